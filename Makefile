@@ -1,0 +1,47 @@
+# The two commands in the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install install-test run test lint openapi serve bench
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed; on Debian: apt-get install python3-venv"; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/planner db upgrade
+	$(BIN)/planner demo load
+	$(BIN)/planner run --host 127.0.0.1 --port 5000
+
+# Production serving: gunicorn on 127.0.0.1:8000 unless PLANNER_BIND etc. say otherwise.
+serve: install
+	$(BIN)/planner db upgrade
+	$(BIN)/planner serve
+
+test: install-test
+	$(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+openapi: install
+	$(BIN)/planner openapi write --format=yaml openapi.yaml
+
+# Every benchmark, then BENCHMARKS.md rewritten (about 10 minutes). PostgreSQL figures too when
+# BENCH_DATABASE_URL (else PLANNER_TEST_DATABASE_URL) names a database the benchmarks may fill.
+bench: install-test
+	$(BIN)/python bench/run_all.py

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.api import documents_errors
+from app.api.articles.schemas import ArticleListSchema, ArticleQuerySchema
+from app.api.common import principal
+from app.db import session
+from feeds import service
+
+blp = Blueprint("articles", __name__, url_prefix="/api/v1/articles", description="Articles")
+
+
+@blp.route("")
+@blp.arguments(ArticleQuerySchema, location="query")
+@blp.response(200, ArticleListSchema)
+@documents_errors(blp, 404, 422)
+def articles(query):
+    """Articles from the workspace's feeds, newest first. An unknown `feed` is a 404."""
+    items, total = service.list_articles(
+        session(),
+        principal().workspace_id,
+        feed_id=query.get("feed"),
+        tag=query.get("tag"),
+        since=query.get("since"),
+        q=query.get("q"),
+        limit=query["limit"],
+        offset=query["offset"],
+    )
+    return {"items": items, "total": total}

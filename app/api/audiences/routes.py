@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api import documents_errors
+from app.api.audiences.schemas import (
+    AudienceListSchema,
+    AudienceQuerySchema,
+    AudienceSchema,
+    RatioSchema,
+    SlotListSchema,
+    SlotQuerySchema,
+)
+from app.api.common import principal
+from app.db import session
+from app.problems import GiveBeforeAskProblemSchema
+from core.errors import InvalidValue
+from schedules import service
+
+blp = Blueprint(
+    "audiences", __name__, url_prefix="/api/v1/audiences", description="Target audiences"
+)
+
+RULE_CONFLICT = {
+    "schema": GiveBeforeAskProblemSchema,
+    "content_type": "application/problem+json",
+    "description": "The change would leave an ask without enough gives before it.",
+}
+
+
+@blp.route("")
+class Audiences(MethodView):
+    @blp.arguments(AudienceQuerySchema, location="query")
+    @blp.response(200, AudienceListSchema)
+    @documents_errors(blp)
+    def get(self, query):
+        """List the workspace's audiences."""
+        found = service.list_audiences(session(), principal().workspace_id)
+        page = found[query["offset"] : query["offset"] + query["limit"]]
+        return {"items": page, "total": len(found)}
+
+    @blp.arguments(AudienceSchema)
+    @blp.response(201, AudienceSchema)
+    @documents_errors(blp, 409, 413)
+    def post(self, data):
+        """Create an audience with its cadence and give-before-ask policy."""
+        audience = service.create_audience(session(), principal().workspace_id, **data)
+        session().commit()
+        return audience
+
+
+@blp.route("/<int:audience_id>")
+class AudienceById(MethodView):
+    @blp.response(200, AudienceSchema)
+    @documents_errors(blp, 404)
+    def get(self, audience_id):
+        return service.get_audience(session(), principal().workspace_id, audience_id)
+
+    @blp.arguments(AudienceSchema(partial=True))
+    @blp.response(200, AudienceSchema)
+    @blp.alt_response(409, **RULE_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def patch(self, data, audience_id):
+        """Change an audience; a stricter policy is refused if it would uncover an ask."""
+        audience = service.update_audience(session(), principal().workspace_id, audience_id, data)
+        session().commit()
+        return audience
+
+    @blp.response(204)
+    @documents_errors(blp, 404)
+    def delete(self, audience_id):
+        """Delete an audience with all its posts."""
+        service.delete_audience(session(), principal().workspace_id, audience_id)
+        session().commit()
+
+
+@blp.route("/<int:audience_id>/slots")
+@blp.arguments(SlotQuerySchema, location="query")
+@blp.response(200, SlotListSchema)
+@documents_errors(blp, 404)
+def slots(query, audience_id):
+    """Thought-leadership slots in a range, each with the give that fills it or null."""
+    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    zone = audience.timezone
+    start = service.parse_when("from", query.get("start"), zone) or _today(zone)
+    end = service.parse_when("to", query.get("end"), zone) or _year_after(start)
+    found = service.slots(session(), audience, start, end)
+    return {
+        "timezone": zone,
+        "items": [
+            {"at": at, "local": service.local_iso(at, zone), "post": post} for at, post in found
+        ],
+    }
+
+
+def _year_after(start: dt.datetime) -> dt.datetime:
+    try:
+        return start + dt.timedelta(days=366)
+    except OverflowError:  # from=9999-12-31: no calendar goes that far
+        raise InvalidValue("from", "Too late: the calendar ends in 9999.") from None
+
+
+def _today(zone: str) -> dt.datetime:
+    return service.parse_when("from", dt.date.today().isoformat(), zone)
+
+
+@blp.route("/<int:audience_id>/ratio")
+@blp.response(200, RatioSchema)
+@documents_errors(blp, 404)
+def ratio(audience_id):
+    """Gives since the last ask, gives still needed and the earliest date for the next ask."""
+    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    standing = service.ratio(session(), audience)
+    return {**vars(standing), "min_days_between_asks": audience.min_days_between_asks}

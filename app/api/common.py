@@ -1,0 +1,74 @@
+"""Schemas and helpers shared by several API resources."""
+
+from __future__ import annotations
+
+from flask import g
+from marshmallow import Schema, fields, validate
+from werkzeug.routing import IntegerConverter
+
+from core.accounts import Principal
+
+MAX_PAGE_SIZE = 200
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` bounded by the database's INTEGER, so an id no row can have is a 404.
+
+    Unbounded, ``/audiences/99999999999999999999`` overflows the driver (a 500 on SQLite, a
+    DataError on PostgreSQL) instead of answering "not found"; the bound is documented too.
+    """
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+class RowId(fields.Integer):
+    """An id given in a query or a body, bounded like ``<int:...>`` in paths: an unbounded one
+    overflows PostgreSQL's INTEGER in the lookup (a 500) instead of failing validation."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("validate", validate.Range(1, MAX_ROW_ID))
+        super().__init__(**kwargs)
+
+
+class PageQuerySchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10_000_000))
+
+
+class RangeQuerySchema(Schema):
+    start = fields.String(
+        data_key="from",
+        metadata={"description": "ISO 8601 date or date-time; without offset, audience time."},
+    )
+    end = fields.String(
+        data_key="to",
+        metadata={"description": "ISO 8601 date or date-time, exclusive; audience time if naive."},
+    )
+
+
+class PolicySchema(Schema):
+    preset = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["jab-jab-jab-right-hook", "80-20", "4-1-1"]),
+        metadata={"description": "A named content mix; sets gives_per_ask."},
+    )
+    gives_per_ask = fields.Integer(validate=validate.Range(1, 20))
+    min_days_between_asks = fields.Integer(
+        validate=validate.Range(0, 365),
+        metadata={"description": "Spacing of asks to the audience, and of asks to one person."},
+    )
+    min_days_after_connect = fields.Integer(
+        validate=validate.Range(0, 365),
+        metadata={"description": "Days a contact must have been connected before a direct ask."},
+    )
+    touches_per_ask = fields.Integer(
+        validate=validate.Range(1, 20),
+        metadata={"description": "Touches aimed at a contact before each direct ask."},
+    )

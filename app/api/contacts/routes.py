@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api import documents_errors
+from app.api.common import principal
+from app.api.contacts.schemas import (
+    ConnectionRequestSchema,
+    ContactListSchema,
+    ContactQuerySchema,
+    ContactSchema,
+    DirectAskSchema,
+    TouchListSchema,
+    TouchSchema,
+)
+from app.api.posts.schemas import PostListSchema, PostSchema
+from app.db import session
+from app.problems import RelationshipProblemSchema
+from schedules import contacts
+
+blp = Blueprint(
+    "contacts", __name__, url_prefix="/api/v1/contacts", description="Contacts and direct asks"
+)
+
+RELATIONSHIP_CONFLICT = {
+    "schema": RelationshipProblemSchema,
+    "content_type": "application/problem+json",
+    "description": "Type /problems/relationship-guard: the person has not been given enough "
+    "yet; each unmet condition says what would satisfy it. Type /problems/give-before-ask "
+    "(see the posts API) when only the audience rule refuses.",
+}
+GUARD_CONFLICT = {
+    "schema": RelationshipProblemSchema,
+    "content_type": "application/problem+json",
+    "description": "The change would leave a one-to-one ask to this person uncovered.",
+}
+
+
+@blp.route("")
+class Contacts(MethodView):
+    @blp.arguments(ContactQuerySchema, location="query")
+    @blp.response(200, ContactListSchema)
+    @documents_errors(blp, 404)
+    def get(self, query):
+        """List contacts by name, optionally of one audience or at one stage."""
+        found, total = contacts.list_contacts(session(), principal().workspace_id, **query)
+        return {"items": found, "total": total}
+
+    @blp.arguments(ContactSchema)
+    @blp.response(201, ContactSchema)
+    @documents_errors(blp, 409, 413)
+    def post(self, data):
+        """Add a contact; give an accepted_at to record an existing connection."""
+        contact = contacts.create_contact(session(), principal().workspace_id, data)
+        session().commit()
+        return contacts.standing(session(), contact)
+
+
+@blp.route("/<int:contact_id>")
+class ContactById(MethodView):
+    @blp.response(200, ContactSchema)
+    @documents_errors(blp, 404)
+    def get(self, contact_id):
+        contact = contacts.get_contact(session(), principal().workspace_id, contact_id)
+        return contacts.standing(session(), contact)
+
+    @blp.arguments(ContactSchema(partial=True))
+    @blp.response(200, ContactSchema)
+    @blp.alt_response(409, **GUARD_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def patch(self, data, contact_id):
+        """Edit a contact or record the acceptance; refused if it would uncover an ask."""
+        contact = contacts.update_contact(session(), principal().workspace_id, contact_id, data)
+        session().commit()
+        return contacts.standing(session(), contact)
+
+    @blp.response(204)
+    @documents_errors(blp, 404)
+    def delete(self, contact_id):
+        """Delete a contact with its touches and its one-to-one asks."""
+        contacts.delete_contact(session(), principal().workspace_id, contact_id)
+        session().commit()
+
+
+@blp.route("/<int:contact_id>/connection-request", methods=["POST"])
+@blp.arguments(ConnectionRequestSchema)
+@blp.response(200, ContactSchema)
+@documents_errors(blp, 404, 409, 413)
+def connection_request(data, contact_id):
+    """Record a connection request; one without a personal note is refused with 422."""
+    contact = contacts.record_connection_request(
+        session(), principal().workspace_id, contact_id, data["note"], data.get("requested_at")
+    )
+    session().commit()
+    return contacts.standing(session(), contact)
+
+
+@blp.route("/<int:contact_id>/touches")
+class Touches(MethodView):
+    @blp.response(200, TouchListSchema)
+    @documents_errors(blp, 404)
+    def get(self, contact_id):
+        """The gives aimed at this person, by date."""
+        return {"items": contacts.list_touches(session(), principal().workspace_id, contact_id)}
+
+    @blp.arguments(TouchSchema)
+    @blp.response(201, TouchSchema)
+    @documents_errors(blp, 404, 413)
+    def post(self, data, contact_id):
+        """Record a give aimed at this person: what earns a one-to-one ask."""
+        touch = contacts.add_touch(session(), principal().workspace_id, contact_id, data)
+        session().commit()
+        return touch
+
+
+@blp.route("/<int:contact_id>/touches/<int:touch_id>")
+class TouchById(MethodView):
+    @blp.response(200, TouchSchema)
+    @documents_errors(blp, 404)
+    def get(self, contact_id, touch_id):
+        return contacts.get_touch(session(), principal().workspace_id, contact_id, touch_id)
+
+    @blp.arguments(TouchSchema(partial=True))
+    @blp.response(200, TouchSchema)
+    @blp.alt_response(409, **GUARD_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def patch(self, data, contact_id, touch_id):
+        """Edit a touch; re-dating one that a scheduled ask relies on is refused."""
+        touch = contacts.update_touch(
+            session(), principal().workspace_id, contact_id, touch_id, data
+        )
+        session().commit()
+        return touch
+
+    @blp.response(204)
+    @blp.alt_response(409, **GUARD_CONFLICT)
+    @documents_errors(blp, 404)
+    def delete(self, contact_id, touch_id):
+        """Delete a touch; refused while an ask relies on it (cancel the ask to free it)."""
+        contacts.delete_touch(session(), principal().workspace_id, contact_id, touch_id)
+        session().commit()
+
+
+@blp.route("/<int:contact_id>/asks")
+class DirectAsks(MethodView):
+    @blp.response(200, PostListSchema)
+    @documents_errors(blp, 404)
+    def get(self, contact_id):
+        """This person's one-to-one asks, any status; change or cancel them as posts."""
+        found = contacts.list_asks(session(), principal().workspace_id, contact_id)
+        return {"items": found, "total": len(found)}
+
+    @blp.arguments(DirectAskSchema)
+    @blp.response(201, PostSchema)
+    @blp.alt_response(409, **RELATIONSHIP_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def post(self, data, contact_id):
+        """Schedule a one-to-one ask; refused until the person has been given enough."""
+        post = contacts.create_ask(session(), principal().workspace_id, contact_id, data)
+        session().commit()
+        return post

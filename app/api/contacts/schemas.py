@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump, validate
+
+from app.api.common import PageQuerySchema, RowId
+from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS
+from schedules.relationship import STAGES
+
+ZONE_NOTE = (
+    " ISO 8601; without an offset it is read in the contact's audience's time zone (UTC "
+    "without an audience). Answers are in UTC."
+)
+
+
+def when(description: str, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=validate.Length(1, 64),
+        metadata={"description": description + ZONE_NOTE, "example": "2025-03-11T09:00:00"},
+        **kwargs,
+    )
+
+
+class ConditionSchema(Schema):
+    condition = fields.String()
+    detail = fields.String()
+    satisfied_on = fields.DateTime(allow_none=True)
+    touches_needed = fields.Integer(allow_none=True)
+
+
+class ContactSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    profile_url = fields.Url(
+        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048)
+    )
+    audience_id = RowId(
+        allow_none=True, metadata={"description": "Needed before a one-to-one ask."}
+    )
+    company = fields.String(validate=validate.Length(max=200))
+    title = fields.String(validate=validate.Length(max=200))
+    decision_maker = fields.Boolean()
+    relationship = fields.String(validate=validate.OneOf(RELATIONSHIPS))
+    notes = fields.String(validate=validate.Length(max=5000))
+    accepted_at = when(
+        "When the person accepted the connection; set it to record the acceptance.",
+        allow_none=True,
+    )
+    requested_at = fields.DateTime(dump_only=True, allow_none=True)
+    request_note = fields.String(dump_only=True, allow_none=True)
+    stage = fields.String(
+        dump_only=True,
+        metadata={"description": f"Derived from the history, now: {', '.join(STAGES)}."},
+    )
+    next_ask = fields.List(
+        fields.Nested(ConditionSchema),
+        dump_only=True,
+        metadata={"description": "What a one-to-one ask placed now would still need; empty "
+                  "when one would pass the relationship guard."},
+    )  # fmt: skip
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+    @pre_dump
+    def _from_standing(self, standing: Any, **_: Any) -> dict[str, Any]:
+        contact = standing.contact
+        return {
+            **{c: getattr(contact, c) for c in (
+                "id", "name", "profile_url", "audience_id", "company", "title", "decision_maker",
+                "relationship", "notes", "requested_at", "request_note", "created_at",
+                "updated_at")},
+            "accepted_at": contact.accepted_at.isoformat() if contact.accepted_at else None,
+            "stage": standing.stage,
+            "next_ask": standing.conditions(),
+        }  # fmt: skip
+
+
+class ContactListSchema(Schema):
+    items = fields.List(fields.Nested(ContactSchema))
+    total = fields.Integer()
+
+
+class ContactQuerySchema(PageQuerySchema):
+    audience_id = RowId()
+    stage = fields.String(validate=validate.OneOf(STAGES))
+
+
+class ConnectionRequestSchema(Schema):
+    note = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.Length(max=300),
+        metadata={"description": "A personal note; the network's stock text is refused."},
+    )
+    requested_at = when("When the request was sent; now when left out.")
+
+
+class TouchSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    contact_id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(TOUCH_KINDS))
+    at = when("When it happened (or will); the linked post's time when left out.")
+    post_id = RowId(allow_none=True, metadata={"description": "A give it refers to."})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    created_at = fields.DateTime(dump_only=True)
+
+    @pre_dump
+    def _times(self, touch: Any, **_: Any) -> dict[str, Any]:
+        return {
+            **{c: getattr(touch, c) for c in ("id", "contact_id", "kind", "post_id", "note")},
+            "at": touch.at.isoformat(),
+            "created_at": touch.created_at,
+        }
+
+
+class TouchListSchema(Schema):
+    items = fields.List(fields.Nested(TouchSchema))
+
+
+class DirectAskSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(DIRECT_ASK_TYPES))
+    scheduled_at = when("When to send the ask.", required=True)
+    title = fields.String(validate=validate.Length(1, 300))
+    body = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=20_000),
+        metadata={"description": "The message to send."},
+    )

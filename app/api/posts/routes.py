@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.api import documents_errors
+from app.api.audiences.routes import RULE_CONFLICT
+from app.api.common import principal
+from app.api.posts.schemas import PostListSchema, PostQuerySchema, PostSchema
+from app.db import session
+from schedules import service
+
+blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Gives and asks")
+
+
+@blp.route("/audiences/<int:audience_id>/posts")
+class AudiencePosts(MethodView):
+    @blp.arguments(PostQuerySchema, location="query")
+    @blp.response(200, PostListSchema)
+    @documents_errors(blp, 404)
+    def get(self, query, audience_id):
+        """List an audience's posts by time, optionally within a range, kind and status."""
+        workspace_id = principal().workspace_id
+        audience = service.get_audience(session(), workspace_id, audience_id)
+        posts, total = service.list_posts(
+            session(),
+            workspace_id,
+            audience_id,
+            start=service.parse_when("from", query.get("start"), audience.timezone),
+            end=service.parse_when("to", query.get("end"), audience.timezone),
+            kind=query.get("kind"),
+            status=query.get("status"),
+            limit=query["limit"],
+            offset=query["offset"],
+        )
+        return {"items": posts, "total": total}
+
+    @blp.arguments(PostSchema)
+    @blp.response(201, PostSchema)
+    @blp.alt_response(409, **RULE_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def post(self, data, audience_id):
+        """Create a post; an ask is refused unless enough gives come before it."""
+        post = service.create_post(session(), principal().workspace_id, audience_id, data)
+        session().commit()
+        return post
+
+
+@blp.route("/posts/<int:post_id>")
+class PostById(MethodView):
+    @blp.response(200, PostSchema)
+    @documents_errors(blp, 404)
+    def get(self, post_id):
+        return service.get_post(session(), principal().workspace_id, post_id)
+
+    @blp.arguments(PostSchema(partial=True))
+    @blp.response(200, PostSchema)
+    @blp.alt_response(409, **RULE_CONFLICT)
+    @documents_errors(blp, 404, 413)
+    def patch(self, data, post_id):
+        """Edit, move, reschedule or cancel a post; refused if it would uncover an ask."""
+        post = service.update_post(session(), principal().workspace_id, post_id, data)
+        session().commit()
+        return post
+
+    @blp.response(204)
+    @blp.alt_response(409, **RULE_CONFLICT)
+    @documents_errors(blp, 404)
+    def delete(self, post_id):
+        """Delete a post; deleting a give that an ask relies on is refused."""
+        service.delete_post(session(), principal().workspace_id, post_id)
+        session().commit()

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump, validate
+
+from app.api.common import MAX_ROW_ID, PageQuerySchema, RangeQuerySchema
+from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
+from schedules.service import local_iso
+
+KINDS = ["give", "ask"]
+ALL_TYPES = sorted({*GIVE_TYPES, *ASK_TYPES})
+
+
+class PostSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    audience_id = fields.Integer(dump_only=True)
+    contact_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Set on a one-to-one ask: the contact it is aimed at."},
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    type = fields.String(
+        validate=validate.OneOf(ALL_TYPES),
+        metadata={
+            "description": f"give: {', '.join(GIVE_TYPES)}; ask: {', '.join(ASK_TYPES)}.",
+        },
+    )
+    article_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, MAX_ROW_ID),
+        metadata={
+            "description": "The article this post shares (from the audience's suggestions). "
+            "On create, title, url and body default to the article's title, link and summary."
+        },
+    )
+    title = fields.String(
+        validate=validate.Length(1, 300),
+        metadata={"description": "Required unless article_id gives one."},
+    )
+    body = fields.String(allow_none=True, validate=validate.Length(max=20_000))
+    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
+    scheduled_at = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "ISO 8601; a time without offset is read in the audience's zone. "
+            "Answers are in UTC.",
+            "example": "2025-03-11T09:00:00",
+        },
+    )
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    scheduled_at_local = fields.String(dump_only=True, allow_none=True)
+    sequence = fields.Integer(
+        dump_only=True, metadata={"description": "Grows when the time or text changes."}
+    )
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+    @post_dump(pass_original=True)
+    def _times(self, data: dict[str, Any], post: Any, **_: Any) -> dict[str, Any]:
+        when = post.scheduled_at
+        data["scheduled_at"] = when.isoformat() if when else None
+        data["scheduled_at_local"] = local_iso(when, post.audience.timezone) if when else None
+        return data
+
+
+class PostListSchema(Schema):
+    items = fields.List(fields.Nested(PostSchema))
+    total = fields.Integer()
+
+
+class PostQuerySchema(PageQuerySchema, RangeQuerySchema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    status = fields.String(validate=validate.OneOf(STATUSES))

@@ -1,0 +1,104 @@
+"""Demo data so a new user sees a working calendar at once.
+
+Loaded once; the demo token and web password are kept in the instance folder so every
+``make run`` can print them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import accounts, passwords
+from core.db import utcnow
+from schedules import service
+
+WORKSPACE = "Demo Sales"
+EMAIL = "rep@demo.example"
+TOKEN_FILE = "demo-token.txt"
+PASSWORD_FILE = "demo-password.txt"
+
+
+def load(session: Session, instance_path: str) -> str:
+    token_file = Path(instance_path) / TOKEN_FILE
+    if session.scalar(select(accounts.User.id).where(accounts.User.email == EMAIL)):
+        if token_file.exists():
+            return token_file.read_text().strip()
+        user = accounts.find_user(session, EMAIL)
+        token = accounts.issue_token(session, user.id)
+    else:
+        user, token = accounts.create_user(session, WORKSPACE, EMAIL, "rep")
+        accounts.update_workspace(session, user.workspace_id, timezone="Europe/Berlin")
+        _audiences(session, user.workspace_id)
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(token + "\n")
+    token_file.chmod(0o600)
+    return token
+
+
+def password(session: Session, instance_path: str) -> str:
+    """The demo user's web password: made up once, then read back from the instance folder."""
+    path = Path(instance_path) / PASSWORD_FILE
+    user = accounts.find_user(session, EMAIL)
+    if path.exists() and user.password_hash is not None:
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(12)
+    passwords.set_password(session, EMAIL, secret)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+def _audiences(session: Session, workspace_id: int) -> None:
+    cfos = service.create_audience(
+        session,
+        workspace_id,
+        name="CFOs in mid-market manufacturing",
+        description="Finance leaders who own pricing, cash flow and supplier risk.",
+        keywords=["pricing", "cash flow", "supply chain", "working capital"],
+        exclude_keywords=["crypto"],
+        timezone="Europe/Berlin",
+        cadence={"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"},
+        policy={"preset": "jab-jab-jab-right-hook", "min_days_between_asks": 30},
+    )
+    service.create_audience(
+        session,
+        workspace_id,
+        name="Heads of IT at regional banks",
+        description="IT leaders balancing core-banking upgrades with regulation.",
+        keywords=["core banking", "cloud migration", "regulation"],
+        timezone="America/New_York",
+        cadence={"frequency": "quarterly", "week": 1, "weekday": "WE", "time": "10:00"},
+        policy={"preset": "80-20"},
+    )
+    start = utcnow().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=21)
+    gives = [
+        ("shared_article", "Five ways CFOs free working capital this quarter", "published"),
+        ("original_article", "What customers learned repricing in an inflation spike", "published"),
+        ("tip", "A one-page cash-flow checklist for your next board meeting", "scheduled"),
+    ]  # fmt: skip
+    for index, (kind_type, title, status) in enumerate(gives):
+        service.create_post(
+            session,
+            workspace_id,
+            cfos.id,
+            {"kind": "give", "type": kind_type, "title": title, "status": status,
+             "scheduled_at": start + dt.timedelta(days=7 * index)},
+        )  # fmt: skip
+    service.create_post(
+        session,
+        workspace_id,
+        cfos.id,
+        {
+            "kind": "ask",
+            "type": "meeting_request",
+            "title": "Invite: 20-minute pricing review",
+            "body": "Offer a short call to readers who engaged with the working-capital posts.",
+            "status": "draft",
+        },
+    )

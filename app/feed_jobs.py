@@ -1,0 +1,158 @@
+"""Running feed refreshes for the API and the CLI: the fetch policy, and the transaction shape.
+
+The fetch policy is read from ``PLANNER_FEEDS_*`` once, when the app is created, so a malformed
+allowlist stops start-up instead of weakening the SSRF guard at the first fetch. The app config
+key ``FEEDS_ALLOW_PRIVATE`` overrides the environment's switch (tests reach a server on
+127.0.0.1 with it).
+
+Every refresh commits twice: once right after the feed row is read, so no transaction (and on
+SQLite, no write lock) is held while a slow server answers, and once after
+:func:`feeds.service.refresh_feed`, so a feed's new articles and its status land together or not
+at all. Concurrent runners take feeds one at a time with
+:func:`feeds.service.claim_due_feeds`, which leases each feed before it is fetched: several
+processes and threads never fetch the same feed at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import metrics
+from core.db import utcnow
+from feeds import service
+from feeds.fetcher import FetchPolicy
+from feeds.models import Feed
+from feeds.service import RefreshSummary
+
+EXTENSION = "planner_feed_policy"
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    policy = FetchPolicy.from_env()
+    if "FEEDS_ALLOW_PRIVATE" in app.config:
+        policy = dataclasses.replace(policy, allow_private=bool(app.config["FEEDS_ALLOW_PRIVATE"]))
+    app.extensions[EXTENSION] = policy
+
+
+def fetch_policy() -> FetchPolicy:
+    return current_app.extensions[EXTENSION]
+
+
+@dataclass
+class Totals:
+    """What a run did, summed over its feeds, for the CLI's closing line."""
+
+    feeds: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    new_articles: int = 0
+    updated: int = 0
+    errors: int = 0
+
+    def add(self, summary: RefreshSummary) -> None:
+        self.feeds += 1
+        self.fetched += summary.fetched
+        self.not_modified += summary.not_modified
+        self.new_articles += summary.new_articles
+        self.updated += summary.updated
+        self.errors += summary.errors
+
+    def line(self) -> str:
+        return (
+            f"{self.feeds} feeds: {self.fetched} fetched, {self.not_modified} not modified, "
+            f"{self.new_articles} new articles, {self.updated} updated, {self.errors} errors"
+        )
+
+
+def refresh_and_commit(session: Session, feed: Feed, policy: FetchPolicy) -> RefreshSummary:
+    """Refresh a feed loaded in ``session`` (a writer), committing around the network I/O."""
+    session.commit()  # end the read; expire_on_commit=False keeps the row's values loaded
+    summary = service.refresh_feed(session, feed, policy)
+    session.commit()
+    metrics.feed_refreshed(feed.last_status or "error")
+    return summary
+
+
+Progress = Callable[[Feed, RefreshSummary], None]
+
+
+class DueFeedRunner:
+    """Refresh due feeds on ``workers`` threads, each claiming one feed at a time.
+
+    Claiming one at a time (rather than a batch up front) keeps every lease fresh however long
+    the run takes, and lets a thread that finishes early take the next feed at once. Each feed
+    gets its own writer session; an unexpected failure of one feed is logged and counted as an
+    error, and the run goes on.
+    """
+
+    def __init__(
+        self,
+        writer: sessionmaker[Session],
+        policy: FetchPolicy,
+        workers: int,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.writer = writer
+        self.policy = policy
+        self.workers = workers
+        self.stop = stop or threading.Event()
+
+    def due_count(self, now: dt.datetime | None = None) -> int:
+        with self.writer() as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Feed)
+                    .where(Feed.enabled.is_(True), Feed.next_check_at <= (now or utcnow()))
+                )
+                or 0
+            )
+
+    def run(self, progress: Progress | None = None) -> Totals:
+        """Refresh until no feed is due (or ``stop`` is set); finished feeds are reported to
+        ``progress`` one at a time, from whichever thread refreshed them."""
+        totals = Totals()
+        lock = threading.Lock()
+
+        def report(feed: Feed, summary: RefreshSummary) -> None:
+            with lock:
+                totals.add(summary)
+                if progress is not None:
+                    progress(feed, summary)
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="feed-refresh") as pool:
+            for future in [pool.submit(self._drain, report) for _ in range(self.workers)]:
+                future.result()
+        return totals
+
+    def _drain(self, report: Progress) -> None:
+        while not self.stop.is_set():
+            with self.writer() as session:
+                claimed = service.claim_due_feeds(session, utcnow(), limit=1)
+                if not claimed:
+                    return
+                feed = claimed[0]
+                report(feed, self._refresh(session, feed))
+
+    def _refresh(self, session: Session, feed: Feed) -> RefreshSummary:
+        feed_id = feed.id  # read now: after a failed flush the row cannot be loaded
+        try:
+            return refresh_and_commit(session, feed, self.policy)
+        except Exception:
+            # A bug or a database failure on one feed must not end the run; the feed's lease
+            # expires and it is tried again later.
+            session.rollback()
+            log.exception("refreshing feed %s failed", feed_id)
+            metrics.feed_refreshed("error")
+            return RefreshSummary(errors=1)

@@ -1,0 +1,33 @@
+// Progressive enhancement only: every page works without this file.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  // Copy buttons: <button data-copy="input-id" hidden> shown only where copying works.
+  if (navigator.clipboard) {
+    for (const button of document.querySelectorAll("button[data-copy]")) {
+      const input = document.getElementById(button.dataset.copy);
+      const status = document.querySelector(".copy-status");
+      button.hidden = false;
+      button.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(input.value);
+          if (status) status.textContent = "Link copied.";
+        } catch {
+          input.select();
+          if (status) status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
+        }
+      });
+    }
+  }
+
+  // Post form: switching between give and ask picks a type of that kind.
+  const type = document.getElementById("type");
+  if (type) {
+    for (const radio of document.querySelectorAll("input[name=kind]")) {
+      radio.addEventListener("change", () => {
+        const group = type.querySelectorAll("optgroup")[radio.value === "ask" ? 1 : 0];
+        if (type.selectedOptions[0].parentElement !== group) group.querySelector("option").selected = true;
+      });
+    }
+  }
+});

@@ -1,0 +1,69 @@
+"""Calendar downloads and the secret subscription address, for reps who live in their calendar."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from app.api.calendar.routes import export, subscription_url
+from app.api.calendar.schemas import CalendarQuerySchema
+from app.api.common import principal
+from app.db import session
+from app.web import blp
+from core.accounts import User
+from schedules import calendar, service
+
+
+def _download(refs: list[int] | None, filename: str):
+    try:
+        query = CalendarQuerySchema().load(request.args)
+    except ValidationError:
+        abort(400, "Those calendar options are not valid.")
+    response = export(principal().workspace_id, refs, query)
+    slug = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-") or "calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
+    return response
+
+
+@blp.get("/calendar")
+def calendar_page():
+    me = principal()
+    return render_template(
+        "web/calendar.html",
+        audiences=service.list_audiences(session(), me.workspace_id),
+        subscription=subscription_url(session().get(User, me.user_id)),
+    )
+
+
+@blp.get("/calendar/value-planner.ics")
+def download_all():
+    return _download(None, "value-planner")
+
+
+@blp.get("/audiences/<int:audience_id>/calendar.ics")
+def download_audience(audience_id: int):
+    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    return _download([audience_id], audience.name)
+
+
+@blp.post("/calendar/subscription")
+def rotate_subscription():
+    had = subscription_url(session().get(User, principal().user_id)) is not None
+    calendar.rotate_subscription(session(), principal().user_id)
+    session().commit()
+    flash(
+        "New subscription link ready; the old one no longer works."
+        if had
+        else "Subscription link ready: paste it into your calendar app."
+    )
+    return redirect(url_for("web.calendar_page"), 303)
+
+
+@blp.post("/calendar/subscription/off")
+def revoke_subscription():
+    calendar.revoke_subscription(session(), principal().user_id)
+    session().commit()
+    flash("Subscription link turned off.")
+    return redirect(url_for("web.calendar_page"), 303)

@@ -1,0 +1,166 @@
+"""Signing in and out, the home page, audience calendars and workspace settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from app.api.calendar.schemas import WorkspaceSchema
+from app.api.common import principal
+from app.db import session
+from app.web import blp, months, security
+from app.web.forms import field_errors
+from core import accounts, passwords
+from core.db import utcnow
+from core.errors import DomainError, Forbidden, InvalidValue
+from schedules import rule, service
+from schedules.models import Audience
+
+SLOT_HORIZON = dt.timedelta(days=366)
+SETTINGS_INPUTS = {
+    "connecting_hour.enabled": "connect_enabled",
+    "connecting_hour.weekday": "connect_weekday",
+    "connecting_hour.time": "connect_time",
+    "connecting_hour.duration_minutes": "connect_minutes",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@blp.route("/signin", methods=["GET", "POST"])
+def sign_in():
+    target = security.safe_next(request.args.get("next")) or url_for("web.home")
+    if request.method == "GET":
+        if security.session_principal() is not None:
+            return redirect(target, 303)
+        return render_template("web/sign_in.html", email="")
+    email = request.form.get("email", "").strip()
+    wait = security.signin_retry_after(email)
+    if wait is not None:
+        message = f"Too many failed sign-ins. Wait {wait} seconds, then try again."
+        page = render_template("web/sign_in.html", email=email, error=message)
+        return security.with_retry_after(Response(page, 429), wait)
+    found = passwords.authenticate(session(), email, request.form.get("password", ""))
+    if found is None:
+        security.record_signin_failure(email)
+        message = "That email and password do not match an account."
+        return render_template("web/sign_in.html", email=email, error=message), 422
+    security.start_session(found)
+    session().commit()  # an outdated hash may have been upgraded
+    return redirect(target, 303)
+
+
+@blp.post("/signout")
+def sign_out():
+    security.end_session()
+    flash("You are signed out.")
+    return redirect(url_for("web.sign_in"), 303)
+
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass(frozen=True)
+class Standing:
+    audience: Audience
+    ratio: rule.Ratio
+    next_open_slot: dt.datetime | None
+
+
+def next_open_slot(audience: Audience, now: dt.datetime) -> dt.datetime | None:
+    found = service.slots(session(), audience, now, now + SLOT_HORIZON)
+    return next((slot for slot, post in found if post is None), None)
+
+
+@blp.get("/")
+def home():
+    now = utcnow()
+    standings = [
+        Standing(audience, service.ratio(session(), audience, now), next_open_slot(audience, now))
+        for audience in service.list_audiences(session(), principal().workspace_id)
+    ]
+    return render_template("web/home.html", standings=standings)
+
+
+# ---------------------------------------------------------------- audience calendar
+
+
+@blp.get("/audiences/<int:audience_id>")
+def audience(audience_id: int):
+    db, workspace_id = session(), principal().workspace_id
+    found = service.get_audience(db, workspace_id, audience_id)
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(found.timezone)).date()
+    span = months.period(request.args.get("view", "month"), request.args.get("start"), today)
+    start, end = span.utc_bounds(found.timezone)
+    posts, _ = service.list_posts(db, workspace_id, audience_id, start=start, end=end, limit=1000)
+    open_slots = [s for s, p in service.slots(db, found, start, end) if p is None and s >= now]
+    drafts, _ = service.list_posts(db, workspace_id, audience_id, status="draft")
+    return render_template(
+        "web/audience.html",
+        audience=found,
+        span=span,
+        today=today,
+        weeks=months.weeks(span, found.timezone, posts, open_slots),
+        undated=[d for d in drafts if d.scheduled_at is None],
+        ratio=service.ratio(db, found, now),
+    )
+
+
+# ---------------------------------------------------------------- workspace settings
+
+
+@cache
+def timezones() -> list[str]:
+    return sorted(available_timezones())
+
+
+@blp.route("/settings", methods=["GET", "POST"])
+def settings():
+    me = principal()
+    workspace = session().get(accounts.Workspace, me.workspace_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if me.role != "admin":
+                raise Forbidden("Only a workspace admin can change these settings.")
+            data = WorkspaceSchema(partial=True).load(_settings_form())
+            accounts.update_workspace(
+                session(), me.workspace_id, data.get("timezone"), data.get("connecting_hour")
+            )
+            session().commit()
+            flash("Settings saved.")
+            return redirect(url_for("web.settings"), 303)
+        except (ValidationError, InvalidValue) as error:
+            errors = field_errors(error, SETTINGS_INPUTS)
+        except DomainError as error:
+            errors = {"form": error.detail}
+        session().rollback()
+    status = 422 if errors else 200
+    page = render_template(
+        "web/settings.html",
+        workspace=workspace,
+        form=request.form if errors else None,
+        errors=errors,
+        timezones=timezones(),
+        weekdays=WEEKDAYS,
+        can_edit=me.role == "admin",
+    )
+    return page, status
+
+
+def _settings_form() -> dict:
+    form = request.form
+    return {
+        "timezone": form.get("timezone", ""),
+        "connecting_hour": {
+            "enabled": form.get("connect_enabled") == "on",
+            "weekday": form.get("connect_weekday", ""),
+            "time": form.get("connect_time", ""),
+            "duration_minutes": form.get("connect_minutes", ""),
+        },
+    }

@@ -1,0 +1,196 @@
+"""New and edit post forms, cancel and delete, with the rule's refusals explained in the form.
+
+A refused form is rendered again with everything the rep typed, never emptied: explaining the
+rule is only useful if acting on the explanation is one change away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from app.api.common import principal
+from app.api.posts.schemas import PostSchema
+from app.db import session
+from app.web import blp, coaching
+from app.web.formatting import local, when
+from app.web.forms import field_errors
+from core.errors import DomainError, InvalidValue
+from schedules import service
+from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
+
+FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
+# Domain field names as the inputs that set them.
+INPUTS = {"scheduled_at": "date"}
+STATUS_CHOICES = (
+    ("scheduled", "Scheduled"),
+    ("draft", "Draft (not on the calendar yet)"),
+    ("published", "Published"),
+)
+
+
+def _fields(values: Mapping[str, str]) -> dict:
+    """The form as the API's post fields, validated by the same schema as the API."""
+    for name, value in values.items():
+        if "\x00" in value:  # no database column stores NUL
+            raise InvalidValue(name, "NUL characters are not allowed.")
+    if values["date"] and not values["time"]:
+        raise InvalidValue("time", "Pick a time as well as a date.")
+    return PostSchema().load(
+        {
+            "kind": values["kind"],
+            "type": values["type"] or "other",
+            "title": values["title"],
+            "body": values["body"],
+            "url": values["url"] or None,
+            "status": values["status"],
+            "scheduled_at": f"{values['date']}T{values['time']}" if values["date"] else None,
+        }
+    )
+
+
+def _values_of(post: Post, timezone: str) -> dict[str, str]:
+    at = local(post.scheduled_at, timezone) if post.scheduled_at else None
+    return {
+        "kind": post.kind,
+        "type": post.type,
+        "title": post.title,
+        "body": post.body or "",
+        "url": post.url or "",
+        "date": f"{at:%Y-%m-%d}" if at else "",
+        "time": f"{at:%H:%M}" if at else "",
+        "status": post.status if post.status != "cancelled" else "draft",
+    }
+
+
+def _render(audience: Audience, values, post: Post | None = None, errors=None, why=None):
+    status = 422 if errors or why else 200
+    page = render_template(
+        "web/post_form.html",
+        audience=audience,
+        post=post,
+        values=values,
+        errors=errors or {},
+        why=why or [],
+        give_types=GIVE_TYPES,
+        ask_types=ASK_TYPES,
+        statuses=STATUS_CHOICES,
+    )
+    return page, status
+
+
+def explain_rule(
+    error: service.RuleViolation, audience: Audience, post_id: int | None
+) -> list[str]:
+    """The audience rule's refusal in sentences; the contacts' ask form uses it too."""
+    titles = {}
+    for violation in error.violations:
+        other = session().get(Post, violation.post_id) if violation.post_id else None
+        if other is not None:
+            titles[other.id] = other.title
+    return coaching.explain(error.violations, audience.name, audience.timezone, post_id, titles)
+
+
+def _saved(post: Post, audience: Audience):
+    if post.scheduled_at is None:
+        flash(f"Saved “{post.title}” as a draft.")
+        return redirect(url_for("web.audience", audience_id=audience.id), 303)
+    flash(f"Scheduled “{post.title}” for {when(post.scheduled_at, audience.timezone)}.")
+    month = f"{local(post.scheduled_at, audience.timezone):%Y-%m}"
+    return redirect(url_for("web.audience", audience_id=audience.id, start=month), 303)
+
+
+def _attempt(audience: Audience, values, post: Post | None, change):
+    """Run ``change`` (fields -> post) and commit, or render the form again with the reason."""
+    try:
+        saved = change(_fields(values))
+        session().commit()
+        return _saved(saved, audience)
+    except service.RuleViolation as error:
+        session().rollback()
+        return _render(audience, values, post, why=explain_rule(error, audience, post and post.id))
+    except (ValidationError, InvalidValue) as error:
+        session().rollback()
+        return _render(audience, values, post, errors=field_errors(error, INPUTS))
+
+
+@blp.route("/audiences/<int:audience_id>/posts/new", methods=["GET", "POST"])
+def new_post(audience_id: int):
+    workspace_id = principal().workspace_id
+    audience = service.get_audience(session(), workspace_id, audience_id)
+    if request.method == "GET":
+        date, _, time = request.args.get("at", "").partition("T")
+        kind = "ask" if request.args.get("kind") == "ask" else "give"
+        values = dict.fromkeys(FORM_FIELDS, "")
+        values.update(kind=kind, type=POST_TYPES[kind][0], status="scheduled")
+        values.update(date=date[:10], time=time[:5])
+        return _render(audience, values)
+    values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
+    return _attempt(
+        audience,
+        values,
+        None,
+        lambda fields: service.create_post(session(), workspace_id, audience_id, fields),
+    )
+
+
+def _post_and_audience(post_id: int) -> tuple[Post, Audience]:
+    post = service.get_post(session(), principal().workspace_id, post_id)
+    return post, post.audience
+
+
+@blp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    workspace_id = principal().workspace_id
+    post, audience = _post_and_audience(post_id)
+    if request.method == "GET":
+        return _render(audience, _values_of(post, audience.timezone), post)
+    values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
+    return _attempt(
+        audience,
+        values,
+        post,
+        lambda fields: service.update_post(session(), workspace_id, post_id, fields),
+    )
+
+
+@blp.post("/posts/<int:post_id>/cancel")
+def cancel_post(post_id: int):
+    """Cancel rather than delete a shared post: subscribed calendars then drop it too."""
+    workspace_id = principal().workspace_id
+    post, audience = _post_and_audience(post_id)
+    return _remove(
+        post,
+        audience,
+        lambda: service.update_post(session(), workspace_id, post_id, {"status": "cancelled"}),
+        f"Cancelled “{post.title}”.",
+    )
+
+
+@blp.post("/posts/<int:post_id>/delete")
+def delete_post(post_id: int):
+    workspace_id = principal().workspace_id
+    post, audience = _post_and_audience(post_id)
+    return _remove(
+        post,
+        audience,
+        lambda: service.delete_post(session(), workspace_id, post_id),
+        f"Deleted “{post.title}”.",
+    )
+
+
+def _remove(post: Post, audience: Audience, change, done: str):
+    values = _values_of(post, audience.timezone)
+    try:
+        change()
+        session().commit()
+    except service.RuleViolation as error:
+        session().rollback()
+        return _render(audience, values, post, why=explain_rule(error, audience, post.id))
+    except DomainError as error:
+        session().rollback()
+        return _render(audience, values, post, errors={"form": error.detail})
+    flash(done)
+    return redirect(url_for("web.audience", audience_id=audience.id), 303)

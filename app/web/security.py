@@ -1,0 +1,180 @@
+"""Web sessions: who is signed in, CSRF tokens, cookie flags and sign-in throttling.
+
+The pages authenticate with a session cookie and the API only with bearer tokens. Keeping the
+two apart is what lets the API skip CSRF checks: a browser attaches cookies to a forged
+cross-site request, never an Authorization header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
+
+from app import db
+from core.accounts import Principal, User
+
+CSRF_FIELD = "csrf_token"
+SIGNIN_FAILURE_LIMIT = "PLANNER_SIGNIN_FAILURE_LIMIT"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked Secure whenever the request itself came over https.
+
+    ``SESSION_COOKIE_SECURE`` is one switch for the whole app; deciding per request keeps the
+    cookie usable on plain-http development servers and never sends it in clear from an https
+    site (ProxyFix, when configured, makes ``request.is_secure`` follow X-Forwarded-Proto).
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.config.setdefault(SIGNIN_FAILURE_LIMIT, "5/minute")
+    parse_many(app.config[SIGNIN_FAILURE_LIMIT])  # a typo fails at start-up, not at sign-in
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+# ---------------------------------------------------------------- signed-in user
+
+
+def _session_key(password_hash: str) -> str:
+    """Ties a session to the password it was opened with: a new password ends old sessions."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"web-session:" + password_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def start_session(principal: Principal) -> None:
+    """A fresh session (so a planted cookie cannot be fixed onto the new sign-in)."""
+    user = db.session().get(User, principal.user_id)
+    assert user is not None and user.password_hash is not None
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session["auth"] = _session_key(user.password_hash)
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def session_principal() -> Principal | None:
+    user_id, key = session.get("user_id"), session.get("auth")
+    if not isinstance(user_id, int) or not isinstance(key, str):
+        return None
+    user = db.session().get(User, user_id)
+    if user is None or user.password_hash is None:
+        return None
+    if not hmac.compare_digest(key, _session_key(user.password_hash)):
+        return None
+    return Principal(user.id, user.workspace_id, user.email, user.role)
+
+
+def to_sign_in() -> Response:
+    """Send a visitor without a session to the sign-in page, and back here afterwards."""
+    target = request.full_path.rstrip("?") if request.method in SAFE_METHODS else None
+    return redirect(url_for("web.sign_in", next=target), 303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: a ``next`` pointing elsewhere would make sign-in an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+# ---------------------------------------------------------------- CSRF
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse a state-changing request without this session's token, or from another origin."""
+    if request.method in SAFE_METHODS:
+        return
+    # Pages are served with "Referrer-Policy: no-referrer", under which browsers send
+    # "Origin: null" even from this site; only a named foreign origin is evidence of forgery.
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != request.host_url.rstrip("/"):
+        abort(403, "This form was sent from another site.")
+    expected = session.get("csrf")
+    sent = request.form.get(CSRF_FIELD, "")
+    if not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
+        abort(400, "This form has expired. Go back, reload the page and send it again.")
+
+
+# ---------------------------------------------------------------- sign-in throttling
+
+
+def _strategy() -> RateLimiter:
+    """The API limiter's counters when it is installed, so every worker counts together."""
+    from app.ratelimits import EXTENSION
+
+    limiter = current_app.extensions.get(EXTENSION)
+    if limiter is not None:
+        return limiter.limiter
+    return current_app.extensions.setdefault(
+        "planner_signin_limiter", MovingWindowRateLimiter(MemoryStorage())
+    )
+
+
+def _keys(email: str) -> list[tuple[str, str]]:
+    # Per address and per account: one guesser cannot try many accounts quickly, nor many
+    # guessers one account.
+    return [("signin-ip", request.remote_addr or "-"), ("signin-email", email.strip().lower())]
+
+
+def signin_retry_after(email: str) -> int | None:
+    """Seconds to wait before the next attempt may be judged, or None to judge it now."""
+    strategy = _strategy()
+    waits = []
+    for item in parse_many(current_app.config[SIGNIN_FAILURE_LIMIT]):
+        for key in _keys(email):
+            if not strategy.test(item, *key):
+                reset_at = strategy.get_window_stats(item, *key).reset_time
+                waits.append(max(1, math.ceil(reset_at - time.time())))
+    return max(waits) if waits else None
+
+
+def record_signin_failure(email: str) -> None:
+    strategy = _strategy()
+    for item in parse_many(current_app.config[SIGNIN_FAILURE_LIMIT]):
+        for key in _keys(email):
+            strategy.hit(item, *key)
+
+
+def with_retry_after(response: Response, seconds: int) -> Response:
+    response.headers["Retry-After"] = str(seconds)
+    return response

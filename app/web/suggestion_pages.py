@@ -1,0 +1,128 @@
+"""Suggestions for an audience: share a ranked article in one click, or plan a whole quarter.
+
+The buttons call the same domain functions as ``/api/v1/audiences/<id>/suggestions`` and
+``…/plan``. Scheduling always targets the next open slot of the audience's cadence, so a rep
+never has to work out a date; when that is refused, the page says why in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.api.common import MAX_ROW_ID, principal
+from app.db import session
+from app.web import blp, months
+from app.web.formatting import local, when
+from app.web.pages import next_open_slot
+from app.web.post_forms import explain_rule
+from core.db import utcnow
+from core.errors import DomainError, NotFound
+from feeds.models import Article
+from schedules import service, suggestions
+from schedules.models import Audience
+
+NO_OPEN_SLOT = (
+    "Your cadence has no open slot in the next year: every slot already has a value post. "
+    "Plan this article by hand from the calendar instead."
+)
+
+
+def _article(article_id: int) -> Article:
+    """This workspace's article, or the same 404 as for one that does not exist."""
+    article = session().get(Article, article_id) if article_id <= MAX_ROW_ID else None
+    if article is None or article.workspace_id != principal().workspace_id:
+        raise NotFound(f"No article {article_id} in this workspace.")
+    return article
+
+
+def _page(audience: Audience, status: int = 200, **extra):
+    now = utcnow()
+    found = suggestions.suggest(session(), audience.workspace_id, audience.id, now=now)
+    page = render_template(
+        "web/suggestions.html",
+        audience=audience,
+        suggestions=found,
+        next_slot=next_open_slot(audience, now),
+        next_quarter=_next_quarter(audience, now),
+        **{"why": [], "plan": None, "dismissed": None, **extra},
+    )
+    return page, status
+
+
+def _next_quarter(audience: Audience, now: dt.datetime) -> months.Period:
+    today = local(now, audience.timezone).date()
+    this = months.period("quarter", None, today)
+    return months.period("quarter", this.shifted(1), today)
+
+
+@blp.get("/audiences/<int:audience_id>/suggestions")
+def suggestions_page(audience_id: int):
+    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    dismissed = request.args.get("dismissed", type=int)
+    article = _article(dismissed) if dismissed else None
+    return _page(audience, dismissed=article)
+
+
+@blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/schedule")
+def schedule_suggestion(audience_id: int, article_id: int):
+    """A scheduled give built from the article, in the first open slot from now on."""
+    workspace_id = principal().workspace_id
+    audience = service.get_audience(session(), workspace_id, audience_id)
+    _article(article_id)
+    slot = next_open_slot(audience, utcnow())
+    if slot is None:
+        return _page(audience, 422, why=[NO_OPEN_SLOT])
+    fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
+              "article_id": article_id, "scheduled_at": slot}  # fmt: skip
+    try:
+        post = service.create_post(session(), workspace_id, audience_id, fields)
+        session().commit()
+    except service.RuleViolation as error:
+        session().rollback()
+        return _page(audience, 422, why=explain_rule(error, audience, None))
+    except DomainError as error:
+        session().rollback()
+        return _page(audience, 422, why=[error.detail])
+    flash(f"Scheduled “{post.title}” for {when(slot, audience.timezone)}.")
+    month = f"{local(slot, audience.timezone):%Y-%m}"
+    return redirect(url_for("web.audience", audience_id=audience_id, start=month), 303)
+
+
+@blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/dismiss")
+def dismiss_suggestion(audience_id: int, article_id: int):
+    suggestions.dismiss(session(), principal().workspace_id, audience_id, article_id)
+    session().commit()
+    # The list page offers Undo for the article named here.
+    target = url_for("web.suggestions_page", audience_id=audience_id, dismissed=article_id)
+    return redirect(target, 303)
+
+
+@blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/undismiss")
+def undismiss_suggestion(audience_id: int, article_id: int):
+    suggestions.undismiss(session(), principal().workspace_id, audience_id, article_id)
+    session().commit()
+    flash(f"“{_article(article_id).title}” is back among the suggestions.")
+    return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
+
+
+@blp.post("/audiences/<int:audience_id>/plan")
+def plan_quarter(audience_id: int):
+    """Draft a give for every empty slot of the next calendar quarter on the audience's clock.
+
+    Rendered rather than redirected: the result is the answer, and sending the form again is
+    harmless because planning twice adds nothing.
+    """
+    workspace_id = principal().workspace_id
+    audience = service.get_audience(session(), workspace_id, audience_id)
+    quarter = _next_quarter(audience, utcnow())
+    zone = ZoneInfo(audience.timezone)
+    start, end = (
+        dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+        for day in (quarter.first, quarter.end)
+    )
+    result = suggestions.plan(session(), workspace_id, audience_id, start, end)
+    session().commit()
+    return _page(audience, plan=result, planned=quarter)

@@ -1,0 +1,244 @@
+"""Feed ingest against feedparser: the whole pipeline versus ``feedparser.parse(bytes)`` alone.
+
+The 90 corpus feeds are served from memory by a local HTTP server. The pipeline is what
+``planner feeds worker --workers 1`` does for each feed: claim it, fetch it over HTTP through
+the SSRF-vetting client, refuse entity declarations, parse (feedparser without its sanitiser
+and URI rewriting), sanitise with nh3, make links absolute, store, commit. The baseline is
+feedparser's default parse of the same bytes, with no fetching or storing at all.
+Target: pipeline <= 0.6x the baseline.
+
+Run: .venv/bin/python bench/bench_feeds.py [--database-url postgresql://...] [--workers N]
+(the PostgreSQL database is migrated and gains one workspace per run; nothing is deleted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import platform
+import resource
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+
+import feedparser
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+from werkzeug.serving import make_server
+
+from app.feed_jobs import DueFeedRunner, Totals
+from core import migrations
+from core.accounts import Workspace
+from core.db import make_engine, make_sessionmakers
+from feeds import service
+from feeds.fetcher import FetchPolicy
+from feeds.models import FeedEntry
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("PLANNER_CORPUS_DIR", REPO.parent / "shared/corpus/real-feeds"))
+TARGET = 0.6
+
+
+def load_corpus() -> tuple[dict[str, bytes], int]:
+    with (CORPUS / "MANIFEST.tsv").open(newline="") as manifest:
+        rows = list(csv.DictReader(manifest, delimiter="\t"))
+    files = {row["file"]: (CORPUS / row["file"]).read_bytes() for row in rows}
+    return files, sum(int(row["feedparser_entries"]) for row in rows)
+
+
+@contextmanager
+def corpus_server(files: dict[str, bytes]) -> Iterator[str]:
+    """Serve each file with a strong ETag and honour If-None-Match, as a good server does."""
+    etags = {
+        name: '"' + hashlib.sha256(body).hexdigest()[:32] + '"' for name, body in files.items()
+    }
+
+    @Request.application
+    def serve(request: Request) -> Response:
+        name = request.path.lstrip("/")
+        if name not in files:
+            return Response(status=404)
+        if request.headers.get("If-None-Match") == etags[name]:
+            return Response(status=304, headers={"ETag": etags[name]})
+        return Response(files[name], content_type="application/xml", headers={"ETag": etags[name]})
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = make_server("127.0.0.1", 0, serve, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def pipeline(url: str, base: str, names: list[str], workers: int) -> dict[str, object]:
+    """Subscribe a fresh workspace to every feed, then refresh twice (full, then all 304)."""
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    _reader, writer = make_sessionmakers(engine)
+    policy = FetchPolicy(allow_private=True)
+    with writer() as session:
+        workspace = Workspace(name=f"bench-{time.time_ns()}", timezone="UTC")
+        session.add(workspace)
+        session.flush()
+        feeds = [
+            service.create_feed(session, workspace.id, f"{base}/{name}", policy=policy)
+            for name in names
+        ]
+        session.commit()
+        feed_ids = [feed.id for feed in feeds]
+
+    runner = DueFeedRunner(writer, policy, workers)
+    rss_before = peak_rss_mib()
+    began, cpu = time.perf_counter(), time.process_time()
+    first = runner.run()
+    full, cpu = time.perf_counter() - began, time.process_time() - cpu
+    rss = peak_rss_mib()
+    with writer() as session:
+        stored = session.scalar(
+            select(func.count()).select_from(FeedEntry).where(FeedEntry.feed_id.in_(feed_ids))
+        )
+        # Make every feed due again for the conditional round.
+        for feed in service.list_feeds(session, workspace.id):
+            feed.next_check_at = feed.created_at
+        session.commit()
+    began = time.perf_counter()
+    second = runner.run()
+    conditional = time.perf_counter() - began
+    engine.dispose()
+    return {
+        "full": full,
+        "cpu": cpu,
+        "conditional": conditional,
+        "rss": rss,
+        "rss_before": rss_before,
+        "first": first,
+        "second": second,
+        "stored": stored,
+    }
+
+
+def baseline(files: dict[str, bytes]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds. CPU time is steadier on a busy machine; for SQLite it
+    covers the pipeline's whole work (server thread included), for PostgreSQL not the
+    server's share."""
+    began, cpu = time.perf_counter(), time.process_time()
+    for body in files.values():
+        feedparser.parse(body)
+    return time.perf_counter() - began, time.process_time() - cpu
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    packages = ", ".join(
+        f"{name} {version(name)}" for name in ("feedparser", "nh3", "httpx", "SQLAlchemy")
+    )
+    return (
+        f"{platform.platform()}; {os.cpu_count()} CPUs ({model}); "
+        f"Python {platform.python_version()}; {packages}"
+    )
+
+
+def report(
+    label: str, result: dict[str, object], expected: int, reference: float, reference_cpu: float
+) -> None:
+    first: Totals = result["first"]  # type: ignore[assignment]
+    second: Totals = result["second"]  # type: ignore[assignment]
+    full: float = result["full"]  # type: ignore[assignment]
+    ratio = full / reference
+    verdict = "meets" if ratio <= TARGET else "MISSES"
+    print(f"\n{label}")
+    print(f"  full refresh      {full:7.2f} s   ({first.line()})")
+    print(f"  ratio             {ratio:7.2f}x  feedparser defaults ({verdict} target <= {TARGET}x)")
+    cpu: float = result["cpu"]  # type: ignore[assignment]
+    print(f"  CPU time          {cpu:7.2f} s   ({cpu / reference_cpu:.2f}x feedparser's CPU time)")
+    print(f"  stored entries    {result['stored']} (manifest: {expected})")
+    print(f"  304 refresh       {result['conditional']:7.2f} s   ({second.line()})")
+    print(f"  peak RSS          {result['rss']:7.1f} MiB (process, after the first full refresh)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="also run against this (PostgreSQL) database")
+    parser.add_argument("--workers", type=int, default=1, help="refresh threads (default 1)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="alternate the measurements; report the fastest"
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON result line")
+    args = parser.parse_args()
+
+    files, expected = load_corpus()
+    print(machine())
+    print(f"corpus: {len(files)} feeds, {sum(map(len, files.values())) / 1e6:.1f} MB, {CORPUS}")
+    print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    results: dict[str, dict[str, object]] = {}
+    references: list[tuple[float, float]] = []
+    with corpus_server(files) as base, tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            # The pipeline runs first so that its peak RSS is its own, not feedparser's.
+            targets = [("SQLite", f"sqlite:///{tmp}/bench-{round_}.db")]
+            if args.database_url:
+                targets.append(("PostgreSQL", args.database_url))
+            for label, url in targets:
+                result = pipeline(url, base, list(files), args.workers)
+                if label in results:
+                    # Peak RSS only means something before feedparser's run below.
+                    result["rss"] = results[label]["rss"]
+                    result["rss_before"] = results[label]["rss_before"]
+                    if result["full"] >= results[label]["full"]:  # type: ignore[operator]
+                        continue
+                results[label] = result
+            # Alternating with the pipeline, so a busy spell on the machine hits both.
+            references.append(baseline(files))
+    reference = min(wall for wall, _ in references)
+    reference_cpu = min(cpu for _, cpu in references)
+    print(
+        f"\nfeedparser.parse(bytes), defaults: {reference:.2f} s "
+        f"({reference_cpu:.2f} s CPU) for the same {len(files)} files"
+    )
+    for label, result in results.items():
+        label = f"pipeline on {label}, {args.workers} worker(s)"
+        report(label, result, expected, reference, reference_cpu)
+    print(f"\nload average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    if args.json:
+        print(json.dumps({
+            "bench": "feeds", "feeds": len(files), "corpus_bytes": sum(map(len, files.values())),
+            "expected_entries": expected, "reference_s": reference,
+            "reference_cpu_s": reference_cpu, "target": TARGET, "workers": args.workers,
+            "rounds": args.rounds, "pipelines": {
+                label: {
+                    "full_s": r["full"], "cpu_s": r["cpu"], "conditional_s": r["conditional"],
+                    "ratio": r["full"] / reference, "cpu_ratio": r["cpu"] / reference_cpu,
+                    "met": r["full"] / reference <= TARGET, "stored": r["stored"],
+                    "peak_rss_mib": r["rss"], "rss_before_mib": r["rss_before"],
+                    "first": dataclasses.asdict(r["first"]),
+                    "second": dataclasses.asdict(r["second"]),
+                } for label, r in results.items()
+            },
+        }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

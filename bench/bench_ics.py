@@ -1,0 +1,132 @@
+"""ICS export of 10,000 posts, by the CLI and over HTTP, against an empty calendar.
+
+The CLI figure is ``planner export-ics`` as a user runs it, process start-up included; the
+HTTP figure is ``GET /api/v1/audiences/{id}/calendar.ics`` from ``planner serve`` (one worker),
+plus the 304 answer to a calendar app that sends the ETag back. Each baseline is the same
+command or request for an audience without posts, so the ratio is what 10,000 events add.
+
+Run: .venv/bin/python bench/bench_ics.py [--database-url URL] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bench_rule
+import httpx
+from sqlalchemy import select
+
+from core import accounts, migrations
+from core.db import make_engine, make_sessionmakers
+from schedules import service
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the Server harness lives in the test suite
+from tests.serving.test_gunicorn import PLANNER, Server  # noqa: E402
+
+POSTS = 10_000
+ROUNDS = 3
+
+
+def build(writer) -> dict:
+    workspace_id, audience_id, _ = bench_rule.build(writer, POSTS)
+    with writer() as session:
+        empty = service.create_audience(session, workspace_id, name="Empty").id
+        user = session.scalar(
+            select(accounts.User).where(accounts.User.workspace_id == workspace_id)
+        )
+        token = accounts.issue_token(session, user.id)
+        workspace = session.get(accounts.Workspace, workspace_id).name
+        session.commit()
+    return {"workspace": workspace, "full": audience_id, "empty": empty, "token": token}
+
+
+def timed(action, rounds: int = ROUNDS) -> tuple[float, object]:
+    timings, outcome = [], None
+    for _ in range(rounds):
+        began = time.perf_counter()
+        outcome = action()
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings), outcome
+
+
+def cli(url: str, spec: dict, audience: int, output: Path) -> int:
+    subprocess.run(
+        [str(PLANNER), "export-ics", "--audience", str(audience), "--workspace",
+         spec["workspace"], "-o", str(output)],
+        env={**os.environ, "DATABASE_URL": url}, check=True,
+    )  # fmt: skip
+    return output.read_bytes().count(b"BEGIN:VEVENT")
+
+
+def http(base: str, spec: dict, audience: int, etag: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {spec['token']}"}
+    if etag:
+        headers["If-None-Match"] = etag
+    response = httpx.get(f"{base}/api/v1/audiences/{audience}/calendar.ics", headers=headers,
+                         timeout=120)  # fmt: skip
+    if response.status_code != (304 if etag else 200):
+        raise RuntimeError(f"calendar.ics answered {response.status_code}: {response.text[:300]}")
+    return response
+
+
+def run(url: str, tmp: Path) -> dict:
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    spec = build(make_sessionmakers(engine)[1])
+    engine.dispose()
+    result: dict[str, float | int] = {}
+    result["cli_empty_s"], _ = timed(lambda: cli(url, spec, spec["empty"], tmp / "empty.ics"))
+    result["cli_s"], events = timed(lambda: cli(url, spec, spec["full"], tmp / "full.ics"))
+    result["events"] = events  # type: ignore[assignment]
+    server = Server(url, tmp, workers=1)
+    try:
+        base = server.wait_until_serving()
+        http(base, spec, spec["full"])  # the worker's first request pays for its imports
+        result["http_empty_s"], _ = timed(lambda: http(base, spec, spec["empty"]), 10)
+        result["http_s"], response = timed(lambda: http(base, spec, spec["full"]))
+        etag = response.headers["ETag"]  # type: ignore[union-attr]
+        result["bytes"] = len(response.content)  # type: ignore[union-attr]
+        result["http_304_s"], _ = timed(lambda: http(base, spec, spec["full"], etag), 10)
+    finally:
+        server.stop()
+    result["cli_ratio"] = result["cli_s"] / result["cli_empty_s"]
+    result["http_ratio"] = result["http_s"] / result["http_empty_s"]
+    result["http_304_ratio"] = result["http_304_s"] / result["http_empty_s"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--json", action="store_true", help="end with one JSON result line")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        result = run(url, Path(tmp))
+    print(f"{database}: {result['events']:,} events, {result['bytes'] / 1e6:.1f} MB")
+    print(
+        f"  planner export-ics   {result['cli_s']:6.2f} s  (empty calendar "
+        f"{result['cli_empty_s']:.2f} s, {result['cli_ratio']:.1f}x)"
+    )
+    print(
+        f"  GET calendar.ics     {result['http_s']:6.2f} s  (empty calendar "
+        f"{result['http_empty_s'] * 1000:.1f} ms, {result['http_ratio']:.0f}x)"
+    )
+    print(f"  304 with the ETag    {result['http_304_s'] * 1000:6.1f} ms "
+          f"({result['http_304_ratio']:.1f}x the empty calendar)")  # fmt: skip
+    if args.json:
+        print(json.dumps({"bench": "ics", "database": database, **result}))
+
+
+if __name__ == "__main__":
+    main()

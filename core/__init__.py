@@ -1,0 +1,1 @@
+"""Framework-free pieces shared by every domain package: the database base, accounts, errors."""

@@ -1,0 +1,184 @@
+"""Workspaces, users and API tokens.
+
+Tokens are shown once and stored only as a SHA-256 digest: a database leak must not hand out
+working credentials, and a digest of a 256-bit random token needs no slow hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+from core.errors import InvalidValue, NotFound
+
+ROLES = ("admin", "rep")
+TOKEN_PREFIX = "vp_"
+CONNECTING_HOUR_COLUMNS = {
+    "enabled": "connect_enabled",
+    "weekday": "connect_weekday",
+    "time": "connect_time",
+    "duration_minutes": "connect_minutes",
+}
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The weekly hour for finding and engaging with the right people: the habit behind every
+    # fair ask, so it is on by default (Tuesday 08:00, workspace time).
+    connect_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    connect_weekday: Mapped[int] = mapped_column(Integer, default=1)
+    connect_time: Mapped[str] = mapped_column(String(5), default="08:00")
+    connect_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="workspace")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Calendar subscription URLs are derived from this (see schedules.calendar); None: no feed.
+    calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="users")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as plain values: domain code never needs the ORM user object."""
+
+    user_id: int
+    workspace_id: int
+    email: str
+    role: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def validate_timezone(field: str, name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        raise InvalidValue(field, f"Unknown IANA time zone {name!r}.") from None
+    return name
+
+
+def get_or_create_workspace(session: Session, name: str, timezone: str = "UTC") -> Workspace:
+    name = name.strip()
+    if not name:
+        raise InvalidValue("workspace", "A workspace needs a name.")
+    workspace = session.scalar(select(Workspace).where(Workspace.name == name))
+    if workspace is None:
+        workspace = Workspace(name=name, timezone=validate_timezone("timezone", timezone))
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def create_user(session: Session, workspace_name: str, email: str, role: str) -> tuple[User, str]:
+    """Create a user (and its workspace if new) and return it with a fresh API token."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidValue("email", "Not an email address.")
+    if role not in ROLES:
+        raise InvalidValue("role", f"Must be one of: {', '.join(ROLES)}.")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InvalidValue("email", f"A user with email {email} already exists.")
+    workspace = get_or_create_workspace(session, workspace_name)
+    user = User(workspace=workspace, email=email, role=role)
+    session.add(user)
+    session.flush()
+    return user, issue_token(session, user.id)
+
+
+def issue_token(session: Session, user_id: int) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def find_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    return user
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """Resolve a bearer token; the lookup is by digest, then compared in constant time."""
+    digest = hash_token(token)
+    row = session.execute(
+        select(ApiToken.token_hash, User.id, User.workspace_id, User.email, User.role)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest)
+    ).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return Principal(user_id=row.id, workspace_id=row.workspace_id, email=row.email, role=row.role)
+
+
+def update_workspace(
+    session: Session,
+    workspace_id: int,
+    timezone: str | None = None,
+    connecting_hour: dict[str, Any] | None = None,
+) -> Workspace:
+    workspace = session.get(Workspace, workspace_id, with_for_update=True)
+    if workspace is None:
+        raise NotFound(f"No workspace {workspace_id}.")
+    if timezone is not None:
+        workspace.timezone = validate_timezone("timezone", timezone)
+    hour = connecting_hour or {}
+    for key, column in CONNECTING_HOUR_COLUMNS.items():
+        if key in hour:
+            setattr(workspace, column, hour[key])
+    workspace.updated_at = utcnow()
+    session.flush()
+    return workspace
+
+
+def resolve_workspace(session: Session, name: str | None) -> Workspace:
+    """A workspace by name, or the only one there is: command-line users rarely have two."""
+    if name is not None:
+        workspace = session.scalar(select(Workspace).where(Workspace.name == name.strip()))
+        if workspace is None:
+            raise NotFound(f"No workspace named {name!r}.")
+        return workspace
+    found = session.scalars(select(Workspace).limit(2)).all()
+    if len(found) != 1:
+        raise InvalidValue("workspace", "Name the workspace with --workspace.")
+    return found[0]

@@ -1,0 +1,24 @@
+"""Alembic environment: one metadata for every package's tables."""
+
+from alembic import context
+
+import core.accounts
+import feeds.models
+import schedules.models
+from core import migrations
+from core.db import Base
+
+assert core.accounts and feeds.models and schedules.models  # imported for their tables
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_name=migrations.include_name,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

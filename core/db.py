@@ -1,0 +1,182 @@
+"""One SQLAlchemy metadata and engine set-up for SQLite and PostgreSQL.
+
+SQLite is the embedded default, so it is tuned here to behave like a server database for this
+app: WAL (readers never block the writer), a busy timeout, foreign keys on, and write
+transactions that take the write lock at BEGIN (``BEGIN IMMEDIATE``) so a rule check and the
+write it guards can never interleave with another writer, nor fail late with SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from core.errors import NotFound
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "planner_write"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on both databases.
+
+    SQLite has no time zones, so values are stored as naive UTC and re-tagged on the way out;
+    refusing naive input catches local-time bugs where they are made, not in a calendar later.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(
+    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """An engine for ``url``; on SQLite, a writer waits ``sqlite_busy_timeout_ms`` for the lock
+    before giving up (and the request answering 503), long enough to ride out a burst."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not is_sqlite(url):
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+    kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own BEGIN is deferred).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(sqlite_busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+# SQLite primary result codes that mean "not now" rather than "wrong": another process holds the
+# lock past the busy timeout, or the file cannot be opened or read at the moment.
+_SQLITE_TRANSIENT = {
+    5: "SQLITE_BUSY",
+    6: "SQLITE_LOCKED",
+    10: "SQLITE_IOERR",
+    14: "SQLITE_CANTOPEN",
+}
+# PostgreSQL SQLSTATEs of the same kind: connection exceptions (class 08), the server shutting
+# down or starting up (57P01-57P03), too many connections (53300).
+_PG_TRANSIENT_PREFIXES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a database error means the database is away (retry later), not a bug.
+
+    Callers answer "unavailable, retry" for these and let everything else surface as a bug:
+    ``OperationalError`` alone is too broad, since SQLite also uses it for "no such table".
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if isinstance(orig, sqlite3.Error):
+        return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_TRANSIENT
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    sqlstate = getattr(orig, "sqlstate", None)
+    # psycopg reports a refused or dropped connection without a SQLSTATE.
+    return sqlstate is None or sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
+
+
+def _owned(model: Any, workspace_id: int, row_id: int) -> Any:
+    return select(model).where(model.id == row_id, model.workspace_id == workspace_id)
+
+
+def get_owned_row(session: Session, model: Any, workspace_id: int, row_id: int, label: str) -> Any:
+    """One row of a workspace, or NotFound: another workspace's ids look like missing ones."""
+    row = session.scalar(_owned(model, workspace_id, row_id))
+    if row is None:
+        raise NotFound(f"No {label} {row_id} in this workspace.")
+    return row
+
+
+def lock_owned_row(session: Session, model: Any, workspace_id: int, row_id: int, label: str) -> Any:
+    """Lock one workspace-owned row for the rest of the transaction, or raise NotFound.
+
+    PostgreSQL locks the row (``FOR UPDATE``); SQLite writer sessions already hold the database
+    write lock from BEGIN IMMEDIATE, and a reader session here would be a race, so it is refused.
+    The row is re-read under the lock so the caller judges the latest committed state.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
+        WRITE_OPTION
+    ):
+        raise RuntimeError(f"changing a {label} needs a writer session (BEGIN IMMEDIATE)")
+    row = session.scalar(
+        _owned(model, workspace_id, row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFound(f"No {label} {row_id} in this workspace.")
+    row.updated_at = utcnow()
+    return row
+
+
+def make_sessionmakers(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+    """A reader and a writer session factory over one pool.
+
+    Writers carry an execution option that makes SQLite begin with the write lock; PostgreSQL
+    ignores it and relies on row locks taken by the domain code (``SELECT ... FOR UPDATE``).
+    """
+    reader = sessionmaker(bind=engine, expire_on_commit=False)
+    writer = sessionmaker(
+        bind=engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+    )
+    return reader, writer

@@ -1,0 +1,49 @@
+"""Alembic, driven from code so that ``planner db upgrade`` and the tests share one path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+
+SCRIPT_LOCATION = str(Path(__file__).parent / "alembic")
+# Schema that migration 0005 creates but no model declares, being one database's full-text
+# index: SQLite's FTS5 table of articles with its shadow tables, PostgreSQL's generated
+# tsvector column. Autogenerate must neither drop nor report them.
+UNMANAGED_TABLE = re.compile(r"articles_fts(_[a-z]+)?")
+UNMANAGED_COLUMNS = {("articles", "search_vector")}
+UNMANAGED_INDEXES = {"ix_articles_search"}
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic ``include_name`` hook: leave the unmanaged schema out of comparisons."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not UNMANAGED_TABLE.fullmatch(name)
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) not in UNMANAGED_COLUMNS
+    return not (type_ == "index" and name in UNMANAGED_INDEXES)
+
+
+def config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(config(engine), revision)
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,203 @@
+"""Read the dates feeds actually carry, as aware UTC instants, or say there is no reading.
+
+feedparser's own date handlers read most feeds but are silently wrong on some: a zone
+abbreviation they do not know ("CEST") becomes UTC, an ISO 8601 basic-format time
+("20250303T101530Z") is dropped, an ordinal date ("2025-062") becomes June, and an RFC 822
+offset written with a colon ("+01:00") is ignored. Wrong dates are worse than none (an old
+story would look new, or sort into another week), so the raw string is read here first,
+strictest reading first, and feedparser's result is only a fallback:
+
+1. ISO 8601 (``datetime.fromisoformat``: extended and basic formats, week dates, "Z",
+   offsets with or without a colon, no seconds) plus ordinal dates;
+2. RFC 822 / RFC 2822 (``email.utils``: with or without day name, seconds, two-digit years),
+   after replacing common zone abbreviations by their offsets;
+3. feedparser's parsed value, for its narrow special formats (Greek, Hungarian, Korean, ...);
+4. dateutil's lenient parser, as a last resort.
+
+Steps 3 and 4 run only for strings that name a year.
+
+German, French and Spanish month and day names are translated to English before steps 2 and
+4. A date without a zone is read as UTC: the feed gives nothing better to go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import unicodedata
+import warnings
+from typing import Any
+
+from dateutil import parser as dateparser
+
+# Zone abbreviations seen in feeds beyond RFC 822's own (UT, GMT, EST, EDT, CST, CDT, MST,
+# MDT, PST, PDT, which email.utils knows). Ambiguous ones (IST: India, Ireland or Israel) are
+# left out and read as UTC rather than guessed.
+_ZONES = {
+    "UTC": "+0000",
+    "Z": "+0000",
+    "WET": "+0000",
+    "WEST": "+0100",
+    "BST": "+0100",
+    "CET": "+0100",
+    "MEZ": "+0100",
+    "CEST": "+0200",
+    "MESZ": "+0200",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "MSK": "+0300",
+    "JST": "+0900",
+    "KST": "+0900",
+    "AEST": "+1000",
+    "AEDT": "+1100",
+    "NZST": "+1200",
+    "NZDT": "+1300",
+    "HST": "-1000",
+    "AKST": "-0900",
+    "AKDT": "-0800",
+}
+_ZONE_AT_END = re.compile(r"\b([A-Z]{1,5})\s*$")
+_COLON_OFFSET_AT_END = re.compile(r"([+-]\d{2}):(\d{2})\s*$")
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Month names and their usual abbreviations, folded (lower case, accents removed).
+_MONTHS = {
+    "Jan": "januar jaenner janner jan janvier janv enero ene",
+    "Feb": "februar feb fevrier fevr fev febrero",
+    "Mar": "marz maerz mrz mar mars marzo",
+    "Apr": "april apr avril avr abril abr",
+    "May": "mai mayo may",
+    "Jun": "juni jun juin junio",
+    "Jul": "juli jul juillet juil julio",
+    "Aug": "august aug aout agosto ago",
+    "Sep": "september sept sep septembre septiembre setiembre set",
+    "Oct": "oktober okt octobre oct octubre",
+    "Nov": "november nov novembre noviembre",
+    "Dec": "dezember dez decembre dec diciembre dic",
+}
+_MONTH = {name: english for english, names in _MONTHS.items() for name in names.split()}
+# Full weekday names never clash with a month, so they go wherever they stand; abbreviations
+# do ("mar" is Tuesday in French and Spanish, March in Spanish), so those go only when they
+# open the string followed by a comma, where RFC 822 puts the day.
+_WEEKDAYS = _names(
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "lunes martes miercoles jueves viernes sabado domingo "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
+_DAY_ABBREVIATIONS = _names(
+    "mon tue wed thu fri sat sun mo di mi do fr sa so "
+    "lun mar mer jeu ven sam dim mie jue vie sab dom"
+)
+_LEADING_DAY = re.compile(r"^\s*([^\W\d_]{2,3})\.?\s*,\s*")
+# Words around the date in German, French and Spanish ("3 de marzo de 2025", "1er avril",
+# "4. März 2025 um 10:15 Uhr"); dropped after folding.
+_FILLERS = {"de", "del", "um", "uhr", "a", "le", "el", "den"}
+_ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:er|e|eme|ème|o|º|ª|st|nd|rd|th)\b")
+_LETTERS = re.compile(r"[^\W\d_]+\.?")
+_ORDINAL_DATE = re.compile(r"(\d{4})-?(\d{3})(T.*)?")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
+    """The instant ``raw`` names, in UTC, or None when no reasonable reading exists.
+
+    ``parsed`` is feedparser's reading of the same string (its ``*_parsed`` value, a UTC
+    ``time.struct_time``), used only when the stricter readings fail. A string without a
+    year ("10:15", "March 3") is no date at all: feedparser and dateutil would complete it
+    from today's date, which is a guess, not a reading.
+    """
+    text = " ".join((raw or "").split())
+    if not text:
+        return None
+    when = _iso8601(text) or _rfc822(text)
+    if when is None and _YEAR.search(text):
+        when = _from_struct(parsed) or _lenient(text)
+    return when
+
+
+def _from_struct(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime(*value[:6], tzinfo=dt.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC)
+
+
+def _iso8601(text: str) -> dt.datetime | None:
+    ordinal = _ORDINAL_DATE.fullmatch(text)
+    try:
+        if ordinal:
+            year, day, rest = ordinal.groups()
+            date = dt.date(int(year), 1, 1) + dt.timedelta(days=int(day) - 1)
+            if date.year != int(year):
+                return None
+            text = date.isoformat() + (rest or "")
+        return _utc(dt.datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _rfc822(text: str) -> dt.datetime | None:
+    text = _with_numeric_zone(_english(text))
+    try:
+        return _utc(email.utils.parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _lenient(text: str) -> dt.datetime | None:
+    """dateutil reads almost anything; what it lacks (the day of "March 2025") is the first."""
+    text = _with_numeric_zone(_english(text))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            when = dateparser.parse(text, default=dt.datetime(2000, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return _utc(when)
+
+
+def _with_numeric_zone(text: str) -> str:
+    text = _COLON_OFFSET_AT_END.sub(r"\1\2", text)
+    zone = _ZONE_AT_END.search(text)
+    if zone and zone.group(1) in _ZONES:
+        text = text[: zone.start(1)] + _ZONES[zone.group(1)]
+    return text
+
+
+def _english(text: str) -> str:
+    """Translate German, French and Spanish month names to English abbreviations, and drop
+    weekday names, ordinal suffixes and filler words, leaving what English parsers read."""
+    day = _LEADING_DAY.match(text)
+    if day and _fold(day.group(1)) in _DAY_ABBREVIATIONS:
+        text = text[day.end() :]
+    text = _ORDINAL_SUFFIX.sub("", text)
+    return " ".join(_LETTERS.sub(_english_word, text).split())
+
+
+def _english_word(match: re.Match[str]) -> str:
+    word = match.group()
+    folded = _fold(word).rstrip(".")
+    if folded in _MONTH:
+        return _MONTH[folded]
+    if folded in _WEEKDAYS or folded in _FILLERS:
+        return ""
+    return word
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,535 @@
+"""Fetch a feed over HTTP without letting a feed URL reach inside the network.
+
+Feed URLs come from users and from redirects chosen by remote servers, so each connection is
+vetted where it is made: a custom network backend resolves the host, refuses the connection if
+any address is loopback, private, link-local, multicast, reserved or unspecified (IPv4-mapped
+IPv6 included), and connects the socket to the vetted address itself. Checking a name and then
+letting the HTTP stack resolve it again would leave a DNS-rebinding gap. The Host header and TLS
+SNI still carry the hostname, because the HTTP layer above the backend never learns the address.
+
+Wall-clock time is bounded per fetch, not per socket read: every read and write is given only
+the time left, so a server dripping one byte a second cannot hold a worker for longer than the
+total timeout. The body is decompressed here, not by httpx, so the size cap applies to the
+decompressed bytes while they are produced and a gzip bomb stops at the cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import os
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from feeds.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
+
+USER_AGENT = "ValuePlanner/0.1 (+https://github.com/value-planner; feed fetcher)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+MAX_BYTES = 15 * 1024 * 1024
+CONNECT_TIMEOUT = 10.0
+TOTAL_TIMEOUT = 20.0
+MAX_REDIRECTS = 5
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+RETRY_LATER_STATUSES = frozenset({429, 503})
+_CHUNK = 64 * 1024
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver returns for ``host``, in its preferred order."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"Could not resolve {host}: {exc}", host=host) from None
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits and address rules for fetching feeds.
+
+    ``allowed_hosts`` and ``allowed_networks`` exempt named hosts or address ranges from the
+    private-address refusal (an intranet feed server, say) without opening all of them as
+    ``allow_private`` does.
+    """
+
+    allow_private: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    connect_timeout: float = CONNECT_TIMEOUT
+    timeout: float = TOTAL_TIMEOUT
+    max_bytes: int = MAX_BYTES
+    max_redirects: int = MAX_REDIRECTS
+    user_agent: str = USER_AGENT
+    resolver: Resolver = field(default=system_resolver, compare=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FetchPolicy:
+        """Policy from ``PLANNER_FEEDS_*`` variables; a malformed value raises ``ValueError``
+        at start-up instead of silently weakening the guard."""
+        env = os.environ if environ is None else environ
+        hosts, networks = parse_allowlist(env.get("PLANNER_FEEDS_ALLOWLIST", ""))
+        return cls(
+            allow_private=env.get("PLANNER_FEEDS_ALLOW_PRIVATE", "").strip().lower()
+            in ("1", "true", "yes", "on"),
+            allowed_hosts=hosts,
+            allowed_networks=networks,
+            connect_timeout=_positive(env, "PLANNER_FEEDS_CONNECT_TIMEOUT", float, CONNECT_TIMEOUT),
+            timeout=_positive(env, "PLANNER_FEEDS_TIMEOUT", float, TOTAL_TIMEOUT),
+            max_bytes=_positive(env, "PLANNER_FEEDS_MAX_BYTES", int, MAX_BYTES),
+        )
+
+    def address_allowed(self, host: str, address: IPAddress) -> bool:
+        if self.allow_private or host.lower().rstrip(".") in self.allowed_hosts:
+            return True
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if any(address in network for network in self.allowed_networks):
+            return True
+        return address.is_global and not (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        )
+
+    def check_url(self, url: str) -> None:
+        """Refuse what can be refused without a network: scheme, host, literal addresses."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for an invalid port
+        except ValueError as exc:
+            raise BlockedAddress(f"Invalid URL {url!r}: {exc}", url=url) from None
+        if parts.scheme.lower() not in ("http", "https"):
+            raise BlockedAddress(f"Only http and https URLs can be fetched, not {url!r}", url=url)
+        if not parts.hostname:
+            raise BlockedAddress(f"URL {url!r} has no host", url=url)
+        address = _literal_address(parts.hostname)
+        if address is not None and not self.address_allowed(parts.hostname, address):
+            raise BlockedAddress(f"Refusing to fetch from {address}: not a public address", url=url)
+
+
+def parse_allowlist(text: str) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
+    """Split a comma-separated list into host names and CIDR networks (bare IPs are /32, /128)."""
+    hosts: set[str] = set()
+    networks: list[IPNetwork] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9.-]+", item):
+                raise ValueError(
+                    f"PLANNER_FEEDS_ALLOWLIST: {item!r} is neither host nor CIDR"
+                ) from None
+            hosts.add(item.lower().rstrip("."))
+    return frozenset(hosts), tuple(networks)
+
+
+def _positive(env: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    value = kind(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return None
+
+
+class FetchOutcome(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    GONE = "gone"
+    RETRY_LATER = "retry_later"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What the scheduler needs from one fetch.
+
+    ``permanent_url`` is set only when every hop was a 301 or 308, the one case where the
+    stored URL should change; ``retry_after`` is absent when a 429/503 did not say.
+    """
+
+    outcome: FetchOutcome
+    url: str
+    status_code: int
+    content: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    permanent_url: str | None = None
+    retry_after: dt.datetime | None = None
+    max_age: int | None = None
+
+
+def fetch(
+    url: str,
+    policy: FetchPolicy,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchResult:
+    """GET ``url`` conditionally, following at most ``policy.max_redirects`` redirects.
+
+    Raises :class:`FetchError` (or a subclass) for anything that is not a usable answer.
+    """
+    deadline = time.monotonic() + policy.timeout
+    headers = {
+        "User-Agent": policy.user_agent,
+        "Accept": ACCEPT,
+        "Accept-Encoding": "gzip, deflate",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    transport = _VettingTransport(policy, deadline)
+    # trust_env=False: a proxy from the environment would make the vetted address the
+    # proxy's, not the feed server's.
+    with httpx.Client(
+        transport=transport,
+        headers=headers,
+        timeout=httpx.Timeout(policy.timeout, connect=policy.connect_timeout),
+        follow_redirects=False,
+        trust_env=False,
+    ) as client:
+        try:
+            return _follow(client, url, policy)
+        except httpx.TimeoutException:
+            raise FetchTimeout(
+                f"{url} did not answer within {policy.timeout:g} s", url=url
+            ) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"Could not fetch {url}: {exc}", url=url) from None
+
+
+def _follow(client: httpx.Client, url: str, policy: FetchPolicy) -> FetchResult:
+    all_permanent = True
+    for hop in range(policy.max_redirects + 1):
+        policy.check_url(url)
+        with client.stream("GET", url) as response:
+            status = response.status_code
+            if status in REDIRECT_STATUSES and "location" in response.headers:
+                all_permanent = all_permanent and status in PERMANENT_REDIRECTS
+                url = urljoin(url, response.headers["location"].strip())
+                continue
+            permanent_url = url if hop and all_permanent else None
+            result = _result(response, url, permanent_url, policy)
+            if result is None:
+                raise HTTPStatusError(status, url)
+            return result
+    raise FetchError(f"More than {policy.max_redirects} redirects", url=url)
+
+
+def _result(
+    response: httpx.Response,
+    url: str,
+    permanent_url: str | None,
+    policy: FetchPolicy,
+) -> FetchResult | None:
+    status = response.status_code
+    outcome = {304: FetchOutcome.NOT_MODIFIED, 410: FetchOutcome.GONE}.get(status)
+    if outcome is None and status in RETRY_LATER_STATUSES:
+        outcome = FetchOutcome.RETRY_LATER
+    if outcome is None and 200 <= status < 300:
+        outcome = FetchOutcome.OK
+    if outcome is None:
+        return None
+    headers = response.headers
+    return FetchResult(
+        outcome=outcome,
+        url=url,
+        status_code=status,
+        content=_read_body(response, policy) if outcome is FetchOutcome.OK else b"",
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        content_type=headers.get("content-type"),
+        permanent_url=permanent_url,
+        retry_after=parse_retry_after(headers.get("retry-after")),
+        max_age=_max_age(headers.get("cache-control")),
+    )
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Retry-After as an aware UTC instant; it may be delay-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        now = now or dt.datetime.now(dt.UTC)
+        return now + dt.timedelta(seconds=min(int(value), 366 * 86400))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000" means UTC for HTTP dates
+        when = when.replace(tzinfo=dt.UTC)
+    # Not clamped to now: the scheduler bounds it against its own clock.
+    return when.astimezone(dt.UTC)
+
+
+def _max_age(cache_control: str | None) -> int | None:
+    match = _MAX_AGE.search(cache_control or "")
+    return int(match.group(1)) if match else None
+
+
+def _read_body(response: httpx.Response, policy: FetchPolicy) -> bytes:
+    cap = policy.max_bytes
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge(
+            f"{response.url} declares {int(declared)} bytes, over the {cap}-byte cap",
+            url=str(response.url),
+        )
+    decoder = _Decoder(response.headers.get("content-encoding", ""), str(response.url))
+    body = bytearray()
+    for chunk in response.iter_raw(_CHUNK):
+        body += decoder.decode(chunk, cap - len(body))
+    body += decoder.decode(b"", cap - len(body), final=True)
+    return bytes(body)
+
+
+class _Decoder:
+    """Undo Content-Encoding incrementally, never producing more than the caller allows."""
+
+    def __init__(self, header: str, url: str) -> None:
+        codings = [c.strip().lower() for c in header.split(",")]
+        codings = [c for c in codings if c not in ("", "identity")]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(f"Unsupported Content-Encoding {header!r} from {url}", url=url)
+        self.coding = codings[0] if codings else None
+        self.url = url
+        self._zlib: Any = None
+
+    def decode(self, data: bytes, allowance: int, *, final: bool = False) -> bytes:
+        out = data
+        if self.coding is not None:
+            try:
+                if self._zlib is None:
+                    self._zlib = zlib.decompressobj(self._wbits(data))
+                # One byte over the allowance is enough to know the cap is exceeded.
+                out = self._zlib.decompress(data, allowance + 1)
+                if final:
+                    out += self._zlib.flush()
+            except zlib.error as exc:
+                raise FetchError(
+                    f"Corrupt {self.coding} body from {self.url}: {exc}", url=self.url
+                ) from None
+        if len(out) > allowance:
+            raise BodyTooLarge(f"{self.url} is larger than the size cap", url=self.url)
+        return out
+
+    def _wbits(self, first: bytes) -> int:
+        if self.coding != "deflate":
+            return zlib.MAX_WBITS | 16
+        # "deflate" should be zlib-wrapped (RFC 9110), but some servers send a raw stream.
+        wrapped = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+        return zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every operation gets at most the fetch's remaining time."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _budget(self, timeout: float | None, error: type[Exception]) -> float:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise error("total fetch time exceeded")
+        return remaining if timeout is None else min(timeout, remaining)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._budget(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._budget(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        budget = self._budget(timeout, httpcore.ConnectTimeout)
+        inner = self._inner.start_tls(ssl_context, server_hostname, budget)
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _VettingBackend(httpcore.NetworkBackend):
+    """Resolve, vet and connect in one step, so the vetted address is the connected one."""
+
+    def __init__(self, policy: FetchPolicy, deadline: float) -> None:
+        self._policy = policy
+        self._deadline = deadline
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        literal = _literal_address(host)
+        candidates = [str(literal)] if literal else self._policy.resolver(host, port)
+        addresses = [ipaddress.ip_address(a.partition("%")[0]) for a in candidates]
+        if not addresses:
+            raise FetchError(f"{host} has no addresses", host=host)
+        refused = [a for a in addresses if not self._policy.address_allowed(host, a)]
+        if refused:
+            # Refuse the host outright rather than skipping to its public addresses: mixing
+            # one public and one internal answer is the shape of a rebinding attack.
+            raise BlockedAddress(
+                f"Refusing to connect to {host}: it resolves to non-public address {refused[0]}",
+                host=host,
+            )
+        error: Exception | None = None
+        for address in addresses:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpcore.ConnectTimeout("total fetch time exceeded")
+            try:
+                stream = self._sockets.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=remaining if timeout is None else min(timeout, remaining),
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        assert error is not None
+        raise error
+
+    def sleep(self, seconds: float) -> None:
+        self._sockets.sleep(seconds)
+
+
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    # httpx's own default trust store, built once: loading it costs milliseconds per fetch.
+    return httpx.create_ssl_context()
+
+
+# httpcore raises its own exception types; httpx's public ones are what callers expect.
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+)
+
+
+def _translate(exc: Exception) -> Exception:
+    for source, target in _EXCEPTIONS:
+        if isinstance(exc, source):
+            return target(str(exc) or type(exc).__name__)
+    return exc
+
+
+class _CoreStream(httpx.SyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._stream
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class _VettingTransport(httpx.BaseTransport):
+    """httpx transport over an httpcore pool that connects only through the vetting backend."""
+
+    def __init__(self, policy: FetchPolicy, deadline: float) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_ssl_context(),
+            network_backend=_VettingBackend(policy, deadline),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        try:
+            core_response = self._pool.handle_request(core_request)
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+        return httpx.Response(
+            status_code=core_response.status,
+            headers=core_response.headers,
+            stream=_CoreStream(core_response.stream),  # type: ignore[arg-type]
+            extensions=core_response.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()

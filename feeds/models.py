@@ -1,0 +1,121 @@
+"""Feeds, the articles they deliver, and which feed delivered which article.
+
+An article is identified by its canonical URL within a workspace, so a story syndicated by two
+subscribed feeds is read, planned and shared once. Each feed still keeps its own entry rows
+(``FeedEntry``), keyed by the entry's id within that feed: that is what tells a feed's new
+entries from ones it has delivered before, and what each feed's entry count means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+from feeds.analysis import search_fields
+from feeds.urls import MAX_URL_LENGTH
+
+
+class Feed(Base):
+    """A subscription plus the state of its polling schedule.
+
+    ``etag`` and ``last_modified`` are stored verbatim because HTTP validators must be echoed
+    back byte for byte. ``ttl_minutes`` is the feed's own ``<ttl>``, kept so that a run of 304
+    answers (which carry no body) still honours it.
+    """
+
+    __tablename__ = "feeds"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "url"),
+        Index("ix_feeds_due", "enabled", "next_check_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
+    title: Mapped[str | None] = mapped_column(String(500), default=None)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    etag: Mapped[str | None] = mapped_column(String(1024), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(128), default=None)
+    last_fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_status: Mapped[str | None] = mapped_column(String(32), default=None)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    next_check_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    interval_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    ttl_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    disabled_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Article(Base):
+    """One readable item, whichever feeds delivered it.
+
+    ``canonical_url`` is NULL for the rare entry without a link; such articles are never merged
+    across feeds (NULLs are distinct under a unique constraint on both databases).
+    """
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "canonical_url"),
+        Index("ix_articles_workspace_published", "workspace_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    canonical_url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH), default=None)
+    title: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(500), default=None)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    summary_text: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # SET NULL: unsubscribing from a feed must not delete articles already planned or shared.
+    first_feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="SET NULL"), index=True, default=None
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Analysed words of the title, and of tags and summary (feeds.analysis), kept current by the
+    # listener below; the full-text indexes of migration 0004 index these columns.
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Article, "before_insert")
+@event.listens_for(Article, "before_update")
+def _analyse_for_search(_mapper: Any, _connection: Any, article: Article) -> None:
+    """Every ORM write keeps the search columns in step with the text, whoever writes it."""
+    article.search_title, article.search_body = search_fields(
+        article.title or "", article.tags or (), article.summary_text or ""
+    )
+
+
+class FeedEntry(Base):
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    entry_key: Mapped[str] = mapped_column(String(255))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship()

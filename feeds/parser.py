@@ -1,0 +1,265 @@
+"""Turn feed bytes into plain, sanitised records the database layer can store as they are.
+
+feedparser does the format work (RSS 0.9x-2.0, RSS 1.0, Atom, broken XML through its loose
+parser) but is called with its own sanitiser and relative-URI rewriting off: both are slow,
+and its sanitiser is not trusted here (see :mod:`feeds.sanitizer`). Every document passes
+:func:`feeds.xmlguard.check_xml` first, inside :func:`parse_feed`, so no caller can forget it.
+
+Entry identity (the dedup key within one feed) is the entry's id/guid, else its canonical link,
+else a SHA-256 of title and content. Entries with neither id nor link are kept under that hash
+key: they are rare (RSS items with only a title and description) and still worth reading. The
+price is that editing such an entry's text makes it a new entry. Only entries with nothing at
+all in them (no id, link, title or text) are dropped, so the stored count is feedparser's count
+minus such empty entries and minus repeats of a key within one feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from feeds.dates import parse_date
+from feeds.errors import ParseError
+from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
+from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
+from feeds.xmlguard import check_xml
+
+MAX_KEY_LENGTH = 255
+SUMMARY_TEXT_MAX = 1000
+TITLE_MAX = 1000
+AUTHOR_MAX = 500
+TAG_MAX = 100
+TAGS_PER_ENTRY = 20
+# Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
+# sit at the top of every "latest" list for years.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+# A document that opens (after a byte order mark, blank space and comments) as HTML does.
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_SCAN_BYTES = 256 * 1024
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    key: str
+    guid: str | None
+    url: str | None
+    title: str
+    author: str | None
+    published: dt.datetime
+    summary_html: str
+    summary_text: str
+    content_html: str | None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when anything shown to a reader changes; the publication date is left out
+        because undated entries get the fetch time, which would make every fetch an edit."""
+        parts = (
+            self.title,
+            self.url or "",
+            self.author or "",
+            self.summary_html,
+            self.content_html or "",
+            "\x1e".join(self.tags),
+        )
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    ttl_minutes: int | None
+    entries: list[ParsedEntry] = field(default_factory=list)
+
+
+def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> ParsedFeed:
+    """Parse, sanitise and normalise a fetched document.
+
+    ``base_url`` is the URL the document was fetched from (after redirects); relative links
+    resolve against it. Raises :class:`UnsafeXML` or :class:`ParseError`.
+    """
+    check_xml(data)
+    # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
+    # The headers set the base URL for relative links; the media type has no charset so the
+    # encoding is read from the document, the same way xmlguard read it.
+    result = feedparser.parse(
+        io.BytesIO(data),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+        response_headers={"content-location": base_url, "content-type": "application/xml"},
+    )
+    entries = [e for e in result.entries if _has_substance(e)]
+    if not entries and (result.bozo or not result.get("version")):
+        reason = _why_unreadable(data, result, base_url)
+        raise ParseError(f"Not a readable feed: {reason}", url=base_url)
+    channel = result.feed
+    return ParsedFeed(
+        title=_text(channel, "title") or None,
+        link=_absolute(channel.get("link"), base_url),
+        ttl_minutes=_ttl(channel.get("ttl")),
+        entries=[_entry(e, base_url, fetched_at) for e in entries],
+    )
+
+
+def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:
+    """The reason shown on the feed, in the words that help its owner fix the subscription:
+    an empty answer and a web page (often the site's home page instead of its feed, which the
+    page itself may name) are far more common than real XML errors."""
+    if not data.strip():
+        return "the server sent an empty document."
+    if _HTML_START.match(data):
+        finder = _FeedLinks()
+        finder.feed(data[:_HTML_SCAN_BYTES].decode("utf-8", errors="replace"))
+        if finder.links:
+            href = urljoin(base_url, finder.links[0])
+            return f"the address serves an HTML page, which names its feed at {href}."
+        return "the address serves an HTML page, not an RSS or Atom feed."
+    return str(result.get("bozo_exception") or "no RSS or Atom structure found.")
+
+
+class _FeedLinks(HTMLParser):
+    """Collects ``<link rel="alternate">`` feed addresses: how sites announce their feeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if (
+            tag == "link"
+            and "alternate" in values.get("rel", "").lower().split()
+            and values.get("type", "").split(";")[0].strip().lower() in _FEED_TYPES
+            and values.get("href", "").strip()
+        ):
+            self.links.append(values["href"].strip())
+
+
+def _has_substance(entry: Mapping[str, Any]) -> bool:
+    """False for an entry with no id, link, title or text: what a truncated document's loose
+    parse leaves behind. Nothing in it could be read or recognised again, so it is dropped."""
+    return any(entry.get(key) for key in ("id", "link", "title", "summary", "content"))
+
+
+def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> ParsedEntry:
+    # feedparser has already resolved links against xml:base and the document URL; resolving
+    # again only matters for the odd link it left relative.
+    link = _absolute(entry.get("link"), base_url)
+    url = canonical_url(link) if link else None
+    if url and len(url) > MAX_URL_LENGTH:
+        url = None
+    content = _content(entry.get("content") or [], base_url)
+    summary_detail = entry.get("summary_detail")
+    raw_summary = entry.get("summary") or ""
+    if not summary_detail:
+        # No summary element: feedparser copies the content into "summary" without details.
+        summary_html = content or sanitize_html(raw_summary, base_url)
+    elif summary_detail.get("type") in _HTML_TYPES:
+        summary_html = sanitize_html(raw_summary, summary_detail.get("base") or base_url)
+    else:
+        summary_html = text_to_html(raw_summary)
+    title = _text(entry, "title")[:TITLE_MAX]
+    guid = (entry.get("id") or "").strip() or None
+    return ParsedEntry(
+        key=_key(guid, url, title, content or summary_html),
+        guid=guid,
+        url=url,
+        title=title,
+        author=(_WHITESPACE.sub(" ", entry.get("author") or "").strip()[:AUTHOR_MAX] or None),
+        published=_published(entry, fetched_at),
+        summary_html=summary_html,
+        summary_text=_truncate(html_to_text(summary_html, SUMMARY_TEXT_MAX), SUMMARY_TEXT_MAX),
+        content_html=content,
+        tags=_tags(entry.get("tags") or []),
+    )
+
+
+def _key(guid: str | None, url: str | None, title: str, body: str) -> str:
+    if guid or url:
+        key = guid or url or ""
+        if len(key) <= MAX_KEY_LENGTH:
+            return key
+    else:
+        key = f"{title}\x1f{body}"
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _absolute(link: str | None, base: str) -> str | None:
+    """An absolute http(s) URL, or None: other schemes (tag:, urn:, javascript:) are no links."""
+    if not link:
+        return None
+    resolved = urljoin(base, link.strip())
+    return resolved if is_web_url(resolved) else None
+
+
+def _text(node: Mapping[str, Any], key: str) -> str:
+    value = node.get(key) or ""
+    detail = node.get(f"{key}_detail") or {}
+    if detail.get("type") in _HTML_TYPES:
+        value = html_to_text(value)
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+def _content(contents: list[Mapping[str, Any]], base: str) -> str | None:
+    if not contents:
+        return None
+    chosen = next((c for c in contents if c.get("type") in _HTML_TYPES), contents[0])
+    value = chosen.get("value") or ""
+    if chosen.get("type") in _HTML_TYPES:
+        return sanitize_html(value, chosen.get("base") or base) or None
+    return text_to_html(value) or None
+
+
+def _published(entry: Mapping[str, Any], fetched_at: dt.datetime) -> dt.datetime:
+    """The entry's publication date, else its update date, else the fetch time; a date
+    too far ahead is taken for a typo and replaced by the fetch time too."""
+    when = None
+    for key in ("published", "updated"):
+        # Asked for a missing "updated*" key, feedparser answers with "published*" plus a
+        # DeprecationWarning; asking only for keys that are there avoids both.
+        if key in entry:
+            when = parse_date(entry[key], entry.get(f"{key}_parsed"))
+        if when is not None:
+            break
+    if when is None or when > fetched_at + FUTURE_TOLERANCE:
+        return fetched_at
+    return when
+
+
+def _tags(tags: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for tag in tags:
+        term = _WHITESPACE.sub(" ", tag.get("term") or tag.get("label") or "").strip()
+        if term and term.casefold() not in seen:
+            seen[term.casefold()] = term[:TAG_MAX]
+    return tuple(seen.values())[:TAGS_PER_ENTRY]
+
+
+def _ttl(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip() + "…"

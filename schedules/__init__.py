@@ -1,0 +1,1 @@
+"""Audiences, their cadence, their posts and the give-before-ask rule. Never imports flask."""

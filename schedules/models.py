@@ -1,0 +1,173 @@
+"""Audiences, their posts, and the contacts a rep builds relationships with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    orm,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+
+GIVE_TYPES = ("shared_article", "original_article", "tip", "congratulation", "other")
+ASK_TYPES = ("meeting_request", "referral_request", "offer", "other")
+POST_TYPES = {"give": GIVE_TYPES, "ask": ASK_TYPES}
+STATUSES = ("draft", "scheduled", "published", "cancelled")
+TIMELINE_STATUSES = ("scheduled", "published")
+# A one-to-one ask is a pitch to one person, so the catch-all "other" type is left out.
+DIRECT_ASK_TYPES = ("meeting_request", "referral_request", "offer")
+RELATIONSHIPS = ("none", "met_in_person", "former_colleague", "client", "alumni", "referral")
+TOUCH_KINDS = ("commented", "shared_article", "congratulated", "introduced", "helped", "met")
+
+
+class Audience(Base):
+    __tablename__ = "audiences"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exclude_keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    cadence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    policy_preset: Mapped[str | None] = mapped_column(String(40), default=None)
+    gives_per_ask: Mapped[int] = mapped_column(Integer, default=3)
+    min_days_between_asks: Mapped[int] = mapped_column(Integer, default=30)
+    # The relationship guard's policy for one-to-one asks to this audience's contacts.
+    min_days_after_connect: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    touches_per_ask: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # Suggestions lose half their score every this many days (schedules.suggestions).
+    half_life_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="audience", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # The rule's neighbourhood queries: asks or gives of one audience around an instant.
+        Index(
+            "ix_posts_timeline",
+            "audience_id",
+            "kind",
+            "scheduled_at",
+            sqlite_where=text("status IN ('scheduled', 'published')"),
+            postgresql_where=text("status IN ('scheduled', 'published')"),
+        ),
+        Index("ix_posts_audience_scheduled_at", "audience_id", "scheduled_at"),
+        Index("ix_posts_contact_scheduled_at", "contact_id", "scheduled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"))
+    # Set on a one-to-one ask: it sits on the audience's timeline and is aimed at this person.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    type: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # The suggested article this post shares; SET NULL: the post outlives its feed's articles.
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), default=None, index=True
+    )
+    scheduled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Grows whenever the time or text changes, so calendar clients replace their copy.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audience: Mapped[Audience] = relationship(back_populates="posts")
+
+    @property
+    def on_timeline(self) -> bool:
+        return self.status in TIMELINE_STATUSES and self.scheduled_at is not None
+
+
+class SuggestionDismissal(Base):
+    """An article the rep waved away for one audience; it is not suggested to it again."""
+
+    __tablename__ = "suggestion_dismissals"
+
+    audience_id: Mapped[int] = mapped_column(
+        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contact(Base):
+    """A person a rep is building a relationship with, on the way to a fair one-to-one ask."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        # NULLs are distinct on both databases, so contacts without a profile URL never clash.
+        UniqueConstraint("workspace_id", "profile_url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    audience_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audiences.id", ondelete="SET NULL"), default=None, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    profile_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    company: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
+    relationship: Mapped[str] = mapped_column(String(32), default="none")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    request_note: Mapped[str | None] = mapped_column(Text, default=None)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # orm.relationship: the ``relationship`` column above shadows the name in this class body.
+    audience: Mapped[Audience | None] = orm.relationship()
+
+
+class Touch(Base):
+    """A give aimed at one person: what earns the right to a one-to-one ask."""
+
+    __tablename__ = "touches"
+    __table_args__ = (Index("ix_touches_contact_at", "contact_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), default=None
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

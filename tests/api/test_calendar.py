@@ -1,0 +1,165 @@
+"""Audience calendars over HTTP, as icalendar and ical.js (Thunderbird's parser) read them."""
+
+import datetime as dt
+
+import pytest
+from icalendar import Calendar
+
+from tests.conftest import make_caller
+from tests.helpers import ask, give, make_audience
+
+AWKWARD = "Line one\nLine two, with commas; semicolons \\ backslashes 🚀 " + "long " * 30
+
+
+def ics(caller, url, **headers):
+    response = caller.get(url, headers=headers)
+    assert response.status_code == 200, response.data[:500]
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    return response
+
+
+def events(body: bytes) -> dict[str, object]:
+    return {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+
+
+@pytest.fixture
+def berlin(rep, app):
+    writer = app.extensions["planner_db"].writer
+    from core import accounts
+
+    with writer() as session:
+        accounts.update_workspace(session, rep.workspace_id, timezone="Europe/Berlin")
+        session.commit()
+    return make_audience(rep, timezone="Europe/Berlin")
+
+
+def test_calendar_has_the_calendar_properties_and_one_event_per_post(rep, berlin):
+    winter = give(rep, berlin["id"], "2025-03-25T09:30", body=AWKWARD, url="https://e.example/a")
+    body = ics(rep, f"/api/v1/audiences/{berlin['id']}/calendar.ics").data
+    calendar = Calendar.from_ical(body)
+    for prop in ("VERSION", "PRODID", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE",
+                 "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):  # fmt: skip
+        assert prop in calendar, prop
+    assert str(calendar["X-WR-CALNAME"]) == "CFOs"
+    assert calendar["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    event = events(body)[f"post-{winter['id']}@value-planner"]
+    for prop in ("DTSTAMP", "CREATED", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DURATION",
+                 "SUMMARY", "DESCRIPTION", "URL", "CATEGORIES", "STATUS"):  # fmt: skip
+        assert prop in event, prop
+    assert str(event["SUMMARY"]) == "Give: give at 2025-03-25T09:30"
+    assert event["DTSTART"].dt == dt.datetime(2025, 3, 25, 8, 30, tzinfo=dt.UTC)
+    assert event["DURATION"].dt == dt.timedelta(minutes=30)
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert AWKWARD in str(event["DESCRIPTION"])
+    assert "https://e.example/a" in str(event["DESCRIPTION"])
+    assert {str(c) for c in event["CATEGORIES"].cats} >= {"give", "shared_article"}
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+
+
+def test_every_client_reads_the_same_instants_across_dst(rep, berlin, icaljs):
+    posts = [give(rep, berlin["id"], at) for at in ("2025-03-29T09:30", "2025-03-31T09:30")]
+    posts.append(give(rep, berlin["id"], "2025-10-27T09:30", body=AWKWARD))
+    body = ics(rep, f"/api/v1/audiences/{berlin['id']}/calendar.ics").data
+    read = icaljs(body, 60)
+    expected = ["2025-03-29T08:30:00Z", "2025-03-31T07:30:00Z", "2025-10-27T08:30:00Z"]
+    assert [read[f"post-{p['id']}@value-planner"]["startUtc"] for p in posts] == expected
+    assert read[f"post-{posts[2]['id']}@value-planner"]["description"].startswith(AWKWARD)
+    hours = read[f"connect-{rep.workspace_id}@value-planner"]["occurrencesUtc"]
+    local = {dt.datetime.fromisoformat(h.replace("Z", "+00:00")).astimezone(
+        dt.timezone(dt.timedelta(hours=1))).isoformat()[11:16] for h in hours}  # fmt: skip
+    assert {h[11:16] for h in hours} == {"06:00", "07:00"}, "08:00 Berlin, summer and winter"
+    assert local <= {"07:00", "08:00"}
+    parsed = Calendar.from_ical(body)
+    weekly = next(e for e in parsed.walk("VEVENT") if "RRULE" in e)
+    assert str(weekly["SUMMARY"]).startswith("Connect and engage")
+    assert weekly["DTSTART"].dt.tzinfo is not None and weekly["DTSTART"].dt.hour == 8
+
+
+def test_uid_is_stable_sequence_grows_and_a_cancel_stays_as_cancelled(rep, berlin):
+    url = f"/api/v1/audiences/{berlin['id']}/calendar.ics"
+    post = give(rep, berlin["id"], "2025-05-06T09:30")
+    uid = f"post-{post['id']}@value-planner"
+    first = events(ics(rep, url).data)[uid]
+    assert uid in events(ics(rep, url).data)
+    rep.patch(f"/api/v1/posts/{post['id']}", json={"scheduled_at": "2025-05-07T09:30"})
+    moved = events(ics(rep, url).data)[uid]
+    assert int(moved["SEQUENCE"]) > int(first["SEQUENCE"])
+    assert moved["DTSTART"].dt == dt.datetime(2025, 5, 7, 7, 30, tzinfo=dt.UTC)
+    rep.patch(f"/api/v1/posts/{post['id']}", json={"status": "cancelled"})
+    cancelled = events(ics(rep, url).data)[uid]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) > int(moved["SEQUENCE"])
+
+
+def test_etag_answers_304_until_something_changes(rep, berlin):
+    url = f"/api/v1/audiences/{berlin['id']}/calendar.ics"
+    post = give(rep, berlin["id"], "2025-05-06T09:30")
+    first = ics(rep, url)
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    again = rep.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    rep.patch(f"/api/v1/posts/{post['id']}", json={"title": "Sharper title"})
+    changed = rep.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_drafts_and_gaps_only_when_asked_for_and_tentative(rep, berlin):
+    url = f"/api/v1/audiences/{berlin['id']}/calendar.ics?from=2025-01-01&to=2025-04-01"
+    give(rep, berlin["id"], "2025-02-03T09:00")
+    ask(rep, berlin["id"], "2025-02-20T09:00", status="draft")
+    plain = events(ics(rep, url).data)
+    assert [str(e["STATUS"]) for e in plain.values() if "RRULE" not in e] == ["CONFIRMED"]
+    full = events(ics(rep, url + "&include_drafts=true&include_gaps=true").data)
+    tentative = sorted(
+        (e["DTSTART"].dt, str(e["SUMMARY"])) for e in full.values() if e["STATUS"] == "TENTATIVE"
+    )
+    assert tentative == [
+        (dt.datetime(2025, 1, 14, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
+        (dt.datetime(2025, 2, 20, 8, tzinfo=dt.UTC), "Ask: ask at 2025-02-20T09:00"),
+        (dt.datetime(2025, 3, 11, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
+    ]
+
+
+def test_workspace_calendar_covers_every_audience_and_nothing_else(rep, outsider, berlin):
+    other = make_audience(rep, name="CIOs", timezone="America/New_York")
+    a = give(rep, berlin["id"], "2025-05-06T09:30")
+    b = give(rep, other["id"], "2025-05-06T09:30")
+    make_audience(outsider)
+    uids = set(events(ics(rep, "/api/v1/calendar.ics").data))
+    assert {f"post-{a['id']}@value-planner", f"post-{b['id']}@value-planner"} <= uids
+    assert outsider.get(f"/api/v1/audiences/{berlin['id']}/calendar.ics").status_code == 404
+    assert f"post-{a['id']}@value-planner" not in events(ics(outsider, "/api/v1/calendar.ics").data)
+
+
+def test_subscription_url_works_without_a_header_and_rotation_kills_it(rep, berlin, app):
+    client = app.test_client()
+    assert rep.get("/api/v1/calendar/subscription").get_json() == {"url": None}
+    first = rep.post("/api/v1/calendar/subscription").get_json()["url"]
+    path = first.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+    assert rep.get("/api/v1/calendar/subscription").get_json() == {"url": first}
+    second = rep.post("/api/v1/calendar/subscription").get_json()["url"]
+    assert second != first
+    assert client.get(path).status_code == 404
+    assert client.get(second.split("localhost", 1)[1]).status_code == 200
+    assert rep.delete("/api/v1/calendar/subscription").status_code == 204
+    assert client.get(second.split("localhost", 1)[1]).status_code == 404
+    assert client.get("/ics/1.forged.ics").status_code == 404
+
+
+def test_connecting_hour_is_a_workspace_setting_admins_change(rep, berlin, app):
+    settings = rep.get("/api/v1/workspace").get_json()
+    assert settings["connecting_hour"] == {
+        "enabled": True, "weekday": 1, "time": "08:00", "duration_minutes": 60}  # fmt: skip
+    assert rep.patch("/api/v1/workspace", json={"connecting_hour": {"enabled": False}}
+                     ).status_code == 403  # fmt: skip
+    admin = make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
+    for bad in ({"weekday": 7}, {"time": "8am"}, {"duration_minutes": 5}):
+        response = admin.patch("/api/v1/workspace", json={"connecting_hour": bad})
+        assert response.status_code == 422
+    off = admin.patch("/api/v1/workspace", json={"connecting_hour": {"enabled": False}})
+    assert off.get_json()["connecting_hour"]["enabled"] is False
+    body = ics(rep, f"/api/v1/audiences/{berlin['id']}/calendar.ics").data
+    assert not [e for e in Calendar.from_ical(body).walk("VEVENT") if "RRULE" in e]

@@ -1,0 +1,502 @@
+"""Contacts and the relationship guard, as a rep meets them through the API."""
+
+import datetime as dt
+
+import pytest
+
+from tests.helpers import give, make_audience
+
+CONNECT_POLICY = {
+    "gives_per_ask": 1,
+    "min_days_between_asks": 30,
+    "min_days_after_connect": 14,
+    "touches_per_ask": 2,
+}
+PERSONAL_NOTE = "Ana, good to meet you at the CFO breakfast; your point on pricing stuck with me."
+
+
+@pytest.fixture
+def audience(rep):
+    return make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
+
+
+def add_contact(caller, audience=None, **fields):
+    body = {"name": "Ana Lima", "company": "Initech", "title": "CFO", **fields}
+    if audience is not None:
+        body.setdefault("audience_id", audience["id"])
+    response = caller.post("/api/v1/contacts", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def touch(caller, contact, at, kind="commented", **fields):
+    response = caller.post(
+        f"/api/v1/contacts/{contact['id']}/touches", json={"kind": kind, "at": at, **fields}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def direct_ask(caller, contact, at, type_="meeting_request", **fields):
+    return caller.post(
+        f"/api/v1/contacts/{contact['id']}/asks",
+        json={"type": type_, "scheduled_at": at, **fields},
+    )
+
+
+def contact_of(caller, contact):
+    return caller.get(f"/api/v1/contacts/{contact['id']}").get_json()
+
+
+def refused(response):
+    assert response.status_code == 409, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["type"] == "/problems/relationship-guard"
+    return body
+
+
+def conditions(body):
+    return {c["condition"]: c for c in body["conditions"]}
+
+
+@pytest.fixture
+def ready(rep, audience):
+    """Accepted on 1 January, two touches since, a give on the calendar before February."""
+    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
+    touch(rep, contact, "2025-01-05T10:00")
+    touch(rep, contact, "2025-01-08T10:00", kind="shared_article")
+    give(rep, audience["id"], "2025-01-20T09:00")
+    return contact
+
+
+# ---------------------------------------------------------------- contacts
+
+
+def test_a_contact_is_created_read_edited_and_deleted(rep, audience):
+    contact = add_contact(
+        rep,
+        audience,
+        profile_url="https://www.linkedin.com/in/ana-lima",
+        decision_maker=True,
+        relationship="met_in_person",
+        notes="Met at the CFO breakfast.",
+    )
+    assert contact["stage"] == "new"
+    assert contact["decision_maker"] is True and contact["relationship"] == "met_in_person"
+    assert contact["next_ask"][0]["condition"] == "connected"
+    url = f"/api/v1/contacts/{contact['id']}"
+    assert rep.get(url).get_json() == contact
+    edited = rep.patch(url, json={"title": "COO", "relationship": "client"}).get_json()
+    assert (edited["title"], edited["relationship"], edited["company"]) == (
+        "COO",
+        "client",
+        "Initech",
+    )
+    assert rep.delete(url).status_code == 204
+    assert rep.get(url).status_code == 404
+
+
+def test_the_same_profile_twice_is_a_conflict_on_the_profile_url(rep):
+    add_contact(rep, profile_url="https://www.linkedin.com/in/ana-lima")
+    response = rep.post(
+        "/api/v1/contacts",
+        json={"name": "Ana L.", "profile_url": "https://www.linkedin.com/in/ana-lima"},
+    )
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["field"] == "profile_url"
+
+
+CONTACT_ERRORS = [
+    ({"name": ""}, "name"),
+    ({"name": "   "}, "name"),
+    ({"name": "x" * 201}, "name"),
+    ({"profile_url": "javascript:alert(1)"}, "profile_url"),
+    ({"relationship": "best_friend"}, "relationship"),
+    ({"decision_maker": "maybe"}, "decision_maker"),
+    ({"audience_id": 999999}, "audience_id"),
+    ({"accepted_at": "after lunch-ish"}, "accepted_at"),
+    ({"notes": "x" * 5001}, "notes"),
+    ({"stage": "asked"}, "stage"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), CONTACT_ERRORS)
+def test_each_contact_field_is_validated(rep, change, field):
+    response = rep.post("/api/v1/contacts", json={"name": "Ana Lima", **change})
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert field in [e["field"] for e in response.get_json()["errors"]]
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("touches", {"kind": "liked", "at": "2025-01-05"}, "kind"),
+        ("touches", {"kind": "met"}, "at"),
+        ("touches", {"kind": "met", "at": "2025-01-05", "post_id": 999999}, "post_id"),
+        ("touches", {"kind": "met", "post_id": "ask"}, "post_id"),
+        ("asks", {"type": "other", "scheduled_at": "2025-02-01T09:00"}, "type"),
+        ("asks", {"type": "offer"}, "scheduled_at"),
+        ("asks", {"type": "offer", "scheduled_at": "soon-ish"}, "scheduled_at"),
+        ("connection-request", {}, "note"),
+    ],
+)
+def test_touch_ask_and_request_fields_are_validated(rep, audience, url, body, field):
+    contact = add_contact(rep, audience)
+    if body.get("post_id") == "ask":
+        draft = rep.post(
+            f"/api/v1/audiences/{audience['id']}/posts",
+            json={"kind": "ask", "type": "offer", "title": "Offer", "status": "draft"},
+        )
+        body = {**body, "post_id": draft.get_json()["id"]}
+    response = rep.post(f"/api/v1/contacts/{contact['id']}/{url}", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert field in [e["field"] for e in response.get_json()["errors"]]
+
+
+@pytest.mark.parametrize("query", ["stage=hot", "limit=0", "audience_id=x"])
+def test_list_filters_are_validated(rep, query):
+    assert rep.get(f"/api/v1/contacts?{query}").status_code == 422
+
+
+def test_an_audience_policy_shows_the_relationship_guard_defaults(rep):
+    policy = make_audience(rep)["policy"]
+    assert policy == {
+        "preset": None,
+        "gives_per_ask": 3,
+        "min_days_between_asks": 30,
+        "min_days_after_connect": 14,
+        "touches_per_ask": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("policy", "field"),
+    [
+        ({"touches_per_ask": 0}, "touches_per_ask"),
+        ({"min_days_after_connect": -1}, "min_days_after_connect"),
+    ],
+)
+def test_relationship_policy_fields_are_validated(rep, policy, field):
+    response = rep.post("/api/v1/audiences", json={"name": "CFOs", "policy": policy})
+    assert response.status_code == 422
+    assert f"policy.{field}" in [e["field"] for e in response.get_json()["errors"]]
+
+
+def test_a_touch_linked_to_a_give_takes_its_date(rep, audience):
+    contact = add_contact(rep, audience)
+    shared = give(rep, audience["id"], "2025-01-06T09:00")
+    response = rep.post(
+        f"/api/v1/contacts/{contact['id']}/touches",
+        json={"kind": "shared_article", "post_id": shared["id"], "note": "Tagged her"},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["at"] == "2025-01-06T09:00:00+00:00"
+    assert response.get_json()["post_id"] == shared["id"]
+
+
+# ---------------------------------------------------------------- connection requests
+
+
+def request_connection(caller, contact, note):
+    return caller.post(
+        f"/api/v1/contacts/{contact['id']}/connection-request",
+        json={"note": note, "requested_at": "2024-12-20T09:00"},
+    )
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "I'd like to add you to my professional network on LinkedIn.",
+        "Hi Ana, I'd like to add you to my professional network on LinkedIn. - Pat",
+        "ana -- I'D LIKE TO JOIN YOUR LINKEDIN NETWORK!!",
+        "Hi Ana Lima, I'd like to connect with you on LinkedIn.",
+        "Let's connect.",
+        "Dear Ms. Lima, I would like to connect with you. Best regards, Pat",
+    ],
+)
+def test_a_stock_invitation_is_refused_with_the_reason_personal_notes_work(rep, note):
+    contact = add_contact(rep)
+    response = request_connection(rep, contact, note)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["errors"][0]["field"] == "note"
+    assert "stock invitation" in body["errors"][0]["message"]
+    assert "personal note" in body["detail"] and "why you" in body["detail"]
+    assert contact_of(rep, contact)["stage"] == "new"
+
+
+@pytest.mark.parametrize("note", [None, "", "   ", "Hi Ana"])
+def test_a_request_without_a_personal_note_is_refused(rep, note):
+    contact = add_contact(rep)
+    response = request_connection(rep, contact, note)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "note"
+    assert contact_of(rep, contact)["requested_at"] is None
+
+
+def test_a_personal_request_is_recorded_and_acceptance_is_set_by_the_rep(rep, audience):
+    contact = add_contact(rep, audience)
+    response = request_connection(rep, contact, PERSONAL_NOTE)
+    assert response.status_code == 200
+    recorded = response.get_json()
+    assert recorded["request_note"] == PERSONAL_NOTE
+    assert recorded["requested_at"] == "2024-12-20T09:00:00+00:00"
+    assert recorded["stage"] == "requested"
+    url = f"/api/v1/contacts/{contact['id']}"
+    too_early = rep.patch(url, json={"accepted_at": "2024-12-19T09:00"})
+    assert too_early.status_code == 422
+    assert too_early.get_json()["errors"][0]["field"] == "accepted_at"
+    accepted = rep.patch(url, json={"accepted_at": "2025-01-01T09:00"}).get_json()
+    assert accepted["accepted_at"] == "2025-01-01T09:00:00+00:00"
+    assert accepted["stage"] == "connected"
+    again = request_connection(rep, contact, PERSONAL_NOTE)
+    assert again.status_code == 409
+
+
+# ---------------------------------------------------------------- stages
+
+
+def iso(days_ago: float) -> str:
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    return at.replace(microsecond=0).isoformat()
+
+
+def stages_listed(rep, stage):
+    body = rep.get(f"/api/v1/contacts?stage={stage}").get_json()
+    return [c["name"] for c in body["items"]], body["total"]
+
+
+def test_stages_follow_the_history_and_filter_the_list(rep, audience):
+    contact = add_contact(rep, audience, name="Ana Lima")
+    add_contact(rep, audience, name="Bo Chen")
+    url = f"/api/v1/contacts/{contact['id']}"
+    assert request_connection(rep, contact, PERSONAL_NOTE).status_code == 200
+    assert contact_of(rep, contact)["stage"] == "requested"
+    assert stages_listed(rep, "new") == (["Bo Chen"], 1)
+
+    rep.patch(url, json={"accepted_at": iso(40)})
+    assert contact_of(rep, contact)["stage"] == "connected"
+    first = touch(rep, contact, iso(30))
+    engaged = contact_of(rep, contact)
+    assert engaged["stage"] == "engaged"
+    assert conditions({"conditions": engaged["next_ask"]})["touches"]["touches_needed"] == 1
+    touch(rep, contact, iso(25))
+    assert contact_of(rep, contact)["stage"] == "ready_to_ask"
+    assert contact_of(rep, contact)["next_ask"] == []
+    assert stages_listed(rep, "ready_to_ask") == (["Ana Lima"], 1)
+
+    give(rep, audience["id"], iso(22))
+    assert direct_ask(rep, contact, iso(20)).status_code == 201
+    assert contact_of(rep, contact)["stage"] == "asked"
+    assert stages_listed(rep, "asked") == (["Ana Lima"], 1)
+    assert stages_listed(rep, "ready_to_ask") == ([], 0)
+    touch(rep, contact, iso(10))
+    assert contact_of(rep, contact)["stage"] == "engaged"  # giving again after the ask
+    assert rep.delete(f"{url}/touches/{first['id']}").status_code == 409
+
+
+def test_a_pending_ask_keeps_the_person_asked(rep, ready):
+    assert direct_ask(rep, ready, iso(-10)).status_code == 201
+    assert contact_of(rep, ready)["stage"] == "asked"
+
+
+# ---------------------------------------------------------------- one-to-one asks
+
+
+def test_an_ask_to_someone_who_has_not_accepted_is_refused(rep, audience):
+    contact = add_contact(rep, audience)
+    give(rep, audience["id"], "2025-01-20T09:00")
+    body = refused(direct_ask(rep, contact, "2025-02-01T09:00"))
+    found = conditions(body)
+    assert set(found) == {"connected"}
+    assert found["connected"]["satisfied_on"] is None
+    assert "not accepted" in found["connected"]["detail"]
+    assert "Not yet a fair ask" in body["detail"]
+
+
+def test_a_pitch_seconds_after_acceptance_is_refused_with_dates_and_touches(rep, audience):
+    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
+    give(rep, audience["id"], "2024-12-31T09:00")
+    body = refused(direct_ask(rep, contact, "2025-01-01T09:00:30"))
+    found = conditions(body)
+    assert set(found) == {"days_after_connect", "touches"}
+    assert found["days_after_connect"]["satisfied_on"] == "2025-01-15T09:00:00+00:00"
+    assert "reads as the reason you connected" in found["days_after_connect"]["detail"]
+    assert found["touches"]["touches_needed"] == 2
+    assert found["touches"]["post_id"] is None and found["touches"]["contact_id"] == contact["id"]
+    assert "violations" not in body
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["total"] == 0
+
+
+def test_too_few_touches_says_how_many_more(rep, audience):
+    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
+    touch(rep, contact, "2025-01-05T10:00")
+    give(rep, audience["id"], "2025-01-20T09:00")
+    body = refused(direct_ask(rep, contact, "2025-02-01T09:00"))
+    assert set(conditions(body)) == {"touches"}
+    assert conditions(body)["touches"]["touches_needed"] == 1
+    assert "has 1: give 1 more" in conditions(body)["touches"]["detail"]
+
+
+def test_an_ask_is_allowed_once_the_person_and_the_audience_have_been_given_enough(rep, ready):
+    response = direct_ask(rep, ready, "2025-02-01T09:00", body="Coffee next week?")
+    assert response.status_code == 201, response.get_json()
+    post = response.get_json()
+    assert (post["kind"], post["status"], post["contact_id"]) == ("ask", "scheduled", ready["id"])
+    assert post["title"] == "Meeting request: Ana Lima"
+    audience_posts = rep.get(f"/api/v1/audiences/{ready['audience_id']}/posts?kind=ask")
+    assert [p["id"] for p in audience_posts.get_json()["items"]] == [post["id"]]
+
+
+def test_a_second_ask_to_the_person_needs_fresh_touches_and_the_spacing(rep, audience, ready):
+    assert direct_ask(rep, ready, "2025-02-01T09:00").status_code == 201
+    give(rep, audience["id"], "2025-02-02T09:00")
+    touch(rep, ready, "2025-02-05T10:00")
+    body = refused(direct_ask(rep, ready, "2025-02-10T09:00", "referral_request"))
+    found = conditions(body)
+    assert found["touches"]["touches_needed"] == 1
+    assert found["days_between_asks"]["satisfied_on"] == "2025-03-03T09:00:00+00:00"
+    # The audience rule refuses it too (30 days since its last ask): both are reported.
+    assert "The audience rule refuses it too" in body["detail"]
+    assert body["violations"][0]["gives_required"] == 1
+    touch(rep, ready, "2025-02-20T10:00")
+    assert direct_ask(rep, ready, "2025-03-03T09:00", "referral_request").status_code == 201
+
+
+def test_when_only_the_audience_rule_refuses_its_own_problem_answers(rep, audience):
+    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
+    touch(rep, contact, "2025-01-05T10:00")
+    touch(rep, contact, "2025-01-08T10:00")
+    response = direct_ask(rep, contact, "2025-02-01T09:00")
+    assert response.status_code == 409
+    assert response.get_json()["type"] == "/problems/give-before-ask"
+
+
+def test_an_ask_needs_the_contact_to_have_an_audience(rep):
+    contact = add_contact(rep, accepted_at="2025-01-01T09:00")
+    response = direct_ask(rep, contact, "2025-02-01T09:00")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "audience_id"
+
+
+# ---------------------------------------------------------------- later changes
+
+
+@pytest.fixture
+def asked(rep, ready):
+    response = direct_ask(rep, ready, "2025-02-01T09:00")
+    assert response.status_code == 201
+    touches = rep.get(f"/api/v1/contacts/{ready['id']}/touches").get_json()["items"]
+    return ready, touches, response.get_json()
+
+
+def test_deleting_a_touch_an_ask_relies_on_is_refused_until_the_ask_is_cancelled(rep, asked):
+    contact, touches, post = asked
+    url = f"/api/v1/contacts/{contact['id']}/touches/{touches[0]['id']}"
+    body = refused(rep.delete(url))
+    assert conditions(body)["touches"]["post_id"] == post["id"]
+    assert conditions(body)["touches"]["touches_needed"] == 1
+    assert rep.get(url).status_code == 200
+    assert rep.patch(f"/api/v1/posts/{post['id']}", json={"status": "cancelled"}).status_code == 200
+    assert rep.delete(url).status_code == 204
+
+
+def test_re_dating_a_touch_past_the_ask_is_refused(rep, asked):
+    contact, touches, _ = asked
+    url = f"/api/v1/contacts/{contact['id']}/touches/{touches[1]['id']}"
+    refused(rep.patch(url, json={"at": "2025-02-03T10:00"}))
+    assert rep.get(url).get_json()["at"] == "2025-01-08T10:00:00+00:00"
+    assert (
+        rep.patch(url, json={"at": "2025-01-09T10:00", "note": "Sent the report"}).status_code
+        == 200
+    )
+
+
+def test_moving_the_acceptance_later_is_refused_when_it_uncovers_the_ask(rep, asked):
+    contact, _, _ = asked
+    url = f"/api/v1/contacts/{contact['id']}"
+    body = refused(rep.patch(url, json={"accepted_at": "2025-01-25T09:00"}))
+    assert {"days_after_connect", "touches"} <= set(conditions(body))
+    assert contact_of(rep, contact)["accepted_at"] == "2025-01-01T09:00:00+00:00"
+    refused(rep.patch(url, json={"accepted_at": None}))
+
+
+def test_moving_or_re_kinding_a_direct_ask_through_the_posts_api_is_guarded(rep, asked):
+    _, _, post = asked
+    url = f"/api/v1/posts/{post['id']}"
+    body = refused(rep.patch(url, json={"scheduled_at": "2025-01-07T09:00"}))
+    assert conditions(body)["days_after_connect"]["post_id"] == post["id"]
+    assert rep.patch(url, json={"kind": "give", "type": "tip"}).status_code in (409, 422)
+    assert rep.patch(url, json={"scheduled_at": "2025-02-03T09:00"}).status_code == 200
+    assert rep.patch(url, json={"title": "Coffee?"}).status_code == 200
+
+
+def test_a_stricter_audience_policy_that_uncovers_a_direct_ask_is_refused(rep, asked):
+    contact, _, _ = asked
+    url = f"/api/v1/audiences/{contact['audience_id']}"
+    body = refused(rep.patch(url, json={"policy": {"touches_per_ask": 3}}))
+    assert conditions(body)["touches"]["touches_needed"] == 1
+    assert rep.get(url).get_json()["policy"]["touches_per_ask"] == 2
+    assert rep.patch(url, json={"policy": {"min_days_after_connect": 40}}).status_code == 409
+    assert rep.patch(url, json={"policy": {"min_days_after_connect": 7}}).status_code == 200
+
+
+def test_a_contact_with_a_scheduled_ask_cannot_change_audience(rep, asked):
+    contact, _, _ = asked
+    other = make_audience(rep, name="COOs")
+    response = rep.patch(f"/api/v1/contacts/{contact['id']}", json={"audience_id": other["id"]})
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["field"] == "audience_id"
+
+
+def test_deleting_a_contact_takes_its_asks_off_the_audience_calendar(rep, asked):
+    contact, _, post = asked
+    assert rep.delete(f"/api/v1/contacts/{contact['id']}").status_code == 204
+    assert rep.get(f"/api/v1/posts/{post['id']}").status_code == 404
+
+
+# ---------------------------------------------------------------- workspaces
+
+
+def test_other_workspaces_contacts_answer_404_and_change_nothing(rep, outsider, asked):
+    contact, touches, post = asked
+    url = f"/api/v1/contacts/{contact['id']}"
+    touch_url = f"{url}/touches/{touches[0]['id']}"
+    attempts = [
+        outsider.get(url),
+        outsider.patch(url, json={"name": "Hijacked"}),
+        outsider.delete(url),
+        outsider.post(f"{url}/connection-request", json={"note": PERSONAL_NOTE}),
+        outsider.get(f"{url}/touches"),
+        outsider.post(f"{url}/touches", json={"kind": "met", "at": "2025-01-09"}),
+        outsider.get(touch_url),
+        outsider.patch(touch_url, json={"note": "x"}),
+        outsider.delete(touch_url),
+        outsider.get(f"{url}/asks"),
+        outsider.post(f"{url}/asks", json={"type": "offer", "scheduled_at": "2025-06-01T09:00"}),
+    ]
+    for response in attempts:
+        assert response.status_code == 404, response.request.path
+        assert response.mimetype == "application/problem+json"
+    assert outsider.get("/api/v1/contacts").get_json() == {"items": [], "total": 0}
+    assert contact_of(rep, contact)["name"] == "Ana Lima"
+    assert len(rep.get(f"{url}/touches").get_json()["items"]) == 2
+    # Nor can another workspace point its own records at this one's audience or posts.
+    theirs = outsider.post(
+        "/api/v1/contacts", json={"name": "X", "audience_id": contact["audience_id"]}
+    )
+    assert theirs.status_code == 422 and theirs.get_json()["errors"][0]["field"] == "audience_id"
+    own = add_contact(outsider)
+    linked = outsider.post(
+        f"/api/v1/contacts/{own['id']}/touches",
+        json={"kind": "met", "at": "2025-01-09", "post_id": post["id"]},
+    )
+    assert linked.status_code == 422 and linked.get_json()["errors"][0]["field"] == "post_id"
+    assert (
+        rep.get(f"/api/v1/contacts?audience_id={contact['audience_id']}").get_json()["total"] == 1
+    )
+    assert outsider.get(f"/api/v1/contacts?audience_id={contact['audience_id']}").status_code == 404

@@ -1,0 +1,119 @@
+"""Racing changes to one person's history are judged one after another."""
+
+import datetime as dt
+import threading
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schedules.models import Post, Touch
+from schedules.relationship import Ask, History, PersonPolicy, violations
+from tests.helpers import give, make_audience
+
+# Spacing 0 and one give per ask: the audience rule would let every racer through, so only the
+# person's guard (two touches since the previous ask, and there are two in all) can stop them.
+POLICY = {
+    "gives_per_ask": 1,
+    "min_days_between_asks": 0,
+    "min_days_after_connect": 14,
+    "touches_per_ask": 2,
+}
+RACERS = 10
+
+
+def _race(live_server, token, requests):
+    barrier = threading.Barrier(len(requests))
+    statuses: dict[int, int] = {}
+
+    def run(index, method, url, body):
+        with httpx.Client(base_url=live_server, timeout=60) as client:
+            barrier.wait()
+            response = client.request(
+                method, url, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            statuses[index] = response.status_code
+
+    threads = [
+        threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [statuses[i] for i in range(len(requests))]
+
+
+def _ready_contacts(rep, count=1):
+    audience = make_audience(rep, timezone="UTC", policy=POLICY)
+    for day in range(1, RACERS + 1):
+        give(rep, audience["id"], f"2025-02-{day:02d}T08:00")
+    contacts = []
+    for index in range(count):
+        contact = rep.post(
+            "/api/v1/contacts",
+            json={
+                "name": f"Contact {index}",
+                "audience_id": audience["id"],
+                "accepted_at": "2025-01-01T09:00",
+            },
+        ).get_json()
+        for at in ("2025-01-05T10:00", "2025-01-08T10:00"):
+            response = rep.post(
+                f"/api/v1/contacts/{contact['id']}/touches", json={"kind": "commented", "at": at}
+            )
+            assert response.status_code == 201
+        contacts.append(contact)
+    return contacts
+
+
+def _stored_history(engine, contact) -> History:
+    with Session(engine) as session:
+        asks = session.execute(
+            select(Post.scheduled_at, Post.id).where(
+                Post.contact_id == contact["id"], Post.status == "scheduled"
+            )
+        ).all()
+        touches = session.scalars(select(Touch.at).where(Touch.contact_id == contact["id"])).all()
+    accepted = dt.datetime.fromisoformat(contact["accepted_at"])
+    return History(accepted, touches, [Ask(at, post_id) for at, post_id in asks])
+
+
+def test_racing_asks_to_one_person_schedule_exactly_one(rep, live_server, engine):
+    (contact,) = _ready_contacts(rep)
+    url = f"/api/v1/contacts/{contact['id']}/asks"
+    requests = [
+        ("POST", url, {"type": "meeting_request", "scheduled_at": f"2025-02-{day:02d}T09:00"})
+        for day in range(1, RACERS + 1)
+    ]
+
+    statuses = _race(live_server, rep.token, requests)
+
+    assert sorted(statuses) == [201] + [409] * (RACERS - 1)
+    history = _stored_history(engine, contact)
+    assert len(history.asks) == 1
+    assert violations(history, PersonPolicy(14, 2, 0)) == []
+
+
+def test_a_touch_deleted_while_an_ask_relying_on_it_is_made_never_both_succeed(
+    rep, live_server, engine
+):
+    """Five people at once, each with an ask racing the deletion of a touch it needs."""
+    contacts = _ready_contacts(rep, count=RACERS // 2)
+    requests = []
+    for day, contact in enumerate(contacts, start=1):
+        base = f"/api/v1/contacts/{contact['id']}"
+        touches = rep.get(f"{base}/touches").get_json()["items"]
+        requests.append(
+            ("POST", f"{base}/asks", {"type": "offer", "scheduled_at": f"2025-02-{day:02d}T09:00"})
+        )
+        requests.append(("DELETE", f"{base}/touches/{touches[0]['id']}", None))
+
+    statuses = _race(live_server, rep.token, requests)
+
+    for index, contact in enumerate(contacts):
+        ask_status, delete_status = statuses[2 * index], statuses[2 * index + 1]
+        assert (ask_status, delete_status) in ((201, 409), (409, 204))
+        history = _stored_history(engine, contact)
+        assert len(history.asks) == (ask_status == 201)
+        assert violations(history, PersonPolicy(14, 2, 0)) == []

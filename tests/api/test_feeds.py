@@ -1,0 +1,420 @@
+"""Feeds and articles over HTTP, against real feed files served from 127.0.0.1.
+
+The module's app may fetch from loopback (``FEEDS_ALLOW_PRIVATE``), where pytest-httpserver
+listens; the SSRF tests turn that off again to see the default refusals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from feeds.opml import parse_opml
+
+pytestmark = pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
+KAGAMINO = "corpus_kagamino_rss.xml"  # 4 entries, 3 about PostgreSQL, Oct 2023 - Nov 2025
+LUNAR = "corpus_lunar_phase_rss.xml"  # 15 entries, 2023 and earlier
+CATEGORISED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Pricing Weekly</title>
+<link>https://pricing.example.com/</link>
+<item><guid>p1</guid><title>Usage-based pricing, 100% explained</title>
+<link>https://pricing.example.com/p1</link><category>Monetisation</category>
+<description>&lt;p&gt;Seats versus &lt;b&gt;usage&lt;/b&gt;&lt;/p&gt;</description>
+<pubDate>Mon, 03 Mar 2025 09:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def serve(httpserver: HTTPServer, name: str, body: bytes | None = None) -> str:
+    """Serve a feed with a strong ETag, answering 304 when the client already has it."""
+    body = body if body is not None else (DATA / name).read_bytes()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, content_type="application/rss+xml", headers={"ETag": etag})
+
+    httpserver.expect_request(f"/{name}").respond_with_handler(handler)
+    return httpserver.url_for(f"/{name}")
+
+
+def subscribe(caller, url: str, **fields) -> dict:
+    response = caller.post("/api/v1/feeds", json={"url": url, **fields})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def refresh(caller, feed_id: int) -> dict:
+    response = caller.post(f"/api/v1/feeds/{feed_id}/refresh")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def error_fields(response) -> list[str]:
+    return [error["field"] for error in response.get_json().get("errors", [])]
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+def test_feed_lifecycle(rep, httpserver: HTTPServer) -> None:
+    url = serve(httpserver, KAGAMINO)
+    created = subscribe(rep, url, tags=["Databases", "databases", "Tech"], interval_minutes=120)
+    assert created["url"] == url
+    assert created["title"] is None  # taken from the feed on its first fetch
+    assert created["tags"] == ["Databases", "Tech"]
+    assert created["interval_minutes"] == 120
+    assert created["enabled"] is True
+    assert (created["last_status"], created["error_count"], created["article_count"]) == (
+        None,
+        0,
+        0,
+    )
+    assert created["next_check_at"] is not None
+
+    feed_id = created["id"]
+    assert rep.get(f"/api/v1/feeds/{feed_id}").get_json() == created
+    listing = rep.get("/api/v1/feeds").get_json()
+    assert listing["total"] == 1 and listing["items"][0]["id"] == feed_id
+
+    changed = rep.patch(
+        f"/api/v1/feeds/{feed_id}", json={"title": "Kagamino", "enabled": False, "tags": []}
+    )
+    assert changed.status_code == 200
+    assert {k: changed.get_json()[k] for k in ("title", "enabled", "tags", "url")} == {
+        "title": "Kagamino",
+        "enabled": False,
+        "tags": [],
+        "url": url,
+    }
+
+    assert rep.delete(f"/api/v1/feeds/{feed_id}").status_code == 204
+    assert rep.get(f"/api/v1/feeds/{feed_id}").status_code == 404
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "url"),
+        ({"url": ""}, "url"),
+        ({"url": "ftp://example.com/feed.xml"}, "url"),
+        ({"url": "feed.example.com/rss"}, "url"),
+        ({"url": "https://example.com/feed", "tags": "sales"}, "tags"),
+        ({"url": "https://example.com/feed", "tags": ["x" * 65]}, "tags.0"),
+        ({"url": "https://example.com/feed", "interval_minutes": 5}, "interval_minutes"),
+        ({"url": "https://example.com/feed", "last_status": "ok"}, "last_status"),
+        ({"url": "https://example.com/feed", "article_count": 3}, "article_count"),
+    ],
+)
+def test_invalid_subscriptions_are_422_naming_the_field(rep, body: dict, field: str) -> None:
+    response = rep.post("/api/v1/feeds", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert field in error_fields(response)
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+def test_subscribing_twice_is_a_conflict(rep) -> None:
+    subscribe(rep, "https://Example.com/feed#top")
+    response = rep.post("/api/v1/feeds", json={"url": "https://example.com/feed"})
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+
+
+def test_patch_validates_like_create(rep) -> None:
+    feed = subscribe(rep, "https://example.com/feed")
+    response = rep.patch(f"/api/v1/feeds/{feed['id']}", json={"url": "gopher://example.com/"})
+    assert response.status_code == 422 and error_fields(response) == ["url"]
+    response = rep.patch(f"/api/v1/feeds/{feed['id']}", json={"error_count": 0})
+    assert response.status_code == 422 and error_fields(response) == ["error_count"]
+
+
+@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed",
+        "http://10.0.0.1/feed",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/feed",
+        "http://[::ffff:127.0.0.1]/feed",
+    ],
+)
+def test_private_addresses_are_refused_by_default(rep, url: str) -> None:
+    response = rep.post("/api/v1/feeds", json={"url": url})
+    assert response.status_code == 422
+    assert error_fields(response) == ["url"]
+    assert "not a public address" in response.get_json()["detail"]
+
+
+@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+def test_a_name_resolving_to_loopback_is_refused_when_fetched(rep, httpserver: HTTPServer) -> None:
+    """Names are not resolved on subscribe (DNS may change); the fetch vets the address."""
+    serve(httpserver, KAGAMINO)
+    feed = subscribe(rep, f"http://localhost:{httpserver.port}/{KAGAMINO}")
+    summary = refresh(rep, feed["id"])
+    assert summary["errors"] == 1 and not summary["fetched"]
+    assert "non-public address" in summary["feed"]["last_error"]
+    assert summary["feed"]["error_count"] == 1
+    assert httpserver.log == []
+
+
+def test_other_workspaces_feeds_are_not_found(rep, outsider, httpserver: HTTPServer) -> None:
+    feed = subscribe(rep, serve(httpserver, KAGAMINO))
+    refresh(rep, feed["id"])
+    path = f"/api/v1/feeds/{feed['id']}"
+    assert outsider.get(path).status_code == 404
+    assert outsider.patch(path, json={"title": "Mine"}).status_code == 404
+    assert outsider.delete(path).status_code == 404
+    assert outsider.post(f"{path}/refresh").status_code == 404
+    assert outsider.get(f"/api/v1/articles?feed={feed['id']}").status_code == 404
+    assert outsider.get("/api/v1/feeds").get_json()["total"] == 0
+    assert outsider.get("/api/v1/articles").get_json() == {"items": [], "total": 0}
+    assert rep.get(path).get_json()["title"] == "Kagamino's Blog"
+
+
+# --- OPML ------------------------------------------------------------------------------------
+
+
+def test_opml_import_as_upload_and_as_raw_body_then_export_round_trip(rep, outsider) -> None:
+    upload = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": (io.BytesIO((DATA / "feedly.opml").read_bytes()), "feedly.opml")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 200, upload.get_json()
+    assert upload.get_json() == {"created": 3, "updated": 0, "skipped": []}
+
+    raw = rep.post(
+        "/api/v1/feeds/import",
+        data=(DATA / "inoreader.opml").read_bytes(),
+        content_type="text/xml",
+    )
+    assert raw.status_code == 200, raw.get_json()
+    assert raw.get_json()["created"] > 0
+
+    mine = {f["url"]: (f["title"], f["tags"]) for f in rep.get("/api/v1/feeds").json["items"]}
+    assert mine["https://www.saastr.com/feed/"] == ("SaaStr", ["SaaS"])
+    assert mine["https://www.finextra.com/rss/headlines.aspx"][1] == ["Industry", "Fintech"]
+
+    exported = rep.get("/api/v1/feeds/export")
+    assert exported.status_code == 200
+    assert exported.mimetype == "text/x-opml"
+    assert "attachment" in exported.headers["Content-Disposition"]
+    assert {f.url for f in parse_opml(exported.data)} == set(mine)
+
+    again = outsider.post(
+        "/api/v1/feeds/import", data=exported.data, content_type="application/xml"
+    )
+    assert again.status_code == 200 and again.get_json()["created"] == len(mine)
+    theirs = {
+        f["url"]: (f["title"], f["tags"]) for f in outsider.get("/api/v1/feeds").json["items"]
+    }
+    assert theirs == mine
+
+
+@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+def test_opml_import_skips_unusable_outlines_and_reports_them(rep) -> None:
+    opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
+      <outline text="ok" xmlUrl="https://ok.example.com/feed"/>
+      <outline text="ftp" xmlUrl="ftp://files.example.com/feed"/>
+      <outline text="intranet" xmlUrl="http://192.168.1.10/feed"/>
+    </body></opml>"""
+    response = rep.post("/api/v1/feeds/import", data=opml, content_type="text/x-opml")
+    body = response.get_json()
+    assert response.status_code == 200 and body["created"] == 1
+    assert [s["url"] for s in body["skipped"]] == [
+        "ftp://files.example.com/feed",
+        "http://192.168.1.10/feed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "field"),
+    [
+        (b"<html><body>hi</body></html>", "text/xml", 422, "opml"),
+        (b"not xml at all", "application/xml", 422, "opml"),
+        (b'{"feeds": []}', "application/json", 415, None),
+    ],
+)
+def test_opml_import_refusals(rep, data, content_type: str, status: int, field) -> None:
+    response = rep.post("/api/v1/feeds/import", data=data, content_type=content_type)
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    if field:
+        assert error_fields(response) == [field]
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+def test_opml_upload_needs_the_file_field(rep) -> None:
+    response = rep.post(
+        "/api/v1/feeds/import",
+        data={"other": (io.BytesIO((DATA / "feedly.opml").read_bytes()), "feedly.opml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == ["file"]
+
+
+def test_opml_with_entity_declarations_is_refused(rep) -> None:
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+    <opml version="2.0"><body><outline text="&x;" xmlUrl="https://a.example.com/"/></body></opml>"""
+    response = rep.post("/api/v1/feeds/import", data=bomb, content_type="text/xml")
+    assert response.status_code == 422
+    assert response.get_json()["type"] == "/problems/feed-unsafe-xml"
+
+
+# --- refreshing ------------------------------------------------------------------------------
+
+
+def test_refresh_now_answers_the_summary_and_then_not_modified(rep, httpserver: HTTPServer) -> None:
+    feed = subscribe(rep, serve(httpserver, KAGAMINO))
+    first = refresh(rep, feed["id"])
+    assert {
+        k: first[k] for k in ("fetched", "not_modified", "new_articles", "updated", "errors")
+    } == {
+        "fetched": True,
+        "not_modified": False,
+        "new_articles": 4,
+        "updated": 0,
+        "errors": 0,
+    }
+    status = first["feed"]
+    assert (status["title"], status["last_status"], status["article_count"]) == (
+        "Kagamino's Blog",
+        "ok",
+        4,
+    )
+    assert (
+        status["last_fetched_at"] is not None
+        and status["next_check_at"] > status["last_fetched_at"]
+    )
+
+    second = refresh(rep, feed["id"])
+    assert (second["fetched"], second["not_modified"], second["new_articles"]) == (False, True, 0)
+    assert second["feed"]["last_status"] == "not_modified"
+    assert httpserver.log[-1][0].headers.get("If-None-Match")
+    assert rep.get("/api/v1/articles").get_json()["total"] == 4
+
+
+def test_a_failing_feed_is_recorded_not_raised(rep, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/broken").respond_with_data("oops", status=500)
+    feed = subscribe(rep, httpserver.url_for("/broken"))
+    summary = refresh(rep, feed["id"])
+    assert summary["errors"] == 1
+    assert summary["feed"]["last_status"] == "error"
+    assert "HTTP 500" in summary["feed"]["last_error"]
+    assert rep.get(f"/api/v1/feeds/{feed['id']}").get_json()["error_count"] == 1
+
+
+@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True, PLANNER_FEED_REFRESH_LIMIT="2/minute")
+def test_refresh_now_is_rate_limited_per_workspace(rep, outsider, httpserver: HTTPServer) -> None:
+    feed = subscribe(rep, serve(httpserver, KAGAMINO))
+    theirs = subscribe(outsider, serve(httpserver, LUNAR))
+    for _ in range(2):
+        refresh(rep, feed["id"])
+    limited = rep.post(f"/api/v1/feeds/{feed['id']}/refresh")
+    assert limited.status_code == 429
+    assert limited.mimetype == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert refresh(outsider, theirs["id"])["fetched"]  # another workspace has its own budget
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def articles_setup(rep, httpserver: HTTPServer) -> dict[str, int]:
+    feeds = {
+        "kagamino": subscribe(rep, serve(httpserver, KAGAMINO), tags=["Databases"])["id"],
+        "lunar": subscribe(rep, serve(httpserver, LUNAR))["id"],
+        "pricing": subscribe(rep, serve(httpserver, "pricing.xml", CATEGORISED))["id"],
+    }
+    for feed_id in feeds.values():
+        assert refresh(rep, feed_id)["errors"] == 0
+    return feeds
+
+
+def articles(caller, **query) -> dict:
+    response = caller.get("/api/v1/articles", query_string=query)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_articles_filters(rep, articles_setup: dict[str, int]) -> None:
+    assert articles(rep)["total"] == 4 + 15 + 1
+    by_feed = articles(rep, feed=articles_setup["kagamino"])
+    assert by_feed["total"] == 4
+    assert {a["feed_id"] for a in by_feed["items"]} == {articles_setup["kagamino"]}
+
+    # A feed's tag (case-insensitive) and an entry's own category both select articles.
+    assert articles(rep, tag="databases")["total"] == 4
+    tagged = articles(rep, tag="monetisation")
+    assert [a["title"] for a in tagged["items"]] == ["Usage-based pricing, 100% explained"]
+    assert tagged["items"][0]["tags"] == ["Monetisation"]
+    assert articles(rep, tag="nothing-like-this")["total"] == 0
+
+    since = articles(rep, since="2024-01-01")
+    assert sorted(a["title"] for a in since["items"]) == [
+        "Comparing aggregation between EdgeDB and Postgres",
+        "Computer setup",
+        "PostgreSQL aggregation processing speed",
+        "Usage-based pricing, 100% explained",
+    ]
+    assert articles(rep, since="2025-03-03T10:00:00+01:00")["total"] == 3
+    assert articles(rep, since="2025-03-03T10:00:00+00:00")["total"] == 2
+
+
+def test_articles_text_search(rep, articles_setup: dict[str, int]) -> None:
+    found = articles(rep, q="POSTGRES")
+    assert found["total"] == 3
+    assert all("postgres" in a["title"].lower() for a in found["items"])
+    assert articles(rep, q="usage")["total"] == 1  # in the summary's text, under <b>
+    assert articles(rep, q="100%")["total"] == 1
+    assert articles(rep, q="0%")["total"] == 1  # % is literal, not a wildcard
+    assert articles(rep, q="%")["total"] == 1
+    assert articles(rep, q="_")["total"] == 0
+    assert articles(rep, q="postgres", feed=articles_setup["lunar"])["total"] == 0
+
+
+def test_articles_are_newest_first_and_paginated(rep, articles_setup: dict[str, int]) -> None:
+    everything = articles(rep, limit=200)["items"]
+    assert len(everything) == 20
+    published = [a["published_at"] for a in everything]
+    assert published == sorted(published, reverse=True)
+    assert everything[0]["title"] == "Computer setup"
+    page = articles(rep, limit=5, offset=5)
+    assert page["total"] == 20
+    assert [a["id"] for a in page["items"]] == [a["id"] for a in everything[5:10]]
+    assert articles(rep, limit=5, offset=40) == {"items": [], "total": 20}
+    item = everything[0]
+    assert item["url"].startswith("https://blog.kagamino.dev/")
+    assert set(item) >= {"summary_html", "summary_text", "author", "tags", "updated_at"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"limit": 201}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"since": "last tuesday"}, "since"),
+        ({"feed": "abc"}, "feed"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_article_query_validation(rep, query: dict, field: str) -> None:
+    response = rep.get("/api/v1/articles", query_string=query)
+    assert response.status_code == 422
+    assert error_fields(response) == [field]
+
+
+def test_articles_of_an_unknown_feed_are_not_found(rep) -> None:
+    assert rep.get("/api/v1/articles?feed=999").status_code == 404

@@ -1,0 +1,110 @@
+"""Bad input gets a 422 problem naming the field and the reason, and writes nothing."""
+
+import pytest
+
+from tests.helpers import make_audience
+
+AUDIENCE_ERRORS = [
+    ({"name": None}, "name"),
+    ({"name": ""}, "name"),
+    ({"name": "x" * 201}, "name"),
+    ({"description": "x" * 5001}, "description"),
+    ({"keywords": "pricing"}, "keywords"),
+    ({"keywords": [""]}, "keywords.0"),
+    ({"exclude_keywords": [1]}, "exclude_keywords.0"),
+    ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
+    ({"cadence": {"frequency": "daily"}}, "cadence.frequency"),
+    ({"cadence": {"frequency": "monthly", "week": 5, "weekday": "TU"}}, "cadence.week"),
+    ({"cadence": {"frequency": "monthly", "week": 2, "weekday": "XX"}}, "cadence.weekday"),
+    ({"cadence": {"frequency": "monthly", "day": 31}}, "cadence.day"),
+    ({"cadence": {"frequency": "quarterly", "day": 1, "month_of_quarter": 4}},
+     "cadence.month_of_quarter"),
+    ({"cadence": {"frequency": "monthly", "day": 1, "time": "25:00"}}, "cadence.time"),
+    ({"cadence": {"rrule": "FREQ=DAILY"}}, "cadence.rrule"),
+    ({"cadence": {"rrule": "FREQ=WEEKLY;BYDAY=MO,TH"}}, "cadence.rrule"),
+    ({"cadence": {"rrule": "NOT A RULE"}}, "cadence.rrule"),
+    ({"policy": {"preset": "always-be-closing"}}, "policy.preset"),
+    ({"policy": {"gives_per_ask": 0}}, "policy.gives_per_ask"),
+    ({"policy": {"min_days_between_asks": -1}}, "policy.min_days_between_asks"),
+    ({"policy": {"preset": "80-20", "gives_per_ask": 2}}, "policy.gives_per_ask"),
+    ({"colour": "blue"}, "colour"),
+]  # fmt: skip
+
+
+def fields_of(response):
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["type"].endswith("validation-error")
+    assert body["detail"]
+    return [error["field"] for error in body["errors"]]
+
+
+@pytest.mark.parametrize(("change", "field"), AUDIENCE_ERRORS)
+def test_each_audience_field_is_validated(rep, change, field):
+    body = {"name": "CFOs", **change}
+    if body["name"] is None:
+        del body["name"]
+    assert field in fields_of(rep.post("/api/v1/audiences", json=body))
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(("change", "field"), AUDIENCE_ERRORS[1:])
+def test_each_audience_field_is_validated_on_patch(rep, change, field):
+    audience = make_audience(rep)
+    url = f"/api/v1/audiences/{audience['id']}"
+    assert field in fields_of(rep.patch(url, json=change))
+    assert rep.get(url).get_json() == audience
+
+
+POST_ERRORS = [
+    ({"kind": "gift"}, "kind"),
+    ({"kind": None}, "kind"),
+    ({"type": "meeting_request"}, "type"),
+    ({"type": "webinar"}, "type"),
+    ({"title": ""}, "title"),
+    ({"title": "x" * 301}, "title"),
+    ({"body": "x" * 20_001}, "body"),
+    ({"url": "javascript:alert(1)"}, "url"),
+    ({"url": "not a url"}, "url"),
+    ({"scheduled_at": "next tuesday-ish"}, "scheduled_at"),
+    ({"scheduled_at": None, "status": "scheduled"}, "scheduled_at"),
+    ({"status": "sent"}, "status"),
+    ({"audience_id": 7}, "audience_id"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), POST_ERRORS)
+def test_each_post_field_is_validated(rep, change, field):
+    audience = make_audience(rep)
+    body = {"kind": "give", "type": "tip", "title": "A tip", "scheduled_at": "2025-01-06T09:00"}
+    body = {k: v for k, v in {**body, **change}.items() if not (k == "kind" and v is None)}
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert field in fields_of(response)
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=201", "limit=abc", "offset=-1", "kind=gift", "status=x", "from=soon"],
+)
+def test_list_query_parameters_are_validated(rep, query):
+    audience = make_audience(rep)
+    response = rep.get(f"/api/v1/audiences/{audience['id']}/posts?{query}")
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_duplicate_audience_name_is_a_conflict_on_the_name(rep):
+    make_audience(rep, name="CFOs")
+    response = rep.post("/api/v1/audiences", json={"name": "CFOs"})
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["field"] == "name"
+
+
+def test_a_body_that_is_not_json_is_a_4xx_problem(rep):
+    response = rep.post(
+        "/api/v1/audiences", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
+    assert response.mimetype == "application/problem+json"

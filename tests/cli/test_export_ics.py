@@ -1,0 +1,64 @@
+"""planner export-ics: files for calendar apps, and clear errors instead of tracebacks."""
+
+from icalendar import Calendar
+
+from tests.conftest import make_caller
+from tests.helpers import give, make_audience
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["export-ics", *args])
+
+
+def uids(data: bytes) -> set[str]:
+    return {str(e["UID"]) for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+def test_export_by_name_to_stdout_and_by_id_to_a_file(app, rep, tmp_path):
+    audience = make_audience(rep, name="CFOs in retail")
+    post = give(rep, audience["id"], "2025-05-06T09:30")
+    by_name = run(app, "--audience", "CFOs in retail")
+    assert by_name.exit_code == 0, by_name.output
+    assert f"post-{post['id']}@value-planner" in uids(by_name.stdout_bytes)
+    target = tmp_path / "cfos.ics"
+    by_id = run(app, "--audience", str(audience["id"]), "-o", str(target))
+    assert by_id.exit_code == 0
+    assert uids(target.read_bytes()) == uids(by_name.stdout_bytes)
+
+
+def test_range_drafts_and_gaps_options(app, rep):
+    audience = make_audience(rep)
+    give(rep, audience["id"], "2025-01-06T09:00")
+    give(rep, audience["id"], "2025-06-06T09:00")
+    result = run(app, "--all", "--from", "2025-01-01", "--to", "2025-03-01", "--include-gaps")
+    calendar = Calendar.from_ical(result.stdout_bytes)
+    starts = sorted(str(e["STATUS"]) for e in calendar.walk("VEVENT") if "RRULE" not in e)
+    assert starts == ["CONFIRMED", "TENTATIVE"]  # the January give; February's open slot
+
+
+def test_unknown_audience_is_exit_code_2_without_traceback(app, rep):
+    result = run(app, "--audience", "Nobody")
+    assert result.exit_code == 2
+    assert "No audience 'Nobody'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_audience_and_all_are_exclusive_and_one_is_required(app, rep):
+    assert run(app).exit_code == 2
+    assert run(app, "--all", "--audience", "1").exit_code == 2
+
+
+def test_several_workspaces_need_a_workspace_name(app, rep, outsider):
+    make_audience(outsider, name="Globex CFOs")
+    assert run(app, "--all").exit_code == 2
+    named = run(app, "--all", "--workspace", "Globex Sales")
+    assert named.exit_code == 0
+    assert "Globex" in Calendar.from_ical(named.stdout_bytes)["X-WR-CALNAME"]
+    other = run(app, "--audience", "Globex CFOs", "--workspace", "Acme Sales")
+    assert other.exit_code == 2
+
+
+def test_admin_in_same_workspace_sees_same_calendar(app, rep):
+    make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
+    make_audience(rep)
+    assert run(app, "--all", "--workspace", "Acme Sales").exit_code == 0

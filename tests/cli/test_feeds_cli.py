@@ -1,0 +1,221 @@
+"""``planner feeds refresh`` and ``planner feeds worker``, in-process and as real processes."""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+
+from core.accounts import Workspace
+from feeds import service
+from feeds.fetcher import FetchPolicy
+from feeds.models import Feed, FeedEntry
+
+pytestmark = pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data" / "feeds"
+SUMMARY = re.compile(
+    r"Refreshed (\d+) feeds: (\d+) fetched, (\d+) not modified, (\d+) new articles, "
+    r"(\d+) updated, (\d+) errors\."
+)
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def summary(output: str) -> tuple[int, ...]:
+    match = SUMMARY.search(output)
+    assert match, output
+    return tuple(int(n) for n in match.groups())
+
+
+def refreshed(outcome: str) -> float:
+    return REGISTRY.get_sample_value("planner_feed_refresh_total", {"outcome": outcome}) or 0
+
+
+def add_feeds(writer, urls: list[str]) -> list[int]:
+    with writer() as session:
+        workspace = Workspace(name="Acme", timezone="UTC")
+        session.add(workspace)
+        session.flush()
+        loopback = FetchPolicy(allow_private=True)
+        feeds = [service.create_feed(session, workspace.id, u, policy=loopback) for u in urls]
+        session.commit()
+        return [feed.id for feed in feeds]
+
+
+@pytest.fixture
+def three_feeds(app, httpserver: HTTPServer) -> list[int]:
+    for name in ("corpus_kagamino_rss.xml", "corpus_lunar_phase_rss.xml"):
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            (DATA / name).read_bytes(),
+            content_type="application/rss+xml",
+            headers={"Last-Modified": "Mon, 03 Mar 2025 09:00:00 GMT"},
+        )
+    httpserver.expect_request("/broken.xml").respond_with_data("down", status=500)
+    urls = [
+        httpserver.url_for(path)
+        for path in ("/corpus_kagamino_rss.xml", "/corpus_lunar_phase_rss.xml", "/broken.xml")
+    ]
+    return add_feeds(app.extensions["planner_db"].writer, urls)
+
+
+def test_refresh_due_feeds_shows_progress_and_a_summary(app, three_feeds, httpserver) -> None:
+    before = refreshed("ok"), refreshed("error")
+    result = run(app, "feeds", "refresh", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert "Refreshing feeds" in result.output
+    assert summary(result.output) == (3, 2, 0, 4 + 15, 0, 1)
+    assert re.search(r"Feed \d+ \(http://[^)]+/broken.xml\): HTTP 500", result.output)
+    assert (refreshed("ok"), refreshed("error")) == (before[0] + 2, before[1] + 1)
+
+    # Nothing is due any more: a second run fetches nothing.
+    requests = len(httpserver.log)
+    again = run(app, "feeds", "refresh")
+    assert summary(again.output) == (0, 0, 0, 0, 0, 0)
+    assert len(httpserver.log) == requests
+
+
+def test_refresh_one_feed_whether_due_or_not(app, three_feeds, httpserver) -> None:
+    run(app, "feeds", "refresh")
+    result = run(app, "feeds", "refresh", "--feed", str(three_feeds[0]))
+    assert result.exit_code == 0, result.output
+    # The server ignores If-Modified-Since and sends the feed again: nothing new, nothing changed.
+    assert summary(result.output) == (1, 1, 0, 0, 0, 0)
+    assert httpserver.log[-1][0].headers["If-Modified-Since"] == "Mon, 03 Mar 2025 09:00:00 GMT"
+
+
+def test_refresh_an_unknown_feed_is_exit_code_2(app) -> None:
+    result = run(app, "feeds", "refresh", "--feed", "999")
+    assert result.exit_code == 2
+    assert "feed 999 not found" in result.output
+
+
+def test_worker_once_refreshes_what_is_due_and_stops(app, three_feeds) -> None:
+    result = run(app, "feeds", "worker", "--once", "--workers", "3")
+    assert result.exit_code == 0, result.output
+    assert summary(result.output) == (3, 2, 0, 19, 0, 1)
+    assert result.output.rstrip().endswith("Worker stopped.")
+    with app.extensions["planner_db"].reader() as session:
+        feeds = session.scalars(select(Feed).order_by(Feed.id)).all()
+        assert [f.last_status for f in feeds] == ["ok", "ok", "error"]
+        assert session.scalar(select(func.count()).select_from(FeedEntry)) == 19
+
+
+# --- real processes --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """Concurrent requests must overlap for the race to be a race; pytest-httpserver's default
+    server answers one at a time."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def planner(*args: str, database_url: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PLANNER_FEEDS_ALLOW_PRIVATE": "1",
+        "PLANNER_SECRET_KEY": "test",
+    }
+    command = [str(Path(sys.executable).with_name("planner")), *args]
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def test_two_worker_processes_fetch_each_due_feed_exactly_once(
+    database_url: str, writer, threaded_server: HTTPServer
+) -> None:
+    """The issue's race: two workers against one database and the same due feeds."""
+    body = (DATA / "corpus_kagamino_rss.xml").read_bytes()
+    hits: collections.Counter[str] = collections.Counter()
+    lock = threading.Lock()
+
+    def slow_feed(request: Request) -> Response:
+        with lock:
+            hits[request.path] += 1
+        time.sleep(0.15)  # long enough that both workers are claiming while others fetch
+        return Response(body, content_type="application/rss+xml")
+
+    # Every feed carries the same four articles, as syndicated feeds do: concurrent refreshes
+    # in one workspace must merge them, not collide on the unique URL.
+    paths = [f"/feed-{n}.xml" for n in range(24)]
+    for path in paths:
+        threaded_server.expect_request(path).respond_with_handler(slow_feed)
+    add_feeds(writer, [threaded_server.url_for(path) for path in paths])
+
+    workers = [
+        planner("feeds", "worker", "--once", "--workers", "3", database_url=database_url)
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    assert hits == {path: 1 for path in paths}
+    done = [summary(out) for out, _ in outputs]
+    assert sum(d[0] for d in done) == 24 and sum(d[5] for d in done) == 0
+    assert all(d[0] > 0 for d in done), done  # both took part: a real race, not a relay
+
+
+def test_sigterm_lets_the_worker_finish_its_feed_and_exit(
+    database_url: str, writer, threaded_server: HTTPServer
+) -> None:
+    body = (DATA / "corpus_kagamino_rss.xml").read_bytes()
+    started = threading.Event()
+
+    def slow_feed(_request: Request) -> Response:
+        started.set()
+        time.sleep(1.0)
+        return Response(body, content_type="application/rss+xml")
+
+    threaded_server.expect_request("/slow.xml").respond_with_handler(slow_feed)
+    add_feeds(writer, [threaded_server.url_for("/slow.xml")])
+    worker = planner("feeds", "worker", "--interval", "3600", database_url=database_url)
+    assert started.wait(60), worker.stderr.read() if worker.poll() is not None else "no fetch"
+    worker.terminate()
+    out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err
+    assert "Stopping after the feeds in progress" in err
+    assert summary(out)[:2] == (1, 1)  # the feed in flight was stored, not abandoned
+    assert out.rstrip().endswith("Worker stopped.")
+    with writer() as session:
+        assert session.scalar(select(func.count()).select_from(FeedEntry)) == 4
+
+
+def test_worker_waits_out_an_unreachable_database(tmp_path: Path) -> None:
+    # Port 9 (discard) on loopback: nothing listens, so every connection is refused.
+    worker = planner(
+        "feeds",
+        "worker",
+        "--interval",
+        "0.2",
+        database_url="postgresql://postgres@127.0.0.1:9/none",
+    )
+    stderr = worker.stderr
+    assert stderr is not None
+    lines = [stderr.readline(), stderr.readline()]
+    worker.terminate()
+    out, _err = worker.communicate(timeout=60)
+    assert all(line.startswith("Database unavailable, retrying in 0.2 s") for line in lines)
+    assert worker.returncode == 0
+    assert out.rstrip().endswith("Worker stopped.")

@@ -1,0 +1,110 @@
+"""planner serve: where each gunicorn setting comes from, and the metrics directory it prepares."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app import serving
+from app.cli import serve
+from app.settings import SettingError
+
+
+def resolve(environ=None, **given):
+    return serving.resolve(environ or {}, given)
+
+
+def test_defaults_listen_on_localhost_8000_with_two_sync_workers_per_core_plus_one():
+    settings = resolve()
+    assert settings.bind == "127.0.0.1:8000"
+    assert settings.workers == 2 * serving.cores() + 1
+    assert (settings.worker_class, settings.threads) == ("sync", 1)
+    assert (settings.timeout, settings.max_requests, settings.log_level) == (30, 0, "info")
+
+
+def test_every_setting_comes_from_its_planner_variable():
+    environ = {
+        "PLANNER_BIND": "0.0.0.0:9000",
+        "PLANNER_WORKERS": "7",
+        "PLANNER_WORKER_CLASS": "GTHREAD",
+        "PLANNER_THREADS": "4",
+        "PLANNER_TIMEOUT": "90",
+        "PLANNER_GRACEFUL_TIMEOUT": "15",
+        "PLANNER_KEEPALIVE": "5",
+        "PLANNER_MAX_REQUESTS": "1000",
+        "PLANNER_LOG_LEVEL": "warning",
+    }
+    options = resolve(environ).gunicorn()
+    assert options["bind"] == ["0.0.0.0:9000"]
+    assert (options["workers"], options["worker_class"], options["threads"]) == (7, "gthread", 4)
+    assert (options["timeout"], options["graceful_timeout"], options["keepalive"]) == (90, 15, 5)
+    assert (options["max_requests"], options["max_requests_jitter"]) == (1000, 100)
+    assert options["loglevel"] == "warning"
+
+
+def test_options_win_over_variables_and_blank_variables_mean_the_default():
+    environ = {"PLANNER_BIND": "0.0.0.0:9000", "PLANNER_WORKERS": "7", "PLANNER_TIMEOUT": " "}
+    settings = resolve(environ, bind="127.0.0.1:8001", workers=None)
+    assert (settings.bind, settings.workers, settings.timeout) == ("127.0.0.1:8001", 7, 30)
+
+
+def test_threads_choose_gthread_unless_sync_is_asked_for_which_is_refused():
+    assert resolve({"PLANNER_THREADS": "8"}).worker_class == "gthread"
+    with pytest.raises(SettingError, match="PLANNER_WORKER_CLASS=gthread"):
+        resolve({"PLANNER_THREADS": "8", "PLANNER_WORKER_CLASS": "sync"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PLANNER_WORKERS", "0"),
+        ("PLANNER_WORKERS", "many"),
+        ("PLANNER_TIMEOUT", "-1"),
+        ("PLANNER_WORKER_CLASS", "gevent"),
+        ("PLANNER_LOG_LEVEL", "loud"),
+    ],
+)
+def test_a_bad_variable_is_refused_by_name(variable, value):
+    with pytest.raises(SettingError, match=variable):
+        resolve({variable: value})
+
+
+def test_the_command_prints_what_it_would_run_with_options_over_environment():
+    result = CliRunner().invoke(
+        serve,
+        ["--workers", "3", "--print-config"],
+        env={"PLANNER_WORKERS": "9", "PLANNER_BIND": "unix:/run/planner.sock"},
+    )
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert (printed["workers"], printed["bind"]) == (3, "unix:/run/planner.sock")
+
+
+def test_the_command_names_a_bad_variable_without_a_traceback():
+    result = CliRunner().invoke(serve, ["--print-config"], env={"PLANNER_THREADS": "lots"})
+    assert result.exit_code == 2
+    assert "PLANNER_THREADS must be a whole number" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_given_metrics_directory_is_emptied_of_a_previous_runs_counts(tmp_path):
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_123.db").write_bytes(b"old counts")
+    (directory / "README").write_text("not ours")
+    environ = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    path, owned = serving.prepare_metrics_dir(environ)
+    assert (path, owned) == (directory, False)
+    assert sorted(p.name for p in directory.iterdir()) == ["README"]
+
+
+def test_without_a_metrics_directory_a_fresh_one_is_made_and_exported():
+    environ: dict[str, str] = {}
+    path, owned = serving.prepare_metrics_dir(environ)
+    try:
+        assert owned and path.is_dir() and not any(path.iterdir())
+        assert environ["PROMETHEUS_MULTIPROC_DIR"] == str(path)
+        # Re-executed with the variable set, serve still knows the directory is its to remove.
+        assert serving.prepare_metrics_dir(environ) == (path, True)
+    finally:
+        path.rmdir()

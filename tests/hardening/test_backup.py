@@ -1,0 +1,101 @@
+"""``planner db backup`` and ``planner db restore``: consistent while the service writes, and a
+restore brings back exactly what was backed up."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from contextlib import closing
+
+import pytest
+
+from app import create_app
+from core import accounts
+from core.db import Base
+
+TABLES = [table.name for table in Base.metadata.sorted_tables]
+
+
+def counts(path) -> dict[str, int]:
+    with closing(sqlite3.connect(path)) as connection:
+        return {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def sqlite_app(path, tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t"})
+    app.instance_path = str(tmp_path / "instance")
+    return app
+
+
+def test_backup_while_writing_then_restore_into_a_fresh_database(sqlite_template, tmp_path):
+    live = tmp_path / "live.db"
+    shutil.copy(sqlite_template, live)
+    app = sqlite_app(live, tmp_path)
+    writer = app.extensions["planner_db"].writer
+    stop = threading.Event()
+    written = []
+
+    def keep_writing() -> None:  # each user and its token are one transaction
+        while not stop.is_set():
+            with writer() as session:
+                accounts.create_user(session, "Acme", f"u{len(written)}@acme.example", "rep")
+                session.commit()
+            written.append(1)
+
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    try:
+        while len(written) < 20:
+            stop.wait(0.01)
+        result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "b.db")])
+        during = len(written)
+        while len(written) < during + 20:  # the service went on writing after the backup
+            stop.wait(0.01)
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    saved = counts(tmp_path / "b.db")
+    assert 20 <= saved["users"] <= during
+    assert saved["api_tokens"] == saved["users"], "the backup caught half a transaction"
+    assert counts(live)["users"] == len(written) > saved["users"]
+
+    fresh = tmp_path / "fresh.db"
+    shutil.copy(sqlite_template, fresh)
+    restored_app = sqlite_app(fresh, tmp_path)
+    result = restored_app.test_cli_runner().invoke(
+        args=["db", "restore", "--yes", str(tmp_path / "b.db")]
+    )
+    assert result.exit_code == 0, result.output
+    assert counts(fresh) == saved
+    for app_ in (app, restored_app):
+        app_.extensions["planner_db"].engine.dispose()
+
+
+def test_restore_refuses_a_file_that_is_not_a_planner_backup(sqlite_template, tmp_path):
+    live = tmp_path / "live.db"
+    shutil.copy(sqlite_template, live)
+    app = sqlite_app(live, tmp_path)
+    runner = app.test_cli_runner()
+    before = counts(live)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    for candidate in (junk, empty, tmp_path / "missing.db"):
+        result = runner.invoke(args=["db", "restore", "--yes", str(candidate)])
+        assert result.exit_code == 2, result.output
+        assert "Error:" in result.output
+    assert counts(live) == before
+    app.extensions["planner_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_postgresql_is_pointed_to_pg_dump(app, database_url, command, tmp_path):
+    args = ["db", command, str(tmp_path / "x.dump")] + (["--yes"] if command == "restore" else [])
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2
+    assert "pg_dump" in result.output and "pg_restore" in result.output

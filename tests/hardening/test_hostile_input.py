@@ -1,0 +1,211 @@
+"""Hostile and broken requests get a 4xx problem naming what is wrong, never a 500, and write
+nothing."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.helpers import give, make_audience
+
+ONE_MIB = 1024 * 1024
+
+
+def assert_problem(response, *statuses: int) -> dict:
+    assert response.status_code in statuses, (response.status_code, response.get_data()[:300])
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == response.status_code
+    assert body["detail"]
+    return body
+
+
+@pytest.fixture
+def audience(rep):
+    return make_audience(rep)
+
+
+def nothing_written(rep, audience) -> None:
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 1
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0
+
+
+def test_a_body_over_one_mib_is_refused_with_413_before_it_is_read(rep, audience):
+    body = json.dumps({"name": "x" * ONE_MIB})
+    response = rep.post(
+        "/api/v1/audiences", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
+    nothing_written(rep, audience)
+
+
+def test_a_chunked_body_over_one_mib_is_refused_with_413(live_server, rep, audience):
+    """No Content-Length to check up front: the limit must hold while the body streams in."""
+    url = urlsplit(live_server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    chunks = [b'{"name": "', *([b"x" * 65536] * 17), b'"}']
+    connection.request(
+        "POST",
+        "/api/v1/audiences",
+        body=iter(chunks),
+        headers={"Authorization": f"Bearer {rep.token}", "Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    response = connection.getresponse()
+    assert response.status == 413
+    assert response.getheader("Content-Type") == "application/problem+json"
+    connection.close()
+    nothing_written(rep, audience)
+
+
+def test_a_body_just_under_the_limit_is_read_and_validated(rep, audience):
+    response = rep.post("/api/v1/audiences", json={"name": "x" * (ONE_MIB - 100)})
+    assert assert_problem(response, 422)["errors"][0]["field"] == "name"
+
+
+LIST_QUERIES = [
+    "limit=0",
+    "limit=201",
+    "limit=-1",
+    "limit=abc",
+    "limit=1.5",
+    "limit=99999999999999999999999",
+    "limit=" + "9" * 5000,
+    "offset=-1",
+    "offset=99999999999999999999999",
+    "offset=NaN",
+]
+
+
+@pytest.mark.parametrize("query", LIST_QUERIES)
+@pytest.mark.parametrize("path", ["/api/v1/audiences", "/api/v1/audiences/{id}/posts"])
+def test_list_endpoints_refuse_bad_paging(rep, audience, path, query):
+    response = rep.get(path.format(id=audience["id"]) + "?" + query)
+    field = query.split("=")[0]
+    assert field in [e["field"] for e in assert_problem(response, 422)["errors"]]
+
+
+def test_list_endpoints_cap_the_page_size(rep, audience):
+    for day in range(1, 4):
+        give(rep, audience["id"], f"2025-02-{day:02d}T09:00")
+    page = rep.get(f"/api/v1/audiences/{audience['id']}/posts?limit=200&offset=1").get_json()
+    assert page["total"] == 3 and len(page["items"]) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=0000-01-01",
+        "from=10000-01-01",
+        "to=0001-01-01T00:00:00%2B23:59",
+        "from=9999-12-31T23:59:59-23:59",
+        "from=2025-13-01",
+        "from=2025-01-01T00:00:00%2B99:00",
+        "from=" + "1" * 5000,
+    ],
+)
+@pytest.mark.parametrize("path", ["slots", "posts"])
+def test_out_of_range_dates_in_queries_are_422(rep, audience, path, query):
+    response = rep.get(f"/api/v1/audiences/{audience['id']}/{path}?{query}")
+    assert query.split("=")[0] in [e["field"] for e in assert_problem(response, 422)["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("from=9999-12-31", "from"), ("from=9999-06-01&to=9999-12-31", "to")]
+)
+def test_slots_at_the_end_of_the_calendar_are_422_or_listed(rep, audience, query, field):
+    response = rep.get(f"/api/v1/audiences/{audience['id']}/slots?{query}")
+    if response.status_code == 200:
+        assert response.get_json()["items"]
+    else:
+        assert field in [e["field"] for e in assert_problem(response, 422)["errors"]]
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0000-01-01T09:00",
+        "10000-01-01T09:00",
+        "9999-12-31T23:59:59-23:59",
+        "0001-01-01T00:00+14:00",
+    ],
+)
+def test_out_of_range_scheduled_at_is_422(rep, audience, when):
+    body = {"kind": "give", "type": "tip", "title": "A tip", "scheduled_at": when}
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert "scheduled_at" in [e["field"] for e in assert_problem(response, 422)["errors"]]
+    nothing_written(rep, audience)
+
+
+RAW_BODIES = [
+    # (raw body, content type, status)
+    (b'{"name": "CFOs"', "application/json", 400),  # truncated
+    (b"\xff\xfe\x00n\x00a", "application/json", 400),  # not UTF-8
+    (b'{"name": "caf\xe9"}', "application/json", 400),  # Latin-1, not UTF-8
+    (b"[" * 100_000 + b"]" * 100_000, "application/json", 400),  # nesting past the stack
+    (b'{"name": ' + b"1" * 5000 + b"}", "application/json", 400),  # past int conversion
+    (b'{"name": "CFOs"}', "text/plain", 415),
+    (b"name=CFOs", "application/x-www-form-urlencoded", 415),
+    (b"\x00\x01\x02binary junk", "application/octet-stream", 415),
+]
+
+
+@pytest.mark.parametrize(("raw", "content_type", "status"), RAW_BODIES)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_unreadable_bodies_are_4xx_problems(rep, audience, raw, content_type, status, method):
+    url = "/api/v1/audiences" if method == "post" else f"/api/v1/audiences/{audience['id']}"
+    response = getattr(rep, method)(url, data=raw, headers={"Content-Type": content_type})
+    assert_problem(response, status)
+    assert rep.get(f"/api/v1/audiences/{audience['id']}").get_json() == audience
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 1
+
+
+UNSTORABLE = [
+    ({"name": "CF\x00Os"}, "name"),
+    ({"name": "CFOs", "keywords": ["ok", "pri\x00cing"]}, "keywords.1"),
+    ({"name": "\ud800"}, "name"),
+    ({"name": "CFOs", "cadence": {"frequency": "monthly", "day": 1, "\x00": 1}}, "cadence.\x00"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), UNSTORABLE)
+def test_text_no_database_can_store_is_422_naming_the_field(rep, audience, body, field):
+    raw = json.dumps(body)  # escapes NUL and the lone surrogate as \u0000 and \ud800
+    response = rep.post("/api/v1/audiences", data=raw, headers={"Content-Type": "application/json"})
+    assert [e["field"] for e in assert_problem(response, 422)["errors"]] == [field]
+    nothing_written(rep, audience)
+
+
+def test_nul_in_a_query_parameter_is_422(rep, audience):
+    response = rep.get(f"/api/v1/audiences/{audience['id']}/posts?kind=give%00")
+    assert assert_problem(response, 422)["errors"][0]["field"] == "kind"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"policy": {"gives_per_ask": 10**30}},
+        {"policy": {"min_days_between_asks": -(10**30)}},
+        {"policy": {"gives_per_ask": 1e308}},
+        {"cadence": {"frequency": "monthly", "day": 10**30}},
+        {"cadence": {"frequency": "monthly", "week": 10**30, "weekday": "TU"}},
+        {"cadence": {"frequency": "quarterly", "day": 1, "month_of_quarter": 10**30}},
+        {"keywords": ["x"] * 10_000},
+    ],
+)
+def test_huge_numbers_and_lists_are_422(rep, audience, change):
+    response = rep.patch(f"/api/v1/audiences/{audience['id']}", json=change)
+    assert_problem(response, 422)
+    assert rep.get(f"/api/v1/audiences/{audience['id']}").get_json() == audience
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/audiences/99999999999999999999", "/api/v1/posts/2147483648"]
+)
+def test_ids_beyond_any_row_are_404(rep, path):
+    assert_problem(rep.get(path), 404)
+    assert_problem(rep.patch(path, json={"title": "x"}), 404)
+    assert_problem(rep.delete(path), 404)

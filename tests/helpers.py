@@ -1,0 +1,39 @@
+"""Small request builders so tests read as the user's actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def make_audience(caller, **fields: Any) -> dict[str, Any]:
+    body = {
+        "name": "CFOs",
+        "timezone": "Europe/Berlin",
+        "keywords": ["pricing"],
+        "cadence": {"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"},
+        **fields,
+    }
+    response = caller.post("/api/v1/audiences", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def post(caller, audience_id: int, kind: str, at: str | None, **fields: Any):
+    body = {
+        "kind": kind,
+        "type": "shared_article" if kind == "give" else "meeting_request",
+        "title": f"{kind} at {at}",
+        "scheduled_at": at,
+        **fields,
+    }
+    return caller.post(f"/api/v1/audiences/{audience_id}/posts", json=body)
+
+
+def give(caller, audience_id: int, at: str, **fields: Any) -> dict[str, Any]:
+    response = post(caller, audience_id, "give", at, **fields)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def ask(caller, audience_id: int, at: str, **fields: Any):
+    return post(caller, audience_id, "ask", at, **fields)

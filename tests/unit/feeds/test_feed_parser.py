@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from feeds.errors import ParseError
+from feeds.parser import parse_feed
+
+NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+BASE = "https://news.example.com/feeds/main.xml"
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>Industry &amp; News</title>
+  <link>/</link>
+  <ttl>120</ttl>
+  <item>
+    <title>With guid</title>
+    <guid isPermaLink="false">post-1</guid>
+    <link>/2025/02/one?utm_source=rss&amp;id=1#top</link>
+    <pubDate>Fri, 28 Feb 2025 09:30:00 +0100</pubDate>
+    <dc:creator>Ann Author</dc:creator>
+    <category>SaaS</category><category>saas</category><category>Pricing</category>
+    <description>&lt;p&gt;Short &lt;a href="/more"&gt;more&lt;/a&gt;&lt;/p&gt;</description>
+    <content:encoded><![CDATA[<p>Full <img src="img/a.png"><script>x()</script></p>]]>
+    </content:encoded>
+  </item>
+  <item>
+    <title>Link only</title>
+    <link>https://news.example.com/two?fbclid=zzz</link>
+    <pubDate>May 17th, 2024</pubDate>
+    <description>Plain summary</description>
+  </item>
+  <item>
+    <title>Neither id nor link</title>
+    <description>Announcement</description>
+  </item>
+  <item>
+    <title>From the future</title>
+    <guid>https://news.example.com/future</guid>
+    <pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate>
+  </item>
+</channel>
+</rss>"""
+
+
+def test_rss_entries_are_normalised() -> None:
+    feed = parse_feed(RSS, base_url=BASE, fetched_at=NOW)
+    assert (feed.title, feed.link, feed.ttl_minutes) == (
+        "Industry & News",
+        "https://news.example.com/",
+        120,
+    )
+    first, second, third, fourth = feed.entries
+
+    assert first.key == first.guid == "post-1"
+    assert first.url == "https://news.example.com/2025/02/one?id=1"
+    assert first.published == dt.datetime(2025, 2, 28, 8, 30, tzinfo=dt.UTC)
+    assert first.author == "Ann Author"
+    assert first.tags == ("SaaS", "Pricing")
+    assert 'href="https://news.example.com/more"' in first.summary_html
+    assert first.summary_text == "Short more"
+    assert first.content_html == (
+        # Relative to the document (RSS has no xml:base here), as feedparser would resolve.
+        '<p>Full <img src="https://news.example.com/feeds/img/a.png"></p>'
+    )
+
+    assert second.key == second.url == "https://news.example.com/two"
+    assert second.published == dt.datetime(2024, 5, 17, tzinfo=dt.UTC)  # via dateutil
+    assert second.summary_html == "Plain summary"  # RSS descriptions are HTML
+
+    expected_key = hashlib.sha256(b"Neither id nor link\x1fAnnouncement").hexdigest()
+    assert third.url is None
+    assert third.key == f"sha256:{expected_key}"
+    assert third.published == NOW  # no date at all: the fetch time
+
+    assert fourth.url == "https://news.example.com/future"  # guid isPermaLink by default
+    assert fourth.published == NOW  # a century ahead is a typo, not a schedule
+
+
+def test_parsing_is_deterministic() -> None:
+    once = parse_feed(RSS, base_url=BASE, fetched_at=NOW)
+    again = parse_feed(RSS, base_url=BASE, fetched_at=NOW)
+    assert [e.key for e in once.entries] == [e.key for e in again.entries]
+    assert [e.content_hash for e in once.entries] == [e.content_hash for e in again.entries]
+
+
+def test_atom_xml_base_and_content() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example.org/">
+  <title type="html">Blog &lt;b&gt;X&lt;/b&gt;</title>
+  <link href="/" rel="alternate"/>
+  <entry>
+    <id>tag:blog.example.org,2025:1</id>
+    <title>Entry</title>
+    <link href="posts/1" rel="alternate"/>
+    <updated>2025-02-01T10:00:00Z</updated>
+    <author><name>Bo</name></author>
+    <content type="html" xml:base="https://cdn.example.org/media/"
+      >&lt;img src="pic.jpg"&gt;</content>
+  </entry>
+</feed>"""
+    feed = parse_feed(atom, base_url="https://example.org/atom", fetched_at=NOW)
+    assert feed.title == "Blog X"
+    (entry,) = feed.entries
+    assert entry.key == "tag:blog.example.org,2025:1"
+    assert entry.url == "https://blog.example.org/posts/1"
+    assert entry.published == dt.datetime(2025, 2, 1, 10, tzinfo=dt.UTC)
+    assert entry.content_html == '<img src="https://cdn.example.org/media/pic.jpg">'
+    assert entry.summary_html == entry.content_html  # no summary: the content stands in
+
+
+def test_broken_xml_still_yields_entries() -> None:
+    broken = b"""<rss version="2.0"><channel><title>Broken & Co</title>
+      <item><title>One</title><link>https://b.example.com/1</link></item>
+      <item><title>Two &nbsp;</title><link>https://b.example.com/2</link></item>
+    </channel></rss>"""
+    feed = parse_feed(broken, base_url="https://b.example.com/rss", fetched_at=NOW)
+    assert [e.url for e in feed.entries] == ["https://b.example.com/1", "https://b.example.com/2"]
+
+
+def test_empty_entries_are_dropped() -> None:
+    feed = parse_feed(
+        b'<rss version="2.0"><channel><title>x</title><item></item>'
+        b"<item><title>Kept</title></item></channel></rss>",
+        base_url=BASE,
+        fetched_at=NOW,
+    )
+    assert [e.title for e in feed.entries] == ["Kept"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(b"<html><body><p>Not a feed</p></body></html>", id="html"),
+        pytest.param(b"<rss><channel><item>", id="truncated"),
+        pytest.param(b"", id="empty"),
+        # Given bytes, feedparser would open them as a local path; a stream is parsed instead.
+        pytest.param(b"/etc/passwd", id="path-like"),
+    ],
+)
+def test_unusable_documents_raise_parse_error(document: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_feed(document, base_url="https://x.example.com/feed", fetched_at=NOW)
+
+
+def test_valid_feed_without_entries_is_fine() -> None:
+    empty = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+    feed = parse_feed(empty, base_url="https://q.example.com/rss", fetched_at=NOW)
+    assert (feed.title, feed.entries) == ("Quiet", [])

@@ -1,0 +1,295 @@
+"""Service functions against real SQLite files and a real local HTTP server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.accounts import Workspace
+from core.errors import Conflict, InvalidValue, NotFound
+from feeds.fetcher import FetchPolicy
+from feeds.models import Article, Feed, FeedEntry
+from feeds.service import (
+    CLAIM_LEASE,
+    claim_due_feeds,
+    create_feed,
+    delete_feed,
+    get_feed,
+    list_feeds,
+    refresh_feed,
+    update_feed,
+)
+
+NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
+
+
+def rss(*items: tuple[str, str], ttl: int | None = None) -> bytes:
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title>"
+        f"<link>https://site.example.com/{guid}?utm_source=feed</link>"
+        f"<pubDate>Fri, 28 Feb 2025 10:00:00 GMT</pubDate></item>"
+        for guid, title in items
+    )
+    ttl_element = f"<ttl>{ttl}</ttl>" if ttl else ""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+        f"<link>https://site.example.com/</link>{ttl_element}{body}</channel></rss>"
+    ).encode()
+
+
+def count(session: Session, model: type, *where: object) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["", "ftp://example.com/feed", "example.com/feed", "http://10.0.0.8/feed", "https://"]
+)
+def test_create_feed_rejects_bad_urls(session: Session, workspace_id: int, url: str) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        create_feed(session, workspace_id, url)
+    assert caught.value.field == "url"
+
+
+def test_create_feed_normalises_and_refuses_duplicates(session: Session, workspace_id: int) -> None:
+    feed = create_feed(
+        session, workspace_id, "HTTPS://Example.com:443/feed#x", tags=[" SaaS ", "saas", "B2B"]
+    )
+    assert (feed.url, feed.tags, feed.enabled) == (
+        "https://example.com/feed",
+        ["SaaS", "B2B"],
+        True,
+    )
+    with pytest.raises(Conflict):
+        create_feed(session, workspace_id, "https://example.com/feed")
+    session.commit()
+    assert list_feeds(session, workspace_id) == [feed]
+
+
+def test_feeds_are_scoped_to_their_workspace(session: Session, workspace_id: int) -> None:
+    other = Workspace(name="Other", timezone="UTC")
+    session.add(other)
+    session.flush()
+    feed = create_feed(session, workspace_id, "https://example.com/feed")
+    same_url_elsewhere = create_feed(session, other.id, "https://example.com/feed")
+    assert same_url_elsewhere.id != feed.id
+    for call in (
+        lambda: get_feed(session, other.id, feed.id),
+        lambda: update_feed(session, other.id, feed.id, title="x"),
+        lambda: delete_feed(session, other.id, feed.id),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    assert list_feeds(session, other.id) == [same_url_elsewhere]
+
+
+def test_update_feed(session: Session, workspace_id: int) -> None:
+    feed = create_feed(session, workspace_id, "https://example.com/feed", title="Old")
+    feed.etag, feed.error_count, feed.enabled = '"v1"', 4, False
+    update_feed(session, workspace_id, feed.id, url="https://example.com/new", title=None)
+    assert (feed.url, feed.title, feed.etag) == ("https://example.com/new", None, None)
+    update_feed(session, workspace_id, feed.id, enabled=True, interval_minutes=30, tags=["x"])
+    assert (feed.enabled, feed.error_count, feed.interval_minutes, feed.tags) == (
+        True,
+        0,
+        30,
+        ["x"],
+    )
+    with pytest.raises(InvalidValue):
+        update_feed(session, workspace_id, feed.id, interval_minutes=5)
+
+
+# --- refreshing ------------------------------------------------------------------------------
+
+
+def test_refresh_stores_articles_and_schedules_next_check(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "First"), ("b", "Second")), headers={"ETag": '"v1"'}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+    assert (summary.fetched, summary.new_articles, summary.updated, summary.errors) == (
+        True,
+        2,
+        0,
+        0,
+    )
+    assert (feed.title, feed.etag, feed.last_status, feed.last_fetched_at) == (
+        "Site",
+        '"v1"',
+        "ok",
+        NOW,
+    )
+    assert feed.next_check_at == NOW + HOUR
+    urls = session.scalars(select(Article.canonical_url).order_by(Article.id)).all()
+    assert urls == ["https://site.example.com/a", "https://site.example.com/b"]
+
+    # Same document again: nothing new, nothing changed.
+    again = refresh_feed(session, feed, local_policy, NOW)
+    assert (again.new_articles, again.updated) == (0, 0)
+
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "First, edited"), ("b", "Second"), ("c", "Third"))
+    )
+    edited = refresh_feed(session, feed, local_policy, NOW + HOUR)
+    assert (edited.new_articles, edited.updated) == (1, 1)
+    first = session.scalar(select(Article).where(Article.canonical_url.endswith("/a")))
+    assert first is not None
+    assert (first.title, first.published_at) == (
+        "First, edited",
+        dt.datetime(2025, 2, 28, 10, tzinfo=dt.UTC),
+    )
+    assert count(session, FeedEntry, FeedEntry.feed_id == feed.id) == 3
+
+
+def test_same_article_from_two_feeds_is_stored_once(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/one").respond_with_data(rss(("a", "A"), ("b", "B")))
+    httpserver.expect_request("/two").respond_with_data(rss(("b", "B"), ("c", "C")))
+    one = create_feed(session, workspace_id, httpserver.url_for("/one"))
+    two = create_feed(session, workspace_id, httpserver.url_for("/two"))
+    assert refresh_feed(session, one, local_policy, NOW).new_articles == 2
+    assert refresh_feed(session, two, local_policy, NOW).new_articles == 1
+    session.commit()
+    assert count(session, Article) == 3
+    assert count(session, FeedEntry, FeedEntry.feed_id == one.id) == 2
+    assert count(session, FeedEntry, FeedEntry.feed_id == two.id) == 2
+
+    delete_feed(session, workspace_id, one.id)
+    session.commit()
+    # Unsubscribing keeps the articles; only the feed's own entry rows go.
+    assert count(session, Article) == 3
+    assert count(session, FeedEntry) == 2
+    assert count(session, Article, Article.first_feed_id.is_(None)) == 2
+
+
+def test_not_modified_stores_nothing(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
+        "", status=304, headers={"Cache-Control": "max-age=7200"}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    feed.etag = '"v1"'
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    assert (summary.not_modified, summary.fetched, summary.new_articles) == (True, False, 0)
+    assert (feed.last_status, feed.etag) == ("not_modified", '"v1"')
+    assert feed.next_check_at == NOW + 2 * HOUR  # max-age lengthens the interval
+    assert count(session, FeedEntry) == 0
+
+
+def test_permanent_redirect_updates_the_url(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "/new"}
+    )
+    httpserver.expect_request("/new").respond_with_data(rss(("a", "A")))
+    feed = create_feed(session, workspace_id, httpserver.url_for("/old"))
+    refresh_feed(session, feed, local_policy, NOW)
+    assert feed.url == httpserver.url_for("/new")
+
+
+def test_gone_disables_the_feed(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data("", status=410)
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+    assert (feed.enabled, feed.last_status) == (False, "gone")
+    assert feed.disabled_reason == "The server answered 410 Gone on 2025-03-01."
+    assert claim_due_feeds(session, NOW + 100 * HOUR, 10) == []
+
+
+def test_retry_after_sets_next_check(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=429, headers={"Retry-After": "Sat, 01 Mar 2025 15:00:00 GMT"}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    assert summary.errors == 0
+    assert (feed.last_status, feed.error_count) == ("throttled", 0)
+    assert feed.next_check_at == dt.datetime(2025, 3, 1, 15, tzinfo=dt.UTC)
+
+
+def test_failures_back_off_exponentially_and_success_resets(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data("down", status=500)
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    delays = []
+    for _ in range(7):
+        assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+        delays.append((feed.next_check_at - NOW) / HOUR)
+    assert delays == [1, 2, 4, 8, 16, 24, 24]
+    assert (feed.error_count, feed.last_status) == (7, "error")
+    assert feed.last_error is not None and "HTTP 500" in feed.last_error
+
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A"), ttl=180))
+    refresh_feed(session, feed, local_policy, NOW)
+    assert (feed.error_count, feed.last_error, feed.ttl_minutes) == (0, None, 180)
+    assert feed.next_check_at == NOW + 3 * HOUR  # the feed's <ttl>
+
+
+def test_unsafe_or_unparseable_documents_are_recorded_failures(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/xxe").respond_with_data(
+        b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>&x;</rss>'
+    )
+    httpserver.expect_request("/html").respond_with_data(b"<html><body>Hi</body></html>")
+    for path, message in (("/xxe", "entities"), ("/html", "Not a readable feed")):
+        feed = create_feed(session, workspace_id, httpserver.url_for(path))
+        assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+        assert feed.last_error is not None and message in feed.last_error
+    assert count(session, Article) == 0
+
+
+def test_blocked_address_is_a_recorded_failure(session: Session, workspace_id: int) -> None:
+    policy = FetchPolicy(timeout=1, resolver=lambda host, port: ["169.254.169.254"])
+    feed = create_feed(session, workspace_id, "http://metadata.example.test/latest")
+    assert refresh_feed(session, feed, policy, NOW).errors == 1
+    assert feed.last_error is not None and "non-public" in feed.last_error
+
+
+def test_claim_due_feeds_leases_them(session: Session, workspace_id: int) -> None:
+    due = [create_feed(session, workspace_id, f"https://e.example/{i}") for i in range(3)]
+    for i, feed in enumerate(due):
+        feed.next_check_at = NOW - dt.timedelta(minutes=10 - i)
+    later = create_feed(session, workspace_id, "https://e.example/later")
+    later.next_check_at = NOW + HOUR
+    off = create_feed(session, workspace_id, "https://e.example/off", enabled=False)
+    off.next_check_at = NOW - HOUR
+    session.commit()
+
+    claimed = claim_due_feeds(session, NOW, limit=2)
+    session.commit()
+    assert claimed == due[:2]
+    assert all(f.next_check_at == NOW + CLAIM_LEASE for f in claimed)
+    assert claim_due_feeds(session, NOW, limit=10) == [due[2]]
+    assert claim_due_feeds(session, NOW, limit=10) == []
+    assert len(claim_due_feeds(session, NOW + CLAIM_LEASE, limit=10)) == 3
+
+
+def test_feed_defaults(session: Session, workspace_id: int) -> None:
+    feed = create_feed(session, workspace_id, "https://example.com/feed", enabled=False)
+    session.commit()
+    stored = session.get(Feed, feed.id)
+    assert stored is not None
+    assert (stored.error_count, stored.tags, stored.enabled) == (0, [], False)

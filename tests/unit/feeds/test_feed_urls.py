@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from feeds.urls import canonical_url, is_web_url, normalise_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTPS://Example.COM:443/Post?id=1#comments", "https://example.com/Post?id=1"),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/a", "http://example.com:8080/a"),
+        (
+            "https://example.com/a?utm_source=x&id=7&UTM_Medium=y&fbclid=abc&b=2",
+            "https://example.com/a?id=7&b=2",
+        ),
+        (
+            "https://example.com/a?gclid=1&mc_cid=2&mc_eid=3&igshid=4&ref=5&_hsenc=6&_hsmi=7",
+            "https://example.com/a",
+        ),
+        ("https://example.com/a?z=1&a=2&m", "https://example.com/a?z=1&a=2&m"),
+        ("https://example.com/a?q=a%20b+c&utm_term=x", "https://example.com/a?q=a%20b+c"),
+        ("https://example.com./a", "https://example.com/a"),
+        ("http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+    ],
+)
+def test_canonical_url(raw: str, expected: str) -> None:
+    assert canonical_url(raw) == expected
+
+
+def test_canonical_url_is_idempotent() -> None:
+    once = canonical_url("HTTP://Example.com:80/a?utm_campaign=x&b=1#top")
+    assert canonical_url(once) == once
+
+
+def test_normalise_url_keeps_every_parameter() -> None:
+    # A feed URL's "ref" may select a branch; only article identity strips trackers.
+    assert (
+        normalise_url("HTTPS://Git.Example.com:443/feed.atom?ref=main#x")
+        == "https://git.example.com/feed.atom?ref=main"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/", True),
+        ("http://example.com", True),
+        ("ftp://example.com/", False),
+        ("javascript:alert(1)", False),
+        ("/relative/path", False),
+        ("https://", False),
+        ("http://[::1", False),
+    ],
+)
+def test_is_web_url(url: str, expected: bool) -> None:
+    assert is_web_url(url) is expected

@@ -1,0 +1,41 @@
+"""The Alembic history builds exactly the schema the models declare."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import core.accounts
+import feeds.models
+import schedules.models
+from core import migrations
+from core.db import Base, make_engine
+
+assert core.accounts and feeds.models and schedules.models
+
+
+def test_migrations_match_the_models(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": migrations.include_name}
+        )
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+    assert migrations.current(engine) is not None
+
+
+def test_upgrading_a_database_with_data_keeps_it_and_fills_new_defaults(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrations.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO workspaces (name, timezone, created_at) "
+            "VALUES ('Old Co', 'Europe/Berlin', '2024-01-01 00:00:00')"
+        )
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT name, connect_enabled, connect_weekday, connect_time, updated_at "
+            "FROM workspaces"
+        ).one()
+    assert tuple(row) == ("Old Co", 1, 1, "08:00", "2024-01-01 00:00:00")

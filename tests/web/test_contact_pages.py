@@ -1,0 +1,418 @@
+"""Contact pages through Flask's test client: stages, the forms, refusals explained, isolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.web.formatting import when
+from tests.helpers import give, make_audience
+
+BERLIN = ZoneInfo("Europe/Berlin")
+STOCK_NOTE = "Hi Dana, I'd like to add you to my professional network on LinkedIn."
+PERSONAL_NOTE = "Dana, your talk on rolling forecasts at FinOps Berlin changed how I plan."
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(BERLIN).date()
+
+
+def berlin(day: dt.date, time: str = "10:00") -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(time), BERLIN)
+
+
+def add_contact(caller, audience=None, **fields):
+    body = {"name": "Dana Whitfield", "company": "Initech", "title": "CFO", **fields}
+    if audience is not None:
+        body["audience_id"] = audience["id"]
+    response = caller.post("/api/v1/contacts", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def touch(caller, contact, at: dt.datetime, kind="commented"):
+    response = caller.post(
+        f"/api/v1/contacts/{contact['id']}/touches", json={"kind": kind, "at": at.isoformat()}
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+def stage_of(caller, contact) -> str:
+    return caller.get(f"/api/v1/contacts/{contact['id']}").get_json()["stage"]
+
+
+def ask_form(day: dt.date, time: str = "10:00", **fields) -> dict[str, str]:
+    return {
+        "type": "meeting_request",
+        "title": "A 20-minute forecasting review",
+        "body": "Dana, would a short call on your rolling forecast help?",
+        "date": day.isoformat(),
+        "time": time,
+        **fields,
+    }
+
+
+@pytest.fixture
+def audience(rep):
+    return make_audience(rep)  # CFOs, Europe/Berlin, 3 gives per ask
+
+
+def fair_history(rep, audience):
+    """Accepted 20 days ago, two touches and three gives since: a fair ask from now on."""
+    today = local_today()
+    contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
+    for days_ago in (10, 9):
+        touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
+    for days_ago in (8, 7, 6):
+        give(rep, audience["id"], berlin(today - dt.timedelta(days_ago)).isoformat())
+    return contact
+
+
+# ---------------------------------------------------------------- the list
+
+
+def test_the_list_shows_each_stage_and_what_the_next_ask_needs_and_filters(browser, rep, audience):
+    other = make_audience(rep, name="Heads of RevOps")
+    now = dt.datetime.now(dt.UTC)
+    add_contact(rep, audience, name="Nora New")
+    requested = add_contact(rep, audience, name="Rita Requested")
+    assert (
+        rep.post(
+            f"/api/v1/contacts/{requested['id']}/connection-request", json={"note": PERSONAL_NOTE}
+        ).status_code
+        == 200
+    )
+    connected_at = now - dt.timedelta(days=3, hours=1)
+    add_contact(rep, other, name="Carl Connected", accepted_at=connected_at.isoformat())
+    engaged = add_contact(rep, audience, name="Erin Engaged", accepted_at=connected_at.isoformat())
+    touch(rep, engaged, now - dt.timedelta(days=1))
+    fair_history(rep, audience)
+
+    page = text_of(browser.get("/contacts"))
+    assert "5 contacts." in page
+    for name, stage in (
+        ("Nora New", "New"),
+        ("Rita Requested", "Request sent"),
+        ("Carl Connected", "Connected"),
+        ("Erin Engaged", "Engaged"),
+        ("Dana Whitfield", "Ready to ask"),
+    ):
+        row = re.search(rf"{name}</a>.*?</tr>", page, re.S)[0]
+        assert f">{stage}</span>" in row, (name, row)
+    carl = re.search(r"Carl Connected</a>.*?</tr>", page, re.S)[0]
+    ready_on = when(connected_at + dt.timedelta(days=14), "Europe/Berlin")
+    assert f"Wait until {ready_on}: Carl connected only 3 days ago." in carl
+    assert "Give Carl 2 more touches first" in carl
+    erin = re.search(r"Erin Engaged</a>.*?</tr>", page, re.S)[0]
+    assert "Give Erin 1 more touch first" in erin
+    nora = re.search(r"Nora New</a>.*?</tr>", page, re.S)[0]
+    assert "Connect with Nora first: send a request with a personal note." in nora
+    dana = re.search(r"Dana Whitfield</a>.*?</tr>", page, re.S)[0]
+    assert "Nothing: an ask now would be fair." in dana
+
+    engaged_only = text_of(browser.get("/contacts?stage=engaged"))
+    assert "Erin Engaged" in engaged_only and "Carl Connected" not in engaged_only
+    assert "1 contact at stage “Engaged”." in engaged_only
+    revops = text_of(browser.get(f"/contacts?audience={other['id']}"))
+    assert "Carl Connected" in revops and "Erin Engaged" not in revops
+    none = text_of(browser.get(f"/contacts?audience={other['id']}&stage=asked"))
+    assert "No contacts match." in none
+    assert browser.get("/contacts?stage=sold").status_code == 400
+    assert browser.get("/contacts?audience=99999999999").status_code == 404
+    assert "Nothing on this page." in text_of(browser.get("/contacts?page=99999999999999999999"))
+
+
+# ---------------------------------------------------------------- add and edit
+
+
+def test_a_contact_is_added_and_edited_and_bad_fields_are_named_and_kept(browser, rep, audience):
+    form = {
+        "name": "Dana  Whitfield",
+        "profile_url": "https://www.linkedin.com/in/dana-whitfield",
+        "audience_id": str(audience["id"]),
+        "title": "CFO",
+        "company": "Initech",
+        "decision_maker": "on",
+        "relationship": "met_in_person",
+        "notes": "Met at FinOps Berlin.",
+    }
+    created = browser.post("/contacts/new", form)
+    assert created.status_code == 303
+    contact_id = int(re.fullmatch(r"/contacts/(\d+)", created.headers["Location"])[1])
+    saved = rep.get(f"/api/v1/contacts/{contact_id}").get_json()
+    assert saved["name"] == "Dana Whitfield"
+    assert saved["audience_id"] == audience["id"]
+    assert saved["decision_maker"] is True and saved["relationship"] == "met_in_person"
+    page = text_of(browser.get(f"/contacts/{contact_id}"))
+    assert "Saved Dana Whitfield." in page and ">New</span>" in page
+
+    duplicate = browser.post("/contacts/new", {**form, "name": "Dana Again"})
+    assert duplicate.status_code == 422
+    page = text_of(duplicate)
+    assert re.search(r'id="profile_url-error">A contact with this profile URL already', page)
+    assert 'value="Dana Again"' in page
+
+    beyond = browser.post("/contacts/new", {**form, "audience_id": "99999999999"})
+    assert beyond.status_code == 422 and 'id="audience_id-error"' in text_of(beyond)
+
+    invalid = browser.post("/contacts/new", {**form, "name": "", "profile_url": "not a link"})
+    assert invalid.status_code == 422
+    page = text_of(invalid)
+    assert 'id="name-error"' in page and 'id="profile_url-error"' in page
+    assert 'aria-invalid="true" aria-describedby="profile_url-error"' in page
+    assert "Met at FinOps Berlin.</textarea>" in page
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 1
+
+    edit = text_of(browser.get(f"/contacts/{contact_id}/edit"))
+    assert 'value="Dana Whitfield"' in edit
+    assert re.search(rf'<option value="{audience["id"]}" selected>CFOs</option>', edit)
+    changed = browser.post(
+        f"/contacts/{contact_id}/edit",
+        {**form, "title": "Group CFO", "audience_id": "", "decision_maker": ""},
+    )
+    assert changed.status_code == 303
+    saved = rep.get(f"/api/v1/contacts/{contact_id}").get_json()
+    assert saved["title"] == "Group CFO"
+    assert saved["audience_id"] is None and saved["decision_maker"] is False
+
+
+# ---------------------------------------------------------------- request, acceptance, touches
+
+
+def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_touches(
+    browser, rep, audience
+):
+    contact = add_contact(rep, audience)
+    path = f"/contacts/{contact['id']}"
+
+    for note in (STOCK_NOTE, "Let's connect!", ""):
+        refused = browser.post(f"{path}/connection-request", {"note": note})
+        assert refused.status_code == 422, note
+        page = text_of(refused)
+        assert 'aria-invalid="true" aria-describedby="note-error note-hint"' in page
+        assert "reads as mass outreach" in page  # why personal notes work
+        assert f"{note}</textarea>" in page  # what was typed is kept
+    assert "This is the network's stock invitation text." in text_of(
+        browser.post(f"{path}/connection-request", {"note": STOCK_NOTE})
+    )
+    assert stage_of(rep, contact) == "new"
+
+    assert browser.post(f"{path}/connection-request", {"note": PERSONAL_NOTE}).status_code == 303
+    page = text_of(browser.get(path))
+    assert "Recorded your request to Dana Whitfield." in page
+    assert ">Request sent</span>" in page and f"{PERSONAL_NOTE}</textarea>" in page
+
+    today = local_today()
+    early = browser.post(
+        f"{path}/acceptance",
+        {"accepted_date": (today - dt.timedelta(days=2)).isoformat(), "accepted_time": "09:00"},
+    )
+    assert early.status_code == 422
+    assert "Must not be before the connection request." in text_of(early)
+    no_time = browser.post(
+        f"{path}/acceptance", {"accepted_date": today.isoformat(), "accepted_time": ""}
+    )
+    assert 'id="accepted_time-error">Pick a time as well as a date.' in text_of(no_time)
+    now = dt.datetime.now(BERLIN)
+    accepted = browser.post(
+        f"{path}/acceptance",
+        {"accepted_date": now.date().isoformat(), "accepted_time": f"{now:%H:%M}"},
+    )
+    assert accepted.status_code == 303
+    assert stage_of(rep, contact) == "connected"
+    page = text_of(browser.get(path))
+    assert "Dana Whitfield accepted: now give before you ask." in page
+    assert "Connected since" in page and "Record acceptance" not in page
+
+    post = give(rep, audience["id"], berlin(today + dt.timedelta(days=1), "09:00").isoformat())
+    page = text_of(browser.get(path))
+    assert re.search(rf'<option value="{post["id"]}"', page)  # offered as the touch's subject
+    linked = browser.post(
+        f"{path}/touches",
+        {"touch_kind": "shared_article", "touch_date": "", "touch_time": "",
+         "touch_post": str(post["id"])},
+    )  # fmt: skip
+    assert linked.status_code == 303
+    bad = browser.post(
+        f"{path}/touches", {"touch_kind": "spammed", "touch_date": "", "touch_time": ""}
+    )
+    assert bad.status_code == 422
+    assert 'id="touch_kind-error"' in text_of(bad)
+    touches = rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"]
+    assert [(t["kind"], t["post_id"]) for t in touches] == [("shared_article", post["id"])]
+    page = text_of(browser.get(path))
+    assert (
+        f'Shared an article with them: <a href="/posts/{post["id"]}/edit">“{post["title"]}”</a>'
+        in page
+    )
+
+
+# ---------------------------------------------------------------- the one-to-one ask
+
+
+def test_an_early_ask_explains_every_unmet_condition_and_keeps_what_was_typed(
+    browser, rep, audience
+):
+    today = local_today()
+    accepted = berlin(today - dt.timedelta(days=3))
+    contact = add_contact(rep, audience, accepted_at=accepted.isoformat())
+    form = ask_form(today + dt.timedelta(days=1))
+    response = browser.post(f"/contacts/{contact['id']}/asks/new", form)
+
+    assert response.status_code == 422
+    page = text_of(response)
+    wait = when(accepted + dt.timedelta(days=14), "Europe/Berlin")
+    assert f"Wait until {wait}: Dana connected only 4 days before this ask." in page
+    assert "Give Dana 2 more touches first (comment on their post, share an article" in page
+    assert "Share 3 more value posts with CFOs first." in page  # the audience rule, too
+    assert 'value="A 20-minute forecasting review"' in page
+    assert "would a short call on your rolling forecast help?</textarea>" in page
+    assert f'value="{form["date"]}"' in page and 'value="10:00"' in page
+    assert '<option value="meeting_request" selected>' in page
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["total"] == 0
+
+
+def test_an_ask_refused_only_by_the_audience_rule_says_so_in_its_words(browser, rep, audience):
+    today = local_today()
+    contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
+    for days_ago in (10, 9):
+        touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
+    give(rep, audience["id"], berlin(today - dt.timedelta(8)).isoformat())
+
+    page = text_of(browser.post(f"/contacts/{contact['id']}/asks/new", ask_form(today)))
+    assert "Share 2 more value posts with CFOs first." in page
+    assert "Give Dana" not in page and "Wait until" not in page
+
+
+def test_a_fair_ask_is_scheduled_and_the_person_moves_to_asked(browser, rep, audience):
+    contact = fair_history(rep, audience)
+    tomorrow = local_today() + dt.timedelta(days=1)
+    form = ask_form(tomorrow, "11:30", title="")
+    response = browser.post(f"/contacts/{contact['id']}/asks/new", form)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/contacts/{contact['id']}"
+
+    page = text_of(browser.get(f"/contacts/{contact['id']}"))
+    scheduled = when(berlin(tomorrow, "11:30"), "Europe/Berlin")
+    assert f"Scheduled “Meeting request: Dana Whitfield” for {scheduled}." in page
+    assert ">Asked</span>" in page
+    (ask,) = rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["items"]
+    assert ask["scheduled_at_local"].startswith(f"{tomorrow.isoformat()}T11:30")
+    assert ask["body"] == "Dana, would a short call on your rolling forecast help?"
+
+    assert "Keep giving: an ask is on its way." in text_of(browser.get("/contacts"))
+    assert "An ask now would be fair" not in page
+
+    # A second ask a week later: spaced too closely, with no touch since the first.
+    again = browser.post(
+        f"/contacts/{contact['id']}/asks/new", ask_form(tomorrow + dt.timedelta(7))
+    )
+    page = text_of(again)
+    assert "Leave 30 days after your previous ask to Dana: choose" in page
+    assert "Give Dana 2 more touches first" in page
+
+
+def test_an_ask_slipped_in_before_a_planned_one_names_the_ask_it_would_break(
+    browser, rep, audience
+):
+    contact = fair_history(rep, audience)
+    later = local_today() + dt.timedelta(days=20)
+    planned = rep.post(
+        f"/api/v1/contacts/{contact['id']}/asks",
+        json={"type": "offer", "title": "Pilot offer", "scheduled_at": f"{later}T09:00"},
+    )
+    assert planned.status_code == 201, planned.get_json()
+
+    page = text_of(
+        browser.post(
+            f"/contacts/{contact['id']}/asks/new", ask_form(local_today() + dt.timedelta(1))
+        )
+    )
+    on = when(berlin(later, "09:00"), "Europe/Berlin")
+    assert (
+        f"This would leave your ask “Pilot offer” on {on} short: give Dana 2 more touches" in page
+    )
+    assert f"This would leave your ask “Pilot offer” on {on} short: leave 30 days after" in page
+    # The audience rule's words for the same ask: no gives left between the two asks.
+    assert f"This would leave your ask “Pilot offer” on {on} with only 0 of the 3" in page
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["total"] == 1
+
+
+def test_ask_form_fields_are_checked_and_a_contact_needs_an_audience(browser, rep, audience):
+    contact = fair_history(rep, audience)
+    no_time = browser.post(
+        f"/contacts/{contact['id']}/asks/new", ask_form(local_today(), time="", type="pitch")
+    )
+    assert no_time.status_code == 422
+    assert 'id="time-error">Pick a time as well as a date.' in text_of(no_time)
+    bad_type = browser.post(
+        f"/contacts/{contact['id']}/asks/new", ask_form(local_today(), type="pitch")
+    )
+    assert 'id="type-error"' in text_of(bad_type)
+
+    loner = add_contact(rep, name="Lou Loner")
+    assert "Give Lou Loner an audience first" in text_of(
+        browser.get(f"/contacts/{loner['id']}/asks/new")
+    )
+    refused = browser.post(f"/contacts/{loner['id']}/asks/new", ask_form(local_today()))
+    assert refused.status_code == 422
+    assert rep.get(f"/api/v1/contacts/{loner['id']}/asks").get_json()["total"] == 0
+
+
+# ---------------------------------------------------------------- CSRF and isolation
+
+
+def writes(contact_id: int) -> list[tuple[str, dict[str, str]]]:
+    return [
+        ("/contacts/new", {"name": "Mallory"}),
+        (f"/contacts/{contact_id}/edit", {"name": "Mallory", "relationship": "none"}),
+        (f"/contacts/{contact_id}/connection-request", {"note": PERSONAL_NOTE}),
+        (f"/contacts/{contact_id}/acceptance", {"accepted_date": "2025-01-01",
+                                                "accepted_time": "09:00"}),
+        (f"/contacts/{contact_id}/touches", {"touch_kind": "met", "touch_date": "2025-01-02",
+                                             "touch_time": "09:00"}),
+        (f"/contacts/{contact_id}/asks/new", ask_form(local_today())),
+    ]  # fmt: skip
+
+
+def test_contact_forms_without_the_csrf_token_are_refused(browser, rep, audience):
+    contact = add_contact(rep, audience)
+    for path, data in writes(contact["id"]):
+        response = browser.post(path, data, csrf=False)
+        assert response.status_code == 400, path
+        assert "This form has expired" in text_of(response)
+    saved = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
+    assert saved["name"] == "Dana Whitfield" and saved["stage"] == "new"
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 1
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"] == []
+
+
+def test_another_workspaces_contacts_answer_404(rep, stranger, audience):
+    contact = add_contact(rep, audience)
+    for path in (
+        f"/contacts/{contact['id']}",
+        f"/contacts/{contact['id']}/edit",
+        f"/contacts/{contact['id']}/asks/new",
+        f"/contacts?audience={audience['id']}",
+    ):
+        response = stranger.get(path)
+        assert response.status_code == 404, path
+        assert "Dana" not in text_of(response)
+    for path, data in writes(contact["id"])[1:]:
+        assert stranger.post(path, data).status_code == 404, path
+    assert "Dana" not in text_of(stranger.get("/contacts"))
+    # Nor can a contact be filed under another workspace's audience.
+    foreign = stranger.post("/contacts/new", {"name": "Mallory", "audience_id": str(audience["id"]),
+                                              "relationship": "none"})  # fmt: skip
+    assert foreign.status_code == 422
+    assert 'id="audience_id-error"' in text_of(foreign)
+    saved = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
+    assert saved["stage"] == "new" and saved["name"] == "Dana Whitfield"

@@ -1,0 +1,166 @@
+"""A rep builds a relationship before a one-to-one ask, in Debian's chromium (see test_browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from tests.helpers import give
+from tests.web import test_browser
+from tests.web.test_browser import assert_accessible, sign_in, snapshot
+
+pytestmark = test_browser.pytestmark  # the same chromium, axe-core and SQLite
+# Its fixtures too: pytest finds fixtures among a module's globals.
+chromium, page, phone, planner = (
+    test_browser.chromium,
+    test_browser.page,
+    test_browser.phone,
+    test_browser.planner,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    sign_in(page, url)
+    page.get_by_role("link", name="Contacts", exact=True).click()
+    assert page.get_by_role("heading", name="Contacts").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add a contact").click()
+    page.get_by_label("Name").fill("Dana Whitfield")
+    page.get_by_label("Profile link").fill("https://www.linkedin.com/in/dana-whitfield")
+    page.get_by_label("Audience").select_option(label="CFOs")
+    page.get_by_label("Job title").fill("CFO")
+    page.get_by_label("Company").fill("Initech")
+    page.get_by_label("Decision maker").check()
+    page.get_by_label("How you know them").select_option(label="Met in person")
+    assert_accessible(page)
+    page.get_by_role("button", name="Add contact").click()
+    page.get_by_text("Saved Dana Whitfield.").wait_for()
+    assert page.locator(".standing .stage").inner_text() == "New"
+
+    # The network's stock text: refused, the reason shown, the note kept to rewrite.
+    stock = "Hi Dana, I'd like to add you to my professional network on LinkedIn."
+    page.get_by_label("Personal note for the connection request").fill(stock)
+    page.get_by_role("button", name="Record the request").click()
+    error = page.locator("#note-error")
+    error.wait_for()
+    assert "stock invitation text" in error.inner_text()
+    assert "reads as mass outreach" in error.inner_text()
+    assert page.get_by_label("Personal note for the connection request").input_value() == stock
+    assert_accessible(page)
+    snapshot(page, "contact-stock-note")
+
+    note = "Dana, your talk on rolling forecasts at FinOps Berlin changed how I plan."
+    page.get_by_label("Personal note for the connection request").fill(note)
+    page.get_by_role("button", name="Record the request").click()
+    page.get_by_text("Recorded your request to Dana Whitfield.").wait_for()
+    assert page.locator(".standing .stage").inner_text() == "Request sent"
+    page.get_by_role("button", name="Record acceptance").click()  # now, as the form offers
+    page.get_by_text("Dana Whitfield accepted").wait_for()
+    assert page.locator(".standing .stage").inner_text() == "Connected"
+
+    # An ask the next day: every reason in plain words, the typed text kept.
+    tomorrow = dt.datetime.now(BERLIN).date() + dt.timedelta(days=1)
+    page.get_by_role("link", name="Plan a one-to-one ask").click()
+    page.get_by_label("Type").select_option(label="Meeting request")
+    page.get_by_label("Title").fill("A 20-minute forecasting review")
+    page.get_by_label("Message").fill("Would a short call on your rolling forecast help?")
+    page.get_by_label("Date").fill(tomorrow.isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_role("button", name="Schedule the ask").click()
+    why = page.get_by_role("alert")
+    why.wait_for()
+    text = why.inner_text()
+    assert re.search(r"Wait until .+: Dana connected less than a day before this ask\.", text), text
+    assert "Give Dana 2 more touches first" in text
+    assert "Share 3 more value posts with CFOs first." in text
+    assert page.get_by_label("Title").input_value() == "A 20-minute forecasting review"
+    assert "rolling forecast" in page.get_by_label("Message").input_value()
+    assert page.get_by_label("Date").input_value() == tomorrow.isoformat()
+    assert page.get_by_label("Time").input_value() == "10:00"
+    assert_accessible(page)
+    snapshot(page, "contact-early-ask")
+
+    # Give: three value posts for the audience, two touches aimed at Dana.
+    now = dt.datetime.now(dt.UTC)
+    for hours in (3, 2, 1):
+        give(rep, audience["id"], (now + dt.timedelta(hours=hours)).isoformat())
+    page.get_by_role("link", name="Back to Dana Whitfield").click()
+    for kind in ("Commented on their post", "Shared an article with them"):
+        page.get_by_label("What you did").select_option(label=kind)
+        if kind.startswith("Shared"):
+            page.get_by_label("About one of your value posts").select_option(index=1)
+        page.get_by_role("button", name="Record touch").click()
+        page.get_by_text("Recorded a touch for Dana Whitfield.").wait_for()
+    assert page.locator(".touches li").count() == 2
+    assert page.locator(".standing .stage").inner_text() == "Engaged"
+    assert "Wait until" in page.locator(".standing").inner_text()
+    assert_accessible(page)
+
+    # Time is the last thing missing; this audience lets a new connection be asked at once.
+    policy = {"policy": {"min_days_after_connect": 0}}
+    assert rep.patch(f"/api/v1/audiences/{audience['id']}", json=policy).status_code == 200
+    page.reload()
+    assert page.locator(".standing .stage").inner_text() == "Ready to ask"
+    page.get_by_role("link", name="Plan a one-to-one ask").click()
+    page.get_by_label("Title").fill("A 20-minute forecasting review")
+    page.get_by_label("Date").fill(tomorrow.isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_role("button", name="Schedule the ask").click()
+    page.get_by_text("Scheduled “A 20-minute forecasting review”").wait_for()
+    assert page.locator(".standing .stage").inner_text() == "Asked"
+    assert page.get_by_role("link", name="A 20-minute forecasting review").is_visible()
+    assert_accessible(page)
+    snapshot(page, "contact-asked")
+
+    page.get_by_role("link", name="All contacts").click()
+    page.get_by_label("Stage").select_option(label="Asked")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_role("link", name="Dana Whitfield").is_visible()
+    assert_accessible(page)
+    snapshot(page, "contacts-list")
+
+
+def test_contact_pages_work_at_phone_width_with_the_keyboard(phone, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    contact = rep.post(
+        "/api/v1/contacts",
+        json={"name": "Dana Whitfield", "audience_id": audience["id"], "company": "Initech",
+              "accepted_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()},
+    ).get_json()  # fmt: skip
+    sign_in(phone, url)
+    for path in (
+        "/contacts",
+        "/contacts/new",
+        f"/contacts/{contact['id']}",
+        f"/contacts/{contact['id']}/edit",
+        f"/contacts/{contact['id']}/asks/new",
+    ):
+        phone.goto(url + path)
+        width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{path} scrolls sideways at phone width: {width}"
+        unlabelled = phone.evaluate(
+            """() => [...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+                 .filter(el => !el.labels || el.labels.length === 0).map(el => el.name)"""
+        )
+        assert unlabelled == [], f"{path}: inputs without a label: {unlabelled}"
+        assert_accessible(phone)
+
+    # Keyboard only: from the list to a new contact, saved with Enter from its name.
+    phone.goto(url + "/contacts")
+    for _ in range(30):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.textContent") == "Add a contact":
+            break
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(re.compile(r".*/contacts/new.*"))
+    phone.get_by_label("Name").focus()
+    phone.keyboard.type("Sam Okafor")
+    phone.keyboard.press("Enter")
+    phone.get_by_text("Saved Sam Okafor.").wait_for()
+    phone.goto(url + "/contacts")
+    assert phone.locator(".contacts tbody tr").count() == 2

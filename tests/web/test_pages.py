@@ -1,0 +1,427 @@
+"""The web pages through Flask's test client: sessions, CSRF, isolation and the rule explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import icalendar
+import pytest
+
+from core import passwords
+from tests.helpers import ask, give, make_audience
+from tests.web.conftest import PASSWORD, sign_in
+
+NEXT_YEAR = dt.date.today().year + 1
+
+
+def at(month: int, day: int, time: str = "09:00") -> str:
+    return f"{NEXT_YEAR}-{month:02d}-{day:02d}T{time}"
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def ask_form(**fields: str) -> dict[str, str]:
+    return {
+        "kind": "ask",
+        "type": "meeting_request",
+        "title": "Invite: a 20-minute pricing review",
+        "body": "Readers of the pricing series: want a short call?",
+        "url": "https://example.com/pricing",
+        "status": "scheduled",
+        **fields,
+    }
+
+
+# ---------------------------------------------------------------- sessions and sign-in
+
+
+def test_pages_redirect_to_sign_in_and_the_cookie_never_opens_the_api(app, browser):
+    anonymous = app.test_client().get("/calendar")
+    assert anonymous.status_code == 303
+    assert anonymous.headers["Location"] == "/signin?next=/calendar"
+
+    assert browser.get("/").status_code == 200
+    # The signed-in cookie is no API credential, which is why the API needs no CSRF token.
+    assert browser.get("/api/v1/audiences").status_code == 401
+
+
+def test_session_cookie_is_httponly_lax_and_secure_over_https(app, rep):
+    with app.extensions["planner_db"].writer() as session:
+        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        session.commit()
+    for base, secure in (("http://localhost", False), ("https://localhost", True)):
+        client = app.test_client()
+        page = text_of(client.get("/signin", base_url=base))
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        response = client.post(
+            "/signin",
+            base_url=base,
+            data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 303
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) is secure
+
+
+def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, rep):
+    with app.extensions["planner_db"].writer() as session:
+        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        session.commit()
+    for asked, landed in (("/calendar", "/calendar"), ("//evil.example/x", "/")):
+        client = app.test_client()
+        page = text_of(client.get("/signin"))
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        response = client.post(
+            f"/signin?next={asked}",
+            data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token},
+        )
+        assert response.headers["Location"] == landed
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app, rep):
+    client = app.test_client()
+    page = text_of(client.get("/signin"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    for email in ("rep@acme.example", "nobody@acme.example"):
+        response = client.post(
+            "/signin", data={"email": email, "password": "not it at all", "csrf_token": token}
+        )
+        assert response.status_code == 422
+        assert "do not match an account" in text_of(response)
+        assert email in text_of(response)  # kept in the form
+    assert client.get("/").status_code == 303
+
+
+def test_five_failed_sign_ins_in_a_minute_slow_the_next_ones_down(app, rep):
+    with app.extensions["planner_db"].writer() as session:
+        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        session.commit()
+    client = app.test_client()
+    page = text_of(client.get("/signin"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+    def attempt(password: str, email: str = "rep@acme.example"):
+        return client.post(
+            "/signin", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    assert [attempt(f"guess number {n}").status_code for n in range(5)] == [422] * 5
+    blocked = attempt(PASSWORD)  # even the right password waits: guessing must not pay
+    assert blocked.status_code == 429
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    assert "Too many failed sign-ins" in text_of(blocked)
+    # The same address trying another account is slowed down too.
+    assert attempt("whatever it is", "other@acme.example").status_code == 429
+    # Another address guessing the same account as well.
+    other = app.test_client()
+    other_token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(other.get("/signin")))[1]
+    response = other.post(
+        "/signin",
+        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": other_token},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert response.status_code == 429
+
+
+def test_sign_out_ends_the_session(browser):
+    response = browser.post("/signout")
+    assert response.status_code == 303
+    assert browser.get("/").status_code == 303
+    assert "You are signed out." in text_of(browser.get("/signin"))
+
+
+def test_a_new_password_ends_sessions_opened_with_the_old_one(app, browser):
+    assert browser.get("/").status_code == 200
+    with app.extensions["planner_db"].writer() as session:
+        passwords.set_password(session, browser.email, "a brand new passphrase")
+        session.commit()
+    assert browser.get("/").status_code == 303
+
+
+def test_set_password_command_prompts_or_reads_stdin_and_refuses_short_ones(app, rep):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "set-password", "rep@acme.example"],
+        input="long enough secret\nlong enough secret\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Password set for rep@acme.example." in result.output
+
+    short = runner.invoke(
+        args=["users", "set-password", "rep@acme.example", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code == 2
+    assert "at least 12 characters" in short.output
+
+    with app.extensions["planner_db"].reader() as session:
+        assert passwords.authenticate(session, "rep@acme.example", "long enough secret")
+        assert passwords.authenticate(session, "rep@acme.example", "short") is None
+
+
+def test_demo_load_prints_a_password_that_signs_in(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Demo password: (\S+)", result.output)[1]
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert f"Demo password: {password}" in again.output
+    with app.extensions["planner_db"].reader() as session:
+        assert passwords.authenticate(session, "rep@demo.example", password) is not None
+
+
+# ---------------------------------------------------------------- CSRF and isolation
+
+
+def test_forms_without_the_csrf_token_are_refused(browser, rep):
+    audience = make_audience(rep)
+    new_post = f"/audiences/{audience['id']}/posts/new"
+    give_form = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft"}
+
+    for path, data in ((new_post, give_form), ("/calendar/subscription", {}), ("/signout", {})):
+        response = browser.post(path, data, csrf=False)
+        assert response.status_code == 400, path
+        assert "This form has expired" in text_of(response)
+    forged = browser.post(new_post, give_form, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0
+    assert rep.get("/api/v1/calendar/subscription").get_json()["url"] is None
+    assert browser.get("/").status_code == 200  # still signed in
+    # The bearer-token API takes no CSRF token.
+    assert give(rep, audience["id"], at(3, 2))["id"]
+
+
+def test_another_workspaces_pages_answer_404(rep, stranger):
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], at(3, 2))
+    pages = [
+        f"/audiences/{audience['id']}",
+        f"/audiences/{audience['id']}/posts/new",
+        f"/audiences/{audience['id']}/calendar.ics",
+        f"/posts/{post['id']}/edit",
+    ]
+    for path in pages:
+        response = stranger.get(path)
+        assert response.status_code == 404, path
+        assert "CFOs" not in text_of(response)
+    writes = [
+        (f"/posts/{post['id']}/edit", ask_form()),
+        (f"/posts/{post['id']}/cancel", {}),
+        (f"/posts/{post['id']}/delete", {}),
+        (f"/audiences/{audience['id']}/posts/new", ask_form()),
+    ]
+    for path, data in writes:
+        assert stranger.post(path, data).status_code == 404, path
+    assert rep.get(f"/api/v1/posts/{post['id']}").get_json()["status"] == "scheduled"
+    assert "CFOs" not in text_of(stranger.get("/"))
+
+
+# ---------------------------------------------------------------- planning
+
+
+def test_home_shows_the_ratio_meter_next_open_slot_and_earliest_ask(browser, rep):
+    audience = make_audience(rep)
+    give(rep, audience["id"], at(3, 2))
+    page = text_of(browser.get("/"))
+    assert re.search(r'<meter id="meter-\d+" min="0" max="3"[^>]*value="1"', page)
+    assert "1 of 3" in page
+    assert "share 2 more before your next ask" in page
+    assert "Next open slot" in page
+    assert "Fill the next open slot" in page
+    assert "After 2 more value posts" in page
+
+
+def test_month_and_quarter_views_show_posts_and_open_slots(browser, rep):
+    audience = make_audience(rep)  # second Tuesday of the month, 09:00 Berlin
+    give(rep, audience["id"], at(3, 2), title="Five ways to free working capital")
+    base = f"/audiences/{audience['id']}"
+
+    march = text_of(browser.get(f"{base}?view=month&start={NEXT_YEAR}-03"))
+    assert f"March {NEXT_YEAR}" in march
+    assert "Five ways to free working capital" in march
+    april = text_of(browser.get(f"{base}?view=month&start={NEXT_YEAR}-04"))
+    assert "Open slot" in april and "plan a value post" in april  # March's slot is filled
+    second_tuesday = next(
+        d for d in (dt.date(NEXT_YEAR, 4, day) for day in range(8, 15)) if d.weekday() == 1
+    )
+    assert f"at={second_tuesday:%Y-%m-%d}T09:00" in april
+
+    quarter = text_of(browser.get(f"{base}?view=quarter&start={NEXT_YEAR}-02"))
+    assert f"Q1 {NEXT_YEAR}" in quarter
+    assert "Week of" in quarter
+    assert "Five ways to free working capital" in quarter
+
+
+def test_a_refused_ask_explains_in_plain_words_and_keeps_what_was_typed(browser, rep):
+    audience = make_audience(rep)
+    give(rep, audience["id"], at(3, 2))
+    form = ask_form(date=f"{NEXT_YEAR}-03-04", time="10:30")
+    response = browser.post(f"/audiences/{audience['id']}/posts/new", form)
+
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Share 2 more value posts with CFOs first." in page
+    assert 'value="Invite: a 20-minute pricing review"' in page
+    assert "Readers of the pricing series: want a short call?</textarea>" in page
+    assert f'value="{NEXT_YEAR}-03-04"' in page and 'value="10:30"' in page
+    assert 'value="https://example.com/pricing"' in page
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 1
+
+
+def test_an_ask_before_enough_gives_is_offered_the_first_date_that_passes(browser, rep):
+    audience = make_audience(rep)
+    for day in (2, 5, 10):
+        give(rep, audience["id"], at(3, day))
+    form = ask_form(date=f"{NEXT_YEAR}-03-04", time="10:30")
+    page = text_of(browser.post(f"/audiences/{audience['id']}/posts/new", form))
+    assert "Share 2 more value posts with CFOs first, or choose a date on or after" in page
+    assert "10 March" in page and "09:01" in page  # a minute after the third give, Berlin time
+
+    created = browser.post(
+        f"/audiences/{audience['id']}/posts/new", ask_form(date=f"{NEXT_YEAR}-03-10", time="09:01")
+    )
+    assert created.status_code == 303
+    assert "Scheduled “Invite: a 20-minute pricing review”" in text_of(browser.get("/"))
+
+
+def test_cancelling_a_give_an_ask_relies_on_is_refused_with_the_reason(browser, rep):
+    audience = make_audience(rep)
+    gives = [give(rep, audience["id"], at(3, day)) for day in (2, 5, 10)]
+    assert ask(rep, audience["id"], at(3, 20), title="Pricing review").status_code == 201
+
+    for action in ("cancel", "delete"):
+        response = browser.post(f"/posts/{gives[0]['id']}/{action}")
+        assert response.status_code == 422
+        page = text_of(response)
+        assert "This would leave your ask “Pricing review”" in page
+        assert "with only 2 of the 3 value posts it needs" in page
+    assert rep.get(f"/api/v1/posts/{gives[0]['id']}").get_json()["status"] == "scheduled"
+
+
+def test_editing_a_post_moves_it_and_cancelling_a_free_give_works(browser, rep):
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], at(3, 2), title="Cash-flow checklist")
+    form = text_of(browser.get(f"/posts/{post['id']}/edit"))
+    assert 'value="Cash-flow checklist"' in form and f'value="{NEXT_YEAR}-03-02"' in form
+
+    moved = browser.post(
+        f"/posts/{post['id']}/edit",
+        {"kind": "give", "type": "tip", "title": "Cash-flow checklist", "body": "",
+         "url": "", "status": "scheduled", "date": f"{NEXT_YEAR}-03-09", "time": "08:15"},
+    )  # fmt: skip
+    assert moved.status_code == 303
+    assert (
+        rep.get(f"/api/v1/posts/{post['id']}")
+        .get_json()["scheduled_at_local"]
+        .startswith(f"{NEXT_YEAR}-03-09T08:15")
+    )
+    assert browser.post(f"/posts/{post['id']}/cancel").status_code == 303
+    assert rep.get(f"/api/v1/posts/{post['id']}").get_json()["status"] == "cancelled"
+
+
+def test_invalid_fields_are_named_next_to_their_inputs(browser, rep):
+    audience = make_audience(rep)
+    response = browser.post(
+        f"/audiences/{audience['id']}/posts/new",
+        ask_form(title="", url="not a link", date=f"{NEXT_YEAR}-03-04", time=""),
+    )
+    assert response.status_code == 422
+    page = text_of(response)
+    assert re.search(r'id="time-error">Pick a time as well as a date', page)
+    fixed_time = browser.post(
+        f"/audiences/{audience['id']}/posts/new",
+        ask_form(title="", url="not a link", status="draft"),
+    )
+    page = text_of(fixed_time)
+    assert 'id="title-error"' in page and 'id="url-error"' in page
+    assert 'aria-invalid="true" aria-describedby="url-error"' in page
+
+
+# ---------------------------------------------------------------- calendar and settings
+
+
+def test_calendar_downloads_and_subscription_link_rotation(app, browser, rep):
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], at(3, 2), title="Cash-flow checklist")
+
+    download = browser.get("/calendar/value-planner.ics")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="value-planner.ics"'
+    events = icalendar.Calendar.from_ical(download.data).walk("VEVENT")
+    assert f"post-{post['id']}@value-planner" in [str(e["UID"]) for e in events]
+    one = browser.get(f"/audiences/{audience['id']}/calendar.ics")
+    assert one.headers["Content-Disposition"] == 'attachment; filename="cfos.ics"'
+
+    assert "Create a subscription link" in text_of(browser.get("/calendar"))
+    assert browser.post("/calendar/subscription").status_code == 303
+    first = re.search(r'id="subscription" type="text" readonly value="([^"]+)"',
+                      text_of(browser.get("/calendar")))[1]  # fmt: skip
+    anonymous = app.test_client()
+    assert anonymous.get(first).status_code == 200
+    browser.post("/calendar/subscription")
+    page = text_of(browser.get("/calendar"))
+    assert "the old one no longer works" in page
+    assert first not in page
+    assert anonymous.get(first).status_code == 404
+    browser.post("/calendar/subscription/off")
+    assert "Create a subscription link" in text_of(browser.get("/calendar"))
+
+
+def test_only_admins_change_workspace_settings(app, browser):
+    form = {"timezone": "Europe/Paris", "connect_enabled": "on", "connect_weekday": "3",
+            "connect_time": "07:30", "connect_minutes": "45"}  # fmt: skip
+    refused = browser.post("/settings", form)
+    assert refused.status_code == 422
+    assert "Only a workspace admin" in text_of(refused)
+
+    from tests.conftest import make_caller
+
+    admin = sign_in(app, make_caller(app, "Acme Sales", "admin@acme.example", "admin"),
+                    "admin@acme.example")  # fmt: skip
+    assert admin.post("/settings", {**form, "connect_time": "7 o'clock"}).status_code == 422
+    assert admin.post("/settings", form).status_code == 303
+    workspace = admin.api.get("/api/v1/workspace").get_json()
+    assert workspace["timezone"] == "Europe/Paris"
+    assert workspace["connecting_hour"] == {
+        "enabled": True, "weekday": 3, "time": "07:30", "duration_minutes": 45
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------- feeds
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Working capital weekly</title>
+<link>https://example.com/</link><description>d</description>
+<item><title>Five ways to free cash</title><link>https://example.com/a</link></item>
+</channel></rss>"""
+
+
+@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+def test_feeds_page_adds_a_feed_and_refreshes_it_showing_status_and_errors(browser, httpserver):
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        RSS, content_type="application/rss+xml"
+    )
+    good = httpserver.url_for("/feed.xml")
+    broken = httpserver.url_for("/gone-wrong.xml")
+    httpserver.expect_request("/gone-wrong.xml").respond_with_data("oops", status=500)
+
+    assert browser.post("/feeds", {"url": "not a url"}).status_code == 422
+    for url in (good, broken):
+        assert browser.post("/feeds", {"url": url}).status_code == 303
+    duplicate = browser.post("/feeds", {"url": good})
+    assert duplicate.status_code == 422
+    assert "already subscribes" in text_of(duplicate)
+
+    page = text_of(browser.get("/feeds"))
+    ids = re.findall(r'action="/feeds/(\d+)/refresh"', page)
+    assert len(ids) == 2 and "not fetched yet" in page
+    for feed_id in ids:
+        assert browser.post(f"/feeds/{feed_id}/refresh").status_code == 303
+    page = text_of(browser.get("/feeds"))
+    assert "Working capital weekly" in page
+    assert page.count('<td data-label="Status">ok</td>') == 1
+    assert page.count('<td data-label="Status">error</td>') == 1
+    assert "HTTP 500" in page  # the broken feed's last error, in plain sight

@@ -1,0 +1,181 @@
+"""The suggestions page through Flask's test client: schedule, dismiss and undo, plan a quarter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.db import utcnow
+from tests.articles import add_article, add_feed
+from tests.helpers import give, make_audience
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def seed(app, workspace_id: int, *titles: str) -> list[int]:
+    """Articles of one feed, a day old, that the default audience's keyword "pricing" finds."""
+    with app.extensions["planner_db"].writer() as session:
+        feed = add_feed(session, workspace_id, "SaaStr")
+        ids = [add_article(session, feed, title, summary="Pricing lessons.").id for title in titles]
+        session.commit()
+    return ids
+
+
+@pytest.fixture
+def audience(rep) -> dict:
+    return make_audience(rep)
+
+
+def posts_of(rep, audience_id: int, status: str = "scheduled") -> list[dict]:
+    response = rep.get(f"/api/v1/audiences/{audience_id}/posts?status={status}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+def next_quarter_bounds(timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    today = utcnow().astimezone(ZoneInfo(timezone)).date()
+    index = today.year * 4 + (today.month - 1) // 3 + 1
+    first = dt.date(index // 4, index % 4 * 3 + 1, 1)
+    index += 1
+    end = dt.date(index // 4, index % 4 * 3 + 1, 1)
+    zone = ZoneInfo(timezone)
+    return dt.datetime.combine(first, dt.time(), zone), dt.datetime.combine(end, dt.time(), zone)
+
+
+def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot(
+    app, rep, browser, audience
+):
+    [article] = seed(app, rep.workspace_id, "Pricing pages that convert CFOs")
+    page = text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
+    assert "Pricing pages that convert CFOs" in page
+    for reason in ("Matches pricing", "1 day old", "From SaaStr"):
+        assert reason in page
+    assert f"/audiences/{audience['id']}/suggestions" in text_of(browser.get("/"))
+    assert "Suggestions" in text_of(browser.get(f"/audiences/{audience['id']}"))
+
+    now = utcnow()
+    slots = rep.get(
+        f"/api/v1/audiences/{audience['id']}/slots"
+        f"?from={now.isoformat()}&to={(now + dt.timedelta(days=62)).isoformat()}"
+    ).get_json()["items"]
+    response = browser.post(f"/audiences/{audience['id']}/suggestions/{article}/schedule")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/audiences/{audience['id']}?start=")
+
+    [post] = posts_of(rep, audience["id"])
+    assert post["kind"] == "give" and post["status"] == "scheduled"
+    assert post["title"] == "Pricing pages that convert CFOs"
+    assert post["scheduled_at"] == slots[0]["at"]
+    landed = text_of(browser.get(response.headers["Location"]))
+    assert "Scheduled “Pricing pages that convert CFOs”" in landed
+    # Shared now, so no longer suggested.
+    assert "convert CFOs" not in text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
+
+
+def test_scheduling_with_no_open_slot_left_explains_and_writes_nothing(app, rep, browser):
+    quarterly = {"frequency": "quarterly", "day": 15, "time": "09:00"}
+    audience = make_audience(rep, cadence=quarterly)
+    now = utcnow()
+    slots = rep.get(
+        f"/api/v1/audiences/{audience['id']}/slots"
+        f"?from={now.isoformat()}&to={(now + dt.timedelta(days=367)).isoformat()}"
+    ).get_json()["items"]
+    for slot in slots:
+        give(rep, audience["id"], slot["at"])
+    [article] = seed(app, rep.workspace_id, "Pricing in a downturn")
+
+    response = browser.post(f"/audiences/{audience['id']}/suggestions/{article}/schedule")
+    assert response.status_code == 422
+    assert "no open slot in the next year" in text_of(response)
+    assert "Pricing in a downturn" in text_of(response)  # still suggested
+    assert len(posts_of(rep, audience["id"])) == len(slots)
+
+
+def test_dismiss_removes_a_suggestion_and_undo_brings_it_back(app, rep, browser, audience):
+    kept, dismissed = seed(app, rep.workspace_id, "Pricing for CFOs", "Usage-based pricing")
+    base = f"/audiences/{audience['id']}/suggestions"
+    response = browser.post(f"{base}/{dismissed}/dismiss")
+    assert response.status_code == 303
+    page = text_of(browser.get(response.headers["Location"]))
+    assert "Dismissed “Usage-based pricing”." in page
+    assert "Undo" in page
+    assert f'action="{base}/{dismissed}/dismiss"' not in page  # off the list itself
+    assert f'action="{base}/{kept}/dismiss"' in page
+
+    response = browser.post(f"{base}/{dismissed}/undismiss")
+    assert response.status_code == 303
+    page = text_of(browser.get(response.headers["Location"]))
+    assert "“Usage-based pricing” is back among the suggestions." in page
+    assert f'action="{base}/{dismissed}/dismiss"' in page
+
+
+def test_plan_next_quarter_shows_the_drafts_it_made_and_the_slots_it_could_not_fill(
+    app, rep, browser, audience
+):
+    seed(app, rep.workspace_id, "Pricing reviews for the board")
+    response = browser.post(f"/audiences/{audience['id']}/plan")
+    assert response.status_code == 200
+    page = text_of(response)
+    start, end = next_quarter_bounds(audience["timezone"])
+    assert f"Planned Q{(start.month - 1) // 3 + 1} {start.year}" in page
+    # Second Tuesday of each month: three slots, one article to fill them with.
+    assert "Drafted 1 value post." in page
+    assert "Pricing reviews for the board" in page
+    assert "Could not fill 2 slots" in page
+    assert "No unused suggestion left" in page
+    [draft] = posts_of(rep, audience["id"], "draft")
+    at = dt.datetime.fromisoformat(draft["scheduled_at"])
+    assert start <= at < end
+    # Planning again adds nothing.
+    again = text_of(browser.post(f"/audiences/{audience['id']}/plan"))
+    assert "Drafted" not in again
+    assert len(posts_of(rep, audience["id"], "draft")) == 1
+
+
+def test_every_button_refuses_a_form_without_the_csrf_token(app, rep, browser, audience):
+    [article] = seed(app, rep.workspace_id, "Pricing teardown")
+    base = f"/audiences/{audience['id']}"
+    for path in (
+        f"{base}/suggestions/{article}/schedule",
+        f"{base}/suggestions/{article}/dismiss",
+        f"{base}/suggestions/{article}/undismiss",
+        f"{base}/plan",
+    ):
+        assert browser.post(path, csrf=False).status_code == 400, path
+    assert posts_of(rep, audience["id"]) == []
+    assert posts_of(rep, audience["id"], "draft") == []
+    assert "Pricing teardown" in text_of(browser.get(f"{base}/suggestions"))
+
+
+def test_another_workspaces_suggestions_answer_404(app, rep, outsider, browser, stranger, audience):
+    [article] = seed(app, rep.workspace_id, "Pricing secrets")
+    [theirs] = seed(app, outsider.workspace_id, "Pricing for Globex")
+    base = f"/audiences/{audience['id']}"
+    assert stranger.get(f"{base}/suggestions").status_code == 404
+    for path in (
+        f"{base}/suggestions/{article}/schedule",
+        f"{base}/suggestions/{article}/dismiss",
+        f"{base}/suggestions/{article}/undismiss",
+        f"{base}/plan",
+    ):
+        assert stranger.post(path).status_code == 404, path
+    # Our audience with their article.
+    for path in (f"{base}/suggestions/{theirs}/schedule", f"{base}/suggestions/{theirs}/dismiss"):
+        assert browser.post(path).status_code == 404, path
+    assert browser.get(f"{base}/suggestions?dismissed={theirs}").status_code == 404
+    assert posts_of(rep, audience["id"]) == []
+    assert posts_of(rep, audience["id"], "draft") == []
+
+
+def test_ids_beyond_any_row_answer_404(browser, audience):
+    huge = 2**63
+    base = f"/audiences/{audience['id']}/suggestions"
+    assert browser.get(f"/audiences/{huge}/suggestions").status_code == 404
+    assert browser.get(f"{base}?dismissed={huge}").status_code == 404
+    for action in ("schedule", "dismiss", "undismiss"):
+        assert browser.post(f"{base}/{huge}/{action}").status_code == 404, action
+    assert browser.post(f"/audiences/{huge}/plan").status_code == 404
