@@ -150,11 +150,22 @@ def test_two_worker_processes_fetch_each_due_feed_exactly_once(
     body = (DATA / "corpus_kagamino_rss.xml").read_bytes()
     hits: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
+    in_flight = 0
+    both_fetching = threading.Event()
 
     def slow_feed(request: Request) -> Response:
+        # Each worker fetches with 3 threads, so a 4th request in flight means the second worker
+        # is fetching too; holding answers until then keeps a slow start from making a relay.
+        nonlocal in_flight
         with lock:
             hits[request.path] += 1
-        time.sleep(0.15)  # long enough that both workers are claiming while others fetch
+            in_flight += 1
+            if in_flight > 3:
+                both_fetching.set()
+        both_fetching.wait(timeout=15)  # under the fetcher's 20 s total timeout
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
         return Response(body, content_type="application/rss+xml")
 
     # Every feed carries the same four articles, as syndicated feeds do: concurrent refreshes
