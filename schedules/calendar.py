@@ -1,9 +1,9 @@
 """Audience calendars as data for the ICS renderer, and secret subscription URLs.
 
 Rendering thousands of events costs seconds, and calendar apps re-fetch every hour whether or
-not anything changed. So a calendar's version (ETag and Last-Modified) comes from one aggregate
-query and the rows that shape it, without loading a post; HTTP answers 304 from it, and the
-rendered bytes are kept per version so a changed calendar is rendered once, not once per app.
+not anything changed. So a calendar's version (ETag and Last-Modified) comes from the workspace
+and audience rows alone, without reading a post; HTTP answers 304 from it, and the rendered
+bytes are kept per version so a changed calendar is rendered once, not once per app.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -92,26 +92,20 @@ def version(
     options: ExportOptions,
     now: dt.datetime,
 ) -> Version:
-    """The calendar's version from the rows that shape it and one aggregate over its posts.
+    """The calendar's version from the rows that shape it, without reading a post.
 
-    Sound because every change that can alter the bytes alters this key: each change to an
-    audience or its posts goes through ``service.lock_audience``, which bumps the audience's
-    ``revision`` and ``updated_at`` in the same transaction (create, edit, move, cancel,
-    delete a post, one-to-one asks, planned drafts, audience edits); workspace settings are
-    keyed by value; the one change that skips the audience lock, deleting a contact (its
-    one-to-one asks go by ON DELETE CASCADE), only removes rows, which lowers the count.
-    The count, newest id and newest ``updated_at`` also keep the key moving for rows written
-    behind the service's back (a bulk load, a restored backup whose revisions repeat).
-    Computed before the posts are read, so the events served under a key are never older.
+    Sound because every change that can alter the events bumps an audience's ``revision``:
+    each change to an audience or its posts takes ``service.lock_audience`` (creating, editing,
+    moving, cancelling and deleting posts, one-to-one asks, planned drafts, audience edits and
+    deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
+    audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
+    from an earlier state that reached the same revision again (a restored backup, ids reused
+    after a reset). Workspace settings are keyed by value. The key is read before the posts,
+    so the events served under it are never older than it.
     """
     _check(options)
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    count, newest_id, newest_change = session.execute(
-        select(func.count(), func.max(Post.id), func.max(Post.updated_at)).where(
-            *_exported(audiences, options)
-        )
-    ).one()
     shape = (
         (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
         _connecting_hour(workspace),
@@ -120,12 +114,10 @@ def version(
         # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
         now.year,
         [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
-        (count, newest_id, newest_change),
     )
-    stamps = [workspace.updated_at, *(a.updated_at for a in audiences)]
     return Version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
-        last_modified=max(stamps + ([newest_change] if newest_change else [])),
+        last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
 
 
