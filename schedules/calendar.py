@@ -1,8 +1,9 @@
 """Audience calendars as data for the ICS renderer, and secret subscription URLs.
 
-Building the events is cheap and rendering is not, so a calendar carries a fingerprint of
-everything that shapes its bytes: HTTP can answer 304 without rendering, and the same inputs
-always give the same ETag.
+Rendering thousands of events costs seconds, and calendar apps re-fetch every hour whether or
+not anything changed. So a calendar's version (ETag and Last-Modified) comes from the workspace
+and audience rows alone, without reading a post; HTTP answers 304 from it, and the rendered
+bytes are kept per version so a changed calendar is rendered once, not once per app.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from cachetools import LRUCache
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -35,12 +38,6 @@ class CalendarData:
     timezone: str
     events: tuple[ics.IcsEvent, ...]
     weekly: ics.WeeklyHour | None
-    last_modified: dt.datetime
-
-    @property
-    def fingerprint(self) -> str:
-        shape = repr((self.name, self.timezone, self.events, self.weekly)).encode()
-        return hashlib.sha256(shape).hexdigest()[:32]
 
     def render(self, now: dt.datetime) -> bytes:
         return ics.render_calendar(self.name, self.timezone, self.events, self.weekly, now)
@@ -53,6 +50,76 @@ class ExportOptions:
     include_drafts: bool = False
     include_gaps: bool = False
 
+    def gap_window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """Open slots from the start of today (UTC) unless a start is given: anchored to the
+        day rather than the instant, so the calendar changes once a day, not on every poll."""
+        start = self.start or now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0,
+                                                             microsecond=0)  # fmt: skip
+        return start, self.end or start + dt.timedelta(days=DEFAULT_GAP_DAYS)
+
+
+@dataclass(frozen=True)
+class Version:
+    """Identifies one calendar's content: equal versions render to the same events."""
+
+    fingerprint: str
+    last_modified: dt.datetime
+
+
+def _exported(audiences: Sequence[Audience], options: ExportOptions) -> list[ColumnElement]:
+    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
+    criteria = [
+        Post.audience_id.in_([a.id for a in audiences]),
+        Post.status.in_(statuses),
+        Post.scheduled_at.is_not(None),
+    ]
+    if options.start is not None:
+        criteria.append(Post.scheduled_at >= options.start)
+    if options.end is not None:
+        criteria.append(Post.scheduled_at < options.end)
+    return criteria
+
+
+def _check(options: ExportOptions) -> None:
+    if options.start and options.end and options.end <= options.start:
+        raise InvalidValue("to", "Must be after from.")
+
+
+def version(
+    session: Session,
+    workspace_id: int,
+    audiences: Sequence[Audience],
+    options: ExportOptions,
+    now: dt.datetime,
+) -> Version:
+    """The calendar's version from the rows that shape it, without reading a post.
+
+    Sound because every change that can alter the events bumps an audience's ``revision``:
+    each change to an audience or its posts takes ``service.lock_audience`` (creating, editing,
+    moving, cancelling and deleting posts, one-to-one asks, planned drafts, audience edits and
+    deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
+    audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
+    from an earlier state that reached the same revision again (a restored backup, ids reused
+    after a reset). Workspace settings are keyed by value. The key is read before the posts,
+    so the events served under it are never older than it.
+    """
+    _check(options)
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    shape = (
+        (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
+        _connecting_hour(workspace),
+        options,
+        options.gap_window(now) if options.include_gaps else None,
+        # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
+        now.year,
+        [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
+    )
+    return Version(
+        fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
+        last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
+    )
+
 
 def build(
     session: Session,
@@ -60,38 +127,21 @@ def build(
     audiences: Sequence[Audience],
     options: ExportOptions,
     now: dt.datetime,
-    name: str | None = None,
 ) -> CalendarData:
     """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots."""
+    _check(options)
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    if options.start and options.end and options.end <= options.start:
-        raise InvalidValue("to", "Must be after from.")
-    by_id = {a.id: a for a in audiences}
-    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
-    query = (
-        select(Post)
-        .where(Post.audience_id.in_(list(by_id)), Post.status.in_(statuses))
-        .where(Post.scheduled_at.is_not(None))
-        .order_by(Post.scheduled_at, Post.id)
-    )
-    if options.start is not None:
-        query = query.where(Post.scheduled_at >= options.start)
-    if options.end is not None:
-        query = query.where(Post.scheduled_at < options.end)
+    query = select(Post).where(*_exported(audiences, options)).order_by(Post.scheduled_at, Post.id)
     events = [_post_event(post) for post in session.scalars(query)]
     if options.include_gaps:
         events.extend(_gap_events(session, audiences, options, now))
-    weekly = _connecting_hour(workspace)
-    stamps = [workspace.updated_at, *(a.updated_at for a in audiences),
-              *(e.last_modified for e in events)]  # fmt: skip
     single = audiences[0] if len(audiences) == 1 else None
     return CalendarData(
-        name=name or (single.name if single else f"{workspace.name}: all audiences"),
+        name=single.name if single else f"{workspace.name}: all audiences",
         timezone=single.timezone if single else workspace.timezone,
         events=tuple(sorted(events, key=lambda e: (e.start, e.uid))),
-        weekly=weekly,
-        last_modified=max(stamps),
+        weekly=_connecting_hour(workspace),
     )
 
 
@@ -115,8 +165,7 @@ def _post_event(post: Post) -> ics.IcsEvent:
 def _gap_events(
     session: Session, audiences: Sequence[Audience], options: ExportOptions, now: dt.datetime
 ) -> list[ics.IcsEvent]:
-    start = options.start or now
-    end = options.end or start + dt.timedelta(days=DEFAULT_GAP_DAYS)
+    start, end = options.gap_window(now)
     gaps = []
     for audience in audiences:
         for slot, post in service.slots(session, audience, start, end):
@@ -141,6 +190,30 @@ def _connecting_hour(workspace: Workspace) -> ics.WeeklyHour | None:
         timezone=workspace.timezone,
         starts_on=workspace.created_at.astimezone(ZoneInfo(workspace.timezone)).date(),
     )
+
+
+class RenderCache:
+    """Rendered calendars by version fingerprint, least recently used out past ``max_bytes``.
+
+    Per process and bounded by size, because one calendar of a few thousand posts is about
+    a megabyte. The fingerprint covers everything that shapes the bytes, workspace and
+    audience ids included, so one workspace is never served another's calendar; DTSTAMP is
+    the render time, which RFC 5545 allows for a published calendar.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self._lru: LRUCache[str, bytes] = LRUCache(maxsize=max_bytes, getsizeof=len)
+        self._lock = threading.Lock()
+
+    def get(self, fingerprint: str, render: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            body = self._lru.get(fingerprint)
+        if body is None:
+            body = render()  # outside the lock: other threads keep serving meanwhile
+            if len(body) <= self._lru.maxsize:
+                with self._lock:
+                    self._lru[fingerprint] = body
+        return body
 
 
 def audiences_for_export(

@@ -201,10 +201,26 @@ def update_contact(
 
 
 def delete_contact(session: Session, workspace_id: int, contact_id: int) -> None:
-    """Its touches and one-to-one asks go with it; dropping an ask never uncovers another."""
+    """Its touches and one-to-one asks go with it; dropping an ask never uncovers another.
+
+    The asks leave their audiences' calendars, so those audiences are locked first, which
+    bumps the revision that calendar ETags are made of; audiences before the contact, in the
+    order ``create_ask`` takes them, so the two never wait on each other.
+    """
+    get_contact(session, workspace_id, contact_id)
+    locked = _ask_audiences(session, contact_id)
+    for audience_id in locked:
+        service.lock_audience(session, workspace_id, audience_id)
     contact = lock_contact(session, workspace_id, contact_id)
+    if not set(_ask_audiences(session, contact_id)) <= set(locked):
+        raise Conflict(f"{contact.name} was given another one-to-one ask meanwhile; try again.")
     session.delete(contact)
     session.flush()
+
+
+def _ask_audiences(session: Session, contact_id: int) -> list[int]:
+    query = select(Post.audience_id).where(Post.contact_id == contact_id).distinct()
+    return sorted(session.scalars(query))
 
 
 def record_connection_request(

@@ -127,15 +127,40 @@ def render_calendar(
 
     if weekly is not None:
         calendar.add_component(_weekly_vevent(weekly, stamp))
-    for event in events:
-        calendar.add_component(_vevent(event, stamp))
-
     # Driven by the TZIDs actually referenced, so no reference can ever lack its VTIMEZONE.
+    # One-off events are all UTC (``_as_utc``) and reference none, so they are added after the
+    # look-up, which would otherwise walk every property of every event.
+    tzids = sorted(calendar.get_used_tzids())
+    encoded = _Encoded({"DTSTAMP": stamp})
+    for event in events:
+        calendar.add_component(_vevent(event, encoded))
+
     # They go first because some parsers resolve TZIDs while reading.
     since = weekly.starts_on if weekly is not None else stamp.date()
-    for index, tzid in enumerate(sorted(calendar.get_used_tzids())):
+    for index, tzid in enumerate(tzids):
         calendar.subcomponents.insert(index, _vtimezone(tzid, since, stamp))
     return calendar.to_ical()
+
+
+class _Encoded(Event):
+    """Property values as icalendar encodes them, once per render for each distinct value.
+
+    Events of one calendar repeat most values (DTSTAMP, DURATION, STATUS, CATEGORIES, often
+    CREATED and LAST-MODIFIED), and icalendar's encoding of a value is half the cost of adding
+    it; the encoded objects are read-only when serialised, so events can share them.
+    """
+
+    def __init__(self, fixed: dict[str, object]) -> None:
+        super().__init__()
+        self._seen: dict[tuple[str, object], object] = {}
+        self.fixed = {name: self.encoded(name, value) for name, value in fixed.items()}
+
+    def encoded(self, name: str, value: object) -> object:
+        key = (name, tuple(value) if isinstance(value, list) else value)
+        if key not in self._seen:
+            self.add(name, value)
+            self._seen[key] = self.pop(name)
+        return self._seen[key]
 
 
 def _as_utc(value: datetime, field: str) -> datetime:
@@ -153,17 +178,18 @@ def _summary(event: IcsEvent) -> str:
     raise ValueError(f"unknown event kind {event.kind!r}")
 
 
-def _vevent(event: IcsEvent, stamp: datetime) -> Event:
+def _vevent(event: IcsEvent, encoded: _Encoded) -> Event:
     if event.status not in STATUSES:
         raise ValueError(f"{event.uid}: status must be one of {sorted(STATUSES)}")
     vevent = Event()
     vevent.add("UID", event.uid)
-    vevent.add("DTSTAMP", stamp)
-    vevent.add("CREATED", _as_utc(event.created, "created"))
-    vevent.add("LAST-MODIFIED", _as_utc(event.last_modified, "last_modified"))
-    vevent.add("SEQUENCE", event.sequence)
+    vevent.add("DTSTAMP", encoded.fixed["DTSTAMP"])
+    vevent.add("CREATED", encoded.encoded("CREATED", _as_utc(event.created, "created")))
+    last_modified = _as_utc(event.last_modified, "last_modified")
+    vevent.add("LAST-MODIFIED", encoded.encoded("LAST-MODIFIED", last_modified))
+    vevent.add("SEQUENCE", encoded.encoded("SEQUENCE", event.sequence))
     vevent.add("DTSTART", _as_utc(event.start, "start"))
-    vevent.add("DURATION", event.duration)
+    vevent.add("DURATION", encoded.encoded("DURATION", event.duration))
     vevent.add("SUMMARY", _summary(event))
     # Many clients hide URL, so the link is repeated where every client shows it.
     description = "\n\n".join(part for part in (event.body, event.url) if part)
@@ -171,8 +197,9 @@ def _vevent(event: IcsEvent, stamp: datetime) -> Event:
         vevent.add("DESCRIPTION", description)
     if event.url:
         vevent.add("URL", event.url)
-    vevent.add("CATEGORIES", [event.kind, *([event.type] if event.type else [])])
-    vevent.add("STATUS", event.status)
+    categories = [event.kind, *([event.type] if event.type else [])]
+    vevent.add("CATEGORIES", encoded.encoded("CATEGORIES", categories))
+    vevent.add("STATUS", encoded.encoded("STATUS", event.status))
     return vevent
 
 

@@ -17,6 +17,14 @@ from schedules import calendar, service
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
 
+
+@blp.record_once
+def _render_cache(state) -> None:
+    state.app.extensions["planner_calendars"] = calendar.RenderCache(
+        state.app.config["ICS_CACHE_MIB"] * 2**20
+    )
+
+
 ICS_RESPONSE = {
     "200": {
         "description": "An RFC 5545 calendar",
@@ -27,22 +35,9 @@ ICS_RESPONSE = {
 }
 
 
-def ics_response(data: calendar.CalendarData) -> Response:
-    """Answer 304 before rendering when the client already has these exact events."""
-    etag = data.fingerprint
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(data.render(utcnow()), mimetype="text/calendar")
-        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.set_etag(etag)
-    response.last_modified = data.last_modified
-    response.cache_control.private = True
-    response.cache_control.max_age = 0
-    return response
-
-
 def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
+    """Answer 304 from the calendar's version alone, and a 200 from the process's rendered
+    calendars when this version was rendered before: posts are loaded only for a new one."""
     db = session()
     audiences = calendar.audiences_for_export(db, workspace_id, refs)
     zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
@@ -52,7 +47,22 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
         include_drafts=query["include_drafts"],
         include_gaps=query["include_gaps"],
     )
-    return ics_response(calendar.build(db, workspace_id, audiences, options, utcnow()))
+    now = utcnow()
+    version = calendar.version(db, workspace_id, audiences, options, now)
+    if request.if_none_match.contains(version.fingerprint):
+        response = Response(status=304)
+    else:
+        body = current_app.extensions["planner_calendars"].get(
+            version.fingerprint,
+            lambda: calendar.build(db, workspace_id, audiences, options, now).render(now),
+        )
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(version.fingerprint)
+    response.last_modified = version.last_modified
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    return response
 
 
 @blp.route("/api/v1/audiences/<int:audience_id>/calendar.ics")

@@ -76,9 +76,12 @@ class ContactById(MethodView):
         return contacts.standing(session(), contact)
 
     @blp.response(204)
-    @documents_errors(blp, 404)
+    @documents_errors(blp, 404, 409)
     def delete(self, contact_id):
-        """Delete a contact with its touches and its one-to-one asks."""
+        """Delete a contact with its touches and its one-to-one asks.
+
+        409 when someone added an ask for the contact meanwhile: try again.
+        """
         contacts.delete_contact(session(), principal().workspace_id, contact_id)
         session().commit()
 

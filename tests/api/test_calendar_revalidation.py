@@ -1,0 +1,127 @@
+"""A calendar app holding an ETag gets 304 only while nothing in its calendar changed.
+
+The ETag is computed without loading the posts (schedules.calendar.version), and rendered
+calendars are kept per ETag, so every kind of change must move it: a change it missed would
+leave subscribers on a stale calendar for good.
+"""
+
+import pytest
+from icalendar import Calendar
+
+from tests.api.test_contacts import CONNECT_POLICY, add_contact, direct_ask, touch
+from tests.conftest import make_caller
+from tests.helpers import give, make_audience
+
+
+def uids(body: bytes) -> list[str]:
+    return [str(e["UID"]) for e in Calendar.from_ical(body).walk("VEVENT")]
+
+
+def fetch(caller, url: str, etag: str | None = None):
+    return caller.get(url, headers={"If-None-Match": etag} if etag else {})
+
+
+@pytest.fixture
+def planned(rep):
+    audience = make_audience(rep)
+    first = give(rep, audience["id"], "2025-05-06T09:30")
+    newest = give(rep, audience["id"], "2025-05-13T09:30")
+    return {"audience": audience, "first": first, "newest": newest}
+
+
+def admin(app):
+    return make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
+
+
+CHANGES = {
+    "create a post": lambda rep, app, p: give(rep, p["audience"]["id"], "2025-05-20T09:30"),
+    "edit a title": lambda rep, app, p: rep.patch(
+        f"/api/v1/posts/{p['first']['id']}", json={"title": "Sharper title"}
+    ),
+    "move a post": lambda rep, app, p: rep.patch(
+        f"/api/v1/posts/{p['first']['id']}", json={"scheduled_at": "2025-05-07T09:30"}
+    ),
+    "cancel a post": lambda rep, app, p: rep.patch(
+        f"/api/v1/posts/{p['first']['id']}", json={"status": "cancelled"}
+    ),
+    "delete a post": lambda rep, app, p: rep.delete(f"/api/v1/posts/{p['first']['id']}"),
+    # SQLite may hand the newest row's id to the next insert once that row is deleted.
+    "delete the newest post and create one like it": lambda rep, app, p: (
+        rep.delete(f"/api/v1/posts/{p['newest']['id']}"),
+        give(rep, p["audience"]["id"], "2025-05-13T09:30"),
+    ),
+    "rename the audience": lambda rep, app, p: rep.patch(
+        f"/api/v1/audiences/{p['audience']['id']}", json={"name": "Finance chiefs"}
+    ),
+    "change the audience time zone": lambda rep, app, p: rep.patch(
+        f"/api/v1/audiences/{p['audience']['id']}", json={"timezone": "Asia/Tokyo"}
+    ),
+    "move the connecting hour": lambda rep, app, p: admin(app).patch(
+        "/api/v1/workspace", json={"connecting_hour": {"time": "09:00"}}
+    ),
+    "turn the connecting hour off": lambda rep, app, p: admin(app).patch(
+        "/api/v1/workspace", json={"connecting_hour": {"enabled": False}}
+    ),
+    "change the workspace time zone": lambda rep, app, p: admin(app).patch(
+        "/api/v1/workspace", json={"timezone": "America/New_York"}
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_change_answers_200_to_the_old_etag_then_304_to_the_new(rep, app, planned, change):
+    url = f"/api/v1/audiences/{planned['audience']['id']}/calendar.ics"
+    before = fetch(rep, url)
+    etag = before.headers["ETag"]
+    assert fetch(rep, url, etag).status_code == 304
+    outcome = CHANGES[change](rep, app, planned)
+    for response in outcome if isinstance(outcome, tuple) else [outcome]:
+        assert getattr(response, "status_code", 200) < 300
+    after = fetch(rep, url, etag)
+    assert after.status_code == 200
+    assert after.headers["ETag"] != etag
+    assert fetch(rep, url, after.headers["ETag"]).status_code == 304
+
+
+def test_nothing_changed_is_304_and_the_same_bytes_even_after_another_calendar_changed(
+    rep, planned
+):
+    url = f"/api/v1/audiences/{planned['audience']['id']}/calendar.ics"
+    first = fetch(rep, url)
+    other = make_audience(rep, name="CIOs")
+    give(rep, other["id"], "2025-05-06T09:30")
+    assert fetch(rep, url, first.headers["ETag"]).status_code == 304
+    # An app that keeps no ETag gets the calendar as first rendered, DTSTAMP included.
+    assert fetch(rep, url).data == first.data
+    workspace = fetch(rep, "/api/v1/calendar.ics")
+    give(rep, other["id"], "2025-06-06T09:30")
+    assert fetch(rep, "/api/v1/calendar.ics", workspace.headers["ETag"]).status_code == 200
+
+
+def test_deleting_a_contact_drops_its_ask_from_the_calendar(rep):
+    audience = make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
+    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
+    touch(rep, contact, "2025-01-05T10:00")
+    touch(rep, contact, "2025-01-08T10:00", kind="shared_article")
+    give(rep, audience["id"], "2025-01-20T09:00")
+    ask = direct_ask(rep, contact, "2025-02-01T09:00")
+    assert ask.status_code == 201
+    url = f"/api/v1/audiences/{audience['id']}/calendar.ics"
+    before = fetch(rep, url)
+    assert f"post-{ask.get_json()['id']}@value-planner" in uids(before.data)
+    assert rep.delete(f"/api/v1/contacts/{contact['id']}").status_code == 204
+    after = fetch(rep, url, before.headers["ETag"])
+    assert after.status_code == 200
+    assert f"post-{ask.get_json()['id']}@value-planner" not in uids(after.data)
+
+
+def test_a_workspace_alike_in_every_field_never_gets_the_other_calendar(rep, outsider):
+    mine, theirs = make_audience(rep), make_audience(outsider)
+    a = give(rep, mine["id"], "2025-05-06T09:30")
+    b = give(outsider, theirs["id"], "2025-05-06T09:30")
+    for caller, own, other in ((rep, a, b), (outsider, b, a)):
+        for url in (f"/api/v1/audiences/{(mine if caller is rep else theirs)['id']}/calendar.ics",
+                    "/api/v1/calendar.ics"):  # fmt: skip
+            found = uids(fetch(caller, url).data)
+            assert f"post-{own['id']}@value-planner" in found
+            assert f"post-{other['id']}@value-planner" not in found
