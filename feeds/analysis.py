@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import Stemmer
@@ -56,15 +56,21 @@ class Phrase:
         tokens = tuple(analyse(keyword))
         return cls(keyword, tokens) if tokens else None
 
-    def count_in(self, tokens: Sequence[str]) -> int:
+    def count_in(self, tokens: list[str]) -> int:
+        """Occurrences, overlapping ones included; only where the first word is found (by
+        ``list.index``, in C) are the rest compared, since scoring counts every candidate's
+        words for every keyword."""
         first, size = self.tokens[0], len(self.tokens)
         if size == 1:
             return tokens.count(first)
-        return sum(
-            1
-            for i, token in enumerate(tokens[: len(tokens) - size + 1])
-            if token == first and tuple(tokens[i : i + size]) == self.tokens
-        )
+        rest, found, start, stop = list(self.tokens[1:]), 0, 0, len(tokens) - size + 1
+        while True:
+            try:
+                at = tokens.index(first, start, stop)
+            except ValueError:
+                return found
+            found += tokens[at + 1 : at + size] == rest
+            start = at + 1
 
 
 def phrases(keywords: Iterable[str]) -> list[Phrase]:

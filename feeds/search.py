@@ -130,6 +130,9 @@ def search(
     window = [Article.workspace_id == workspace_id, Article.published_at >= since]
     if until is not None:
         window.append(Article.published_at <= until)
+    # The window's size rides along as an uncorrelated subquery (computed once by both
+    # databases), which spares a second statement per request.
+    window_size = select(func.count()).select_from(Article).where(*window).scalar_subquery()
     rows = session.execute(
         select(
             Article.id,
@@ -141,6 +144,7 @@ def search(
             Feed.url.label("feed_url"),
             Article.search_title,
             Article.search_body,
+            window_size.label("window_size"),
         )
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
         .where(*window, index_for(session).contains_any(include))
@@ -156,7 +160,7 @@ def search(
             documents.append((row, counts, TITLE_WEIGHT * len(heading) + len(body)))
     if not documents:
         return []
-    total = session.scalar(select(func.count()).select_from(Article).where(*window)) or 0
+    total = rows[0].window_size
     average = sum(length for _, _, length in documents) / len(documents)
     weights = [
         _idf(total, sum(1 for _, counts, _ in documents if counts[i])) for i in range(len(include))

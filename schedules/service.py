@@ -16,6 +16,7 @@ from dateutil import parser as date_parser
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.accounts import validate_timezone
 from core.db import get_owned_row, lock_owned_row, utcnow
@@ -370,14 +371,21 @@ def list_posts(
     workspace_id: int,
     audience_id: int,
     *,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
+    start: str | dt.datetime | None = None,
+    end: str | dt.datetime | None = None,
     kind: str | None = None,
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Post], int]:
-    get_audience(session, workspace_id, audience_id)
+    """A page of the audience's posts and how many match in all.
+
+    ``start`` and ``end`` are read as :func:`parse_when` reads them (naive means the
+    audience's clock), so callers need not load the audience first just for its zone.
+    """
+    audience = get_audience(session, workspace_id, audience_id)
+    start = parse_when("from", start, audience.timezone)
+    end = parse_when("to", end, audience.timezone)
     query = select(Post).where(Post.audience_id == audience_id)
     if start is not None:
         query = query.where(Post.scheduled_at >= start)
@@ -387,13 +395,21 @@ def list_posts(
         query = query.where(Post.kind == kind)
     if status is not None:
         query = query.where(Post.status == status)
-    total = session.scalar(query.with_only_columns(func.count())) or 0
-    page = session.scalars(
-        query.order_by(Post.scheduled_at.is_(None), Post.scheduled_at, Post.id)
-        .limit(limit)
-        .offset(offset)
+    page = list(
+        session.scalars(
+            query.order_by(Post.scheduled_at.is_(None), Post.scheduled_at, Post.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
-    return list(page), total
+    for post in page:
+        # Known already: answers show each post's local time, and a lazy load per post
+        # (even one served from the identity map) was a large share of a listing's time.
+        set_committed_value(post, "audience", audience)
+    if 0 < len(page) < limit or (not page and not offset):
+        # A short page is the last one, so it tells the total without counting again.
+        return page, offset + len(page)
+    return page, session.scalar(query.with_only_columns(func.count())) or 0
 
 
 def _entry(post: Post) -> rule.Entry | None:

@@ -89,13 +89,15 @@ def suggest(
     audience_id: int,
     *,
     limit: int = DEFAULT_LIMIT,
-    since: dt.datetime | None = None,
+    since: str | dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> list[Suggestion]:
-    """The best ``limit`` articles for the audience, published in ``[since, now]``."""
+    """The best ``limit`` articles for the audience, published in ``[since, now]``; ``since``
+    is read as :func:`service.parse_when` reads it, naive in the audience's clock."""
     audience = service.get_audience(session, workspace_id, audience_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
+    since = service.parse_when("since", since, audience.timezone)
     return _ranked(session, audience, limit, since, now, TIMELINE_STATUSES)
 
 

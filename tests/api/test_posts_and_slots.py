@@ -26,6 +26,35 @@ def test_posts_list_filters_by_range_kind_and_status(rep):
     assert page["total"] == 3 and len(page["items"]) == 2
 
 
+def test_every_page_of_a_listing_tells_the_same_total(rep):
+    audience = make_audience(rep)
+    url = f"/api/v1/audiences/{audience['id']}/posts"
+    for day in range(1, 6):
+        give(rep, audience["id"], f"2025-01-{day:02d}T09:00")
+    pages = [
+        rep.get(f"{url}?limit={limit}&offset={offset}").get_json()
+        for limit, offset in ((2, 0), (2, 2), (2, 4), (5, 0), (10, 0), (3, 5), (3, 9))
+    ]
+    assert [len(page["items"]) for page in pages] == [2, 2, 1, 5, 5, 0, 0]
+    assert {page["total"] for page in pages} == {5}
+    assert rep.get(f"{url}?from=2026-01-01").get_json() == {"items": [], "total": 0}
+
+
+def test_a_listed_post_reads_as_it_does_alone(rep):
+    """Every documented field, set and unset, in the audience's own zone."""
+    audience = make_audience(rep, timezone="Asia/Kolkata")
+    give(rep, audience["id"], "2025-03-10T09:00", url="https://example.com/a", body="Read it")
+    post(rep, audience["id"], "give", None, status="draft")
+    listed = rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["items"]
+    documented = rep.get("/openapi.json").get_json()["components"]["schemas"]["Post"]
+    assert len(listed) == 2
+    for item in listed:
+        assert item == rep.get(f"/api/v1/posts/{item['id']}").get_json()
+        assert set(item) == set(documented["properties"])
+    assert listed[0]["scheduled_at_local"] == "2025-03-10T09:00:00+05:30"
+    assert listed[1]["scheduled_at"] is listed[1]["scheduled_at_local"] is None
+
+
 def test_editing_text_or_time_raises_the_sequence(rep):
     audience = make_audience(rep)
     created = give(rep, audience["id"], "2025-01-06T09:00")

@@ -20,14 +20,12 @@ class AudiencePosts(MethodView):
     @documents_errors(blp, 404)
     def get(self, query, audience_id):
         """List an audience's posts by time, optionally within a range, kind and status."""
-        workspace_id = principal().workspace_id
-        audience = service.get_audience(session(), workspace_id, audience_id)
         posts, total = service.list_posts(
             session(),
-            workspace_id,
+            principal().workspace_id,
             audience_id,
-            start=service.parse_when("from", query.get("start"), audience.timezone),
-            end=service.parse_when("to", query.get("end"), audience.timezone),
+            start=query.get("start"),
+            end=query.get("end"),
             kind=query.get("kind"),
             status=query.get("status"),
             limit=query["limit"],

@@ -31,11 +31,12 @@ def list_suggestions(query, audience_id):
     Leaves out articles matching an exclude keyword, already scheduled or published to the
     audience, or dismissed for it; at most two per feed among the first ten, each story once.
     """
-    workspace_id = principal().workspace_id
-    audience = service.get_audience(session(), workspace_id, audience_id)
-    since = service.parse_when("since", query.get("since"), audience.timezone)
     found = suggestions.suggest(
-        session(), workspace_id, audience_id, limit=query["limit"], since=since
+        session(),
+        principal().workspace_id,
+        audience_id,
+        limit=query["limit"],
+        since=query.get("since"),
     )
     return {"items": [_dump(s) for s in found]}
 
