@@ -17,13 +17,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.accounts import Workspace
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound
+from feeds.analysis import search_fields
 from feeds.errors import BlockedAddress, FetchError, ParseError, UnsafeXML
 from feeds.fetcher import FetchOutcome, FetchPolicy, FetchResult, fetch
 from feeds.models import Article, Feed, FeedEntry
@@ -365,6 +366,11 @@ def _store_entries(
     A known entry (same key in this feed) updates its article when its content hash changed.
     A new entry links to an existing article with the same canonical URL (delivered by
     another feed, or earlier under another key) or creates one.
+
+    New rows go in as two bulk INSERTs (articles, then entry rows) rather than as ORM objects:
+    a first refresh stores every entry of the feed, and the unit of work's per-object
+    bookkeeping cost more than parsing the feed. Bulk inserts skip mapper events, so the
+    search columns are filled here from the same :func:`search_fields`.
     """
     entries: dict[str, ParsedEntry] = {}
     for entry in parsed.entries:
@@ -383,47 +389,107 @@ def _store_entries(
         for article in session.scalars(stmt)
     }
     urls = list({e.url for key, e in entries.items() if e.url and key not in known})
-    in_workspace = select(Article).where(Article.workspace_id == feed.workspace_id)
-    by_url: dict[str, Article] = {
-        article.canonical_url: article
+    in_workspace = select(Article.canonical_url, Article.id).where(
+        Article.workspace_id == feed.workspace_id
+    )
+    # Canonical URL -> article id, or -> position in ``new_rows`` for articles created here.
+    by_url: dict[str, int] = {
+        url: article_id
         for stmt in _in_chunks(in_workspace, Article.canonical_url, urls)
-        for article in session.scalars(stmt)
-        if article.canonical_url
+        for url, article_id in session.execute(stmt)
     }
-    new = updated = 0
+    edited: list[tuple[Article, ParsedEntry]] = []
+    new_rows: list[dict[str, Any]] = []
+    links: list[tuple[str, int, bool]] = []  # (entry key, article id or new row, is new row)
+    created: dict[str, int] = {}
     for key, entry in entries.items():
         if key in known:
             article = by_id[known[key]]
             if article.content_hash != entry.content_hash:
-                _update_article(session, article, entry, now)
-                updated += 1
-            continue
-        article = by_url.get(entry.url) if entry.url else None
-        if article is None:
-            article = Article(
-                workspace_id=feed.workspace_id,
-                canonical_url=entry.url,
-                published_at=entry.published,
-                first_feed_id=feed.id,
-                created_at=now,
-            )
-            _fill_article(article, entry, now)
-            session.add(article)
-            new += 1
+                edited.append((article, entry))
+        elif entry.url in by_url:
+            links.append((key, by_url[entry.url], False))
+        elif entry.url in created:
+            links.append((key, created[entry.url], True))
+        else:
             if entry.url:
-                by_url[entry.url] = article
-        session.add(FeedEntry(feed_id=feed.id, article=article, entry_key=key, first_seen_at=now))
-    return new, updated
+                created[entry.url] = len(new_rows)
+            links.append((key, len(new_rows), True))
+            new_rows.append(_article_row(feed, entry, now))
+    ids = _insert_articles(session, new_rows)
+    if links:
+        session.execute(
+            insert(FeedEntry),
+            [
+                {
+                    "feed_id": feed.id,
+                    "article_id": ids[target] if is_new else target,
+                    "entry_key": key,
+                    "first_seen_at": now,
+                }
+                for key, target, is_new in links
+            ],
+        )
+    # After the inserts, so an edited entry whose link moved to a URL that a new entry of this
+    # same refresh also carries finds that article and keeps its own URL.
+    for article, entry in edited:
+        _update_article(session, article, entry, now)
+    return len(new_rows), len(edited)
 
 
-def _fill_article(article: Article, entry: ParsedEntry, now: dt.datetime) -> None:
-    article.title = entry.title
-    article.author = entry.author
-    article.summary_html = entry.summary_html
-    article.summary_text = entry.summary_text
-    article.tags = list(entry.tags)
-    article.content_hash = entry.content_hash
-    article.updated_at = now
+def _insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their ids in the same order.
+
+    Rows with a URL go in as one multi-row INSERT and are matched to their ids by URL, which
+    is unique among them. Asking for RETURNING in parameter order instead would make
+    SQLAlchemy insert one row per statement on SQLite, which does not promise that order.
+    The rare rows without a URL take that slower path.
+    """
+    ids: list[int] = [0] * len(rows)
+    with_url = [i for i, row in enumerate(rows) if row["canonical_url"]]
+    without_url = [i for i, row in enumerate(rows) if not row["canonical_url"]]
+    if with_url:
+        returning = insert(Article).returning(Article.canonical_url, Article.id)
+        by_url = {
+            url: article_id
+            for url, article_id in session.execute(returning, [rows[i] for i in with_url])
+        }
+        for i in with_url:
+            ids[i] = by_url[rows[i]["canonical_url"]]
+    if without_url:
+        in_order = insert(Article).returning(Article.id, sort_by_parameter_order=True)
+        for i, article_id in zip(
+            without_url, session.scalars(in_order, [rows[i] for i in without_url]), strict=True
+        ):
+            ids[i] = article_id
+    return ids
+
+
+def _article_row(feed: Feed, entry: ParsedEntry, now: dt.datetime) -> dict[str, Any]:
+    search_title, search_body = search_fields(entry.title, entry.tags, entry.summary_text)
+    return {
+        "workspace_id": feed.workspace_id,
+        "canonical_url": entry.url,
+        "published_at": entry.published,
+        "first_feed_id": feed.id,
+        "created_at": now,
+        "search_title": search_title,
+        "search_body": search_body,
+        **_entry_fields(entry, now),
+    }
+
+
+def _entry_fields(entry: ParsedEntry, now: dt.datetime) -> dict[str, Any]:
+    """The article columns an edited entry replaces."""
+    return {
+        "title": entry.title,
+        "author": entry.author,
+        "summary_html": entry.summary_html,
+        "summary_text": entry.summary_text,
+        "tags": list(entry.tags),
+        "content_hash": entry.content_hash,
+        "updated_at": now,
+    }
 
 
 def _update_article(
@@ -431,7 +497,8 @@ def _update_article(
 ) -> None:
     """Apply an edited entry. ``published_at`` stays as first seen, so an edit does not
     resurface an old story; the URL moves only if no other article already has it."""
-    _fill_article(article, entry, now)
+    for column, value in _entry_fields(entry, now).items():
+        setattr(article, column, value)
     if entry.url and entry.url != article.canonical_url:
         clash = session.scalar(
             select(Article.id).where(

@@ -175,6 +175,37 @@ def test_same_article_from_two_feeds_is_stored_once(
     assert count(session, Article, Article.first_feed_id.is_(None)) == 2
 
 
+def test_edited_link_that_a_new_entry_also_carries_keeps_both(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    def document(*items: tuple[str, str]) -> bytes:
+        body = "".join(
+            f"<item><guid>{guid}</guid><title>{guid}</title><link>{link}</link></item>"
+            for guid, link in items
+        )
+        return f'<rss version="2.0"><channel><title>Site</title>{body}</channel></rss>'.encode()
+
+    httpserver.expect_request("/feed").respond_with_data(
+        document(("a", "https://site.example.com/a"))
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    refresh_feed(session, feed, local_policy, NOW)
+    httpserver.clear()
+    # Entry "a" now links where the new entry "c" does: "c" gets its own article with that
+    # URL and "a" keeps its old one, rather than the refresh failing on the unique URL.
+    httpserver.expect_request("/feed").respond_with_data(
+        document(("a", "https://site.example.com/c"), ("c", "https://site.example.com/c"))
+    )
+    summary = refresh_feed(session, feed, local_policy, NOW + HOUR)
+    session.commit()
+    assert (summary.new_articles, summary.updated, summary.errors) == (1, 1, 0)
+    rows = session.execute(select(Article.title, Article.canonical_url).order_by(Article.id))
+    assert [tuple(row) for row in rows] == [
+        ("a", "https://site.example.com/a"),
+        ("c", "https://site.example.com/c"),
+    ]
+
+
 def test_not_modified_stores_nothing(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
