@@ -485,7 +485,9 @@ def build_post(audience: Audience, fields: Mapping[str, Any]) -> Post:
     """A validated post of the audience, not yet added to the session."""
     data = dict(fields)
     post = Post(
-        audience_id=audience.id,
+        # The object, not just its id: answering with the post reads its audience's time zone,
+        # and after the commit the id alone would mean a second write transaction to load it.
+        audience=audience,
         kind=data.get("kind"),
         type=data.get("type") or "other",
         title=data.get("title") or "",
