@@ -4,15 +4,23 @@ SQLite is the embedded default, so it is tuned here to behave like a server data
 app: WAL (readers never block the writer), a busy timeout, foreign keys on, and write
 transactions that take the write lock at BEGIN (``BEGIN IMMEDIATE``) so a rule check and the
 write it guards can never interleave with another writer, nor fail late with SQLITE_BUSY.
+
+Durability: ``synchronous = NORMAL`` under WAL syncs at checkpoints, not at every commit. A
+crashed or killed process loses nothing it committed (the WAL is in the OS's page cache); only
+a power cut or kernel crash can lose the last commits, never corrupt the file. One fsync per
+plan edit would cost far more than that risk is worth for a planning calendar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import sqlite3
+import threading
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, select
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -69,15 +77,21 @@ def is_sqlite(url: str) -> bool:
 def make_engine(
     url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
 ) -> Engine:
-    """An engine for ``url``; on SQLite, a writer waits ``sqlite_busy_timeout_ms`` for the lock
-    before giving up (and the request answering 503), long enough to ride out a burst."""
+    """An engine for ``url``; on SQLite, a writer waits ``sqlite_busy_timeout_ms`` for its turn
+    and for the lock before giving up (and the request answering 503), long enough to ride out a
+    burst."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
-    kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("check_same_thread", False)
+    path = _sqlite_file(url)
+    if path is not None:
+        connect_args.setdefault("factory", WriterQueueConnection)
     engine = create_engine(url, **kwargs)
+    wait_s = sqlite_busy_timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
     def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -86,17 +100,116 @@ def make_engine(
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+        if path is not None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            if isinstance(dbapi_conn, WriterQueueConnection):  # a factory of its own opts out
+                dbapi_conn.queue_path = path + WRITER_QUEUE_SUFFIX
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not conn.get_execution_options().get(WRITE_OPTION, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_conn = conn.connection.dbapi_connection
+        queued = isinstance(dbapi_conn, WriterQueueConnection)
+        if queued and not dbapi_conn.take_turn(wait_s):
+            # What SQLite says when its own wait runs out, so callers answer 503 alike.
+            busy = sqlite3.OperationalError("database is locked (waiting for other writers)")
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, busy)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                dbapi_conn.end_turn()
+            raise
 
     return engine
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The database file's path, or None for an in-memory or URI-addressed database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+WRITER_QUEUE_SUFFIX = "-writers"
+
+
+class WriterQueueConnection(sqlite3.Connection):
+    """A pysqlite connection whose write transactions queue on an OS lock before BEGIN IMMEDIATE.
+
+    SQLite itself never wakes a writer waiting for the lock: its busy handler polls, sleeping up
+    to 100 ms between tries, so under a steady stream of writes from several processes an
+    unlucky one waits a multiple of that while others come and go. ``flock`` on a file beside
+    the database is a queue the kernel wakes promptly, and the kernel drops it when its holder
+    exits, however it ends (SIGKILL included), so a crash cannot wedge the next writer.
+
+    The lock only orders writers; exclusion is still SQLite's lock, taken right after. So ending
+    the turn early (a failed COMMIT) is harmless, and writers that do not queue here (migrations,
+    a restore, another program) are still waited for within the busy timeout.
+    """
+
+    queue_path: str | None = None
+    _turn: Any = None
+
+    def take_turn(self, wait_s: float) -> bool:
+        """Wait up to ``wait_s`` for this connection's turn to write; False when it did not come.
+
+        ``flock`` cannot time out, so a contended wait runs in a helper thread on a duplicate of
+        the descriptor: should the wait be given up, closing ours leaves the helper's copy to
+        release the lock as soon as the kernel grants it.
+        """
+        assert self.queue_path is not None
+        # Opened per turn, close-on-exec: nothing forked or executed meanwhile can inherit it,
+        # and if the connection is dropped without closing, the garbage collector unlocks it.
+        turn = open(self.queue_path, "ab")  # noqa: SIM115
+        try:
+            fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            granted = threading.Event()
+            waiter = os.dup(turn.fileno())
+
+            def wait() -> None:
+                try:
+                    fcntl.flock(waiter, fcntl.LOCK_EX)
+                    granted.set()
+                finally:
+                    os.close(waiter)
+
+            threading.Thread(target=wait, name="sqlite-writer-queue", daemon=True).start()
+            if not granted.wait(wait_s):
+                turn.close()
+                return False
+        self._turn = turn
+        return True
+
+    def end_turn(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.close()  # closing the last descriptor releases the lock
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
 
 
 # SQLite primary result codes that mean "not now" rather than "wrong": another process holds the

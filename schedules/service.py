@@ -8,12 +8,13 @@ about the neighbourhood of the change, so concurrent writers are judged one afte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -263,53 +264,85 @@ def delete_audience(session: Session, workspace_id: int, audience_id: int) -> No
 # ---------------------------------------------------------------- timeline reads
 
 
+# Inline, not bound: a planner may use the partial index ix_posts_timeline only when it can see
+# that the query wants no other statuses than the index holds (SQLite never can through "?").
+ON_TIMELINE = Post.status.in_(
+    bindparam("timeline_statuses", TIMELINE_STATUSES, expanding=True, literal_execute=True)
+)
+
+
 def _timeline(audience_id: int) -> Select:
     return select(Post).where(
-        Post.audience_id == audience_id,
-        Post.status.in_(TIMELINE_STATUSES),
-        Post.scheduled_at.is_not(None),
+        Post.audience_id == audience_id, ON_TIMELINE, Post.scheduled_at.is_not(None)
     )
 
 
 class SqlTimeline:
-    """The rule's :class:`~schedules.rule.TimelineSource` as indexed, LIMIT-bounded queries."""
+    """The rule's :class:`~schedules.rule.TimelineSource` as indexed, LIMIT-bounded queries.
+
+    A check runs up to a dozen of them while the audience is locked, and building a statement
+    costs more than running it, so each shape is built once (:func:`_neighbours`) and run on
+    the session's connection without the ORM, which has nothing to add to two columns.
+    """
 
     def __init__(self, session: Session, audience_id: int) -> None:
         self.session = session
         self.audience_id = audience_id
 
-    def _of(self, kind: str, exclude_id: int) -> Select:
-        return _timeline(self.audience_id).where(Post.kind == kind, Post.id != exclude_id)
+    def _run(self, query: Select, exclude_id: int | None, **bounds: Any) -> Any:
+        # ids start at 1, so 0 leaves nothing out (a bound NULL would leave everything out)
+        params = {"audience_id": self.audience_id, "exclude_id": exclude_id or 0, **bounds}
+        return self.session.connection().execute(query, params)
 
     def last_ask_before(self, at: dt.datetime, exclude_id: int) -> dt.datetime | None:
-        query = self._of("ask", exclude_id).where(Post.scheduled_at < at)
-        return self.session.scalar(query.with_only_columns(func.max(Post.scheduled_at)))
+        return self._run(_neighbours("ask", "max", before=True), exclude_id, before=at).scalar()
 
     def first_ask_after(self, at: dt.datetime, exclude_id: int) -> dt.datetime | None:
-        query = self._of("ask", exclude_id).where(Post.scheduled_at > at)
-        return self.session.scalar(query.with_only_columns(func.min(Post.scheduled_at)))
+        return self._run(_neighbours("ask", "min", after=True), exclude_id, after=at).scalar()
 
     def asks_between(
         self, after: dt.datetime | None, until: dt.datetime, exclude_id: int
     ) -> list[rule.Entry]:
-        query = self._of("ask", exclude_id).where(Post.scheduled_at <= until)
-        if after is not None:
-            query = query.where(Post.scheduled_at > after)
-        return self._entries(query, "ask")
+        query = _neighbours("ask", after=after is not None, until=True)
+        return self._entries(self._run(query, exclude_id, after=after, until=until), "ask")
 
     def first_gives_between(
         self, after: dt.datetime | None, until: dt.datetime | None, limit: int, exclude_id: int
     ) -> list[rule.Entry]:
-        query = self._of("give", exclude_id)
-        if after is not None:
-            query = query.where(Post.scheduled_at > after)
-        if until is not None:
-            query = query.where(Post.scheduled_at <= until)
-        return self._entries(query.order_by(Post.scheduled_at).limit(limit), "give")
+        query = _neighbours("give", "first", after=after is not None, until=until is not None)
+        rows = self._run(query, exclude_id, after=after, until=until, limit=limit)
+        return self._entries(rows, "give")
 
-    def _entries(self, query: Select, kind: str) -> list[rule.Entry]:
-        rows = self.session.execute(query.with_only_columns(Post.scheduled_at, Post.id))
+    @staticmethod
+    def _entries(rows: Any, kind: str) -> list[rule.Entry]:
         return [rule.Entry(at, post_id, kind) for at, post_id in rows]  # type: ignore[arg-type]
+
+
+@functools.cache
+def _neighbours(
+    kind: str, shape: str = "all", *, before: bool = False, after: bool = False, until: bool = False
+) -> Select:
+    """An audience's timeline posts of one kind but one, within the bounds named: the "all" or
+    the "first" ``limit`` (time, id) in time order, or the "min" or "max" time. Every value is a
+    bound parameter, so each shape is built once."""
+    query = select(Post.scheduled_at, Post.id).where(
+        Post.audience_id == bindparam("audience_id"),
+        ON_TIMELINE,
+        Post.scheduled_at.is_not(None),
+        Post.kind == kind,
+        Post.id != bindparam("exclude_id"),
+    )
+    if before:
+        query = query.where(Post.scheduled_at < bindparam("before"))
+    if after:
+        query = query.where(Post.scheduled_at > bindparam("after"))
+    if until:
+        query = query.where(Post.scheduled_at <= bindparam("until"))
+    if shape in ("min", "max"):
+        return query.with_only_columns(getattr(func, shape)(Post.scheduled_at))
+    if shape == "first":
+        return query.order_by(Post.scheduled_at).limit(bindparam("limit"))
+    return query
 
 
 def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) -> rule.Ratio:
@@ -501,7 +534,9 @@ def build_post(audience: Audience, fields: Mapping[str, Any]) -> Post:
     """A validated post of the audience, not yet added to the session."""
     data = dict(fields)
     post = Post(
-        audience_id=audience.id,
+        # The object, not just its id: answering with the post reads its audience's time zone,
+        # and after the commit the id alone would mean a second write transaction to load it.
+        audience=audience,
         kind=data.get("kind"),
         type=data.get("type") or "other",
         title=data.get("title") or "",
