@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -271,9 +271,17 @@ ON_TIMELINE = Post.status.in_(
 )
 
 
-def _timeline(audience_id: int) -> Select:
+def _timeline(audience_id: Any, *time_bounds: ColumnElement[bool]) -> Select:
+    """An audience's posts on the rule's timeline, within ``time_bounds`` if any.
+
+    A bound on the time already leaves out unscheduled posts; saying IS NOT NULL beside one
+    gives SQLite a second lower bound, and it may range the index from that one (every post of
+    the audience since the first) rather than from the bound that matters.
+    """
     return select(Post).where(
-        Post.audience_id == audience_id, ON_TIMELINE, Post.scheduled_at.is_not(None)
+        Post.audience_id == audience_id,
+        ON_TIMELINE,
+        *(time_bounds or [Post.scheduled_at.is_not(None)]),
     )
 
 
@@ -325,19 +333,16 @@ def _neighbours(
     """An audience's timeline posts of one kind but one, within the bounds named: the "all" or
     the "first" ``limit`` (time, id) in time order, or the "min" or "max" time. Every value is a
     bound parameter, so each shape is built once."""
-    query = select(Post.scheduled_at, Post.id).where(
-        Post.audience_id == bindparam("audience_id"),
-        ON_TIMELINE,
-        Post.scheduled_at.is_not(None),
-        Post.kind == kind,
-        Post.id != bindparam("exclude_id"),
+    bounds = [
+        *([Post.scheduled_at < bindparam("before")] if before else []),
+        *([Post.scheduled_at > bindparam("after")] if after else []),
+        *([Post.scheduled_at <= bindparam("until")] if until else []),
+    ]
+    query = (
+        _timeline(bindparam("audience_id"), *bounds)
+        .with_only_columns(Post.scheduled_at, Post.id)
+        .where(Post.kind == kind, Post.id != bindparam("exclude_id"))
     )
-    if before:
-        query = query.where(Post.scheduled_at < bindparam("before"))
-    if after:
-        query = query.where(Post.scheduled_at > bindparam("after"))
-    if until:
-        query = query.where(Post.scheduled_at <= bindparam("until"))
     if shape in ("min", "max"):
         return query.with_only_columns(getattr(func, shape)(Post.scheduled_at))
     if shape == "first":
@@ -352,9 +357,8 @@ def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) 
         .where(Post.kind == "ask")
         .with_only_columns(func.max(Post.scheduled_at))
     )
-    gives = _timeline(audience.id).where(Post.kind == "give")
-    if last_ask_at is not None:
-        gives = gives.where(Post.scheduled_at > last_ask_at)
+    after_last_ask = [] if last_ask_at is None else [Post.scheduled_at > last_ask_at]
+    gives = _timeline(audience.id, *after_last_ask).where(Post.kind == "give")
     count = session.scalar(gives.with_only_columns(func.count())) or 0
     covering = session.scalar(
         gives.with_only_columns(Post.scheduled_at)
@@ -658,12 +662,12 @@ def slots(
         return []
     gives = list(
         session.scalars(
-            _timeline(audience.id)
-            .where(
-                Post.kind == "give",
+            _timeline(
+                audience.id,
                 Post.scheduled_at >= periods[0][0],
                 Post.scheduled_at < periods[-1][1],
             )
+            .where(Post.kind == "give")
             .order_by(Post.scheduled_at, Post.id)
         )
     )
