@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -50,6 +50,11 @@ class ExportOptions:
     include_drafts: bool = False
     include_gaps: bool = False
 
+    def __post_init__(self) -> None:
+        """Checked once where the options are made, not by each function that takes them."""
+        if self.start and self.end and self.end <= self.start:
+            raise InvalidValue("to", "Must be after from.")
+
     def gap_window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """Open slots from the start of today (UTC) unless a start is given: anchored to the
         day rather than the instant, so the calendar changes once a day, not on every poll."""
@@ -64,25 +69,6 @@ class Version:
 
     fingerprint: str
     last_modified: dt.datetime
-
-
-def _exported(audiences: Sequence[Audience], options: ExportOptions) -> list[ColumnElement]:
-    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
-    criteria = [
-        Post.audience_id.in_([a.id for a in audiences]),
-        Post.status.in_(statuses),
-        Post.scheduled_at.is_not(None),
-    ]
-    if options.start is not None:
-        criteria.append(Post.scheduled_at >= options.start)
-    if options.end is not None:
-        criteria.append(Post.scheduled_at < options.end)
-    return criteria
-
-
-def _check(options: ExportOptions) -> None:
-    if options.start and options.end and options.end <= options.start:
-        raise InvalidValue("to", "Must be after from.")
 
 
 def version(
@@ -103,7 +89,6 @@ def version(
     after a reset). Workspace settings are keyed by value. The key is read before the posts,
     so the events served under it are never older than it.
     """
-    _check(options)
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
     shape = (
@@ -129,10 +114,19 @@ def build(
     now: dt.datetime,
 ) -> CalendarData:
     """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots."""
-    _check(options)
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    query = select(Post).where(*_exported(audiences, options)).order_by(Post.scheduled_at, Post.id)
+    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
+    query = (
+        select(Post)
+        .where(Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses))
+        .where(Post.scheduled_at.is_not(None))
+        .order_by(Post.scheduled_at, Post.id)
+    )
+    if options.start is not None:
+        query = query.where(Post.scheduled_at >= options.start)
+    if options.end is not None:
+        query = query.where(Post.scheduled_at < options.end)
     events = [_post_event(post) for post in session.scalars(query)]
     if options.include_gaps:
         events.extend(_gap_events(session, audiences, options, now))
