@@ -2,7 +2,8 @@
 
 feedparser does the format work (RSS 0.9x-2.0, RSS 1.0, Atom, broken XML through its loose
 parser) but is called with its own sanitiser and relative-URI rewriting off: both are slow,
-and its sanitiser is not trusted here (see :mod:`feeds.sanitizer`). Every document passes
+and its sanitiser is not trusted here (see :mod:`feeds.sanitizer`). Its strict parser gets
+buffered text from expat (see :mod:`feeds.expat_driver`). Every document passes
 :func:`feeds.xmlguard.check_xml` first, inside :func:`parse_feed`, so no caller can forget it.
 
 Entry identity (the dedup key within one feed) is the entry's id/guid, else its canonical link,
@@ -27,6 +28,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from feeds import expat_driver
 from feeds.dates import parse_date
 from feeds.errors import ParseError
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
@@ -52,6 +54,8 @@ _HTML_START = re.compile(
 )
 _HTML_SCAN_BYTES = 256 * 1024
 _WHITESPACE = re.compile(r"\s+")
+
+expat_driver.install()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from core.db import utcnow
+from feeds import expat_driver
 from feeds import parser as feed_parser
 from feeds.fetcher import FetchPolicy
 from feeds.models import Article, FeedEntry
@@ -108,3 +110,27 @@ def test_corpus_entry_counts_and_conditional_refresh(
     assert session.scalar(select(func.count()).select_from(Article)) == articles
     assert session.scalar(select(func.count()).select_from(FeedEntry)) == entries
     assert session.scalar(select(func.max(Article.updated_at))) == now
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in CORPUS.glob("*.xml")))
+def test_buffered_expat_parses_each_corpus_feed_as_feedparser_alone_does(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver installed by :mod:`feeds.parser` only changes how often feedparser is told
+    about text, never what it makes of a feed."""
+    assert feed_parser.feedparser.api.PREFERRED_XML_PARSERS[0] == expat_driver.__name__
+    data = (CORPUS / name).read_bytes()
+
+    def parse() -> dict[str, object]:
+        result = feed_parser.feedparser.parse(
+            io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False
+        )
+        return {key: result.get(key) for key in ("version", "encoding", "feed", "entries")}
+
+    buffered = parse()
+    monkeypatch.setattr(
+        feed_parser.feedparser.api,
+        "PREFERRED_XML_PARSERS",
+        [p for p in feed_parser.feedparser.api.PREFERRED_XML_PARSERS if p != expat_driver.__name__],
+    )
+    assert buffered == parse()
