@@ -20,13 +20,13 @@ import dataclasses
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +59,11 @@ def load_corpus() -> tuple[dict[str, bytes], int]:
 
 @contextmanager
 def corpus_server(files: dict[str, bytes]) -> Iterator[str]:
-    """Serve each file with a strong ETag and honour If-None-Match, as a good server does."""
+    """Serve each file with a strong ETag and honour If-None-Match, as a good server does.
+
+    The server runs in a child process, as a publisher's would: in this one, its work for
+    each request would count as the pipeline's CPU time and take turns with it for the GIL.
+    """
     etags = {
         name: '"' + hashlib.sha256(body).hexdigest()[:32] + '"' for name, body in files.items()
     }
@@ -75,13 +79,15 @@ def corpus_server(files: dict[str, bytes]) -> Iterator[str]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = make_server("127.0.0.1", 0, serve, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    # Forked after the socket is bound, so the port is known here and the files are shared.
+    child = multiprocessing.get_context("fork").Process(target=server.serve_forever, daemon=True)
+    child.start()
+    server.socket.close()  # the child's copy of the socket keeps listening
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.shutdown()
-        thread.join()
+        child.terminate()
+        child.join()
 
 
 def peak_rss_mib() -> float:
