@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.feed_jobs import DueFeedRunner
 from core.accounts import Workspace
+from feeds import service
 from feeds.fetcher import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
 from feeds.service import create_feed
@@ -199,3 +200,60 @@ def test_every_feed_ends_stored_or_with_a_clear_error_and_the_run_goes_on(
             published = {key: a.published_at for key, a in stored(session, feed).items()}
             fetched = feed.last_fetched_at
             assert published == {key: when or fetched for key, when in expected.items()}
+
+
+def test_a_bug_on_one_feed_is_logged_and_counted_and_the_next_feeds_are_stored(
+    httpserver: HTTPServer,
+    writer: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unexpected exceptions (a bug, not a bad feed) while downloading one feed and while
+    storing another: both are logged and counted, neither is half-stored, and the feeds
+    claimed after them are refreshed, whether the store runs inline (SQLite) or behind the
+    next download (PostgreSQL)."""
+    names = ["first", "breaks-download", "breaks-store", "last"]
+    for name in names:
+        httpserver.expect_request(f"/{name}.xml").respond_with_data(
+            f'<rss version="2.0"><channel><title>{name}</title><item><guid>{name}-1</guid>'
+            f"<title>Story of {name}</title><link>https://{name}.example.com/1</link>"
+            "</item></channel></rss>",
+            content_type="application/rss+xml",
+        )
+    real_download, real_store = service.download_feed, service.store_download
+
+    def download(feed: Feed, *args: object, **kwargs: object) -> service.Download:
+        if "breaks-download" in feed.url:
+            raise KeyError("a bug in parsing")
+        return real_download(feed, *args, **kwargs)
+
+    def store(session: Session, feed: Feed, *args: object) -> service.RefreshSummary:
+        if "breaks-store" in feed.url:
+            session.add(Article(workspace_id=feed.workspace_id, title="half", content_hash="0"))
+            session.flush()  # something is written before the bug strikes
+            raise KeyError("a bug in storing")
+        return real_store(session, feed, *args)
+
+    monkeypatch.setattr(service, "download_feed", download)
+    monkeypatch.setattr(service, "store_download", store)
+    with writer() as session:
+        workspace = Workspace(name="Acme", timezone="UTC")
+        session.add(workspace)
+        session.flush()
+        for name in names:
+            url = httpserver.url_for(f"/{name}.xml")
+            create_feed(session, workspace.id, url, policy=FetchPolicy(allow_private=True))
+        session.commit()
+
+    totals = DueFeedRunner(writer, FetchPolicy(allow_private=True), workers=1).run()
+
+    assert (totals.feeds, totals.fetched, totals.new_articles, totals.errors) == (4, 2, 2, 2)
+    failures = [r.getMessage() for r in caplog.records if "refreshing feed" in r.getMessage()]
+    assert len(failures) == 2
+    with writer() as session:
+        feeds = {f.url.rsplit("/", 1)[1]: f for f in session.scalars(select(Feed))}
+        assert {name: feeds[f"{name}.xml"].last_status for name in names} == {
+            "first": "ok", "breaks-download": None, "breaks-store": None, "last": "ok"
+        }  # fmt: skip
+        titles = set(session.scalars(select(Article.title)))
+        assert titles == {"Story of first", "Story of last"}
