@@ -54,6 +54,8 @@ _HTML_START = re.compile(
 )
 _HTML_SCAN_BYTES = 256 * 1024
 _WHITESPACE = re.compile(r"\s+")
+# C0 controls other than tab, line feed and carriage return, mapped to nothing.
+_CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 
 expat_driver.install()
 
@@ -117,7 +119,7 @@ def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> Parsed
     channel = result.feed
     return ParsedFeed(
         title=_text(channel, "title") or None,
-        link=_absolute(channel.get("link"), base_url),
+        link=_absolute(_string(channel, "link"), base_url),
         ttl_minutes=_ttl(channel.get("ttl")),
         entries=[_entry(e, base_url, fetched_at) for e in entries],
     )
@@ -166,13 +168,13 @@ def _has_substance(entry: Mapping[str, Any]) -> bool:
 def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> ParsedEntry:
     # feedparser has already resolved links against xml:base and the document URL; resolving
     # again only matters for the odd link it left relative.
-    link = _absolute(entry.get("link"), base_url)
+    link = _absolute(_string(entry, "link"), base_url)
     url = canonical_url(link) if link else None
     if url and len(url) > MAX_URL_LENGTH:
         url = None
     content = _content(entry.get("content") or [], base_url)
     summary_detail = entry.get("summary_detail")
-    raw_summary = entry.get("summary") or ""
+    raw_summary = _string(entry, "summary")
     if not summary_detail:
         # No summary element: feedparser copies the content into "summary" without details.
         summary_html = content or sanitize_html(raw_summary, base_url)
@@ -181,13 +183,13 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
     else:
         summary_html = text_to_html(raw_summary)
     title = _text(entry, "title")[:TITLE_MAX]
-    guid = (entry.get("id") or "").strip() or None
+    guid = _string(entry, "id").strip() or None
     return ParsedEntry(
         key=_key(guid, url, title, content or summary_html),
         guid=guid,
         url=url,
         title=title,
-        author=(_WHITESPACE.sub(" ", entry.get("author") or "").strip()[:AUTHOR_MAX] or None),
+        author=(_WHITESPACE.sub(" ", _string(entry, "author")).strip()[:AUTHOR_MAX] or None),
         published=_published(entry, fetched_at),
         summary_html=summary_html,
         summary_text=_truncate(html_to_text(summary_html, SUMMARY_TEXT_MAX), SUMMARY_TEXT_MAX),
@@ -214,8 +216,15 @@ def _absolute(link: str | None, base: str) -> str | None:
     return resolved if is_web_url(resolved) else None
 
 
+def _string(node: Mapping[str, Any], key: str) -> str:
+    """A string feedparser read, without the control characters XML forbids: only its loose
+    parser lets them in (``&#0;`` becomes a NUL), and PostgreSQL refuses to store a NUL, which
+    would fail the whole feed's refresh."""
+    return (node.get(key) or "").translate(_CONTROL_CHARACTERS)
+
+
 def _text(node: Mapping[str, Any], key: str) -> str:
-    value = node.get(key) or ""
+    value = _string(node, key)
     detail = node.get(f"{key}_detail") or {}
     if detail.get("type") in _HTML_TYPES:
         value = html_to_text(value)
@@ -226,7 +235,7 @@ def _content(contents: list[Mapping[str, Any]], base: str) -> str | None:
     if not contents:
         return None
     chosen = next((c for c in contents if c.get("type") in _HTML_TYPES), contents[0])
-    value = chosen.get("value") or ""
+    value = _string(chosen, "value")
     if chosen.get("type") in _HTML_TYPES:
         return sanitize_html(value, chosen.get("base") or base) or None
     return text_to_html(value) or None
@@ -251,7 +260,7 @@ def _published(entry: Mapping[str, Any], fetched_at: dt.datetime) -> dt.datetime
 def _tags(tags: list[Mapping[str, Any]]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for tag in tags:
-        term = _WHITESPACE.sub(" ", tag.get("term") or tag.get("label") or "").strip()
+        term = _WHITESPACE.sub(" ", _string(tag, "term") or _string(tag, "label")).strip()
         if term and term.casefold() not in seen:
             seen[term.casefold()] = term[:TAG_MAX]
     return tuple(seen.values())[:TAGS_PER_ENTRY]

@@ -324,3 +324,30 @@ def test_feed_defaults(session: Session, workspace_id: int) -> None:
     stored = session.get(Feed, feed.id)
     assert stored is not None
     assert (stored.error_count, stored.tags, stored.enabled) == (0, [], False)
+
+
+def test_control_characters_from_a_loosely_parsed_feed_are_dropped_not_fatal(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    """``&#0;`` is not well-formed XML, so feedparser's loose parser reads the feed and turns
+    it into a NUL, which PostgreSQL cannot store: the refresh must not fail on it."""
+    httpserver.expect_request("/nul.xml").respond_with_data(
+        '<rss version="2.0"><channel><title>News&#0;</title><item>'
+        "<title>Pricing&#0; pages</title><guid>id&#0;-1</guid><author>Ann&#1; Lee</author>"
+        "<category>Sa&#0;aS</category><link>https://news.example.com/a&#0;b</link>"
+        '<description type="text/plain">Plain&#0; text</description></item></channel></rss>',
+        content_type="application/rss+xml",
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/nul.xml"))
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+
+    assert (summary.errors, summary.new_articles, feed.title) == (0, 1, "News")
+    article = session.scalars(select(Article)).one()
+    assert (article.title, article.author, article.tags) == ("Pricing pages", "Ann Lee", ["SaaS"])
+    assert (article.canonical_url, article.summary_text) == (
+        "https://news.example.com/ab",
+        "Plain text",
+    )
+    # A guid is a permalink unless it says otherwise, so it resolves against the feed's URL.
+    assert session.scalars(select(FeedEntry.entry_key)).one() == httpserver.url_for("/id-1")
