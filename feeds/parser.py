@@ -54,8 +54,9 @@ _HTML_START = re.compile(
 )
 _HTML_SCAN_BYTES = 256 * 1024
 _WHITESPACE = re.compile(r"\s+")
-# C0 controls other than tab, line feed and carriage return, mapped to nothing.
-_CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# C0 controls other than tab, line feed and carriage return. A regex, not str.translate: with
+# a mapping, translate looks up every character in Python, a second per 30 MB of text.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 expat_driver.install()
 
@@ -220,7 +221,7 @@ def _string(node: Mapping[str, Any], key: str) -> str:
     """A string feedparser read, without the control characters XML forbids: only its loose
     parser lets them in (``&#0;`` becomes a NUL), and PostgreSQL refuses to store a NUL, which
     would fail the whole feed's refresh."""
-    return (node.get(key) or "").translate(_CONTROL_CHARACTERS)
+    return _CONTROL_CHARACTERS.sub("", node.get(key) or "")
 
 
 def _text(node: Mapping[str, Any], key: str) -> str:
