@@ -45,7 +45,8 @@ from pathlib import Path
 
 import bench_suggestions
 import httpx
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
+from workspaces import drop_workspace
 
 from app.serving import cores
 from core import accounts, migrations
@@ -326,9 +327,7 @@ def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> di
     finally:
         server.stop()
         if engine.dialect.name == "postgresql":
-            with writer() as session:
-                session.execute(delete(Workspace).where(Workspace.id == spec["workspace_id"]))
-                session.commit()
+            drop_workspace(writer, spec["workspace_id"])
         engine.dispose()
     last = results.pop("trivial (again, last)")
     first = results["trivial"]

@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug import Request, Response
 from werkzeug.serving import make_server
+from workspaces import drop_workspace
 
 from app.feed_jobs import DueFeedRunner, Totals
 from core import migrations
@@ -134,9 +135,7 @@ def pipeline(url: str, base: str, names: list[str], workers: int) -> dict[str, o
             raise SystemExit(f"{first.feeds} feeds were due, not {len(names)}: the database holds"
                              " other due feeds; use a clean one")  # fmt: skip
     finally:
-        with writer() as session:
-            session.execute(delete(Workspace).where(Workspace.id == workspace_id))
-            session.commit()
+        drop_workspace(writer, workspace_id)
         engine.dispose()
     return {
         "full": full,

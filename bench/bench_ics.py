@@ -29,6 +29,7 @@ from pathlib import Path
 import bench_rule
 import httpx
 from sqlalchemy import select
+from workspaces import drop_workspace
 
 from core import accounts, migrations
 from core.db import make_engine, make_sessionmakers
@@ -53,7 +54,13 @@ def build(writer) -> dict:
         token = accounts.issue_token(session, user.id)
         workspace = session.get(accounts.Workspace, workspace_id).name
         session.commit()
-    return {"workspace": workspace, "full": audience_id, "empty": empty, "token": token}
+    return {
+        "workspace": workspace,
+        "workspace_id": workspace_id,
+        "full": audience_id,
+        "empty": empty,
+        "token": token,
+    }
 
 
 def timed(action, rounds: int = ROUNDS) -> tuple[float, object]:
@@ -94,8 +101,9 @@ def http(
 def run(url: str, tmp: Path) -> dict:
     engine = make_engine(url)
     migrations.upgrade(engine)
-    spec = build(make_sessionmakers(engine)[1])
-    engine.dispose()
+    writer = make_sessionmakers(engine)[1]
+    spec = build(writer)
+    engine.dispose()  # the CLI and the server below open their own connections
     result: dict[str, float | int] = {}
     result["cli_empty_s"], _ = timed(lambda: cli(url, spec, spec["empty"], tmp / "empty.ics"))
     result["cli_s"], events = timed(lambda: cli(url, spec, spec["full"], tmp / "full.ics"))
@@ -112,6 +120,8 @@ def run(url: str, tmp: Path) -> dict:
         result["http_304_s"], _ = timed(lambda: http(base, spec, spec["full"], etag), 10)
     finally:
         server.stop()
+        drop_workspace(writer, spec["workspace_id"])
+        engine.dispose()
     result["cli_ratio"] = result["cli_s"] / result["cli_empty_s"]
     result["http_ratio"] = result["http_s"] / result["http_empty_s"]
     result["http_cached_ratio"] = result["http_cached_s"] / result["http_empty_s"]

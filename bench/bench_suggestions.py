@@ -22,7 +22,8 @@ import statistics
 import tempfile
 import time
 
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
+from workspaces import drop_workspace
 
 from core import migrations
 from core.accounts import Workspace
@@ -135,9 +136,7 @@ def main() -> None:
                     verdicts.append(median <= 50)
                 figures.append({"articles": size, "window": label, "median_ms": median,
                                 "p95_ms": p95, "found": found})  # fmt: skip
-            with writer() as session:
-                session.execute(delete(Workspace).where(Workspace.id == workspace_id))
-                session.commit()
+            drop_workspace(writer, workspace_id)
         verdict = "met" if all(verdicts) else "MISSED"
         print(f"target median <= 50 ms over the default window: {verdict}")
         print(f"database: {engine.dialect.name}; machine: {platform.machine()}, "
