@@ -456,18 +456,19 @@ def _store_entries(
             new_rows.append(_article_row(feed, entry, now))
     ids = _insert_articles(session, new_rows)
     if links:
-        session.execute(
-            insert(FeedEntry),
-            [
-                {
-                    "feed_id": feed.id,
-                    "article_id": ids[target] if is_new else target,
-                    "entry_key": key,
-                    "first_seen_at": now,
-                }
-                for key, target, is_new in links
-            ],
-        )
+        entry_rows = [
+            {
+                "feed_id": feed.id,
+                "article_id": ids[target] if is_new else target,
+                "entry_key": key,
+                "first_seen_at": now,
+            }
+            for key, target, is_new in links
+        ]
+        if _is_postgresql(session):
+            _insert_from_json(session, FeedEntry, entry_rows)
+        else:
+            session.execute(insert(FeedEntry), entry_rows)
     # After the inserts, so an edited entry whose link moved to a URL that a new entry of this
     # same refresh also carries finds that article and keeps its own URL.
     for article, entry in edited:
@@ -479,9 +480,13 @@ def _insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` and return their ids in the same order."""
     if not rows:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        return _insert_articles_from_json(session, rows)
+    if _is_postgresql(session):
+        return _insert_from_json(session, Article, rows)
     return _insert_articles_by_url(session, rows)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _insert_articles_by_url(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -510,19 +515,22 @@ def _insert_articles_by_url(session: Session, rows: list[dict[str, Any]]) -> lis
     return ids
 
 
-def _insert_articles_from_json(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """PostgreSQL: all rows as one JSON parameter of one short statement.
+def _insert_from_json(
+    session: Session, model: type[Article] | type[FeedEntry], rows: list[dict[str, Any]]
+) -> list[int]:
+    """PostgreSQL: all rows as one JSON parameter of one short statement; their ids, in order.
 
     As a multi-row VALUES list, a feed's articles made a statement of thousands of
     placeholders that psycopg rewrote in Python on every execution and the server parsed and
-    planned anew: more time than inserting the rows. Ids come back sorted, which is input
-    order: the rows are inserted in ``ORDER BY ordinality`` and take ascending values of the
-    id sequence (SQLAlchemy's own "insertmanyvalues" relies on the same).
+    planned anew: more time than inserting the rows. As an executemany, entry rows cost a
+    result to read back per row. Ids come back sorted, which is input order: the rows are
+    inserted in ``ORDER BY ordinality`` and take ascending values of the id sequence
+    (SQLAlchemy's own "insertmanyvalues" relies on the same).
     """
-    columns = ", ".join(rows[0])
+    table, columns = model.__tablename__, ", ".join(rows[0])
     statement = text(
-        f"INSERT INTO {Article.__tablename__} ({columns}) SELECT {columns} "
-        f"FROM json_populate_recordset(NULL::{Article.__tablename__}, :rows) WITH ORDINALITY "
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "
+        f"FROM json_populate_recordset(NULL::{table}, :rows) WITH ORDINALITY "
         "ORDER BY ordinality RETURNING id"
     )
     payload = json.dumps(rows, default=_json_timestamp, ensure_ascii=False)
