@@ -153,8 +153,8 @@ def baseline(files: dict[str, bytes]) -> tuple[float, float]:
     """Wall-clock and CPU seconds of ``feedparser.parse`` over the corpus, in a fresh
     interpreter: importing :mod:`feeds.parser` makes feedparser buffer text from expat (see
     :mod:`feeds.expat_driver`), which would speed up the baseline too. CPU time is steadier
-    on a busy machine; for SQLite it covers the pipeline's whole work (server thread
-    included), for PostgreSQL not the server's share."""
+    on a busy machine; for SQLite the pipeline's CPU time covers all of its work, for
+    PostgreSQL not the database server's share (nor, on either, the corpus server's)."""
     script = (
         "import feedparser, json, sys, time\n"
         "bodies = [open(path, 'rb').read() for path in sys.argv[1:]]\n"

@@ -56,14 +56,19 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware one is required")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return naive_utc(value)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC)
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """How a :class:`UTCDateTime` column stores an instant: naive, in UTC."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an aware one is required")
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def utcnow() -> dt.datetime:

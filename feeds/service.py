@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.accounts import Workspace
-from core.db import utcnow
+from core.db import naive_utc, utcnow
 from core.errors import Conflict, InvalidValue, NotFound
 from feeds.analysis import search_fields
 from feeds.errors import BlockedAddress, FetchError, ParseError, UnsafeXML
@@ -538,9 +538,9 @@ def _insert_from_json(
 
 
 def _json_timestamp(value: object) -> str:
-    """Aware datetimes as the naive UTC that UTCDateTime columns hold."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    """Datetimes as UTCDateTime columns hold them (a naive one is refused as a bug)."""
+    if isinstance(value, dt.datetime):
+        return naive_utc(value).isoformat()
     raise TypeError(f"{type(value).__name__} is not a column value this insert expects")
 
 
