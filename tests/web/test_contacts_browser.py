@@ -63,14 +63,16 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     page.get_by_text("Dana Whitfield accepted").wait_for()
     assert page.locator(".standing .stage").inner_text() == "Connected"
 
-    # An ask the next day: every reason in plain words, the typed text kept.
-    tomorrow = dt.datetime.now(BERLIN).date() + dt.timedelta(days=1)
+    # An ask a few hours away: every reason in plain words, the typed text kept. Fixed hours
+    # from now, not a wall-clock time, so "less than a day" holds whenever the test runs.
+    ask_at = (dt.datetime.now(BERLIN) + dt.timedelta(hours=5)).replace(second=0, microsecond=0)
+    ask_date, ask_time = ask_at.date().isoformat(), ask_at.strftime("%H:%M")
     page.get_by_role("link", name="Plan a one-to-one ask").click()
     page.get_by_label("Type").select_option(label="Meeting request")
     page.get_by_label("Title").fill("A 20-minute forecasting review")
     page.get_by_label("Message").fill("Would a short call on your rolling forecast help?")
-    page.get_by_label("Date").fill(tomorrow.isoformat())
-    page.get_by_label("Time").fill("10:00")
+    page.get_by_label("Date").fill(ask_date)
+    page.get_by_label("Time").fill(ask_time)
     page.get_by_role("button", name="Schedule the ask").click()
     why = page.get_by_role("alert")
     why.wait_for()
@@ -80,8 +82,8 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     assert "Share 3 more value posts with CFOs first." in text
     assert page.get_by_label("Title").input_value() == "A 20-minute forecasting review"
     assert "rolling forecast" in page.get_by_label("Message").input_value()
-    assert page.get_by_label("Date").input_value() == tomorrow.isoformat()
-    assert page.get_by_label("Time").input_value() == "10:00"
+    assert page.get_by_label("Date").input_value() == ask_date
+    assert page.get_by_label("Time").input_value() == ask_time
     assert_accessible(page)
     snapshot(page, "contact-early-ask")
 
@@ -108,8 +110,8 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     assert page.locator(".standing .stage").inner_text() == "Ready to ask"
     page.get_by_role("link", name="Plan a one-to-one ask").click()
     page.get_by_label("Title").fill("A 20-minute forecasting review")
-    page.get_by_label("Date").fill(tomorrow.isoformat())
-    page.get_by_label("Time").fill("10:00")
+    page.get_by_label("Date").fill(ask_date)
+    page.get_by_label("Time").fill(ask_time)
     page.get_by_role("button", name="Schedule the ask").click()
     page.get_by_text("Scheduled “A 20-minute forecasting review”").wait_for()
     assert page.locator(".standing .stage").inner_text() == "Asked"
