@@ -24,7 +24,9 @@ from schedules.models import TIMELINE_STATUSES, VERDICTS, Post, SuggestionFeedba
 __all__ = [
     "VERDICTS",
     "FeedbackExample",
+    "Verdict",
     "feedback_examples",
+    "list_feedback",
     "record_feedback",
     "undo_feedback",
     "verdicts_for",
@@ -38,6 +40,16 @@ class FeedbackExample:
     at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict as the rep sees it: on which article, and when."""
+
+    article_id: int
+    title: str
+    verdict: str
+    at: dt.datetime
+
+
 def record_feedback(
     session: Session,
     workspace_id: int,
@@ -45,7 +57,7 @@ def record_feedback(
     article_id: int,
     verdict: str,
     now: dt.datetime,
-) -> SuggestionFeedback:
+) -> Verdict:
     """Record the rep's verdict, replacing any earlier one for this audience and article.
 
     Repeating the same verdict changes nothing (its time included); a changed verdict is a new
@@ -54,7 +66,7 @@ def record_feedback(
     if verdict not in VERDICTS:
         raise InvalidValue("verdict", f"Must be one of: {', '.join(VERDICTS)}.")
     service.get_audience(session, workspace_id, audience_id)
-    get_owned_row(session, Article, workspace_id, article_id, "article")
+    article = get_owned_row(session, Article, workspace_id, article_id, "article")
     row = _feedback(session, audience_id, article_id)
     if row is None:
         row = SuggestionFeedback(
@@ -75,7 +87,24 @@ def record_feedback(
         row.verdict = verdict
         row.created_at = now
     session.flush()
-    return row
+    return Verdict(article_id, article.title, row.verdict, row.created_at)
+
+
+def list_feedback(session: Session, workspace_id: int, audience_id: int) -> list[Verdict]:
+    """The rep's explicit verdicts for the audience, newest first."""
+    service.get_audience(session, workspace_id, audience_id)
+    rows = session.execute(
+        select(
+            SuggestionFeedback.article_id,
+            Article.title,
+            SuggestionFeedback.verdict,
+            SuggestionFeedback.created_at,
+        )
+        .join(Article, Article.id == SuggestionFeedback.article_id)
+        .where(SuggestionFeedback.audience_id == audience_id)
+        .order_by(SuggestionFeedback.created_at.desc(), SuggestionFeedback.id.desc())
+    )
+    return [Verdict(*row) for row in rows]
 
 
 def undo_feedback(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:

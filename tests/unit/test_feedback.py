@@ -56,7 +56,7 @@ def test_a_verdict_is_recorded_and_a_new_one_replaces_it(session, world):
     replaced = record_feedback(session, ws, audience, article, "not_useful", LATER)
     session.commit()
 
-    assert (replaced.verdict, replaced.created_at) == ("not_useful", LATER)
+    assert (replaced.verdict, replaced.at) == ("not_useful", LATER)
     assert feedback_examples(session, audience) == [FeedbackExample(article, False, LATER)]
 
 
@@ -68,7 +68,7 @@ def test_repeating_a_verdict_keeps_its_time(session, world):
     again = record_feedback(session, ws, audience, article, "useful", LATER)
     session.commit()
 
-    assert again.created_at == NOW
+    assert again.at == NOW
     assert feedback_examples(session, audience) == [FeedbackExample(article, True, NOW)]
 
 
