@@ -131,10 +131,10 @@ CASES = {
 }  # fmt: skip
 
 
-def render(session: Session, case: str) -> bytes:
+def render(session: Session, case: str, cache: calendar.EventCache | None = None) -> bytes:
     workspace_id, refs, options = CASES[case]
     audiences = calendar.audiences_for_export(session, workspace_id, refs)
-    return calendar.build(session, workspace_id, audiences, options, NOW).render(NOW)
+    return calendar.build(session, workspace_id, audiences, options, NOW, cache).render(NOW)
 
 
 def main() -> None:
