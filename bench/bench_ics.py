@@ -123,25 +123,31 @@ def in_process(engine, spec: dict) -> dict:
         post_ids = session.scalars(
             select(Post.id).where(Post.audience_id == spec["full"]).limit(11)
         ).all()
-    firsts = []
+    firsts, first_cpu = [], []
     for _ in range(ROUNDS):
         cache = calendar.EventCache(EVENT_CACHE_BYTES)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         body = render(reader, spec, cache)
         firsts.append(time.perf_counter() - began)
-    changed = []
+        first_cpu.append(time.process_time() - cpu)
+    changed, changed_cpu = [], []
     for round_, post_id in enumerate(post_ids):
         with writer() as session:
             service.update_post(session, spec["workspace_id"], post_id,
                                 {"title": f"changed {round_}"})  # fmt: skip
             session.commit()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         again = render(reader, spec, cache)
         changed.append(time.perf_counter() - began)
+        changed_cpu.append(time.process_time() - cpu)
         assert f"changed {round_}".encode() in again
     return {
         "first_render_s": statistics.median(firsts),
         "first_render_rounds": ROUNDS,
+        # CPU time of this process (the database's own work on PostgreSQL aside): on a shared
+        # machine the wall time also holds other processes' turns on the cores.
+        "first_render_cpu_s": statistics.median(first_cpu),
+        "rerender_cpu_s": statistics.median(changed_cpu),
         "rerender_s": statistics.median(changed),
         "rerender_p90_s": sorted(changed)[int(len(changed) * 0.9)],
         "rerender_rounds": len(changed),
@@ -196,12 +202,14 @@ def main() -> None:
     print(
         f"  first render         {result['first_render_s'] * 1000:6.1f} ms "
         f"(in process, median of {result['first_render_rounds']}; target <= "
-        f"{FIRST_RENDER_TARGET_S * 1000:.0f} ms: {verdict[result['first_render_met']]})"
+        f"{FIRST_RENDER_TARGET_S * 1000:.0f} ms: {verdict[result['first_render_met']]}; "
+        f"CPU {result['first_render_cpu_s'] * 1000:.1f} ms)"
     )
     print(
         f"  after one change     {result['rerender_s'] * 1000:6.1f} ms "
         f"(p90 {result['rerender_p90_s'] * 1000:.1f} ms of {result['rerender_rounds']}; target "
-        f"<= {RERENDER_TARGET_S * 1000:.0f} ms: {verdict[result['rerender_met']]})"
+        f"<= {RERENDER_TARGET_S * 1000:.0f} ms: {verdict[result['rerender_met']]}; "
+        f"CPU {result['rerender_cpu_s'] * 1000:.1f} ms)"
     )
     print(
         f"  planner export-ics   {result['cli_s']:6.2f} s  (empty calendar "

@@ -263,11 +263,13 @@ def main() -> None:
         report.add(
             f"| ICS first render, {ics['events']:,} events, {label} (in process, version and "
             f"posts read included, median of {ics['first_render_rounds']}) | 300 ms target | "
-            f"{fmt_ms(ics['first_render_s'] * 1000)} | {ics['first_render_s'] / 0.3:.2f}x | "
+            f"{fmt_ms(ics['first_render_s'] * 1000)} (CPU "
+            f"{fmt_ms(ics['first_render_cpu_s'] * 1000)}) | {ics['first_render_s'] / 0.3:.2f}x | "
             f"<= 300 ms | {verdict(ics['first_render_met'])} |",
             f"| ICS render after one post changed, {label} (other events kept, median of "
             f"{ics['rerender_rounds']}) | 30 ms target | {fmt_ms(ics['rerender_s'] * 1000)} "
-            f"(p90 {fmt_ms(ics['rerender_p90_s'] * 1000)}) | {ics['rerender_s'] / 0.03:.2f}x | "
+            f"(p90 {fmt_ms(ics['rerender_p90_s'] * 1000)}, CPU "
+            f"{fmt_ms(ics['rerender_cpu_s'] * 1000)}) | {ics['rerender_s'] / 0.03:.2f}x | "
             f"<= 30 ms | {verdict(ics['rerender_met'])} |",
         )
         why = ("the render's CPU time is what counts; on a loaded machine the wall time also "

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -141,18 +141,20 @@ def build(
     now: dt.datetime,
     cache: EventCache | None = None,
 ) -> CalendarData:
-    """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots.
+    """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots,
+    ordered by start and then UID (as text).
 
     Events are taken from ``cache`` when this version of the post was rendered before.
     """
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    events = _post_events(session, audiences, options, now, cache or EventCache(0))
+    found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
-        events.extend(
-            ((gap.start, gap.uid), ics.event_bytes(gap))
-            for gap in _gap_events(session, audiences, options, now)
-        )
+        gaps = _gap_events(session, audiences, options, now)
+        events = [((start, uid), event) for _, start, uid, event in found]
+        events += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
+    else:  # the stored times sort as the instants do, and need no converting
+        events = [((stored, uid), event) for stored, _, uid, event in found]
     events.sort(key=lambda pair: pair[0])
     single = audiences[0] if len(audiences) == 1 else None
     return CalendarData(
@@ -169,60 +171,62 @@ def _post_events(
     options: ExportOptions,
     now: dt.datetime,
     cache: EventCache,
-) -> list[tuple[tuple[dt.datetime, str], ics.EventBytes]]:
-    """Each post's rendered event with its sort key (start, UID), in two steps: the columns
+) -> list[tuple[object, dt.datetime | None, str, ics.EventBytes]]:
+    """(stored time, start, UID, rendered event) of each post, in two steps: the columns
     that identify a post's version, for all, then the text only of posts not in ``cache``.
 
-    Core selects of plain rows, since ORM objects cost more to build than the event; the
-    database says which posts are overdue (``posts.overdue_clause``, the SQL form of
-    ``posts.is_overdue``) so no time needs converting to ask it.
+    Core selects of plain rows, since ORM objects cost more to build than the event. The
+    version columns are kept as the driver returns them (they only tell versions apart and
+    keep the database's order), the database says which posts are overdue
+    (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``), and the start is read
+    as an instant only when open slots must be merged in.
     """
     statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
-    # updated_at only tells versions apart, so it is kept as the driver returns it.
-    edited = type_coerce(Post.updated_at, String)
     overdue = case((posts.overdue_clause(now), True), else_=False)
-    rows = session.execute(
-        _in_window(
-            select(Post.id, Post.scheduled_at, Post.status, Post.sequence, edited, overdue)
-            .where(Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses))
-            .where(Post.scheduled_at.is_not(None))
-            .order_by(Post.scheduled_at, Post.id),
-            options,
-        )
+    stored, edited = (
+        type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
     )
+    start = Post.scheduled_at if options.include_gaps else literal(None)
+    where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
+             Post.scheduled_at.is_not(None)]  # fmt: skip
+    rows = session.execute(_in_window(
+        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where),
+        options,
+    ))  # fmt: skip
     # Plain tuples made while streaming: rows held in a list would outlive a collection or
     # two and then cost every later full collection of the process a scan.
-    keys = [tuple(row) for row in rows]
+    entries = [((*row[:6],), row[6]) for row in rows]
+    keys = [key for key, _ in entries]
     found = cache.get_many(keys)
     missing = {key[0]: key for key, hit in zip(keys, found, strict=True) if hit is None}
-    rendered = _render_posts(session, missing)
+    text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
+                  Post.scheduled_at, Post.created_at, Post.updated_at)  # fmt: skip
+    if len(missing) > len(keys) // 2:  # mostly new: one read beats many IN lists
+        chunks = [_in_window(text.where(*where), options)]
+    else:
+        ids = list(missing)
+        chunks = [text.where(Post.id.in_(ids[at : at + _FETCH_CHUNK]))
+                  for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
+    rendered: dict[int, ics.EventBytes] = {}
+    for chunk in chunks:
+        for id_, kind, type_, title, body, url, at, created, updated in session.execute(chunk):
+            key = missing.get(id_)
+            if key is None:
+                continue
+            rendered[id_] = ics.event_bytes(ics.IcsEvent(
+                uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
+                url=url, start=at, status=STATUS_OF[key[2]], sequence=key[3],
+                created=created, last_modified=updated, overdue=bool(key[5]),
+            ))  # fmt: skip
     cache.put_many((missing[id_], event) for id_, event in rendered.items())
     return [
-        ((key[1], f"post-{key[0]}@{UID_DOMAIN}"), hit or rendered[key[0]])
-        for key, hit in zip(keys, found, strict=True)
+        (key[1], start, _post_uid(key[0]), hit or rendered[key[0]])
+        for (key, start), hit in zip(entries, found, strict=True)
         if hit is not None or key[0] in rendered  # a post deleted between the two reads
     ]
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
-
-
-def _render_posts(session: Session, keys: dict[int, tuple]) -> dict[int, ics.EventBytes]:
-    """Render the posts whose version columns are ``keys`` (by id), reading their text."""
-    rendered: dict[int, ics.EventBytes] = {}
-    ids = list(keys)
-    for chunk in range(0, len(ids), _FETCH_CHUNK):
-        text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
-                      Post.created_at, Post.updated_at)  # fmt: skip
-        rows = session.execute(text.where(Post.id.in_(ids[chunk : chunk + _FETCH_CHUNK])))
-        for id_, kind, type_, title, body, url, created, updated in rows:
-            _, at, status, sequence, _, overdue = keys[id_]
-            rendered[id_] = ics.event_bytes(ics.IcsEvent(
-                uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
-                url=url, start=at, status=STATUS_OF[status], sequence=sequence,
-                created=created, last_modified=updated, overdue=bool(overdue),
-            ))  # fmt: skip
-    return rendered
 
 
 def _post_uid(post_id: int) -> str:
@@ -271,7 +275,7 @@ class EventCache:
     ``move_to_end`` makes that several times cheaper.
     """
 
-    ENTRY_OVERHEAD = 240  # bytes of key, tuple and dict bookkeeping beside the event's own
+    ENTRY_OVERHEAD = 480  # bytes of key, tuple and dict bookkeeping beside the event's own
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes

@@ -124,6 +124,7 @@ CASES = {
     "workspace-window": (1, None, calendar.ExportOptions(
         start=at("2025-01-01T00:00"), end=at("2025-04-01T00:00"),
         include_drafts=True, include_gaps=True)),
+    "workspace": (1, None, calendar.ExportOptions()),
     "tokyo": (1, [3], calendar.ExportOptions(include_drafts=True)),
     "sydney-gaps": (2, [4], calendar.ExportOptions(
         start=at("2025-01-01T00:00"), end=at("2026-01-01T00:00"), include_gaps=True)),
