@@ -300,14 +300,13 @@ class EventCache:
                 size = self._sizeof(event)
                 if size > self.max_bytes or key in self._events:
                     continue
-                # A plain tuple of bytes, which the garbage collector stops tracking.
-                self._events[key] = tuple(event)  # type: ignore[assignment]
+                self._events[key] = event
                 self.size += size
                 while self.size > self.max_bytes:
                     _, dropped = self._events.popitem(last=False)
                     self.size -= self._sizeof(dropped)
 
-    def _sizeof(self, event: tuple[bytes, bytes]) -> int:
+    def _sizeof(self, event: ics.EventBytes) -> int:
         return len(event[0]) + len(event[1]) + self.ENTRY_OVERHEAD
 
 
