@@ -190,7 +190,8 @@ def _post_events(
     where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
              Post.scheduled_at.is_not(None)]  # fmt: skip
     rows = session.execute(_in_window(
-        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where),
+        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where)
+        .order_by(Post.scheduled_at, Post.id),  # the index's order, so the sort below is one pass
         options,
     ))  # fmt: skip
     # Plain tuples made while streaming: rows held in a list would outlive a collection or
