@@ -32,10 +32,9 @@ WHY = {
     "calendar.ics": (
         "answered from the worker's rendered calendars (bench_api primes them first), so what "
         "remains is the version read (workspace and audience rows) and sending ~0.5 MB per "
-        "answer through a sync worker to a client on the same two cores; a first render after "
-        "a change still costs ~1.6 s for 2,000 events in icalendar (row 'calendar.ics first "
-        "render'); fix: keep a gzipped copy for clients that accept it (calendar apps do, this "
-        "bench's client does not) and read workspace and audiences in one query"
+        "answer through a sync worker to a client on the same two cores (the subscription feed "
+        "is not gzipped: Outlook is reported to fail on gzipped subscriptions); fix: read "
+        "workspace and audiences in one query"
     ),
     "calendar.ics revalidation": (
         "a 304 reads no post, only the audience and workspace rows (two queries besides the "
@@ -262,11 +261,36 @@ def main() -> None:
             report.add(f"| ICS export, {label} | | did not run | | | |")
             continue
         report.add(
+            f"| ICS first render, {ics['events']:,} events, {label} (in process, version and "
+            f"posts read included, median of {ics['first_render_rounds']}) | 300 ms target | "
+            f"{fmt_ms(ics['first_render_s'] * 1000)} (CPU "
+            f"{fmt_ms(ics['first_render_cpu_s'] * 1000)}) | {ics['first_render_s'] / 0.3:.2f}x | "
+            f"<= 300 ms | {verdict(ics['first_render_met'])} |",
+            f"| ICS render after one post changed, {label} (other events kept, median of "
+            f"{ics['rerender_rounds']}) | 30 ms target | {fmt_ms(ics['rerender_s'] * 1000)} "
+            f"(p90 {fmt_ms(ics['rerender_p90_s'] * 1000)}, CPU "
+            f"{fmt_ms(ics['rerender_cpu_s'] * 1000)}) | {ics['rerender_s'] / 0.03:.2f}x | "
+            f"<= 30 ms | {verdict(ics['rerender_met'])} |",
+        )
+        why = ("the render's CPU time is what counts; on a loaded machine the wall time also "
+               "holds other processes' turns: rerun on a quiet machine, or profile "
+               "bench_ics.in_process")  # fmt: skip
+        report.target(
+            f"ICS first render of {ics['events']:,} events, {label}",
+            "<= 300 ms",
+            fmt_ms(ics["first_render_s"] * 1000),
+            ics["first_render_met"],
+            why,
+        )
+        report.target(f"ICS render after one post changed, {label}", "<= 30 ms",
+                      fmt_ms(ics["rerender_s"] * 1000), ics["rerender_met"], why)  # fmt: skip
+        report.add(
             f"| `planner export-ics`, {ics['events']:,} events, {label} (median of 3, process "
             f"start included) | empty calendar: {ics['cli_empty_s']:.2f} s | "
             f"{ics['cli_s']:.2f} s | {ics['cli_ratio']:.1f}x | none | |",
-            f"| `GET calendar.ics`, {ics['events']:,} events ({ics['bytes'] / 1e6:.1f} MB), "
-            f"{label} | empty calendar: {fmt_ms(ics['http_empty_s'] * 1000)} | "
+            f"| `GET calendar.ics` after a change, {ics['events']:,} events "
+            f"({ics['bytes'] / 1e6:.1f} MB), {label} | empty calendar: "
+            f"{fmt_ms(ics['http_empty_s'] * 1000)} | "
             f"{ics['http_s']:.2f} s | {ics['http_ratio']:.0f}x | none | |",
             f"| same, fetched again (rendered calendar kept by the worker), {label} | empty "
             f"calendar | {fmt_ms(ics['http_cached_s'] * 1000)} | "

@@ -1,9 +1,10 @@
 """Audience calendars as data for the ICS renderer, and secret subscription URLs.
 
-Rendering thousands of events costs seconds, and calendar apps re-fetch every hour whether or
-not anything changed. So a calendar's version (ETag and Last-Modified) comes from the workspace
-and audience rows alone, without reading a post; HTTP answers 304 from it, and the rendered
-bytes are kept per version so a changed calendar is rendered once, not once per app.
+Calendar apps re-fetch every hour whether or not anything changed. So a calendar's version
+(ETag and Last-Modified) comes from the workspace and audience rows and one indexed look-up of
+the latest overdue instant, without reading the posts; HTTP answers 304 from it, and the
+rendered bytes are kept per version (``RenderCache``). A changed calendar is assembled from
+events kept per post version (``EventCache``): one edit re-renders one event, not thousands.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import select
+from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
 from core.errors import InvalidValue, NotFound
-from schedules import ics, service
+from schedules import ics, posts, service
 from schedules.models import Audience, Post
 
 UID_DOMAIN = "value-planner"
@@ -36,11 +38,11 @@ STATUS_OF = {"scheduled": "CONFIRMED", "published": "CONFIRMED", "cancelled": "C
 class CalendarData:
     name: str
     timezone: str
-    events: tuple[ics.IcsEvent, ...]
+    events: tuple[ics.EventBytes, ...]  # rendered, in calendar order
     weekly: ics.WeeklyHour | None
 
     def render(self, now: dt.datetime) -> bytes:
-        return ics.render_calendar(self.name, self.timezone, self.events, self.weekly, now)
+        return ics.assemble(self.name, self.timezone, self.events, self.weekly, now)
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,36 @@ def version(
         # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
         now.year,
         [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
+        # Posts turn overdue as time passes, with no change to any row: the latest instant
+        # that has passed fixes which ones are (see ``_latest_overdue``).
+        _latest_overdue(session, audiences, options, now),
     )
     return Version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
         last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
+
+
+def _latest_overdue(
+    session: Session, audiences: Sequence[Audience], options: ExportOptions, now: dt.datetime
+) -> dt.datetime | None:
+    """The latest scheduled time before ``now`` of a post still scheduled, in the window.
+
+    At one revision the overdue posts are exactly the scheduled ones before this instant, so
+    it changes (and with it the ETag) whenever one more post turns overdue, and only then.
+    """
+    query = select(func.max(Post.scheduled_at)).where(
+        Post.audience_id.in_([a.id for a in audiences]), posts.overdue_clause(now)
+    )
+    return session.scalar(_in_window(query, options))
+
+
+def _in_window(query, options: ExportOptions):
+    if options.start is not None:
+        query = query.where(Post.scheduled_at >= options.start)
+    if options.end is not None:
+        query = query.where(Post.scheduled_at < options.end)
+    return query
 
 
 def build(
@@ -112,48 +139,99 @@ def build(
     audiences: Sequence[Audience],
     options: ExportOptions,
     now: dt.datetime,
+    cache: EventCache | None = None,
 ) -> CalendarData:
-    """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots."""
+    """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots,
+    ordered by start and then UID (as text).
+
+    Events are taken from ``cache`` when this version of the post was rendered before.
+    """
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
-    query = (
-        select(Post)
-        .where(Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses))
-        .where(Post.scheduled_at.is_not(None))
-        .order_by(Post.scheduled_at, Post.id)
-    )
-    if options.start is not None:
-        query = query.where(Post.scheduled_at >= options.start)
-    if options.end is not None:
-        query = query.where(Post.scheduled_at < options.end)
-    events = [_post_event(post) for post in session.scalars(query)]
+    found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
-        events.extend(_gap_events(session, audiences, options, now))
+        gaps = _gap_events(session, audiences, options, now)
+        events = [((start, uid), event) for _, start, uid, event in found]
+        events += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
+    else:  # the stored times sort as the instants do, and need no converting
+        events = [((stored, uid), event) for stored, _, uid, event in found]
+    events.sort(key=lambda pair: pair[0])
     single = audiences[0] if len(audiences) == 1 else None
     return CalendarData(
         name=single.name if single else f"{workspace.name}: all audiences",
         timezone=single.timezone if single else workspace.timezone,
-        events=tuple(sorted(events, key=lambda e: (e.start, e.uid))),
+        events=tuple(rendered for _, rendered in events),
         weekly=_connecting_hour(workspace),
     )
 
 
-def _post_event(post: Post) -> ics.IcsEvent:
-    assert post.scheduled_at is not None
-    return ics.IcsEvent(
-        uid=f"post-{post.id}@{UID_DOMAIN}",
-        kind=post.kind,
-        type=post.type,
-        title=post.title,
-        body=post.body or None,
-        url=post.url,
-        start=post.scheduled_at,
-        status=STATUS_OF[post.status],
-        sequence=post.sequence,
-        created=post.created_at,
-        last_modified=post.updated_at,
+def _post_events(
+    session: Session,
+    audiences: Sequence[Audience],
+    options: ExportOptions,
+    now: dt.datetime,
+    cache: EventCache,
+) -> list[tuple[object, dt.datetime | None, str, ics.EventBytes]]:
+    """(stored time, start, UID, rendered event) of each post, in two steps: the columns
+    that identify a post's version, for all, then the text only of posts not in ``cache``.
+
+    Core selects of plain rows, since ORM objects cost more to build than the event. The
+    version columns are kept as the driver returns them (they only tell versions apart and
+    keep the database's order), the database says which posts are overdue
+    (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``), and the start is read
+    as an instant only when open slots must be merged in.
+    """
+    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
+    overdue = case((posts.overdue_clause(now), True), else_=False)
+    stored, edited = (
+        type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
     )
+    start = Post.scheduled_at if options.include_gaps else literal(None)
+    where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
+             Post.scheduled_at.is_not(None)]  # fmt: skip
+    rows = session.execute(_in_window(
+        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where)
+        .order_by(Post.scheduled_at, Post.id),  # the index's order, so the sort below is one pass
+        options,
+    ))  # fmt: skip
+    # Plain tuples made while streaming: rows held in a list would outlive a collection or
+    # two and then cost every later full collection of the process a scan.
+    entries = [((*row[:6],), row[6]) for row in rows]
+    keys = [key for key, _ in entries]
+    found = cache.get_many(keys)
+    missing = {key[0]: key for key, hit in zip(keys, found, strict=True) if hit is None}
+    text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
+                  Post.scheduled_at, Post.created_at, Post.updated_at)  # fmt: skip
+    if len(missing) > len(keys) // 2:  # mostly new: one read beats many IN lists
+        chunks = [_in_window(text.where(*where), options)]
+    else:
+        ids = list(missing)
+        chunks = [text.where(Post.id.in_(ids[at : at + _FETCH_CHUNK]))
+                  for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
+    rendered: dict[int, ics.EventBytes] = {}
+    for chunk in chunks:
+        for id_, kind, type_, title, body, url, at, created, updated in session.execute(chunk):
+            key = missing.get(id_)
+            if key is None:
+                continue
+            rendered[id_] = ics.event_bytes(ics.IcsEvent(
+                uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
+                url=url, start=at, status=STATUS_OF[key[2]], sequence=key[3],
+                created=created, last_modified=updated, overdue=bool(key[5]),
+            ))  # fmt: skip
+    cache.put_many((missing[id_], event) for id_, event in rendered.items())
+    return [
+        (key[1], start, _post_uid(key[0]), hit or rendered[key[0]])
+        for (key, start), hit in zip(entries, found, strict=True)
+        if hit is not None or key[0] in rendered  # a post deleted between the two reads
+    ]
+
+
+_FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
+
+
+def _post_uid(post_id: int) -> str:
+    return f"post-{post_id}@{UID_DOMAIN}"
 
 
 def _gap_events(
@@ -184,6 +262,53 @@ def _connecting_hour(workspace: Workspace) -> ics.WeeklyHour | None:
         timezone=workspace.timezone,
         starts_on=workspace.created_at.astimezone(ZoneInfo(workspace.timezone)).date(),
     )
+
+
+class EventCache:
+    """Rendered events by post version, least recently used out past ``max_bytes``.
+
+    The key is everything that decides an event's bytes apart from its text: the post id
+    (never reused), its time, status, SEQUENCE and ``updated_at`` (set by every edit of the
+    post, ``service.update_post``), and whether it is overdue. Events of every workspace and
+    calendar share it, so a post in several calendars (its audience's and the workspace's)
+    is rendered once. Per process, like ``RenderCache``. An OrderedDict rather than
+    cachetools: a re-render looks up every event of the calendar, and its C-level
+    ``move_to_end`` makes that several times cheaper.
+    """
+
+    ENTRY_OVERHEAD = 480  # bytes of key, tuple and dict bookkeeping beside the event's own
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._events: OrderedDict[tuple, ics.EventBytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Sequence[tuple]) -> list[ics.EventBytes | None]:
+        found = []
+        with self._lock:
+            get, touch = self._events.get, self._events.move_to_end
+            for key in keys:
+                event = get(key)
+                if event is not None:
+                    touch(key)
+                found.append(event)
+        return found
+
+    def put_many(self, items: Iterable[tuple[tuple, ics.EventBytes]]) -> None:
+        with self._lock:
+            for key, event in items:
+                size = self._sizeof(event)
+                if size > self.max_bytes or key in self._events:
+                    continue
+                self._events[key] = event
+                self.size += size
+                while self.size > self.max_bytes:
+                    _, dropped = self._events.popitem(last=False)
+                    self.size -= self._sizeof(dropped)
+
+    def _sizeof(self, event: ics.EventBytes) -> int:
+        return len(event[0]) + len(event[1]) + self.ENTRY_OVERHEAD
 
 
 class RenderCache:

@@ -125,3 +125,26 @@ def test_a_workspace_alike_in_every_field_never_gets_the_other_calendar(rep, out
             found = uids(fetch(caller, url).data)
             assert f"post-{own['id']}@value-planner" in found
             assert f"post-{other['id']}@value-planner" not in found
+
+
+def test_a_post_turning_overdue_moves_the_etag_with_no_change_to_any_row(rep, monkeypatch):
+    """Calendar apps holding the ETag from before the post's time get the overdue event."""
+    import datetime as dt
+
+    from app.api.calendar import routes
+
+    audience = make_audience(rep, timezone="UTC")
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=0)
+    post = give(rep, audience["id"], soon.isoformat())
+    url = f"/api/v1/audiences/{audience['id']}/calendar.ics"
+    before = fetch(rep, url)
+    assert b"SUMMARY:Give: " in before.data and b"Overdue" not in before.data
+    later = soon + dt.timedelta(hours=1)
+    monkeypatch.setattr(routes, "utcnow", lambda: later)
+    after = fetch(rep, url, before.headers["ETag"])
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    event = next(e for e in Calendar.from_ical(after.data).walk("VEVENT")
+                 if str(e["UID"]) == f"post-{post['id']}@value-planner")  # fmt: skip
+    assert str(event["SUMMARY"]).startswith("Overdue: Give: ")
+    assert fetch(rep, url, after.headers["ETag"]).status_code == 304

@@ -19,10 +19,12 @@ blp = Blueprint("calendar", __name__, description="Calendars and workspace setti
 
 
 @blp.record_once
-def _render_cache(state) -> None:
-    state.app.extensions["planner_calendars"] = calendar.RenderCache(
-        state.app.config["ICS_CACHE_MIB"] * 2**20
-    )
+def _render_caches(state) -> None:
+    """PLANNER_ICS_CACHE_MIB, split evenly: rendered calendars answer polls of an unchanged
+    calendar; rendered events make the calendar after a change cheap to assemble."""
+    half = state.app.config["ICS_CACHE_MIB"] * 2**20 // 2
+    state.app.extensions["planner_calendars"] = calendar.RenderCache(half)
+    state.app.extensions["planner_calendar_events"] = calendar.EventCache(half)
 
 
 ICS_RESPONSE = {
@@ -52,9 +54,10 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
     if request.if_none_match.contains(version.fingerprint):
         response = Response(status=304)
     else:
+        events = current_app.extensions["planner_calendar_events"]
         body = current_app.extensions["planner_calendars"].get(
             version.fingerprint,
-            lambda: calendar.build(db, workspace_id, audiences, options, now).render(now),
+            lambda: calendar.build(db, workspace_id, audiences, options, now, events).render(now),
         )
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
