@@ -40,7 +40,7 @@ class ProblemSchema(Schema):
 
 
 class RuleViolationSchema(Schema):
-    post_id = fields.Integer()
+    post_id = fields.Integer(allow_none=True, metadata={"description": "Null for the new ask."})
     scheduled_at = fields.DateTime()
     gives_counted = fields.Integer()
     gives_required = fields.Integer()
