@@ -101,8 +101,8 @@ def operation_id(endpoint: str, method: str, view: Any) -> str:
 def request_schema(schema: type[Schema] | Schema) -> Schema:
     """The body a request may send: the schema without its read-only fields, which generated
     clients would otherwise ask for (they ignore ``readOnly``), documented under its own name
-    when it differs from the answer's; and its integers strict, as JSON has them, where
-    marshmallow would take 2.5 for 2."""
+    when it differs from the answer's; its integers strict, as JSON has them, where
+    marshmallow would take 2.5 for 2; a wrong type for an object answered with its fields."""
     instance = schema() if isinstance(schema, type) else schema
     read_only = {name for name, field in instance.fields.items() if field.dump_only}
     if read_only:
@@ -112,17 +112,20 @@ def request_schema(schema: type[Schema] | Schema) -> Schema:
             unknown=instance.unknown,
         )
         instance.is_request = True
-    _strict_integers(instance)
+    _tighten(instance)
     return instance
 
 
-def _strict_integers(schema: Schema) -> None:
+def _tighten(schema: Schema) -> None:
+    """Strict integers, and a wrong type (a string for an object) answered with the shape."""
+    expected = f"Must be an object with: {', '.join(schema.fields)}."
+    schema.error_messages = {**schema.error_messages, "type": expected}
     for field in schema.fields.values():
         inner = field.inner if isinstance(field, fields.List) else field
         if isinstance(inner, fields.Integer):
             inner.strict = True
         elif isinstance(inner, fields.Nested):
-            _strict_integers(inner.schema)
+            _tighten(inner.schema)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -174,10 +177,12 @@ def document_field(
     An instant taken as text (read in a known zone when it has no offset) is a ``date-time``,
     which is what answers give and what clients send. A nullable nested object is ``allOf``
     its schema and nullable, instead of apispec's ``anyOf`` with an untyped object, which
-    clients type as a bare dict.
+    clients type as a bare dict. A PATCH schema has no defaults: clients would send them.
     """
     if isinstance(field, Instant):
         ret["format"] = "date-time"
+    if getattr(field.parent, "partial", False):
+        ret.pop("default", None)  # a PATCH leaves out what it does not change
     any_of = ret.get("anyOf", [])
     untyped_null = {"type": "object", "nullable": True}
     if untyped_null in any_of:

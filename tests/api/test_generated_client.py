@@ -126,3 +126,50 @@ def test_a_generated_client_lists_audiences_creates_a_give_and_reads_a_refusal(
         generated(f"{api}.audiences.get_ratio").sync_detailed(created.id, client=client), 200
     )
     assert ratio.gives_needed == 2
+
+
+def test_a_generated_patch_changes_only_what_it_sets_and_contacts_read_typed(
+    generated, app, live_server
+):
+    token = make_caller(app, "Acme Sales", "rep@acme.example").token
+    client = generated("client").AuthenticatedClient(
+        base_url=live_server, token=token, raise_on_unexpected_status=True
+    )
+    models, api = generated("models"), "api"
+    created = _typed(
+        generated(f"{api}.audiences.create_audience").sync_detailed(
+            client=client,
+            body=models.AudienceInput(name="CFOs", description="Finance", half_life_days=14),
+        ),
+        201,
+    )
+    patch = models.AudiencePatch(
+        cadence=models.Cadence(rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", time="08:00")
+    )
+    patched = _typed(
+        generated(f"{api}.audiences.update_audience").sync_detailed(
+            created.id, client=client, body=patch
+        ),
+        200,
+    )
+    assert (patched.description, patched.half_life_days) == ("Finance", 14)
+    assert patched.cadence.starts_on == "2024-01-01" and patched.cadence.time == "08:00"
+
+    accepted = dt.datetime(2029, 12, 1, 9, tzinfo=dt.UTC)
+    contact = _typed(
+        generated(f"{api}.contacts.create_contact").sync_detailed(
+            client=client,
+            body=models.ContactInput(name="Pat", audience_id=created.id, accepted_at=accepted),
+        ),
+        201,
+    )
+    assert contact.accepted_at == accepted
+    touch = _typed(
+        generated(f"{api}.contacts.create_touch").sync_detailed(
+            contact.id,
+            client=client,
+            body=models.TouchInput(kind=models.TouchInputKind.HELPED, at=accepted),
+        ),
+        201,
+    )
+    assert touch.at == accepted and touch.post_id is None
