@@ -40,7 +40,7 @@ class ProblemSchema(Schema):
 
 
 class RuleViolationSchema(Schema):
-    post_id = fields.Integer()
+    post_id = fields.Integer(allow_none=True, metadata={"description": "Null for the new ask."})
     scheduled_at = fields.DateTime()
     gives_counted = fields.Integer()
     gives_required = fields.Integer()
@@ -103,7 +103,9 @@ def flatten_validation(messages: dict[str, Any]) -> list[dict[str, str]]:
     def walk(location: str, path: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
-                walk(location, f"{path}.{key}" if path else str(key), inner)
+                # marshmallow files whole-object errors under _schema: they belong to the object.
+                inner_path = path if key == "_schema" else f"{path}.{key}" if path else str(key)
+                walk(location, inner_path, inner)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             found.extend({"field": path, "location": location, "message": m} for m in value)
         elif isinstance(value, list):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 SCRIPT_LOCATION = str(Path(__file__).parent / "alembic")
 # Schema that migration 0005 creates but no model declares, being one database's full-text
@@ -47,3 +48,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Migrate SQLite with foreign keys off, as its docs prescribe for rebuilding tables.
+
+    Dropping the old copy of a rebuilt table would otherwise cascade to the rows that refer to
+    it, or set their links to NULL. The pragma is a no-op inside a transaction, so it is set on
+    the driver connection before one begins, and set back before the pool gets it again.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Fail the migration, before it commits, if it left a link to a row that is not there."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")

@@ -66,6 +66,14 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+def allow_hint(host: object) -> str:
+    """What an admin can do about a refused private address: a rep cannot, so say who can."""
+    return (
+        f"An administrator can allow it: add {host} to PLANNER_FEEDS_ALLOWLIST (hosts and "
+        "networks, comma-separated) or, for every private address, PLANNER_FEEDS_ALLOW_PRIVATE=1."
+    )
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     """Limits and address rules for fetching feeds.
@@ -130,7 +138,10 @@ class FetchPolicy:
             raise BlockedAddress(f"URL {url!r} has no host", url=url)
         address = _literal_address(parts.hostname)
         if address is not None and not self.address_allowed(parts.hostname, address):
-            raise BlockedAddress(f"Refusing to fetch from {address}: not a public address", url=url)
+            raise BlockedAddress(
+                f"Refusing to fetch from {address}: not a public address. {allow_hint(address)}",
+                url=url,
+            )
 
 
 def parse_allowlist(text: str) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
@@ -422,7 +433,8 @@ class _VettingBackend(httpcore.NetworkBackend):
             # Refuse the host outright rather than skipping to its public addresses: mixing
             # one public and one internal answer is the shape of a rebinding attack.
             raise BlockedAddress(
-                f"Refusing to connect to {host}: it resolves to non-public address {refused[0]}",
+                f"Refusing to connect to {host}: it resolves to non-public address {refused[0]}. "
+                + allow_hint(host),
                 host=host,
             )
         error: Exception | None = None

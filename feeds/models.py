@@ -41,6 +41,7 @@ class Feed(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "url"),
         Index("ix_feeds_due", "enabled", "next_check_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,7 @@ class Article(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "canonical_url"),
         Index("ix_articles_workspace_published", "workspace_id", "published_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +110,7 @@ def _analyse_for_search(_mapper: Any, _connection: Any, article: Article) -> Non
 
 class FeedEntry(Base):
     __tablename__ = "feed_entries"
-    __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)
+    __table_args__ = (UniqueConstraint("feed_id", "entry_key"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))

@@ -29,7 +29,17 @@ MIN_PERIOD = dt.timedelta(days=7)
 PERIOD_SAMPLE = 120
 # A fixed phase for rules with an INTERVAL, so that their slots do not move when edited.
 DEFAULT_STARTS_ON = dt.date(2024, 1, 1)
-DEFAULT_CADENCE = {"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"}
+DEFAULT_TIME = "09:00"
+DEFAULT_DAY = {"week": 2, "weekday": "TU"}  # the second Tuesday
+DEFAULT_CADENCE = {"frequency": "monthly", **DEFAULT_DAY, "time": DEFAULT_TIME}
+DAY_CHOICES = (
+    "give week (1 to 4, or -1 for the last) with weekday (MO to SU), or day (1 to 28, or -1 "
+    "for the last), or an rrule; or leave week, weekday and day out for the second Tuesday"
+)
+FREQUENCY_CHOICES = (
+    "Must be monthly, quarterly or custom (custom: give rrule). For weekly or fortnightly slots "
+    "give an rrule such as FREQ=WEEKLY;INTERVAL=2;BYDAY=TU (at most weekly)."
+)
 
 
 @dataclass(frozen=True)
@@ -75,14 +85,15 @@ class Cadence:
 
 
 def parse_cadence(data: Mapping[str, Any] | None) -> Cadence:
-    """Validate a cadence as the API receives it; every refusal names the field at fault."""
-    data = dict(DEFAULT_CADENCE if data is None else data)
-    if data.get("rrule") is not None:
-        data.setdefault("frequency", "custom")
-    frequency = data.get("frequency")
+    """Validate a cadence as the API receives it; every refusal names the field at fault and
+    what may go there. Parts left out (or null) take DEFAULT_CADENCE's: monthly, on the
+    second Tuesday, at 09:00; an rrule alone is a custom cadence."""
+    data = {key: value for key, value in (data or {}).items() if value is not None}
+    data.setdefault("frequency", "custom" if "rrule" in data else "monthly")
+    frequency = data["frequency"]
     if frequency not in FREQUENCIES:
-        raise InvalidValue("cadence.frequency", f"Must be one of: {', '.join(FREQUENCIES)}.")
-    time = _parse_time(data.get("time", "09:00"))
+        raise InvalidValue("cadence.frequency", FREQUENCY_CHOICES)
+    time = _parse_time(data.get("time", DEFAULT_TIME))
     if frequency == "custom":
         return _custom(data, time)
     if data.get("rrule") is not None:
@@ -99,7 +110,12 @@ def parse_cadence(data: Mapping[str, Any] | None) -> Cadence:
         if not isinstance(day, int) or isinstance(day, bool) or not (1 <= day <= 28 or day == -1):
             raise InvalidValue("cadence.day", "Must be 1 to 28, or -1 for the last day.")
         return Cadence(frequency, time, day=day, month_of_quarter=month_of_quarter)
-    weekday = str(data.get("weekday") or "").strip()
+    if "week" not in data and "weekday" not in data:
+        data.update(DEFAULT_DAY)
+    for part in ("week", "weekday"):
+        if part not in data:
+            raise InvalidValue(f"cadence.{part}", f"Missing: {DAY_CHOICES}.")
+    weekday = str(data["weekday"]).strip()
     weekday = WEEKDAY_NAMES.get(weekday.lower(), weekday.upper())
     if weekday not in WEEKDAYS:
         raise InvalidValue("cadence.weekday", "Must be a weekday such as TU or tuesday.")
@@ -125,7 +141,12 @@ def _custom(data: Mapping[str, Any], time: dt.time) -> Cadence:
     text = str(data.get("rrule") or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
-    if not text or "DTSTART" in text.upper() or "\n" in text:
+    if not text:
+        raise InvalidValue(
+            "cadence.rrule",
+            "A custom cadence is an RFC 5545 rule, such as FREQ=WEEKLY;INTERVAL=2;BYDAY=MO.",
+        )
+    if "DTSTART" in text.upper() or "\n" in text:
         raise InvalidValue("cadence.rrule", "Give one RRULE value such as FREQ=MONTHLY;BYDAY=2TU.")
     try:
         starts_on = dt.date.fromisoformat(str(data.get("starts_on", DEFAULT_STARTS_ON)))

@@ -37,7 +37,7 @@ TOUCH_KINDS = ("commented", "shared_article", "congratulated", "introduced", "he
 
 class Audience(Base):
     __tablename__ = "audiences"
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -81,6 +81,7 @@ class Post(Base):
         ),
         Index("ix_posts_audience_scheduled_at", "audience_id", "scheduled_at"),
         Index("ix_posts_contact_scheduled_at", "contact_id", "scheduled_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +160,7 @@ class Contact(Base):
     __table_args__ = (
         # NULLs are distinct on both databases, so contacts without a profile URL never clash.
         UniqueConstraint("workspace_id", "profile_url"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,7 +191,10 @@ class Touch(Base):
     """A give aimed at one person: what earns the right to a one-to-one ask."""
 
     __tablename__ = "touches"
-    __table_args__ = (Index("ix_touches_contact_at", "contact_id", "at"),)
+    __table_args__ = (
+        Index("ix_touches_contact_at", "contact_id", "at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

@@ -228,10 +228,9 @@ def update_audience(
     if "half_life_days" in changes:
         audience.half_life_days = _half_life(changes["half_life_days"])
     if "cadence" in changes:
-        merged = {**audience.cadence, **changes["cadence"]} if changes["cadence"] else None
-        if changes["cadence"] and "rrule" in changes["cadence"]:
-            merged = dict(changes["cadence"])
-        audience.cadence = parse_cadence(merged).to_dict()
+        # A cadence replaces the cadence: merging parts of two forms (a day into a week and
+        # weekday, an rrule into a monthly rule) could only be refused or guessed.
+        audience.cadence = parse_cadence(changes["cadence"]).to_dict()
     if "policy" in changes:
         before, person_before = policy_of(audience), people.person_policy(audience)
         for column, value in resolve_policy(changes["policy"], audience).items():

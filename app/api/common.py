@@ -72,3 +72,8 @@ class PolicySchema(Schema):
         validate=validate.Range(1, 20),
         metadata={"description": "Touches aimed at a contact before each direct ask."},
     )
+
+
+class Instant(fields.String):
+    """An instant as ISO 8601 text, documented as a ``date-time``: answers give UTC, and a
+    request may also leave out the offset (the view reads it in a time zone it knows)."""

@@ -11,7 +11,7 @@ from core.db import Base
 assert core.accounts and feeds.models and schedules.models  # imported for their tables
 
 engine = context.config.attributes["engine"]
-with engine.connect() as connection:
+with engine.connect() as connection, migrations.sqlite_foreign_keys_off(connection):
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -21,4 +21,5 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        migrations.check_foreign_keys(connection)
     connection.commit()

@@ -151,7 +151,9 @@ def test_private_addresses_are_refused_by_default(rep, url: str) -> None:
     response = rep.post("/api/v1/feeds", json={"url": url})
     assert response.status_code == 422
     assert error_fields(response) == ["url"]
-    assert "not a public address" in response.get_json()["detail"]
+    detail = response.get_json()["detail"]
+    assert "not a public address" in detail
+    assert "PLANNER_FEEDS_ALLOWLIST" in detail and "PLANNER_FEEDS_ALLOW_PRIVATE=1" in detail
 
 
 @pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
@@ -162,6 +164,7 @@ def test_a_name_resolving_to_loopback_is_refused_when_fetched(rep, httpserver: H
     summary = refresh(rep, feed["id"])
     assert summary["errors"] == 1 and not summary["fetched"]
     assert "non-public address" in summary["feed"]["last_error"]
+    assert "add localhost to PLANNER_FEEDS_ALLOWLIST" in summary["feed"]["last_error"]
     assert summary["feed"]["error_count"] == 1
     assert httpserver.log == []
 

@@ -1,5 +1,6 @@
 """openapi.yaml is generated from the code; it must never drift from it."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,46 @@ def test_every_operation_documents_its_errors_and_security(spec):
             for code, response in operation["responses"].items():
                 if code.startswith(("4", "5")) and "$ref" not in response:
                     assert "application/problem+json" in response["content"], (method, path)
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield method, path, operation
+
+
+def _schema(spec, ref: str) -> dict:
+    return spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def test_every_operation_has_a_unique_readable_operation_id(spec):
+    ids = [operation.get("operationId") for _, _, operation in _operations(spec)]
+    assert all(isinstance(i, str) and re.fullmatch(r"[a-z]+(_[a-z]+)*", i) for i in ids), ids
+    assert len(ids) == len(set(ids))
+    assert {"list_audiences", "create_audience", "get_audience", "update_audience",
+            "create_post", "get_post", "list_touches", "create_touch"} <= set(ids)  # fmt: skip
+
+
+def test_request_bodies_carry_no_read_only_fields(spec):
+    for method, path, operation in _operations(spec):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            ref = media["schema"].get("$ref")
+            if ref:
+                properties = _schema(spec, ref).get("properties", {})
+                read_only = [name for name, p in properties.items() if p.get("readOnly")]
+                assert read_only == [], (method, path, read_only)
+
+
+def test_nullable_nested_objects_are_typed_and_instants_are_date_times(spec):
+    schemas = spec["components"]["schemas"]
+    for name, schema in schemas.items():
+        for field, prop in schema.get("properties", {}).items():
+            assert {"type": "object", "nullable": True} not in prop.get("anyOf", []), (name, field)
+    assert schemas["Slot"]["properties"]["post"] == {
+        "allOf": [{"$ref": "#/components/schemas/SlotPost"}],
+        "nullable": True,
+    }
+    assert schemas["RuleViolation"]["properties"]["post_id"]["nullable"] is True
+    for name, field in (("Post", "scheduled_at"), ("Touch", "at"), ("Contact", "accepted_at")):
+        assert schemas[name]["properties"][field]["format"] == "date-time", (name, field)

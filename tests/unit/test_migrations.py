@@ -39,3 +39,18 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_defaults(tmp_path
             "FROM workspaces"
         ).one()
     assert tuple(row) == ("Old Co", 1, 1, "08:00", "2024-01-01 00:00:00")
+
+
+def test_every_table_with_an_integer_id_never_reuses_one_on_sqlite(tmp_path):
+    """A new table must say ``sqlite_autoincrement=True`` in its model and its migration."""
+    integer_ids = [
+        table
+        for table in Base.metadata.sorted_tables
+        if [column.type.python_type for column in table.primary_key.columns] == [int]
+    ]
+    assert [t.name for t in integer_ids if not t.dialect_options["sqlite"]["autoincrement"]] == []
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        created = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
+    assert [t.name for t in integer_ids if "AUTOINCREMENT" not in created[t.name]] == []

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.articles.schemas import ArticleListSchema, ArticleQuerySchema
 from app.api.common import principal
 from app.db import session

@@ -3,9 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.audiences.schemas import (
     AudienceListSchema,
     AudienceQuerySchema,

@@ -2,26 +2,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
 from app.api.common import PageQuerySchema, PolicySchema, RangeQuerySchema
+from schedules.cadence import DEFAULT_STARTS_ON, FREQUENCIES, FREQUENCY_CHOICES
 from schedules.models import Audience
 
 Term = fields.String(validate=validate.Length(1, 100))
 
 
 class CadenceSchema(Schema):
-    frequency = fields.String(validate=validate.OneOf(["monthly", "quarterly", "custom"]))
-    week = fields.Integer(metadata={"description": "1 to 4, or -1 for the last."})
-    weekday = fields.String(metadata={"example": "TU"})
-    day = fields.Integer(metadata={"description": "Day of month 1 to 28, or -1 for the last."})
-    month_of_quarter = fields.Integer(metadata={"description": "Quarterly only: 1, 2 or 3."})
-    time = fields.String(metadata={"example": "09:00", "description": "Local wall-clock time."})
+    """Every part but the frequency may be left out or null: it then takes its default."""
+
+    frequency = fields.String(
+        validate=validate.OneOf(FREQUENCIES, error=FREQUENCY_CHOICES),
+        metadata={
+            "description": "monthly (the default), quarterly, or custom: an rrule (implied when "
+            "rrule is given). Weekly or fortnightly slots: give rrule."
+        },
+    )
+    week = fields.Integer(
+        allow_none=True,
+        metadata={"description": "1 to 4, or -1 for the last; with weekday. Default 2."},
+    )
+    weekday = fields.String(
+        allow_none=True,
+        metadata={"example": "TU", "description": "MO to SU (or monday...); default TU."},
+    )
+    day = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Day of month 1 to 28, or -1 for the last; instead of week."},
+    )
+    month_of_quarter = fields.Integer(
+        allow_none=True, metadata={"description": "Quarterly only: 1 (default), 2, 3."}
+    )
+    time = fields.String(
+        allow_none=True,
+        metadata={"example": "09:00", "description": "Local wall-clock time; default 09:00."},
+    )
     rrule = fields.String(
+        allow_none=True,
         validate=validate.Length(1, 500),
         metadata={"example": "FREQ=MONTHLY;BYDAY=2TU", "description": "At least a week apart."},
     )
-    starts_on = fields.String(metadata={"description": "Phase of a custom rule (a date)."})
+    starts_on = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Custom rules: the date the rule counts from, which sets the phase of "
+            f"an INTERVAL (default {DEFAULT_STARTS_ON.isoformat()}); answers always give it."
+        },
+    )
 
 
 class AudienceSchema(Schema):
@@ -31,8 +61,22 @@ class AudienceSchema(Schema):
     keywords = fields.List(Term, load_default=list, validate=validate.Length(max=50))
     exclude_keywords = fields.List(Term, load_default=list, validate=validate.Length(max=50))
     timezone = fields.String(load_default="UTC", validate=validate.Length(1, 64))
-    cadence = fields.Nested(CadenceSchema, load_default=None)
-    policy = fields.Nested(PolicySchema, load_default=None)
+    cadence = fields.Nested(
+        CadenceSchema,
+        load_default=None,
+        metadata={
+            "description": "Parts left out take the defaults: monthly, second Tuesday, 09:00. "
+            "In a PATCH a cadence replaces the whole cadence."
+        },
+    )
+    policy = fields.Nested(
+        PolicySchema,
+        load_default=None,
+        metadata={
+            "description": 'A preset\'s name alone ("80-20") stands for {"preset": "80-20"}. '
+            "In a PATCH, parts left out keep their values."
+        },
+    )
     half_life_days = fields.Integer(
         load_default=7,
         validate=validate.Range(1, 365),
@@ -40,6 +84,13 @@ class AudienceSchema(Schema):
     )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @pre_load
+    def _preset_by_name(self, data: Any, **_: Any) -> Any:
+        """Reps know policies by name, so "80-20" is shorthand for {"preset": "80-20"}."""
+        if isinstance(data, dict) and isinstance(data.get("policy"), str):
+            return {**data, "policy": {"preset": data["policy"]}}
+        return data
 
     @pre_dump
     def _from_model(self, audience: Audience, **_: Any) -> dict[str, Any]:

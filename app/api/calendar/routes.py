@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.calendar.schemas import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
 from app.api.common import principal
 from app.db import session

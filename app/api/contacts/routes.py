@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.common import principal
 from app.api.contacts.schemas import (
     ConnectionRequestSchema,

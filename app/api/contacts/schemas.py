@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.api.common import PageQuerySchema, RowId
+from app.api.common import Instant, PageQuerySchema, RowId
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS
 from schedules.relationship import STAGES
 
@@ -14,8 +14,8 @@ ZONE_NOTE = (
 )
 
 
-def when(description: str, **kwargs: Any) -> fields.String:
-    return fields.String(
+def when(description: str, **kwargs: Any) -> Instant:
+    return Instant(
         validate=validate.Length(1, 64),
         metadata={"description": description + ZONE_NOTE, "example": "2025-03-11T09:00:00"},
         **kwargs,

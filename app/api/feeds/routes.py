@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.common import principal
 from app.api.feeds.schemas import (
     FeedListSchema,

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.api import documents_errors
+from app.api import Blueprint, documents_errors
 from app.api.audiences.routes import RULE_CONFLICT
 from app.api.common import principal
 from app.api.posts.schemas import PostListSchema, PostQuerySchema, PostSchema
@@ -14,7 +13,7 @@ blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Gives and 
 
 
 @blp.route("/audiences/<int:audience_id>/posts")
-class AudiencePosts(MethodView):
+class Posts(MethodView):
     @blp.arguments(PostQuerySchema, location="query")
     @blp.response(200, PostListSchema)
     @documents_errors(blp, 404)

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.api.common import MAX_ROW_ID, PageQuerySchema, RangeQuerySchema
+from app.api.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
 from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
 from schedules.service import local_iso
 
@@ -41,7 +41,7 @@ class PostSchema(Schema):
     )
     body = fields.String(allow_none=True, validate=validate.Length(max=20_000))
     url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
-    scheduled_at = fields.String(
+    scheduled_at = Instant(
         allow_none=True,
         validate=validate.Length(max=64),
         metadata={

@@ -4,7 +4,7 @@ A new table only; no existing row changes. Scheduled or published posts already 
 articles were useful, so nothing is back-filled (schedules.feedback reads them directly).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 01:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import core.db
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
