@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from app.cli import fail, pass_runtime
-from app.runtime import Runtime
+from app.runtime import Runtime, fail, pass_runtime
 from core import accounts
 from core.db import utcnow
 from core.errors import DomainError

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from app import demo as demo_data
-from app.cli import fail, pass_runtime
-from app.runtime import Runtime
+from app.runtime import Runtime, fail, pass_runtime
 from core import backup, migrations
 
 

@@ -10,9 +10,8 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.cli import fail, pass_runtime
 from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
-from app.runtime import Runtime
+from app.runtime import Runtime, fail, pass_runtime
 from core import accounts
 from core.db import is_unavailable
 from core.errors import DomainError

@@ -8,15 +8,18 @@ app (the development server, ``planner dev``) ask for it and get the same settin
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
+import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import settings
 from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
+from core.errors import DomainError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -95,3 +98,12 @@ class Runtime:
 
             self._app = create_app()
         return self._app
+
+
+pass_runtime = click.make_pass_decorator(Runtime, ensure=True)
+
+
+def fail(error: DomainError | str) -> NoReturn:
+    """Bad input: one line on standard error and exit status 2, as click does for bad usage."""
+    click.echo(f"Error: {error.detail if isinstance(error, DomainError) else error}", err=True)
+    sys.exit(2)

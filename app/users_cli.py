@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from app.cli import fail, pass_runtime
-from app.runtime import Runtime
+from app.runtime import Runtime, fail, pass_runtime
 from core import accounts, passwords
 from core.errors import DomainError
 
