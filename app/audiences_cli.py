@@ -7,16 +7,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from app.runtime import Runtime, fail, pass_runtime
+from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts
 from core.db import utcnow
 from core.errors import DomainError
 from schedules import calendar, rule, service
 from schedules.models import STATUSES, Audience
-
-workspace_option = click.option(
-    "--workspace", help="Workspace name; needed when there are several."
-)
 
 
 def _local(at: dt.datetime | None, timezone: str, empty: str = "none") -> str:

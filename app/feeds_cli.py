@@ -11,17 +11,13 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
-from app.runtime import Runtime, fail, pass_runtime
+from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts
 from core.db import is_unavailable
 from core.errors import DomainError
 from feeds import service
 from feeds.models import Feed
 from feeds.service import RefreshSummary
-
-workspace_option = click.option(
-    "--workspace", help="Workspace name; needed when there are several."
-)
 
 workers_option = click.option(
     "--workers",

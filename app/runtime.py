@@ -101,6 +101,9 @@ class Runtime:
 
 
 pass_runtime = click.make_pass_decorator(Runtime, ensure=True)
+workspace_option = click.option(
+    "--workspace", help="Workspace name; needed when there are several."
+)
 
 
 def fail(error: DomainError | str) -> NoReturn:

@@ -6,13 +6,9 @@ import sys
 
 import click
 
-from app.runtime import Runtime, fail, pass_runtime
+from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts, passwords
 from core.errors import DomainError
-
-workspace_option = click.option(
-    "--workspace", help="Workspace name; needed when there are several."
-)
 
 
 @click.group()
