@@ -21,10 +21,14 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Another port when 5000 is taken: PORT=5050 make run
+PORT ?= 5000
+
 run: install
 	$(BIN)/planner db upgrade
-	$(BIN)/planner demo load
-	$(BIN)/planner run --host 127.0.0.1 --port 5000
+	$(BIN)/planner demo load --url http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (another port: PORT=5050 make run)"
+	$(BIN)/planner run --host 127.0.0.1 --port $(PORT)
 
 # Production serving: gunicorn on 127.0.0.1:8000 unless PLANNER_BIND etc. say otherwise.
 serve: install
@@ -39,7 +43,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 openapi: install
-	$(BIN)/planner openapi write --format=yaml openapi.yaml
+	$(BIN)/planner dev openapi write --format=yaml openapi.yaml
 
 # Every benchmark, then BENCHMARKS.md rewritten (about 10 minutes). PostgreSQL figures too when
 # BENCH_DATABASE_URL (else PLANNER_TEST_DATABASE_URL) names a database the benchmarks may fill.

@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, request
 from app.db import session
 from app.problems import problem
 from app.web import BLUEPRINT as WEB_BLUEPRINT
+from app.web import FAVICON_ENDPOINT
 from app.web import security as web_security
 from core.accounts import principal_for_token
 
@@ -21,6 +22,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
         "static",
+        FAVICON_ENDPOINT,
         # The secret in the address is the credential: calendar apps send no headers.
         "calendar.subscribed_calendar",
         "web.sign_in",

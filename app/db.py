@@ -6,47 +6,17 @@ the write lock at BEGIN so the rule check and its write cannot interleave with a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
+from app.runtime import Database, open_database
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@dataclass
-class Database:
-    engine: Engine
-    reader: sessionmaker[Session]
-    writer: sessionmaker[Session]
-
-
 def init_app(app: Flask) -> None:
-    url = app.config["DATABASE_URL"]
-    if is_sqlite(url):
-        options = {
-            "sqlite_busy_timeout_ms": app.config.get(
-                "SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS
-            )
-        }
-    else:
-        options = pool_options(app.config)
-    engine = make_engine(url, **options)
-    reader, writer = make_sessionmakers(engine)
-    app.extensions["planner_db"] = Database(engine, reader, writer)
+    app.extensions["planner_db"] = open_database(app.config)
     app.teardown_appcontext(_close_session)
-
-
-def pool_options(config: dict) -> dict[str, int]:
-    """PLANNER_DB_POOL_SIZE / PLANNER_DB_MAX_OVERFLOW for server databases, per process.
-
-    SQLite has no server connections to budget, so it keeps SQLAlchemy's own pool.
-    """
-    names = {"pool_size": "DB_POOL_SIZE", "max_overflow": "DB_MAX_OVERFLOW"}
-    return {option: config[key] for option, key in names.items() if config.get(key) is not None}
 
 
 def database() -> Database:

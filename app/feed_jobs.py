@@ -15,7 +15,6 @@ processes and threads never fetch the same feed at once.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -27,7 +26,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import metrics
+from app import metrics, runtime
 from core.db import utcnow
 from feeds import service
 from feeds.fetcher import FetchPolicy
@@ -39,10 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    policy = FetchPolicy.from_env()
-    if "FEEDS_ALLOW_PRIVATE" in app.config:
-        policy = dataclasses.replace(policy, allow_private=bool(app.config["FEEDS_ALLOW_PRIVATE"]))
-    app.extensions[EXTENSION] = policy
+    app.extensions[EXTENSION] = runtime.fetch_policy(app.config)
 
 
 def fetch_policy() -> FetchPolicy:

@@ -1,24 +1,23 @@
-"""``planner feeds refresh`` and ``planner feeds worker``."""
+"""``planner feeds``: subscriptions (list, add, remove), ``refresh`` and the polling ``worker``."""
 
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import database
-from app.feed_jobs import DueFeedRunner, Totals, fetch_policy, refresh_and_commit
+from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
+from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from core import accounts
 from core.db import is_unavailable
+from core.errors import DomainError
+from feeds import service
 from feeds.models import Feed
 from feeds.service import RefreshSummary
-
-feeds_group = AppGroup("feeds", help="Feed subscriptions: refreshing and polling.")
 
 workers_option = click.option(
     "--workers",
@@ -29,6 +28,72 @@ workers_option = click.option(
 )
 
 
+@click.group("feeds")
+def feeds_group() -> None:
+    """Feed subscriptions: list, add, remove, refresh, poll."""
+
+
+@feeds_group.command("list")
+@workspace_option
+@pass_runtime
+def list_feeds(runtime: Runtime, workspace: str | None) -> None:
+    """The workspace's feeds: status, articles delivered and the last error."""
+    with runtime.database.reader() as session:
+        try:
+            workspace_id = accounts.resolve_workspace(session, workspace).id
+        except DomainError as error:
+            fail(error)
+        feeds = service.list_feeds(session, workspace_id)
+        counts = service.feed_article_counts(session, [feed.id for feed in feeds])
+        if not feeds:
+            click.echo("No feeds yet: add one with 'planner feeds add URL'.")
+        for feed in feeds:
+            status = (feed.last_status or "not fetched yet") if feed.enabled else "off"
+            tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+            click.echo(f"{feed.id}  {feed.title or feed.url}{tags}")
+            click.echo(f"    {feed.url}  {status}, {counts.get(feed.id, 0)} articles")
+            if feed.last_error:
+                click.echo(f"    last error: {feed.last_error}")
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@workspace_option
+@click.option("--title", help="Taken from the feed on its first fetch when not given.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@pass_runtime
+def add_feed(runtime: Runtime, url: str, workspace: str | None, title: str | None, tags) -> None:
+    """Subscribe the workspace to the feed at URL; its first fetch is due at once."""
+    with runtime.database.writer() as session:
+        try:
+            workspace_id = accounts.resolve_workspace(session, workspace).id
+            feed = service.create_feed(
+                session, workspace_id, url, title, tags, policy=runtime.fetch_policy
+            )
+        except DomainError as error:
+            fail(error)
+        session.commit()
+        click.echo(
+            f"Subscribed to {feed.url} as feed {feed.id}; 'planner feeds refresh' fetches it."
+        )
+
+
+@feeds_group.command("remove")
+@click.argument("feed_id", type=int)
+@workspace_option
+@pass_runtime
+def remove_feed(runtime: Runtime, feed_id: int, workspace: str | None) -> None:
+    """Unsubscribe from feed FEED_ID; the articles it delivered stay."""
+    with runtime.database.writer() as session:
+        try:
+            workspace_id = accounts.resolve_workspace(session, workspace).id
+            service.delete_feed(session, workspace_id, feed_id)
+        except DomainError as error:
+            fail(error)
+        session.commit()
+    click.echo(f"Unsubscribed from feed {feed_id}; its articles stay.")
+
+
 def _report_error(feed: Feed, summary: RefreshSummary) -> None:
     if summary.errors:
         click.echo(f"Feed {feed.id} ({feed.url}): {feed.last_error or 'failed'}", err=True)
@@ -37,22 +102,22 @@ def _report_error(feed: Feed, summary: RefreshSummary) -> None:
 @feeds_group.command("refresh")
 @click.option("--feed", "feed_id", type=int, help="Refresh this feed now, due or not.")
 @workers_option
-def refresh(feed_id: int | None, workers: int) -> None:
+@pass_runtime
+def refresh(runtime: Runtime, feed_id: int | None, workers: int) -> None:
     """Refresh the feeds that are due (or one feed), then print what changed."""
-    db = database()
+    db = runtime.database
     if feed_id is not None:
         with db.writer() as session:
             feed = session.get(Feed, feed_id)
             if feed is None:
-                click.echo(f"Error: feed {feed_id} not found.", err=True)
-                sys.exit(2)
+                fail(f"feed {feed_id} not found.")
             totals = Totals()
-            summary = refresh_and_commit(session, feed, fetch_policy())
+            summary = refresh_and_commit(session, feed, runtime.fetch_policy)
             totals.add(summary)
             _report_error(feed, summary)
         click.echo(f"Refreshed {totals.line()}.")
         return
-    runner = DueFeedRunner(db.writer, fetch_policy(), workers)
+    runner = DueFeedRunner(db.writer, runtime.fetch_policy, workers)
     with click.progressbar(length=runner.due_count(), label="Refreshing feeds") as bar:
 
         def progress(feed: Feed, summary: RefreshSummary) -> None:
@@ -73,14 +138,15 @@ def refresh(feed_id: int | None, workers: int) -> None:
 )
 @click.option("--once", is_flag=True, help="Refresh what is due once, then exit.")
 @workers_option
-def worker(interval: float, once: bool, workers: int) -> None:
+@pass_runtime
+def worker(runtime: Runtime, interval: float, once: bool, workers: int) -> None:
     """Poll for due feeds until SIGTERM or Ctrl-C.
 
     Several workers (on one or many machines, against PostgreSQL) may run at once: each feed is
     claimed by one of them. A stop signal lets the feeds being fetched finish and commit.
     """
     stop = threading.Event()
-    runner = DueFeedRunner(database().writer, fetch_policy(), workers, stop)
+    runner = DueFeedRunner(runtime.database.writer, runtime.fetch_policy, workers, stop)
     with _stop_on_signals(stop):
         while not stop.is_set():
             try:

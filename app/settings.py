@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+
+def instance_path() -> str:
+    """Where Flask would put the app's instance folder, found without importing Flask (most
+    commands never build the app): beside the package in a checkout or editable install,
+    under the environment's prefix when the package is installed into it."""
+    package_parent = Path(__file__).resolve().parents[1]
+    prefix = Path(sys.prefix).resolve()
+    if package_parent.is_relative_to(prefix):
+        return str(prefix / "var" / "app-instance")
+    return str(package_parent / "instance")
 
 
 def load(

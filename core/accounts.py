@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -132,6 +132,19 @@ def issue_token(session: Session, user_id: int) -> str:
     session.add(ApiToken(user_id=user_id, token_hash=hash_token(token)))
     session.flush()
     return token
+
+
+def rotate_token(session: Session, email: str) -> tuple[User, str]:
+    """Revoke every API token of the user and issue one new one (for a token that leaked)."""
+    user = find_user(session, email)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return user, issue_token(session, user.id)
+
+
+def list_users(session: Session, workspace_id: int) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.workspace_id == workspace_id).order_by(User.email))
+    )
 
 
 def find_user(session: Session, email: str) -> User:

@@ -6,6 +6,8 @@ so a leaked table must cost an attacker a slow, memory-hard hash per guess.
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -18,9 +20,14 @@ MIN_LENGTH = 12
 # Argon2 hashes any length, but an unbounded body would let one request burn CPU and memory.
 MAX_LENGTH = 1024
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss costs as long as a wrong password and
-# response times do not reveal which addresses have accounts.
-_DUMMY_HASH = _hasher.hash("no such user: equal-time comparison only")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a miss costs as long as a wrong password
+    and response times do not reveal which addresses have accounts. Made on the first sign-in,
+    not at import: a hash costs a tenth of a second, which every command and worker paid."""
+    return _hasher.hash("no such user: equal-time comparison only")
 
 
 def validate(password: str) -> str:
@@ -46,7 +53,7 @@ def authenticate(session: Session, email: str, password: str) -> Principal | Non
     if len(password) > MAX_LENGTH:
         return None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        _hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or stored is None:

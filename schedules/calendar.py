@@ -341,19 +341,7 @@ def audiences_for_export(
     """Audiences by id or name in one workspace, or all of them when ``refs`` is None."""
     if refs is None:
         return service.list_audiences(session, workspace_id)
-    found = []
-    for ref in refs:
-        text = str(ref).strip()
-        query = select(Audience).where(Audience.workspace_id == workspace_id)
-        if text.isdigit():
-            query = query.where(Audience.id == int(text))
-        else:
-            query = query.where(Audience.name == " ".join(text.split()))
-        audience = session.scalar(query)
-        if audience is None:
-            raise NotFound(f"No audience {text!r} in this workspace.")
-        found.append(audience)
-    return found
+    return [service.find_audience(session, workspace_id, ref) for ref in refs]
 
 
 # ---------------------------------------------------------------- subscription URLs

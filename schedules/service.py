@@ -154,6 +154,20 @@ def get_audience(session: Session, workspace_id: int, audience_id: int) -> Audie
     return get_owned_row(session, Audience, workspace_id, audience_id, "audience")
 
 
+def find_audience(session: Session, workspace_id: int, ref: str | int) -> Audience:
+    """An audience of the workspace by id or by name, as people type them on a command line."""
+    text = str(ref).strip()
+    query = select(Audience).where(Audience.workspace_id == workspace_id)
+    if text.isdigit():
+        query = query.where(Audience.id == int(text))
+    else:
+        query = query.where(Audience.name == " ".join(text.split()))
+    audience = session.scalar(query)
+    if audience is None:
+        raise NotFound(f"No audience {text!r} in this workspace.")
+    return audience
+
+
 def lock_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
     """Take the audience's write lock: every timeline change is judged after the last one."""
     audience = lock_owned_row(session, Audience, workspace_id, audience_id, "audience")

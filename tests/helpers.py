@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from app.cli import cli
+from app.runtime import Runtime
+
+
+class PlannerRunner(CliRunner):
+    """``planner`` run in-process against a test app, with that app's settings and database."""
+
+    def __init__(self, app) -> None:
+        super().__init__()
+        self.app = app
+
+    def invoke(self, args: list[str], **kwargs: Any) -> Result:
+        return super().invoke(cli, args, obj=Runtime(self.app), **kwargs)
+
 
 def make_audience(caller, **fields: Any) -> dict[str, Any]:
     body = {

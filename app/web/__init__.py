@@ -6,12 +6,13 @@ No front-end framework and no build step: every page works without JavaScript, a
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 
 from core.errors import NotFound
 
 BLUEPRINT = "web"
+FAVICON_ENDPOINT = "favicon"
 blp = Blueprint(BLUEPRINT, __name__)
 
 
@@ -38,6 +39,12 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     formatting.init_app(app)
     app.register_blueprint(blp)
+    app.add_url_rule("/favicon.ico", FAVICON_ENDPOINT, _favicon)
+
+
+def _favicon():
+    """Browsers ask for /favicon.ico before (or without) reading the page's icon link."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @blp.before_request

@@ -1,4 +1,8 @@
-"""Feeds: subscribe by URL, see how each feed is doing, refresh one now."""
+"""Feeds: subscribe by URL, see how each feed is doing, refresh, rename, tag, turn off, remove.
+
+The same domain functions as ``/api/v1/feeds`` do the work, so the page and the API refuse
+the same things with the same words.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +17,31 @@ from app.web.forms import field_errors
 from core.accounts import Workspace
 from core.errors import DomainError, InvalidValue
 from feeds import service
+from feeds.models import Feed
 
 
-def _page(url: str = "", errors: dict[str, str] | None = None):
+def _page(url: str = "", errors: dict[str, str] | None = None, editing: dict | None = None):
+    """The list; ``editing`` keeps what was typed into one feed's edit form that was refused."""
     workspace_id = principal().workspace_id
+    feeds = service.list_feeds(session(), workspace_id)
     page = render_template(
         "web/feeds.html",
-        feeds=service.list_feeds(session(), workspace_id),
+        feeds=feeds,
+        article_counts=service.feed_article_counts(session(), [feed.id for feed in feeds]),
         workspace_timezone=session().get(Workspace, workspace_id).timezone,
         url=url,
         errors=errors or {},
+        editing=editing or {},
     )
     return page, 422 if errors else 200
+
+
+def _name(feed: Feed) -> str:
+    return feed.title or feed.url
+
+
+def _back():
+    return redirect(url_for("web.feeds_page"), 303)
 
 
 @blp.get("/feeds")
@@ -47,7 +64,50 @@ def add_feed():
         session().rollback()
         return _page(url, {"url": error.detail})
     flash(f"Subscribed to {feed.url}. Refresh it to fetch its articles now.")
-    return redirect(url_for("web.feeds_page"), 303)
+    return _back()
+
+
+@blp.post("/feeds/<int:feed_id>")
+def edit_feed(feed_id: int):
+    """Rename and tag: tags are typed comma-separated, as people write them."""
+    title = request.form.get("title", "")
+    tags = request.form.get("tags", "")
+    try:
+        for field, value in (("title", title), ("tags", tags)):
+            if "\x00" in value:
+                raise InvalidValue(field, "NUL characters are not allowed.")
+        feed = service.update_feed(
+            session(), principal().workspace_id, feed_id, title=title, tags=tags.split(",")
+        )
+        session().commit()
+    except InvalidValue as error:
+        session().rollback()
+        errors = field_errors(error, {"title": f"title-{feed_id}", "tags": f"tags-{feed_id}"})
+        return _page(errors=errors, editing={"id": feed_id, "title": title, "tags": tags})
+    flash(f"Saved {_name(feed)}.")
+    return _back()
+
+
+@blp.post("/feeds/<int:feed_id>/enabled")
+def switch_feed(feed_id: int):
+    enabled = request.form.get("enabled") == "on"
+    feed = service.update_feed(session(), principal().workspace_id, feed_id, enabled=enabled)
+    session().commit()
+    if enabled:
+        flash(f"Turned {_name(feed)} on: it is fetched again from now.")
+    else:
+        flash(f"Turned {_name(feed)} off: it is not fetched until you turn it on.")
+    return _back()
+
+
+@blp.post("/feeds/<int:feed_id>/delete")
+def delete_feed(feed_id: int):
+    feed = service.get_feed(session(), principal().workspace_id, feed_id)
+    name = _name(feed)
+    service.delete_feed(session(), feed.workspace_id, feed.id)
+    session().commit()
+    flash(f"Unsubscribed from {name}. Its articles stay, with any posts made from them.")
+    return _back()
 
 
 @blp.post("/feeds/<int:feed_id>/refresh")
@@ -56,7 +116,7 @@ def refresh_feed(feed_id: int):
     feed = service.get_feed(session(), principal().workspace_id, feed_id)
     summary = refresh_and_commit(session(), feed, fetch_policy())
     if summary.errors:
-        flash(f"Could not refresh {feed.title or feed.url}: {feed.last_error}")
+        flash(f"Could not refresh {_name(feed)}: {feed.last_error}")
     else:
-        flash(f"Refreshed {feed.title or feed.url}: {summary.new_articles} new articles.")
-    return redirect(url_for("web.feeds_page"), 303)
+        flash(f"Refreshed {_name(feed)}: {summary.new_articles} new articles.")
+    return _back()

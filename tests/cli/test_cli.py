@@ -1,12 +1,22 @@
 """The planner command: users, tokens, migrations and demo data."""
 
 import re
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
 
-from tests.helpers import make_audience
+import click
+import pytest
+from click.testing import CliRunner
+
+from app.cli import COMMANDS, cli
+from tests.conftest import make_caller
+from tests.helpers import PlannerRunner, give, make_audience
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
+    return PlannerRunner(app).invoke(args=list(args))
 
 
 def test_users_create_prints_a_token_that_works_once_shown(app):
@@ -52,3 +62,152 @@ def test_demo_workspace_is_separate_from_others(app, rep):
     run(app, "demo", "load")
     make_audience(rep)
     assert rep.get("/api/v1/audiences").get_json()["total"] == 1
+
+
+# --- a CLI of its own -------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+PLANNER = Path(sys.executable).with_name("planner")
+
+
+def one_line_error(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_help_lists_planners_own_commands_without_flask_options_or_plugins():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    commands = re.findall(r"^  ([a-z-]+)  ", result.output.split("Commands:")[1], re.M)
+    assert set(commands) >= {"audiences", "posts", "feeds", "users", "export-ics", "serve", "dev"}
+    assert not {"limiter", "routes", "shell", "openapi"} & set(commands)
+    for flask_only in ("--env-file", "-A, --app", "--debug", "``"):
+        assert flask_only not in result.output
+    assert "give before you ask" in result.output
+
+
+def test_version_is_planners():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.output.strip() == f"planner, version {version('value-planner')}"
+    assert "Flask" not in result.output and "Werkzeug" not in result.output
+
+
+def test_each_summary_in_the_help_is_that_commands_own_help_line():
+    group = cli
+    context = click.Context(group)
+    for name in COMMANDS:
+        assert group.summary(name) == group.get_command(context, name).get_short_help_str(200), name
+
+
+def test_developer_commands_are_under_dev(app, tmp_path):
+    routes = run(app, "dev", "routes")
+    assert routes.exit_code == 0, routes.output
+    assert "/api/v1/audiences" in routes.output
+    written = run(app, "dev", "openapi", "write", "--format=yaml", str(tmp_path / "o.yaml"))
+    assert written.exit_code == 0, written.output
+    assert "/api/v1/audiences" in (tmp_path / "o.yaml").read_text()
+    assert run(app, "openapi", "write").exit_code == 2  # no longer at the top
+
+
+def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
+    audience = make_audience(rep, name="CFOs in retail")
+    give(rep, audience["id"], "2031-01-06T09:00")
+    make_audience(outsider, name="Globex CFOs")
+    listed = run(app, "audiences", "list", "--workspace", "Acme Sales")
+    assert listed.exit_code == 0, listed.output
+    assert f"{audience['id']}  CFOs in retail  (Europe/Berlin)" in listed.output
+    assert "1 of 3 gives so far (no ask yet), 2 more needed" in listed.output
+    assert "Globex" not in listed.output
+    for ref in (str(audience["id"]), "CFOs in retail"):
+        shown = run(app, "audiences", "show", ref, "--workspace", "Acme Sales")
+        assert shown.exit_code == 0, shown.output
+        assert "Keywords: pricing" in shown.output
+        assert "Policy: 3 gives per ask, asks at least 30 days apart" in shown.output
+        assert "Ratio: 1 of 3 gives" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audiences", "show", "Nobody", "--workspace", "Acme Sales"], "No audience 'Nobody'"),
+        (["audiences", "show", "Globex CFOs", "--workspace", "Acme Sales"], "No audience"),
+        (["audiences", "list"], "Name the workspace with --workspace."),
+        (["audiences", "list", "--workspace", "Initech"], "No workspace named 'Initech'"),
+        (["posts", "list", "--audience", "999", "--workspace", "Acme Sales"], "No audience '999'"),
+        (["feeds", "add", "ftp://example.com/x", "--workspace", "Acme Sales"], "http and https"),
+        (["feeds", "add", "not a url", "--workspace", "Acme Sales"], "url:"),
+        (["feeds", "remove", "999", "--workspace", "Acme Sales"], "Feed 999 not found."),
+        (["users", "rotate-token", "nobody@acme.example"], "No user with email"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(app, rep, outsider, args, message):
+    make_audience(outsider, name="Globex CFOs")
+    assert message in one_line_error(run(app, *args))
+
+
+def test_posts_list_per_audience_with_the_ratio(app, rep):
+    audience = make_audience(rep)
+    first = give(rep, audience["id"], "2031-01-06T09:00")
+    give(rep, audience["id"], "2031-02-06T09:00", status="draft")
+    result = run(app, "posts", "list", "--audience", "CFOs")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "CFOs: 1 of 3 gives so far (no ask yet), 2 more needed; " + (
+        "earliest next ask: after more gives"
+    )
+    assert f"Mon 2031-01-06 09:00  give  scheduled  #{first['id']}  give at 2031-01-06T09:00" in (
+        result.output
+    )
+    assert "draft" in lines[2] and lines[-1] == "2 posts."
+    drafts = run(app, "posts", "list", "--audience", str(audience["id"]), "--status", "draft")
+    assert drafts.output.splitlines()[-1] == "1 posts."
+
+
+def test_feeds_list_add_and_remove(app, rep):
+    added = run(app, "feeds", "add", "https://example.com/feed.xml", "--tag", "pricing")
+    assert added.exit_code == 0, added.output
+    feed_id = int(re.search(r"as feed (\d+)", added.output)[1])
+    listed = run(app, "feeds", "list")
+    assert f"{feed_id}  https://example.com/feed.xml  [pricing]" in listed.output
+    assert "not fetched yet, 0 articles" in listed.output
+    again = run(app, "feeds", "add", "https://example.com/feed.xml")
+    assert "already subscribes" in one_line_error(again)
+    removed = run(app, "feeds", "remove", str(feed_id))
+    assert removed.exit_code == 0, removed.output
+    assert "No feeds yet" in run(app, "feeds", "list").output
+    assert rep.get(f"/api/v1/feeds/{feed_id}").status_code == 404
+
+
+def test_users_list_and_rotate_token_revokes_the_old_one(app, rep):
+    make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
+    listed = run(app, "users", "list")
+    assert listed.output.splitlines() == [
+        "Users of Acme Sales:",
+        "  boss@acme.example  admin  API only",
+        "  rep@acme.example  rep  API only",
+    ]
+    rotated = run(app, "users", "rotate-token", "REP@acme.example")
+    assert rotated.exit_code == 0, rotated.output
+    new = re.search(r"New API token .*: (vp_\S+)", rotated.output)[1]
+    assert rotated.output.count("vp_") == 1
+    assert rep.get("/api/v1/audiences").status_code == 401
+    fresh = app.test_client().get("/api/v1/audiences", headers={"Authorization": f"Bearer {new}"})
+    assert fresh.status_code == 200
+
+
+def test_make_run_says_how_to_use_another_port():
+    plan = subprocess.run(
+        ["make", "-n", "run", "PORT=5050"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    assert "planner run --host 127.0.0.1 --port 5050" in plan
+    assert "demo load --url http://127.0.0.1:5050" in plan
+    assert "PORT=5050 make run" in plan  # printed when it starts
+    assert (
+        "--port 5000"
+        in subprocess.run(
+            ["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+    )

@@ -3,11 +3,11 @@
 from icalendar import Calendar
 
 from tests.conftest import make_caller
-from tests.helpers import give, make_audience
+from tests.helpers import PlannerRunner, give, make_audience
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=["export-ics", *args])
+    return PlannerRunner(app).invoke(args=["export-ics", *args])
 
 
 def uids(data: bytes) -> set[str]:

@@ -22,6 +22,7 @@ from core.accounts import Workspace
 from feeds import service
 from feeds.fetcher import FetchPolicy
 from feeds.models import Feed, FeedEntry
+from tests.helpers import PlannerRunner
 
 pytestmark = pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
 
@@ -34,7 +35,7 @@ SUMMARY = re.compile(
 
 
 def run(app, *args: str):
-    return app.test_cli_runner().invoke(args=list(args))
+    return PlannerRunner(app).invoke(args=list(args))
 
 
 def summary(output: str) -> tuple[int, ...]:

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from app import serving
-from app.cli import serve
+from app.serve_cli import serve
 from app.settings import SettingError
 
 

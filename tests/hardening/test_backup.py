@@ -13,6 +13,7 @@ import pytest
 from app import create_app
 from core import accounts
 from core.db import Base
+from tests.helpers import PlannerRunner
 
 TABLES = [table.name for table in Base.metadata.sorted_tables]
 
@@ -48,7 +49,7 @@ def test_backup_while_writing_then_restore_into_a_fresh_database(sqlite_template
     try:
         while len(written) < 20:
             stop.wait(0.01)
-        result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "b.db")])
+        result = PlannerRunner(app).invoke(args=["db", "backup", str(tmp_path / "b.db")])
         during = len(written)
         while len(written) < during + 20:  # the service went on writing after the backup
             stop.wait(0.01)
@@ -64,7 +65,7 @@ def test_backup_while_writing_then_restore_into_a_fresh_database(sqlite_template
     fresh = tmp_path / "fresh.db"
     shutil.copy(sqlite_template, fresh)
     restored_app = sqlite_app(fresh, tmp_path)
-    result = restored_app.test_cli_runner().invoke(
+    result = PlannerRunner(restored_app).invoke(
         args=["db", "restore", "--yes", str(tmp_path / "b.db")]
     )
     assert result.exit_code == 0, result.output
@@ -77,7 +78,7 @@ def test_restore_refuses_a_file_that_is_not_a_planner_backup(sqlite_template, tm
     live = tmp_path / "live.db"
     shutil.copy(sqlite_template, live)
     app = sqlite_app(live, tmp_path)
-    runner = app.test_cli_runner()
+    runner = PlannerRunner(app)
     before = counts(live)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
@@ -96,6 +97,6 @@ def test_restore_refuses_a_file_that_is_not_a_planner_backup(sqlite_template, tm
 @pytest.mark.parametrize("command", ["backup", "restore"])
 def test_postgresql_is_pointed_to_pg_dump(app, database_url, command, tmp_path):
     args = ["db", command, str(tmp_path / "x.dump")] + (["--yes"] if command == "restore" else [])
-    result = app.test_cli_runner().invoke(args=args)
+    result = PlannerRunner(app).invoke(args=args)
     assert result.exit_code == 2
     assert "pg_dump" in result.output and "pg_restore" in result.output

@@ -301,3 +301,26 @@ def test_every_page_works_at_phone_width_with_the_keyboard_alone(phone, planner,
     phone.keyboard.type("A one-page cash-flow checklist")
     phone.keyboard.press("Enter")  # submits the form from a text input
     phone.get_by_text("Scheduled “A one-page cash-flow checklist”").wait_for()
+
+
+def test_pages_have_an_icon_and_read_only_settings_look_read_only(page, planner):
+    url = planner["url"]
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
+    sign_in(page, url)
+    for path in ("/", "/feeds", "/settings"):
+        page.goto(url + path)
+        icon = page.locator("link[rel=icon]").evaluate("link => link.href")
+        assert page.request.get(icon).status == 200
+    assert page.request.get(url + "/favicon.ico").status == 200  # asked for by default
+    assert failed == []
+
+    zone = page.get_by_label("Workspace time zone")
+    assert zone.is_disabled()
+    looks = zone.evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).cursor,"
+        " getComputedStyle(e).borderStyle]"
+    )
+    assert looks == ["rgb(243, 245, 247)", "not-allowed", "dashed"]  # not an editable white box
+    assert page.get_by_text("Read only: only a workspace admin can change these").is_visible()
+    assert_accessible(page)

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from core import passwords
-from tests.helpers import ask, give, make_audience
+from tests.helpers import PlannerRunner, ask, give, make_audience
 from tests.web.conftest import PASSWORD, sign_in
 
 NEXT_YEAR = dt.date.today().year + 1
@@ -144,7 +144,7 @@ def test_a_new_password_ends_sessions_opened_with_the_old_one(app, browser):
 
 
 def test_set_password_command_prompts_or_reads_stdin_and_refuses_short_ones(app, rep):
-    runner = app.test_cli_runner()
+    runner = PlannerRunner(app)
     result = runner.invoke(
         args=["users", "set-password", "rep@acme.example"],
         input="long enough secret\nlong enough secret\n",
@@ -164,10 +164,10 @@ def test_set_password_command_prompts_or_reads_stdin_and_refuses_short_ones(app,
 
 
 def test_demo_load_prints_a_password_that_signs_in(app):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    result = PlannerRunner(app).invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     password = re.search(r"Demo password: (\S+)", result.output)[1]
-    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    again = PlannerRunner(app).invoke(args=["demo", "load"])
     assert f"Demo password: {password}" in again.output
     with app.extensions["planner_db"].reader() as session:
         assert passwords.authenticate(session, "rep@demo.example", password) is not None

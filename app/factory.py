@@ -1,0 +1,29 @@
+"""``create_app``: the Flask app with its settings, database, API, web pages and telemetry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import api, auth, db, feed_jobs, ratelimits, security, settings, telemetry, web
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask("app", instance_path=settings.instance_path(), instance_relative_config=True)
+    app.config.update(settings.load(app.instance_path, overrides or {}))
+    app.json.sort_keys = False
+    if proxies := app.config["PROXY_FIX"]:
+        # Trust X-Forwarded-For/-Proto/-Host from this many proxies in front, and no more, so
+        # clients cannot pose as another address or scheme by sending those headers themselves.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    telemetry.init_app(app)
+    security.init_app(app)  # refuses oversized or unparseable bodies before anything else
+    db.init_app(app)
+    feed_jobs.init_app(app)
+    api.init_app(app)
+    ratelimits.init_app(app)  # before auth: a blocked address gets no answer about its token
+    auth.init_app(app)
+    web.init_app(app)
+    return app

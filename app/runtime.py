@@ -1,0 +1,112 @@
+"""What a ``planner`` command runs against: the settings and the database, built on first use.
+
+Most commands need only a database session, so they never build the Flask app (Flask, every
+blueprint and the OpenAPI machinery cost most of a second to import). The few that need the
+app (the development server, ``planner dev``) ask for it and get the same settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import settings
+from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
+from core.errors import DomainError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from feeds.fetcher import FetchPolicy
+
+
+@dataclass
+class Database:
+    engine: Engine
+    reader: sessionmaker[Session]
+    writer: sessionmaker[Session]
+
+
+def open_database(config: dict[str, Any]) -> Database:
+    url = config["DATABASE_URL"]
+    if is_sqlite(url):
+        options = {
+            "sqlite_busy_timeout_ms": config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)
+        }
+    else:
+        options = pool_options(config)
+    engine = make_engine(url, **options)
+    return Database(engine, *make_sessionmakers(engine))
+
+
+def pool_options(config: dict) -> dict[str, int]:
+    """PLANNER_DB_POOL_SIZE / PLANNER_DB_MAX_OVERFLOW for server databases, per process.
+
+    SQLite has no server connections to budget, so it keeps SQLAlchemy's own pool.
+    """
+    names = {"pool_size": "DB_POOL_SIZE", "max_overflow": "DB_MAX_OVERFLOW"}
+    return {option: config[key] for option, key in names.items() if config.get(key) is not None}
+
+
+def fetch_policy(config: dict[str, Any]) -> FetchPolicy:
+    """``PLANNER_FEEDS_*``, with the config key ``FEEDS_ALLOW_PRIVATE`` overriding the switch
+    (tests reach a server on 127.0.0.1 with it)."""
+    from feeds.fetcher import FetchPolicy  # httpx and the SSRF guard, for feed commands only
+
+    policy = FetchPolicy.from_env()
+    if "FEEDS_ALLOW_PRIVATE" in config:
+        policy = dataclasses.replace(policy, allow_private=bool(config["FEEDS_ALLOW_PRIVATE"]))
+    return policy
+
+
+class Runtime:
+    """The object every ``planner`` command receives; ``Runtime(app)`` reuses a built app."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        self._app = app
+
+    @cached_property
+    def instance_path(self) -> str:
+        return self._app.instance_path if self._app else settings.instance_path()
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        if self._app is not None:
+            return self._app.config
+        return settings.load(self.instance_path, {})
+
+    @cached_property
+    def database(self) -> Database:
+        if self._app is not None:
+            return self._app.extensions["planner_db"]
+        return open_database(self.config)
+
+    @cached_property
+    def fetch_policy(self) -> FetchPolicy:
+        return fetch_policy(self.config)
+
+    def flask_app(self) -> Flask:
+        if self._app is None:
+            from app import create_app
+
+            self._app = create_app()
+        return self._app
+
+
+pass_runtime = click.make_pass_decorator(Runtime, ensure=True)
+workspace_option = click.option(
+    "--workspace", help="Workspace name; needed when there are several."
+)
+
+
+def fail(error: DomainError | str) -> NoReturn:
+    """Bad input: one line on standard error and exit status 2, as click does for bad usage."""
+    click.echo(f"Error: {error.detail if isinstance(error, DomainError) else error}", err=True)
+    sys.exit(2)

@@ -1,0 +1,49 @@
+"""What a command imports: help and database commands never pay for Flask, argon2 or the API.
+
+Not a timing test (bench/bench_startup.py measures the time); these modules are what made
+``planner --help`` take over a second, so their absence is what keeps it fast.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import make_audience
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY = ("flask", "flask_smorest", "argon2", "app.api", "app.web", "gunicorn", "httpx")
+PROBE = """
+import sys
+from app.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="planner")
+except SystemExit as done:
+    assert not done.code, done.code
+print("loaded:", ",".join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str, database_url: str = "sqlite:///unused.db") -> list[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_SECRET_KEY": "test"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = done.stderr.strip().splitlines()[-1]
+    return [name for name in line.removeprefix("loaded:").split(",") if name]
+
+
+def test_help_and_version_load_none_of_the_app():
+    assert loaded_by("--help") == []
+    assert loaded_by("--version") == []
+
+
+def test_export_ics_loads_no_web_framework(app, rep, database_url, tmp_path):
+    make_audience(rep, name="Empty")
+    output = tmp_path / "empty.ics"
+    args = ("export-ics", "--audience", "Empty", "--workspace", "Acme Sales", "-o", str(output))
+    assert loaded_by(*args, database_url=database_url) == []
+    assert output.read_bytes().startswith(b"BEGIN:VCALENDAR")
