@@ -55,6 +55,13 @@ class PostSchema(Schema):
     sequence = fields.Integer(
         dump_only=True, metadata={"description": "Grows when the time or text changes."}
     )
+    overdue = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "Scheduled, and its time has passed without it being marked "
+            "published: mark it published or move it."
+        },
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -83,6 +90,7 @@ def _post_dict(post: Any) -> dict[str, Any]:
         "scheduled_at": when.isoformat() if when else None,
         "status": post.status,
         "sequence": post.sequence,
+        "overdue": post.overdue,
         "created_at": post.created_at.isoformat(),
         "updated_at": post.updated_at.isoformat(),
         "scheduled_at_local": local_iso(when, post.audience.timezone) if when else None,
