@@ -156,7 +156,7 @@ def _touches(
     counted = max(0, bisect.bisect_left(touches, at) - first)
     if counted >= policy.touches_per_ask:
         return []
-    satisfied_on = _completed(touches[after_anchor:], following, policy)
+    satisfied_on = _completed(touches[after_anchor:], at, following, policy)
     return [
         Unmet(
             "touches",
@@ -167,13 +167,19 @@ def _touches(
 
 
 def _completed(
-    touches: Sequence[dt.datetime], following: dt.datetime | None, policy: PersonPolicy
+    touches: Sequence[dt.datetime],
+    at: dt.datetime,
+    following: dt.datetime | None,
+    policy: PersonPolicy,
 ) -> dt.datetime | None:
-    """The first instant, before the next ask, after ``touches_per_ask`` recorded touches that
-    fall within one lookback, or None: moving past the next ask would change its cover too."""
+    """The first instant after ``at`` and before the next ask that follows ``touches_per_ask``
+    recorded touches within one lookback, or None (moving past the next ask would change its
+    cover too; touches that faded before ``at`` do not come back)."""
     k = policy.touches_per_ask
     for i in range(len(touches) - k + 1):
         done = touches[i + k - 1] + ASK_AFTER_GIVE_GAP
+        if done <= at:
+            continue
         if following is not None and done >= following:
             return None
         if done - policy.lookback <= touches[i]:

@@ -411,6 +411,23 @@ def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) 
                       None if earliest else reason)  # fmt: skip
 
 
+def overdue_posts(
+    session: Session, audience_id: int, now: dt.datetime | None = None, limit: int = 5
+) -> list[Post]:
+    """Scheduled posts whose time has passed unmarked, oldest first: mark published or move."""
+    query = (
+        select(Post)
+        .where(
+            Post.audience_id == audience_id,
+            Post.status == "scheduled",
+            Post.scheduled_at < (now or utcnow()),
+        )
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def _fresh_gives(
     session: Session, audience_id: int, after: dt.datetime, before: dt.datetime | None
 ) -> int:
