@@ -22,7 +22,7 @@ from app.api.contacts.schemas import (
 )
 from app.db import session
 from app.web import blp, coaching
-from app.web.formatting import local, when
+from app.web.formatting import form_moment, local, when
 from app.web.forms import field_errors
 from app.web.post_forms import explain_rule
 from core.db import utcnow
@@ -370,8 +370,7 @@ def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
     if any(b is None for b in bounds):
         return "", ""
-    at = local(max(bounds), _zone(contact))  # type: ignore[type-var]
-    return f"{at:%Y-%m-%d}", f"{at:%H:%M}"
+    return form_moment(max(bounds), _zone(contact))  # type: ignore[type-var]
 
 
 def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None):

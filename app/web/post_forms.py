@@ -15,7 +15,7 @@ from app.api.common import principal
 from app.api.posts.schemas import PostSchema
 from app.db import session
 from app.web import blp, coaching
-from app.web.formatting import local, when
+from app.web.formatting import form_moment, local, when
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue
 from schedules import service
@@ -143,10 +143,7 @@ def new_post(audience_id: int):
 def _earliest_ask(audience: Audience) -> tuple[str, str]:
     """The first date and time a new ask would pass, on the audience's clock, or blanks."""
     earliest = service.ratio(session(), audience).earliest_next_ask_at
-    if earliest is None:
-        return "", ""
-    at = local(earliest, audience.timezone)
-    return f"{at:%Y-%m-%d}", f"{at:%H:%M}"
+    return form_moment(earliest, audience.timezone)
 
 
 def _post_and_audience(post_id: int) -> tuple[Post, Audience]:

@@ -9,9 +9,9 @@ from tests.helpers import ask, give, make_audience, post
 
 
 def iso(days: float = 0, hours: float = 0) -> str:
-    """An instant ``days`` (and ``hours``) from now; negative is the past."""
+    """The minute ``days`` (and ``hours``) from now, as a form holds it; negative is the past."""
     at = dt.datetime.now(dt.UTC) + dt.timedelta(days=days, hours=hours)
-    return at.replace(microsecond=0).isoformat()
+    return at.replace(second=0, microsecond=0).isoformat()
 
 
 def field_of(response) -> str:

@@ -188,7 +188,10 @@ def test_rep_gives_first_is_coached_on_an_early_ask_then_asks_and_exports(page, 
     page.get_by_role("button", name="Save").click()
     explanation = page.get_by_role("alert")
     explanation.wait_for()
-    assert "Share 2 more value posts with CFOs first." in explanation.inner_text()
+    assert (
+        "Share 2 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in explanation.inner_text()
     assert page.get_by_label("Title").input_value() == "Invite: a 20-minute pricing review"
     assert "working-capital series" in page.get_by_label("Text").input_value()
     assert page.get_by_label("Ask: a meeting").is_checked()

@@ -77,7 +77,10 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     text = why.inner_text()
     assert re.search(r"Wait until .+: Dana connected less than a day before this ask\.", text), text
     assert "Give Dana 2 more touches first" in text
-    assert "Share 3 more value posts with CFOs first." in text
+    assert (
+        "Share 3 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in text
     assert page.get_by_label("Title").input_value() == "A 20-minute forecasting review"
     assert "rolling forecast" in page.get_by_label("Message").input_value()
     assert page.get_by_label("Date").input_value() == tomorrow.isoformat()

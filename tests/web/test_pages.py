@@ -263,7 +263,10 @@ def test_a_refused_ask_explains_in_plain_words_and_keeps_what_was_typed(browser,
 
     assert response.status_code == 422
     page = text_of(response)
-    assert "Share 2 more value posts with CFOs first." in page
+    assert (
+        "Share 2 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in page
     assert 'value="Invite: a 20-minute pricing review"' in page
     assert "Readers of the pricing series: want a short call?</textarea>" in page
     assert f'value="{NEXT_YEAR}-03-04"' in page and 'value="10:30"' in page
@@ -277,7 +280,10 @@ def test_an_ask_before_enough_gives_is_offered_the_first_date_that_passes(browse
         give(rep, audience["id"], at(3, day))
     form = ask_form(date=f"{NEXT_YEAR}-03-04", time="10:30")
     page = text_of(browser.post(f"/audiences/{audience['id']}/posts/new", form))
-    assert "Share 2 more value posts with CFOs first, or choose a date on or after" in page
+    assert (
+        "Share 2 more value posts with CFOs first (only value posts from the 365 days "
+        "before an ask count), or choose a date on or after"
+    ) in page
     assert "10 March" in page and "09:01" in page  # a minute after the third give, Berlin time
 
     created = browser.post(
