@@ -70,6 +70,7 @@ class Violation:
     earliest_allowed_at: dt.datetime | None
     gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
     no_date_reason: str | None = None
+    next_ask_at: dt.datetime | None = None
 
     @property
     def too_soon(self) -> bool:
@@ -141,6 +142,7 @@ def _judge(
         earliest_allowed_at=earliest,
         gives_lookback_days=policy.gives_lookback_days,
         no_date_reason=reason,
+        next_ask_at=next_ask_at,
     )
 
 

@@ -55,8 +55,11 @@ def _own(v: Violation, audience: str, timezone: str) -> str:
     sentence = sentence[:1].upper() + sentence[1:]
     if v.earliest_allowed_at is not None:
         sentence += f", or choose a date on or after {when(v.earliest_allowed_at, timezone)}"
-    elif v.no_date_reason:
-        sentence += f"; no date works yet: {v.no_date_reason}"
+    elif v.next_ask_at is not None:
+        sentence += (
+            f"; no date before your next ask on {when(v.next_ask_at, timezone)} leaves both "
+            "covered, so add value posts or move that ask"
+        )
     return sentence + "."
 
 

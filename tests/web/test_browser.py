@@ -13,13 +13,14 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
 from core import passwords
 from tests.articles import add_article, add_feed
-from tests.helpers import make_audience
+from tests.helpers import give, make_audience
 from tests.web.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -304,3 +305,24 @@ def test_every_page_works_at_phone_width_with_the_keyboard_alone(phone, planner,
     phone.keyboard.type("A one-page cash-flow checklist")
     phone.keyboard.press("Enter")  # submits the form from a text input
     phone.get_by_text("Scheduled “A one-page cash-flow checklist”").wait_for()
+
+
+def test_the_ask_form_opens_with_the_earliest_allowed_date_and_the_meter(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    for day in (1, 2, 3):
+        give(rep, audience["id"], (start + dt.timedelta(days=day)).isoformat())
+    sign_in(page, url)
+    page.get_by_role("link", name=re.compile("Plan an ask")).click()
+    assert page.get_by_label("Ask: a meeting").is_checked()
+    earliest = (start + dt.timedelta(days=3, minutes=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    assert page.get_by_label("Date").input_value() == f"{earliest:%Y-%m-%d}"
+    assert page.get_by_label("Time").input_value() == f"{earliest:%H:%M}"
+    meter = page.locator("#ask-meter")
+    assert meter.is_visible() and meter.get_attribute("value") == "3"
+    assert "3 of 3" in page.locator(".ratio-text").inner_text()
+    assert_accessible(page)
+    snapshot(page, "prefilled-ask")
+    page.get_by_label("Title").fill("Invite: a 20-minute pricing review")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Scheduled “Invite: a 20-minute pricing review”").wait_for()

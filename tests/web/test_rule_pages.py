@@ -79,3 +79,17 @@ def test_the_contact_ask_form_opens_with_the_first_date_both_rules_allow(browser
     form = {"type": "meeting_request", "title": "A short call", "date": date, "time": time}
     sent = browser.post(f"/contacts/{contact['id']}/asks/new", form)
     assert sent.status_code == 303, text_of(sent)
+
+
+def test_a_refused_ask_says_when_no_date_before_the_next_ask_would_pass(browser, rep):
+    audience = make_audience(rep)
+    for day in (1, 2, 3):
+        give(rep, audience["id"], iso(day))
+    assert ask(rep, audience["id"], iso(60)).status_code == 201
+    early = berlin(iso(0.5))
+    form = {"kind": "ask", "type": "meeting_request", "title": "Invite", "status": "scheduled",
+            "date": f"{early:%Y-%m-%d}", "time": f"{early:%H:%M}"}  # fmt: skip
+    page = text_of(browser.post(f"/audiences/{audience['id']}/posts/new", form))
+    assert "only value posts from the 365 days before an ask count" in page
+    assert re.search(r"no date before your next ask on [^,]+, \d\d:\d\d leaves both covered", page)
+    assert "choose a date on or after" not in page
