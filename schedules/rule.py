@@ -179,9 +179,7 @@ def earliest_between(
             else f"schedule {k} value posts within {policy.gives_lookback_days} days first"
         )
     at = candidates[0]
-    if latest is not None and at > latest:
-        return None, reason
-    if reason is not None and latest is None:
+    if reason is not None and (latest is None or at > latest):
         return None, reason
     return at, None
 
@@ -189,7 +187,9 @@ def earliest_between(
 def _latest_keeping_next(
     next_ask_at: dt.datetime | None, gives: Sequence[dt.datetime], policy: Policy
 ) -> tuple[dt.datetime | None, str | None]:
-    """The last instant an ask may take before ``next_ask_at`` and leave that ask covered."""
+    """The last instant an ask may take before ``next_ask_at`` and leave that ask covered, and
+    the reason to give if the ask cannot come that early; (None, reason) when no instant leaves
+    it covered, (None, None) when there is no next ask to keep covered."""
     if next_ask_at is None:
         return None, None
     when = f"{next_ask_at:%Y-%m-%d %H:%M} UTC"
