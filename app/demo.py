@@ -76,7 +76,8 @@ def _audiences(session: Session, workspace_id: int) -> None:
         cadence={"frequency": "quarterly", "week": 1, "weekday": "WE", "time": "10:00"},
         policy={"preset": "80-20"},
     )
-    start = utcnow().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=21)
+    # Two posts already shared (recorded as published) and one still to come (scheduled).
+    start = utcnow().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=14)
     gives = [
         ("shared_article", "Five ways CFOs free working capital this quarter", "published"),
         ("original_article", "What customers learned repricing in an inflation spike", "published"),

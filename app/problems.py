@@ -46,7 +46,17 @@ class RuleViolationSchema(Schema):
     gives_required = fields.Integer()
     previous_ask_at = fields.DateTime(allow_none=True)
     min_days_between_asks = fields.Integer()
-    earliest_allowed_at = fields.DateTime(allow_none=True)
+    earliest_allowed_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "The first time from now this ask could move to and pass, leaving "
+            "the next ask covered; null when no date would (see no_date_reason)."
+        },
+    )
+    gives_lookback_days = fields.Integer(
+        metadata={"description": "Gives count toward an ask only this many days before it."}
+    )
+    no_date_reason = fields.String(allow_none=True)
 
 
 class GiveBeforeAskProblemSchema(ProblemSchema):

@@ -65,7 +65,9 @@ ARTICLES = 10_000
 POLICY = {"gives_per_ask": 3, "min_days_between_asks": 7}
 # Two years of posts, one every 8.76 hours: the first year has an ask every 110 posts (40
 # days), the second only gives, the runway that accepted asks are appended to, 8 days apart.
-START = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+# From the first of next January: a scheduled post must be in the future, and the month
+# listings below pick months of START's year.
+START = dt.datetime(dt.datetime.now(dt.UTC).year + 1, 1, 1, 9, tzinfo=dt.UTC)
 STEP = dt.timedelta(days=730) / POSTS_PER_AUDIENCE
 ASK_EVERY = 110
 ASKING_POSTS = POSTS_PER_AUDIENCE // 2

@@ -24,7 +24,10 @@ from core.db import make_engine, make_sessionmakers
 from schedules import service
 from schedules.models import Post
 
-START = dt.datetime(2020, 1, 1, 9, tzinfo=dt.UTC)
+# Tomorrow: a scheduled post must be in the future.
+START = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(
+    days=1
+)
 ROUNDS = 200
 
 

@@ -298,6 +298,7 @@ def add_touch(
         at = post.scheduled_at
     if at is None:
         raise InvalidValue("at", "A touch needs a date (or a linked post that has one).")
+    _recent_enough(contact, at)
     if fields.get("kind") not in TOUCH_KINDS:
         raise InvalidValue("kind", f"Must be one of: {', '.join(TOUCH_KINDS)}.")
     touch = Touch(
@@ -310,6 +311,22 @@ def add_touch(
     session.add(touch)
     session.flush()
     return touch
+
+
+def _recent_enough(contact: Contact, at: dt.datetime) -> None:
+    """Touches are recorded after the fact only as far back as published posts may be, so a
+    back-dated touch cannot buy a pitch today."""
+    days = (
+        contact.audience.record_published_within_days
+        if contact.audience
+        else service.DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
+    )
+    if at < utcnow() - dt.timedelta(days=days):
+        raise InvalidValue(
+            "at",
+            f"A touch may be recorded up to {days} days after it happened "
+            f"(policy.record_published_within_days), and {at:%Y-%m-%d} is older.",
+        )
 
 
 def update_touch(
@@ -330,6 +347,8 @@ def update_touch(
         at = service.parse_when("at", changes["at"], _zone(contact))
         if at is None:
             raise InvalidValue("at", "A touch needs a date.")
+        if at != touch.at:
+            _recent_enough(contact, at)
         before = people.history(session, contact)
         policy = people.person_policy(contact.audience)
         people.guard(contact, before, before.with_touch(touch.at, at), policy)

@@ -52,9 +52,17 @@ class Audience(Base):
     policy_preset: Mapped[str | None] = mapped_column(String(40), default=None)
     gives_per_ask: Mapped[int] = mapped_column(Integer, default=3)
     min_days_between_asks: Mapped[int] = mapped_column(Integer, default=30)
+    # Value fades: gives count toward an ask only this many days before it.
+    gives_lookback_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    # A published post (or a touch) may be recorded at most this many days after the fact.
+    record_published_within_days: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30"
+    )
     # The relationship guard's policy for one-to-one asks to this audience's contacts.
     min_days_after_connect: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     touches_per_ask: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # Touches count toward a one-to-one ask only this many days before it.
+    touches_lookback_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     # Suggestions lose half their score every this many days (schedules.suggestions).
     half_life_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.

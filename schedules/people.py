@@ -25,7 +25,10 @@ def person_policy(audience: Audience | None) -> rel.PersonPolicy:
     if audience is None:
         return rel.PersonPolicy()
     return rel.PersonPolicy(
-        audience.min_days_after_connect, audience.touches_per_ask, audience.min_days_between_asks
+        audience.min_days_after_connect,
+        audience.touches_per_ask,
+        audience.min_days_between_asks,
+        audience.touches_lookback_days,
     )
 
 
@@ -189,7 +192,8 @@ def explain(contact: Contact, policy: rel.PersonPolicy, unmet: rel.Unmet) -> str
         )
         return (
             f"it needs {policy.touches_per_ask} touches aimed at {name} since the connection or "
-            f"the previous ask and has {counted}: give {unmet.touches_needed} more first{hint}"
+            f"the previous ask, within {policy.touches_lookback_days} days before it, and has "
+            f"{counted}: give {unmet.touches_needed} more first{hint}"
         )
     return (
         f"the previous ask to {name} is less than {policy.min_days_between_asks} days earlier; "

@@ -10,8 +10,10 @@ An ask at ``at`` to a person is allowed when all of these hold:
 - ``connected``: the person accepted the connection request;
 - ``days_after_connect``: at least ``min_days_after_connect`` days have passed since;
 - ``touches``: at least ``touches_per_ask`` touches (gives aimed at the person) come strictly
-  before the ask and after the anchor: the previous ask to the person (strictly after it) or,
-  before the first ask, the acceptance (at or after it, as both are often recorded as dates);
+  before the ask, within ``touches_lookback_days`` of it, and after the anchor: the previous
+  ask to the person (strictly after it) or, before the first ask, the acceptance (at or after
+  it, as both are often recorded as dates). An old acceptance never stands in for recent
+  giving;
 - ``days_between_asks``: the previous ask to the person is at least ``min_days_between_asks``
   days earlier.
 
@@ -36,6 +38,9 @@ STAGES: tuple[Stage, ...] = ("new", "requested", "connected", "engaged", "ready_
 
 DEFAULT_MIN_DAYS_AFTER_CONNECT = 14
 DEFAULT_TOUCHES_PER_ASK = 2
+# Half a year: a comment or an introduction older than that is not "recent giving" any more,
+# while a rep who touches a person every couple of months (two per ask) is never held up.
+DEFAULT_TOUCHES_LOOKBACK_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,11 @@ class PersonPolicy:
     min_days_after_connect: int = DEFAULT_MIN_DAYS_AFTER_CONNECT
     touches_per_ask: int = DEFAULT_TOUCHES_PER_ASK
     min_days_between_asks: int = 30
+    touches_lookback_days: int = DEFAULT_TOUCHES_LOOKBACK_DAYS
+
+    @property
+    def lookback(self) -> dt.timedelta:
+        return dt.timedelta(days=self.touches_lookback_days)
 
 
 @dataclass(frozen=True)
@@ -139,18 +149,14 @@ def _touches(
     policy: PersonPolicy,
 ) -> list[Unmet]:
     if prev is not None and prev >= accepted:
-        first = bisect.bisect_right(touches, prev)
+        after_anchor = bisect.bisect_right(touches, prev)
     else:
-        first = bisect.bisect_left(touches, accepted)
+        after_anchor = bisect.bisect_left(touches, accepted)
+    first = max(after_anchor, bisect.bisect_left(touches, at - policy.lookback))
     counted = max(0, bisect.bisect_left(touches, at) - first)
     if counted >= policy.touches_per_ask:
         return []
-    completing = first + policy.touches_per_ask - 1
-    satisfied_on = None
-    if completing < len(touches):
-        satisfied_on = touches[completing] + ASK_AFTER_GIVE_GAP
-        if following is not None and satisfied_on >= following:
-            satisfied_on = None  # moving past the next ask would change that ask's cover too
+    satisfied_on = _completed(touches[after_anchor:], at, following, policy)
     return [
         Unmet(
             "touches",
@@ -158,6 +164,27 @@ def _touches(
             touches_needed=policy.touches_per_ask - counted,
         )
     ]
+
+
+def _completed(
+    touches: Sequence[dt.datetime],
+    at: dt.datetime,
+    following: dt.datetime | None,
+    policy: PersonPolicy,
+) -> dt.datetime | None:
+    """The first instant after ``at`` and before the next ask that follows ``touches_per_ask``
+    recorded touches within one lookback, or None (moving past the next ask would change its
+    cover too; touches that faded before ``at`` do not come back)."""
+    k = policy.touches_per_ask
+    for i in range(len(touches) - k + 1):
+        done = touches[i + k - 1] + ASK_AFTER_GIVE_GAP
+        if done <= at:
+            continue
+        if following is not None and done >= following:
+            return None
+        if done - policy.lookback <= touches[i]:
+            return done
+    return None
 
 
 def violations(history: History, policy: PersonPolicy) -> list[AskViolation]:

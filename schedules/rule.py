@@ -25,6 +25,8 @@ Kind = Literal["give", "ask"]
 PRESETS: dict[str, int] = {"jab-jab-jab-right-hook": 3, "80-20": 4, "4-1-1": 5}
 DEFAULT_GIVES_PER_ASK = 3
 DEFAULT_MIN_DAYS_BETWEEN_ASKS = 30
+# A quarterly cadence with three gives per ask still works; posts from years ago do not count.
+DEFAULT_GIVES_LOOKBACK_DAYS = 365
 # "Strictly after the last give" in a unit a person schedules in.
 ASK_AFTER_GIVE_GAP = dt.timedelta(minutes=1)
 
@@ -40,15 +42,24 @@ class Entry:
 class Policy:
     gives_per_ask: int = DEFAULT_GIVES_PER_ASK
     min_days_between_asks: int = DEFAULT_MIN_DAYS_BETWEEN_ASKS
+    gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
 
     @property
     def min_gap(self) -> dt.timedelta:
         return dt.timedelta(days=self.min_days_between_asks)
 
+    @property
+    def lookback(self) -> dt.timedelta:
+        return dt.timedelta(days=self.gives_lookback_days)
+
 
 @dataclass(frozen=True)
 class Violation:
-    """One ask the timeline would leave uncovered, with what would cover it."""
+    """One ask the timeline would leave uncovered, with what would cover it.
+
+    ``earliest_allowed_at`` is None when no date between the asks either side would pass;
+    ``no_date_reason`` then says why in a sentence.
+    """
 
     post_id: int
     at: dt.datetime
@@ -57,6 +68,9 @@ class Violation:
     previous_ask_at: dt.datetime | None
     min_days_between_asks: int
     earliest_allowed_at: dt.datetime | None
+    gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
+    no_date_reason: str | None = None
+    next_ask_at: dt.datetime | None = None
 
     @property
     def too_soon(self) -> bool:
@@ -69,14 +83,27 @@ class Violation:
         return max(0, self.gives_required - self.gives_counted)
 
 
+def counted_gives(
+    give_times: Sequence[dt.datetime], prev: dt.datetime | None, at: dt.datetime, policy: Policy
+) -> int:
+    """Gives strictly between the previous ask and ``at``, and no older than the lookback."""
+    first = bisect.bisect_left(give_times, at - policy.lookback)
+    if prev is not None:
+        first = max(first, bisect.bisect_right(give_times, prev))
+    return max(0, bisect.bisect_left(give_times, at) - first)
+
+
 def violations(
-    entries: Iterable[Entry], policy: Policy, previous_ask_at: dt.datetime | None = None
+    entries: Iterable[Entry],
+    policy: Policy,
+    previous_ask_at: dt.datetime | None = None,
+    not_before: dt.datetime | None = None,
 ) -> list[Violation]:
     """Every ask in ``entries`` that the rule refuses.
 
     ``entries`` must hold every timeline entry after ``previous_ask_at`` (the whole timeline when
     it is None) up to the last ask to judge; entries beyond it only help to find an earliest
-    allowed date.
+    allowed date, which is never before ``not_before`` (now, for a calendar planned forward).
     """
     ordered = sorted(entries, key=lambda e: e.at)
     give_times = [e.at for e in ordered if e.kind == "give"]
@@ -85,7 +112,7 @@ def violations(
     prev = previous_ask_at
     for index, ask in enumerate(e for e in ordered if e.kind == "ask"):
         next_ask_at = ask_times[index + 1] if index + 1 < len(ask_times) else None
-        violation = _judge(ask, prev, next_ask_at, give_times, policy)
+        violation = _judge(ask, prev, next_ask_at, give_times, policy, not_before)
         if violation is not None:
             found.append(violation)
         prev = ask.at
@@ -98,48 +125,91 @@ def _judge(
     next_ask_at: dt.datetime | None,
     give_times: Sequence[dt.datetime],
     policy: Policy,
+    not_before: dt.datetime | None,
 ) -> Violation | None:
-    first_after_prev = 0 if prev is None else bisect.bisect_right(give_times, prev)
-    counted = bisect.bisect_left(give_times, ask.at) - first_after_prev
+    counted = counted_gives(give_times, prev, ask.at, policy)
     too_soon = prev is not None and ask.at - prev < policy.min_gap
     if counted >= policy.gives_per_ask and not too_soon:
         return None
+    earliest, reason = earliest_between(prev, next_ask_at, give_times, policy, not_before)
     return Violation(
         post_id=ask.post_id,
         at=ask.at,
-        gives_counted=max(counted, 0),
+        gives_counted=counted,
         gives_required=policy.gives_per_ask,
         previous_ask_at=prev,
         min_days_between_asks=policy.min_days_between_asks,
-        earliest_allowed_at=_earliest(prev, next_ask_at, give_times, first_after_prev, policy),
+        earliest_allowed_at=earliest,
+        gives_lookback_days=policy.gives_lookback_days,
+        no_date_reason=reason,
+        next_ask_at=next_ask_at,
     )
 
 
-def _earliest(
+def earliest_between(
     prev: dt.datetime | None,
     next_ask_at: dt.datetime | None,
     give_times: Sequence[dt.datetime],
-    first_after_prev: int,
     policy: Policy,
-) -> dt.datetime | None:
-    """The first instant this ask alone could move to and pass, or None if no date would do.
+    not_before: dt.datetime | None = None,
+) -> tuple[dt.datetime | None, str | None]:
+    """The first instant between the asks either side where an ask passes and leaves the next
+    ask covered too, or None with the reason no such instant exists.
 
-    Moving past the next ask would change that ask's cover too, so such dates are not offered.
+    Every candidate is checked against the gives known here only; more gives never break an
+    ask, so an instant that passes on them passes on the whole timeline.
     """
-    bounds = []
-    if prev is not None:
-        bounds.append(prev + policy.min_gap)
-    if policy.gives_per_ask:
-        last_needed = first_after_prev + policy.gives_per_ask - 1
-        if last_needed >= len(give_times):
-            return None
-        bounds.append(give_times[last_needed] + ASK_AFTER_GIVE_GAP)
-    if not bounds:
-        return None
-    earliest = max(bounds)
-    if next_ask_at is not None and earliest >= next_ask_at:
-        return None
-    return earliest
+    lower = [t for t in (not_before, prev + policy.min_gap if prev else None) if t is not None]
+    gives = [g for g in give_times if (prev is None or g > prev)]
+    if next_ask_at is not None:
+        gives = [g for g in gives if g < next_ask_at]
+    latest, reason = _latest_keeping_next(next_ask_at, gives, policy)
+    k = policy.gives_per_ask
+    candidates = [max(lower)] if k == 0 and lower else []
+    for i in range(max(0, len(gives) - k + 1) if k else 0):
+        at = max([gives[i + k - 1] + ASK_AFTER_GIVE_GAP, *lower])
+        if at - policy.lookback <= gives[i]:
+            candidates.append(at)
+            break
+    if not candidates:
+        return None, (
+            f"fewer than {k} value posts fall within {policy.gives_lookback_days} days of any "
+            "date before the next ask; schedule more value posts first"
+            if next_ask_at is not None
+            else f"schedule {k} value posts within {policy.gives_lookback_days} days first"
+        )
+    at = candidates[0]
+    if reason is not None and (latest is None or at > latest):
+        return None, reason
+    return at, None
+
+
+def _latest_keeping_next(
+    next_ask_at: dt.datetime | None, gives: Sequence[dt.datetime], policy: Policy
+) -> tuple[dt.datetime | None, str | None]:
+    """The last instant an ask may take before ``next_ask_at`` and leave that ask covered, and
+    the reason to give if the ask cannot come that early; (None, reason) when no instant leaves
+    it covered, (None, None) when there is no next ask to keep covered."""
+    if next_ask_at is None:
+        return None, None
+    when = f"{next_ask_at:%Y-%m-%d %H:%M} UTC"
+    spaced = next_ask_at - policy.min_gap
+    k = policy.gives_per_ask
+    if k == 0:
+        return spaced, f"the next ask at {when} needs {policy.min_days_between_asks} days before it"
+    window = [g for g in gives if g >= next_ask_at - policy.lookback]
+    if len(window) < k:
+        return None, (
+            f"the next ask at {when} needs the {k} value posts before it; "
+            "add value posts or move that ask"
+        )
+    # The ask must come strictly before the k-th last give, and be spaced from the next ask.
+    latest = min(spaced, window[-k] - dt.timedelta(microseconds=1))
+    return latest, (
+        f"any earlier date leaves too few value posts, and any later one takes the value posts "
+        f"of the next ask at {when} or comes less than {policy.min_days_between_asks} days "
+        "before it; add value posts or move that ask"
+    )
 
 
 class TimelineSource(Protocol):
@@ -165,15 +235,27 @@ class TimelineSource(Protocol):
         """
         ...
 
+    def last_gives_between(
+        self, after: dt.datetime | None, until: dt.datetime, limit: int, exclude_id: int
+    ) -> list[Entry]:
+        """The last ``limit`` gives with ``after < at < until``: the ones an ask at ``until``
+        counts first, since older gives fade out of its lookback."""
+        ...
+
 
 def check_change(
-    source: TimelineSource, policy: Policy, before: Entry | None, after: Entry | None
+    source: TimelineSource,
+    policy: Policy,
+    before: Entry | None,
+    after: Entry | None,
+    not_before: dt.datetime | None = None,
 ) -> list[Violation]:
     """Violations a change of one post would cause, reading only its neighbourhood.
 
     ``before`` is the post's entry on the timeline now (None if it is not on it), ``after`` its
     entry once the change is applied (None if it leaves the timeline). Assumes the timeline
-    without this change is valid, which every accepted change keeps true.
+    without this change is valid, which every accepted change keeps true. Earliest dates are
+    never offered before ``not_before``.
     """
     changed = before or after
     if changed is None:
@@ -181,7 +263,7 @@ def check_change(
     found: dict[int, Violation] = {}
     for point in sorted({e.at for e in (before, after) if e is not None}):
         entries, anchor = _neighbourhood(source, policy, point, changed.post_id, after)
-        for violation in violations(entries, policy, previous_ask_at=anchor):
+        for violation in violations(entries, policy, anchor, not_before):
             found.setdefault(violation.post_id, violation)
     return sorted(found.values(), key=lambda v: v.at)
 
@@ -193,8 +275,9 @@ def _neighbourhood(
 
     The window runs from the last ask before ``point`` (the anchor) to the first ask after it,
     plus the ask after that so an earliest date is never offered beyond it. A judgement only
-    needs to know whether ``gives_per_ask`` gives separate two asks, so at most that many gives
-    are read per gap: the cost is bounded by the policy, not by the calendar's length.
+    needs to know whether ``gives_per_ask`` recent gives separate two asks, so at most that many
+    gives are read at each end of a gap (the last ones count toward the ask after the gap, the
+    first ones place an earliest date): the cost is bounded by the policy, not by the calendar.
     """
     added_ask = added if added is not None and added.kind == "ask" else None
     anchor = source.last_ask_before(point, post_id)
@@ -205,11 +288,18 @@ def _neighbourhood(
         upper = added_ask.at
 
     asks = source.asks_between(anchor, upper or point, post_id)
-    if added_ask is not None and (anchor is None or added_ask.at > anchor):
-        asks.append(added_ask)
+    added_within = added_ask is not None and (anchor is None or added_ask.at > anchor)
+    if added_within and added_ask.at <= (upper or point):  # type: ignore[union-attr]
+        asks.append(added_ask)  # type: ignore[arg-type]
     if asks:
         last = max(a.at for a in asks)
         beyond = source.first_ask_after(last, post_id)
+        if (
+            added_ask is not None
+            and last < added_ask.at
+            and (beyond is None or added_ask.at < beyond)
+        ):
+            asks.append(added_ask)  # the moved ask comes next: it and the ask after it
         if beyond is not None:
             asks.extend(source.asks_between(last, beyond, post_id))
     asks = sorted({a.post_id: a for a in asks}.values(), key=lambda e: e.at)
@@ -219,9 +309,12 @@ def _neighbourhood(
     gives: list[Entry] = []
     for start, end in zip(starts, ends, strict=True):
         gives.extend(source.first_gives_between(start, end, policy.gives_per_ask, post_id))
+        if end is not None:
+            gives.extend(source.last_gives_between(start, end, policy.gives_per_ask, post_id))
     if added is not None and added.kind == "give":
         gives.append(added)
-    return asks + gives, anchor
+    unique = {(g.post_id, g.at): g for g in gives}
+    return asks + list(unique.values()), anchor
 
 
 class ListTimeline:
@@ -260,43 +353,45 @@ class ListTimeline:
         ]
         return gives[:limit]
 
+    def last_gives_between(
+        self, after: dt.datetime | None, until: dt.datetime, limit: int, exclude_id: int
+    ) -> list[Entry]:
+        gives = [
+            e
+            for e in self._others("give", exclude_id)
+            if (after is None or e.at > after) and e.at < until
+        ]
+        return gives[-limit:] if limit else []
+
+
+@dataclass(frozen=True)
+class NextAsk:
+    """The first ask still to come, and how well its gives cover it."""
+
+    post_id: int
+    at: dt.datetime
+    gives_counted: int
+    gives_required: int
+
+    @property
+    def covered(self) -> bool:
+        return self.gives_counted >= self.gives_required
+
 
 @dataclass(frozen=True)
 class Ratio:
-    """Where an audience stands before its next ask."""
+    """What the rep needs now: the next ask's cover, and where a new ask could go.
+
+    ``last_ask_at``, ``gives_since_last_ask`` and ``gives_needed`` describe the gap a new ask
+    would go in (counting only gives within the lookback), ``earliest_next_ask_at`` the first
+    instant from now where it passes (None, with ``no_date_reason``, when only more gives help).
+    """
 
     last_ask_at: dt.datetime | None
     gives_since_last_ask: int
     gives_required: int
     gives_needed: int
     earliest_next_ask_at: dt.datetime | None
-
-
-def ratio(
-    last_ask_at: dt.datetime | None,
-    gives_since_last_ask: int,
-    covering_give_at: dt.datetime | None,
-    policy: Policy,
-    now: dt.datetime,
-) -> Ratio:
-    """The standing for an ask placed after everything on the timeline.
-
-    ``covering_give_at`` is the ``gives_per_ask``-th give after the last ask, if there is one.
-    The earliest date is never in the past: an ask is planned from now on.
-    """
-    needed = max(0, policy.gives_per_ask - gives_since_last_ask)
-    earliest: dt.datetime | None = None
-    if needed == 0:
-        bounds = [now.replace(second=0, microsecond=0)]
-        if covering_give_at is not None:
-            bounds.append(covering_give_at + ASK_AFTER_GIVE_GAP)
-        if last_ask_at is not None:
-            bounds.append(last_ask_at + policy.min_gap)
-        earliest = max(bounds)
-    return Ratio(
-        last_ask_at=last_ask_at,
-        gives_since_last_ask=gives_since_last_ask,
-        gives_required=policy.gives_per_ask,
-        gives_needed=needed,
-        earliest_next_ask_at=earliest,
-    )
+    gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
+    next_ask: NextAsk | None = None
+    no_date_reason: str | None = None

@@ -23,7 +23,7 @@ from core.accounts import validate_timezone
 from core.db import get_owned_row, lock_owned_row, utcnow
 from core.errors import Conflict, DomainError, InvalidValue, NotFound
 from feeds.models import Article
-from schedules import people, rule
+from schedules import people, posts, rule
 from schedules import relationship as rel
 from schedules.cadence import Cadence, parse_cadence, slot_period, slots_between
 from schedules.models import POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
@@ -33,6 +33,8 @@ POST_TITLE_MAX = 300
 POST_SUMMARY_MAX = 600
 HALF_LIFE_DAYS = 7
 TEXT_FIELDS = ("title", "body", "url")
+# A post shared outside the product (or a touch) is recorded within a month of it.
+DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS = 30
 
 
 class RuleViolation(Conflict):
@@ -56,6 +58,8 @@ def _violation_dict(v: rule.Violation) -> dict[str, Any]:
         "previous_ask_at": v.previous_ask_at,
         "min_days_between_asks": v.min_days_between_asks,
         "earliest_allowed_at": v.earliest_allowed_at,
+        "gives_lookback_days": v.gives_lookback_days,
+        "no_date_reason": v.no_date_reason,
     }
 
 
@@ -65,8 +69,8 @@ def _describe(audience: Audience, found: list[rule.Violation]) -> str:
         reasons = []
         if v.gives_missing:
             reasons.append(
-                f"it needs {v.gives_required} value posts since the previous ask "
-                f"and has {v.gives_counted}"
+                f"it needs {v.gives_required} value posts since the previous ask and within "
+                f"{v.gives_lookback_days} days before it, and has {v.gives_counted}"
             )
         if v.too_soon:
             reasons.append(
@@ -75,7 +79,7 @@ def _describe(audience: Audience, found: list[rule.Violation]) -> str:
         hint = (
             f"; the earliest date that would pass is {v.earliest_allowed_at:%Y-%m-%d %H:%M} UTC"
             if v.earliest_allowed_at
-            else "; schedule more value posts first"
+            else f"; no date passes: {v.no_date_reason or 'schedule more value posts first'}"
         )
         label = f"ask {v.post_id}" if v.post_id is not None else "the new ask"
         parts.append(f"{label} at {v.at:%Y-%m-%d %H:%M} UTC: {' and '.join(reasons)}{hint}")
@@ -92,9 +96,13 @@ def resolve_policy(data: Mapping[str, Any] | None, current: Audience | None = No
     gives = data.get("gives_per_ask")
     min_days = data.get("min_days_between_asks")
     person = {}
+    # Presets name a content mix (gives per ask); these keep their values through a preset.
     for column, default in (
         ("min_days_after_connect", rel.DEFAULT_MIN_DAYS_AFTER_CONNECT),
         ("touches_per_ask", rel.DEFAULT_TOUCHES_PER_ASK),
+        ("touches_lookback_days", rel.DEFAULT_TOUCHES_LOOKBACK_DAYS),
+        ("gives_lookback_days", rule.DEFAULT_GIVES_LOOKBACK_DAYS),
+        ("record_published_within_days", DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS),
     ):
         kept = getattr(current, column) if current else default
         person[column] = data[column] if data.get(column) is not None else kept
@@ -125,7 +133,9 @@ def resolve_policy(data: Mapping[str, Any] | None, current: Audience | None = No
 
 
 def policy_of(audience: Audience) -> rule.Policy:
-    return rule.Policy(audience.gives_per_ask, audience.min_days_between_asks)
+    return rule.Policy(
+        audience.gives_per_ask, audience.min_days_between_asks, audience.gives_lookback_days
+    )
 
 
 def cadence_of(audience: Audience) -> Cadence:
@@ -334,6 +344,13 @@ class SqlTimeline:
         rows = self._run(query, exclude_id, after=after, until=until, limit=limit)
         return self._entries(rows, "give")
 
+    def last_gives_between(
+        self, after: dt.datetime | None, until: dt.datetime, limit: int, exclude_id: int
+    ) -> list[rule.Entry]:
+        query = _neighbours("give", "last", before=True, after=after is not None)
+        rows = self._run(query, exclude_id, after=after, before=until, limit=limit)
+        return self._entries(rows, "give")[::-1]
+
     @staticmethod
     def _entries(rows: Any, kind: str) -> list[rule.Entry]:
         return [rule.Entry(at, post_id, kind) for at, post_id in rows]  # type: ignore[arg-type]
@@ -343,9 +360,9 @@ class SqlTimeline:
 def _neighbours(
     kind: str, shape: str = "all", *, before: bool = False, after: bool = False, until: bool = False
 ) -> Select:
-    """An audience's timeline posts of one kind but one, within the bounds named: the "all" or
-    the "first" ``limit`` (time, id) in time order, or the "min" or "max" time. Every value is a
-    bound parameter, so each shape is built once."""
+    """An audience's timeline posts of one kind but one, within the bounds named: the "all",
+    the "first" or "last" ``limit`` (time, id) by time, or the "min" or "max" time. Every value
+    is a bound parameter, so each shape is built once."""
     bounds = [
         *([Post.scheduled_at < bindparam("before")] if before else []),
         *([Post.scheduled_at > bindparam("after")] if after else []),
@@ -360,26 +377,72 @@ def _neighbours(
         return query.with_only_columns(getattr(func, shape)(Post.scheduled_at))
     if shape == "first":
         return query.order_by(Post.scheduled_at).limit(bindparam("limit"))
+    if shape == "last":
+        return query.order_by(Post.scheduled_at.desc()).limit(bindparam("limit"))
     return query
 
 
 def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) -> rule.Ratio:
+    """What the rep needs now: the next ask's cover, and the first date a new ask would pass.
+
+    A new ask is placed from now on: first between the last ask and the next one (leaving the
+    next one covered), else after the last ask on the calendar. Every read is bounded by the
+    policy, as in a check.
+    """
     policy = policy_of(audience)
-    last_ask_at = session.scalar(
-        _timeline(audience.id)
-        .where(Post.kind == "ask")
-        .with_only_columns(func.max(Post.scheduled_at))
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    source = SqlTimeline(session, audience.id)
+    k = policy.gives_per_ask
+    prev = source.last_ask_before(now, 0)
+    next_at = source.first_ask_after(now, 0)
+    next_ask = None
+    fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    if next_at is not None:
+        ask = source.asks_between(now, next_at, 0)[0]
+        covering = source.last_gives_between(prev, next_at, k, 0)
+        counted = rule.counted_gives([g.at for g in covering], prev, next_at, policy)
+        next_ask = rule.NextAsk(ask.post_id, ask.at, counted, k)
+        gives = source.first_gives_between(fresh_from, next_at, k, 0) + covering
+        earliest, reason = rule.earliest_between(
+            prev, next_at, sorted({g.at for g in gives}), policy, now
+        )
+        if earliest is not None:
+            count = _fresh_gives(session, audience.id, fresh_from, next_at)
+            return rule.Ratio(prev, count, k, max(0, k - count), earliest,
+                              policy.gives_lookback_days, next_ask)  # fmt: skip
+        prev = session.scalar(
+            _timeline(audience.id).where(Post.kind == "ask")
+            .with_only_columns(func.max(Post.scheduled_at))
+        )  # fmt: skip
+        fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    # After the last ask: try a few windows of gives, since old ones fade out of the lookback.
+    gives = source.first_gives_between(fresh_from, None, 4 * k, 0)
+    earliest, reason = rule.earliest_between(prev, None, [g.at for g in gives], policy, now)
+    count = _fresh_gives(session, audience.id, fresh_from, None)
+    needed = max(0 if earliest else 1, k - count)
+    return rule.Ratio(prev, count, k, needed, earliest, policy.gives_lookback_days, next_ask,
+                      None if earliest else reason)  # fmt: skip
+
+
+def overdue_posts(
+    session: Session, audience_id: int, now: dt.datetime | None = None, limit: int = 5
+) -> list[Post]:
+    """Scheduled posts whose time has passed unmarked, oldest first: mark published or move."""
+    query = (
+        select(Post)
+        .where(Post.audience_id == audience_id, posts.overdue_clause(now or utcnow()))
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(limit)
     )
-    after_last_ask = [] if last_ask_at is None else [Post.scheduled_at > last_ask_at]
-    gives = _timeline(audience.id, *after_last_ask).where(Post.kind == "give")
-    count = session.scalar(gives.with_only_columns(func.count())) or 0
-    covering = session.scalar(
-        gives.with_only_columns(Post.scheduled_at)
-        .order_by(Post.scheduled_at)
-        .offset(policy.gives_per_ask - 1)
-        .limit(1)
-    )
-    return rule.ratio(last_ask_at, count, covering, policy, now or utcnow())
+    return list(session.scalars(query))
+
+
+def _fresh_gives(
+    session: Session, audience_id: int, after: dt.datetime, before: dt.datetime | None
+) -> int:
+    bounds = [Post.scheduled_at > after, *([Post.scheduled_at < before] if before else [])]
+    query = _timeline(audience_id, *bounds).where(Post.kind == "give")
+    return session.scalar(query.with_only_columns(func.count())) or 0
 
 
 # ---------------------------------------------------------------- posts
@@ -483,6 +546,35 @@ def _validate_post(post: Post) -> None:
         raise InvalidValue("title", "A post needs a title.")
 
 
+# A form takes a while to fill in: "now" typed in it is still now when it arrives.
+SCHEDULE_GRACE = dt.timedelta(minutes=5)
+
+
+def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) -> None:
+    """``scheduled`` means still to come, and the past is recorded as ``published``, recently.
+
+    A back-dated give would otherwise buy an ask today; call when a post's time or status
+    changes (posts already stored keep their dates and show as overdue).
+    """
+    if post.scheduled_at is None or post.status not in TIMELINE_STATUSES:
+        return
+    now = now or utcnow()
+    if post.status == "scheduled" and post.scheduled_at < now - SCHEDULE_GRACE:
+        raise InvalidValue(
+            "scheduled_at",
+            f"A scheduled post must be in the future, and {post.scheduled_at:%Y-%m-%d %H:%M} "
+            "UTC has passed; record a post already shared as published, or choose a later time.",
+        )
+    days = audience.record_published_within_days
+    if post.status == "published" and post.scheduled_at < now - dt.timedelta(days=days):
+        raise InvalidValue(
+            "scheduled_at",
+            f"A published post may be recorded up to {days} days after it was shared "
+            f"(policy.record_published_within_days), and {post.scheduled_at:%Y-%m-%d} is older; "
+            "old posts would buy asks today.",
+        )
+
+
 def timeline_violations(
     session: Session, audience: Audience, before: rule.Entry | None, post: Post
 ) -> list[rule.Violation]:
@@ -490,7 +582,14 @@ def timeline_violations(
     after = _entry(post)
     if before == after:
         return []
-    return rule.check_change(SqlTimeline(session, audience.id), policy_of(audience), before, after)
+    return rule.check_change(
+        SqlTimeline(session, audience.id), policy_of(audience), before, after, _plan_from()
+    )
+
+
+def _plan_from() -> dt.datetime:
+    """Advice is for a calendar planned forward: no earliest date before this minute."""
+    return utcnow().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
 
 
 def _guard(session: Session, audience: Audience, before: rule.Entry | None, post: Post) -> None:
@@ -505,6 +604,7 @@ def create_post(
 ) -> Post:
     audience = lock_audience(session, workspace_id, audience_id)
     post = build_post(audience, from_article(session, workspace_id, fields))
+    check_dates(audience, post)
     # Judge the change with autoflush off: the new row must not be read back as "already there".
     with session.no_autoflush:
         _guard(session, audience, None, post)
@@ -597,6 +697,8 @@ def update_post(
             )
         try:
             _validate_post(post)
+            if post.scheduled_at != old_when or post.status != old_status:
+                check_dates(audience, post)
             if post.contact_id is None:
                 _guard(session, audience, before, post)
             else:
@@ -645,7 +747,7 @@ def delete_post(session: Session, workspace_id: int, post_id: int) -> None:
     before = _entry(post)
     if before is not None:
         found = rule.check_change(
-            SqlTimeline(session, audience.id), policy_of(audience), before, None
+            SqlTimeline(session, audience.id), policy_of(audience), before, None, _plan_from()
         )
         if found:
             raise RuleViolation(audience, found)

@@ -72,6 +72,22 @@ class PolicySchema(Schema):
         validate=validate.Range(1, 20),
         metadata={"description": "Touches aimed at a contact before each direct ask."},
     )
+    gives_lookback_days = fields.Integer(
+        validate=validate.Range(7, 3650),
+        metadata={"description": "Gives count toward an ask only this many days before it."},
+    )
+    touches_lookback_days = fields.Integer(
+        validate=validate.Range(7, 3650),
+        metadata={
+            "description": "Touches count toward a direct ask only this many days before it."
+        },
+    )
+    record_published_within_days = fields.Integer(
+        validate=validate.Range(0, 365),
+        metadata={
+            "description": "How far back a published post or a touch may be recorded, in days."
+        },
+    )
 
 
 class Instant(fields.String):

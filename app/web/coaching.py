@@ -42,7 +42,10 @@ def explain(
 def _own(v: Violation, audience: str, timezone: str) -> str:
     needs = []
     if v.gives_missing:
-        needs.append(f"share {_plural(v.gives_missing, 'more value post')} with {audience} first")
+        needs.append(
+            f"share {_plural(v.gives_missing, 'more value post')} with {audience} first "
+            f"(only value posts from the {v.gives_lookback_days} days before an ask count)"
+        )
     if v.too_soon and v.previous_ask_at is not None:
         needs.append(
             f"leave at least {_plural(v.min_days_between_asks, 'day')} after your previous ask "
@@ -52,6 +55,11 @@ def _own(v: Violation, audience: str, timezone: str) -> str:
     sentence = sentence[:1].upper() + sentence[1:]
     if v.earliest_allowed_at is not None:
         sentence += f", or choose a date on or after {when(v.earliest_allowed_at, timezone)}"
+    elif v.next_ask_at is not None:
+        sentence += (
+            f"; no date before your next ask on {when(v.next_ask_at, timezone)} leaves both "
+            "covered, so add value posts or move that ask"
+        )
     return sentence + "."
 
 
@@ -118,7 +126,10 @@ def explain_person(
             since = _days_since(contact.accepted_at, at, now) if contact.accepted_at else ""
             sentence = f"Wait until {when(satisfied_on, timezone)}: {first} connected {since}"
         elif kind == "touches":
-            sentence = f"Give {first} {_touches(c['touches_needed'])} first ({TOUCH_IDEAS})"
+            sentence = (
+                f"Give {first} {_touches(c['touches_needed'])} first ({TOUCH_IDEAS}); only "
+                f"touches from the {policy.touches_lookback_days} days before an ask count"
+            )
             if satisfied_on is not None:
                 sentence += (
                     f", or choose {when(satisfied_on, timezone)} or later, after the touches "

@@ -22,7 +22,7 @@ from app.api.contacts.schemas import (
 )
 from app.db import session
 from app.web import blp, coaching
-from app.web.formatting import local, when
+from app.web.formatting import form_moment, local, when
 from app.web.forms import field_errors
 from app.web.post_forms import explain_rule
 from core.db import utcnow
@@ -360,9 +360,26 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
     return why
 
 
+def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
+    """The first time both the person's guard and the audience rule allow, on the audience's
+    clock; blanks when only more giving (or an acceptance) would help."""
+    if contact.audience is None:
+        return "", ""
+    standing = contacts.standing(session(), contact)
+    audience_earliest = service.ratio(session(), contact.audience).earliest_next_ask_at
+    bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
+    if any(b is None for b in bounds):
+        return "", ""
+    return form_moment(max(bounds), _zone(contact))  # type: ignore[type-var]
+
+
 def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None):
+    audience = contact.audience
     page = render_template(
         "web/contact_ask.html",
+        # The audience's meter and what the person still needs, so the date is chosen knowingly.
+        ratio=service.ratio(session(), audience) if audience else None,
+        person=_explain_next_ask(contacts.standing(session(), contact)),
         contact=contact,
         values=values,
         errors=errors or {},
@@ -378,7 +395,10 @@ def new_ask(contact_id: int):
     contact = contacts.get_contact(session(), workspace_id, contact_id)
     if request.method == "GET":
         values = dict.fromkeys(ASK_FIELDS, "")
-        return _ask_form(contact, {**values, "type": DIRECT_ASK_TYPES[0]})
+        date, time = _earliest_direct_ask(contact)
+        return _ask_form(
+            contact, {**values, "type": DIRECT_ASK_TYPES[0], "date": date, "time": time}
+        )
     values = _typed(ASK_FIELDS)
     try:
         fields = _ask_fields(_clean(values))

@@ -29,6 +29,17 @@ def when(at: dt.datetime, timezone: str) -> str:
     return f"{moment:%a} {day(moment.date())}, {moment:%H:%M}"
 
 
+def form_moment(at: dt.datetime | None, timezone: str) -> tuple[str, str]:
+    """A date and a time input's values for ``at``, rounded up to the minute the inputs hold
+    (rounding down could land before the instant the rule allows); blanks for None."""
+    if at is None:
+        return "", ""
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    moment = local(at, timezone)
+    return f"{moment:%Y-%m-%d}", f"{moment:%H:%M}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when

@@ -69,6 +69,7 @@ class Standing:
     audience: Audience
     ratio: rule.Ratio
     next_open_slot: dt.datetime | None
+    overdue: list
 
 
 def next_open_slot(audience: Audience, now: dt.datetime) -> dt.datetime | None:
@@ -80,7 +81,12 @@ def next_open_slot(audience: Audience, now: dt.datetime) -> dt.datetime | None:
 def home():
     now = utcnow()
     standings = [
-        Standing(audience, service.ratio(session(), audience, now), next_open_slot(audience, now))
+        Standing(
+            audience,
+            service.ratio(session(), audience, now),
+            next_open_slot(audience, now),
+            service.overdue_posts(session(), audience.id, now),
+        )
         for audience in service.list_audiences(session(), principal().workspace_id)
     ]
     return render_template("web/home.html", standings=standings)

@@ -15,7 +15,7 @@ from app.api.common import principal
 from app.api.posts.schemas import PostSchema
 from app.db import session
 from app.web import blp, coaching
-from app.web.formatting import local, when
+from app.web.formatting import form_moment, local, when
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue
 from schedules import service
@@ -69,6 +69,8 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
     status = 422 if errors or why else 200
     page = render_template(
         "web/post_form.html",
+        # An ask's form shows where the audience stands, so the date is chosen knowingly.
+        ratio=service.ratio(session(), audience) if values.get("kind") == "ask" else None,
         audience=audience,
         post=post,
         values=values,
@@ -125,6 +127,8 @@ def new_post(audience_id: int):
         kind = "ask" if request.args.get("kind") == "ask" else "give"
         values = dict.fromkeys(FORM_FIELDS, "")
         values.update(kind=kind, type=POST_TYPES[kind][0], status="scheduled")
+        if kind == "ask" and not date:
+            date, time = _earliest_ask(audience)
         values.update(date=date[:10], time=time[:5])
         return _render(audience, values)
     values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
@@ -134,6 +138,12 @@ def new_post(audience_id: int):
         None,
         lambda fields: service.create_post(session(), workspace_id, audience_id, fields),
     )
+
+
+def _earliest_ask(audience: Audience) -> tuple[str, str]:
+    """The first date and time a new ask would pass, on the audience's clock, or blanks."""
+    earliest = service.ratio(session(), audience).earliest_next_ask_at
+    return form_moment(earliest, audience.timezone)
 
 
 def _post_and_audience(post_id: int) -> tuple[Post, Audience]:

@@ -47,7 +47,7 @@ def test_healthz_reports_the_database(app):
 
 def test_other_workspaces_ids_answer_404_and_change_nothing(rep, outsider):
     audience = make_audience(rep)
-    first = give(rep, audience["id"], "2025-01-06T09:00")
+    first = give(rep, audience["id"], "2053-01-06T09:00")
     audience_url = f"/api/v1/audiences/{audience['id']}"
     post_url = f"/api/v1/posts/{first['id']}"
     attempts = [
@@ -57,7 +57,7 @@ def test_other_workspaces_ids_answer_404_and_change_nothing(rep, outsider):
         outsider.get(f"{audience_url}/slots"),
         outsider.get(f"{audience_url}/ratio"),
         outsider.get(f"{audience_url}/posts"),
-        ask(outsider, audience["id"], "2025-06-01T09:00"),
+        ask(outsider, audience["id"], "2053-06-01T09:00"),
         outsider.get(post_url),
         outsider.patch(post_url, json={"title": "Hijacked"}),
         outsider.delete(post_url),

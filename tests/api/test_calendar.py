@@ -34,7 +34,7 @@ def berlin(rep, app):
 
 
 def test_calendar_has_the_calendar_properties_and_one_event_per_post(rep, berlin):
-    winter = give(rep, berlin["id"], "2031-03-25T09:30", body=AWKWARD, url="https://e.example/a")
+    winter = give(rep, berlin["id"], "2053-03-25T09:30", body=AWKWARD, url="https://e.example/a")
     body = ics(rep, f"/api/v1/audiences/{berlin['id']}/calendar.ics").data
     calendar = Calendar.from_ical(body)
     for prop in ("VERSION", "PRODID", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE",
@@ -47,8 +47,8 @@ def test_calendar_has_the_calendar_properties_and_one_event_per_post(rep, berlin
     for prop in ("DTSTAMP", "CREATED", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DURATION",
                  "SUMMARY", "DESCRIPTION", "URL", "CATEGORIES", "STATUS"):  # fmt: skip
         assert prop in event, prop
-    assert str(event["SUMMARY"]) == "Give: give at 2031-03-25T09:30"
-    assert event["DTSTART"].dt == dt.datetime(2031, 3, 25, 8, 30, tzinfo=dt.UTC)
+    assert str(event["SUMMARY"]) == "Give: give at 2053-03-25T09:30"
+    assert event["DTSTART"].dt == dt.datetime(2053, 3, 25, 8, 30, tzinfo=dt.UTC)
     assert event["DURATION"].dt == dt.timedelta(minutes=30)
     assert str(event["STATUS"]) == "CONFIRMED"
     assert AWKWARD in str(event["DESCRIPTION"])
@@ -58,11 +58,11 @@ def test_calendar_has_the_calendar_properties_and_one_event_per_post(rep, berlin
 
 
 def test_every_client_reads_the_same_instants_across_dst(rep, berlin, icaljs):
-    posts = [give(rep, berlin["id"], at) for at in ("2031-03-29T09:30", "2031-03-31T09:30")]
-    posts.append(give(rep, berlin["id"], "2031-10-27T09:30", body=AWKWARD))
+    posts = [give(rep, berlin["id"], at) for at in ("2053-03-29T09:30", "2053-03-31T09:30")]
+    posts.append(give(rep, berlin["id"], "2053-10-27T09:30", body=AWKWARD))
     body = ics(rep, f"/api/v1/audiences/{berlin['id']}/calendar.ics").data
     read = icaljs(body, 60)
-    expected = ["2031-03-29T08:30:00Z", "2031-03-31T07:30:00Z", "2031-10-27T08:30:00Z"]
+    expected = ["2053-03-29T08:30:00Z", "2053-03-31T07:30:00Z", "2053-10-27T08:30:00Z"]
     assert [read[f"post-{p['id']}@value-planner"]["startUtc"] for p in posts] == expected
     assert read[f"post-{posts[2]['id']}@value-planner"]["description"].startswith(AWKWARD)
     hours = read[f"connect-{rep.workspace_id}@value-planner"]["occurrencesUtc"]
@@ -78,14 +78,14 @@ def test_every_client_reads_the_same_instants_across_dst(rep, berlin, icaljs):
 
 def test_uid_is_stable_sequence_grows_and_a_cancel_stays_as_cancelled(rep, berlin):
     url = f"/api/v1/audiences/{berlin['id']}/calendar.ics"
-    post = give(rep, berlin["id"], "2031-05-06T09:30")
+    post = give(rep, berlin["id"], "2053-05-06T09:30")
     uid = f"post-{post['id']}@value-planner"
     first = events(ics(rep, url).data)[uid]
     assert uid in events(ics(rep, url).data)
-    rep.patch(f"/api/v1/posts/{post['id']}", json={"scheduled_at": "2031-05-07T09:30"})
+    rep.patch(f"/api/v1/posts/{post['id']}", json={"scheduled_at": "2053-05-07T09:30"})
     moved = events(ics(rep, url).data)[uid]
     assert int(moved["SEQUENCE"]) > int(first["SEQUENCE"])
-    assert moved["DTSTART"].dt == dt.datetime(2031, 5, 7, 7, 30, tzinfo=dt.UTC)
+    assert moved["DTSTART"].dt == dt.datetime(2053, 5, 7, 7, 30, tzinfo=dt.UTC)
     rep.patch(f"/api/v1/posts/{post['id']}", json={"status": "cancelled"})
     cancelled = events(ics(rep, url).data)[uid]
     assert str(cancelled["STATUS"]) == "CANCELLED"
@@ -94,7 +94,7 @@ def test_uid_is_stable_sequence_grows_and_a_cancel_stays_as_cancelled(rep, berli
 
 def test_etag_answers_304_until_something_changes(rep, berlin):
     url = f"/api/v1/audiences/{berlin['id']}/calendar.ics"
-    post = give(rep, berlin["id"], "2031-05-06T09:30")
+    post = give(rep, berlin["id"], "2053-05-06T09:30")
     first = ics(rep, url)
     etag = first.headers["ETag"]
     assert first.headers["Last-Modified"]
@@ -106,9 +106,9 @@ def test_etag_answers_304_until_something_changes(rep, berlin):
 
 
 def test_drafts_and_gaps_only_when_asked_for_and_tentative(rep, berlin):
-    url = f"/api/v1/audiences/{berlin['id']}/calendar.ics?from=2031-01-01&to=2031-04-01"
-    give(rep, berlin["id"], "2031-02-03T09:00")
-    ask(rep, berlin["id"], "2031-02-20T09:00", status="draft")
+    url = f"/api/v1/audiences/{berlin['id']}/calendar.ics?from=2053-01-01&to=2053-04-01"
+    give(rep, berlin["id"], "2053-02-03T09:00")
+    ask(rep, berlin["id"], "2053-02-20T09:00", status="draft")
     plain = events(ics(rep, url).data)
     assert [str(e["STATUS"]) for e in plain.values() if "RRULE" not in e] == ["CONFIRMED"]
     full = events(ics(rep, url + "&include_drafts=true&include_gaps=true").data)
@@ -116,16 +116,16 @@ def test_drafts_and_gaps_only_when_asked_for_and_tentative(rep, berlin):
         (e["DTSTART"].dt, str(e["SUMMARY"])) for e in full.values() if e["STATUS"] == "TENTATIVE"
     )
     assert tentative == [
-        (dt.datetime(2031, 1, 14, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
-        (dt.datetime(2031, 2, 20, 8, tzinfo=dt.UTC), "Ask: ask at 2031-02-20T09:00"),
-        (dt.datetime(2031, 3, 11, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
+        (dt.datetime(2053, 1, 14, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
+        (dt.datetime(2053, 2, 20, 8, tzinfo=dt.UTC), "Ask: ask at 2053-02-20T09:00"),
+        (dt.datetime(2053, 3, 11, 8, tzinfo=dt.UTC), "Open slot: share something valuable"),
     ]
 
 
 def test_workspace_calendar_covers_every_audience_and_nothing_else(rep, outsider, berlin):
     other = make_audience(rep, name="CIOs", timezone="America/New_York")
-    a = give(rep, berlin["id"], "2031-05-06T09:30")
-    b = give(rep, other["id"], "2031-05-06T09:30")
+    a = give(rep, berlin["id"], "2053-05-06T09:30")
+    b = give(rep, other["id"], "2053-05-06T09:30")
     make_audience(outsider)
     uids = set(events(ics(rep, "/api/v1/calendar.ics").data))
     assert {f"post-{a['id']}@value-planner", f"post-{b['id']}@value-planner"} <= uids

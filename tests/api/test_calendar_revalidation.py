@@ -24,8 +24,8 @@ def fetch(caller, url: str, etag: str | None = None):
 @pytest.fixture
 def planned(rep):
     audience = make_audience(rep)
-    first = give(rep, audience["id"], "2025-05-06T09:30")
-    newest = give(rep, audience["id"], "2025-05-13T09:30")
+    first = give(rep, audience["id"], "2053-05-06T09:30")
+    newest = give(rep, audience["id"], "2053-05-13T09:30")
     return {"audience": audience, "first": first, "newest": newest}
 
 
@@ -34,12 +34,12 @@ def admin(app):
 
 
 CHANGES = {
-    "create a post": lambda rep, app, p: give(rep, p["audience"]["id"], "2025-05-20T09:30"),
+    "create a post": lambda rep, app, p: give(rep, p["audience"]["id"], "2053-05-20T09:30"),
     "edit a title": lambda rep, app, p: rep.patch(
         f"/api/v1/posts/{p['first']['id']}", json={"title": "Sharper title"}
     ),
     "move a post": lambda rep, app, p: rep.patch(
-        f"/api/v1/posts/{p['first']['id']}", json={"scheduled_at": "2025-05-07T09:30"}
+        f"/api/v1/posts/{p['first']['id']}", json={"scheduled_at": "2053-05-07T09:30"}
     ),
     "cancel a post": lambda rep, app, p: rep.patch(
         f"/api/v1/posts/{p['first']['id']}", json={"status": "cancelled"}
@@ -48,7 +48,7 @@ CHANGES = {
     # SQLite may hand the newest row's id to the next insert once that row is deleted.
     "delete the newest post and create one like it": lambda rep, app, p: (
         rep.delete(f"/api/v1/posts/{p['newest']['id']}"),
-        give(rep, p["audience"]["id"], "2025-05-13T09:30"),
+        give(rep, p["audience"]["id"], "2053-05-13T09:30"),
     ),
     "rename the audience": lambda rep, app, p: rep.patch(
         f"/api/v1/audiences/{p['audience']['id']}", json={"name": "Finance chiefs"}
@@ -89,22 +89,22 @@ def test_nothing_changed_is_304_and_the_same_bytes_even_after_another_calendar_c
     url = f"/api/v1/audiences/{planned['audience']['id']}/calendar.ics"
     first = fetch(rep, url)
     other = make_audience(rep, name="CIOs")
-    give(rep, other["id"], "2025-05-06T09:30")
+    give(rep, other["id"], "2053-05-06T09:30")
     assert fetch(rep, url, first.headers["ETag"]).status_code == 304
     # An app that keeps no ETag gets the calendar as first rendered, DTSTAMP included.
     assert fetch(rep, url).data == first.data
     workspace = fetch(rep, "/api/v1/calendar.ics")
-    give(rep, other["id"], "2025-06-06T09:30")
+    give(rep, other["id"], "2053-06-06T09:30")
     assert fetch(rep, "/api/v1/calendar.ics", workspace.headers["ETag"]).status_code == 200
 
 
 def test_deleting_a_contact_drops_its_ask_from_the_calendar(rep):
     audience = make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
-    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
-    touch(rep, contact, "2025-01-05T10:00")
-    touch(rep, contact, "2025-01-08T10:00", kind="shared_article")
-    give(rep, audience["id"], "2025-01-20T09:00")
-    ask = direct_ask(rep, contact, "2025-02-01T09:00")
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    touch(rep, contact, "2053-01-05T10:00")
+    touch(rep, contact, "2053-01-08T10:00", kind="shared_article")
+    give(rep, audience["id"], "2053-01-20T09:00")
+    ask = direct_ask(rep, contact, "2053-02-01T09:00")
     assert ask.status_code == 201
     url = f"/api/v1/audiences/{audience['id']}/calendar.ics"
     before = fetch(rep, url)
@@ -117,8 +117,8 @@ def test_deleting_a_contact_drops_its_ask_from_the_calendar(rep):
 
 def test_a_workspace_alike_in_every_field_never_gets_the_other_calendar(rep, outsider):
     mine, theirs = make_audience(rep), make_audience(outsider)
-    a = give(rep, mine["id"], "2025-05-06T09:30")
-    b = give(outsider, theirs["id"], "2025-05-06T09:30")
+    a = give(rep, mine["id"], "2053-05-06T09:30")
+    b = give(outsider, theirs["id"], "2053-05-06T09:30")
     for caller, own, other in ((rep, a, b), (outsider, b, a)):
         for url in (f"/api/v1/audiences/{(mine if caller is rep else theirs)['id']}/calendar.ics",
                     "/api/v1/calendar.ics"):  # fmt: skip

@@ -18,7 +18,7 @@ def test_twenty_racing_asks_of_which_the_rule_allows_one_schedule_exactly_one(
 ):
     audience = make_audience(rep, policy={"gives_per_ask": 3, "min_days_between_asks": 30})
     for day in ("06", "13", "20"):
-        give(rep, audience["id"], f"2025-01-{day}T09:00")
+        give(rep, audience["id"], f"2053-01-{day}T09:00")
     barrier = threading.Barrier(RACERS)
     statuses: list[int] = []
 
@@ -32,7 +32,7 @@ def test_twenty_racing_asks_of_which_the_rule_allows_one_schedule_exactly_one(
                     "kind": "ask",
                     "type": "meeting_request",
                     "title": f"Ask {index}",
-                    "scheduled_at": f"2025-02-{index + 1:02d}T09:00",
+                    "scheduled_at": f"2053-02-{index + 1:02d}T09:00",
                 },
             )
             statuses.append(response.status_code)

@@ -63,10 +63,10 @@ def conditions(body):
 @pytest.fixture
 def ready(rep, audience):
     """Accepted on 1 January, two touches since, a give on the calendar before February."""
-    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
-    touch(rep, contact, "2025-01-05T10:00")
-    touch(rep, contact, "2025-01-08T10:00", kind="shared_article")
-    give(rep, audience["id"], "2025-01-20T09:00")
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    touch(rep, contact, "2053-01-05T10:00")
+    touch(rep, contact, "2053-01-08T10:00", kind="shared_article")
+    give(rep, audience["id"], "2053-01-20T09:00")
     return contact
 
 
@@ -133,11 +133,11 @@ def test_each_contact_field_is_validated(rep, change, field):
 @pytest.mark.parametrize(
     ("url", "body", "field"),
     [
-        ("touches", {"kind": "liked", "at": "2025-01-05"}, "kind"),
+        ("touches", {"kind": "liked", "at": "2053-01-05"}, "kind"),
         ("touches", {"kind": "met"}, "at"),
-        ("touches", {"kind": "met", "at": "2025-01-05", "post_id": 999999}, "post_id"),
+        ("touches", {"kind": "met", "at": "2053-01-05", "post_id": 999999}, "post_id"),
         ("touches", {"kind": "met", "post_id": "ask"}, "post_id"),
-        ("asks", {"type": "other", "scheduled_at": "2025-02-01T09:00"}, "type"),
+        ("asks", {"type": "other", "scheduled_at": "2053-02-01T09:00"}, "type"),
         ("asks", {"type": "offer"}, "scheduled_at"),
         ("asks", {"type": "offer", "scheduled_at": "soon-ish"}, "scheduled_at"),
         ("connection-request", {}, "note"),
@@ -169,6 +169,9 @@ def test_an_audience_policy_shows_the_relationship_guard_defaults(rep):
         "min_days_between_asks": 30,
         "min_days_after_connect": 14,
         "touches_per_ask": 2,
+        "gives_lookback_days": 365,
+        "touches_lookback_days": 180,
+        "record_published_within_days": 30,
     }
 
 
@@ -187,13 +190,13 @@ def test_relationship_policy_fields_are_validated(rep, policy, field):
 
 def test_a_touch_linked_to_a_give_takes_its_date(rep, audience):
     contact = add_contact(rep, audience)
-    shared = give(rep, audience["id"], "2025-01-06T09:00")
+    shared = give(rep, audience["id"], "2053-01-06T09:00")
     response = rep.post(
         f"/api/v1/contacts/{contact['id']}/touches",
         json={"kind": "shared_article", "post_id": shared["id"], "note": "Tagged her"},
     )
     assert response.status_code == 201
-    assert response.get_json()["at"] == "2025-01-06T09:00:00+00:00"
+    assert response.get_json()["at"] == "2053-01-06T09:00:00+00:00"
     assert response.get_json()["post_id"] == shared["id"]
 
 
@@ -280,7 +283,7 @@ def test_stages_follow_the_history_and_filter_the_list(rep, audience):
 
     rep.patch(url, json={"accepted_at": iso(40)})
     assert contact_of(rep, contact)["stage"] == "connected"
-    first = touch(rep, contact, iso(30))
+    first = touch(rep, contact, iso(29))
     engaged = contact_of(rep, contact)
     assert engaged["stage"] == "engaged"
     assert conditions({"conditions": engaged["next_ask"]})["touches"]["touches_needed"] == 1
@@ -289,8 +292,12 @@ def test_stages_follow_the_history_and_filter_the_list(rep, audience):
     assert contact_of(rep, contact)["next_ask"] == []
     assert stages_listed(rep, "ready_to_ask") == (["Ana Lima"], 1)
 
-    give(rep, audience["id"], iso(22))
-    assert direct_ask(rep, contact, iso(20)).status_code == 201
+    give(rep, audience["id"], iso(22), status="published")
+    asked = direct_ask(rep, contact, iso(-1))
+    assert asked.status_code == 201
+    # Sent already: recorded as published on the day it went out.
+    moved = {"status": "published", "scheduled_at": iso(20)}
+    assert rep.patch(f"/api/v1/posts/{asked.get_json()['id']}", json=moved).status_code == 200
     assert contact_of(rep, contact)["stage"] == "asked"
     assert stages_listed(rep, "asked") == (["Ana Lima"], 1)
     assert stages_listed(rep, "ready_to_ask") == ([], 0)
@@ -299,9 +306,13 @@ def test_stages_follow_the_history_and_filter_the_list(rep, audience):
     assert rep.delete(f"{url}/touches/{first['id']}").status_code == 409
 
 
-def test_a_pending_ask_keeps_the_person_asked(rep, ready):
-    assert direct_ask(rep, ready, iso(-10)).status_code == 201
-    assert contact_of(rep, ready)["stage"] == "asked"
+def test_a_pending_ask_keeps_the_person_asked(rep, audience):
+    contact = add_contact(rep, audience, accepted_at=iso(20))
+    touch(rep, contact, iso(10))
+    touch(rep, contact, iso(5))
+    give(rep, audience["id"], iso(3), status="published")
+    assert direct_ask(rep, contact, iso(-10)).status_code == 201
+    assert contact_of(rep, contact)["stage"] == "asked"
 
 
 # ---------------------------------------------------------------- one-to-one asks
@@ -309,8 +320,8 @@ def test_a_pending_ask_keeps_the_person_asked(rep, ready):
 
 def test_an_ask_to_someone_who_has_not_accepted_is_refused(rep, audience):
     contact = add_contact(rep, audience)
-    give(rep, audience["id"], "2025-01-20T09:00")
-    body = refused(direct_ask(rep, contact, "2025-02-01T09:00"))
+    give(rep, audience["id"], "2053-01-20T09:00")
+    body = refused(direct_ask(rep, contact, "2053-02-01T09:00"))
     found = conditions(body)
     assert set(found) == {"connected"}
     assert found["connected"]["satisfied_on"] is None
@@ -319,12 +330,12 @@ def test_an_ask_to_someone_who_has_not_accepted_is_refused(rep, audience):
 
 
 def test_a_pitch_seconds_after_acceptance_is_refused_with_dates_and_touches(rep, audience):
-    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
-    give(rep, audience["id"], "2024-12-31T09:00")
-    body = refused(direct_ask(rep, contact, "2025-01-01T09:00:30"))
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    give(rep, audience["id"], "2052-12-31T09:00")
+    body = refused(direct_ask(rep, contact, "2053-01-01T09:00:30"))
     found = conditions(body)
     assert set(found) == {"days_after_connect", "touches"}
-    assert found["days_after_connect"]["satisfied_on"] == "2025-01-15T09:00:00+00:00"
+    assert found["days_after_connect"]["satisfied_on"] == "2053-01-15T09:00:00+00:00"
     assert "reads as the reason you connected" in found["days_after_connect"]["detail"]
     assert found["touches"]["touches_needed"] == 2
     assert found["touches"]["post_id"] is None and found["touches"]["contact_id"] == contact["id"]
@@ -333,17 +344,17 @@ def test_a_pitch_seconds_after_acceptance_is_refused_with_dates_and_touches(rep,
 
 
 def test_too_few_touches_says_how_many_more(rep, audience):
-    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
-    touch(rep, contact, "2025-01-05T10:00")
-    give(rep, audience["id"], "2025-01-20T09:00")
-    body = refused(direct_ask(rep, contact, "2025-02-01T09:00"))
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    touch(rep, contact, "2053-01-05T10:00")
+    give(rep, audience["id"], "2053-01-20T09:00")
+    body = refused(direct_ask(rep, contact, "2053-02-01T09:00"))
     assert set(conditions(body)) == {"touches"}
     assert conditions(body)["touches"]["touches_needed"] == 1
     assert "has 1: give 1 more" in conditions(body)["touches"]["detail"]
 
 
 def test_an_ask_is_allowed_once_the_person_and_the_audience_have_been_given_enough(rep, ready):
-    response = direct_ask(rep, ready, "2025-02-01T09:00", body="Coffee next week?")
+    response = direct_ask(rep, ready, "2053-02-01T09:00", body="Coffee next week?")
     assert response.status_code == 201, response.get_json()
     post = response.get_json()
     assert (post["kind"], post["status"], post["contact_id"]) == ("ask", "scheduled", ready["id"])
@@ -353,32 +364,32 @@ def test_an_ask_is_allowed_once_the_person_and_the_audience_have_been_given_enou
 
 
 def test_a_second_ask_to_the_person_needs_fresh_touches_and_the_spacing(rep, audience, ready):
-    assert direct_ask(rep, ready, "2025-02-01T09:00").status_code == 201
-    give(rep, audience["id"], "2025-02-02T09:00")
-    touch(rep, ready, "2025-02-05T10:00")
-    body = refused(direct_ask(rep, ready, "2025-02-10T09:00", "referral_request"))
+    assert direct_ask(rep, ready, "2053-02-01T09:00").status_code == 201
+    give(rep, audience["id"], "2053-02-02T09:00")
+    touch(rep, ready, "2053-02-05T10:00")
+    body = refused(direct_ask(rep, ready, "2053-02-10T09:00", "referral_request"))
     found = conditions(body)
     assert found["touches"]["touches_needed"] == 1
-    assert found["days_between_asks"]["satisfied_on"] == "2025-03-03T09:00:00+00:00"
+    assert found["days_between_asks"]["satisfied_on"] == "2053-03-03T09:00:00+00:00"
     # The audience rule refuses it too (30 days since its last ask): both are reported.
     assert "The audience rule refuses it too" in body["detail"]
     assert body["violations"][0]["gives_required"] == 1
-    touch(rep, ready, "2025-02-20T10:00")
-    assert direct_ask(rep, ready, "2025-03-03T09:00", "referral_request").status_code == 201
+    touch(rep, ready, "2053-02-20T10:00")
+    assert direct_ask(rep, ready, "2053-03-03T09:00", "referral_request").status_code == 201
 
 
 def test_when_only_the_audience_rule_refuses_its_own_problem_answers(rep, audience):
-    contact = add_contact(rep, audience, accepted_at="2025-01-01T09:00")
-    touch(rep, contact, "2025-01-05T10:00")
-    touch(rep, contact, "2025-01-08T10:00")
-    response = direct_ask(rep, contact, "2025-02-01T09:00")
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    touch(rep, contact, "2053-01-05T10:00")
+    touch(rep, contact, "2053-01-08T10:00")
+    response = direct_ask(rep, contact, "2053-02-01T09:00")
     assert response.status_code == 409
     assert response.get_json()["type"] == "/problems/give-before-ask"
 
 
 def test_an_ask_needs_the_contact_to_have_an_audience(rep):
-    contact = add_contact(rep, accepted_at="2025-01-01T09:00")
-    response = direct_ask(rep, contact, "2025-02-01T09:00")
+    contact = add_contact(rep, accepted_at="2053-01-01T09:00")
+    response = direct_ask(rep, contact, "2053-02-01T09:00")
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "audience_id"
 
@@ -388,7 +399,7 @@ def test_an_ask_needs_the_contact_to_have_an_audience(rep):
 
 @pytest.fixture
 def asked(rep, ready):
-    response = direct_ask(rep, ready, "2025-02-01T09:00")
+    response = direct_ask(rep, ready, "2053-02-01T09:00")
     assert response.status_code == 201
     touches = rep.get(f"/api/v1/contacts/{ready['id']}/touches").get_json()["items"]
     return ready, touches, response.get_json()
@@ -408,10 +419,10 @@ def test_deleting_a_touch_an_ask_relies_on_is_refused_until_the_ask_is_cancelled
 def test_re_dating_a_touch_past_the_ask_is_refused(rep, asked):
     contact, touches, _ = asked
     url = f"/api/v1/contacts/{contact['id']}/touches/{touches[1]['id']}"
-    refused(rep.patch(url, json={"at": "2025-02-03T10:00"}))
-    assert rep.get(url).get_json()["at"] == "2025-01-08T10:00:00+00:00"
+    refused(rep.patch(url, json={"at": "2053-02-03T10:00"}))
+    assert rep.get(url).get_json()["at"] == "2053-01-08T10:00:00+00:00"
     assert (
-        rep.patch(url, json={"at": "2025-01-09T10:00", "note": "Sent the report"}).status_code
+        rep.patch(url, json={"at": "2053-01-09T10:00", "note": "Sent the report"}).status_code
         == 200
     )
 
@@ -419,19 +430,19 @@ def test_re_dating_a_touch_past_the_ask_is_refused(rep, asked):
 def test_moving_the_acceptance_later_is_refused_when_it_uncovers_the_ask(rep, asked):
     contact, _, _ = asked
     url = f"/api/v1/contacts/{contact['id']}"
-    body = refused(rep.patch(url, json={"accepted_at": "2025-01-25T09:00"}))
+    body = refused(rep.patch(url, json={"accepted_at": "2053-01-25T09:00"}))
     assert {"days_after_connect", "touches"} <= set(conditions(body))
-    assert contact_of(rep, contact)["accepted_at"] == "2025-01-01T09:00:00+00:00"
+    assert contact_of(rep, contact)["accepted_at"] == "2053-01-01T09:00:00+00:00"
     refused(rep.patch(url, json={"accepted_at": None}))
 
 
 def test_moving_or_re_kinding_a_direct_ask_through_the_posts_api_is_guarded(rep, asked):
     _, _, post = asked
     url = f"/api/v1/posts/{post['id']}"
-    body = refused(rep.patch(url, json={"scheduled_at": "2025-01-07T09:00"}))
+    body = refused(rep.patch(url, json={"scheduled_at": "2053-01-07T09:00"}))
     assert conditions(body)["days_after_connect"]["post_id"] == post["id"]
     assert rep.patch(url, json={"kind": "give", "type": "tip"}).status_code in (409, 422)
-    assert rep.patch(url, json={"scheduled_at": "2025-02-03T09:00"}).status_code == 200
+    assert rep.patch(url, json={"scheduled_at": "2053-02-03T09:00"}).status_code == 200
     assert rep.patch(url, json={"title": "Coffee?"}).status_code == 200
 
 
@@ -472,12 +483,12 @@ def test_other_workspaces_contacts_answer_404_and_change_nothing(rep, outsider, 
         outsider.delete(url),
         outsider.post(f"{url}/connection-request", json={"note": PERSONAL_NOTE}),
         outsider.get(f"{url}/touches"),
-        outsider.post(f"{url}/touches", json={"kind": "met", "at": "2025-01-09"}),
+        outsider.post(f"{url}/touches", json={"kind": "met", "at": "2053-01-09"}),
         outsider.get(touch_url),
         outsider.patch(touch_url, json={"note": "x"}),
         outsider.delete(touch_url),
         outsider.get(f"{url}/asks"),
-        outsider.post(f"{url}/asks", json={"type": "offer", "scheduled_at": "2025-06-01T09:00"}),
+        outsider.post(f"{url}/asks", json={"type": "offer", "scheduled_at": "2053-06-01T09:00"}),
     ]
     for response in attempts:
         assert response.status_code == 404, response.request.path
@@ -493,7 +504,7 @@ def test_other_workspaces_contacts_answer_404_and_change_nothing(rep, outsider, 
     own = add_contact(outsider)
     linked = outsider.post(
         f"/api/v1/contacts/{own['id']}/touches",
-        json={"kind": "met", "at": "2025-01-09", "post_id": post["id"]},
+        json={"kind": "met", "at": "2053-01-09", "post_id": post["id"]},
     )
     assert linked.status_code == 422 and linked.get_json()["errors"][0]["field"] == "post_id"
     assert (

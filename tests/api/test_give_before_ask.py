@@ -4,7 +4,7 @@ import pytest
 
 from tests.helpers import ask, give, make_audience
 
-JAN = ["2025-01-06T09:00", "2025-01-13T09:00", "2025-01-20T09:00"]
+JAN = ["2053-01-06T09:00", "2053-01-13T09:00", "2053-01-20T09:00"]
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def assert_refused(response, *, counted=None, earliest=None):
 def test_an_ask_without_enough_gives_is_refused_and_nothing_is_written(rep, audience):
     give(rep, audience["id"], JAN[0])
     before = posts_of(rep, audience)
-    body = assert_refused(ask(rep, audience["id"], "2025-02-01T09:00"), counted=1, earliest=None)
+    body = assert_refused(ask(rep, audience["id"], "2053-02-01T09:00"), counted=1, earliest=None)
     assert "2 more" not in body["detail"] and "needs 3 value posts" in body["detail"]
     assert posts_of(rep, audience) == before
 
@@ -42,9 +42,9 @@ def test_an_ask_without_enough_gives_is_refused_and_nothing_is_written(rep, audi
 def test_an_ask_after_enough_gives_is_scheduled(rep, audience):
     for at in JAN:
         give(rep, audience["id"], at)
-    response = ask(rep, audience["id"], "2025-01-21T09:00")
+    response = ask(rep, audience["id"], "2053-01-21T09:00")
     assert response.status_code == 201
-    assert response.get_json()["scheduled_at"] == "2025-01-21T08:00:00+00:00"
+    assert response.get_json()["scheduled_at"] == "2053-01-21T08:00:00+00:00"
 
 
 def test_earliest_allowed_date_points_after_the_covering_give(rep, audience):
@@ -52,9 +52,9 @@ def test_earliest_allowed_date_points_after_the_covering_give(rep, audience):
         give(rep, audience["id"], at)
     # The third give is on 20 January, 08:00 UTC: an ask one minute later would pass.
     assert_refused(
-        ask(rep, audience["id"], "2025-01-15T09:00"),
+        ask(rep, audience["id"], "2053-01-15T09:00"),
         counted=2,
-        earliest="2025-01-20T08:01:00+00:00",
+        earliest="2053-01-20T08:01:00+00:00",
     )
 
 
@@ -67,19 +67,19 @@ def test_gives_at_the_same_instant_as_the_ask_do_not_count(rep, audience):
 def test_asks_need_fresh_gives_and_the_minimum_spacing(rep, audience):
     for at in JAN:
         give(rep, audience["id"], at)
-    assert ask(rep, audience["id"], "2025-01-21T09:00").status_code == 201
-    for at in ("2025-01-27T09:00", "2025-01-28T09:00", "2025-01-29T09:00"):
+    assert ask(rep, audience["id"], "2053-01-21T09:00").status_code == 201
+    for at in ("2053-01-27T09:00", "2053-01-28T09:00", "2053-01-29T09:00"):
         give(rep, audience["id"], at)
     body = assert_refused(
-        ask(rep, audience["id"], "2025-02-10T09:00"), earliest="2025-02-20T08:00:00+00:00"
+        ask(rep, audience["id"], "2053-02-10T09:00"), earliest="2053-02-20T08:00:00+00:00"
     )
     assert "less than 30 days" in body["detail"]
-    assert ask(rep, audience["id"], "2025-02-20T09:00").status_code == 201
+    assert ask(rep, audience["id"], "2053-02-20T09:00").status_code == 201
 
 
 def covered_ask(rep, audience):
     gives = [give(rep, audience["id"], at) for at in JAN]
-    response = ask(rep, audience["id"], "2025-02-01T09:00")
+    response = ask(rep, audience["id"], "2053-02-01T09:00")
     assert response.status_code == 201
     return gives, response.get_json()
 
@@ -87,7 +87,7 @@ def covered_ask(rep, audience):
 @pytest.mark.parametrize(
     "change",
     [
-        {"scheduled_at": "2025-03-01T09:00"},
+        {"scheduled_at": "2053-03-01T09:00"},
         {"status": "cancelled"},
         {"status": "draft"},
         {"scheduled_at": None, "status": "draft"},
@@ -113,16 +113,16 @@ def test_deleting_a_give_an_ask_relies_on_is_refused(rep, audience):
 def test_moving_an_ask_earlier_than_its_gives_is_refused(rep, audience):
     _, scheduled_ask = covered_ask(rep, audience)
     response = rep.patch(
-        f"/api/v1/posts/{scheduled_ask['id']}", json={"scheduled_at": "2025-01-10T09:00"}
+        f"/api/v1/posts/{scheduled_ask['id']}", json={"scheduled_at": "2053-01-10T09:00"}
     )
-    assert_refused(response, counted=1, earliest="2025-01-20T08:01:00+00:00")
+    assert_refused(response, counted=1, earliest="2053-01-20T08:01:00+00:00")
 
 
 def test_free_changes_are_accepted(rep, audience):
     gives, scheduled_ask = covered_ask(rep, audience)
-    extra = give(rep, audience["id"], "2025-01-27T09:00")
+    extra = give(rep, audience["id"], "2053-01-27T09:00")
     assert rep.delete(f"/api/v1/posts/{extra['id']}").status_code == 204
-    moved = rep.patch(f"/api/v1/posts/{gives[0]['id']}", json={"scheduled_at": "2025-01-02T09:00"})
+    moved = rep.patch(f"/api/v1/posts/{gives[0]['id']}", json={"scheduled_at": "2053-01-02T09:00"})
     assert moved.status_code == 200
     cancel = rep.patch(f"/api/v1/posts/{scheduled_ask['id']}", json={"status": "cancelled"})
     assert cancel.status_code == 200
@@ -134,7 +134,7 @@ def test_drafts_are_free_until_scheduled(rep, audience):
     assert draft.status_code == 201
     response = rep.patch(
         f"/api/v1/posts/{draft.get_json()['id']}",
-        json={"status": "scheduled", "scheduled_at": "2025-02-01T09:00"},
+        json={"status": "scheduled", "scheduled_at": "2053-02-01T09:00"},
     )
     assert_refused(response, counted=0)
 
@@ -154,6 +154,9 @@ def test_a_stricter_policy_that_uncovers_an_ask_is_refused(rep, audience):
         "min_days_between_asks": 7,
         "min_days_after_connect": 14,
         "touches_per_ask": 2,
+        "gives_lookback_days": 365,
+        "touches_lookback_days": 180,
+        "record_published_within_days": 30,
     }
 
 
@@ -170,15 +173,22 @@ def test_ratio_reports_gives_needed_and_the_earliest_next_ask(rep, audience):
     assert standing["gives_since_last_ask"] == 1
     assert standing["gives_needed"] == 2
     assert standing["earliest_next_ask_at"] is None
+    assert standing["gives_lookback_days"] == 365
     for at in JAN[1:]:
         give(rep, audience["id"], at)
-    assert ask(rep, audience["id"], "2030-01-01T09:00").status_code == 201
+    asked = ask(rep, audience["id"], "2053-03-03T09:00")
+    assert asked.status_code == 201
     standing = rep.get(url).get_json()
-    assert standing["last_ask_at"] == "2030-01-01T08:00:00+00:00"
+    # The ask to come is covered; a new one must come after it, with gives of its own.
+    assert standing["next_ask"] == {
+        "post_id": asked.get_json()["id"], "scheduled_at": "2053-03-03T08:00:00+00:00",
+        "gives_counted": 3, "gives_required": 3, "covered": True,
+    }  # fmt: skip
+    assert standing["last_ask_at"] == "2053-03-03T08:00:00+00:00"
     assert standing["gives_since_last_ask"] == 0
     assert standing["gives_needed"] == 3
-    for at in ("2030-01-02T09:00", "2030-01-03T09:00", "2030-01-04T09:00"):
+    for at in ("2053-03-04T09:00", "2053-03-05T09:00", "2053-03-06T09:00"):
         give(rep, audience["id"], at)
     standing = rep.get(url).get_json()
     assert standing["gives_needed"] == 0
-    assert standing["earliest_next_ask_at"] == "2030-01-31T08:00:00+00:00"
+    assert standing["earliest_next_ask_at"] == "2053-04-02T08:00:00+00:00"

@@ -102,7 +102,8 @@ def test_exclude_keywords_and_articles_already_shared_are_left_out(rep, writer_s
     writer_session.commit()
     audience = make_audience(rep, keywords=KEYWORDS, exclude_keywords=["Crypto"])
     give(rep, audience["id"], "2030-01-08T09:00", article_id=shared.id)
-    give(rep, audience["id"], "2020-01-08T09:00", article_id=published.id, status="published")
+    give(rep, audience["id"], (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat(),
+         article_id=published.id, status="published")  # fmt: skip
     response = rep.post(
         f"/api/v1/audiences/{audience['id']}/posts",
         json={"kind": "give", "article_id": drafted.id},

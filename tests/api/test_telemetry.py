@@ -70,7 +70,7 @@ def test_the_log_never_carries_tokens_cookies_or_secret_query_values(app, rep, r
     secret_in_path = "calendar-secret-0123456789"
     app.add_url_rule("/probe/<token>", "probe", lambda token: "ok")
     rep.get(
-        "/api/v1/audiences?from=2025-01-01&access_token=qs-secret&api_key=key-secret",
+        "/api/v1/audiences?from=2053-01-01&access_token=qs-secret&api_key=key-secret",
         headers={"Cookie": "session=cookie-secret"},
     )
     rep.get(f"/probe/{secret_in_path}")
@@ -79,7 +79,7 @@ def test_the_log_never_carries_tokens_cookies_or_secret_query_values(app, rep, r
         assert secret not in logged
     first, second = request_log()
     assert first["path"] == (
-        "/api/v1/audiences?from=2025-01-01&access_token=REDACTED&api_key=REDACTED"
+        "/api/v1/audiences?from=2053-01-01&access_token=REDACTED&api_key=REDACTED"
     )
     assert second["path"] == "/probe/REDACTED"
 
@@ -143,8 +143,8 @@ def test_metrics_count_requests_by_route_and_status_and_time_them(app, rep, admi
 def test_metrics_count_refused_asks_and_expose_feed_refresh_outcomes(rep, admin):
     audience = make_audience(rep)
     before = value(scrape(admin), "planner_asks_refused_total")
-    assert ask(rep, audience["id"], "2025-03-11T09:00").status_code == 409
-    assert ask(rep, audience["id"], "2025-04-08T09:00").status_code == 409
+    assert ask(rep, audience["id"], "2053-03-11T09:00").status_code == 409
+    assert ask(rep, audience["id"], "2053-04-08T09:00").status_code == 409
     after = scrape(admin)
     assert value(after, "planner_asks_refused_total") - before == 2
     assert ("planner_feed_refresh_total", frozenset({("outcome", "error")})) in after

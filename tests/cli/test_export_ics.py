@@ -16,7 +16,7 @@ def uids(data: bytes) -> set[str]:
 
 def test_export_by_name_to_stdout_and_by_id_to_a_file(app, rep, tmp_path):
     audience = make_audience(rep, name="CFOs in retail")
-    post = give(rep, audience["id"], "2025-05-06T09:30")
+    post = give(rep, audience["id"], "2053-05-06T09:30")
     by_name = run(app, "--audience", "CFOs in retail")
     assert by_name.exit_code == 0, by_name.output
     assert f"post-{post['id']}@value-planner" in uids(by_name.stdout_bytes)
@@ -28,9 +28,9 @@ def test_export_by_name_to_stdout_and_by_id_to_a_file(app, rep, tmp_path):
 
 def test_range_drafts_and_gaps_options(app, rep):
     audience = make_audience(rep)
-    give(rep, audience["id"], "2025-01-06T09:00")
-    give(rep, audience["id"], "2025-06-06T09:00")
-    result = run(app, "--all", "--from", "2025-01-01", "--to", "2025-03-01", "--include-gaps")
+    give(rep, audience["id"], "2053-01-06T09:00")
+    give(rep, audience["id"], "2053-06-06T09:00")
+    result = run(app, "--all", "--from", "2053-01-01", "--to", "2053-03-01", "--include-gaps")
     calendar = Calendar.from_ical(result.stdout_bytes)
     starts = sorted(str(e["STATUS"]) for e in calendar.walk("VEVENT") if "RRULE" not in e)
     assert starts == ["CONFIRMED", "TENTATIVE"]  # the January give; February's open slot

@@ -44,8 +44,8 @@ def seeded(rep):
     """Real ids 1 and 2, so generated small ids reach the code behind the 404."""
     audience = make_audience(rep)
     for day in (6, 13, 20):
-        give(rep, audience["id"], f"2025-01-{day:02d}T09:00")
-    assert ask(rep, audience["id"], "2025-01-27T09:00").status_code == 201
+        give(rep, audience["id"], f"2053-01-{day:02d}T09:00")
+    assert ask(rep, audience["id"], "2053-01-27T09:00").status_code == 201
     make_audience(rep, name="CTOs")
     return rep
 

@@ -118,7 +118,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Server]]:
 
 
 def random_time(rng: random.Random) -> str:
-    moment = dt.datetime(2025, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(525_600))
+    moment = dt.datetime(2053, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(525_600))
     return moment.isoformat()
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from schedules.rule import Entry, ListTimeline, Policy, check_change, ratio, violations
+from schedules.rule import Entry, ListTimeline, Policy, check_change, violations
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
 POLICY = Policy(gives_per_ask=3, min_days_between_asks=30)
@@ -60,16 +60,34 @@ def test_check_change_reads_only_the_neighbourhood():
             CountingTimeline.reads += len(found)
             return found
 
+        def last_gives_between(self, after, until, limit, exclude_id):
+            found = super().last_gives_between(after, until, limit, exclude_id)
+            CountingTimeline.reads += len(found)
+            return found
+
     entries = [Entry(day(d), d, "give") for d in range(1000)]
     source = CountingTimeline(entries)
-    assert check_change(source, POLICY, None, Entry(day(2000), 5000, "ask")) == []
+    assert check_change(source, POLICY, None, Entry(day(1000), 5000, "ask")) == []
     assert CountingTimeline.reads <= POLICY.gives_per_ask * 2
 
 
-def test_ratio_counts_gives_since_the_last_ask_and_the_earliest_next_ask():
-    now = day(0)
-    standing = ratio(day(-10), 3, day(-1), POLICY, now)
-    assert standing.gives_needed == 0
-    assert standing.earliest_next_ask_at == day(20)
-    standing = ratio(None, 1, None, POLICY, now)
-    assert (standing.gives_needed, standing.earliest_next_ask_at) == (2, None)
+def test_the_earliest_date_leaves_the_following_ask_covered():
+    # The probe: three gives, an ask on day 40; a new ask before them is told a date
+    # that would take the day-40 ask's gives, so no date before that ask can pass.
+    entries = timeline((1, "give"), (2, "give"), (3, "give"), (40, "ask"))
+    source = ListTimeline(entries)
+    (found,) = check_change(source, POLICY, None, Entry(day(0), 99, "ask"))
+    assert found.earliest_allowed_at is None
+    assert "next ask" in found.no_date_reason
+    # With three more gives before that ask, the date offered keeps it covered and passes.
+    more = ListTimeline(entries + [Entry(day(d), 10 + d, "give") for d in (4, 5, 6)])
+    (found,) = check_change(more, POLICY, None, Entry(day(0), 99, "ask"))
+    assert found.earliest_allowed_at == day(3) + dt.timedelta(minutes=1)
+    assert check_change(more, POLICY, None, Entry(found.earliest_allowed_at, 99, "ask")) == []
+
+
+def test_gives_older_than_the_lookback_do_not_count():
+    entries = timeline((1, "give"), (2, "give"), (3, "give"), (400, "ask"))
+    (found,) = violations(entries, Policy(3, 30, gives_lookback_days=365))
+    assert found.gives_counted == 0 and found.gives_lookback_days == 365
+    assert violations(entries, Policy(3, 30, gives_lookback_days=400)) == []

@@ -13,13 +13,14 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
 from core import passwords
 from tests.articles import add_article, add_feed
-from tests.helpers import make_audience
+from tests.helpers import give, make_audience
 from tests.web.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -188,7 +189,10 @@ def test_rep_gives_first_is_coached_on_an_early_ask_then_asks_and_exports(page, 
     page.get_by_role("button", name="Save").click()
     explanation = page.get_by_role("alert")
     explanation.wait_for()
-    assert "Share 2 more value posts with CFOs first." in explanation.inner_text()
+    assert (
+        "Share 2 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in explanation.inner_text()
     assert page.get_by_label("Title").input_value() == "Invite: a 20-minute pricing review"
     assert "working-capital series" in page.get_by_label("Text").input_value()
     assert page.get_by_label("Ask: a meeting").is_checked()
@@ -324,3 +328,24 @@ def test_pages_have_an_icon_and_read_only_settings_look_read_only(page, planner)
     assert looks == ["rgb(243, 245, 247)", "not-allowed", "dashed"]  # not an editable white box
     assert page.get_by_text("Read only: only a workspace admin can change these").is_visible()
     assert_accessible(page)
+
+
+def test_the_ask_form_opens_with_the_earliest_allowed_date_and_the_meter(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    start = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    for day in (1, 2, 3):
+        give(rep, audience["id"], (start + dt.timedelta(days=day)).isoformat())
+    sign_in(page, url)
+    page.get_by_role("link", name=re.compile("Plan an ask")).click()
+    assert page.get_by_label("Ask: a meeting").is_checked()
+    earliest = (start + dt.timedelta(days=3, minutes=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    assert page.get_by_label("Date").input_value() == f"{earliest:%Y-%m-%d}"
+    assert page.get_by_label("Time").input_value() == f"{earliest:%H:%M}"
+    meter = page.locator("#ask-meter")
+    assert meter.is_visible() and meter.get_attribute("value") == "3"
+    assert "3 of 3" in page.locator(".ratio-text").inner_text()
+    assert_accessible(page)
+    snapshot(page, "prefilled-ask")
+    page.get_by_label("Title").fill("Invite: a 20-minute pricing review")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Scheduled “Invite: a 20-minute pricing review”").wait_for()

@@ -33,7 +33,10 @@ def test_an_ask_too_soon_after_the_last_names_the_gap_and_a_date_in_local_time()
 
 def test_one_more_give_is_singular_and_no_date_when_only_gives_would_help():
     found = violation(gives_counted=2, previous_ask_at=None, earliest_allowed_at=None)
-    assert explain([found], "CFOs", "UTC", 7, {}) == ["Share 1 more value post with CFOs first."]
+    assert explain([found], "CFOs", "UTC", 7, {}) == [
+        "Share 1 more value post with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ]
 
 
 def test_another_ask_left_uncovered_is_named_by_its_title():

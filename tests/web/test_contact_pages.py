@@ -72,7 +72,12 @@ def fair_history(rep, audience):
     for days_ago in (10, 9):
         touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
     for days_ago in (8, 7, 6):
-        give(rep, audience["id"], berlin(today - dt.timedelta(days_ago)).isoformat())
+        give(
+            rep,
+            audience["id"],
+            berlin(today - dt.timedelta(days_ago)).isoformat(),
+            status="published",
+        )
     return contact
 
 
@@ -272,7 +277,10 @@ def test_an_early_ask_explains_every_unmet_condition_and_keeps_what_was_typed(
     wait = when(accepted + dt.timedelta(days=14), "Europe/Berlin")
     assert f"Wait until {wait}: Dana connected only 4 days before this ask." in page
     assert "Give Dana 2 more touches first (comment on their post, share an article" in page
-    assert "Share 3 more value posts with CFOs first." in page  # the audience rule, too
+    assert (
+        "Share 3 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in page  # the audience rule, too
     assert 'value="A 20-minute forecasting review"' in page
     assert "would a short call on your rolling forecast help?</textarea>" in page
     assert f'value="{form["date"]}"' in page and 'value="10:00"' in page
@@ -285,10 +293,13 @@ def test_an_ask_refused_only_by_the_audience_rule_says_so_in_its_words(browser, 
     contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
     for days_ago in (10, 9):
         touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
-    give(rep, audience["id"], berlin(today - dt.timedelta(8)).isoformat())
+    give(rep, audience["id"], berlin(today - dt.timedelta(8)).isoformat(), status="published")
 
     page = text_of(browser.post(f"/contacts/{contact['id']}/asks/new", ask_form(today)))
-    assert "Share 2 more value posts with CFOs first." in page
+    assert (
+        "Share 2 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in page
     assert "Give Dana" not in page and "Wait until" not in page
 
 
@@ -375,9 +386,9 @@ def writes(contact_id: int) -> list[tuple[str, dict[str, str]]]:
         ("/contacts/new", {"name": "Mallory"}),
         (f"/contacts/{contact_id}/edit", {"name": "Mallory", "relationship": "none"}),
         (f"/contacts/{contact_id}/connection-request", {"note": PERSONAL_NOTE}),
-        (f"/contacts/{contact_id}/acceptance", {"accepted_date": "2025-01-01",
+        (f"/contacts/{contact_id}/acceptance", {"accepted_date": "2053-01-01",
                                                 "accepted_time": "09:00"}),
-        (f"/contacts/{contact_id}/touches", {"touch_kind": "met", "touch_date": "2025-01-02",
+        (f"/contacts/{contact_id}/touches", {"touch_kind": "met", "touch_date": "2053-01-02",
                                              "touch_time": "09:00"}),
         (f"/contacts/{contact_id}/asks/new", ask_form(local_today())),
     ]  # fmt: skip

@@ -79,7 +79,10 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     text = why.inner_text()
     assert re.search(r"Wait until .+: Dana connected less than a day before this ask\.", text), text
     assert "Give Dana 2 more touches first" in text
-    assert "Share 3 more value posts with CFOs first." in text
+    assert (
+        "Share 3 more value posts with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ) in text
     assert page.get_by_label("Title").input_value() == "A 20-minute forecasting review"
     assert "rolling forecast" in page.get_by_label("Message").input_value()
     assert page.get_by_label("Date").input_value() == ask_date
@@ -166,3 +169,34 @@ def test_contact_pages_work_at_phone_width_with_the_keyboard(phone, planner, rep
     phone.get_by_text("Saved Sam Okafor.").wait_for()
     phone.goto(url + "/contacts")
     assert phone.locator(".contacts tbody tr").count() == 2
+
+
+def test_the_contact_ask_form_opens_with_the_first_date_both_rules_allow(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    contact = rep.post(
+        "/api/v1/contacts",
+        json={"name": "Dana Whitfield", "audience_id": audience["id"],
+              "accepted_at": (now - dt.timedelta(days=20)).isoformat()},
+    ).get_json()  # fmt: skip
+    for days in (2, 1):
+        touched = {"kind": "commented", "at": (now - dt.timedelta(days=days)).isoformat()}
+        assert (
+            rep.post(f"/api/v1/contacts/{contact['id']}/touches", json=touched).status_code == 201
+        )
+    for hours in (3, 2, 1):
+        give(rep, audience["id"], (now + dt.timedelta(hours=hours)).isoformat())
+    sign_in(page, url)
+    page.goto(f"{url}/contacts/{contact['id']}")
+    page.get_by_role("link", name="Plan a one-to-one ask").click()
+    # Dana is ready; the audience allows an ask a minute after its third give.
+    earliest = (now + dt.timedelta(hours=3, minutes=1)).astimezone(BERLIN)
+    assert page.get_by_label("Date").input_value() == f"{earliest:%Y-%m-%d}"
+    assert page.get_by_label("Time").input_value() == f"{earliest:%H:%M}"
+    meter = page.locator("#ask-meter")
+    assert meter.is_visible() and meter.get_attribute("value") == "3"
+    assert_accessible(page)
+    snapshot(page, "contact-prefilled-ask")
+    page.get_by_label("Title").fill("A 20-minute forecasting review")
+    page.get_by_role("button", name="Schedule the ask").click()
+    page.get_by_text("Scheduled “A 20-minute forecasting review”").wait_for()

@@ -110,7 +110,12 @@ def _today(zone: str) -> dt.datetime:
 @blp.response(200, RatioSchema)
 @documents_errors(blp, 404)
 def ratio(audience_id):
-    """Gives since the last ask, gives still needed and the earliest date for the next ask."""
+    """The next ask's cover, and what a new ask needs: gives (within the lookback) since the ask
+    it would follow, gives still needed and the earliest date from now that would pass."""
     audience = service.get_audience(session(), principal().workspace_id, audience_id)
     standing = service.ratio(session(), audience)
-    return {**vars(standing), "min_days_between_asks": audience.min_days_between_asks}
+    return {
+        **vars(standing),
+        "next_ask": standing.next_ask,
+        "min_days_between_asks": audience.min_days_between_asks,
+    }

@@ -104,6 +104,9 @@ class AudienceSchema(Schema):
                 "min_days_between_asks": audience.min_days_between_asks,
                 "min_days_after_connect": audience.min_days_after_connect,
                 "touches_per_ask": audience.touches_per_ask,
+                "gives_lookback_days": audience.gives_lookback_days,
+                "touches_lookback_days": audience.touches_lookback_days,
+                "record_published_within_days": audience.record_published_within_days,
             },
         }  # fmt: skip
 
@@ -135,15 +138,44 @@ class SlotQuerySchema(RangeQuerySchema):
     pass
 
 
+class NextAskSchema(Schema):
+    post_id = fields.Integer()
+    scheduled_at = fields.DateTime(attribute="at")
+    gives_counted = fields.Integer(
+        metadata={"description": "Gives since the ask before it and within the lookback."}
+    )
+    gives_required = fields.Integer()
+    covered = fields.Boolean()
+
+
 class RatioSchema(Schema):
-    gives_since_last_ask = fields.Integer()
+    gives_since_last_ask = fields.Integer(
+        metadata={"description": "Gives since the last ask that are still within the lookback."}
+    )
     gives_required = fields.Integer()
     gives_needed = fields.Integer()
-    last_ask_at = fields.DateTime(allow_none=True)
+    last_ask_at = fields.DateTime(
+        allow_none=True, metadata={"description": "The ask a new ask would follow."}
+    )
     earliest_next_ask_at = fields.DateTime(
-        allow_none=True, metadata={"description": "Null until enough gives are on the calendar."}
+        allow_none=True,
+        metadata={
+            "description": "The first time from now a new ask would pass, leaving the next ask "
+            "covered; null until enough recent gives are on the calendar."
+        },
+    )
+    no_date_reason = fields.String(
+        allow_none=True, metadata={"description": "Why no date would pass, when none would."}
     )
     min_days_between_asks = fields.Integer()
+    gives_lookback_days = fields.Integer(
+        metadata={"description": "Gives count toward an ask only this many days before it."}
+    )
+    next_ask = fields.Nested(
+        NextAskSchema,
+        allow_none=True,
+        metadata={"description": "The first ask still to come and how its gives cover it."},
+    )
 
 
 AudienceQuerySchema = PageQuerySchema

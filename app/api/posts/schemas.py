@@ -5,7 +5,9 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from app.api.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
+from core.db import utcnow
 from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
+from schedules.posts import is_overdue
 from schedules.service import local_iso
 
 KINDS = ["give", "ask"]
@@ -55,6 +57,13 @@ class PostSchema(Schema):
     sequence = fields.Integer(
         dump_only=True, metadata={"description": "Grows when the time or text changes."}
     )
+    overdue = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "Scheduled, and its time has passed without it being marked "
+            "published: mark it published or move it."
+        },
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -83,6 +92,7 @@ def _post_dict(post: Any) -> dict[str, Any]:
         "scheduled_at": when.isoformat() if when else None,
         "status": post.status,
         "sequence": post.sequence,
+        "overdue": is_overdue(post.status, when, utcnow()),
         "created_at": post.created_at.isoformat(),
         "updated_at": post.updated_at.isoformat(),
         "scheduled_at_local": local_iso(when, post.audience.timezone) if when else None,
