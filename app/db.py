@@ -1,20 +1,28 @@
 """One SQLAlchemy session per request, closed (and so rolled back unless committed) at teardown.
 
+Teardown runs after the view has produced its response: a connection that died meanwhile (a
+terminated backend, a restart, idle_in_transaction_session_timeout) makes that last ROLLBACK
+fail, and letting it escape would replace the view's answer with the server's HTML 500, after a
+PATCH had committed. So a failed clean-up is logged and counted, never answered.
+
 Safe methods get a reader session; anything that may write gets a writer, which on SQLite takes
 the write lock at BEGIN so the rule check and its write cannot interleave with another request.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import metrics
 from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,5 +71,15 @@ def session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except Exception:
+        metrics.DB_CLEANUP_ERRORS.inc()
+        log.warning("Closing the request's database session failed", exc_info=True)
+        # Drop the connection rather than give a broken one back to the pool.
+        try:
+            db_session.invalidate()
+        except Exception:
+            log.debug("Invalidating the session failed too", exc_info=True)
