@@ -12,6 +12,17 @@ The command modules import it early (the feeds commands count refreshes), so whe
 create that directory itself it re-executes the same command line with the variable set, in
 the same process (same pid for a supervisor), rather than run workers that count apart. Dead
 workers' files are marked so their gauges go while their counts stay in the totals.
+
+Slow clients: a sync worker reading a half-sent request does nothing else until it arrives, so
+a handful of stalled connections stop the service and then get every worker killed for missing
+its heartbeat. The default is therefore gthread, whose main thread keeps accepting and beating
+while each stalled client holds one of its threads, and only for PLANNER_CLIENT_TIMEOUT seconds
+without a byte (gunicorn has no read timeout of its own for a request it has started reading).
+
+Limits: gunicorn answers an over-long request line or header itself, in HTML. Its limits are
+raised above the app's own (app.security), so those requests reach the app and get its
+problem+json; only requests past gunicorn's ceilings (a 1 MiB request line, 32 KiB per header,
+100 headers) or that are not HTTP at all still get gunicorn's page.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers import gthread
 
 from app.settings import SettingError, whole_number
 
@@ -36,6 +48,10 @@ METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 OWNED_METRICS_DIR_VARIABLE = "PLANNER_OWNED_METRICS_DIR"
 WORKER_CLASSES = ("sync", "gthread")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+DEFAULT_THREADS = 8
+# 0 is gunicorn's "no limit", which it still caps at 1 MiB; the app refuses past 8 KiB (414).
+LIMIT_REQUEST_LINE = 0
+LIMIT_REQUEST_FIELD_SIZE = 32 * 1024
 
 
 def cores() -> int:
@@ -74,12 +90,19 @@ OPTIONS = (
     ),
     Option(
         "worker_class", "PLANNER_WORKER_CLASS",
-        "sync, or gthread for threads per worker; default gthread when threads > 1.",
-        click.Choice(WORKER_CLASSES), None,
+        "gthread (threads per worker, so slow clients do not block it) or sync; default gthread.",
+        click.Choice(WORKER_CLASSES), lambda: "gthread",
     ),
     Option(
-        "threads", "PLANNER_THREADS", "Threads per gthread worker; default 1.",
-        click.IntRange(1), lambda: 1,
+        "threads", "PLANNER_THREADS",
+        f"Threads per gthread worker; default {DEFAULT_THREADS} (sync: 1).",
+        click.IntRange(1), None,
+    ),
+    Option(
+        "client_timeout", "PLANNER_CLIENT_TIMEOUT",
+        "Seconds a client may go silent while sending a request or reading its answer before "
+        "the connection is closed (gthread); default 15.",
+        click.IntRange(1), lambda: 15,
     ),
     Option(
         "timeout", "PLANNER_TIMEOUT",
@@ -114,6 +137,7 @@ class ServeSettings:
     workers: int
     worker_class: str
     threads: int
+    client_timeout: int
     timeout: int
     graceful_timeout: int
     keepalive: int
@@ -124,8 +148,10 @@ class ServeSettings:
         return {
             "bind": [self.bind],
             "workers": self.workers,
-            "worker_class": self.worker_class,
+            "worker_class": WORKER_CLASS_PATHS[self.worker_class],
             "threads": self.threads,
+            "limit_request_line": LIMIT_REQUEST_LINE,
+            "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
             "keepalive": self.keepalive,
@@ -149,14 +175,34 @@ def resolve(environ: Mapping[str, str], given: Mapping[str, Any]) -> ServeSettin
             values[option.name] = option.parse(raw)
         else:
             values[option.name] = option.default() if option.default else None
-    if values["worker_class"] is None:
-        values["worker_class"] = "gthread" if values["threads"] > 1 else "sync"
+    if values["threads"] is None:
+        values["threads"] = DEFAULT_THREADS if values["worker_class"] == "gthread" else 1
     elif values["worker_class"] == "sync" and values["threads"] > 1:
         raise SettingError(
             "PLANNER_THREADS above 1 needs PLANNER_WORKER_CLASS=gthread: a sync worker serves "
             "one request at a time."
         )
     return ServeSettings(**values)
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gunicorn's gthread worker with a time limit on each read and write of a client socket."""
+
+    def enqueue_req(self, conn: gthread.TConn) -> None:
+        if type(conn) is gthread.TConn:  # made by accept(), which names the class itself
+            conn.__class__ = TimedConnection
+        super().enqueue_req(conn)
+
+
+class TimedConnection(gthread.TConn):
+    def init(self) -> None:
+        # The worker thread makes the socket blocking (no timeout) before each request; init()
+        # runs right after, so the limit holds for every request of a kept-alive connection.
+        super().init()
+        self.sock.settimeout(self.cfg.planner_client_timeout)
+
+
+WORKER_CLASS_PATHS = {"gthread": f"{__name__}.ThreadWorker", "sync": "sync"}
 
 
 def cli_options(command: Callable) -> Callable:
@@ -219,6 +265,8 @@ class PlannerServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.settings.gunicorn().items():
             self.cfg.set(key, value)
+        # Not a gunicorn setting: the config object is what reaches every connection.
+        self.cfg.planner_client_timeout = self.settings.client_timeout
         if "control_socket_disable" in self.cfg.settings:
             # gunicorn >= 25.1 opens a control socket at one path per user, which a second
             # server on the machine (SQLite and PostgreSQL side by side) would take over.
