@@ -109,6 +109,19 @@ def users_set_password(email: str, password_stdin: bool) -> None:
         click.echo(f"Password set for {user.email}.")
 
 
+@users_group.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept."""
+    with database().writer() as session:
+        try:
+            user = accounts.deactivate_user(session, email)
+        except DomainError as error:
+            fail(error)
+        session.commit()
+        click.echo(f"Deactivated {user.email}.")
+
+
 @demo_group.command("load")
 def demo_load() -> None:
     """Load the demo workspace once; print its API token and web password."""
