@@ -41,7 +41,7 @@ import click
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers import gthread
 
-from app.settings import SettingError, whole_number
+from app.settings import SettingError, rate_limit_warning, whole_number
 
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # Set beside it when serve made the directory, so the re-executed command still removes it.
@@ -279,7 +279,7 @@ class PlannerServer(BaseApplication):
         from app import create_app
 
         configure_logging(self.settings.log_level)
-        return create_app()
+        return create_app({"SERVE_WORKERS": self.settings.workers})
 
     def when_ready(self, arbiter: Any) -> None:
         arbiter.log.info("Metrics directory: %s", self.metrics_dir)
@@ -302,4 +302,7 @@ def run(settings: ServeSettings) -> None:
     metrics_dir, owned = prepare_metrics_dir(os.environ)
     if not inherited and not counting_across_processes():
         os.execv(sys.executable, sys.orig_argv)
+    warning = rate_limit_warning(os.environ.get("PLANNER_RATELIMIT_STORAGE_URI"), settings.workers)
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     PlannerServer(settings, metrics_dir, owned).run()
