@@ -35,9 +35,9 @@ class RollbackTrap(TcpRelay):
     """A relay that, when armed, terminates the app's backend just before the next ROLLBACK
     reaches it: the view has answered by then, and only the clean-up meets the dead backend."""
 
-    def __init__(self, target_host: str, target_port: int, terminate) -> None:
+    def __init__(self, target_host: str, target_port: int, admin, name: str) -> None:
         super().__init__(target_host, target_port)
-        self.terminate = terminate
+        self.admin, self.name = admin, name
         self.armed = threading.Event()
         self.sprung = 0
 
@@ -57,7 +57,10 @@ class RollbackTrap(TcpRelay):
             while data := source.recv(65536):
                 if b"ROLLBACK" in data and self.armed.is_set():
                     self.armed.clear()
-                    self.sprung += self.terminate()
+                    pids = terminate(self.admin, self.name, "idle in transaction")
+                    # Counted before the wait: the app may see its connection close meanwhile.
+                    self.sprung += len(pids)
+                    wait_until_gone(self.admin, pids)
                 sink.sendall(data)
         except OSError:
             pass
@@ -74,11 +77,14 @@ def pg(pg_engine, database_url):
     admin.dispose()
 
 
-def terminate(admin, name: str, state: str) -> int:
-    """Terminate the app's backends in ``state`` and wait until they are gone."""
+def terminate(admin, name: str, state: str) -> list[int]:
+    """Terminate the app's backends in ``state``; their connections close soon after."""
     with admin.begin() as connection:
-        pids = [row.pid for row in connection.execute(
+        return [row.pid for row in connection.execute(
             text(TERMINATE_SQL), {"name": name, "state": state})]  # fmt: skip
+
+
+def wait_until_gone(admin, pids: list[int]) -> None:
     deadline = time.monotonic() + 5
     while pids and time.monotonic() < deadline:
         with admin.connect() as connection:
@@ -87,9 +93,8 @@ def terminate(admin, name: str, state: str) -> int:
                 {"pids": pids},
             ).scalar_one()
         if not alive:
-            break
+            return
         time.sleep(0.02)
-    return len(pids)
 
 
 def app_url(name: str, port: int | None = None) -> str:
@@ -124,10 +129,7 @@ def test_a_backend_terminated_after_the_view_answered_still_sends_the_views_answ
     headers = {"Authorization": f"Bearer {make_token(pg)}"}
     name = f"planner-test-{uuid.uuid4().hex[:12]}"
     parts = urlsplit(PG_URL)
-    trap = RollbackTrap(
-        parts.hostname or "127.0.0.1", parts.port or 5432,
-        lambda: terminate(pg, name, "idle in transaction"),
-    )  # fmt: skip
+    trap = RollbackTrap(parts.hostname or "127.0.0.1", parts.port or 5432, pg, name)
     trap.start()
     running = Server(app_url(name, trap.port), tmp_path, workers=1)
     try:
@@ -141,8 +143,22 @@ def test_a_backend_terminated_after_the_view_answered_still_sends_the_views_answ
             assert listed.status_code == 200, listed.text
             assert listed.headers["content-type"].startswith("application/json")
             assert [a["name"] for a in listed.json()["items"]] == ["CFOs"]
+            # A committed PATCH whose view reads again after its commit: the backend dies
+            # before the clean-up, and the client still gets the 200 for the change it made
+            # (a 500 here made a retrying client write twice).
+            audience = created.json()["id"]
+            post = http.post(f"/api/v1/audiences/{audience}/posts", json={
+                "kind": "give", "type": "tip", "title": "Draft title",
+                "scheduled_at": "2030-01-01T09:00:00Z"}).json()  # fmt: skip
+            trap.armed.set()
+            renamed = http.patch(f"/api/v1/posts/{post['id']}", json={"title": "Final title"})
+            assert trap.sprung == 2, "the PATCH left no clean-up to fail: the test proved nothing"
+            assert renamed.status_code == 200, renamed.text
+            assert renamed.json()["title"] == "Final title"
+            stored = http.get(f"/api/v1/posts/{post['id']}").json()
+            assert stored["title"] == "Final title"
             # The failure is counted where monitoring looks, and the service carries on.
-            assert metric(url, "planner_db_cleanup_errors_total") == 1
+            assert metric(url, "planner_db_cleanup_errors_total") == 2
             assert http.get("/api/v1/audiences").status_code == 200
         assert any("Closing the request's database session failed" in x for x in running.lines)
     finally:
@@ -171,8 +187,10 @@ def test_a_backend_terminated_while_the_view_waits_on_it_is_503_problem_json(pg,
                           "scheduled_at": "2030-01-01T09:00:00Z"})))  # fmt: skip
                 writing.start()
                 deadline = time.monotonic() + 10
-                while not terminate(pg, name, "active") and time.monotonic() < deadline:
+                while not (killed := terminate(pg, name, "active")) and time.monotonic() < deadline:
                     time.sleep(0.05)
+                assert killed, "the write never waited on the lock: the test proved nothing"
+                wait_until_gone(pg, killed)
                 holder.rollback()
             writing.join(timeout=30)
             response = answers[0]
