@@ -185,8 +185,27 @@ def resolve(environ: Mapping[str, str], given: Mapping[str, Any]) -> ServeSettin
     return ServeSettings(**values)
 
 
+class ClientTimeouts(logging.Filter):
+    """One line for a client that went silent, instead of gunicorn's error and traceback: a
+    slow-client attack would otherwise fill the log with them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args, record.exc_info = (
+                "Closed a silent client's connection",
+                (),
+                None,
+            )
+        return True
+
+
 class ThreadWorker(gthread.ThreadWorker):
     """gunicorn's gthread worker with a time limit on each read and write of a client socket."""
+
+    def init_process(self) -> None:
+        self.log.error_log.addFilter(ClientTimeouts())
+        super().init_process()
 
     def enqueue_req(self, conn: gthread.TConn) -> None:
         if type(conn) is gthread.TConn:  # made by accept(), which names the class itself

@@ -53,9 +53,9 @@ def serve(database_url, tmp_path):
         pytest.skip("the planner command is not installed beside this Python")
     running: list[Server] = []
 
-    def start(*options: str) -> str:
+    def start(*options: str) -> tuple[str, Server]:
         running.append(Server(database_url, tmp_path, workers=WORKERS, options=options))
-        return running[-1].wait_until_serving()
+        return running[-1].wait_until_serving(), running[-1]
 
     yield start
     for server in running:
@@ -63,7 +63,7 @@ def serve(database_url, tmp_path):
 
 
 def test_more_stalled_clients_than_workers_leave_healthz_answering_within_a_second(serve):
-    url = serve()
+    url, _ = serve()
     stalled = stall(url, serving.DEFAULT_THREADS - 2)
     try:
         time.sleep(0.5)  # every stalled connection has been accepted and is being read
@@ -75,7 +75,7 @@ def test_more_stalled_clients_than_workers_leave_healthz_answering_within_a_seco
 
 
 def test_silent_clients_lose_their_threads_after_the_client_timeout(serve):
-    url = serve("--threads", "1", "--client-timeout", "1")
+    url, server = serve("--threads", "1", "--client-timeout", "1")
     body_stalled, headers_stalled = stalled = stall(url, WORKERS)
     try:
         # One thread per worker, both held: they come free after a second, not never.
@@ -85,6 +85,9 @@ def test_silent_clients_lose_their_threads_after_the_client_timeout(serve):
         assert b"application/problem+json" in answer
         assert headers_stalled.recv(1) == b""  # closed without a word: no request was read
         assert max(healthz_seconds(url) for _ in range(2 * WORKERS)) < 1
+        # One line per silent client, not gunicorn's error with a traceback.
+        assert any("Closed a silent client's connection" in x for x in server.lines)
+        assert not any("Traceback" in x for x in server.lines), server.output()
     finally:
         for client in stalled:
             with contextlib.suppress(OSError):
