@@ -39,7 +39,6 @@ from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers import gthread
 
 from app.settings import SettingError, rate_limit_warning, whole_number
 
@@ -185,43 +184,8 @@ def resolve(environ: Mapping[str, str], given: Mapping[str, Any]) -> ServeSettin
     return ServeSettings(**values)
 
 
-class ClientTimeouts(logging.Filter):
-    """One line for a client that went silent, instead of gunicorn's error and traceback: a
-    slow-client attack would otherwise fill the log with them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
-            record.levelno, record.levelname = logging.INFO, "INFO"
-            record.msg, record.args, record.exc_info = (
-                "Closed a silent client's connection",
-                (),
-                None,
-            )
-        return True
-
-
-class ThreadWorker(gthread.ThreadWorker):
-    """gunicorn's gthread worker with a time limit on each read and write of a client socket."""
-
-    def init_process(self) -> None:
-        self.log.error_log.addFilter(ClientTimeouts())
-        super().init_process()
-
-    def enqueue_req(self, conn: gthread.TConn) -> None:
-        if type(conn) is gthread.TConn:  # made by accept(), which names the class itself
-            conn.__class__ = TimedConnection
-        super().enqueue_req(conn)
-
-
-class TimedConnection(gthread.TConn):
-    def init(self) -> None:
-        # The worker thread makes the socket blocking (no timeout) before each request; init()
-        # runs right after, so the limit holds for every request of a kept-alive connection.
-        super().init()
-        self.sock.settimeout(self.cfg.planner_client_timeout)
-
-
-WORKER_CLASS_PATHS = {"gthread": f"{__name__}.ThreadWorker", "sync": "sync"}
+# A path, not the class: gunicorn imports it when serving, and `planner --help` need not.
+WORKER_CLASS_PATHS = {"gthread": "app.serve_worker.ThreadWorker", "sync": "sync"}
 
 
 def cli_options(command: Callable) -> Callable:

@@ -20,7 +20,7 @@ def test_defaults_listen_on_localhost_8000_with_two_threaded_workers_per_core_pl
     assert settings.workers == 2 * serving.cores() + 1
     assert (settings.worker_class, settings.threads) == ("gthread", serving.DEFAULT_THREADS)
     assert settings.client_timeout == 15
-    assert settings.gunicorn()["worker_class"] == "app.serving.ThreadWorker"
+    assert settings.gunicorn()["worker_class"] == "app.serve_worker.ThreadWorker"
     assert (settings.timeout, settings.max_requests, settings.log_level) == (30, 0, "info")
 
 
@@ -40,7 +40,7 @@ def test_every_setting_comes_from_its_planner_variable():
     options = resolve(environ).gunicorn()
     assert options["bind"] == ["0.0.0.0:9000"]
     assert (options["workers"], options["threads"]) == (7, 4)
-    assert options["worker_class"] == "app.serving.ThreadWorker"
+    assert options["worker_class"] == "app.serve_worker.ThreadWorker"
     assert (options["timeout"], options["graceful_timeout"], options["keepalive"]) == (90, 15, 5)
     assert (options["max_requests"], options["max_requests_jitter"]) == (1000, 100)
     assert options["loglevel"] == "warning"
