@@ -1,17 +1,26 @@
 """One SQLAlchemy session per request, closed (and so rolled back unless committed) at teardown.
 
+Teardown runs after the view has produced its response: a connection that died meanwhile (a
+terminated backend, a restart, idle_in_transaction_session_timeout) makes that last ROLLBACK
+fail, and letting it escape would replace the view's answer with the server's HTML 500, after a
+PATCH had committed. So a failed clean-up is logged and counted, never answered.
+
 Safe methods get a reader session; anything that may write gets a writer, which on SQLite takes
 the write lock at BEGIN so the rule check and its write cannot interleave with another request.
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.runtime import Database, open_database
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -33,5 +42,15 @@ def session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except Exception:
+        metrics.DB_CLEANUP_ERRORS.inc()
+        log.warning("Closing the request's database session failed", exc_info=True)
+        # Drop the connection rather than give a broken one back to the pool.
+        try:
+            db_session.invalidate()
+        except Exception:
+            log.debug("Invalidating the session failed too", exc_info=True)

@@ -31,6 +31,11 @@ ASKS_REFUSED = Counter(
     "planner_asks_refused",
     "Changes refused by the give-before-ask rule (an ask would lack its gives).",
 )
+DB_CLEANUP_ERRORS = Counter(
+    "planner_db_cleanup_errors",
+    "Request database sessions whose closing failed after the response was made (a connection "
+    "lost meanwhile); the response was still sent.",
+)
 FEED_REFRESH_OUTCOMES = ("ok", "not_modified", "gone", "throttled", "error")
 FEED_REFRESHES = Counter(
     "planner_feed_refresh",

@@ -6,8 +6,10 @@ browser has nothing to load for them); HTML pages may load only this origin's fi
 may also load Swagger UI from the one CDN origin it is pinned to, with Subresource Integrity
 (templates/swagger_ui.html), which keeps a ~1.5 MB bundle out of the repository.
 
-Guards, before authentication or any database work: a body over ``MAX_CONTENT_LENGTH`` is a
-413 without being read; an API write whose body is not JSON is a 415 (it would otherwise be
+Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
+a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
+HTML, until ``planner serve`` raised its own); a body over ``MAX_CONTENT_LENGTH`` is a 413
+without being read; an API write whose body is not JSON is a 415 (it would otherwise be
 read as "no fields" and a PATCH would answer 200 having changed nothing); JSON that Python
 cannot take apart safely (nesting deep enough to exhaust the stack, integers longer than
 CPython converts) is a 400, and text the databases cannot store (NUL, lone surrogates) is a
@@ -25,6 +27,10 @@ from app.api import SWAGGER_UI_ORIGIN
 from app.problems import problem
 
 MAX_BODY_BYTES = 1024 * 1024
+# gunicorn's own defaults (its request line also counts the method and version), so nothing it
+# used to accept is refused now.
+MAX_URL_BYTES = 8190
+MAX_HEADER_BYTES = 8190
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML).
 NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml"})
@@ -99,7 +105,21 @@ def _unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+def _oversized_head() -> Response | None:
+    # RAW_URI is what gunicorn read; other servers give the decoded path and query.
+    target = request.environ.get("RAW_URI") or request.full_path
+    if len(target) > MAX_URL_BYTES:
+        return problem(414, f"The path and query string are limited to {MAX_URL_BYTES} bytes.")
+    for name, value in request.headers.items():
+        if len(name) + len(value) + 2 > MAX_HEADER_BYTES:
+            detail = f"Header {name} is over the {MAX_HEADER_BYTES} bytes a header line may have."
+            return problem(431, detail)
+    return None
+
+
 def _guard_request() -> Response | None:
+    if found := _oversized_head():
+        return found
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         return _too_large(limit)

@@ -12,6 +12,17 @@ The command modules import it early (the feeds commands count refreshes), so whe
 create that directory itself it re-executes the same command line with the variable set, in
 the same process (same pid for a supervisor), rather than run workers that count apart. Dead
 workers' files are marked so their gauges go while their counts stay in the totals.
+
+Slow clients: a sync worker reading a half-sent request does nothing else until it arrives, so
+a handful of stalled connections stop the service and then get every worker killed for missing
+its heartbeat. The default is therefore gthread, whose main thread keeps accepting and beating
+while each stalled client holds one of its threads, and only for PLANNER_CLIENT_TIMEOUT seconds
+without a byte (gunicorn has no read timeout of its own for a request it has started reading).
+
+Limits: gunicorn answers an over-long request line or header itself, in HTML. Its limits are
+raised above the app's own (app.security), so those requests reach the app and get its
+problem+json; only requests past gunicorn's ceilings (a 1 MiB request line, 32 KiB per header,
+100 headers) or that are not HTTP at all still get gunicorn's page.
 """
 
 from __future__ import annotations
@@ -29,13 +40,17 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from app.settings import SettingError, whole_number
+from app.settings import SettingError, rate_limit_warning, whole_number
 
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # Set beside it when serve made the directory, so the re-executed command still removes it.
 OWNED_METRICS_DIR_VARIABLE = "PLANNER_OWNED_METRICS_DIR"
 WORKER_CLASSES = ("sync", "gthread")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+DEFAULT_THREADS = 8
+# 0 is gunicorn's "no limit", which it still caps at 1 MiB; the app refuses past 8 KiB (414).
+LIMIT_REQUEST_LINE = 0
+LIMIT_REQUEST_FIELD_SIZE = 32 * 1024
 
 
 def cores() -> int:
@@ -74,12 +89,19 @@ OPTIONS = (
     ),
     Option(
         "worker_class", "PLANNER_WORKER_CLASS",
-        "sync, or gthread for threads per worker; default gthread when threads > 1.",
-        click.Choice(WORKER_CLASSES), None,
+        "gthread (threads per worker, so slow clients do not block it) or sync; default gthread.",
+        click.Choice(WORKER_CLASSES), lambda: "gthread",
     ),
     Option(
-        "threads", "PLANNER_THREADS", "Threads per gthread worker; default 1.",
-        click.IntRange(1), lambda: 1,
+        "threads", "PLANNER_THREADS",
+        f"Threads per gthread worker; default {DEFAULT_THREADS} (sync: 1).",
+        click.IntRange(1), None,
+    ),
+    Option(
+        "client_timeout", "PLANNER_CLIENT_TIMEOUT",
+        "Seconds a client may go silent while sending a request or reading its answer before "
+        "the connection is closed (gthread); default 15.",
+        click.IntRange(1), lambda: 15,
     ),
     Option(
         "timeout", "PLANNER_TIMEOUT",
@@ -114,6 +136,7 @@ class ServeSettings:
     workers: int
     worker_class: str
     threads: int
+    client_timeout: int
     timeout: int
     graceful_timeout: int
     keepalive: int
@@ -124,8 +147,10 @@ class ServeSettings:
         return {
             "bind": [self.bind],
             "workers": self.workers,
-            "worker_class": self.worker_class,
+            "worker_class": WORKER_CLASS_PATHS[self.worker_class],
             "threads": self.threads,
+            "limit_request_line": LIMIT_REQUEST_LINE,
+            "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
             "keepalive": self.keepalive,
@@ -149,14 +174,18 @@ def resolve(environ: Mapping[str, str], given: Mapping[str, Any]) -> ServeSettin
             values[option.name] = option.parse(raw)
         else:
             values[option.name] = option.default() if option.default else None
-    if values["worker_class"] is None:
-        values["worker_class"] = "gthread" if values["threads"] > 1 else "sync"
+    if values["threads"] is None:
+        values["threads"] = DEFAULT_THREADS if values["worker_class"] == "gthread" else 1
     elif values["worker_class"] == "sync" and values["threads"] > 1:
         raise SettingError(
             "PLANNER_THREADS above 1 needs PLANNER_WORKER_CLASS=gthread: a sync worker serves "
             "one request at a time."
         )
     return ServeSettings(**values)
+
+
+# A path, not the class: gunicorn imports it when serving, and `planner --help` need not.
+WORKER_CLASS_PATHS = {"gthread": "app.serve_worker.ThreadWorker", "sync": "sync"}
 
 
 def cli_options(command: Callable) -> Callable:
@@ -219,6 +248,8 @@ class PlannerServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.settings.gunicorn().items():
             self.cfg.set(key, value)
+        # Not a gunicorn setting: the config object is what reaches every connection.
+        self.cfg.planner_client_timeout = self.settings.client_timeout
         if "control_socket_disable" in self.cfg.settings:
             # gunicorn >= 25.1 opens a control socket at one path per user, which a second
             # server on the machine (SQLite and PostgreSQL side by side) would take over.
@@ -231,7 +262,7 @@ class PlannerServer(BaseApplication):
         from app import create_app
 
         configure_logging(self.settings.log_level)
-        return create_app()
+        return create_app({"SERVE_WORKERS": self.settings.workers})
 
     def when_ready(self, arbiter: Any) -> None:
         arbiter.log.info("Metrics directory: %s", self.metrics_dir)
@@ -254,4 +285,7 @@ def run(settings: ServeSettings) -> None:
     metrics_dir, owned = prepare_metrics_dir(os.environ)
     if not inherited and not counting_across_processes():
         os.execv(sys.executable, sys.orig_argv)
+    warning = rate_limit_warning(os.environ.get("PLANNER_RATELIMIT_STORAGE_URI"), settings.workers)
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
     PlannerServer(settings, metrics_dir, owned).run()

@@ -49,6 +49,17 @@ def load(
     return config
 
 
+def rate_limit_warning(storage_uri: str | None, workers: int) -> str | None:
+    """Why the documented rate limits do not hold, when several processes count apart."""
+    if workers <= 1 or (storage_uri or "memory://").strip().lower() != "memory://":
+        return None
+    return (
+        f"Rate limits are counted per worker: {workers} workers with the default memory:// "
+        f"store let a client through up to {workers} times each limit. Point "
+        "PLANNER_RATELIMIT_STORAGE_URI at a shared store such as redis://127.0.0.1:6379/0."
+    )
+
+
 class SettingError(ValueError):
     """A setting that cannot be used; the message names the variable, so it can be fixed."""
 

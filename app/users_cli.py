@@ -83,3 +83,17 @@ def users_set_password(runtime: Runtime, email: str, password_stdin: bool) -> No
             fail(error)
         session.commit()
         click.echo(f"Password set for {user.email}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+@pass_runtime
+def users_deactivate(runtime: Runtime, email: str) -> None:
+    """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept."""
+    with runtime.database.writer() as session:
+        try:
+            user = accounts.deactivate_user(session, email)
+        except DomainError as error:
+            fail(error)
+        session.commit()
+        click.echo(f"Deactivated {user.email}.")

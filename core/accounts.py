@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -62,6 +62,11 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     # Calendar subscription URLs are derived from this (see schedules.calendar); None: no feed.
     calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A web session is valid only for the generation it was opened in: signing out, a new
+    # password and deactivation each move it on, which ends every session opened before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A deactivated user keeps their data but can no longer sign in or use a token.
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
@@ -160,11 +165,31 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     row = session.execute(
         select(ApiToken.token_hash, User.id, User.workspace_id, User.email, User.role)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest)
+        .where(ApiToken.token_hash == digest, User.deactivated_at.is_(None))
     ).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     return Principal(user_id=row.id, workspace_id=row.workspace_id, email=row.email, role=row.role)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every web session the user has open (see ``User.session_generation``)."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def deactivate_user(session: Session, email: str) -> User:
+    """Stop a user signing in or calling the API, ending their open sessions; data stays."""
+    user = find_user(session, email)
+    if user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+        session.flush()
+        end_sessions(session, user.id)
+    return user
 
 
 def update_workspace(

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts import Principal, User, find_user
+from core.accounts import Principal, User, end_sessions, find_user
 from core.errors import InvalidValue
 
 MIN_LENGTH = 12
@@ -39,10 +39,11 @@ def validate(password: str) -> str:
 
 
 def set_password(session: Session, email: str, password: str) -> User:
-    """Store a new hash; the change also ends the user's web sessions (see ``session_key``)."""
+    """Store a new hash; the change also ends the user's web sessions."""
     user = find_user(session, email)
     user.password_hash = _hasher.hash(validate(password))
     session.flush()
+    end_sessions(session, user.id)
     return user
 
 
@@ -56,7 +57,7 @@ def authenticate(session: Session, email: str, password: str) -> Principal | Non
         _hasher.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or stored is None:
+    if user is None or stored is None or user.deactivated_at is not None:
         return None
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)

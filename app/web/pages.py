@@ -56,7 +56,8 @@ def sign_in():
 
 @blp.post("/signout")
 def sign_out():
-    security.end_session()
+    security.end_session(principal())
+    session().commit()
     flash("You are signed out.")
     return redirect(url_for("web.sign_in"), 303)
 

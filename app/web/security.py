@@ -7,7 +7,6 @@ cross-site request, never an Authorization header.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import secrets
@@ -31,6 +30,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from app import db
+from core import accounts
 from core.accounts import Principal, User
 
 CSRF_FIELD = "csrf_token"
@@ -64,10 +64,10 @@ def init_app(app: Flask) -> None:
 # ---------------------------------------------------------------- signed-in user
 
 
-def _session_key(password_hash: str) -> str:
-    """Ties a session to the password it was opened with: a new password ends old sessions."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"web-session:" + password_hash.encode(), hashlib.sha256).hexdigest()
+# The cookie is only a signed copy of the session: what makes it valid is the user's row.
+# A cookie carries the session generation it was opened in, and sign-out, a new password or
+# deactivation move the user's generation on, so a copy of the cookie kept from before is
+# refused, not honoured for the rest of its 31 days.
 
 
 def start_session(principal: Principal) -> None:
@@ -77,21 +77,23 @@ def start_session(principal: Principal) -> None:
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
-    session["auth"] = _session_key(user.password_hash)
+    session["generation"] = user.session_generation
 
 
-def end_session() -> None:
+def end_session(principal: Principal) -> None:
+    """Sign out on the server too; the caller commits."""
+    accounts.end_sessions(db.session(), principal.user_id)
     session.clear()
 
 
 def session_principal() -> Principal | None:
-    user_id, key = session.get("user_id"), session.get("auth")
-    if not isinstance(user_id, int) or not isinstance(key, str):
+    user_id, generation = session.get("user_id"), session.get("generation")
+    if not isinstance(user_id, int) or not isinstance(generation, int):
         return None
     user = db.session().get(User, user_id)
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or user.deactivated_at is not None:
         return None
-    if not hmac.compare_digest(key, _session_key(user.password_hash)):
+    if user.session_generation != generation:
         return None
     return Principal(user.id, user.workspace_id, user.email, user.role)
 

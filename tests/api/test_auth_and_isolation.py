@@ -42,6 +42,7 @@ def test_healthz_reports_the_database(app):
     assert app.test_client().get("/healthz").get_json() == {
         "status": "ok",
         "database": "reachable",
+        "warnings": [],
     }
 
 

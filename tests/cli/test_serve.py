@@ -14,11 +14,13 @@ def resolve(environ=None, **given):
     return serving.resolve(environ or {}, given)
 
 
-def test_defaults_listen_on_localhost_8000_with_two_sync_workers_per_core_plus_one():
+def test_defaults_listen_on_localhost_8000_with_two_threaded_workers_per_core_plus_one():
     settings = resolve()
     assert settings.bind == "127.0.0.1:8000"
     assert settings.workers == 2 * serving.cores() + 1
-    assert (settings.worker_class, settings.threads) == ("sync", 1)
+    assert (settings.worker_class, settings.threads) == ("gthread", serving.DEFAULT_THREADS)
+    assert settings.client_timeout == 15
+    assert settings.gunicorn()["worker_class"] == "app.serve_worker.ThreadWorker"
     assert (settings.timeout, settings.max_requests, settings.log_level) == (30, 0, "info")
 
 
@@ -28,6 +30,7 @@ def test_every_setting_comes_from_its_planner_variable():
         "PLANNER_WORKERS": "7",
         "PLANNER_WORKER_CLASS": "GTHREAD",
         "PLANNER_THREADS": "4",
+        "PLANNER_CLIENT_TIMEOUT": "7",
         "PLANNER_TIMEOUT": "90",
         "PLANNER_GRACEFUL_TIMEOUT": "15",
         "PLANNER_KEEPALIVE": "5",
@@ -36,10 +39,12 @@ def test_every_setting_comes_from_its_planner_variable():
     }
     options = resolve(environ).gunicorn()
     assert options["bind"] == ["0.0.0.0:9000"]
-    assert (options["workers"], options["worker_class"], options["threads"]) == (7, "gthread", 4)
+    assert (options["workers"], options["threads"]) == (7, 4)
+    assert options["worker_class"] == "app.serve_worker.ThreadWorker"
     assert (options["timeout"], options["graceful_timeout"], options["keepalive"]) == (90, 15, 5)
     assert (options["max_requests"], options["max_requests_jitter"]) == (1000, 100)
     assert options["loglevel"] == "warning"
+    assert resolve(environ).client_timeout == 7
 
 
 def test_options_win_over_variables_and_blank_variables_mean_the_default():
@@ -48,8 +53,9 @@ def test_options_win_over_variables_and_blank_variables_mean_the_default():
     assert (settings.bind, settings.workers, settings.timeout) == ("127.0.0.1:8001", 7, 30)
 
 
-def test_threads_choose_gthread_unless_sync_is_asked_for_which_is_refused():
-    assert resolve({"PLANNER_THREADS": "8"}).worker_class == "gthread"
+def test_sync_workers_have_one_thread_and_refuse_more():
+    settings = resolve({"PLANNER_WORKER_CLASS": "sync"})
+    assert (settings.threads, settings.gunicorn()["worker_class"]) == (1, "sync")
     with pytest.raises(SettingError, match="PLANNER_WORKER_CLASS=gthread"):
         resolve({"PLANNER_THREADS": "8", "PLANNER_WORKER_CLASS": "sync"})
 

@@ -44,12 +44,14 @@ PLANNER = Path(sys.executable).with_name("planner")
 class Server:
     """A `planner serve` process; its stderr is collected so a failure shows the server's side."""
 
-    def __init__(self, database_url: str, cwd: Path, workers: int = WORKERS) -> None:
+    def __init__(
+        self, database_url: str, cwd: Path, workers: int = WORKERS, options: tuple = ()
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         env.update(DATABASE_URL=database_url, PLANNER_SECRET_KEY="test", PLANNER_WORKERS="9")
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [str(PLANNER), "serve", "--bind", "127.0.0.1:0", "--workers", str(workers)],
+            [str(PLANNER), "serve", "--bind", "127.0.0.1:0", "--workers", str(workers), *options],
             env=env,
             cwd=cwd,
             stdin=subprocess.DEVNULL,

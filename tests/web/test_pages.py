@@ -128,11 +128,51 @@ def test_five_failed_sign_ins_in_a_minute_slow_the_next_ones_down(app, rep):
     assert response.status_code == 429
 
 
-def test_sign_out_ends_the_session(browser):
+def replay(app, cookie: str):
+    """Another client holding a copy of a session cookie, as a thief or a shared machine would."""
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    return client
+
+
+def test_sign_out_ends_the_session_on_the_server_too(app, browser, rep):
+    copied = browser.client.get_cookie("session").value
+    csrf = browser.token("/calendar")
+    assert replay(app, copied).get("/").status_code == 200  # the copy works while signed in
     response = browser.post("/signout")
     assert response.status_code == 303
     assert browser.get("/").status_code == 303
     assert "You are signed out." in text_of(browser.get("/signin"))
+
+    thief = replay(app, copied)
+    home = thief.get("/")
+    assert home.status_code == 303
+    assert home.headers["Location"] == "/signin?next=/"
+    rotate = thief.post("/calendar/subscription", data={"csrf_token": csrf})
+    assert rotate.status_code == 303
+    assert rotate.headers["Location"].startswith("/signin")
+    assert rep.get("/api/v1/calendar/subscription").get_json()["url"] is None
+    # Signing in again opens a new session, which the old copy does not share.
+    assert sign_in(app, rep, browser.email).get("/").status_code == 200
+    assert replay(app, copied).get("/").status_code == 303
+
+
+def test_deactivating_a_user_ends_their_sessions_sign_in_and_tokens(app, browser, rep):
+    assert browser.get("/").status_code == 200
+    result = PlannerRunner(app).invoke(args=["users", "deactivate", browser.email])
+    assert result.exit_code == 0, result.output
+    assert "Deactivated rep@acme.example." in result.output
+    assert browser.get("/").status_code == 303
+    assert rep.get("/api/v1/audiences").status_code == 401
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(client.get("/signin")))[1]
+    refused = client.post(
+        "/signin", data={"email": browser.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    unknown = PlannerRunner(app).invoke(args=["users", "deactivate", "nobody@acme.example"])
+    assert unknown.exit_code != 0
+    assert "No user with email" in unknown.output
 
 
 def test_a_new_password_ends_sessions_opened_with_the_old_one(app, browser):
