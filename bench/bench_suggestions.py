@@ -67,7 +67,7 @@ def build(writer, size: int, rng: random.Random) -> tuple[int, int]:
         for index in range(size):
             title = " ".join(rng.choices(words, weights, k=rng.randint(6, 12)))
             summary = " ".join(rng.choices(words, weights, k=rng.randint(40, 120)))
-            search_title, search_body = search_fields(title, (), summary)
+            search_title, search_body, _ = search_fields(title, (), summary)
             rows.append({
                 "workspace_id": workspace.id, "canonical_url": f"https://a.example/{index}",
                 "title": title, "published_at": NOW - dt.timedelta(days=rng.uniform(0, 365)),

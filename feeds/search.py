@@ -20,8 +20,8 @@ false positives, so the index may only ever be generous, never strict.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -64,23 +64,37 @@ class Fts5Index:
     """SQLite: the ``articles_fts`` external-content FTS5 table (one column per field)."""
 
     def contains_any(self, include: Sequence[Phrase]) -> ColumnElement[bool]:
-        # Tokens are letters and digits only, so quoting each phrase cannot break the syntax.
-        query = " OR ".join('"' + " ".join(p.tokens) + '"' for p in include)
+        # Tokens are letters and digits only, so quoting each one cannot break the syntax. A
+        # phrase whose words have inflections is asked as "every word in some form" (FTS5
+        # has no alternatives inside a phrase): generous, and the recount decides.
+        query = " OR ".join(_fts5_query(p) for p in include)
         matches = text("articles_fts MATCH :fts_query").bindparams(fts_query=query)
         return Article.id.in_(select(_FTS.c.rowid).where(matches))
+
+
+def _fts5_query(phrase: Phrase) -> str:
+    if not any(phrase.variants):
+        return '"' + " ".join(phrase.tokens) + '"'
+    words = [
+        "(" + " OR ".join(f'"{form}"' for form in phrase.forms(i)) + ")"
+        for i in range(len(phrase.tokens))
+    ]
+    return "(" + " AND ".join(words) + ")"
 
 
 class PostgresIndex:
     """PostgreSQL: the GIN-indexed ``articles.search_vector`` (generated from both columns)."""
 
     def contains_any(self, include: Sequence[Phrase]) -> ColumnElement[bool]:
-        # One tsquery (q1 || q2 ...) so the GIN index is scanned once, not once per keyword.
-        queries = [func.phraseto_tsquery("simple", " ".join(p.tokens)) for p in include]
-        return _VECTOR.op("@@")(functools.reduce(_either, queries))
-
-
-def _either(left: ColumnElement[Any], right: ColumnElement[Any]) -> ColumnElement[Any]:
-    return left.op("||")(right)
+        # One tsquery so the GIN index is scanned once, not once per keyword; each word is
+        # any of its forms, followed by the next (<->).
+        query = " | ".join(
+            "("
+            + " <-> ".join("(" + " | ".join(p.forms(i)) + ")" for i in range(len(p.tokens)))
+            + ")"
+            for p in include
+        )
+        return _VECTOR.op("@@")(func.to_tsquery("simple", query))
 
 
 # Migration 0005's PostgreSQL-only column, so not on the model; 'simple' only lower-cases.
@@ -92,9 +106,32 @@ def index_for(session: Session) -> TextIndex:
     return Fts5Index() if dialect == "sqlite" else PostgresIndex()
 
 
+# Evidence weights. An inflected form ("exploited" for "exploit") counts half an exact one;
+# tags count a fifth of a body mention and at most once per keyword (feeds stamp every post
+# with the same categories); description words count a third of a keyword.
+INFLECTED = 0.5
+TAG_WEIGHT = 0.2
+DESCRIPTION_WEIGHT = 0.35
+# Context words counted towards breadth at most this many, each half a keyword.
+MAX_DESCRIPTION_BREADTH = 4
+# An article "fits" the audience (for its feed's prior) when a keyword is in its title or at
+# least this much breadth of evidence is in it; a lone body mention fits only partly.
+FIT_BREADTH = 2.0
+PARTIAL_FIT = 0.25
+# Words of the title and the first words of the summary: what near-duplicate checks compare.
+LEAD_WORDS = 60
+
+
 @dataclass(frozen=True)
 class Match:
-    """An article that contains at least one keyword and none of the excluded ones."""
+    """An article that contains at least one keyword and none of the excluded ones.
+
+    ``title_terms``/``body_terms``/``tag_terms`` name the keywords found in each field and
+    ``context_terms`` the description words found; ``breadth`` is the number of keywords
+    found plus half of the description words (up to MAX_DESCRIPTION_BREADTH), and
+    ``coverage`` (1 - 0.5 ** breadth) the share of the evidence it is believed at: one
+    ambiguous keyword alone is half as convincing as two.
+    """
 
     article_id: int
     title: str
@@ -104,6 +141,15 @@ class Match:
     feed_title: str | None
     relevance: float
     matched: tuple[str, ...]
+    title_terms: tuple[str, ...] = ()
+    body_terms: tuple[str, ...] = ()
+    tag_terms: tuple[str, ...] = ()
+    inflected_only: tuple[str, ...] = ()
+    context_terms: tuple[str, ...] = ()
+    breadth: float = 0.0
+    fit: float = 0.0
+    lead: tuple[str, ...] = ()
+    title_words: frozenset[str] = frozenset()
 
 
 def search(
@@ -115,8 +161,11 @@ def search(
     since: dt.datetime,
     until: dt.datetime | None = None,
     skip: Select[Any] | None = None,
+    context: Iterable[str] = (),
 ) -> list[Match]:
-    """Articles published in ``[since, until]`` that contain a keyword, scored by BM25;
+    """Articles published in ``[since, until]`` that contain a keyword, scored by BM25F over
+    title, summary and (weakly) tags, with ``context`` words (the audience's description) as
+    weaker evidence and the breadth of evidence deciding how far a match is believed;
     ``skip`` selects article ids to leave out (it must not yield NULL).
 
     Collection statistics (document count, document frequencies) are those of the window, so a
@@ -127,9 +176,8 @@ def search(
     exclude = phrases(exclude_keywords)
     if not include:
         return []
-    window = [Article.workspace_id == workspace_id, Article.published_at >= since]
-    if until is not None:
-        window.append(Article.published_at <= until)
+    described = [p for p in phrases(context) if p.tokens not in {q.tokens for q in include}]
+    window = window_of(workspace_id, since, until)
     # The window's size rides along as an uncorrelated subquery (computed once by both
     # databases), which spares a second statement per request.
     window_size = select(func.count()).select_from(Article).where(*window).scalar_subquery()
@@ -144,6 +192,7 @@ def search(
             Feed.url.label("feed_url"),
             Article.search_title,
             Article.search_body,
+            Article.search_tags,
             window_size.label("window_size"),
         )
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
@@ -152,40 +201,135 @@ def search(
     ).all()
     documents = []
     for row in rows:
-        heading, body = row.search_title.split(), row.search_body.split()
-        if any(p.count_in(heading) or p.count_in(body) for p in exclude):
+        document = _Document(row, include, described)
+        if any(document.has(p) for p in exclude):
             continue
-        counts = [TITLE_WEIGHT * p.count_in(heading) + p.count_in(body) for p in include]
-        if any(counts):
-            documents.append((row, counts, TITLE_WEIGHT * len(heading) + len(body)))
+        if any(document.keyword_counts):
+            documents.append(document)
     if not documents:
         return []
     total = rows[0].window_size
-    average = sum(length for _, _, length in documents) / len(documents)
-    weights = [
-        _idf(total, sum(1 for _, counts, _ in documents if counts[i])) for i in range(len(include))
+    average = sum(d.length for d in documents) / len(documents)
+    keyword_idf = [
+        _idf(total, sum(1 for d in documents if d.keyword_counts[i])) for i in range(len(include))
     ]
-    return [
-        Match(
+    context_idf = [
+        _idf(total, sum(1 for d in documents if d.context_counts[i])) for i in range(len(described))
+    ]
+    return [d.match(include, described, keyword_idf, context_idf, average) for d in documents]
+
+
+def window_of(
+    workspace_id: int, since: dt.datetime, until: dt.datetime | None
+) -> list[ColumnElement[bool]]:
+    window = [Article.workspace_id == workspace_id, Article.published_at >= since]
+    if until is not None:
+        window.append(Article.published_at <= until)
+    return window
+
+
+def feed_volumes(
+    session: Session, workspace_id: int, since: dt.datetime, until: dt.datetime | None
+) -> dict[int | None, int]:
+    """How many articles each feed published in the window: the denominator of feed fit."""
+    rows = session.execute(
+        select(Article.first_feed_id, func.count())
+        .where(*window_of(workspace_id, since, until))
+        .group_by(Article.first_feed_id)
+    )
+    return {feed_id: count for feed_id, count in rows}
+
+
+class _Document:
+    """One candidate's words per field and its evidence counts for every keyword."""
+
+    __slots__ = ("body", "context_counts", "counts", "fields", "heading", "keyword_counts",
+                 "length", "row", "tags")  # fmt: skip
+
+    def __init__(self, row: Any, include: Sequence[Phrase], described: Sequence[Phrase]):
+        self.row = row
+        self.heading = row.search_title.split()
+        self.body = row.search_body.split()
+        self.tags = row.search_tags.split()
+        self.counts = [Counter(self.heading), Counter(self.body), Counter(self.tags)]
+        # Per keyword: ((title exact, title inflected), (body ...), (tags ...)).
+        self.fields = [self._found(p) for p in include]
+        self.keyword_counts = [self._weighted(f) for f in self.fields]
+        self.context_counts = [self._weighted(self._found(p)) for p in described]
+        self.length = TITLE_WEIGHT * len(self.heading) + len(self.body)
+
+    def _found(self, phrase: Phrase) -> tuple[tuple[int, int], ...]:
+        return tuple(
+            phrase.count_in(words, counts)
+            for words, counts in zip((self.heading, self.body, self.tags), self.counts, strict=True)
+        )
+
+    @staticmethod
+    def _weighted(found: tuple[tuple[int, int], ...]) -> float:
+        (te, ti), (be, bi), (ge, gi) = found
+        in_text = TITLE_WEIGHT * (te + INFLECTED * ti) + be + INFLECTED * bi
+        # A tag counts only beside the text: alone it is a category, not a topic.
+        return in_text + (TAG_WEIGHT if in_text and (ge or gi) else 0.0)
+
+    def has(self, phrase: Phrase) -> bool:
+        return any(e or i for e, i in self._found(phrase)[:2])
+
+    def match(
+        self,
+        include: Sequence[Phrase],
+        described: Sequence[Phrase],
+        keyword_idf: Sequence[float],
+        context_idf: Sequence[float],
+        average: float,
+    ) -> Match:
+        relative = self.length / average
+        evidence = sum(
+            idf * _saturate(count, relative)
+            for idf, count in zip(keyword_idf, self.keyword_counts, strict=True)
+        ) + DESCRIPTION_WEIGHT * sum(
+            idf * _saturate(count, relative)
+            for idf, count in zip(context_idf, self.context_counts, strict=True)
+        )
+        found = [p for p, count in zip(include, self.keyword_counts, strict=True) if count]
+        context = tuple(
+            p.text for p, count in zip(described, self.context_counts, strict=True) if count
+        )
+        breadth = len(found) + 0.5 * min(len(context), MAX_DESCRIPTION_BREADTH)
+        in_title = tuple(p.text for p, f in zip(include, self.fields, strict=True) if sum(f[0]))
+        exact_somewhere = {
+            p.text for p, f in zip(include, self.fields, strict=True) if f[0][0] or f[1][0]
+        }
+        row = self.row
+        return Match(
             article_id=row.id,
             title=row.title,
             canonical_url=row.canonical_url,
             published_at=row.published_at,
             feed_id=row.first_feed_id,
             feed_title=row.feed_title or row.feed_url,
-            relevance=sum(
-                weight * _saturate(count, length / average)
-                for weight, count in zip(weights, counts, strict=True)
+            relevance=evidence * (1 - 0.5**breadth),
+            matched=tuple(p.text for p in found),
+            title_terms=in_title,
+            body_terms=tuple(
+                p.text for p, f in zip(include, self.fields, strict=True) if sum(f[1])
             ),
-            matched=tuple(p.text for p, count in zip(include, counts, strict=True) if count),
+            tag_terms=tuple(
+                p.text
+                for p, f, count in zip(include, self.fields, self.keyword_counts, strict=True)
+                if count and sum(f[2])
+            ),
+            inflected_only=tuple(p.text for p in found if p.text not in exact_somewhere),
+            context_terms=context,
+            breadth=breadth,
+            fit=1.0 if in_title or breadth >= FIT_BREADTH else PARTIAL_FIT,
+            lead=tuple(self.heading + self.body[:LEAD_WORDS]),
+            title_words=frozenset(self.heading),
         )
-        for row, counts, length in documents
-    ]
 
 
 def _idf(total: int, frequency: int) -> float:
     return math.log(1 + (max(total, frequency) - frequency + 0.5) / (frequency + 0.5))
 
 
-def _saturate(count: int, relative_length: float) -> float:
+def _saturate(count: float, relative_length: float) -> float:
     return count * (K1 + 1) / (count + K1 * (1 - B + B * relative_length))
