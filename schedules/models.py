@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +30,8 @@ TIMELINE_STATUSES = ("scheduled", "published")
 # A one-to-one ask is a pitch to one person, so the catch-all "other" type is left out.
 DIRECT_ASK_TYPES = ("meeting_request", "referral_request", "offer")
 RELATIONSHIPS = ("none", "met_in_person", "former_colleague", "client", "alumni", "referral")
+# A rep's verdict on a suggestion (schedules.feedback).
+VERDICTS = ("useful", "not_useful")
 TOUCH_KINDS = ("commented", "shared_article", "congratulated", "introduced", "helped", "met")
 
 
@@ -122,6 +125,32 @@ class SuggestionDismissal(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionFeedback(Base):
+    """A rep's verdict on a suggested article for one audience, which the ranking learns from.
+
+    One verdict per audience and article: a new one replaces the old (schedules.feedback).
+    """
+
+    __tablename__ = "suggestion_feedback"
+    __table_args__ = (
+        UniqueConstraint("audience_id", "article_id"),
+        CheckConstraint(f"verdict IN {VERDICTS}", name="verdict"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(16))
+    # When the current verdict was given: a changed verdict is a new judgement.
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

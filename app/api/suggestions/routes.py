@@ -5,13 +5,17 @@ from flask_smorest import Blueprint
 from app.api import documents_errors
 from app.api.common import principal
 from app.api.suggestions.schemas import (
+    FeedbackListSchema,
+    FeedbackRequestSchema,
+    FeedbackSchema,
     PlanRequestSchema,
     PlanSchema,
     SuggestionListSchema,
     SuggestionQuerySchema,
 )
 from app.db import session
-from schedules import service, suggestions
+from core.db import utcnow
+from schedules import feedback, service, suggestions
 
 blp = Blueprint(
     "suggestions",
@@ -30,6 +34,7 @@ def list_suggestions(query, audience_id):
 
     Leaves out articles matching an exclude keyword, already scheduled or published to the
     audience, or dismissed for it; at most two per feed among the first ten, each story once.
+    Each item carries the rep's verdict on it (``feedback``), null when none was given.
     """
     found = suggestions.suggest(
         session(),
@@ -38,14 +43,16 @@ def list_suggestions(query, audience_id):
         limit=query["limit"],
         since=query.get("since"),
     )
-    return {"items": [_dump(s) for s in found]}
+    verdicts = feedback.verdicts_for(session(), audience_id, [s.article_id for s in found])
+    return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found]}
 
 
-def _dump(s: suggestions.Suggestion) -> dict:
+def _dump(s: suggestions.Suggestion, verdict: str | None) -> dict:
     return {
         **{k: getattr(s, k) for k in ("article_id", "title", "url", "published_at", "score",
                                       "relevance", "matched_keywords", "age_days", "reasons")},
         "feed": {"id": s.feed_id, "title": s.feed_title},
+        "feedback": verdict,
     }  # fmt: skip
 
 
@@ -65,6 +72,44 @@ def undismiss(audience_id, article_id):
     """Undo a dismissal: the article may be suggested again."""
     suggestions.undismiss(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
+
+
+@blp.route("/<int:audience_id>/suggestions/<int:article_id>/feedback", methods=["POST"])
+@blp.arguments(FeedbackRequestSchema)
+@blp.response(200, FeedbackSchema)
+@documents_errors(blp, 404)
+def give_feedback(data, audience_id, article_id):
+    """Say whether the article is useful for the audience; its ranking learns from it.
+
+    One verdict per article: a new one replaces the old, the same one again changes nothing.
+    Unlike a dismissal, a verdict does not hide the article.
+    """
+    workspace_id = principal().workspace_id
+    verdict = feedback.record_feedback(
+        session(), workspace_id, audience_id, article_id, data["verdict"], utcnow()
+    )
+    session().commit()
+    return verdict
+
+
+@blp.route("/<int:audience_id>/suggestions/<int:article_id>/feedback", methods=["DELETE"])
+@blp.response(204)
+@documents_errors(blp, 404)
+def undo_feedback(audience_id, article_id):
+    """Take the verdict back (harmless to repeat); the ranking forgets it."""
+    feedback.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
+    session().commit()
+
+
+@blp.route("/<int:audience_id>/feedback")
+@blp.response(200, FeedbackListSchema)
+@documents_errors(blp, 404)
+def list_feedback(audience_id):
+    """The rep's verdicts on this audience's suggestions, newest first.
+
+    Scheduled or published articles also count as useful to the ranking without being listed.
+    """
+    return {"items": feedback.list_feedback(session(), principal().workspace_id, audience_id)}
 
 
 @blp.route("/<int:audience_id>/plan", methods=["POST"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.api.posts.schemas import PostSchema
+from schedules.feedback import VERDICTS
 from schedules.suggestions import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -37,10 +38,34 @@ class SuggestionSchema(Schema):
     reasons = fields.List(
         fields.String(), metadata={"example": ["Matches pricing", "2 days old", "From SaaStr"]}
     )
+    feedback = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(VERDICTS),
+        metadata={"description": "The rep's verdict on this article for the audience, if any."},
+    )
 
 
 class SuggestionListSchema(Schema):
     items = fields.List(fields.Nested(SuggestionSchema))
+
+
+class FeedbackRequestSchema(Schema):
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(VERDICTS),
+        metadata={"description": "Whether the article was worth sharing with this audience."},
+    )
+
+
+class FeedbackSchema(Schema):
+    article_id = fields.Integer()
+    title = fields.String()
+    verdict = fields.String(validate=validate.OneOf(VERDICTS))
+    at = fields.DateTime(metadata={"description": "When this verdict was given."})
+
+
+class FeedbackListSchema(Schema):
+    items = fields.List(fields.Nested(FeedbackSchema))
 
 
 class PlanRequestSchema(Schema):

@@ -1,0 +1,113 @@
+"""Adding suggestion feedback keeps everything 0005 held, on both databases, and the new table
+keeps one verdict per audience and article and goes with its audience."""
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from core import migrations
+from core.db import make_engine
+from tests.conftest import PG_HINT, PG_URL
+
+SCHEMA = "feedback_migration"
+OLD_ROWS = [
+    "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
+    "connect_time, connect_minutes, updated_at) VALUES (1, 'Old Co', 'UTC', '2024-01-01', "
+    "true, 1, '08:00', 60, '2024-01-01')",
+    "INSERT INTO audiences (id, workspace_id, name, description, keywords, exclude_keywords, "
+    "timezone, cadence, gives_per_ask, min_days_between_asks, min_days_after_connect, "
+    "touches_per_ask, half_life_days, revision, created_at, updated_at) VALUES (1, 1, 'CFOs', "
+    "'', '[]', '[]', 'UTC', '{}', 3, 30, 14, 2, 7, 0, '2024-01-01', '2024-01-01')",
+    "INSERT INTO articles (id, workspace_id, title, published_at, summary_html, summary_text, "
+    "tags, content_hash, created_at, updated_at, search_title, search_body) VALUES (5, 1, "
+    "'Pricing', '2024-01-02', '', '', '[]', 'h', '2024-01-02', '2024-01-02', 'price', '')",
+    "INSERT INTO posts (id, audience_id, kind, type, title, body, article_id, scheduled_at, "
+    "status, sequence, created_at, updated_at) VALUES (7, 1, 'give', 'shared_article', "
+    "'Pricing', '', 5, '2025-01-06 09:00:00', 'scheduled', 0, '2024-01-01', '2024-01-01')",
+    "INSERT INTO suggestion_dismissals (audience_id, article_id, created_at) "
+    "VALUES (1, 5, '2024-01-03')",
+]
+FEEDBACK = (
+    "INSERT INTO suggestion_feedback (workspace_id, audience_id, article_id, verdict, created_at) "
+    "VALUES (1, 1, 5, '{verdict}', '2024-01-04')"
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """An empty database: a file on SQLite, a schema of its own on PostgreSQL, so the shared
+    test database stays migrated for the other tests."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if not PG_URL:
+        pytest.skip(f"PostgreSQL tests skipped: {PG_HINT}")
+    admin = make_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={SCHEMA}"})
+    yield engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
+    admin.dispose()
+
+
+def _at_0007_with_old_rows(engine: Engine) -> None:
+    migrations.upgrade(engine, "0005")
+    with engine.begin() as connection:
+        for statement in OLD_ROWS:
+            connection.exec_driver_sql(statement)
+    migrations.upgrade(engine, "0007")
+
+
+def test_upgrading_from_0005_keeps_the_data_and_adds_an_empty_feedback_table(empty_engine):
+    _at_0007_with_old_rows(empty_engine)
+    with empty_engine.begin() as connection:
+        post = connection.exec_driver_sql("SELECT id, article_id, status FROM posts").one()
+        dismissed = connection.exec_driver_sql("SELECT count(*) FROM suggestion_dismissals")
+        assert tuple(post) == (7, 5, "scheduled")
+        assert dismissed.scalar() == 1
+        assert connection.exec_driver_sql("SELECT count(*) FROM suggestion_feedback").scalar() == 0
+        connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
+        stored = connection.exec_driver_sql("SELECT id, verdict FROM suggestion_feedback").one()
+        assert tuple(stored) == (1, "useful")
+
+
+def test_the_table_refuses_a_second_verdict_for_an_article(empty_engine):
+    _at_0007_with_old_rows(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+        connection.exec_driver_sql(FEEDBACK.format(verdict="not_useful"))
+
+
+def test_the_table_refuses_an_unknown_verdict(empty_engine):
+    _at_0007_with_old_rows(empty_engine)
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:
+        connection.exec_driver_sql(FEEDBACK.format(verdict="meh"))
+
+
+def test_feedback_goes_with_its_audience(empty_engine):
+    _at_0007_with_old_rows(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql(FEEDBACK.format(verdict="not_useful"))
+        connection.exec_driver_sql("DELETE FROM audiences")
+        assert connection.exec_driver_sql("SELECT count(*) FROM suggestion_feedback").scalar() == 0
+
+
+def test_downgrading_to_0005_drops_the_feedback_and_keeps_the_rest(empty_engine):
+    _at_0007_with_old_rows(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
+    command.downgrade(migrations.config(empty_engine), "0005")
+    with empty_engine.begin() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM posts").scalar() == 1
+        assert connection.exec_driver_sql("SELECT count(*) FROM articles").scalar() == 1
+    assert migrations.current(empty_engine) == "0005"
