@@ -14,6 +14,8 @@ Score = relevance x feed fit x freshness, each factor bounded so that none alone
 - feed fit: ((fitting articles + 1) / (articles + 2)) ** FEED_FIT_POWER over the window, so a
   niche blog whose every post fits outranks a wire that fits once in fifty, and busy
   off-topic feeds do not fill the list;
+- feedback (schedules.learning): articles like those the rep found useful gain, like those
+  found not useful lose, within bounds;
 - freshness: FLOOR + (1 - FLOOR) x 0.5 ** (age / half-life); "news" audiences have a low
   floor (fresh matters), "evergreen" ones a high floor (relevance first). Exponential decay
   keeps the order of two articles independent of when the list is asked for.
@@ -39,7 +41,7 @@ from core.errors import InvalidValue, NotFound
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
 from feeds.search import Match, feed_volumes, search
-from schedules import service
+from schedules import learning, service
 from schedules.cadence import slot_period
 from schedules.models import TIMELINE_STATUSES, Audience, Post, SuggestionDismissal
 
@@ -230,10 +232,11 @@ def _ranked(
     fits: Counter[int | None] = Counter()
     for m in matches:
         fits[m.feed_id] += m.fit
-    scored = sorted(
-        (_scored(m, now, audience, (fits[m.feed_id], volumes.get(m.feed_id, 1))) for m in matches),
-        key=_rank_key,
+    scored = learning.adapt(
+        [_scored(m, now, audience, (fits[m.feed_id], volumes.get(m.feed_id, 1))) for m in matches],
+        learning.examples(session, audience.id),
     )
+    scored.sort(key=_rank_key)
     return _diversified(iter(_distinct(scored[:DEDUP_SPAN]) + scored[DEDUP_SPAN:]), limit)
 
 

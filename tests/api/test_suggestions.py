@@ -228,6 +228,33 @@ def test_an_audience_without_keywords_gets_no_suggestions(rep, writer_session, f
     writer_session.commit()
     audience = make_audience(rep, keywords=[])
     assert suggestions(rep, audience["id"]) == []
+    answer = rep.get(f"/api/v1/audiences/{audience['id']}/suggestions").get_json()
+    assert answer["empty"]["code"] == "no_keywords"
+    assert "no keywords" in answer["empty"]["message"]
+
+
+def test_an_empty_list_says_why_no_feeds_or_nothing_in_the_window(rep, writer_session):
+    audience = make_audience(rep, keywords=KEYWORDS)
+    answer = rep.get(f"/api/v1/audiences/{audience['id']}/suggestions").get_json()
+    assert (answer["items"], answer["empty"]["code"]) == ([], "no_feeds")
+
+    feed = add_feed(writer_session, rep.workspace_id, "SaaS Weekly")
+    for days in (70, 100):
+        add_article(writer_session, feed, f"SaaS pricing, {days} days on", days_old=days)
+    add_article(writer_session, feed, "Gardening in spring", days_old=1)
+    writer_session.commit()
+    answer = rep.get(f"/api/v1/audiences/{audience['id']}/suggestions").get_json()
+    assert answer["items"] == []
+    assert answer["empty"]["code"] == "nothing_in_window"
+    assert answer["empty"]["older_matches"] == 2
+    assert "2 older ones do" in answer["empty"]["message"]
+    start = dt.datetime.fromisoformat(answer["empty"]["window_start"])
+    assert abs(NOW - dt.timedelta(days=60) - start) < dt.timedelta(minutes=5)
+    # Looking further back, as the message suggests, finds them.
+    since = (NOW - dt.timedelta(days=120)).date().isoformat()
+    assert len(suggestions(rep, audience["id"], since=since)) == 2
+    answer = rep.get(f"/api/v1/audiences/{audience['id']}/suggestions?since={since}").get_json()
+    assert answer["empty"] is None
 
 
 def test_a_post_made_from_an_article_takes_its_title_link_and_summary(rep, writer_session, feeds):

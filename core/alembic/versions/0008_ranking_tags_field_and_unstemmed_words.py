@@ -9,7 +9,7 @@ SQLite FTS5 triggers of 0005 follow the updated columns, and PostgreSQL's genera
 Audiences gain ``ranking`` ("news" or "evergreen"; existing ones keep news, today's behaviour).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-04 01:20:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from feeds.analysis import search_fields
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
