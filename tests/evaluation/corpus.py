@@ -28,7 +28,8 @@ def ingest(session: Session, workspace_id: int, httpserver: HTTPServer) -> int:
         )
     policy = FetchPolicy(allow_private=True, connect_timeout=2, timeout=10)
     for path in paths:
-        feed = create_feed(session, workspace_id, httpserver.url_for(f"/corpus/{path.name}"))
+        url = httpserver.url_for(f"/corpus/{path.name}")
+        feed = create_feed(session, workspace_id, url, policy=policy)
         refresh_feed(session, feed, policy, EVAL_NOW)
     session.commit()
     return len(paths)
