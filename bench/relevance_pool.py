@@ -38,7 +38,7 @@ from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
 from feeds.models import Article  # noqa: E402
 from schedules import service, suggestions  # noqa: E402
-from tests.evaluation.corpus import EVAL_NOW, ingest  # noqa: E402
+from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
 FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
@@ -71,7 +71,10 @@ def _articles(session: Session, workspace_id: int, now: dt.datetime) -> list[Art
 
 def _candidate(article: Article) -> Candidate:
     return Candidate(
-        article.canonical_url, article.title, article.summary_text, article.published_at
+        stable_url(article.canonical_url),
+        article.title,
+        article.summary_text,
+        article.published_at,
     )
 
 
@@ -127,7 +130,7 @@ def _suggested(session: Session, workspace_id: int, audience_id: int, limit: int
     top = suggestions.suggest(
         session, workspace_id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
     )
-    return [s.url for s in top]
+    return [stable_url(s.url) for s in top]
 
 
 def main() -> None:
@@ -150,7 +153,9 @@ def main() -> None:
             session.add(workspace)
             session.flush()
             print("feeds ingested:", ingest(session, workspace.id, server))
-            by_url = {a.canonical_url: a for a in _articles(session, workspace.id, EVAL_NOW)}
+            by_url = {
+                stable_url(a.canonical_url): a for a in _articles(session, workspace.id, EVAL_NOW)
+            }
             for path in sorted(JUDGEMENTS.glob("*.json")):
                 spec = json.loads(path.read_text())
                 fields = spec["audience"]
