@@ -171,8 +171,9 @@ STOPWORDS = frozenset(
 
 
 def description_terms(description: str, keywords: Iterable[Phrase]) -> list[str]:
-    """The description's topical words (not function words, not already a keyword's)."""
-    taken = {t for p in keywords for t in p.tokens}
+    """The description's topical words: not function words, nor a keyword's word in any form
+    ("interviews" beside the keyword "interview" is the same evidence, not more)."""
+    taken = {f for p in keywords for i in range(len(p.tokens)) for f in p.forms(i)}
     found: dict[str, None] = {}
     for word in analyse(description or "", query=True):
         if len(word) >= 3 and word not in STOPWORDS and word not in taken and not word.isdigit():

@@ -114,10 +114,11 @@ TAG_WEIGHT = 0.2
 DESCRIPTION_WEIGHT = 0.35
 # Context words counted towards breadth at most this many, each half a keyword.
 MAX_DESCRIPTION_BREADTH = 4
-# An article "fits" the audience (for its feed's prior) when a keyword is in its title or at
-# least this much breadth of evidence is in it; a lone body mention fits only partly.
-FIT_BREADTH = 2.0
-PARTIAL_FIT = 0.25
+# How far an article fits the audience, for its feed's prior: (breadth - 0.5) / FIT_SPAN,
+# plus TITLE_FIT when a keyword is in its title, at most 1. A lone keyword in the text fits a
+# quarter; two keywords, or one with two description words, three quarters.
+FIT_SPAN = 2.0
+TITLE_FIT = 0.25
 # Words of the title and the first words of the summary: what near-duplicate checks compare.
 LEAD_WORDS = 60
 
@@ -321,7 +322,7 @@ class _Document:
             inflected_only=tuple(p.text for p in found if p.text not in exact_somewhere),
             context_terms=context,
             breadth=breadth,
-            fit=1.0 if in_title or breadth >= FIT_BREADTH else PARTIAL_FIT,
+            fit=min(1.0, max(0.0, (breadth - 0.5) / FIT_SPAN) + TITLE_FIT * bool(in_title)),
             lead=tuple(self.heading + self.body[:LEAD_WORDS]),
             title_words=frozenset(self.heading),
         )

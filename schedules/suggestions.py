@@ -50,7 +50,7 @@ MAX_LIMIT = 50
 # Per ranking mode: how far back candidates go by default, and the freshness floor.
 WINDOWS = {"news": dt.timedelta(days=60), "evergreen": dt.timedelta(days=180)}
 FRESHNESS_FLOOR = {"news": 0.3, "evergreen": 0.7}
-FEED_FIT_POWER = 0.4
+FEED_FIT_POWER = 0.5
 # Diversity: at most FEED_CAP articles of one feed among the first CAP_SPAN suggestions.
 FEED_CAP = 2
 CAP_SPAN = 10
