@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import logging
-import math
 import random
 import statistics
 import sys
@@ -48,24 +47,13 @@ from core.db import make_engine, make_sessionmakers  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
 from schedules import feedback, service, suggestions  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
+from tests.evaluation.relevance import ndcg_at_10, precision_at_5  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
 FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 CLICKS = 5
 RANKINGS = ("today", "title", "new")
-
-
-def precision_at_5(urls: list[str], grades: dict[str, int]) -> float:
-    return sum(grades.get(u, 0) >= 1 for u in urls[:5]) / 5
-
-
-def ndcg_at_10(urls: list[str], grades: dict[str, int]) -> float:
-    def dcg(gains: list[int]) -> float:
-        return sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(gains[:10], 1))
-
-    ideal = dcg(sorted(grades.values(), reverse=True))
-    return dcg([grades.get(u, 0) for u in urls]) / ideal if ideal else 0.0
 
 
 def busiest_share(feeds: list[int | None]) -> float:
