@@ -160,6 +160,7 @@ class EmptyReason:
     message: str
     older_matches: int = 0
     window_start: dt.datetime | None = None
+    newest_older_at: dt.datetime | None = None  # how far back to look to find one
 
 
 def why_empty(
@@ -181,7 +182,7 @@ def why_empty(
     if not feeds:
         return EmptyReason("no_feeds", "The workspace follows no feeds yet: add one.")
     now = now or utcnow()
-    start = service.parse_when("since", since, audience.timezone) or now - _window(audience)
+    start = service.parse_when("since", since, audience.timezone) or now - default_window(audience)
     older = search(
         session,
         workspace_id,
@@ -194,13 +195,15 @@ def why_empty(
     return EmptyReason(
         "nothing_in_window",
         f"No unused article since {start:%Y-%m-%d} matches the keywords; "
-        f"{len(older)} older one{'s' * (len(older) != 1)} do.",
+        f"{len(older)} older one{'s do' if len(older) != 1 else ' does'}.",
         older_matches=len(older),
         window_start=start,
+        newest_older_at=max((m.published_at for m in older), default=None),
     )
 
 
-def _window(audience: Audience) -> dt.timedelta:
+def default_window(audience: Audience) -> dt.timedelta:
+    """How far back candidates go when no ``since`` is given (by the ranking mode)."""
     return WINDOWS.get(audience.ranking, WINDOWS["news"])
 
 
@@ -213,7 +216,7 @@ def _ranked(
     used_statuses: Sequence[str],
 ) -> list[Suggestion]:
     now = now or utcnow()
-    since = now - _window(audience) if since is None else since
+    since = now - default_window(audience) if since is None else since
     if since >= now:
         raise InvalidValue("since", "Must be in the past.")
     matches = search(
