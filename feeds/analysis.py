@@ -127,22 +127,32 @@ class Phrase:
 
     def count_in(self, tokens: list[str], counts: dict[str, int]) -> tuple[int, int]:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are
-        ``counts``); phrase words are compared in order only where the first word occurs."""
+        ``counts``); phrase words are compared in order only where a first word's form is."""
         first = self.tokens[0]
         if len(self.tokens) == 1:
             return counts.get(first, 0), sum(counts.get(v, 0) for v in self.variants[0])
         if not any(counts.get(f) for f in self.forms(0)):
             return 0, 0
         exact = inflected = 0
-        size = len(self.tokens)
-        for at in range(len(tokens) - size + 1):
-            window = tokens[at : at + size]
-            if tuple(window) == self.tokens:
-                exact += 1
-            elif all(
-                w == t or w in v for w, t, v in zip(window, self.tokens, self.variants, strict=True)
-            ):
-                inflected += 1
+        size, stop = len(self.tokens), len(tokens) - len(self.tokens) + 1
+        for form in self.forms(0):
+            if not counts.get(form):
+                continue
+            start = 0
+            while True:  # list.index scans in C: scoring counts every candidate's words
+                try:
+                    at = tokens.index(form, start, stop)
+                except ValueError:
+                    break
+                window = tokens[at : at + size]
+                if tuple(window) == self.tokens:
+                    exact += 1
+                elif all(
+                    w == t or w in v
+                    for w, t, v in zip(window, self.tokens, self.variants, strict=True)
+                ):
+                    inflected += 1
+                start = at + 1
         return exact, inflected
 
 

@@ -20,6 +20,7 @@ false positives, so the index may only ever be generous, never strict.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,7 @@ from feeds.models import Article, Feed
 # BM25 constants as commonly tuned; a word in the title counts as much as three mentions in the
 # summary, because a headline about a topic is the strongest sign an article is about it
 # (BM25F's field weighting, folded into one pseudo-document).
+MAX_FORMS = 32  # inflected combinations of one phrase asked of FTS5 one by one
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 3
@@ -64,21 +66,20 @@ class Fts5Index:
     """SQLite: the ``articles_fts`` external-content FTS5 table (one column per field)."""
 
     def contains_any(self, include: Sequence[Phrase]) -> ColumnElement[bool]:
-        # Tokens are letters and digits only, so quoting each one cannot break the syntax. A
-        # phrase whose words have inflections is asked as "every word in some form" (FTS5
-        # has no alternatives inside a phrase): generous, and the recount decides.
+        # Tokens are letters and digits only, so quoting each one cannot break the syntax.
+        # FTS5 has no alternatives inside a phrase, so each combination of forms is one.
         query = " OR ".join(_fts5_query(p) for p in include)
         matches = text("articles_fts MATCH :fts_query").bindparams(fts_query=query)
         return Article.id.in_(select(_FTS.c.rowid).where(matches))
 
 
 def _fts5_query(phrase: Phrase) -> str:
-    if not any(phrase.variants):
-        return '"' + " ".join(phrase.tokens) + '"'
-    words = [
-        "(" + " OR ".join(f'"{form}"' for form in phrase.forms(i)) + ")"
-        for i in range(len(phrase.tokens))
-    ]
+    """Every form of the phrase as an exact FTS5 phrase; past MAX_FORMS combinations (long
+    phrases of much-inflected words), every word in some form, which the recount narrows."""
+    forms = [phrase.forms(i) for i in range(len(phrase.tokens))]
+    if math.prod(len(f) for f in forms) <= MAX_FORMS:
+        return " OR ".join('"' + " ".join(words) + '"' for words in itertools.product(*forms))
+    words = ["(" + " OR ".join(f'"{form}"' for form in f) + ")" for f in forms]
     return "(" + " AND ".join(words) + ")"
 
 
@@ -108,10 +109,13 @@ def index_for(session: Session) -> TextIndex:
 
 # Evidence weights. An inflected form ("exploited" for "exploit") counts half an exact one;
 # tags count a fifth of a body mention and at most once per keyword (feeds stamp every post
-# with the same categories); description words count a third of a keyword.
+# with the same categories); description words count a third of a keyword, and all of them
+# together at most as much as the keywords found.
 INFLECTED = 0.5
 TAG_WEIGHT = 0.2
 DESCRIPTION_WEIGHT = 0.35
+# A keyword that never comes with other evidence of the audience keeps this share of its weight.
+SENSE_FLOOR = 0.3
 # Context words counted towards breadth at most this many, each half a keyword.
 MAX_DESCRIPTION_BREADTH = 4
 # How far an article fits the audience, for its feed's prior: (breadth - 0.5) / FIT_SPAN,
@@ -212,7 +216,8 @@ def search(
     total = rows[0].window_size
     average = sum(d.length for d in documents) / len(documents)
     keyword_idf = [
-        _idf(total, sum(1 for d in documents if d.keyword_counts[i])) for i in range(len(include))
+        _idf(total, sum(1 for d in documents if d.keyword_counts[i])) * _sense(documents, i)
+        for i in range(len(include))
     ]
     context_idf = [
         _idf(total, sum(1 for d in documents if d.context_counts[i])) for i in range(len(described))
@@ -284,13 +289,16 @@ class _Document:
         average: float,
     ) -> Match:
         relative = self.length / average
-        evidence = sum(
+        keyword_evidence = sum(
             idf * _saturate(count, relative)
             for idf, count in zip(keyword_idf, self.keyword_counts, strict=True)
-        ) + DESCRIPTION_WEIGHT * sum(
+        )
+        described_evidence = DESCRIPTION_WEIGHT * sum(
             idf * _saturate(count, relative)
             for idf, count in zip(context_idf, self.context_counts, strict=True)
         )
+        # The description supports the keywords, never outweighs them.
+        evidence = keyword_evidence + min(described_evidence, keyword_evidence)
         found = [p for p, count in zip(include, self.keyword_counts, strict=True) if count]
         context = tuple(
             p.text for p, count in zip(described, self.context_counts, strict=True) if count
@@ -326,6 +334,19 @@ class _Document:
             lead=tuple(self.heading + self.body[:LEAD_WORDS]),
             title_words=frozenset(self.heading),
         )
+
+
+def _sense(documents: Sequence[_Document], keyword: int) -> float:
+    """How far a keyword is used in the audience's sense here, as a weight in [SENSE_FLOOR, 1]:
+    the share of the articles holding it that also hold another keyword or a description word.
+    "interview" in a feed of celebrity news mostly stands alone; in hiring posts it does not."""
+    holding = [d for d in documents if d.keyword_counts[keyword]]
+    company = sum(
+        1
+        for d in holding
+        if any(c for i, c in enumerate(d.keyword_counts) if i != keyword) or any(d.context_counts)
+    )
+    return SENSE_FLOOR + (1 - SENSE_FLOOR) * company / len(holding) if holding else 1.0
 
 
 def _idf(total: int, frequency: int) -> float:
