@@ -128,9 +128,10 @@ class Phrase:
     def count_in(self, tokens: list[str], counts: dict[str, int]) -> tuple[int, int]:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are
         ``counts``); phrase words are compared in order only where a first word's form is."""
-        first = self.tokens[0]
         if len(self.tokens) == 1:
-            return counts.get(first, 0), sum(counts.get(v, 0) for v in self.variants[0])
+            return counts.get(self.tokens[0], 0), sum(
+                counts[v] for v in self.variants[0] if v in counts
+            )
         if not any(counts.get(f) for f in self.forms(0)):
             return 0, 0
         exact = inflected = 0

@@ -20,11 +20,12 @@ false positives, so the index may only ever be generous, never strict.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -131,11 +132,10 @@ LEAD_WORDS = 60
 class Match:
     """An article that contains at least one keyword and none of the excluded ones.
 
-    ``title_terms``/``body_terms``/``tag_terms`` name the keywords found in each field and
-    ``context_terms`` the description words found; ``breadth`` is the number of keywords
-    found plus half of the description words (up to MAX_DESCRIPTION_BREADTH), and
-    ``coverage`` (1 - 0.5 ** breadth) the share of the evidence it is believed at: one
-    ambiguous keyword alone is half as convincing as two.
+    ``breadth`` is the number of keywords found plus half of the description words found (up
+    to MAX_DESCRIPTION_BREADTH of them), and the relevance is believed at 1 - 0.5 ** breadth:
+    one ambiguous keyword alone is half as convincing as two. Which field held which keyword
+    (for reasons) is worked out on first use, since only the shown few are asked.
     """
 
     article_id: int
@@ -146,15 +146,62 @@ class Match:
     feed_title: str | None
     relevance: float
     matched: tuple[str, ...]
-    title_terms: tuple[str, ...] = ()
-    body_terms: tuple[str, ...] = ()
-    tag_terms: tuple[str, ...] = ()
-    inflected_only: tuple[str, ...] = ()
     context_terms: tuple[str, ...] = ()
     breadth: float = 0.0
     fit: float = 0.0
-    lead: tuple[str, ...] = ()
-    title_words: frozenset[str] = frozenset()
+    found: _Found | None = field(default=None, repr=False, compare=False)
+
+    def _terms(self, field_index: int) -> tuple[str, ...]:
+        if self.found is None:
+            return ()
+        return tuple(
+            p.text
+            for p, f, count in zip(self.found.include, self.found.document.fields,
+                                   self.found.document.keyword_counts, strict=True)
+            if count and sum(f[field_index])
+        )  # fmt: skip
+
+    @functools.cached_property
+    def title_terms(self) -> tuple[str, ...]:
+        return self._terms(0)
+
+    @functools.cached_property
+    def body_terms(self) -> tuple[str, ...]:
+        return self._terms(1)
+
+    @functools.cached_property
+    def tag_terms(self) -> tuple[str, ...]:
+        return self._terms(2)
+
+    @functools.cached_property
+    def inflected_only(self) -> tuple[str, ...]:
+        """Keywords found only in another form ("exploited" for "exploit")."""
+        if self.found is None:
+            return ()
+        return tuple(
+            p.text
+            for p, f, count in zip(self.found.include, self.found.document.fields,
+                                   self.found.document.keyword_counts, strict=True)
+            if count and not (f[0][0] or f[1][0])
+        )  # fmt: skip
+
+    @functools.cached_property
+    def lead(self) -> tuple[str, ...]:
+        """The title's words and the first LEAD_WORDS of the summary: what near-duplicate
+        checks and feedback compare."""
+        if self.found is None:
+            return ()
+        return tuple(self.found.document.heading + self.found.document.body[:LEAD_WORDS])
+
+    @functools.cached_property
+    def title_words(self) -> frozenset[str]:
+        return frozenset(self.found.document.heading) if self.found else frozenset()
+
+
+@dataclass(frozen=True)
+class _Found:
+    document: _Document
+    include: Sequence[Phrase]
 
 
 def search(
@@ -246,6 +293,11 @@ def feed_volumes(
     return {feed_id: count for feed_id, count in rows}
 
 
+_NONE: list[str] = []
+_NO_COUNTS: Counter[str] = Counter()
+_NOTHING = (0, 0)
+
+
 class _Document:
     """One candidate's words per field and its evidence counts for every keyword."""
 
@@ -256,8 +308,12 @@ class _Document:
         self.row = row
         self.heading = row.search_title.split()
         self.body = row.search_body.split()
-        self.tags = row.search_tags.split()
-        self.counts = [Counter(self.heading), Counter(self.body), Counter(self.tags)]
+        self.tags = row.search_tags.split() if row.search_tags else _NONE
+        self.counts = [
+            Counter(self.heading),
+            Counter(self.body),
+            Counter(self.tags) if self.tags else _NO_COUNTS,
+        ]
         # Per keyword: ((title exact, title inflected), (body ...), (tags ...)).
         self.fields = [self._found(p) for p in include]
         self.keyword_counts = [self._weighted(f) for f in self.fields]
@@ -265,9 +321,11 @@ class _Document:
         self.length = TITLE_WEIGHT * len(self.heading) + len(self.body)
 
     def _found(self, phrase: Phrase) -> tuple[tuple[int, int], ...]:
-        return tuple(
-            phrase.count_in(words, counts)
-            for words, counts in zip((self.heading, self.body, self.tags), self.counts, strict=True)
+        heading, body, tags = self.counts
+        return (
+            phrase.count_in(self.heading, heading),
+            phrase.count_in(self.body, body),
+            phrase.count_in(self.tags, tags) if tags else _NOTHING,
         )
 
     @staticmethod
@@ -304,10 +362,9 @@ class _Document:
             p.text for p, count in zip(described, self.context_counts, strict=True) if count
         )
         breadth = len(found) + 0.5 * min(len(context), MAX_DESCRIPTION_BREADTH)
-        in_title = tuple(p.text for p, f in zip(include, self.fields, strict=True) if sum(f[0]))
-        exact_somewhere = {
-            p.text for p, f in zip(include, self.fields, strict=True) if f[0][0] or f[1][0]
-        }
+        in_title = any(
+            sum(f[0]) for f, count in zip(self.fields, self.keyword_counts, strict=True) if count
+        )
         row = self.row
         return Match(
             article_id=row.id,
@@ -318,21 +375,10 @@ class _Document:
             feed_title=row.feed_title or row.feed_url,
             relevance=evidence * (1 - 0.5**breadth),
             matched=tuple(p.text for p in found),
-            title_terms=in_title,
-            body_terms=tuple(
-                p.text for p, f in zip(include, self.fields, strict=True) if sum(f[1])
-            ),
-            tag_terms=tuple(
-                p.text
-                for p, f, count in zip(include, self.fields, self.keyword_counts, strict=True)
-                if count and sum(f[2])
-            ),
-            inflected_only=tuple(p.text for p in found if p.text not in exact_somewhere),
             context_terms=context,
             breadth=breadth,
-            fit=min(1.0, max(0.0, (breadth - 0.5) / FIT_SPAN) + TITLE_FIT * bool(in_title)),
-            lead=tuple(self.heading + self.body[:LEAD_WORDS]),
-            title_words=frozenset(self.heading),
+            fit=min(1.0, max(0.0, (breadth - 0.5) / FIT_SPAN) + TITLE_FIT * in_title),
+            found=_Found(self, include),
         )
 
 

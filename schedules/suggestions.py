@@ -59,8 +59,12 @@ CAP_SPAN = 10
 SAME_STORY = 0.8
 SAME_LEAD = 0.3
 MIN_SHINGLES = 12  # shorter leads (a headline alone) are compared by their words only
-# Near-duplicates are looked for among this many best candidates (enough for MAX_LIMIT).
-DEDUP_SPAN = 300
+# A word or triple already in this many kept stories is boilerplate: later ones are not
+# indexed under it, which keeps the look-up linear in the candidates.
+MAX_POSTINGS = 8
+# Near-duplicates are looked for among the best DEDUP_PER_ITEM x limit candidates: enough for
+# the list and the articles a feed's cap passes over, and each costs a look-up.
+DEDUP_PER_ITEM = 3
 # The planner also skips articles already in a draft: a plan must not draft one article twice.
 PLANNED_STATUSES = ("draft", *TIMELINE_STATUSES)
 NO_CANDIDATE = "No unused suggestion left for this audience in the candidate window."
@@ -240,7 +244,8 @@ def _ranked(
         learning.examples(session, audience.id),
     )
     scored.sort(key=_rank_key)
-    return _diversified(iter(_distinct(scored[:DEDUP_SPAN]) + scored[DEDUP_SPAN:]), limit)
+    span = max(DEDUP_PER_ITEM * limit, CAP_SPAN * DEDUP_PER_ITEM)
+    return _diversified(iter(_distinct(scored[:span]) + scored[span:]), limit)
 
 
 def _scored(
@@ -288,37 +293,59 @@ def _excluded(audience_id: int, used_statuses: Sequence[str]) -> Select[Any]:
 def _distinct(ranked: Iterable[Suggestion]) -> list[Suggestion]:
     """Each story once: the best-scored copy stays and names the feeds of later copies (same
     canonical URL, near-identical title words, or leads sharing SAME_LEAD of their word
-    triples, which catches two wires' different headlines over the same first paragraph)."""
-    kept: list[tuple[Suggestion, frozenset[str], frozenset[tuple[str, ...]]]] = []
+    triples, which catches two wires' different headlines over the same first paragraph).
+    Earlier copies are found through an index of their words and triples, not pairwise."""
+    kept: list[Suggestion] = []
+    sizes: list[tuple[int, int]] = []  # (title words, lead triples) of each kept story
     by_url: dict[str, int] = {}
+    by_word: dict[object, list[int]] = {}
     for suggestion in ranked:
-        lead = suggestion.match.lead if suggestion.match else ()
-        words = suggestion.match.title_words if suggestion.match else frozenset()
+        match = suggestion.match
+        words = match.title_words if match else frozenset()
+        lead = match.lead if match else ()
         shingles = frozenset(zip(lead, lead[1:], lead[2:], strict=False))
         if len(shingles) < MIN_SHINGLES:
             shingles = frozenset()
         same = by_url.get(suggestion.url) if suggestion.url else None
         if same is None:
-            same = next(
-                (i for i, (_, w, sh) in enumerate(kept)
-                 if _jaccard(words, w) >= SAME_STORY or _jaccard(shingles, sh) >= SAME_LEAD),
-                None,
-            )  # fmt: skip
+            same = _same_story(words, shingles, sizes, by_word)
         if same is not None:
-            best = kept[same][0]
+            best = kept[same]
             source = suggestion.feed_title
             if source and source != best.feed_title and source not in best.also_in:
-                kept[same] = (dataclasses.replace(best, also_in=(*best.also_in, source)),
-                              *kept[same][1:])  # fmt: skip
+                kept[same] = dataclasses.replace(best, also_in=(*best.also_in, source))
             continue
+        index = len(kept)
         if suggestion.url:
-            by_url[suggestion.url] = len(kept)
-        kept.append((suggestion, words, shingles))
-    return [s for s, _, _ in kept]
+            by_url[suggestion.url] = index
+        for key in itertools.chain(words, shingles):
+            postings = by_word.setdefault(key, [])
+            if len(postings) < MAX_POSTINGS:
+                postings.append(index)
+        kept.append(suggestion)
+        sizes.append((len(words), len(shingles)))
+    return kept
 
 
-def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _same_story(
+    words: frozenset[str],
+    shingles: frozenset[tuple[str, ...]],
+    sizes: Sequence[tuple[int, int]],
+    by_word: dict[object, list[int]],
+) -> int | None:
+    """The first kept story whose title words (Jaccard >= SAME_STORY) or lead triples
+    (>= SAME_LEAD) this one shares; words and triples differ in type, so one index holds both."""
+    shared_words: Counter[int] = Counter(i for w in words for i in by_word.get(w, ()))
+    shared_triples: Counter[int] = Counter(i for t in shingles for i in by_word.get(t, ()))
+    for index in sorted(shared_words.keys() | shared_triples.keys()):
+        title_size, lead_size = sizes[index]
+        common = shared_words[index]
+        if common and common / (len(words) + title_size - common) >= SAME_STORY:
+            return index
+        common = shared_triples[index]
+        if common and common / (len(shingles) + lead_size - common) >= SAME_LEAD:
+            return index
+    return None
 
 
 def _diversified(ranked: Iterator[Suggestion], limit: int) -> list[Suggestion]:

@@ -7,6 +7,8 @@ SQLite FTS5 triggers of 0005 follow the updated columns, and PostgreSQL's genera
 ``search_vector`` recomputes itself.
 
 Audiences gain ``ranking`` ("news" or "evergreen"; existing ones keep news, today's behaviour).
+The articles' (workspace, published) index gains ``first_feed_id`` so that counting a window's
+articles per feed (the feed-fit prior) reads the index alone.
 
 Revision ID: 0008
 Revises: 0007
@@ -47,6 +49,12 @@ def upgrade() -> None:
     op.add_column(
         "audiences", sa.Column("ranking", sa.String(16), server_default="news", nullable=False)
     )
+    op.create_index(
+        "ix_articles_workspace_published_feed",
+        "articles",
+        ["workspace_id", "published_at", "first_feed_id"],
+    )
+    op.drop_index("ix_articles_workspace_published", table_name="articles")
     update = (
         articles.update()
         .where(articles.c.id == sa.bindparam("b_id"))
@@ -70,5 +78,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The words stay unstemmed: 0005's queries still find exact forms in them.
+    op.create_index("ix_articles_workspace_published", "articles", ["workspace_id", "published_at"])
+    op.drop_index("ix_articles_workspace_published_feed", table_name="articles")
     op.execute("ALTER TABLE audiences DROP COLUMN ranking")
     op.execute("ALTER TABLE articles DROP COLUMN search_tags")
