@@ -5,7 +5,8 @@ keyword matches are ranked) and only multiplies a candidate's score, by at most
 MAX_BOOST and at least MIN_BOOST. A candidate's words (title and first summary words, as
 for near-duplicates) are compared with each example's, weighted by how rare a word is among
 the candidates (so "said" counts for nothing, "kubernetes" for much); similarity to the
-closest useful example raises it, to the closest not-useful one lowers it. A feed whose
+centroid of the useful examples (the mean of the cosines) raises it, to the centroid of the
+not-useful ones lowers it, and the closest example of each kind is named in the reasons. A feed whose
 articles were found useful gains a little, one found not useful loses a little.
 """
 
@@ -28,8 +29,8 @@ from schedules.feedback import feedback_examples
 
 # At most this many of the newest examples of each kind count: old tastes fade.
 MAX_EXAMPLES = 30
-LIKE_WEIGHT = 1.5  # score x (1 + LIKE_WEIGHT x similarity to the closest useful example)
-UNLIKE_WEIGHT = 1.0  # ... x (1 - UNLIKE_WEIGHT x similarity to the closest not-useful one)
+LIKE_WEIGHT = 3.0  # score x (1 + LIKE_WEIGHT x similarity to the useful examples' centroid)
+UNLIKE_WEIGHT = 2.0  # ... x (1 - UNLIKE_WEIGHT x similarity to the not-useful centroid)
 FEED_STEP = 0.1  # per useful (or not-useful) example from the same feed
 MIN_BOOST, MAX_BOOST = 0.5, 2.0
 # Below this similarity an example says nothing about a candidate, and no reason names it.
@@ -85,6 +86,8 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
         return math.log(total / (frequency.get(word, 0) + 1)) + 1
 
     norms = {e.article_id: _norm(e.words, weight) for e in learned}
+    useful_count = sum(1 for e in learned if e.useful)
+    unuseful_count = len(learned) - useful_count
     feed_votes: Counter[int | None] = Counter()
     for e in learned:
         if e.feed_id is not None:
@@ -94,18 +97,26 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
         norm = _norm(own, weight)
         like = unlike = None
         best_like = best_unlike = 0.0
+        total_like = total_unlike = 0.0
         for e in learned:
             if e.article_id == candidate.article_id or not norm or not norms[e.article_id]:
                 similarity = 1.0 if e.article_id == candidate.article_id else 0.0
             else:
                 shared = sum(weight(w) ** 2 for w in own & e.words)
                 similarity = shared / (norm * norms[e.article_id])
-            if e.useful and similarity > best_like:
-                best_like, like = similarity, e
-            elif not e.useful and similarity > best_unlike:
-                best_unlike, unlike = similarity, e
+            if e.useful:
+                total_like += similarity
+                if similarity > best_like:
+                    best_like, like = similarity, e
+            else:
+                total_unlike += similarity
+                if similarity > best_unlike:
+                    best_unlike, unlike = similarity, e
+        # Rocchio: similarity to the centroid of each kind is the mean of the similarities.
+        towards = total_like / useful_count if useful_count else 0.0
+        away = total_unlike / unuseful_count if unuseful_count else 0.0
         feed = 1 + FEED_STEP * feed_votes.get(candidate.feed_id, 0)
-        boost = (1 + LIKE_WEIGHT * best_like) * (1 - UNLIKE_WEIGHT * best_unlike) * feed
+        boost = (1 + LIKE_WEIGHT * towards) * (1 - UNLIKE_WEIGHT * away) * feed
         boost = min(MAX_BOOST, max(MIN_BOOST, boost))
         reasons = []
         if like is not None and best_like >= SIMILAR:
