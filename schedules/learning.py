@@ -6,8 +6,8 @@ MAX_BOOST and at least MIN_BOOST. A candidate's words (title and first summary w
 for near-duplicates) are compared with each example's, weighted by how rare a word is among
 the candidates (so "said" counts for nothing, "kubernetes" for much); similarity to the
 centroid of the useful examples (the mean of the cosines) raises it, to the centroid of the
-not-useful ones lowers it, and the closest example of each kind is named in the reasons. A feed whose
-articles were found useful gains a little, one found not useful loses a little.
+not-useful ones lowers it, and the closest example of each kind is named in the reasons. A
+feed whose articles were found useful gains a little, one found not useful loses a little.
 """
 
 from __future__ import annotations
