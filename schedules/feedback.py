@@ -3,6 +3,7 @@
 Explicit verdicts come from the rep pressing "Useful" or "Not useful"; scheduling or publishing
 an article to the audience says "useful" without a word, so it counts too. Dismissing is not a
 verdict: it only hides an article (schedules.suggestions), and says nothing about its topic.
+Callers read ``VERDICTS`` from here; it lives with the model, whose CHECK constraint uses it.
 """
 
 from __future__ import annotations
@@ -20,17 +21,6 @@ from core.errors import InvalidValue
 from feeds.models import Article
 from schedules import service
 from schedules.models import TIMELINE_STATUSES, VERDICTS, Post, SuggestionFeedback
-
-__all__ = [
-    "VERDICTS",
-    "FeedbackExample",
-    "Verdict",
-    "feedback_examples",
-    "list_feedback",
-    "record_feedback",
-    "undo_feedback",
-    "verdicts_for",
-]
 
 
 @dataclass(frozen=True)

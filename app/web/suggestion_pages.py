@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.api.common import MAX_ROW_ID, principal
 from app.db import session
@@ -21,7 +21,7 @@ from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
-from schedules import service, suggestions
+from schedules import feedback, service, suggestions
 from schedules.models import Audience
 
 NO_OPEN_SLOT = (
@@ -66,6 +66,7 @@ def _page(audience: Audience, status: int = 200, **extra):
     empty = None if found else suggestions.why_empty(
         session(), workspace_id, audience.id, since=since, now=now
     )  # fmt: skip
+    verdicts = feedback.verdicts_for(session(), audience.id, [s.article_id for s in found])
     page = render_template(
         "web/suggestions.html",
         audience=audience,
@@ -74,9 +75,11 @@ def _page(audience: Audience, status: int = 200, **extra):
         window_days=WINDOW_DAYS,
         empty=empty,
         further_back=_further_back(empty, now) if empty else None,
+        verdicts=verdicts,
         next_slot=next_open_slot(audience, now),
         next_quarter=_next_quarter(audience, now),
-        **{"why": [], "plan": None, "dismissed": None, **extra},
+        verdict_words=VERDICT_WORDS,
+        **{"why": [], "plan": None, "dismissed": None, "judged": None, **extra},
     )
     return page, status
 
@@ -91,8 +94,12 @@ def _next_quarter(audience: Audience, now: dt.datetime) -> months.Period:
 def suggestions_page(audience_id: int):
     audience = service.get_audience(session(), principal().workspace_id, audience_id)
     dismissed = request.args.get("dismissed", type=int)
-    article = _article(dismissed) if dismissed else None
-    return _page(audience, dismissed=article)
+    judged = request.args.get("judged", type=int)
+    return _page(
+        audience,
+        dismissed=_article(dismissed) if dismissed else None,
+        judged=_article(judged) if judged else None,
+    )
 
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/schedule")
@@ -135,6 +142,39 @@ def undismiss_suggestion(audience_id: int, article_id: int):
     session().commit()
     flash(f"“{_article(article_id).title}” is back among the suggestions.")
     return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
+
+
+VERDICT_WORDS = {verdict: verdict.replace("_", " ") for verdict in feedback.VERDICTS}
+
+
+@blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/feedback")
+def suggestion_feedback(audience_id: int, article_id: int):
+    """Record Useful or Not useful. The article stays listed, its button pressed, so the rep
+    sees the click landed and can take it back; Dismiss is what hides an article."""
+    verdict = request.form.get("verdict", "")
+    if verdict not in VERDICT_WORDS:
+        abort(422, "Choose Useful or Not useful.")
+    workspace_id = principal().workspace_id
+    feedback.record_feedback(session(), workspace_id, audience_id, article_id, verdict, utcnow())
+    session().commit()
+    # The list page says what was marked, with Undo, as after a dismissal.
+    return _back_to(audience_id, article_id, judged=article_id)
+
+
+@blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/feedback/undo")
+def undo_suggestion_feedback(audience_id: int, article_id: int):
+    feedback.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
+    session().commit()
+    flash(f"Took back your verdict on “{_article(article_id).title}”.")
+    return _back_to(audience_id, article_id)
+
+
+def _back_to(audience_id: int, article_id: int, **args: int):
+    # Back to the same card, so a rep judging a long list keeps their place.
+    target = url_for(
+        "web.suggestions_page", audience_id=audience_id, _anchor=f"article-{article_id}", **args
+    )
+    return redirect(target, 303)
 
 
 @blp.post("/audiences/<int:audience_id>/plan")

@@ -3,6 +3,9 @@ undoable, validated, and private to the workspace."""
 
 from __future__ import annotations
 
+import threading
+
+import httpx
 import pytest
 
 from tests.articles import add_article, add_feed
@@ -138,3 +141,33 @@ def test_feedback_needs_a_token(app, audience, articles):
     assert client.post(url, json={"verdict": "useful"}).status_code == 401
     assert client.delete(url).status_code == 401
     assert client.get(f"/api/v1/audiences/{audience['id']}/feedback").status_code == 401
+
+
+def test_racing_verdicts_on_one_article_all_succeed_and_leave_one(
+    rep, audience, articles, live_server
+):
+    article, _ = articles
+    racers = 8
+    barrier = threading.Barrier(racers)
+    answers: list[tuple[int, str]] = []
+
+    def race(index: int) -> None:
+        verdict = ("useful", "not_useful")[index % 2]
+        with httpx.Client(base_url=live_server, timeout=60) as client:
+            barrier.wait()
+            response = client.post(
+                feedback_url(audience["id"], article.id),
+                headers={"Authorization": f"Bearer {rep.token}"},
+                json={"verdict": verdict},
+            )
+            answers.append((response.status_code, response.json().get("verdict")))
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(status for status, _ in answers) == [200] * racers
+    [kept] = listed(rep, audience["id"])
+    assert kept["verdict"] in {verdict for _, verdict in answers}
