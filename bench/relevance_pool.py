@@ -5,9 +5,10 @@ tests/evaluation/corpus.py does) into a temporary SQLite database. For each audi
 tests/data/relevance, the pool is the union of the top ``--depth`` articles of five rankings:
 today's suggestions (the audience's default half-life), the same with a 365-day half-life, the
 newest articles whose title holds a keyword, the articles whose title or summary holds the most
-distinct keywords, and the same counting the description's words as weaker evidence. Pooling from unlike rankings keeps the judgements from following any one
-of them. Each pool is written shuffled, without its provenance, for blind grading; articles
-already judged are left out unless ``--all``. The top 10 of today's ranking per audience is
+distinct keywords, and the same counting the description's words as weaker evidence. Pooling
+from unlike rankings keeps the judgements from following any one of them. Each pool is written
+shuffled, without its provenance, for blind grading; articles already judged are left out
+unless ``--all``. The top 10 of today's ranking per audience is
 frozen in tests/data/relevance/baseline/rankings-aab1145.json for the side-by-side benchmark.
 
 Run: .venv/bin/python bench/relevance_pool.py [--out DIR] [--depth 15] [--min-pool 40]
