@@ -2,12 +2,13 @@
 
 The 90 real feeds are served on 127.0.0.1 and ingested through the product's fetch path (as
 tests/evaluation/corpus.py does) into a temporary SQLite database. For each audience of
-tests/data/relevance, the pool is the union of the top ``--depth`` articles of four rankings:
+tests/data/relevance, the pool is the union of the top ``--depth`` articles of five rankings:
 today's suggestions (the audience's default half-life), the same with a 365-day half-life, the
-newest articles whose title holds a keyword, and the articles whose title or summary holds the
-most distinct keywords. Pooling from unlike rankings keeps the judgements from following any one
-of them. Each pool is written shuffled, without its provenance, for blind grading; articles
-already judged are left out unless ``--all``. The top 10 of today's ranking per audience is
+newest articles whose title holds a keyword, the articles whose title or summary holds the most
+distinct keywords, and the same counting the description's words as weaker evidence. Pooling
+from unlike rankings keeps the judgements from following any one of them. Each pool is written
+shuffled, without its provenance, for blind grading; articles already judged are left out
+unless ``--all``. The top 10 of today's ranking per audience is
 frozen in tests/data/relevance/baseline/rankings-aab1145.json for the side-by-side benchmark.
 
 Run: .venv/bin/python bench/relevance_pool.py [--out DIR] [--depth 15] [--min-pool 40]
@@ -44,6 +45,14 @@ JUDGEMENTS = REPO / "tests" / "data" / "relevance"
 FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
+# Words of a job description that say nothing about the topic.
+STOPWORDS = frozenset(
+    (  # noqa: SIM905 (one word list reads better than forty quoted items)
+        "about after also along around build builds care cares choose companies company engineers "
+        "follow from have into leads look manage managers more other production public run runs "
+        "such teams that their them they this those what where which while with work"
+    ).split()
+)
 
 
 @dataclass(frozen=True)
@@ -112,15 +121,46 @@ def keyword_coverage_baseline(
 ) -> list[Candidate]:
     """Articles ordered by how many distinct keywords their title and summary hold, newest
     first among equals; no recency decay, so older on-topic articles come up."""
-    patterns = [p for p in map(_word_pattern, ([k] for k in keywords)) if p]
+    weighted = [(1, k) for k in keywords]
+    return _coverage_ranked(session, workspace_id, weighted, exclude_keywords, 1, limit, now)
+
+
+def description_baseline(
+    session: Session,
+    workspace_id: int,
+    keywords: list[str],
+    description: str,
+    exclude_keywords: list[str] = (),
+    *,
+    limit: int = 10,
+    now: dt.datetime = EVAL_NOW,
+) -> list[Candidate]:
+    """Like :func:`keyword_coverage_baseline`, with the description's own words as weaker
+    evidence (a keyword counts two, a description word one; two points needed), so articles
+    on the buyer's job that use none of the keywords are pooled too."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", description)}
+    weighted = [(2, k) for k in keywords] + [(1, w) for w in sorted(words - STOPWORDS)]
+    return _coverage_ranked(session, workspace_id, weighted, exclude_keywords, 2, limit, now)
+
+
+def _coverage_ranked(
+    session: Session,
+    workspace_id: int,
+    weighted_terms: list[tuple[int, str]],
+    exclude_keywords: list[str],
+    minimum: int,
+    limit: int,
+    now: dt.datetime,
+) -> list[Candidate]:
+    patterns = [(w, p) for w, term in weighted_terms if (p := _word_pattern([term]))]
     exclude = _word_pattern(list(exclude_keywords))
     scored = []
     for article in _articles(session, workspace_id, now):
         text = f"{article.title} {article.summary_text}"
         if exclude and exclude.search(text):
             continue
-        coverage = sum(1 for p in patterns if p.search(text))
-        if coverage:
+        coverage = sum(weight for weight, pattern in patterns if pattern.search(text))
+        if coverage >= minimum:
             scored.append((coverage, article.published_at, article.id, article))
     scored.sort(key=lambda row: row[:3], reverse=True)
     return [_candidate(row[3]) for row in scored[:limit]]
@@ -184,6 +224,17 @@ def main() -> None:
                             c.url
                             for c in keyword_coverage_baseline(
                                 session, workspace.id, keywords, excludes, limit=depth
+                            )
+                        ],
+                        "description": [
+                            c.url
+                            for c in description_baseline(
+                                session,
+                                workspace.id,
+                                keywords,
+                                fields["description"],
+                                excludes,
+                                limit=depth,
                             )
                         ],
                     }
