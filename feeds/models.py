@@ -73,7 +73,11 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("workspace_id", "canonical_url"),
-        Index("ix_articles_workspace_published", "workspace_id", "published_at"),
+        # Covers the suggestion window's per-feed count (feeds.search.feed_volumes) as well as
+        # every range of a workspace's articles by date.
+        Index(
+            "ix_articles_workspace_published_feed", "workspace_id", "published_at", "first_feed_id"
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -91,10 +95,11 @@ class Article(Base):
         ForeignKey("feeds.id", ondelete="SET NULL"), index=True, default=None
     )
     content_hash: Mapped[str] = mapped_column(String(64))
-    # Analysed words of the title, and of tags and summary (feeds.analysis), kept current by the
-    # listener below; the full-text indexes of migration 0004 index these columns.
+    # Analysed words of the title, the summary and the tags (feeds.analysis), kept current by
+    # the listener below; the full-text indexes of migration 0005 index title and summary.
     search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
     search_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_tags: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -103,7 +108,7 @@ class Article(Base):
 @event.listens_for(Article, "before_update")
 def _analyse_for_search(_mapper: Any, _connection: Any, article: Article) -> None:
     """Every ORM write keeps the search columns in step with the text, whoever writes it."""
-    article.search_title, article.search_body = search_fields(
+    article.search_title, article.search_body, article.search_tags = search_fields(
         article.title or "", article.tags or (), article.summary_text or ""
     )
 

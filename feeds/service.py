@@ -545,7 +545,9 @@ def _json_timestamp(value: object) -> str:
 
 
 def _article_row(feed: Feed, entry: ParsedEntry, now: dt.datetime) -> dict[str, Any]:
-    search_title, search_body = search_fields(entry.title, entry.tags, entry.summary_text)
+    search_title, search_body, search_tags = search_fields(
+        entry.title, entry.tags, entry.summary_text
+    )
     return {
         "workspace_id": feed.workspace_id,
         "canonical_url": entry.url,
@@ -554,6 +556,7 @@ def _article_row(feed: Feed, entry: ParsedEntry, now: dt.datetime) -> dict[str, 
         "created_at": now,
         "search_title": search_title,
         "search_body": search_body,
+        "search_tags": search_tags,
         **_entry_fields(entry, now),
     }
 

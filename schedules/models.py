@@ -63,8 +63,10 @@ class Audience(Base):
     touches_per_ask: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     # Touches count toward a one-to-one ask only this many days before it.
     touches_lookback_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
-    # Suggestions lose half their score every this many days (schedules.suggestions).
-    half_life_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # Suggestions lose half their freshness every this many days, and "news" or "evergreen"
+    # says how much freshness counts against relevance (schedules.suggestions).
+    half_life_days: Mapped[int] = mapped_column(Integer, default=14, server_default="7")
+    ranking: Mapped[str] = mapped_column(String(16), default="news", server_default="news")
     # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

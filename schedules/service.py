@@ -31,7 +31,8 @@ from schedules.models import POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, 
 MAX_SLOT_RANGE = dt.timedelta(days=366 * 5)
 POST_TITLE_MAX = 300
 POST_SUMMARY_MAX = 600
-HALF_LIFE_DAYS = 7
+HALF_LIFE_DAYS = 14
+RANKINGS = ("news", "evergreen")
 TEXT_FIELDS = ("title", "body", "url")
 # A post shared outside the product (or a touch) is recorded within a month of it.
 DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS = 30
@@ -197,6 +198,7 @@ def create_audience(
     cadence: Mapping[str, Any] | None = None,
     policy: Mapping[str, Any] | None = None,
     half_life_days: int = HALF_LIFE_DAYS,
+    ranking: str = "news",
 ) -> Audience:
     name = " ".join(name.split())
     if not name:
@@ -210,6 +212,7 @@ def create_audience(
         timezone=validate_timezone("timezone", timezone),
         cadence=parse_cadence(cadence).to_dict(),
         half_life_days=_half_life(half_life_days),
+        ranking=_ranking(ranking),
         **resolve_policy(policy),
     )
     session.add(audience)
@@ -221,6 +224,14 @@ def _half_life(days: int) -> int:
     if not 1 <= days <= 365:
         raise InvalidValue("half_life_days", "Must be between 1 and 365 days.")
     return days
+
+
+def _ranking(value: str) -> str:
+    if value not in RANKINGS:
+        raise InvalidValue(
+            "ranking", "Must be news (fresh matters) or evergreen (relevance first)."
+        )
+    return value
 
 
 def _flush_unique_name(session: Session, name: str) -> None:
@@ -251,6 +262,8 @@ def update_audience(
         audience.timezone = validate_timezone("timezone", changes["timezone"])
     if "half_life_days" in changes:
         audience.half_life_days = _half_life(changes["half_life_days"])
+    if "ranking" in changes:
+        audience.ranking = _ranking(changes["ranking"])
     if "cadence" in changes:
         # A cadence replaces the cadence: merging parts of two forms (a day into a week and
         # weekday, an rrule into a monthly rule) could only be refused or guessed.

@@ -38,14 +38,43 @@ def _article(article_id: int) -> Article:
     return article
 
 
+# The look-back choices of the page's window selector, in days.
+WINDOW_DAYS = (7, 30, 60, 180, 365, 3650)
+
+
+def _days(audience: Audience) -> int:
+    """The window the rep picked (``?days=``), else the audience's default."""
+    default = suggestions.default_window(audience).days
+    days = request.args.get("days", type=int) if request.method == "GET" else None
+    return days if days in WINDOW_DAYS else default
+
+
+def _further_back(empty: suggestions.EmptyReason, now: dt.datetime) -> int | None:
+    """The smallest window choice that reaches the newest older match, if any does."""
+    if empty.newest_older_at is None:
+        return None
+    needed = (now - empty.newest_older_at).total_seconds() / 86400
+    return next((d for d in WINDOW_DAYS if d >= needed), None)
+
+
 def _page(audience: Audience, status: int = 200, **extra):
     now = utcnow()
-    found = suggestions.suggest(session(), audience.workspace_id, audience.id, now=now)
+    days = _days(audience)
+    since = now - dt.timedelta(days=days)
+    workspace_id = audience.workspace_id
+    found = suggestions.suggest(session(), workspace_id, audience.id, since=since, now=now)
+    empty = None if found else suggestions.why_empty(
+        session(), workspace_id, audience.id, since=since, now=now
+    )  # fmt: skip
     verdicts = feedback.verdicts_for(session(), audience.id, [s.article_id for s in found])
     page = render_template(
         "web/suggestions.html",
         audience=audience,
         suggestions=found,
+        days=days,
+        window_days=WINDOW_DAYS,
+        empty=empty,
+        further_back=_further_back(empty, now) if empty else None,
         verdicts=verdicts,
         next_slot=next_open_slot(audience, now),
         next_quarter=_next_quarter(audience, now),

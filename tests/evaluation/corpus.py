@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
@@ -17,6 +18,13 @@ CORPUS = Path(os.environ.get("PLANNER_CORPUS_DIR", REPO.parent / "shared/corpus/
 # The corpus was fetched in February 2026: "now" is fixed just after its newest article, so
 # its dates count as recent and undated entries get the same date on every run.
 EVAL_NOW = dt.datetime(2026, 2, 19, tzinfo=dt.UTC)
+_SERVER = re.compile(r"^http://127\.0\.0\.1:\d+/")
+
+
+def stable_url(url: str) -> str:
+    """An article url that is the same on every run: a few feeds link relative to themselves,
+    so their articles live on the corpus server, whose port changes; judgements drop it."""
+    return _SERVER.sub("http://127.0.0.1/", url)
 
 
 def ingest(session: Session, workspace_id: int, httpserver: HTTPServer) -> int:
@@ -28,7 +36,8 @@ def ingest(session: Session, workspace_id: int, httpserver: HTTPServer) -> int:
         )
     policy = FetchPolicy(allow_private=True, connect_timeout=2, timeout=10)
     for path in paths:
-        feed = create_feed(session, workspace_id, httpserver.url_for(f"/corpus/{path.name}"))
+        url = httpserver.url_for(f"/corpus/{path.name}")
+        feed = create_feed(session, workspace_id, url, policy=policy)
         refresh_feed(session, feed, policy, EVAL_NOW)
     session.commit()
     return len(paths)

@@ -53,7 +53,9 @@ def test_rep_marks_a_suggestion_useful_sees_it_pressed_and_takes_it_back(page, p
     not_useful.click()
     page.get_by_text(f"Marked “{best}” not useful for CFOs.").wait_for()
     assert not_useful.get_attribute("aria-pressed") == "true"
-    assert page.locator(".suggestions > li", has_text=best).is_visible()
+    # By its heading: other cards' reasons may name it ("Like '…', which you found not useful").
+    heading = page.get_by_role("heading", name=best)
+    assert page.locator(".suggestions > li", has=heading).is_visible()
     not_useful.click()
     page.get_by_text(f"Took back your verdict on “{best}”.").wait_for()
     assert not_useful.get_attribute("aria-pressed") == "false"

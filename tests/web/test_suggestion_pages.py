@@ -52,7 +52,7 @@ def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot
     [article] = seed(app, rep.workspace_id, "Pricing pages that convert CFOs")
     page = text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
     assert "Pricing pages that convert CFOs" in page
-    for reason in ("Matches pricing", "1 day old", "From SaaStr"):
+    for reason in ("Title mentions pricing", "1 day old", "From SaaStr"):
         assert reason in page
     assert f"/audiences/{audience['id']}/suggestions" in text_of(browser.get("/"))
     assert "Suggestions" in text_of(browser.get(f"/audiences/{audience['id']}"))

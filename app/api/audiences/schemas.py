@@ -78,9 +78,17 @@ class AudienceSchema(Schema):
         },
     )
     half_life_days = fields.Integer(
-        load_default=7,
+        load_default=14,
         validate=validate.Range(1, 365),
-        metadata={"description": "Suggestions lose half their score every this many days."},
+        metadata={"description": "Suggestions lose half their freshness every this many days."},
+    )
+    ranking = fields.String(
+        load_default="news",
+        validate=validate.OneOf(["news", "evergreen"]),
+        metadata={
+            "description": "news: freshness counts (older articles keep 30% of their score "
+            "and candidates go back 60 days); evergreen: relevance first (70%, 180 days)."
+        },
     )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
@@ -97,7 +105,7 @@ class AudienceSchema(Schema):
         return {
             **{c: getattr(audience, c) for c in (
                 "id", "name", "description", "keywords", "exclude_keywords", "timezone",
-                "cadence", "half_life_days", "created_at", "updated_at")},
+                "cadence", "half_life_days", "ranking", "created_at", "updated_at")},
             "policy": {
                 "preset": audience.policy_preset,
                 "gives_per_ask": audience.gives_per_ask,

@@ -31,24 +31,28 @@ def list_suggestions(query, audience_id):
     """Recent articles that match the audience's keywords, best first, with the reasons.
 
     Leaves out articles matching an exclude keyword, already scheduled or published to the
-    audience, or dismissed for it; at most two per feed among the first ten, each story once.
+    audience, or dismissed for it; at most two per feed among the first ten, each story once
+    (other feeds that carried it in ``also_in``). An empty list says why in ``empty``.
     Each item carries the rep's verdict on it (``feedback``), null when none was given.
     """
+    workspace_id = principal().workspace_id
     found = suggestions.suggest(
-        session(),
-        principal().workspace_id,
-        audience_id,
-        limit=query["limit"],
-        since=query.get("since"),
+        session(), workspace_id, audience_id, limit=query["limit"], since=query.get("since")
     )
     verdicts = feedback.verdicts_for(session(), audience_id, [s.article_id for s in found])
-    return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found]}
+    empty = None
+    if not found:
+        empty = suggestions.why_empty(
+            session(), workspace_id, audience_id, since=query.get("since")
+        )
+    return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found], "empty": empty}
 
 
 def _dump(s: suggestions.Suggestion, verdict: str | None) -> dict:
     return {
         **{k: getattr(s, k) for k in ("article_id", "title", "url", "published_at", "score",
-                                      "relevance", "matched_keywords", "age_days", "reasons")},
+                                      "relevance", "matched_keywords", "age_days", "also_in",
+                                      "reasons")},
         "feed": {"id": s.feed_id, "title": s.feed_title},
         "feedback": verdict,
     }  # fmt: skip

@@ -13,7 +13,7 @@ class SuggestionQuerySchema(Schema):
         validate=validate.Length(max=64),
         metadata={
             "description": "Oldest publication date considered (ISO 8601; audience time if "
-            "naive). Default: 30 days ago."
+            "naive). Default: 60 days ago for a news audience, 180 for an evergreen one."
         },
     )
 
@@ -30,13 +30,31 @@ class SuggestionSchema(Schema):
     published_at = fields.DateTime()
     feed = fields.Nested(SuggestionFeedSchema)
     score = fields.Float(
-        metadata={"description": "Keyword relevance (BM25) x 0.5 ** (age / half-life)."}
+        metadata={
+            "description": "relevance x feed fit x feedback x freshness (see the README's "
+            "'How ranking works')."
+        }
     )
-    relevance = fields.Float(metadata={"description": "BM25 relevance before the decay."})
+    relevance = fields.Float(
+        metadata={"description": "Lexical relevance (BM25F over title, summary and tags, "
+                  "description words, breadth of evidence) before the other factors."}
+    )  # fmt: skip
     matched_keywords = fields.List(fields.String())
     age_days = fields.Float()
+    also_in = fields.List(
+        fields.String(),
+        metadata={"description": "Other feeds that carried the same story (collapsed into this "
+                  "one, the best-scored copy)."},
+    )  # fmt: skip
     reasons = fields.List(
-        fields.String(), metadata={"example": ["Matches pricing", "2 days old", "From SaaStr"]}
+        fields.String(),
+        metadata={
+            "example": [
+                "Title mentions pricing",
+                "2 days old",
+                "From SaaStr, where 8 of 10 recent articles fit this audience",
+            ]
+        },
     )
     feedback = fields.String(
         allow_none=True,
@@ -45,8 +63,28 @@ class SuggestionSchema(Schema):
     )
 
 
+class EmptyReasonSchema(Schema):
+    code = fields.String(
+        validate=validate.OneOf(["no_keywords", "no_feeds", "nothing_in_window"]),
+        metadata={"description": "no_keywords: add keywords; no_feeds: follow a feed; "
+                  "nothing_in_window: look further back with ``since``."},
+    )  # fmt: skip
+    message = fields.String()
+    older_matches = fields.Integer(
+        metadata={"description": "Matching unused articles older than the window."}
+    )
+    window_start = fields.DateTime(
+        allow_none=True, metadata={"description": "Where the window began (UTC)."}
+    )
+
+
 class SuggestionListSchema(Schema):
     items = fields.List(fields.Nested(SuggestionSchema))
+    empty = fields.Nested(
+        EmptyReasonSchema,
+        allow_none=True,
+        metadata={"description": "Why there are no items; null when there are some."},
+    )
 
 
 class FeedbackRequestSchema(Schema):

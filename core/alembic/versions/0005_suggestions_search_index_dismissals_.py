@@ -137,7 +137,7 @@ def upgrade() -> None:
     analysed = []
     query = sa.select(articles.c.id, articles.c.title, articles.c.tags, articles.c.summary_text)
     for row in bind.execute(query):
-        heading, body = search_fields(row.title or "", row.tags or (), row.summary_text or "")
+        heading, body, _ = search_fields(row.title or "", row.tags or (), row.summary_text or "")
         analysed.append({"b_id": row.id, "b_title": heading, "b_body": body})
     if analysed:
         bind.execute(

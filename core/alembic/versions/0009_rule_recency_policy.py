@@ -7,14 +7,14 @@ bounds apply to what is recorded from now on, and a back-dated give already stor
 counting once it is older than the lookback.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,185 @@
+"""Suggestion relevance on the judged set: today's ranking, a title baseline and the new one.
+
+The 90 real feeds are ingested as bench/relevance_pool.py does; each audience of
+tests/data/relevance is ranked three ways: today's ranking (the top 10 frozen at aab1145 in
+tests/data/relevance/baseline), the newest articles whose title holds a keyword
+(``title_keyword_baseline``) and ``suggest()`` now (``since`` 2000-01-01, as the frozen one).
+For each: P@5 (share of the first five graded 1 or 2), nDCG@10 (gain 2**grade - 1, discount
+log2(rank + 1), ideal from the best ten judged articles of the audience), the busiest feed's
+share of the top 10, and how many of the top 10 nobody judged. An unjudged article counts as
+not relevant (gain 0): unknown is not good, and a ranking must not score by finding articles
+the judges never saw.
+
+Feedback: like a rep, the five highest-ranked judged articles of the new ranking are marked
+(grade 2 or 1 "useful", grade 0 "not useful") through schedules.feedback; nDCG@10 is then
+measured on the rest (those five left out of both the ranking and the ideal), with and
+without the feedback.
+
+Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests.evaluation.corpus: the one corpus ingest, shared with tests
+sys.path.insert(0, str(REPO / "bench"))
+
+from relevance_pool import title_keyword_baseline  # noqa: E402
+
+from core import migrations  # noqa: E402
+from core.accounts import Workspace  # noqa: E402
+from core.db import make_engine, make_sessionmakers  # noqa: E402
+from feeds.models import Article, Feed  # noqa: E402
+from schedules import feedback, service, suggestions  # noqa: E402
+from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
+from tests.evaluation.relevance import ndcg_at_10, precision_at_5  # noqa: E402
+
+JUDGEMENTS = REPO / "tests" / "data" / "relevance"
+FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
+SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+CLICKS = 5
+RANKINGS = ("today", "title", "new")
+
+
+def busiest_share(feeds: list[int | None]) -> float:
+    top = feeds[:10]
+    return max(Counter(top).values()) / len(top) if top else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="end with one JSON result line")
+    parser.add_argument("--unjudged-out", type=Path, help="write unjudged top-10 articles here")
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    frozen = json.loads(FROZEN.read_text())
+    rows, unjudged_rows = [], []
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, HTTPServer(host="127.0.0.1", port=0) as server:
+        engine = make_engine(f"sqlite:///{tmp}/relevance.db")
+        migrations.upgrade(engine)
+        with make_sessionmakers(engine)[1]() as session:
+            workspace = Workspace(name="Relevance bench", timezone="UTC")
+            session.add(workspace)
+            session.flush()
+            ingest(session, workspace.id, server)
+            articles = {
+                stable_url(a.canonical_url): a
+                for a in session.scalars(
+                    select(Article).where(Article.workspace_id == workspace.id)
+                )
+                if a.canonical_url
+            }
+            feed_titles = dict(session.execute(select(Feed.id, Feed.title)).all())
+            print(
+                f"corpus ingested: {len(articles)} articles in {time.perf_counter() - began:.0f} s"
+            )
+            for path in sorted(JUDGEMENTS.glob("*.json")):
+                spec = json.loads(path.read_text())
+                name = spec["audience"]["name"]
+                grades = {j["url"]: j["grade"] for j in spec["judgements"]}
+                audience = service.create_audience(session, workspace.id, **spec["audience"])
+
+                def ranked(limit: int = 10, audience_id: int = audience.id) -> list[str]:
+                    found = suggestions.suggest(
+                        session, workspace.id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
+                    )
+                    return [stable_url(s.url) for s in found]
+
+                title = title_keyword_baseline(
+                    session, workspace.id, spec["audience"]["keywords"],
+                    spec["audience"]["exclude_keywords"],
+                )  # fmt: skip
+                urls = {"today": frozen.get(name, []), "title": [c.url for c in title],
+                        "new": ranked()}  # fmt: skip
+                row: dict = {"audience": name, "judged": len(grades)}
+                for ranking in RANKINGS:
+                    top = urls[ranking][:10]
+                    feeds = [articles[u].first_feed_id if u in articles else None for u in top]
+                    row[ranking] = {
+                        "p5": precision_at_5(top, grades),
+                        "ndcg10": ndcg_at_10(top, grades),
+                        "busiest": busiest_share(feeds),
+                        "unjudged": sum(u not in grades for u in top),
+                        "busiest_feed": feed_titles.get(Counter(feeds).most_common(1)[0][0])
+                        if feeds else None,
+                    }  # fmt: skip
+                # Five clicks, as a rep would give them, on the best-ranked judged articles.
+                deep = ranked(suggestions.MAX_LIMIT)
+                clicked = [u for u in deep if u in grades][:CLICKS]
+                rest = {u: g for u, g in grades.items() if u not in clicked}
+                without = [u for u in deep if u not in clicked][:10]
+                for url in clicked:
+                    verdict = "useful" if grades[url] >= 1 else "not_useful"
+                    feedback.record_feedback(
+                        session, workspace.id, audience.id, articles[url].id, verdict, EVAL_NOW
+                    )
+                session.flush()
+                learned = [u for u in ranked(suggestions.MAX_LIMIT) if u not in clicked][:10]
+                row["feedback"] = {
+                    "clicks": dict(
+                        Counter("useful" if grades[u] >= 1 else "not_useful" for u in clicked)
+                    ),
+                    "ndcg10_before": ndcg_at_10(without, rest),
+                    "ndcg10_after": ndcg_at_10(learned, rest),
+                    "unjudged_after": sum(u not in grades for u in learned),
+                }
+                rows.append(row)
+                for url in dict.fromkeys(urls["new"] + learned):
+                    if url not in grades and url in articles:
+                        unjudged_rows.append({
+                            "audience": name, "url": url, "title": articles[url].title,
+                            "summary": " ".join(articles[url].summary_text.split())[:700],
+                        })  # fmt: skip
+        engine.dispose()
+
+    print(f"{'audience':<42} {'P@5 today/title/new':>22} {'nDCG@10 today/title/new':>26} "
+          f"{'busiest feed share':>20} {'unjudged':>10} {'nDCG@10 +fb':>14}")  # fmt: skip
+    for r in rows:
+        t, b, n, f = r["today"], r["title"], r["new"], r["feedback"]
+        print(f"{r['audience'][:42]:<42} {t['p5']:>6.2f} {b['p5']:>6.2f} {n['p5']:>6.2f}   "
+              f"{t['ndcg10']:>7.2f} {b['ndcg10']:>7.2f} {n['ndcg10']:>7.2f}   "
+              f"{t['busiest']:>5.1f} {b['busiest']:>5.1f} {n['busiest']:>5.1f}   "
+              f"{t['unjudged']:>2} {b['unjudged']:>2} {n['unjudged']:>2}   "
+              f"{f['ndcg10_before']:.2f}->{f['ndcg10_after']:.2f}")  # fmt: skip
+    means = {
+        ranking: {m: statistics.mean(r[ranking][m] for r in rows) for m in ("p5", "ndcg10",
+                  "busiest")} | {"min_p5": min(r[ranking]["p5"] for r in rows),
+                                 "unjudged": sum(r[ranking]["unjudged"] for r in rows)}
+        for ranking in RANKINGS
+    }  # fmt: skip
+    gain = statistics.mean(r["feedback"]["ndcg10_after"] - r["feedback"]["ndcg10_before"]
+                           for r in rows)  # fmt: skip
+    for ranking in RANKINGS:
+        m = means[ranking]
+        print(
+            f"mean {ranking:>5}: P@5 {m['p5']:.2f} (lowest {m['min_p5']:.2f}), nDCG@10 "
+            f"{m['ndcg10']:.2f}, busiest feed {m['busiest']:.0%}, unjudged {m['unjudged']}"
+        )
+    print(f"feedback (5 clicks): nDCG@10 on the rest {gain:+.3f} on average")
+    if args.unjudged_out:
+        random.Random(13).shuffle(unjudged_rows)
+        args.unjudged_out.write_text(json.dumps(unjudged_rows, indent=1) + "\n")
+        print(f"{len(unjudged_rows)} unjudged top-10 articles written to {args.unjudged_out}")
+    if args.json:
+        print(json.dumps({"bench": "relevance", "audiences": rows, "means": means,
+                          "feedback_gain": gain, "clicks": CLICKS}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Relevance feedback: an audience's ranking leans towards what the rep found useful.
+
+Rocchio's idea, kept bounded so the keywords still lead: feedback never adds a candidate (only
+keyword matches are ranked) and only multiplies a candidate's score, by at most
+MAX_BOOST and at least MIN_BOOST. A candidate's words (title and first summary words, as
+for near-duplicates) are compared with each example's, weighted by how rare a word is among
+the candidates (so "said" counts for nothing, "kubernetes" for much); similarity to the
+centroid of the useful examples (the mean of the cosines) raises it, to the centroid of the
+not-useful ones lowers it, and the closest example of each kind is named in the reasons. A
+feed whose articles were found useful gains a little, one found not useful loses a little.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feeds.analysis import STOPWORDS
+from feeds.models import Article
+from feeds.search import LEAD_WORDS
+from schedules.feedback import feedback_examples
+
+# At most this many of the newest examples of each kind count: old tastes fade.
+MAX_EXAMPLES = 30
+LIKE_WEIGHT = 3.0  # score x (1 + LIKE_WEIGHT x similarity to the useful examples' centroid)
+UNLIKE_WEIGHT = 2.0  # ... x (1 - UNLIKE_WEIGHT x similarity to the not-useful centroid)
+FEED_STEP = 0.1  # per useful (or not-useful) example from the same feed
+MIN_BOOST, MAX_BOOST = 0.5, 2.0
+# Below this similarity an example says nothing about a candidate, and no reason names it.
+SIMILAR = 0.1
+
+
+S = TypeVar("S", bound=Any)  # a schedules.suggestions.Suggestion (which imports this module)
+
+
+@dataclass(frozen=True)
+class Example:
+    article_id: int
+    title: str
+    feed_id: int | None
+    useful: bool
+    words: frozenset[str]
+
+
+def examples(session: Session, audience_id: int) -> list[Example]:
+    """The audience's feedback with each article's words (one query beyond the verdicts)."""
+    found = feedback_examples(session, audience_id)
+    kept = [e for e in found if e.useful][:MAX_EXAMPLES]
+    kept += [e for e in found if not e.useful][:MAX_EXAMPLES]
+    if not kept:
+        return []
+    useful = {e.article_id: e.useful for e in kept}
+    rows = session.execute(
+        select(
+            Article.id, Article.title, Article.first_feed_id, Article.search_title,
+            Article.search_body,
+        ).where(Article.id.in_(useful))
+    )  # fmt: skip
+    return [
+        Example(row.id, row.title, row.first_feed_id, useful[row.id],
+                content_words([*row.search_title.split(), *row.search_body.split()[:LEAD_WORDS]]))
+        for row in rows
+    ]  # fmt: skip
+
+
+def content_words(tokens: Sequence[str]) -> frozenset[str]:
+    return frozenset(t for t in tokens if len(t) > 2 and t not in STOPWORDS and not t.isdigit())
+
+
+def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
+    """The candidates rescored by the feedback, each moved one saying which example moved it."""
+    if not learned:
+        return list(candidates)
+    words = [content_words(c.match.lead) if c.match else frozenset() for c in candidates]
+    frequency: Counter[str] = Counter(w for ws in words for w in ws)
+    total = len(candidates) + 1
+
+    def weight(word: str) -> float:
+        return math.log(total / (frequency.get(word, 0) + 1)) + 1
+
+    norms = {e.article_id: _norm(e.words, weight) for e in learned}
+    useful_count = sum(1 for e in learned if e.useful)
+    unuseful_count = len(learned) - useful_count
+    feed_votes: Counter[int | None] = Counter()
+    for e in learned:
+        if e.feed_id is not None:
+            feed_votes[e.feed_id] += 1 if e.useful else -1
+    adapted = []
+    for candidate, own in zip(candidates, words, strict=True):
+        norm = _norm(own, weight)
+        like = unlike = None
+        best_like = best_unlike = 0.0
+        total_like = total_unlike = 0.0
+        for e in learned:
+            if e.article_id == candidate.article_id or not norm or not norms[e.article_id]:
+                similarity = 1.0 if e.article_id == candidate.article_id else 0.0
+            else:
+                shared = sum(weight(w) ** 2 for w in own & e.words)
+                similarity = shared / (norm * norms[e.article_id])
+            if e.useful:
+                total_like += similarity
+                if similarity > best_like:
+                    best_like, like = similarity, e
+            else:
+                total_unlike += similarity
+                if similarity > best_unlike:
+                    best_unlike, unlike = similarity, e
+        # Rocchio: similarity to the centroid of each kind is the mean of the similarities.
+        towards = total_like / useful_count if useful_count else 0.0
+        away = total_unlike / unuseful_count if unuseful_count else 0.0
+        feed = 1 + FEED_STEP * feed_votes.get(candidate.feed_id, 0)
+        boost = (1 + LIKE_WEIGHT * towards) * (1 - UNLIKE_WEIGHT * away) * feed
+        boost = min(MAX_BOOST, max(MIN_BOOST, boost))
+        reasons = []
+        if like is not None and best_like >= SIMILAR:
+            reasons.append(f"Like '{like.title}', which you found useful")
+        if unlike is not None and best_unlike >= SIMILAR:
+            reasons.append(f"Like '{unlike.title}', which you found not useful")
+        if feed_votes.get(candidate.feed_id):
+            votes = feed_votes[candidate.feed_id]
+            reasons.append(
+                f"Its feed gave {'useful' if votes > 0 else 'not useful'} articles before"
+            )
+        adapted.append(
+            dataclasses.replace(candidate, score=candidate.score * boost, like=tuple(reasons))
+        )
+    return adapted
+
+
+def _norm(words: frozenset[str], weight: Any) -> float:
+    return math.sqrt(sum(weight(w) ** 2 for w in words))

@@ -1,0 +1,62 @@
+"""The ranking learns from the rep's verdicts: like the useful, unlike the not useful."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.articles import add_article, add_feed
+from tests.helpers import make_audience
+
+API = "Metering API calls, tokens and usage tiers for cloud developer platforms."
+API_TOO = "Developer platforms bill cloud usage: tokens metered per API call, tiers by volume."
+GROCERY = "Shelf discounts, loyalty cards and grocery margins in retail stores."
+GROCERY_TOO = "Retail stores trade grocery margins for loyalty cards and shelf discounts."
+
+
+@pytest.fixture
+def writer_session(app):
+    with app.extensions["planner_db"].writer() as session:
+        yield session
+
+
+def suggested(caller, audience_id):
+    response = caller.get(f"/api/v1/audiences/{audience_id}/suggestions")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+def test_useful_feedback_lifts_similar_articles_and_says_so(rep, writer_session):
+    feeds = [add_feed(writer_session, rep.workspace_id, f"Feed {i}") for i in range(4)]
+    liked = add_article(writer_session, feeds[0], "Pricing usage-based cloud APIs",
+                        days_old=1, summary=API)  # fmt: skip
+    add_article(writer_session, feeds[1], "Pricing lessons from grocery retail",
+                days_old=2, summary=GROCERY)  # fmt: skip
+    add_article(writer_session, feeds[2], "Pricing metered API tiers in practice",
+                days_old=4, summary=API_TOO)  # fmt: skip
+    add_article(writer_session, feeds[3], "Pricing aisles: what shoppers pay",
+                days_old=3, summary=GROCERY_TOO)  # fmt: skip
+    writer_session.commit()
+    audience = make_audience(rep, keywords=["pricing"])
+    before = [item["title"] for item in suggested(rep, audience["id"])]
+    assert before.index("Pricing metered API tiers in practice") == 3
+
+    url = f"/api/v1/audiences/{audience['id']}/suggestions/{liked.id}/feedback"
+    assert rep.post(url, json={"verdict": "useful"}).status_code == 200
+
+    after = suggested(rep, audience["id"])
+    titles = [item["title"] for item in after]
+    assert titles[:2] == ["Pricing usage-based cloud APIs", "Pricing metered API tiers in practice"]
+    assert "Like 'Pricing usage-based cloud APIs', which you found useful" in after[1]["reasons"]
+    assert not any("found useful" in r for r in after[2]["reasons"] + after[3]["reasons"])
+
+    # Not useful pushes the grocery pair down below the API pair even when fresher; undo restores.
+    grocery = next(i for i in after if i["title"] == "Pricing lessons from grocery retail")
+    down = f"/api/v1/audiences/{audience['id']}/suggestions/{grocery['article_id']}/feedback"
+    assert rep.post(down, json={"verdict": "not_useful"}).status_code == 200
+    last = suggested(rep, audience["id"])
+    assert [i["title"] for i in last][-1] in {
+        "Pricing lessons from grocery retail", "Pricing aisles: what shoppers pay"
+    }  # fmt: skip
+    assert any("found not useful" in r for r in last[-1]["reasons"])
+    assert rep.delete(down).status_code == 204 and rep.delete(url).status_code == 204
+    assert [item["title"] for item in suggested(rep, audience["id"])] == before
