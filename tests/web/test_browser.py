@@ -148,7 +148,7 @@ def schedule_a_suggestion(page, url: str) -> str:
     page.get_by_role("link", name=re.compile("Suggestions")).click()
     best, other = (title for title, _ in SUGGESTED)
     card = page.locator(".suggestions > li", has_text=best)
-    assert "Matches pricing" in card.inner_text()
+    assert "Title mentions pricing" in card.inner_text()
     assert "1 day old" in card.inner_text()
     assert "From CFO Weekly" in card.inner_text()
     assert_accessible(page)
