@@ -16,10 +16,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -148,19 +149,22 @@ def build(
     """
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    found = _post_events(session, audiences, options, now, cache or EventCache(0))
+    rows, found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
+        timed = [
+            ((row[6], _post_uid(row[0])), event) for row, event in zip(rows, found, strict=True)
+        ]
         gaps = _gap_events(session, audiences, options, now)
-        events = [((start, uid), event) for _, start, uid, event in found]
-        events += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
-    else:  # the stored times sort as the instants do, and need no converting
-        events = [((stored, uid), event) for stored, _, uid, event in found]
-    events.sort(key=lambda pair: pair[0])
+        timed += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
+        timed.sort(key=itemgetter(0))
+        events = [event for _, event in timed]
+    else:
+        events = _ties_by_uid(rows, found)
     single = audiences[0] if len(audiences) == 1 else None
     return CalendarData(
         name=single.name if single else f"{workspace.name}: all audiences",
         timezone=single.timezone if single else workspace.timezone,
-        events=tuple(rendered for _, rendered in events),
+        events=tuple(events),
         weekly=_connecting_hour(workspace),
     )
 
@@ -171,38 +175,43 @@ def _post_events(
     options: ExportOptions,
     now: dt.datetime,
     cache: EventCache,
-) -> list[tuple[object, dt.datetime | None, str, ics.EventBytes]]:
-    """(stored time, start, UID, rendered event) of each post, in two steps: the columns
-    that identify a post's version, for all, then the text only of posts not in ``cache``.
+) -> tuple[list[tuple], list[ics.EventBytes]]:
+    """The version row (id, stored time, status, SEQUENCE, stored edit time, overdue, and the
+    start when open slots are merged in) and the rendered event of each post, in the
+    database's order of time and id. Two steps: the version rows, for all, then the text only
+    of posts not in ``cache``.
 
-    Core selects of plain rows, since ORM objects cost more to build than the event. The
-    version columns are kept as the driver returns them (they only tell versions apart and
-    keep the database's order), the database says which posts are overdue
-    (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``), and the start is read
-    as an instant only when open slots must be merged in.
+    Core selects run on the connection, since ORM objects, and even the ORM's handling of
+    plain rows, cost more than the event. The version columns are kept as the driver returns
+    them (they only tell versions apart and keep the database's order), the database says
+    which posts are overdue (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``),
+    and the start is read as an instant only when open slots must be merged in.
     """
     statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
     overdue = case((posts.overdue_clause(now), True), else_=False)
     stored, edited = (
         type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
     )
-    start = Post.scheduled_at if options.include_gaps else literal(None)
+    columns = [Post.id, stored, Post.status, Post.sequence, edited, overdue]
+    if options.include_gaps:
+        columns.append(Post.scheduled_at)
     where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
              Post.scheduled_at.is_not(None)]  # fmt: skip
-    rows = session.execute(_in_window(
-        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where)
-        .order_by(Post.scheduled_at, Post.id),  # the index's order, so the sort below is one pass
+    connection = session.connection()
+    # Plain tuples (a Row keeps its result's metadata alive), made while streaming: rows
+    # held in a list would outlive a collection or two and then cost every later full
+    # collection of the process a scan.
+    rows = [tuple(row) for row in connection.execute(_in_window(
+        select(*columns).where(*where).order_by(Post.scheduled_at, Post.id),  # the index's
         options,
-    ))  # fmt: skip
-    # Plain tuples made while streaming: rows held in a list would outlive a collection or
-    # two and then cost every later full collection of the process a scan.
-    entries = [((*row[:6],), row[6]) for row in rows]
-    keys = [key for key, _ in entries]
-    found = cache.get_many(keys)
-    missing = {key[0]: key for key, hit in zip(keys, found, strict=True) if hit is None}
+    ))]  # fmt: skip
+    found = cache.get_many(rows if not options.include_gaps else [row[:6] for row in rows])
+    missing = {row[0]: row for row, hit in zip(rows, found, strict=True) if hit is None}
+    if not missing:
+        return rows, found  # type: ignore[return-value]
     text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
                   Post.scheduled_at, Post.created_at, Post.updated_at)  # fmt: skip
-    if len(missing) > len(keys) // 2:  # mostly new: one read beats many IN lists
+    if len(missing) > len(rows) // 2:  # mostly new: one read beats many IN lists
         chunks = [_in_window(text.where(*where), options)]
     else:
         ids = list(missing)
@@ -210,21 +219,37 @@ def _post_events(
                   for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
     rendered: dict[int, ics.EventBytes] = {}
     for chunk in chunks:
-        for id_, kind, type_, title, body, url, at, created, updated in session.execute(chunk):
-            key = missing.get(id_)
-            if key is None:
+        for id_, kind, type_, title, body, url, at, created, updated in connection.execute(chunk):
+            row = missing.get(id_)
+            if row is None:
                 continue
             rendered[id_] = ics.event_bytes(ics.IcsEvent(
                 uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
-                url=url, start=at, status=STATUS_OF[key[2]], sequence=key[3],
-                created=created, last_modified=updated, overdue=bool(key[5]),
+                url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
+                created=created, last_modified=updated, overdue=bool(row[5]),
             ))  # fmt: skip
-    cache.put_many((missing[id_], event) for id_, event in rendered.items())
-    return [
-        (key[1], start, _post_uid(key[0]), hit or rendered[key[0]])
-        for (key, start), hit in zip(entries, found, strict=True)
-        if hit is not None or key[0] in rendered  # a post deleted between the two reads
+    cache.put_many((missing[id_][:6], event) for id_, event in rendered.items())
+    kept = [
+        (row, hit or rendered[row[0]])
+        for row, hit in zip(rows, found, strict=True)
+        if hit is not None or row[0] in rendered  # a post deleted between the two reads
     ]
+    return [row for row, _ in kept], [event for _, event in kept]
+
+
+def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:
+    """``events`` in calendar order, from the database's order of (time, id): only posts at
+    one instant differ, ordered by UID as text (post-10 before post-9)."""
+    at = 0
+    while at < len(rows):
+        end = at + 1
+        while end < len(rows) and rows[end][1] == rows[at][1]:
+            end += 1
+        if end - at > 1:
+            tied = sorted(range(at, end), key=lambda index: _post_uid(rows[index][0]))
+            events[at:end] = [events[index] for index in tied]
+        at = end
+    return events
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
