@@ -13,10 +13,11 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import eq, is_, itemgetter
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
@@ -198,15 +199,17 @@ def _post_events(
     where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
              Post.scheduled_at.is_not(None)]  # fmt: skip
     connection = session.connection()
-    # Plain tuples (a Row keeps its result's metadata alive), made while streaming: rows
-    # held in a list would outlive a collection or two and then cost every later full
-    # collection of the process a scan.
-    rows = [tuple(row) for row in connection.execute(_in_window(
-        select(*columns).where(*where).order_by(Post.scheduled_at, Post.id),  # the index's
-        options,
-    ))]  # fmt: skip
+    # The index's order, which is the calendar's but for posts at one instant.
+    query = _in_window(select(*columns).where(*where).order_by(Post.scheduled_at, Post.id), options)
+    with connection.execute(query) as result:
+        # The driver's own tuples when its values serve as they come (as the version columns
+        # do), at half the cost of Rows; the start must be made an instant. Tuples of plain
+        # values leave the garbage collector's watch, so a calendar held costs no later
+        # collection a scan.
+        rows = list(map(tuple, result.all())) if options.include_gaps else result.cursor.fetchall()
     found = cache.get_many(rows if not options.include_gaps else [row[:6] for row in rows])
-    missing = {row[0]: row for row, hit in zip(rows, found, strict=True) if hit is None}
+    misses = compress(count(), map(is_, found, repeat(None)))
+    missing = {rows[index][0]: index for index in misses}  # post id: position
     if not missing:
         return rows, found  # type: ignore[return-value]
     text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
@@ -220,35 +223,37 @@ def _post_events(
     rendered: dict[int, ics.EventBytes] = {}
     for chunk in chunks:
         for id_, kind, type_, title, body, url, at, created, updated in connection.execute(chunk):
-            row = missing.get(id_)
-            if row is None:
+            index = missing.get(id_)
+            if index is None:
                 continue
+            row = rows[index]
             rendered[id_] = ics.event_bytes(ics.IcsEvent(
                 uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
                 url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
                 created=created, last_modified=updated, overdue=bool(row[5]),
             ))  # fmt: skip
-    cache.put_many((missing[id_][:6], event) for id_, event in rendered.items())
-    kept = [
-        (row, hit or rendered[row[0]])
-        for row, hit in zip(rows, found, strict=True)
-        if hit is not None or row[0] in rendered  # a post deleted between the two reads
-    ]
-    return [row for row, _ in kept], [event for _, event in kept]
+    cache.put_many((rows[missing[id_]][:6], event) for id_, event in rendered.items())
+    for id_, index in missing.items():
+        found[index] = rendered.get(id_)
+    if len(rendered) < len(missing):  # posts deleted between the two reads
+        kept = [index for index, event in enumerate(found) if event is not None]
+        rows, found = [rows[index] for index in kept], [found[index] for index in kept]
+    return rows, found  # type: ignore[return-value]
 
 
 def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:
     """``events`` in calendar order, from the database's order of (time, id): only posts at
     one instant differ, ordered by UID as text (post-10 before post-9)."""
-    at = 0
-    while at < len(rows):
-        end = at + 1
-        while end < len(rows) and rows[end][1] == rows[at][1]:
-            end += 1
-        if end - at > 1:
-            tied = sorted(range(at, end), key=lambda index: _post_uid(rows[index][0]))
-            events[at:end] = [events[index] for index in tied]
-        at = end
+    times = [row[1] for row in rows]
+    runs: list[list[int]] = []  # [first, last] positions of posts at one instant
+    for at in compress(count(), map(eq, times, times[1:])):  # tied with the next post
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
+    for first, last in runs:
+        order = sorted(range(first, last + 1), key=lambda index: _post_uid(rows[index][0]))
+        events[first : last + 1] = [events[index] for index in order]
     return events
 
 
@@ -310,14 +315,9 @@ class EventCache:
         self._lock = threading.Lock()
 
     def get_many(self, keys: Sequence[tuple]) -> list[ics.EventBytes | None]:
-        found = []
         with self._lock:
-            get, touch = self._events.get, self._events.move_to_end
-            for key in keys:
-                event = get(key)
-                if event is not None:
-                    touch(key)
-                found.append(event)
+            found = list(map(self._events.get, keys))
+            deque(map(self._events.move_to_end, compress(keys, found)), maxlen=0)
         return found
 
     def put_many(self, items: Iterable[tuple[tuple, ics.EventBytes]]) -> None:
