@@ -13,13 +13,15 @@ import datetime as dt
 import hashlib
 import hmac
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import eq, is_, itemgetter
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
@@ -148,19 +150,22 @@ def build(
     """
     workspace = session.get(Workspace, workspace_id)
     assert workspace is not None
-    found = _post_events(session, audiences, options, now, cache or EventCache(0))
+    rows, found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
+        timed = [
+            ((row[6], _post_uid(row[0])), event) for row, event in zip(rows, found, strict=True)
+        ]
         gaps = _gap_events(session, audiences, options, now)
-        events = [((start, uid), event) for _, start, uid, event in found]
-        events += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
-    else:  # the stored times sort as the instants do, and need no converting
-        events = [((stored, uid), event) for stored, _, uid, event in found]
-    events.sort(key=lambda pair: pair[0])
+        timed += (((gap.start, gap.uid), ics.event_bytes(gap)) for gap in gaps)
+        timed.sort(key=itemgetter(0))
+        events = [event for _, event in timed]
+    else:
+        events = _ties_by_uid(rows, found)
     single = audiences[0] if len(audiences) == 1 else None
     return CalendarData(
         name=single.name if single else f"{workspace.name}: all audiences",
         timezone=single.timezone if single else workspace.timezone,
-        events=tuple(rendered for _, rendered in events),
+        events=tuple(events),
         weekly=_connecting_hour(workspace),
     )
 
@@ -171,38 +176,45 @@ def _post_events(
     options: ExportOptions,
     now: dt.datetime,
     cache: EventCache,
-) -> list[tuple[object, dt.datetime | None, str, ics.EventBytes]]:
-    """(stored time, start, UID, rendered event) of each post, in two steps: the columns
-    that identify a post's version, for all, then the text only of posts not in ``cache``.
+) -> tuple[list[tuple], list[ics.EventBytes]]:
+    """The version row (id, stored time, status, SEQUENCE, stored edit time, overdue, and the
+    start when open slots are merged in) and the rendered event of each post, in the
+    database's order of time and id. Two steps: the version rows, for all, then the text only
+    of posts not in ``cache``.
 
-    Core selects of plain rows, since ORM objects cost more to build than the event. The
-    version columns are kept as the driver returns them (they only tell versions apart and
-    keep the database's order), the database says which posts are overdue
-    (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``), and the start is read
-    as an instant only when open slots must be merged in.
+    Core selects run on the connection, since ORM objects, and even the ORM's handling of
+    plain rows, cost more than the event. The version columns are kept as the driver returns
+    them (they only tell versions apart and keep the database's order), the database says
+    which posts are overdue (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``),
+    and the start is read as an instant only when open slots must be merged in.
     """
     statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
     overdue = case((posts.overdue_clause(now), True), else_=False)
     stored, edited = (
         type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
     )
-    start = Post.scheduled_at if options.include_gaps else literal(None)
+    columns = [Post.id, stored, Post.status, Post.sequence, edited, overdue]
+    if options.include_gaps:
+        columns.append(Post.scheduled_at)
     where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
              Post.scheduled_at.is_not(None)]  # fmt: skip
-    rows = session.execute(_in_window(
-        select(Post.id, stored, Post.status, Post.sequence, edited, overdue, start).where(*where)
-        .order_by(Post.scheduled_at, Post.id),  # the index's order, so the sort below is one pass
-        options,
-    ))  # fmt: skip
-    # Plain tuples made while streaming: rows held in a list would outlive a collection or
-    # two and then cost every later full collection of the process a scan.
-    entries = [((*row[:6],), row[6]) for row in rows]
-    keys = [key for key, _ in entries]
-    found = cache.get_many(keys)
-    missing = {key[0]: key for key, hit in zip(keys, found, strict=True) if hit is None}
+    connection = session.connection()
+    # The index's order, which is the calendar's but for posts at one instant.
+    query = _in_window(select(*columns).where(*where).order_by(Post.scheduled_at, Post.id), options)
+    with connection.execute(query) as result:
+        # The driver's own tuples when its values serve as they come (as the version columns
+        # do), at half the cost of Rows; the start must be made an instant. Tuples of plain
+        # values leave the garbage collector's watch, so a calendar held costs no later
+        # collection a scan.
+        rows = list(map(tuple, result.all())) if options.include_gaps else result.cursor.fetchall()
+    found = cache.get_many(rows if not options.include_gaps else [row[:6] for row in rows])
+    misses = compress(count(), map(is_, found, repeat(None)))
+    missing = {rows[index][0]: index for index in misses}  # post id: position
+    if not missing:
+        return rows, found  # type: ignore[return-value]
     text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
                   Post.scheduled_at, Post.created_at, Post.updated_at)  # fmt: skip
-    if len(missing) > len(keys) // 2:  # mostly new: one read beats many IN lists
+    if len(missing) > len(rows) // 2:  # mostly new: one read beats many IN lists
         chunks = [_in_window(text.where(*where), options)]
     else:
         ids = list(missing)
@@ -210,21 +222,39 @@ def _post_events(
                   for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
     rendered: dict[int, ics.EventBytes] = {}
     for chunk in chunks:
-        for id_, kind, type_, title, body, url, at, created, updated in session.execute(chunk):
-            key = missing.get(id_)
-            if key is None:
+        for id_, kind, type_, title, body, url, at, created, updated in connection.execute(chunk):
+            index = missing.get(id_)
+            if index is None:
                 continue
+            row = rows[index]
             rendered[id_] = ics.event_bytes(ics.IcsEvent(
                 uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
-                url=url, start=at, status=STATUS_OF[key[2]], sequence=key[3],
-                created=created, last_modified=updated, overdue=bool(key[5]),
+                url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
+                created=created, last_modified=updated, overdue=bool(row[5]),
             ))  # fmt: skip
-    cache.put_many((missing[id_], event) for id_, event in rendered.items())
-    return [
-        (key[1], start, _post_uid(key[0]), hit or rendered[key[0]])
-        for (key, start), hit in zip(entries, found, strict=True)
-        if hit is not None or key[0] in rendered  # a post deleted between the two reads
-    ]
+    cache.put_many((rows[missing[id_]][:6], event) for id_, event in rendered.items())
+    for id_, index in missing.items():
+        found[index] = rendered.get(id_)
+    if len(rendered) < len(missing):  # posts deleted between the two reads
+        kept = [index for index, event in enumerate(found) if event is not None]
+        rows, found = [rows[index] for index in kept], [found[index] for index in kept]
+    return rows, found  # type: ignore[return-value]
+
+
+def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:
+    """``events`` in calendar order, from the database's order of (time, id): only posts at
+    one instant differ, ordered by UID as text (post-10 before post-9)."""
+    times = [row[1] for row in rows]
+    runs: list[list[int]] = []  # [first, last] positions of posts at one instant
+    for at in compress(count(), map(eq, times, times[1:])):  # tied with the next post
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
+    for first, last in runs:
+        order = sorted(range(first, last + 1), key=lambda index: _post_uid(rows[index][0]))
+        events[first : last + 1] = [events[index] for index in order]
+    return events
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
@@ -285,14 +315,9 @@ class EventCache:
         self._lock = threading.Lock()
 
     def get_many(self, keys: Sequence[tuple]) -> list[ics.EventBytes | None]:
-        found = []
         with self._lock:
-            get, touch = self._events.get, self._events.move_to_end
-            for key in keys:
-                event = get(key)
-                if event is not None:
-                    touch(key)
-                found.append(event)
+            found = list(map(self._events.get, keys))
+            deque(map(self._events.move_to_end, compress(keys, found)), maxlen=0)
         return found
 
     def put_many(self, items: Iterable[tuple[tuple, ics.EventBytes]]) -> None:

@@ -26,10 +26,12 @@ Time zone strategy, and why:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -136,7 +138,7 @@ def render_calendar(
 def assemble(
     name: str,
     timezone: str,
-    events: Iterable[EventBytes],
+    events: Sequence[EventBytes],
     weekly: WeeklyHour | None,
     now: datetime,
 ) -> bytes:
@@ -145,11 +147,9 @@ def assemble(
     frame = _frame(name, timezone, weekly, stamp)
     assert frame.endswith(_END)
     stamp_line = b"DTSTAMP:" + _utc_bytes(stamp) + b"\r\n"
-    parts = [frame[: -len(_END)]]
-    for head, tail in events:
-        parts += (head, stamp_line, tail)
-    parts.append(_END)
-    return b"".join(parts)
+    heads, tails = map(itemgetter(0), events), map(itemgetter(1), events)
+    lines = chain.from_iterable(zip(heads, repeat(stamp_line), tails))  # no Python-level loop
+    return b"".join(chain((frame[: -len(_END)],), lines, (_END,)))
 
 
 def _frame(name: str, timezone: str, weekly: WeeklyHour | None, stamp: datetime) -> bytes:
