@@ -54,3 +54,18 @@ def test_export_ics_loads_no_web_framework_nor_an_unused_dialect(app, rep, datab
     among = HEAVY + POSTGRESQL if sqlite else HEAVY
     assert loaded_by(*args, database_url=database_url, among=among) == []
     assert output.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_the_console_script_still_closes_what_its_command_opened(tmp_path):
+    """The script freezes what its imports built (app/cli.py says why); the command's own
+    connections must still close, or SQLite leaves committed rows in a -wal file that a copy
+    of planner.db alone would miss."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.db'}"}
+    env["PLANNER_SECRET_KEY"] = "test"
+    planner = str(Path(sys.executable).with_name("planner"))
+    for args in (
+        ("db", "upgrade"),
+        ("users", "create", "--workspace", "W", "--email", "a@b.example"),
+    ):
+        subprocess.run([planner, *args], env=env, capture_output=True, check=True)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["planner.db", "planner.db-writers"]
