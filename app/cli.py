@@ -48,11 +48,13 @@ class Planner(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         if self.freeze_imports:
             # What the imports built (SQLAlchemy's and the models' hundreds of thousands of
-            # objects) lives as long as the process: frozen, no collection walks it again, nor
-            # the ones at exit, which cost more than a short command's work (~0.1 s of
-            # export-ics). What the command makes is collected as before, so its database
-            # connections still close (SQLite folds its WAL back into the file) and files flush.
+            # objects) lives as long as the process, so collecting during them (main() turned
+            # that off) found nothing to free. Frozen, no collection walks it again, nor the
+            # ones at exit, which cost more than a short command's work (~0.1 s of export-ics).
+            # What the command makes is collected as before, so its database connections still
+            # close (SQLite folds its WAL back into the file) and its files flush.
             gc.freeze()
+            gc.enable()
         return command
 
     def summary(self, name: str) -> str:
@@ -73,4 +75,5 @@ def cli() -> None:
 def main() -> None:
     """The ``planner`` console script."""
     cli.freeze_imports = True
+    gc.disable()  # until the command is imported: see Planner.get_command
     cli.main(prog_name="planner")
