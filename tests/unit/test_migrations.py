@@ -54,3 +54,16 @@ def test_every_table_with_an_integer_id_never_reuses_one_on_sqlite(tmp_path):
     with engine.connect() as connection:
         created = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master").all())
     assert [t.name for t in integer_ids if "AUTOINCREMENT" not in created[t.name]] == []
+
+
+def test_the_timeline_index_holds_only_timeline_posts_on_both_databases(engine):
+    """The model declares only SQLite's predicate (schedules/models.py says why): the migrated
+    index must be partial on PostgreSQL too, or the rule's queries read every draft."""
+    definition = {
+        "sqlite": "SELECT sql FROM sqlite_master WHERE name = 'ix_posts_timeline'",
+        "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_timeline'",
+    }[engine.dialect.name]
+    with engine.connect() as connection:
+        created = connection.exec_driver_sql(definition).scalar_one()
+    where = created.upper().partition(" WHERE ")[2]
+    assert "STATUS" in where and "'SCHEDULED'" in where and "'PUBLISHED'" in where, created
