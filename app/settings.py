@@ -37,7 +37,7 @@ def load(
     config.setdefault("METRICS_PUBLIC", env_int(environ, "PLANNER_METRICS_PUBLIC", 0, 0, 1) == 1)
     config.setdefault("DB_POOL_SIZE", env_int(environ, "PLANNER_DB_POOL_SIZE", None, 1))
     config.setdefault("DB_MAX_OVERFLOW", env_int(environ, "PLANNER_DB_MAX_OVERFLOW", None))
-    config.setdefault("ICS_CACHE_MIB", env_int(environ, "PLANNER_ICS_CACHE_MIB", 32))
+    config.setdefault("ICS_CACHE_MIB", env_int(environ, "PLANNER_ICS_CACHE_MIB", 64))
     # Rate limits (app/ratelimits.py): counters in memory unless a shared store is named.
     for key, variable in (
         ("RATELIMIT_STORAGE_URI", "PLANNER_RATELIMIT_STORAGE_URI"),

@@ -49,7 +49,7 @@ POSTS = 10_000
 ROUNDS = 3
 FIRST_RENDER_TARGET_S = 0.3
 RERENDER_TARGET_S = 0.030
-EVENT_CACHE_BYTES = 16 * 2**20  # half of the default PLANNER_ICS_CACHE_MIB, as a worker has
+EVENT_CACHE_BYTES = 32 * 2**20  # half of the default PLANNER_ICS_CACHE_MIB, as a worker has
 _FRESH = itertools.count(1)
 
 
