@@ -7,9 +7,9 @@ key ``FEEDS_ALLOW_PRIVATE`` overrides the environment's switch (tests reach a se
 
 Every refresh commits twice: once right after the feed row is read, so no transaction (and on
 SQLite, no write lock) is held while a slow server answers, and once after
-:func:`feeds.service.store_download`, so a feed's new articles and its status land together or
+:func:`feeds.refresh_db.store_download`, so a feed's new articles and its status land together or
 not at all. Concurrent runners take feeds one at a time with
-:func:`feeds.service.claim_due_feeds`, which leases each feed before it is fetched: several
+:func:`feeds.refresh_db.claim_due_feeds`, which leases each feed before it is fetched: several
 processes and threads never fetch the same feed at once.
 """
 
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import metrics, runtime
 from core.db import utcnow
-from feeds import service
+from feeds import refresh_db
 from feeds.fetcher import FetchPolicy
 from feeds.models import Feed
-from feeds.service import Download, RefreshSummary
+from feeds.refresh_db import Download, RefreshSummary
 
 EXTENSION = "planner_feed_policy"
 log = logging.getLogger(__name__)
@@ -74,11 +74,11 @@ class Totals:
 def refresh_and_commit(session: Session, feed: Feed, policy: FetchPolicy) -> RefreshSummary:
     """Refresh a feed loaded in ``session`` (a writer), committing around the network I/O."""
     _commit_refresh(session)  # end the read; expire_on_commit=False keeps the row's values loaded
-    return store_and_commit(session, feed, service.download_feed(feed, policy))
+    return store_and_commit(session, feed, refresh_db.download_feed(feed, policy))
 
 
 def store_and_commit(session: Session, feed: Feed, download: Download) -> RefreshSummary:
-    summary = service.store_download(session, feed, download)
+    summary = refresh_db.store_download(session, feed, download)
     _commit_refresh(session)
     metrics.feed_refreshed(feed.last_status or "error")
     return summary
@@ -165,13 +165,13 @@ class DueFeedRunner:
                 session = self.writer()
                 claimed: list[Feed] = []
                 try:
-                    claimed = service.claim_due_feeds(session, utcnow(), limit=1)
+                    claimed = refresh_db.claim_due_feeds(session, utcnow(), limit=1)
                     if not claimed:
                         session.close()
                         break
                     feed = claimed[0]
                     _commit_refresh(session)
-                    download = service.download_feed(feed, self.policy)
+                    download = refresh_db.download_feed(feed, self.policy)
                 except Exception:
                     session.close()
                     if not claimed:

@@ -15,9 +15,9 @@ from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts
 from core.db import is_unavailable
 from core.errors import DomainError
-from feeds import service
+from feeds import articles_db, subscriptions_db
 from feeds.models import Feed
-from feeds.service import RefreshSummary
+from feeds.refresh_db import RefreshSummary
 
 workers_option = click.option(
     "--workers",
@@ -43,8 +43,8 @@ def list_feeds(runtime: Runtime, workspace: str | None) -> None:
             workspace_id = accounts.resolve_workspace(session, workspace).id
         except DomainError as error:
             fail(error)
-        feeds = service.list_feeds(session, workspace_id)
-        counts = service.feed_article_counts(session, [feed.id for feed in feeds])
+        feeds = subscriptions_db.list_feeds(session, workspace_id)
+        counts = articles_db.feed_article_counts(session, [feed.id for feed in feeds])
         if not feeds:
             click.echo("No feeds yet: add one with 'planner feeds add URL'.")
         for feed in feeds:
@@ -67,7 +67,7 @@ def add_feed(runtime: Runtime, url: str, workspace: str | None, title: str | Non
     with runtime.database.writer() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            feed = service.create_feed(
+            feed = subscriptions_db.create_feed(
                 session, workspace_id, url, title, tags, policy=runtime.fetch_policy
             )
         except DomainError as error:
@@ -87,7 +87,7 @@ def remove_feed(runtime: Runtime, feed_id: int, workspace: str | None) -> None:
     with runtime.database.writer() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            service.delete_feed(session, workspace_id, feed_id)
+            subscriptions_db.delete_feed(session, workspace_id, feed_id)
         except DomainError as error:
             fail(error)
         session.commit()

@@ -42,7 +42,7 @@ from app.feed_jobs import DueFeedRunner, Totals
 from core import migrations
 from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
-from feeds import service
+from feeds import subscriptions_db
 from feeds.fetcher import FetchPolicy
 from feeds.models import FeedEntry
 
@@ -106,7 +106,7 @@ def pipeline(url: str, base: str, names: list[str], workers: int) -> dict[str, o
         session.add(workspace)
         session.flush()
         feeds = [
-            service.create_feed(session, workspace.id, f"{base}/{name}", policy=policy)
+            subscriptions_db.create_feed(session, workspace.id, f"{base}/{name}", policy=policy)
             for name in names
         ]
         session.commit()
@@ -125,7 +125,7 @@ def pipeline(url: str, base: str, names: list[str], workers: int) -> dict[str, o
                 select(func.count()).select_from(FeedEntry).where(FeedEntry.feed_id.in_(feed_ids))
             )
             # Make every feed due again for the conditional round.
-            for feed in service.list_feeds(session, workspace_id):
+            for feed in subscriptions_db.list_feeds(session, workspace_id):
                 feed.next_check_at = feed.created_at
             session.commit()
         began = time.perf_counter()

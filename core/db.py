@@ -18,13 +18,24 @@ import fcntl
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    make_url,
+    select,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from core import dialects
 from core.errors import NotFound
 
 NAMING_CONVENTION = {
@@ -37,6 +48,8 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "planner_write"
+# Bound on bound parameters per IN (...) list; SQLite's default limit is 32,766.
+IN_CHUNK = 500
 
 
 class Base(DeclarativeBase):
@@ -272,19 +285,24 @@ def lock_owned_row(session: Session, model: Any, workspace_id: int, row_id: int,
     The row is re-read under the lock so the caller judges the latest committed state.
     """
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
-        WRITE_OPTION
-    ):
+    dialect = dialects.of(connection)
+    if dialect.serial_writers and not connection.get_execution_options().get(WRITE_OPTION):
         raise RuntimeError(f"changing a {label} needs a writer session (BEGIN IMMEDIATE)")
     row = session.scalar(
-        _owned(model, workspace_id, row_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        dialect.for_update(_owned(model, workspace_id, row_id)).execution_options(
+            populate_existing=True
+        )
     )
     if row is None:
         raise NotFound(f"No {label} {row_id} in this workspace.")
     row.updated_at = utcnow()
     return row
+
+
+def in_chunks(stmt: Any, column: ColumnElement[Any], values: Sequence[Any]) -> Iterator[Any]:
+    """``stmt`` restricted to ``column IN values``, as one statement per IN_CHUNK values."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield stmt.where(column.in_(values[start : start + IN_CHUNK]))
 
 
 def make_sessionmakers(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:

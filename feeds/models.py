@@ -28,6 +28,19 @@ from core.db import Base, UTCDateTime, utcnow
 from feeds.analysis import search_fields
 from feeds.urls import MAX_URL_LENGTH
 
+# Limits of what a feed and an article hold, stated once: the parser clips to them, the
+# subscription checks and the API schemas refuse longer values.
+FEED_TITLE_MAX = 500
+FEED_TAG_MAX = 64
+FEED_TAGS_MAX = 20
+FEED_ERROR_MAX = 2000
+ARTICLE_TITLE_MAX = 1000
+ARTICLE_AUTHOR_MAX = 500
+ARTICLE_SUMMARY_TEXT_MAX = 1000
+ARTICLE_TAG_MAX = 100
+ARTICLE_TAGS_MAX = 20
+ENTRY_KEY_MAX = 255
+
 
 class Feed(Base):
     """A subscription plus the state of its polling schedule.
@@ -47,7 +60,7 @@ class Feed(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(MAX_URL_LENGTH))
-    title: Mapped[str | None] = mapped_column(String(500), default=None)
+    title: Mapped[str | None] = mapped_column(String(FEED_TITLE_MAX), default=None)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     etag: Mapped[str | None] = mapped_column(String(1024), default=None)
@@ -85,7 +98,7 @@ class Article(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     canonical_url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH), default=None)
     title: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str | None] = mapped_column(String(500), default=None)
+    author: Mapped[str | None] = mapped_column(String(ARTICLE_AUTHOR_MAX), default=None)
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     summary_html: Mapped[str] = mapped_column(Text, default="")
     summary_text: Mapped[str] = mapped_column(Text, default="")
@@ -122,7 +135,7 @@ class FeedEntry(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
-    entry_key: Mapped[str] = mapped_column(String(255))
+    entry_key: Mapped[str] = mapped_column(String(ENTRY_KEY_MAX))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     article: Mapped[Article] = relationship()

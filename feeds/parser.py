@@ -31,16 +31,18 @@ import feedparser
 from feeds import expat_driver
 from feeds.dates import parse_date
 from feeds.errors import ParseError
+from feeds.models import (
+    ARTICLE_AUTHOR_MAX,
+    ARTICLE_SUMMARY_TEXT_MAX,
+    ARTICLE_TAG_MAX,
+    ARTICLE_TAGS_MAX,
+    ARTICLE_TITLE_MAX,
+    ENTRY_KEY_MAX,
+)
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
 from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
 from feeds.xmlguard import check_xml
 
-MAX_KEY_LENGTH = 255
-SUMMARY_TEXT_MAX = 1000
-TITLE_MAX = 1000
-AUTHOR_MAX = 500
-TAG_MAX = 100
-TAGS_PER_ENTRY = 20
 # Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
 # sit at the top of every "latest" list for years.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -183,17 +185,21 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
         summary_html = sanitize_html(raw_summary, summary_detail.get("base") or base_url)
     else:
         summary_html = text_to_html(raw_summary)
-    title = _text(entry, "title")[:TITLE_MAX]
+    title = _text(entry, "title")[:ARTICLE_TITLE_MAX]
     guid = _string(entry, "id").strip() or None
     return ParsedEntry(
         key=_key(guid, url, title, content or summary_html),
         guid=guid,
         url=url,
         title=title,
-        author=(_WHITESPACE.sub(" ", _string(entry, "author")).strip()[:AUTHOR_MAX] or None),
+        author=(
+            _WHITESPACE.sub(" ", _string(entry, "author")).strip()[:ARTICLE_AUTHOR_MAX] or None
+        ),
         published=_published(entry, fetched_at),
         summary_html=summary_html,
-        summary_text=_truncate(html_to_text(summary_html, SUMMARY_TEXT_MAX), SUMMARY_TEXT_MAX),
+        summary_text=_truncate(
+            html_to_text(summary_html, ARTICLE_SUMMARY_TEXT_MAX), ARTICLE_SUMMARY_TEXT_MAX
+        ),
         content_html=content,
         tags=_tags(entry.get("tags") or []),
     )
@@ -202,7 +208,7 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
 def _key(guid: str | None, url: str | None, title: str, body: str) -> str:
     if guid or url:
         key = guid or url or ""
-        if len(key) <= MAX_KEY_LENGTH:
+        if len(key) <= ENTRY_KEY_MAX:
             return key
     else:
         key = f"{title}\x1f{body}"
@@ -263,8 +269,8 @@ def _tags(tags: list[Mapping[str, Any]]) -> tuple[str, ...]:
     for tag in tags:
         term = _WHITESPACE.sub(" ", _string(tag, "term") or _string(tag, "label")).strip()
         if term and term.casefold() not in seen:
-            seen[term.casefold()] = term[:TAG_MAX]
-    return tuple(seen.values())[:TAGS_PER_ENTRY]
+            seen[term.casefold()] = term[:ARTICLE_TAG_MAX]
+    return tuple(seen.values())[:ARTICLE_TAGS_MAX]
 
 
 def _ttl(raw: Any) -> int | None:

@@ -16,18 +16,18 @@ from app.web import blp
 from app.web.forms import field_errors
 from core.accounts import Workspace
 from core.errors import DomainError, InvalidValue
-from feeds import service
+from feeds import articles_db, subscriptions_db
 from feeds.models import Feed
 
 
 def _page(url: str = "", errors: dict[str, str] | None = None, editing: dict | None = None):
     """The list; ``editing`` keeps what was typed into one feed's edit form that was refused."""
     workspace_id = principal().workspace_id
-    feeds = service.list_feeds(session(), workspace_id)
+    feeds = subscriptions_db.list_feeds(session(), workspace_id)
     page = render_template(
         "web/feeds.html",
         feeds=feeds,
-        article_counts=service.feed_article_counts(session(), [feed.id for feed in feeds]),
+        article_counts=articles_db.feed_article_counts(session(), [feed.id for feed in feeds]),
         workspace_timezone=session().get(Workspace, workspace_id).timezone,
         url=url,
         errors=errors or {},
@@ -55,7 +55,9 @@ def add_feed():
     try:
         if "\x00" in url:
             raise InvalidValue("url", "NUL characters are not allowed.")
-        feed = service.create_feed(session(), principal().workspace_id, url, policy=fetch_policy())
+        feed = subscriptions_db.create_feed(
+            session(), principal().workspace_id, url, policy=fetch_policy()
+        )
         session().commit()
     except InvalidValue as error:
         session().rollback()
@@ -76,7 +78,7 @@ def edit_feed(feed_id: int):
         for field, value in (("title", title), ("tags", tags)):
             if "\x00" in value:
                 raise InvalidValue(field, "NUL characters are not allowed.")
-        feed = service.update_feed(
+        feed = subscriptions_db.update_feed(
             session(), principal().workspace_id, feed_id, title=title, tags=tags.split(",")
         )
         session().commit()
@@ -91,7 +93,9 @@ def edit_feed(feed_id: int):
 @blp.post("/feeds/<int:feed_id>/enabled")
 def switch_feed(feed_id: int):
     enabled = request.form.get("enabled") == "on"
-    feed = service.update_feed(session(), principal().workspace_id, feed_id, enabled=enabled)
+    feed = subscriptions_db.update_feed(
+        session(), principal().workspace_id, feed_id, enabled=enabled
+    )
     session().commit()
     if enabled:
         flash(f"Turned {_name(feed)} on: it is fetched again from now.")
@@ -102,9 +106,9 @@ def switch_feed(feed_id: int):
 
 @blp.post("/feeds/<int:feed_id>/delete")
 def delete_feed(feed_id: int):
-    feed = service.get_feed(session(), principal().workspace_id, feed_id)
+    feed = subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)
     name = _name(feed)
-    service.delete_feed(session(), feed.workspace_id, feed.id)
+    subscriptions_db.delete_feed(session(), feed.workspace_id, feed.id)
     session().commit()
     flash(f"Unsubscribed from {name}. Its articles stay, with any posts made from them.")
     return _back()
@@ -113,7 +117,7 @@ def delete_feed(feed_id: int):
 @blp.post("/feeds/<int:feed_id>/refresh")
 @per_workspace(FEED_REFRESH_LIMIT)
 def refresh_feed(feed_id: int):
-    feed = service.get_feed(session(), principal().workspace_id, feed_id)
+    feed = subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)
     summary = refresh_and_commit(session(), feed, fetch_policy())
     if summary.errors:
         flash(f"Could not refresh {_name(feed)}: {feed.last_error}")

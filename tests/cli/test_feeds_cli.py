@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from werkzeug import Request, Response
 
 from core.accounts import Workspace
-from feeds import service
+from feeds import subscriptions_db
 from feeds.fetcher import FetchPolicy
 from feeds.models import Feed, FeedEntry
 from tests.helpers import PlannerRunner
@@ -54,7 +54,9 @@ def add_feeds(writer, urls: list[str]) -> list[int]:
         session.add(workspace)
         session.flush()
         loopback = FetchPolicy(allow_private=True)
-        feeds = [service.create_feed(session, workspace.id, u, policy=loopback) for u in urls]
+        feeds = [
+            subscriptions_db.create_feed(session, workspace.id, u, policy=loopback) for u in urls
+        ]
         session.commit()
         return [feed.id for feed in feeds]
 

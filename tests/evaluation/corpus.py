@@ -11,7 +11,8 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
 from feeds.fetcher import FetchPolicy
-from feeds.service import create_feed, refresh_feed
+from feeds.refresh_db import refresh_feed
+from feeds.subscriptions_db import create_feed
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("PLANNER_CORPUS_DIR", REPO.parent / "shared/corpus/real-feeds"))

@@ -4,7 +4,7 @@ from app.api import Blueprint, documents_errors
 from app.api.articles.schemas import ArticleListSchema, ArticleQuerySchema
 from app.api.common import principal
 from app.db import session
-from feeds import service
+from feeds import articles_db
 
 blp = Blueprint("articles", __name__, url_prefix="/api/v1/articles", description="Articles")
 
@@ -15,7 +15,7 @@ blp = Blueprint("articles", __name__, url_prefix="/api/v1/articles", description
 @documents_errors(blp, 404, 422)
 def articles(query):
     """Articles from the workspace's feeds, newest first. An unknown `feed` is a 404."""
-    items, total = service.list_articles(
+    items, total = articles_db.list_articles(
         session(),
         principal().workspace_id,
         feed_id=query.get("feed"),

@@ -16,7 +16,7 @@ from app.db import session
 from app.feed_jobs import fetch_policy, refresh_and_commit
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from core.errors import InvalidValue
-from feeds import service
+from feeds import articles_db, subscriptions_db
 from feeds.models import Feed
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1/feeds", description="Feed subscriptions")
@@ -49,7 +49,7 @@ FEED_FIELDS = tuple(name for name in FeedSchema._declared_fields if name != "art
 
 def _dump(feeds: list[Feed]) -> list[dict]:
     """Feeds with their article counts, counted in one query for the whole page."""
-    counts = service.feed_article_counts(session(), [feed.id for feed in feeds])
+    counts = articles_db.feed_article_counts(session(), [feed.id for feed in feeds])
     return [
         {
             **{name: getattr(feed, name) for name in FEED_FIELDS},
@@ -65,7 +65,7 @@ class Feeds(MethodView):
     @documents_errors(blp)
     def get(self):
         """List the workspace's feeds with their polling status."""
-        feeds = _dump(service.list_feeds(session(), principal().workspace_id))
+        feeds = _dump(subscriptions_db.list_feeds(session(), principal().workspace_id))
         return {"items": feeds, "total": len(feeds)}
 
     @blp.arguments(FeedSchema)
@@ -74,11 +74,13 @@ class Feeds(MethodView):
     def post(self, data):
         """Subscribe to a feed; its first fetch is due at once."""
         interval = data.pop("interval_minutes")
-        feed = service.create_feed(
+        feed = subscriptions_db.create_feed(
             session(), principal().workspace_id, policy=fetch_policy(), **data
         )
         if interval is not None:
-            service.update_feed(session(), feed.workspace_id, feed.id, interval_minutes=interval)
+            subscriptions_db.update_feed(
+                session(), feed.workspace_id, feed.id, interval_minutes=interval
+            )
         session().commit()
         return _dump([feed])[0]
 
@@ -88,14 +90,14 @@ class FeedById(MethodView):
     @blp.response(200, FeedSchema)
     @documents_errors(blp, 404)
     def get(self, feed_id):
-        return _dump([service.get_feed(session(), principal().workspace_id, feed_id)])[0]
+        return _dump([subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)])[0]
 
     @blp.arguments(FeedSchema(partial=True))
     @blp.response(200, FeedSchema)
     @documents_errors(blp, 404, 409, 413, 415)
     def patch(self, data, feed_id):
         """Change url, title, tags, enabled or interval; re-enabling clears the error count."""
-        feed = service.update_feed(
+        feed = subscriptions_db.update_feed(
             session(), principal().workspace_id, feed_id, policy=fetch_policy(), **data
         )
         session().commit()
@@ -105,7 +107,7 @@ class FeedById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, feed_id):
         """Unsubscribe; articles already stored stay."""
-        service.delete_feed(session(), principal().workspace_id, feed_id)
+        subscriptions_db.delete_feed(session(), principal().workspace_id, feed_id)
         session().commit()
 
 
@@ -116,7 +118,7 @@ class FeedById(MethodView):
 def refresh(feed_id):
     """Fetch the feed now, whether due or not. A failed fetch is still a 200: it is recorded
     on the feed (last_error, error_count) and counted in `errors`."""
-    feed = service.get_feed(session(), principal().workspace_id, feed_id)
+    feed = subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)
     summary = refresh_and_commit(session(), feed, fetch_policy())
     return {**vars(summary), "feed": _dump([feed])[0]}
 
@@ -127,7 +129,7 @@ def refresh(feed_id):
 @documents_errors(blp, 413, 415, 422)
 def import_opml():
     """Subscribe to every feed in an OPML file; feeds already subscribed gain its tags."""
-    summary = service.import_opml(
+    summary = subscriptions_db.import_opml(
         session(), principal().workspace_id, _opml_upload(), policy=fetch_policy()
     )
     session().commit()
@@ -157,7 +159,7 @@ def _opml_upload() -> bytes:
 @documents_errors(blp)
 def export_opml():
     """Every feed of the workspace as OPML, importable here and by other readers."""
-    body = service.export_opml(session(), principal().workspace_id)
+    body = subscriptions_db.export_opml(session(), principal().workspace_id)
     response = Response(body, mimetype="text/x-opml")
     response.headers["Content-Disposition"] = 'attachment; filename="value-planner-feeds.opml"'
     return response

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from feeds.service import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, TAG_MAX, TAGS_MAX, TITLE_MAX
+from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX
+from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
 from feeds.urls import MAX_URL_LENGTH
 
 STATUSES = ["ok", "not_modified", "throttled", "gone", "error"]
@@ -18,13 +19,13 @@ class FeedSchema(Schema):
     title = fields.String(
         allow_none=True,
         load_default=None,
-        validate=validate.Length(max=TITLE_MAX),
+        validate=validate.Length(max=FEED_TITLE_MAX),
         metadata={"description": "Taken from the feed on its first fetch when not given."},
     )
     tags = fields.List(
-        fields.String(validate=validate.Length(max=TAG_MAX)),
+        fields.String(validate=validate.Length(max=FEED_TAG_MAX)),
         load_default=list,
-        validate=validate.Length(max=TAGS_MAX),
+        validate=validate.Length(max=FEED_TAGS_MAX),
     )
     enabled = fields.Boolean(load_default=True)
     interval_minutes = fields.Integer(

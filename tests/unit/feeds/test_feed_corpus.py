@@ -26,7 +26,8 @@ from feeds import expat_driver
 from feeds import parser as feed_parser
 from feeds.fetcher import FetchPolicy
 from feeds.models import Article, FeedEntry
-from feeds.service import create_feed, refresh_feed
+from feeds.refresh_db import refresh_feed
+from feeds.subscriptions_db import create_feed
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("PLANNER_CORPUS_DIR", REPO.parent / "shared/corpus/real-feeds"))

@@ -9,7 +9,7 @@ from core.accounts import Workspace
 from core.errors import InvalidValue
 from feeds.errors import UnsafeXML
 from feeds.opml import OpmlFeed, parse_opml
-from feeds.service import create_feed, export_opml, import_opml, list_feeds
+from feeds.subscriptions_db import create_feed, export_opml, import_opml, list_feeds
 
 
 def test_feedly_folders_become_tags(data_dir: Path) -> None:

@@ -3,7 +3,7 @@
 Every document of ``tests/data/feeds/robustness`` (plus a several-megabyte single-line feed
 built here, too big to commit) is served by a local HTTP server and refreshed by
 :class:`app.feed_jobs.DueFeedRunner`, the runner behind ``planner feeds refresh`` and
-``planner feeds worker``, through :func:`feeds.service.refresh_feed`. Each feed must end with
+``planner feeds worker``, through :func:`feeds.refresh_db.refresh_feed`. Each feed must end with
 its good entries stored, readable as the publisher wrote them, or with a clear error recorded
 on it, and no broken feed may stop the run.
 """
@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.feed_jobs import DueFeedRunner
 from core.accounts import Workspace
-from feeds import service
+from feeds import refresh_db
 from feeds.fetcher import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
-from feeds.service import create_feed
+from feeds.subscriptions_db import create_feed
 
 
 def utc(*args: int, microsecond: int = 0) -> dt.datetime:
@@ -220,22 +220,22 @@ def test_a_bug_on_one_feed_is_logged_and_counted_and_the_next_feeds_are_stored(
             "</item></channel></rss>",
             content_type="application/rss+xml",
         )
-    real_download, real_store = service.download_feed, service.store_download
+    real_download, real_store = refresh_db.download_feed, refresh_db.store_download
 
-    def download(feed: Feed, *args: object, **kwargs: object) -> service.Download:
+    def download(feed: Feed, *args: object, **kwargs: object) -> refresh_db.Download:
         if "breaks-download" in feed.url:
             raise KeyError("a bug in parsing")
         return real_download(feed, *args, **kwargs)
 
-    def store(session: Session, feed: Feed, *args: object) -> service.RefreshSummary:
+    def store(session: Session, feed: Feed, *args: object) -> refresh_db.RefreshSummary:
         if "breaks-store" in feed.url:
             session.add(Article(workspace_id=feed.workspace_id, title="half", content_hash="0"))
             session.flush()  # something is written before the bug strikes
             raise KeyError("a bug in storing")
         return real_store(session, feed, *args)
 
-    monkeypatch.setattr(service, "download_feed", download)
-    monkeypatch.setattr(service, "store_download", store)
+    monkeypatch.setattr(refresh_db, "download_feed", download)
+    monkeypatch.setattr(refresh_db, "store_download", store)
     with writer() as session:
         workspace = Workspace(name="Acme", timezone="UTC")
         session.add(workspace)

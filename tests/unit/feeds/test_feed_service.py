@@ -13,16 +13,9 @@ from core.accounts import Workspace
 from core.errors import Conflict, InvalidValue, NotFound
 from feeds.fetcher import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
-from feeds.service import (
-    CLAIM_LEASE,
-    claim_due_feeds,
-    create_feed,
-    delete_feed,
-    get_feed,
-    list_feeds,
-    refresh_feed,
-    update_feed,
-)
+from feeds.refresh_db import claim_due_feeds, refresh_feed
+from feeds.refresh_policy import CLAIM_LEASE
+from feeds.subscriptions_db import create_feed, delete_feed, get_feed, list_feeds, update_feed
 
 NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
