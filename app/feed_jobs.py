@@ -23,10 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import metrics, runtime
+from core import dialects
 from core.db import utcnow
 from feeds import refresh_db
 from feeds.fetcher import FetchPolicy
@@ -93,8 +94,7 @@ def _commit_refresh(session: Session) -> None:
     refresh is redone at the next run, finding the same entries. SQLite (WAL,
     ``synchronous=NORMAL``) already commits this way.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+    dialects.of(session).commit_without_flush_wait(session)
     session.commit()
 
 
@@ -121,7 +121,7 @@ class DueFeedRunner:
         self.policy = policy
         self.workers = workers
         self.stop = stop or threading.Event()
-        self.store_behind = writer.kw["bind"].dialect.name == "postgresql"
+        self.store_behind = not dialects.of(writer.kw["bind"]).embedded
 
     def due_count(self, now: dt.datetime | None = None) -> int:
         with self.writer() as session:

@@ -49,7 +49,7 @@ from sqlalchemy import insert
 from workspaces import drop_workspace
 
 from app.serving import cores
-from core import accounts, migrations
+from core import accounts, dialects, migrations
 from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
 from schedules import service
@@ -299,7 +299,7 @@ def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> di
     writer = make_sessionmakers(engine)[1]
     began = time.perf_counter()
     spec = build(writer)
-    if engine.dialect.name == "postgresql":
+    if dialects.of(engine) is dialects.POSTGRESQL:
         bench_suggestions.settle(engine)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE posts")
@@ -328,7 +328,7 @@ def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> di
                       file=sys.stderr)  # fmt: skip
     finally:
         server.stop()
-        if engine.dialect.name == "postgresql":
+        if dialects.of(engine) is dialects.POSTGRESQL:
             drop_workspace(writer, spec["workspace_id"])
         engine.dispose()
     last = results.pop("trivial (again, last)")

@@ -13,6 +13,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine
 
+from core import dialects
+
 SCRIPT_LOCATION = str(Path(__file__).parent / "alembic")
 # Schema that migration 0005 creates but no model declares, being one database's full-text
 # index: SQLite's FTS5 table of articles with its shadow tables, PostgreSQL's generated
@@ -58,7 +60,7 @@ def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     it, or set their links to NULL. The pragma is a no-op inside a transaction, so it is set on
     the driver connection before one begins, and set back before the pool gets it again.
     """
-    if connection.dialect.name != "sqlite":
+    if not dialects.of(connection).alters_by_rebuilding:
         yield
         return
     dbapi_connection = connection.connection.dbapi_connection
@@ -71,7 +73,7 @@ def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
 
 def check_foreign_keys(connection: Connection) -> None:
     """Fail the migration, before it commits, if it left a link to a row that is not there."""
-    if connection.dialect.name != "sqlite":
+    if not dialects.of(connection).alters_by_rebuilding:
         return
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:

@@ -41,6 +41,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from core import dialects
+from core.dialects import FullText
 from feeds.analysis import Phrase, phrases
 from feeds.models import Article, Feed
 
@@ -103,9 +105,14 @@ class PostgresIndex:
 _VECTOR = literal_column("articles.search_vector")
 
 
+_INDEXES: dict[FullText, type[TextIndex]] = {
+    FullText.FTS5: Fts5Index,
+    FullText.TSVECTOR: PostgresIndex,
+}
+
+
 def index_for(session: Session) -> TextIndex:
-    dialect = session.get_bind().dialect.name
-    return Fts5Index() if dialect == "sqlite" else PostgresIndex()
+    return _INDEXES[dialects.of(session).full_text]()
 
 
 # Evidence weights. An inflected form ("exploited" for "exploit") counts half an exact one;

@@ -5,7 +5,7 @@ from alembic import context
 import core.accounts
 import feeds.models
 import schedules.models
-from core import migrations
+from core import dialects, migrations
 from core.db import Base
 
 assert core.accounts and feeds.models and schedules.models  # imported for their tables
@@ -15,7 +15,7 @@ with engine.connect() as connection, migrations.sqlite_foreign_keys_off(connecti
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=dialects.of(connection).alters_by_rebuilding,
         compare_type=True,
         include_name=migrations.include_name,
     )

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug import Request, Response
 
+from core import dialects
 from core.db import utcnow
 from feeds.models import Article, Feed, FeedEntry
 from feeds.parser import parse_feed
@@ -159,7 +160,7 @@ def test_sigkill_mid_refresh_leaves_each_feed_whole_or_untouched_and_the_next_ru
     slow = states[SLOW][0]
     assert slow.next_check_at > now  # claimed: leased to the dead worker
     assert all(feed.next_check_at <= now for feed, _ in states[SLOW + 1 :])  # still due
-    if engine.dialect.name == "sqlite":
+    if dialects.of(engine).embedded:
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
@@ -187,7 +188,7 @@ def test_sigkill_while_writing_rolls_the_whole_feed_back_on_postgresql(
     entries went in. Only PostgreSQL lets a writer be caught there: SQLite takes its write lock
     at BEGIN, so a writer waits before writing anything, never halfway.
     """
-    if engine.dialect.name != "postgresql":
+    if dialects.of(engine).serial_writers:
         pytest.skip("SQLite writers wait at BEGIN, never in the middle of a write")
     fetched = threading.Event()
     go_on = threading.Event()

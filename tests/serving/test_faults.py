@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from core import accounts
+from core import accounts, dialects
 from schedules.models import Post
 from schedules.rule import Entry, Policy, violations
 from tests.serving.test_gunicorn import PLANNER, Server, random_time
@@ -107,7 +107,7 @@ def test_sigkilled_workers_mid_write_leave_every_ask_covered_and_the_database_us
         running.stop()
 
     with Session(engine) as session:
-        if engine.dialect.name == "sqlite":
+        if dialects.of(engine).embedded:
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         rows = session.execute(
             select(Post.scheduled_at, Post.id, Post.kind).where(Post.audience_id == audience)

@@ -6,7 +6,7 @@ from alembic.runtime.migration import MigrationContext
 import core.accounts
 import feeds.models
 import schedules.models
-from core import migrations
+from core import dialects, migrations
 from core.db import Base, make_engine
 
 assert core.accounts and feeds.models and schedules.models
@@ -60,9 +60,11 @@ def test_the_timeline_index_holds_only_timeline_posts_on_both_databases(engine):
     """The model declares only SQLite's predicate (schedules/models.py says why): the migrated
     index must be partial on PostgreSQL too, or the rule's queries read every draft."""
     definition = {
-        "sqlite": "SELECT sql FROM sqlite_master WHERE name = 'ix_posts_timeline'",
-        "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_timeline'",
-    }[engine.dialect.name]
+        dialects.SQLITE: "SELECT sql FROM sqlite_master WHERE name = 'ix_posts_timeline'",
+        dialects.POSTGRESQL: (
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_posts_timeline'"
+        ),
+    }[dialects.of(engine)]
     with engine.connect() as connection:
         created = connection.exec_driver_sql(definition).scalar_one()
     where = created.upper().partition(" WHERE ")[2]

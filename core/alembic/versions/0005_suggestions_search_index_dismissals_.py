@@ -28,6 +28,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.db
+from core import dialects
+from core.dialects import FullText
 from feeds.analysis import search_fields
 
 revision = "0005"
@@ -79,7 +81,7 @@ def _rebuilding_posts(bind: sa.Connection) -> Iterator[None]:
     The rebuild drops the old table, and SQLite's DROP TABLE deletes its rows first, which
     fires touches.post_id's ON DELETE SET NULL; the links are put back afterwards.
     """
-    if bind.dialect.name != "sqlite":
+    if not dialects.of(bind).alters_by_rebuilding:
         yield
         return
     query = sa.text("SELECT id, post_id FROM touches WHERE post_id IS NOT NULL")
@@ -93,7 +95,6 @@ def _rebuilding_posts(bind: sa.Connection) -> Iterator[None]:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
     op.create_table(
         "suggestion_dismissals",
         sa.Column("audience_id", sa.Integer(), nullable=False),
@@ -147,7 +148,7 @@ def upgrade() -> None:
             analysed,
         )
 
-    if sqlite:
+    if dialects.of(bind).full_text is FullText.FTS5:
         op.execute(
             f"CREATE VIRTUAL TABLE articles_fts USING fts5({FTS_COLUMNS}, content='articles', "
             "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
@@ -161,7 +162,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    if dialects.of(op.get_bind()).full_text is FullText.FTS5:
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER {name}")
         op.execute("DROP TABLE articles_fts")

@@ -20,6 +20,8 @@ Create Date: 2026-12-04 01:30:00
 import sqlalchemy as sa
 from alembic import op
 
+from core import dialects
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -41,7 +43,7 @@ TABLES = (
 
 def _rebuild(autoincrement: bool) -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
+    if not dialects.of(bind).reuses_ids:
         return
     # Dropping a table drops its triggers (0005's FTS5 ones on articles): keep them to replay.
     triggers = (
