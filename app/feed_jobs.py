@@ -30,7 +30,7 @@ from app import metrics, runtime
 from core import dialects
 from core.db import utcnow
 from feeds import refresh_db
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed
 from feeds.refresh_db import Download, RefreshSummary
 

@@ -24,7 +24,7 @@ from core.errors import DomainError
 if TYPE_CHECKING:
     from flask import Flask
 
-    from feeds.fetcher import FetchPolicy
+    from feeds.fetch_policy import FetchPolicy
 
 
 @dataclass
@@ -58,7 +58,7 @@ def pool_options(config: dict) -> dict[str, int]:
 def fetch_policy(config: dict[str, Any]) -> FetchPolicy:
     """``PLANNER_FEEDS_*``, with the config key ``FEEDS_ALLOW_PRIVATE`` overriding the switch
     (tests reach a server on 127.0.0.1 with it)."""
-    from feeds.fetcher import FetchPolicy  # httpx and the SSRF guard, for feed commands only
+    from feeds.fetch_policy import FetchPolicy  # the SSRF guard, for feed commands only
 
     policy = FetchPolicy.from_env()
     if "FEEDS_ALLOW_PRIVATE" in config:

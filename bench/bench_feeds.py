@@ -43,7 +43,7 @@ from core import migrations
 from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
 from feeds import subscriptions_db
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import FeedEntry
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,9 +3,10 @@
 Feed URLs come from users and from redirects chosen by remote servers, so each connection is
 vetted where it is made: a custom network backend resolves the host, refuses the connection if
 any address is loopback, private, link-local, multicast, reserved or unspecified (IPv4-mapped
-IPv6 included), and connects the socket to the vetted address itself. Checking a name and then
-letting the HTTP stack resolve it again would leave a DNS-rebinding gap. The Host header and TLS
-SNI still carry the hostname, because the HTTP layer above the backend never learns the address.
+IPv6 included; the rules are :mod:`feeds.fetch_policy`'s), and connects the socket to the
+vetted address itself. Checking a name and then letting the HTTP stack resolve it again would
+leave a DNS-rebinding gap. The Host header and TLS SNI still carry the hostname, because the
+HTTP layer above the backend never learns the address.
 
 Wall-clock time is bounded per fetch, not per socket read: every read and write is given only
 the time left, so a server dripping one byte a second cannot hold a worker for longer than the
@@ -18,165 +19,33 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import ipaddress
-import os
 import re
-import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from feeds.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
+from feeds.fetch_policy import FetchPolicy, allow_hint, literal_address
 
-USER_AGENT = "ValuePlanner/0.1 (+https://github.com/value-planner; feed fetcher)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-MAX_BYTES = 15 * 1024 * 1024
-CONNECT_TIMEOUT = 10.0
-TOTAL_TIMEOUT = 20.0
-MAX_REDIRECTS = 5
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_LATER_STATUSES = frozenset({429, 503})
 _CHUNK = 64 * 1024
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-Resolver = Callable[[str, int], Sequence[str]]
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address the system resolver returns for ``host``, in its preferred order."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"Could not resolve {host}: {exc}", host=host) from None
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def allow_hint(host: object) -> str:
-    """What an admin can do about a refused private address: a rep cannot, so say who can."""
-    return (
-        f"An administrator can allow it: add {host} to PLANNER_FEEDS_ALLOWLIST (hosts and "
-        "networks, comma-separated) or, for every private address, PLANNER_FEEDS_ALLOW_PRIVATE=1."
-    )
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """Limits and address rules for fetching feeds.
-
-    ``allowed_hosts`` and ``allowed_networks`` exempt named hosts or address ranges from the
-    private-address refusal (an intranet feed server, say) without opening all of them as
-    ``allow_private`` does.
-    """
-
-    allow_private: bool = False
-    allowed_hosts: frozenset[str] = frozenset()
-    allowed_networks: tuple[IPNetwork, ...] = ()
-    connect_timeout: float = CONNECT_TIMEOUT
-    timeout: float = TOTAL_TIMEOUT
-    max_bytes: int = MAX_BYTES
-    max_redirects: int = MAX_REDIRECTS
-    user_agent: str = USER_AGENT
-    resolver: Resolver = field(default=system_resolver, compare=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> FetchPolicy:
-        """Policy from ``PLANNER_FEEDS_*`` variables; a malformed value raises ``ValueError``
-        at start-up instead of silently weakening the guard."""
-        env = os.environ if environ is None else environ
-        hosts, networks = parse_allowlist(env.get("PLANNER_FEEDS_ALLOWLIST", ""))
-        return cls(
-            allow_private=env.get("PLANNER_FEEDS_ALLOW_PRIVATE", "").strip().lower()
-            in ("1", "true", "yes", "on"),
-            allowed_hosts=hosts,
-            allowed_networks=networks,
-            connect_timeout=_positive(env, "PLANNER_FEEDS_CONNECT_TIMEOUT", float, CONNECT_TIMEOUT),
-            timeout=_positive(env, "PLANNER_FEEDS_TIMEOUT", float, TOTAL_TIMEOUT),
-            max_bytes=_positive(env, "PLANNER_FEEDS_MAX_BYTES", int, MAX_BYTES),
-        )
-
-    def address_allowed(self, host: str, address: IPAddress) -> bool:
-        if self.allow_private or host.lower().rstrip(".") in self.allowed_hosts:
-            return True
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if any(address in network for network in self.allowed_networks):
-            return True
-        return address.is_global and not (
-            address.is_loopback
-            or address.is_private
-            or address.is_link_local
-            or address.is_multicast
-            or address.is_reserved
-            or address.is_unspecified
-        )
-
-    def check_url(self, url: str) -> None:
-        """Refuse what can be refused without a network: scheme, host, literal addresses."""
-        try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError for an invalid port
-        except ValueError as exc:
-            raise BlockedAddress(f"Invalid URL {url!r}: {exc}", url=url) from None
-        if parts.scheme.lower() not in ("http", "https"):
-            raise BlockedAddress(f"Only http and https URLs can be fetched, not {url!r}", url=url)
-        if not parts.hostname:
-            raise BlockedAddress(f"URL {url!r} has no host", url=url)
-        address = _literal_address(parts.hostname)
-        if address is not None and not self.address_allowed(parts.hostname, address):
-            raise BlockedAddress(
-                f"Refusing to fetch from {address}: not a public address. {allow_hint(address)}",
-                url=url,
-            )
-
-
-def parse_allowlist(text: str) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    """Split a comma-separated list into host names and CIDR networks (bare IPs are /32, /128)."""
-    hosts: set[str] = set()
-    networks: list[IPNetwork] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            if not re.fullmatch(r"[A-Za-z0-9.-]+", item):
-                raise ValueError(
-                    f"PLANNER_FEEDS_ALLOWLIST: {item!r} is neither host nor CIDR"
-                ) from None
-            hosts.add(item.lower().rstrip("."))
-    return frozenset(hosts), tuple(networks)
-
-
-def _positive(env: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    value = kind(raw)
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
-
-
-def _literal_address(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.partition("%")[0])
-    except ValueError:
-        return None
 
 
 class FetchOutcome(StrEnum):
@@ -423,7 +292,7 @@ class _VettingBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        literal = _literal_address(host)
+        literal = literal_address(host)
         candidates = [str(literal)] if literal else self._policy.resolver(host, port)
         addresses = [ipaddress.ip_address(a.partition("%")[0]) for a in candidates]
         if not addresses:

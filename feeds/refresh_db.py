@@ -18,7 +18,8 @@ from core import dialects
 from core.db import utcnow
 from feeds.entries_db import lock_workspace_articles, store_entries
 from feeds.errors import FetchError, ParseError, UnsafeXML
-from feeds.fetcher import FetchOutcome, FetchPolicy, FetchResult, fetch
+from feeds.fetch_policy import FetchPolicy
+from feeds.fetcher import FetchOutcome, FetchResult, fetch
 from feeds.models import FEED_ERROR_MAX, FEED_TITLE_MAX, Feed
 from feeds.parser import ParsedFeed, parse_feed
 from feeds.refresh_policy import CLAIM_LEASE, backoff, effective_interval, retry_at

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound
 from feeds.errors import BlockedAddress
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX, Feed
 from feeds.opml import OpmlFeed, parse_opml, render_opml
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 
 from core.accounts import Workspace
 from feeds import subscriptions_db
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed, FeedEntry
 from tests.helpers import PlannerRunner
 

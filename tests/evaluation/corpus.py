@@ -10,7 +10,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.refresh_db import refresh_feed
 from feeds.subscriptions_db import create_feed
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import Workspace
 from core.db import make_sessionmakers
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from werkzeug import Request, Response
 from core.db import utcnow
 from feeds import expat_driver
 from feeds import parser as feed_parser
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import Article, FeedEntry
 from feeds.refresh_db import refresh_feed
 from feeds.subscriptions_db import create_feed

@@ -14,7 +14,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feeds.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
-from feeds.fetcher import USER_AGENT, FetchOutcome, FetchPolicy, fetch, parse_retry_after
+from feeds.fetch_policy import USER_AGENT, FetchPolicy
+from feeds.fetcher import FetchOutcome, fetch, parse_retry_after
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 MiB = 1024 * 1024

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.feed_jobs import DueFeedRunner
 from core.accounts import Workspace
 from feeds import refresh_db
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
 from feeds.subscriptions_db import create_feed
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import Workspace
 from core.errors import Conflict, InvalidValue, NotFound
-from feeds.fetcher import FetchPolicy
+from feeds.fetch_policy import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
 from feeds.refresh_db import claim_due_feeds, refresh_feed
 from feeds.refresh_policy import CLAIM_LEASE
