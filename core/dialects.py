@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from abc import ABC, abstractmethod
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, FunctionElement, func, insert, text
@@ -28,7 +29,7 @@ class FullText(enum.Enum):
     TSVECTOR = "tsvector"  # a generated tsvector column with a GIN index
 
 
-class Dialect:
+class Dialect(ABC):
     """The capabilities the code branches on; each subclass is one database."""
 
     name: str
@@ -45,29 +46,30 @@ class Dialect:
     reuses_ids: bool
     full_text: FullText
 
+    @abstractmethod
     def for_update(self, stmt: S, *, skip_locked: bool = False) -> S:
         """``stmt`` locking its rows until commit; ``skip_locked`` passes over rows another
         transaction holds instead of waiting for them."""
-        return stmt.with_for_update(skip_locked=skip_locked)
 
+    @abstractmethod
     def commit_without_flush_wait(self, session: Session) -> None:
         """Let this transaction's commit return before it is flushed to disk (a crash may
         lose the last fraction of a second of commits, each whole or not at all)."""
 
+    @abstractmethod
     def json_array_elements(self, column: Any) -> FunctionElement[Any]:
         """A JSON array column as a table of its elements (as text), in column ``value``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def insert_returning_ids(
         self, session: Session, model: type[Any], rows: list[dict[str, Any]], unique: str
     ) -> list[int]:
         """Insert ``rows`` (one model's, all with the same keys) and return their ids in the
         same order; rows whose ``unique`` column is set differ in it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def insert_rows(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` (one model's, all with the same keys) as fast as this database can."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"
@@ -129,6 +131,9 @@ class PostgreSQL(Dialect):
     alters_by_rebuilding = False
     reuses_ids = False
     full_text = FullText.TSVECTOR
+
+    def for_update(self, stmt: S, *, skip_locked: bool = False) -> S:
+        return stmt.with_for_update(skip_locked=skip_locked)
 
     def commit_without_flush_wait(self, session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit = off"))

@@ -1,4 +1,5 @@
-"""Service functions against real SQLite files and a real local HTTP server."""
+"""Subscriptions, refreshes and claims (feeds/*_db.py) against real databases and a real local HTTP
+server."""
 
 from __future__ import annotations
 
