@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts import User, Workspace
 from core.errors import InvalidValue, NotFound
-from schedules import ics, posts, service
+from schedules import audiences_db, ics, posts, slots_db
 from schedules.models import Audience, Post
 
 UID_DOMAIN = "value-planner"
@@ -85,7 +85,7 @@ def version(
     """The calendar's version from the rows that shape it, without reading a post.
 
     Sound because every change that can alter the events bumps an audience's ``revision``:
-    each change to an audience or its posts takes ``service.lock_audience`` (creating, editing,
+    each change to an audience or its posts takes ``audiences_db.lock_audience`` (creating, editing,
     moving, cancelling and deleting posts, one-to-one asks, planned drafts, audience edits and
     deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
     audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
@@ -270,7 +270,7 @@ def _gap_events(
     start, end = options.gap_window(now)
     gaps = []
     for audience in audiences:
-        for slot, post in service.slots(session, audience, start, end):
+        for slot, post in slots_db.slots(session, audience, start, end):
             if post is None:
                 gaps.append(ics.IcsEvent(
                     uid=f"slot-{audience.id}-{slot:%Y%m%dT%H%M%SZ}@{UID_DOMAIN}",
@@ -299,7 +299,7 @@ class EventCache:
 
     The key is everything that decides an event's bytes apart from its text: the post id
     (never reused), its time, status, SEQUENCE and ``updated_at`` (set by every edit of the
-    post, ``service.update_post``), and whether it is overdue. Events of every workspace and
+    post, ``posts_db.update_post``), and whether it is overdue. Events of every workspace and
     calendar share it, so a post in several calendars (its audience's and the workspace's)
     is rendered once. Per process, like ``RenderCache``. An OrderedDict rather than
     cachetools: a re-render looks up every event of the calendar, and its C-level
@@ -365,8 +365,8 @@ def audiences_for_export(
 ) -> list[Audience]:
     """Audiences by id or name in one workspace, or all of them when ``refs`` is None."""
     if refs is None:
-        return service.list_audiences(session, workspace_id)
-    return [service.find_audience(session, workspace_id, ref) for ref in refs]
+        return audiences_db.list_audiences(session, workspace_id)
+    return [audiences_db.find_audience(session, workspace_id, ref) for ref in refs]
 
 
 # ---------------------------------------------------------------- subscription URLs

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.db import get_owned_row, utcnow
 from core.errors import Conflict, InvalidValue, NotFound
-from schedules import people, service
+from schedules import audiences_db, people, policy, posts_db, times
 from schedules import relationship as rel
 from schedules.invitations import WHY_PERSONAL, is_stock
 from schedules.models import (
@@ -100,7 +100,7 @@ def list_contacts(
     """
     query = select(Contact).where(Contact.workspace_id == workspace_id)
     if audience_id is not None:
-        service.get_audience(session, workspace_id, audience_id)
+        audiences_db.get_audience(session, workspace_id, audience_id)
         query = query.where(Contact.audience_id == audience_id)
     query = query.order_by(func.lower(Contact.name), Contact.id)
     if stage is None:
@@ -163,9 +163,7 @@ def create_contact(session: Session, workspace_id: int, fields: Mapping[str, Any
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
         # An existing connection (or one the other person started) is recorded as accepted.
-        contact.accepted_at = service.parse_when(
-            "accepted_at", fields["accepted_at"], _zone(contact)
-        )
+        contact.accepted_at = times.parse_when("accepted_at", fields["accepted_at"], _zone(contact))
     session.add(contact)
     _flush_unique_profile(session)
     return contact
@@ -190,7 +188,7 @@ def update_contact(
     _apply_fields(contact, changes)
     after = before
     if "accepted_at" in changes:
-        accepted = service.parse_when("accepted_at", changes["accepted_at"], _zone(contact))
+        accepted = times.parse_when("accepted_at", changes["accepted_at"], _zone(contact))
         if accepted is not None and contact.requested_at and accepted < contact.requested_at:
             raise InvalidValue("accepted_at", "Must not be before the connection request.")
         contact.accepted_at = accepted
@@ -210,7 +208,7 @@ def delete_contact(session: Session, workspace_id: int, contact_id: int) -> None
     get_contact(session, workspace_id, contact_id)
     locked = _ask_audiences(session, contact_id)
     for audience_id in locked:
-        service.lock_audience(session, workspace_id, audience_id)
+        audiences_db.lock_audience(session, workspace_id, audience_id)
     contact = lock_contact(session, workspace_id, contact_id)
     if not set(_ask_audiences(session, contact_id)) <= set(locked):
         raise Conflict(f"{contact.name} was given another one-to-one ask meanwhile; try again.")
@@ -245,7 +243,7 @@ def record_connection_request(
             f"{contact.name} accepted a connection on {contact.accepted_at:%Y-%m-%d}; "
             "there is no request to send."
         )
-    contact.requested_at = service.parse_when(
+    contact.requested_at = times.parse_when(
         "requested_at", requested_at, _zone(contact)
     ) or utcnow().replace(microsecond=0)
     contact.request_note = note.strip()  # type: ignore[union-attr]
@@ -279,7 +277,7 @@ def _linked_post(session: Session, workspace_id: int, post_id: int | None) -> Po
     if post_id is None:
         return None
     try:
-        post = service.get_post(session, workspace_id, post_id)
+        post = posts_db.get_post(session, workspace_id, post_id)
     except NotFound:
         raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
     if post.kind != "give":
@@ -293,7 +291,7 @@ def add_touch(
     """A new touch only ever adds cover, so it needs the lock but no judgement."""
     contact = lock_contact(session, workspace_id, contact_id)
     post = _linked_post(session, workspace_id, fields.get("post_id"))
-    at = service.parse_when("at", fields.get("at"), _zone(contact))
+    at = times.parse_when("at", fields.get("at"), _zone(contact))
     if at is None and post is not None:
         at = post.scheduled_at
     if at is None:
@@ -319,7 +317,7 @@ def _recent_enough(contact: Contact, at: dt.datetime) -> None:
     days = (
         contact.audience.record_published_within_days
         if contact.audience
-        else service.DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
+        else policy.DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
     )
     if at < utcnow() - dt.timedelta(days=days):
         raise InvalidValue(
@@ -344,7 +342,7 @@ def update_touch(
         post = _linked_post(session, workspace_id, changes["post_id"])
         touch.post_id = post.id if post else None
     if "at" in changes:
-        at = service.parse_when("at", changes["at"], _zone(contact))
+        at = times.parse_when("at", changes["at"], _zone(contact))
         if at is None:
             raise InvalidValue("at", "A touch needs a date.")
         if at != touch.at:
@@ -397,7 +395,7 @@ def create_ask(
             "Give the contact an audience first: a one-to-one ask also counts on that "
             "audience's calendar.",
         )
-    audience = service.lock_audience(session, workspace_id, audience_id)
+    audience = audiences_db.lock_audience(session, workspace_id, audience_id)
     contact = lock_contact(session, workspace_id, contact_id)
     if contact.audience_id != audience.id:
         raise Conflict(f"{contact.name} moved to another audience meanwhile; try again.")
@@ -408,13 +406,13 @@ def create_ask(
     title = (
         fields.get("title") or f"{fields['type'].replace('_', ' ').capitalize()}: {contact.name}"
     )
-    post = service.build_post(
+    post = posts_db.build_post(
         audience, {**fields, "kind": "ask", "status": "scheduled", "title": title}
     )
     post.contact_id = contact.id
     # Both verdicts before anything is written; autoflush off so the new row is not read back.
     with session.no_autoflush:
-        service.guard_direct_ask(session, workspace_id, audience, post, None)
+        posts_db.guard_direct_ask(session, workspace_id, audience, post, None)
     session.add(post)
     session.flush()
     return post

@@ -27,7 +27,7 @@ from app.web.forms import field_errors
 from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
-from schedules import contacts, people, service
+from schedules import audiences_db, contacts, people, posts_db, refusals, timeline_db
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
 from schedules.relationship import STAGES
 
@@ -141,7 +141,7 @@ def contacts_page():
         pages=max(1, -(-total // PAGE_SIZE)),
         stage=stage,
         audience_id=audience_id,
-        audiences=service.list_audiences(session(), workspace_id),
+        audiences=audiences_db.list_audiences(session(), workspace_id),
         stages=STAGE_LABELS,
     )
 
@@ -168,7 +168,7 @@ def _contact_form(contact: Contact | None, values: Mapping[str, object], errors=
         contact=contact,
         values=values,
         errors=errors or {},
-        audiences=service.list_audiences(session(), principal().workspace_id),
+        audiences=audiences_db.list_audiences(session(), principal().workspace_id),
         relationships=[(r, RELATIONSHIP_LABELS[r]) for r in RELATIONSHIPS],
     )
     return page, 422 if errors else 200
@@ -235,7 +235,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
     linkable: list[Post] = []
     if contact.audience_id is not None:
         today = utcnow()
-        linkable, _ = service.list_posts(
+        linkable, _ = posts_db.list_posts(
             db,
             workspace_id,
             contact.audience_id,
@@ -344,7 +344,7 @@ def _ask_fields(values: Mapping[str, str]) -> dict:
 def _why(error: DomainError, contact: Contact) -> list[str]:
     """Every reason, the person's first, then the audience rule's when it refuses too."""
     audience = contact.audience
-    if isinstance(error, service.RuleViolation):
+    if isinstance(error, refusals.RuleViolation):
         return explain_rule(error, audience, None)
     conditions = error.extra["conditions"]
     at = next((c["scheduled_at"] for c in conditions if c["post_id"] is None), None)
@@ -366,7 +366,7 @@ def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     if contact.audience is None:
         return "", ""
     standing = contacts.standing(session(), contact)
-    audience_earliest = service.ratio(session(), contact.audience).earliest_next_ask_at
+    audience_earliest = timeline_db.ratio(session(), contact.audience).earliest_next_ask_at
     bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
     if any(b is None for b in bounds):
         return "", ""
@@ -378,7 +378,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
     page = render_template(
         "web/contact_ask.html",
         # The audience's meter and what the person still needs, so the date is chosen knowingly.
-        ratio=service.ratio(session(), audience) if audience else None,
+        ratio=timeline_db.ratio(session(), audience) if audience else None,
         person=_explain_next_ask(contacts.standing(session(), contact)),
         contact=contact,
         values=values,
@@ -407,7 +407,7 @@ def new_ask(contact_id: int):
     except (ValidationError, InvalidValue) as error:
         session().rollback()
         return _ask_form(contact, values, field_errors(error, ASK_INPUTS))
-    except (people.RelationshipViolation, service.RuleViolation) as error:
+    except (people.RelationshipViolation, refusals.RuleViolation) as error:
         session().rollback()
         return _ask_form(contact, values, why=_why(error, contact))
     except DomainError as error:  # the contact moved to another audience meanwhile

@@ -12,7 +12,7 @@ from app.db import session
 from core import accounts
 from core.db import utcnow
 from core.errors import Forbidden
-from schedules import calendar, service
+from schedules import calendar, times
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
 
@@ -43,8 +43,8 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
     audiences = calendar.audiences_for_export(db, workspace_id, refs)
     zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
     options = calendar.ExportOptions(
-        start=service.parse_when("from", query.get("start"), zone),
-        end=service.parse_when("to", query.get("end"), zone),
+        start=times.parse_when("from", query.get("start"), zone),
+        end=times.parse_when("to", query.get("end"), zone),
         include_drafts=query["include_drafts"],
         include_gaps=query["include_gaps"],
     )
