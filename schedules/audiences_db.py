@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from core.accounts import validate_timezone
 from core.db import get_owned_row, lock_owned_row
 from core.errors import Conflict, InvalidValue, NotFound
-from schedules import people
 from schedules.cadence import parse_cadence
+from schedules.contacts import people_db
 from schedules.models import Audience
-from schedules.policy import policy_of, resolve_policy
+from schedules.policy import person_policy, policy_of, resolve_policy
 from schedules.timeline_db import check_whole_timeline
 
 HALF_LIFE_DAYS = 14
@@ -152,14 +152,14 @@ def update_audience(
         # weekday, an rrule into a monthly rule) could only be refused or guessed.
         audience.cadence = parse_cadence(changes["cadence"]).to_dict()
     if "policy" in changes:
-        before, person_before = policy_of(audience), people.person_policy(audience)
+        before, person_before = policy_of(audience), person_policy(audience)
         for column, value in resolve_policy(changes["policy"], audience).items():
             setattr(audience, column, value)
-        after, person_after = policy_of(audience), people.person_policy(audience)
+        after, person_after = policy_of(audience), person_policy(audience)
         if after != before:
             check_whole_timeline(session, audience, after)
         if person_after != person_before:
-            people.guard_policy_change(session, audience, person_before, person_after)
+            people_db.guard_policy_change(session, audience, person_before, person_after)
     _flush_unique_name(session, audience.name)
     return audience
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.errors import InvalidValue
-from schedules import relationship as rel
 from schedules import rule
 from schedules.cadence import Cadence, parse_cadence
+from schedules.contacts import relationship as rel
 from schedules.models import Audience
 
 # A post shared outside the product (or a touch) is recorded within a month of it.
@@ -67,3 +67,14 @@ def policy_of(audience: Audience) -> rule.Policy:
 
 def cadence_of(audience: Audience) -> Cadence:
     return parse_cadence(audience.cadence)
+
+
+def person_policy(audience: Audience | None) -> rel.PersonPolicy:
+    if audience is None:
+        return rel.PersonPolicy()
+    return rel.PersonPolicy(
+        audience.min_days_after_connect,
+        audience.touches_per_ask,
+        audience.min_days_between_asks,
+        audience.touches_lookback_days,
+    )

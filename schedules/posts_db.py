@@ -18,9 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from feeds.models import Article
-from schedules import people, posts, rule
-from schedules import relationship as rel
+from schedules import posts, rule
 from schedules.audiences_db import get_audience, lock_audience
+from schedules.contacts import people_db
+from schedules.contacts import relationship as rel
 from schedules.models import POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
 from schedules.policy import policy_of
 from schedules.refusals import RuleViolation
@@ -266,7 +267,7 @@ def guard_direct_ask(
     if before == after:
         return
     found = timeline_violations(session, audience, before, post)
-    people.guard_ask_change(
+    people_db.guard_ask_change(
         session,
         workspace_id,
         post,

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from app.web.formatting import day, when
+from schedules.contacts.relationship import PersonPolicy
 from schedules.models import Contact
-from schedules.relationship import PersonPolicy
 from schedules.rule import Violation
 
 

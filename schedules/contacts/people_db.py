@@ -1,9 +1,9 @@
 """One person's history in the database: the lock, the reads and the refusal of the guard.
 
-Kept apart from ``contacts.py`` because the post and audience operations in ``service.py`` must
-run the guard too (moving a one-to-one ask, tightening a policy), while ``contacts.py`` builds
-on ``service.py``. Lock order is always audience first, then contact, so two transactions never
-wait for each other's second lock.
+Kept apart from ``contacts_db.py`` because the post and audience operations (``posts_db``,
+``audiences_db``) must run the guard too (moving a one-to-one ask, tightening a policy), while
+``contacts_db.py`` builds on them. Lock order is always audience first, then contact, so two
+transactions never wait for each other's second lock.
 """
 
 from __future__ import annotations
@@ -17,19 +17,9 @@ from sqlalchemy.orm import Session
 
 from core.db import lock_owned_row
 from core.errors import Conflict, DomainError
-from schedules import relationship as rel
+from schedules.contacts import relationship as rel
 from schedules.models import TIMELINE_STATUSES, Audience, Contact, Post, Touch
-
-
-def person_policy(audience: Audience | None) -> rel.PersonPolicy:
-    if audience is None:
-        return rel.PersonPolicy()
-    return rel.PersonPolicy(
-        audience.min_days_after_connect,
-        audience.touches_per_ask,
-        audience.min_days_between_asks,
-        audience.touches_lookback_days,
-    )
+from schedules.policy import person_policy
 
 
 def lock_contact(session: Session, workspace_id: int, contact_id: int) -> Contact:
