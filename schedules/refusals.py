@@ -1,12 +1,15 @@
-"""The audience rule's refusal of a change, carrying its violations as data."""
+"""The two refusals of an ask, carrying their reasons as data: the audience rule's violations
+and the relationship guard's unmet conditions, with instants in UTC; ``explain`` words them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from core.errors import Conflict
-from schedules import rule
-from schedules.models import Audience
+from core.errors import Conflict, DomainError
+from schedules import explain, rule
+from schedules.contacts import relationship as rel
+from schedules.models import Audience, Contact
 
 
 class RuleViolation(Conflict):
@@ -18,7 +21,10 @@ class RuleViolation(Conflict):
     def __init__(self, audience: Audience, found: list[rule.Violation]) -> None:
         self.audience_name = audience.name
         self.violations = found
-        super().__init__(_describe(audience, found), violations=[_violation_dict(v) for v in found])
+        super().__init__(
+            explain.rule_detail(audience.name, found),
+            violations=[_violation_dict(v) for v in found],
+        )
 
 
 def _violation_dict(v: rule.Violation) -> dict[str, Any]:
@@ -35,24 +41,42 @@ def _violation_dict(v: rule.Violation) -> dict[str, Any]:
     }
 
 
-def _describe(audience: Audience, found: list[rule.Violation]) -> str:
-    parts = []
-    for v in found:
-        reasons = []
-        if v.gives_missing:
-            reasons.append(
-                f"it needs {v.gives_required} value posts since the previous ask and within "
-                f"{v.gives_lookback_days} days before it, and has {v.gives_counted}"
-            )
-        if v.too_soon:
-            reasons.append(
-                f"it comes less than {v.min_days_between_asks} days after the previous ask"
-            )
-        hint = (
-            f"; the earliest date that would pass is {v.earliest_allowed_at:%Y-%m-%d %H:%M} UTC"
-            if v.earliest_allowed_at
-            else f"; no date passes: {v.no_date_reason or 'schedule more value posts first'}"
+class RelationshipViolation(Conflict):
+    """An ask to a person who has not been given enough yet, with what would make it fair.
+
+    When the audience's own rule refuses the same new ask, its refusal is folded in (its
+    ``violations`` list and its explanation), so the rep sees every reason in one answer.
+    """
+
+    slug = "relationship-guard"
+    title = "Give before you ask this person"
+
+    def __init__(
+        self,
+        found: Iterable[tuple[Contact, rel.PersonPolicy, rel.AskViolation]],
+        audience_refusal: DomainError | None = None,
+    ) -> None:
+        found = list(found)
+        conditions = [
+            {
+                "condition": unmet.condition,
+                "detail": explain.condition_detail(contact.name, policy, unmet),
+                "satisfied_on": unmet.satisfied_on,
+                "touches_needed": unmet.touches_needed,
+                "contact_id": contact.id,
+                "post_id": violation.post_id,
+                "scheduled_at": violation.at,
+            }
+            for contact, policy, violation in found
+            for unmet in violation.unmet
+        ]
+        detail = explain.relationship_detail(
+            [(contact.name, policy, violation) for contact, policy, violation in found],
+            audience_refusal.detail if audience_refusal is not None else None,
         )
-        label = f"ask {v.post_id}" if v.post_id is not None else "the new ask"
-        parts.append(f"{label} at {v.at:%Y-%m-%d %H:%M} UTC: {' and '.join(reasons)}{hint}")
-    return f"This change would leave asks to {audience.name} uncovered: " + "; ".join(parts) + "."
+        # Kept whole so a form can explain the audience's part in its own words.
+        self.audience_refusal = audience_refusal
+        extra: dict[str, Any] = {"conditions": conditions}
+        if audience_refusal is not None:
+            extra["violations"] = audience_refusal.extra.get("violations")
+        super().__init__(detail, **extra)

@@ -1,4 +1,5 @@
-"""Instants as the API reads and writes them: aware UTC inside, the audience's clock outside."""
+"""Instants as the API reads and writes them (aware UTC inside, the audience's clock outside)
+and as reps read them: on the audience's wall clock, spelled out, no UTC offsets."""
 
 from __future__ import annotations
 
@@ -34,3 +35,24 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
 
 def local_iso(at: dt.datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).isoformat()
+
+
+def local(at: dt.datetime, timezone: str) -> dt.datetime:
+    return at.astimezone(ZoneInfo(timezone))
+
+
+def day(
+    at: dt.datetime | dt.date, timezone: str | None = None, today: dt.date | None = None
+) -> str:
+    """``14 March`` this year, ``14 March 2026`` otherwise: the year only when it matters."""
+    if isinstance(at, dt.datetime):
+        at = local(at, timezone or "UTC").date()
+    today = today or dt.date.today()
+    text = f"{at.day} {at:%B}"
+    return text if at.year == today.year else f"{text} {at.year}"
+
+
+def when(at: dt.datetime, timezone: str) -> str:
+    """``Tue 14 March, 09:00``."""
+    moment = local(at, timezone)
+    return f"{moment:%a} {day(moment.date())}, {moment:%H:%M}"

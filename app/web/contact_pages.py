@@ -1,7 +1,7 @@
 """Contacts: each person's place on the way to a fair one-to-one ask, and the forms that move it.
 
 The pages call the same domain functions and schemas as ``/api/v1/contacts``, so a refusal here
-is the API's refusal, told in the rep's words (``coaching.explain_person``) on the audience's
+is the API's refusal, told in the rep's words (``explain.person_sentences``) on the audience's
 wall clock, with everything typed kept in the form.
 """
 
@@ -21,17 +21,18 @@ from app.api.contacts.schemas import (
     TouchSchema,
 )
 from app.db import session
-from app.web import blp, coaching
-from app.web.formatting import form_moment, local, when
+from app.web import blp
+from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
-from schedules import audiences_db, posts_db, refusals, timeline_db
-from schedules.contacts import asks_db, contacts_db, people_db, touches_db
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db
+from schedules.contacts import asks_db, contacts_db, touches_db
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
 from schedules.policy import person_policy
+from schedules.times import local, when
 
 PAGE_SIZE = 100
 MAX_PAGES = 100_000
@@ -109,7 +110,7 @@ def _now_inputs(contact: Contact) -> dict[str, str]:
 
 
 def _explain_next_ask(standing: contacts_db.Standing) -> list[str]:
-    return coaching.explain_person(
+    return explain.person_sentences(
         standing.conditions(), standing.contact, standing.policy, _zone(standing.contact)
     )
 
@@ -356,7 +357,7 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
         if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
     }
     policy = person_policy(audience)
-    why = coaching.explain_person(conditions, contact, policy, _zone(contact), at, titles)
+    why = explain.person_sentences(conditions, contact, policy, _zone(contact), at, titles)
     if error.audience_refusal is not None:
         why += explain_rule(error.audience_refusal, audience, None)
     return why
@@ -409,7 +410,7 @@ def new_ask(contact_id: int):
     except (ValidationError, InvalidValue) as error:
         session().rollback()
         return _ask_form(contact, values, field_errors(error, ASK_INPUTS))
-    except (people_db.RelationshipViolation, refusals.RuleViolation) as error:
+    except (refusals.RelationshipViolation, refusals.RuleViolation) as error:
         session().rollback()
         return _ask_form(contact, values, why=_why(error, contact))
     except DomainError as error:  # the contact moved to another audience meanwhile

@@ -14,12 +14,13 @@ from marshmallow import ValidationError
 from app.api.common import principal
 from app.api.posts.schemas import PostSchema
 from app.db import session
-from app.web import blp, coaching
-from app.web.formatting import form_moment, local, when
+from app.web import blp
+from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue
-from schedules import audiences_db, posts_db, refusals, timeline_db
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
+from schedules.times import local, when
 
 FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
 # Domain field names as the inputs that set them.
@@ -92,7 +93,9 @@ def explain_rule(
         other = session().get(Post, violation.post_id) if violation.post_id else None
         if other is not None:
             titles[other.id] = other.title
-    return coaching.explain(error.violations, audience.name, audience.timezone, post_id, titles)
+    return explain.rule_sentences(
+        error.violations, audience.name, audience.timezone, post_id, titles
+    )
 
 
 def _saved(post: Post, audience: Audience):

@@ -15,7 +15,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.api.common import MAX_ROW_ID, principal
 from app.db import session
 from app.web import blp, months
-from app.web.formatting import local, when
 from app.web.pages import next_open_slot
 from app.web.post_forms import explain_rule
 from core.db import utcnow
@@ -23,6 +22,7 @@ from core.errors import DomainError, NotFound
 from feeds.models import Article
 from schedules import audiences_db, feedback, posts_db, refusals, suggestions
 from schedules.models import Audience
+from schedules.times import local, when
 
 NO_OPEN_SLOT = (
     "Your cadence has no open slot in the next year: every slot already has a value post. "

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.db import get_owned_row, utcnow
 from core.errors import Conflict, InvalidValue
-from schedules import audiences_db
+from schedules import audiences_db, explain
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
@@ -42,7 +42,7 @@ class Standing:
         return [
             {
                 "condition": u.condition,
-                "detail": people_db.explain(self.contact, self.policy, u),
+                "detail": explain.condition_detail(self.contact.name, self.policy, u),
                 "satisfied_on": u.satisfied_on,
                 "touches_needed": u.touches_needed,
             }

@@ -1,10 +1,10 @@
-"""The rule's refusals in plain words, on the audience's clock (no Flask, no database)."""
+"""The rule's refusals in the rep's words, on the audience's clock (no Flask, no database)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from app.web.coaching import explain
+from schedules.explain import rule_sentences
 from schedules.rule import Violation
 
 UTC = dt.UTC
@@ -24,7 +24,7 @@ def violation(**fields) -> Violation:
 
 
 def test_an_ask_too_soon_after_the_last_names_the_gap_and_a_date_in_local_time():
-    [sentence] = explain([violation()], "CFOs", "America/New_York", 7, {})
+    [sentence] = rule_sentences([violation()], "CFOs", "America/New_York", 7, {})
     assert sentence == (
         "Leave at least 30 days after your previous ask on 20 February 2031, "
         "or choose a date on or after Sat 22 March 2031, 05:00."
@@ -33,7 +33,7 @@ def test_an_ask_too_soon_after_the_last_names_the_gap_and_a_date_in_local_time()
 
 def test_one_more_give_is_singular_and_no_date_when_only_gives_would_help():
     found = violation(gives_counted=2, previous_ask_at=None, earliest_allowed_at=None)
-    assert explain([found], "CFOs", "UTC", 7, {}) == [
+    assert rule_sentences([found], "CFOs", "UTC", 7, {}) == [
         "Share 1 more value post with CFOs first "
         "(only value posts from the 365 days before an ask count)."
     ]
@@ -41,7 +41,7 @@ def test_one_more_give_is_singular_and_no_date_when_only_gives_would_help():
 
 def test_another_ask_left_uncovered_is_named_by_its_title():
     found = violation(post_id=9, gives_counted=1, previous_ask_at=None, earliest_allowed_at=None)
-    [sentence] = explain([found], "CFOs", "Europe/Berlin", 7, {9: "Pricing review"})
+    [sentence] = rule_sentences([found], "CFOs", "Europe/Berlin", 7, {9: "Pricing review"})
     assert sentence == (
         "This would leave your ask “Pricing review” on Tue 4 March 2031, 10:00 with only 1 of "
         "the 3 value posts it needs; schedule another value post before that ask first."
