@@ -11,7 +11,7 @@ from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts
 from core.db import utcnow
 from core.errors import DomainError
-from schedules import audiences_db, calendar, posts_db, rule, timeline_db, times
+from schedules import audiences_db, calendar_db, posts_db, rule, timeline_db, times
 from schedules.models import STATUSES, Audience
 from schedules.policy import policy_of
 
@@ -142,15 +142,15 @@ def export_ics(runtime: Runtime, refs, everything, workspace, start, end, includ
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            chosen = calendar.audiences_for_export(session, workspace_id, list(refs) or None)
+            chosen = calendar_db.audiences_for_export(session, workspace_id, list(refs) or None)
             zone = chosen[0].timezone if len(chosen) == 1 else "UTC"
-            options = calendar.ExportOptions(
+            options = calendar_db.ExportOptions(
                 start=times.parse_when("from", start, zone),
                 end=times.parse_when("to", end, zone),
                 include_drafts=include_drafts,
                 include_gaps=include_gaps,
             )
-            data = calendar.build(session, workspace_id, chosen, options, utcnow())
+            data = calendar_db.build(session, workspace_id, chosen, options, utcnow())
         except DomainError as error:
             fail(error)
     output.write(data.render(utcnow()))

@@ -13,7 +13,7 @@ from app.api.common import principal
 from app.db import session
 from app.web import blp
 from core.accounts import User
-from schedules import audiences_db, calendar
+from schedules import audiences_db, subscriptions_db
 
 
 def _download(refs: list[int] | None, filename: str):
@@ -51,7 +51,7 @@ def download_audience(audience_id: int):
 @blp.post("/calendar/subscription")
 def rotate_subscription():
     had = subscription_url(session().get(User, principal().user_id)) is not None
-    calendar.rotate_subscription(session(), principal().user_id)
+    subscriptions_db.rotate_subscription(session(), principal().user_id)
     session().commit()
     flash(
         "New subscription link ready; the old one no longer works."
@@ -63,7 +63,7 @@ def rotate_subscription():
 
 @blp.post("/calendar/subscription/off")
 def revoke_subscription():
-    calendar.revoke_subscription(session(), principal().user_id)
+    subscriptions_db.revoke_subscription(session(), principal().user_id)
     session().commit()
     flash("Subscription link turned off.")
     return redirect(url_for("web.calendar_page"), 303)
