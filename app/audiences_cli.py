@@ -11,8 +11,9 @@ from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts
 from core.db import utcnow
 from core.errors import DomainError
-from schedules import calendar, rule, service
+from schedules import audiences_db, calendar_db, posts_db, rule, timeline_db, times
 from schedules.models import STATUSES, Audience
+from schedules.policy import policy_of
 
 
 def _local(at: dt.datetime | None, timezone: str, empty: str = "none") -> str:
@@ -53,11 +54,11 @@ def audiences_list(runtime: Runtime, workspace: str | None) -> None:
             workspace_id = accounts.resolve_workspace(session, workspace).id
         except DomainError as error:
             fail(error)
-        found = service.list_audiences(session, workspace_id)
+        found = audiences_db.list_audiences(session, workspace_id)
         if not found:
             click.echo("No audiences yet.")
         for audience in found:
-            ratio = service.ratio(session, audience)
+            ratio = timeline_db.ratio(session, audience)
             click.echo(f"{audience.id}  {audience.name}  ({audience.timezone})")
             click.echo(f"    {_ratio_line(audience, ratio)}")
 
@@ -71,10 +72,10 @@ def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> No
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            found = service.find_audience(session, workspace_id, audience)
+            found = audiences_db.find_audience(session, workspace_id, audience)
         except DomainError as error:
             fail(error)
-        policy = service.policy_of(found)
+        policy = policy_of(found)
         click.echo(f"{found.name} (id {found.id})")
         for label, value in (
             ("Description", found.description or "none"),
@@ -88,7 +89,7 @@ def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> No
                 f"{policy.min_days_between_asks} days apart"
                 + (f" ({found.policy_preset})" if found.policy_preset else ""),
             ),
-            ("Ratio", _ratio_line(found, service.ratio(session, found))),
+            ("Ratio", _ratio_line(found, timeline_db.ratio(session, found))),
         ):
             click.echo(f"  {label}: {value}")
 
@@ -107,14 +108,14 @@ def posts_list(runtime: Runtime, audience, workspace, start, end, kind, status, 
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            found = service.find_audience(session, workspace_id, audience)
-            page, total = service.list_posts(
+            found = audiences_db.find_audience(session, workspace_id, audience)
+            page, total = posts_db.list_posts(
                 session, workspace_id, found.id, start=start, end=end, kind=kind,
                 status=status, limit=limit,
             )  # fmt: skip
         except DomainError as error:
             fail(error)
-        click.echo(f"{found.name}: {_ratio_line(found, service.ratio(session, found))}")
+        click.echo(f"{found.name}: {_ratio_line(found, timeline_db.ratio(session, found))}")
         for post in page:
             click.echo(
                 f"  {_local(post.scheduled_at, found.timezone, 'no date'):20}  {post.kind:4}  "
@@ -141,15 +142,15 @@ def export_ics(runtime: Runtime, refs, everything, workspace, start, end, includ
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts.resolve_workspace(session, workspace).id
-            chosen = calendar.audiences_for_export(session, workspace_id, list(refs) or None)
+            chosen = calendar_db.audiences_for_export(session, workspace_id, list(refs) or None)
             zone = chosen[0].timezone if len(chosen) == 1 else "UTC"
-            options = calendar.ExportOptions(
-                start=service.parse_when("from", start, zone),
-                end=service.parse_when("to", end, zone),
+            options = calendar_db.ExportOptions(
+                start=times.parse_when("from", start, zone),
+                end=times.parse_when("to", end, zone),
                 include_drafts=include_drafts,
                 include_gaps=include_gaps,
             )
-            data = calendar.build(session, workspace_id, chosen, options, utcnow())
+            data = calendar_db.build(session, workspace_id, chosen, options, utcnow())
         except DomainError as error:
             fail(error)
     output.write(data.render(utcnow()))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import accounts, passwords
 from core.db import utcnow
-from schedules import service
+from schedules import audiences_db, posts_db
 
 WORKSPACE = "Demo Sales"
 EMAIL = "rep@demo.example"
@@ -55,7 +55,7 @@ def password(session: Session, instance_path: str) -> str:
 
 
 def _audiences(session: Session, workspace_id: int) -> None:
-    cfos = service.create_audience(
+    cfos = audiences_db.create_audience(
         session,
         workspace_id,
         name="CFOs in mid-market manufacturing",
@@ -66,7 +66,7 @@ def _audiences(session: Session, workspace_id: int) -> None:
         cadence={"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"},
         policy={"preset": "jab-jab-jab-right-hook", "min_days_between_asks": 30},
     )
-    service.create_audience(
+    audiences_db.create_audience(
         session,
         workspace_id,
         name="Heads of IT at regional banks",
@@ -84,14 +84,14 @@ def _audiences(session: Session, workspace_id: int) -> None:
         ("tip", "A one-page cash-flow checklist for your next board meeting", "scheduled"),
     ]  # fmt: skip
     for index, (kind_type, title, status) in enumerate(gives):
-        service.create_post(
+        posts_db.create_post(
             session,
             workspace_id,
             cfos.id,
             {"kind": "give", "type": kind_type, "title": title, "status": status,
              "scheduled_at": start + dt.timedelta(days=7 * index)},
         )  # fmt: skip
-    service.create_post(
+    posts_db.create_post(
         session,
         workspace_id,
         cfos.id,

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from app import metrics
 from core.db import is_unavailable
 from core.errors import DomainError
-from schedules.service import RuleViolation
+from schedules.refusals import RuleViolation
 
 PROBLEM_JSON = "application/problem+json"
 # How long a client should wait before retrying while the database is away: long enough for a

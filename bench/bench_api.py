@@ -52,7 +52,7 @@ from app.serving import cores
 from core import accounts, dialects, migrations
 from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
-from schedules import service
+from schedules import audiences_db
 from schedules.models import Post
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,7 +93,9 @@ def build(writer) -> dict:
             session, workspace.name, f"api-{time.time_ns()}@bench.example", "rep"
         )
         audience_ids = [
-            service.create_audience(session, workspace_id, name=f"Audience {i}", policy=POLICY).id
+            audiences_db.create_audience(
+                session, workspace_id, name=f"Audience {i}", policy=POLICY
+            ).id
             for i in range(AUDIENCES)
         ]
         asks = []

@@ -38,7 +38,7 @@ from workspaces import drop_workspace
 
 from core import accounts, migrations
 from core.db import make_engine, make_sessionmakers, utcnow
-from schedules import calendar, service
+from schedules import audiences_db, calendar_db, posts_db
 from schedules.models import Post
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ _FRESH = itertools.count(1)
 def build(writer) -> dict:
     workspace_id, audience_id, _ = bench_rule.build(writer, POSTS)
     with writer() as session:
-        empty = service.create_audience(session, workspace_id, name="Empty").id
+        empty = audiences_db.create_audience(session, workspace_id, name="Empty").id
         user = session.scalar(
             select(accounts.User).where(accounts.User.workspace_id == workspace_id)
         )
@@ -107,13 +107,13 @@ def http(
     return response
 
 
-def render(reader, spec: dict, cache: calendar.EventCache) -> bytes:
+def render(reader, spec: dict, cache: calendar_db.EventCache) -> bytes:
     """What the calendar route does for a version it has not answered before."""
     with reader() as session:
-        audiences = calendar.audiences_for_export(session, spec["workspace_id"], [spec["full"]])
-        options, now = calendar.ExportOptions(), utcnow()
-        calendar.version(session, spec["workspace_id"], audiences, options, now)
-        data = calendar.build(session, spec["workspace_id"], audiences, options, now, cache)
+        audiences = calendar_db.audiences_for_export(session, spec["workspace_id"], [spec["full"]])
+        options, now = calendar_db.ExportOptions(), utcnow()
+        calendar_db.version(session, spec["workspace_id"], audiences, options, now)
+        data = calendar_db.build(session, spec["workspace_id"], audiences, options, now, cache)
         return data.render(now)
 
 
@@ -125,7 +125,7 @@ def in_process(engine, spec: dict) -> dict:
         ).all()
     firsts, first_cpu = [], []
     for _ in range(ROUNDS):
-        cache = calendar.EventCache(EVENT_CACHE_BYTES)
+        cache = calendar_db.EventCache(EVENT_CACHE_BYTES)
         began, cpu = time.perf_counter(), time.process_time()
         body = render(reader, spec, cache)
         firsts.append(time.perf_counter() - began)
@@ -133,7 +133,7 @@ def in_process(engine, spec: dict) -> dict:
     changed, changed_cpu = [], []
     for round_, post_id in enumerate(post_ids):
         with writer() as session:
-            service.update_post(session, spec["workspace_id"], post_id,
+            posts_db.update_post(session, spec["workspace_id"], post_id,
                                 {"title": f"changed {round_}"})  # fmt: skip
             session.commit()
         began, cpu = time.perf_counter(), time.process_time()

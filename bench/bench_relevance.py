@@ -45,7 +45,7 @@ from core import migrations  # noqa: E402
 from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
-from schedules import feedback, service, suggestions  # noqa: E402
+from schedules import audiences_db, feedback, suggestions  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 from tests.evaluation.relevance import ndcg_at_10, precision_at_5  # noqa: E402
 
@@ -93,7 +93,7 @@ def main() -> None:
                 spec = json.loads(path.read_text())
                 name = spec["audience"]["name"]
                 grades = {j["url"]: j["grade"] for j in spec["judgements"]}
-                audience = service.create_audience(session, workspace.id, **spec["audience"])
+                audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
 
                 def ranked(limit: int = 10, audience_id: int = audience.id) -> list[str]:
                     found = suggestions.suggest(

@@ -21,7 +21,7 @@ from workspaces import drop_workspace
 import core.accounts
 from core import dialects, migrations
 from core.db import make_engine, make_sessionmakers
-from schedules import service
+from schedules import audiences_db, posts_db
 from schedules.models import Post
 
 # Tomorrow: a scheduled post must be in the future.
@@ -36,7 +36,7 @@ def build(writer, posts: int) -> tuple[int, int, dt.datetime]:
     with writer() as session:
         tag = f"{posts}-{time.time_ns()}"
         user, _ = core.accounts.create_user(session, f"bench-{tag}", f"b{tag}@x.example", "rep")
-        audience = service.create_audience(
+        audience = audiences_db.create_audience(
             session, user.workspace_id, name="Bench", policy={"gives_per_ask": 3}
         )
         step = dt.timedelta(days=40) / 40
@@ -61,7 +61,7 @@ def measure(writer, workspace_id: int, audience_id: int, end: dt.datetime) -> li
         at = end + dt.timedelta(days=60, minutes=round_)
         with writer() as session:
             began = time.perf_counter()
-            service.create_post(session, workspace_id, audience_id, {
+            posts_db.create_post(session, workspace_id, audience_id, {
                 "kind": "ask", "type": "offer", "title": "bench", "scheduled_at": at})  # fmt: skip
             timings.append(time.perf_counter() - began)
             session.rollback()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from core import accounts, migrations  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
-from schedules import service  # noqa: E402
+from schedules import audiences_db  # noqa: E402
 
 TARGET_S = 0.5
 WORKSPACE = "Start-up bench"
@@ -48,7 +48,7 @@ def prepare(directory: Path) -> str:
     migrations.upgrade(engine)
     with make_sessionmakers(engine)[1]() as session:
         user, _token = accounts.create_user(session, WORKSPACE, "bench@startup.example", "rep")
-        service.create_audience(session, user.workspace_id, name=AUDIENCE)
+        audiences_db.create_audience(session, user.workspace_id, name=AUDIENCE)
         session.commit()
     engine.dispose()
     return url

@@ -30,7 +30,7 @@ from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
 from feeds.analysis import search_fields
 from feeds.models import Article, Feed
-from schedules import service, suggestions
+from schedules import audiences_db, suggestions
 
 NOW = dt.datetime(2026, 2, 19, tzinfo=dt.UTC)
 ROUNDS = 40
@@ -83,7 +83,7 @@ def build(writer, size: int, rng: random.Random) -> tuple[int, int]:
             session.execute(insert(Article), rows)
         # Keywords of middling frequency (ranks 100-2,000), as an audience's terms are.
         keywords = [*rng.sample(words[100:2000], 4), " ".join(rng.sample(words[20:200], 2))]
-        audience = service.create_audience(
+        audience = audiences_db.create_audience(
             session, workspace.id, name="Bench", keywords=keywords, half_life_days=7
         )
         session.commit()

@@ -38,7 +38,7 @@ from core import migrations  # noqa: E402
 from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
 from feeds.models import Article  # noqa: E402
-from schedules import service, suggestions  # noqa: E402
+from schedules import audiences_db, suggestions  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
@@ -200,8 +200,8 @@ def main() -> None:
                 spec = json.loads(path.read_text())
                 fields = spec["audience"]
                 keywords, excludes = fields["keywords"], fields["exclude_keywords"]
-                today = service.create_audience(session, workspace.id, **fields)
-                long = service.create_audience(
+                today = audiences_db.create_audience(session, workspace.id, **fields)
+                long = audiences_db.create_audience(
                     session,
                     workspace.id,
                     **{**fields, "name": f"{fields['name']} (long)"},

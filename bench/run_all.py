@@ -68,7 +68,7 @@ WHY = {
         "is over half, then compiles its first queries and builds the VTIMEZONE; the console "
         "script already freezes what the imports built so that shutdown does not collect it "
         "(app/cli.py), and SQLite processes no longer load the PostgreSQL dialect; what is "
-        "left to cut is small: feeds.models and dateutil.parser behind schedules.service"
+        "left to cut is small: feeds.models and dateutil.parser behind schedules.posts_db"
     ),
     "suggestions": (
         "each call scores the window's candidate articles with BM25 in Python and builds its "

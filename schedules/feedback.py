@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.db import get_owned_row
 from core.errors import InvalidValue
 from feeds.models import Article
-from schedules import service
+from schedules import audiences_db
 from schedules.models import TIMELINE_STATUSES, VERDICTS, Post, SuggestionFeedback
 
 
@@ -55,7 +55,7 @@ def record_feedback(
     """
     if verdict not in VERDICTS:
         raise InvalidValue("verdict", f"Must be one of: {', '.join(VERDICTS)}.")
-    service.get_audience(session, workspace_id, audience_id)
+    audiences_db.get_audience(session, workspace_id, audience_id)
     article = get_owned_row(session, Article, workspace_id, article_id, "article")
     row = _feedback(session, audience_id, article_id)
     if row is None:
@@ -82,7 +82,7 @@ def record_feedback(
 
 def list_feedback(session: Session, workspace_id: int, audience_id: int) -> list[Verdict]:
     """The rep's explicit verdicts for the audience, newest first."""
-    service.get_audience(session, workspace_id, audience_id)
+    audiences_db.get_audience(session, workspace_id, audience_id)
     rows = session.execute(
         select(
             SuggestionFeedback.article_id,
@@ -99,7 +99,7 @@ def list_feedback(session: Session, workspace_id: int, audience_id: int) -> list
 
 def undo_feedback(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
     """Forget the rep's verdict; harmless when there is none."""
-    service.get_audience(session, workspace_id, audience_id)
+    audiences_db.get_audience(session, workspace_id, audience_id)
     get_owned_row(session, Article, workspace_id, article_id, "article")
     session.execute(
         delete(SuggestionFeedback).where(

@@ -41,7 +41,7 @@ from core.errors import InvalidValue, NotFound
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
 from feeds.search import Match, feed_volumes, search
-from schedules import learning, service
+from schedules import audiences_db, learning, policy, posts_db, slots_db, times
 from schedules.cadence import slot_period
 from schedules.models import TIMELINE_STATUSES, Audience, Post, SuggestionDismissal
 
@@ -148,11 +148,11 @@ def suggest(
     now: dt.datetime | None = None,
 ) -> list[Suggestion]:
     """The best ``limit`` articles for the audience, published in ``[since, now]``; ``since``
-    is read as :func:`service.parse_when` reads it, naive in the audience's clock."""
-    audience = service.get_audience(session, workspace_id, audience_id)
+    is read as :func:`times.parse_when` reads it, naive in the audience's clock."""
+    audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
-    since = service.parse_when("since", since, audience.timezone)
+    since = times.parse_when("since", since, audience.timezone)
     return _ranked(session, audience, limit, since, now, TIMELINE_STATUSES)
 
 
@@ -177,7 +177,7 @@ def why_empty(
 ) -> EmptyReason:
     """What an empty :func:`suggest` answer means: no keywords, no feeds, or nothing in the
     window (with how many matching articles are older than it)."""
-    audience = service.get_audience(session, workspace_id, audience_id)
+    audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not any(k.strip() for k in audience.keywords):
         return EmptyReason("no_keywords", "This audience has no keywords to match articles on.")
     feeds = session.scalar(
@@ -186,7 +186,7 @@ def why_empty(
     if not feeds:
         return EmptyReason("no_feeds", "The workspace follows no feeds yet: add one.")
     now = now or utcnow()
-    start = service.parse_when("since", since, audience.timezone) or now - default_window(audience)
+    start = times.parse_when("since", since, audience.timezone) or now - default_window(audience)
     older = search(
         session,
         workspace_id,
@@ -378,7 +378,7 @@ def _diversified(ranked: Iterator[Suggestion], limit: int) -> list[Suggestion]:
 
 def dismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
     """Stop suggesting the article to the audience; dismissing twice is harmless."""
-    service.get_audience(session, workspace_id, audience_id)
+    audiences_db.get_audience(session, workspace_id, audience_id)
     _article_in(session, workspace_id, article_id)
     if session.get(SuggestionDismissal, (audience_id, article_id)) is not None:
         return
@@ -391,7 +391,7 @@ def dismiss(session: Session, workspace_id: int, audience_id: int, article_id: i
 
 def undismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
     """Undo :func:`dismiss`; the article competes again from its next listing on."""
-    service.get_audience(session, workspace_id, audience_id)
+    audiences_db.get_audience(session, workspace_id, audience_id)
     _article_in(session, workspace_id, article_id)
     session.execute(
         delete(SuggestionDismissal).where(
@@ -433,7 +433,7 @@ def plan(
     draft give is dated within its period, so the drafts of an earlier run count as filled
     and planning twice adds nothing. Drafts stay off the timeline until a rep schedules them.
     """
-    audience = service.lock_audience(session, workspace_id, audience_id)
+    audience = audiences_db.lock_audience(session, workspace_id, audience_id)
     empty = _empty_slots(session, audience, start, end)
     result = Plan()
     if not empty:
@@ -445,7 +445,7 @@ def plan(
             continue
         draft = {"kind": "give", "type": "shared_article", "status": "draft",
                  "article_id": pick.article_id, "scheduled_at": slot}  # fmt: skip
-        post = service.create_post(session, workspace_id, audience.id, draft)
+        post = posts_db.create_post(session, workspace_id, audience.id, draft)
         result.filled.append((slot, post))
     return result
 
@@ -453,10 +453,10 @@ def plan(
 def _empty_slots(
     session: Session, audience: Audience, start: dt.datetime, end: dt.datetime
 ) -> list[dt.datetime]:
-    open_slots = [slot for slot, give in service.slots(session, audience, start, end) if not give]
+    open_slots = [slot for slot, give in slots_db.slots(session, audience, start, end) if not give]
     if not open_slots:
         return []
-    cadence = service.cadence_of(audience)
+    cadence = policy.cadence_of(audience)
     periods = [slot_period(cadence, audience.timezone, slot) for slot in open_slots]
     drafted = list(
         session.scalars(

@@ -13,7 +13,7 @@ from app.api.common import principal
 from app.db import session
 from app.web import blp
 from core.accounts import User
-from schedules import calendar, service
+from schedules import audiences_db, subscriptions_db
 
 
 def _download(refs: list[int] | None, filename: str):
@@ -32,7 +32,7 @@ def calendar_page():
     me = principal()
     return render_template(
         "web/calendar.html",
-        audiences=service.list_audiences(session(), me.workspace_id),
+        audiences=audiences_db.list_audiences(session(), me.workspace_id),
         subscription=subscription_url(session().get(User, me.user_id)),
     )
 
@@ -44,14 +44,14 @@ def download_all():
 
 @blp.get("/audiences/<int:audience_id>/calendar.ics")
 def download_audience(audience_id: int):
-    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
     return _download([audience_id], audience.name)
 
 
 @blp.post("/calendar/subscription")
 def rotate_subscription():
     had = subscription_url(session().get(User, principal().user_id)) is not None
-    calendar.rotate_subscription(session(), principal().user_id)
+    subscriptions_db.rotate_subscription(session(), principal().user_id)
     session().commit()
     flash(
         "New subscription link ready; the old one no longer works."
@@ -63,7 +63,7 @@ def rotate_subscription():
 
 @blp.post("/calendar/subscription/off")
 def revoke_subscription():
-    calendar.revoke_subscription(session(), principal().user_id)
+    subscriptions_db.revoke_subscription(session(), principal().user_id)
     session().commit()
     flash("Subscription link turned off.")
     return redirect(url_for("web.calendar_page"), 303)

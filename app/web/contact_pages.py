@@ -1,7 +1,7 @@
 """Contacts: each person's place on the way to a fair one-to-one ask, and the forms that move it.
 
 The pages call the same domain functions and schemas as ``/api/v1/contacts``, so a refusal here
-is the API's refusal, told in the rep's words (``coaching.explain_person``) on the audience's
+is the API's refusal, told in the rep's words (``explain.person_sentences``) on the audience's
 wall clock, with everything typed kept in the form.
 """
 
@@ -21,15 +21,18 @@ from app.api.contacts.schemas import (
     TouchSchema,
 )
 from app.db import session
-from app.web import blp, coaching
-from app.web.formatting import form_moment, local, when
+from app.web import blp
+from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
-from schedules import contacts, people, service
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db
+from schedules.contacts import asks_db, contacts_db, touches_db
+from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
-from schedules.relationship import STAGES
+from schedules.policy import person_policy
+from schedules.times import local, when
 
 PAGE_SIZE = 100
 MAX_PAGES = 100_000
@@ -106,8 +109,8 @@ def _now_inputs(contact: Contact) -> dict[str, str]:
     return {"date": f"{now:%Y-%m-%d}", "time": f"{now:%H:%M}"}
 
 
-def _explain_next_ask(standing: contacts.Standing) -> list[str]:
-    return coaching.explain_person(
+def _explain_next_ask(standing: contacts_db.Standing) -> list[str]:
+    return explain.person_sentences(
         standing.conditions(), standing.contact, standing.policy, _zone(standing.contact)
     )
 
@@ -125,7 +128,7 @@ def contacts_page():
     if audience_id is not None and not 1 <= audience_id <= MAX_ROW_ID:
         raise NotFound("No such audience.")  # beyond any row, and beyond the driver's INTEGER
     page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGES)
-    found, total = contacts.list_contacts(
+    found, total = contacts_db.list_contacts(
         session(),
         workspace_id,
         audience_id=audience_id,
@@ -141,7 +144,7 @@ def contacts_page():
         pages=max(1, -(-total // PAGE_SIZE)),
         stage=stage,
         audience_id=audience_id,
-        audiences=service.list_audiences(session(), workspace_id),
+        audiences=audiences_db.list_audiences(session(), workspace_id),
         stages=STAGE_LABELS,
     )
 
@@ -168,7 +171,7 @@ def _contact_form(contact: Contact | None, values: Mapping[str, object], errors=
         contact=contact,
         values=values,
         errors=errors or {},
-        audiences=service.list_audiences(session(), principal().workspace_id),
+        audiences=audiences_db.list_audiences(session(), principal().workspace_id),
         relationships=[(r, RELATIONSHIP_LABELS[r]) for r in RELATIONSHIPS],
     )
     return page, 422 if errors else 200
@@ -197,20 +200,20 @@ def new_contact():
         values = {"relationship": "none", "audience_id": request.args.get("audience", "")}
         return _contact_form(None, values)
     return _save_contact(
-        None, lambda fields: contacts.create_contact(session(), workspace_id, fields)
+        None, lambda fields: contacts_db.create_contact(session(), workspace_id, fields)
     )
 
 
 @blp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit_contact(contact_id: int):
     workspace_id = principal().workspace_id
-    contact = contacts.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
     if request.method == "GET":
         values = {name: getattr(contact, name) or "" for name in CONTACT_FIELDS}
         return _contact_form(contact, {**values, "decision_maker": contact.decision_maker})
     return _save_contact(
         contact,
-        lambda fields: contacts.update_contact(session(), workspace_id, contact_id, fields),
+        lambda fields: contacts_db.update_contact(session(), workspace_id, contact_id, fields),
     )
 
 
@@ -220,7 +223,7 @@ def edit_contact(contact_id: int):
 def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, errors=None):
     """The contact with its forms; ``values`` and ``errors`` refill the form that was refused."""
     db, workspace_id = session(), principal().workspace_id
-    standing = contacts.standing(db, contact)
+    standing = contacts_db.standing(db, contact)
     now = _now_inputs(contact)
     filled = {
         "note": contact.request_note or "",
@@ -235,7 +238,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
     linkable: list[Post] = []
     if contact.audience_id is not None:
         today = utcnow()
-        linkable, _ = service.list_posts(
+        linkable, _ = posts_db.list_posts(
             db,
             workspace_id,
             contact.audience_id,
@@ -243,7 +246,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
             start=today - LINKABLE_POSTS,
             end=today + LINKABLE_POSTS,
         )
-    touches = contacts.list_touches(db, workspace_id, contact.id)
+    touches = touches_db.list_touches(db, workspace_id, contact.id)
     page = render_template(
         "web/contact.html",
         contact=contact,
@@ -252,7 +255,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
         timezone=_zone(contact),
         touches=touches,
         touch_posts={t.post_id: db.get(Post, t.post_id) for t in touches if t.post_id},
-        asks=contacts.list_asks(db, workspace_id, contact.id),
+        asks=asks_db.list_asks(db, workspace_id, contact.id),
         linkable=linkable,
         values=filled,
         errors=errors or {},
@@ -266,13 +269,13 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
 
 @blp.get("/contacts/<int:contact_id>")
 def contact(contact_id: int):
-    return _contact_page(contacts.get_contact(session(), principal().workspace_id, contact_id))
+    return _contact_page(contacts_db.get_contact(session(), principal().workspace_id, contact_id))
 
 
 def _record(contact_id: int, inputs: Mapping[str, str], change, done: str):
     """Run ``change`` on the contact and commit, or show its page again with the reason."""
     workspace_id = principal().workspace_id
-    contact = contacts.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
     values = _typed(inputs.values())
     try:
         change(workspace_id, contact)
@@ -295,7 +298,7 @@ def request_connection(contact_id: int):
         # Minutes, like every date the pages show, so an acceptance recorded in the same
         # minute is not "before the request".
         sent = local(utcnow(), _zone(contact)).replace(second=0, microsecond=0, tzinfo=None)
-        contacts.record_connection_request(
+        contacts_db.record_connection_request(
             session(), workspace_id, contact.id, note, sent.isoformat()
         )
 
@@ -308,7 +311,7 @@ def record_acceptance(contact_id: int):
         accepted = _moment(_text("accepted_date"), _text("accepted_time"), "accepted_time")
         if accepted is None:
             raise InvalidValue("accepted_at", "Pick the date they accepted.")
-        contacts.update_contact(session(), workspace_id, contact.id, {"accepted_at": accepted})
+        contacts_db.update_contact(session(), workspace_id, contact.id, {"accepted_at": accepted})
 
     inputs = {**ACCEPTANCE_INPUTS, "accepted_time": "accepted_time"}
     return _record(contact_id, inputs, change, "{name} accepted: now give before you ask.")
@@ -321,7 +324,7 @@ def add_touch(contact_id: int):
         fields = {"kind": _text("touch_kind"), "post_id": _text("touch_post") or None}
         if at is not None:  # left out, the linked post's time is the touch's
             fields["at"] = at
-        contacts.add_touch(session(), workspace_id, contact.id, TouchSchema().load(fields))
+        touches_db.add_touch(session(), workspace_id, contact.id, TouchSchema().load(fields))
 
     inputs = {**TOUCH_INPUTS, "touch_time": "touch_time"}
     return _record(contact_id, inputs, change, "Recorded a touch for {name}.")
@@ -344,7 +347,7 @@ def _ask_fields(values: Mapping[str, str]) -> dict:
 def _why(error: DomainError, contact: Contact) -> list[str]:
     """Every reason, the person's first, then the audience rule's when it refuses too."""
     audience = contact.audience
-    if isinstance(error, service.RuleViolation):
+    if isinstance(error, refusals.RuleViolation):
         return explain_rule(error, audience, None)
     conditions = error.extra["conditions"]
     at = next((c["scheduled_at"] for c in conditions if c["post_id"] is None), None)
@@ -353,8 +356,8 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
         for c in conditions
         if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
     }
-    policy = people.person_policy(audience)
-    why = coaching.explain_person(conditions, contact, policy, _zone(contact), at, titles)
+    policy = person_policy(audience)
+    why = explain.person_sentences(conditions, contact, policy, _zone(contact), at, titles)
     if error.audience_refusal is not None:
         why += explain_rule(error.audience_refusal, audience, None)
     return why
@@ -365,8 +368,8 @@ def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     clock; blanks when only more giving (or an acceptance) would help."""
     if contact.audience is None:
         return "", ""
-    standing = contacts.standing(session(), contact)
-    audience_earliest = service.ratio(session(), contact.audience).earliest_next_ask_at
+    standing = contacts_db.standing(session(), contact)
+    audience_earliest = timeline_db.ratio(session(), contact.audience).earliest_next_ask_at
     bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
     if any(b is None for b in bounds):
         return "", ""
@@ -378,8 +381,8 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
     page = render_template(
         "web/contact_ask.html",
         # The audience's meter and what the person still needs, so the date is chosen knowingly.
-        ratio=service.ratio(session(), audience) if audience else None,
-        person=_explain_next_ask(contacts.standing(session(), contact)),
+        ratio=timeline_db.ratio(session(), audience) if audience else None,
+        person=_explain_next_ask(contacts_db.standing(session(), contact)),
         contact=contact,
         values=values,
         errors=errors or {},
@@ -392,7 +395,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
 @blp.route("/contacts/<int:contact_id>/asks/new", methods=["GET", "POST"])
 def new_ask(contact_id: int):
     workspace_id = principal().workspace_id
-    contact = contacts.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
     if request.method == "GET":
         values = dict.fromkeys(ASK_FIELDS, "")
         date, time = _earliest_direct_ask(contact)
@@ -402,12 +405,12 @@ def new_ask(contact_id: int):
     values = _typed(ASK_FIELDS)
     try:
         fields = _ask_fields(_clean(values))
-        post = contacts.create_ask(session(), workspace_id, contact_id, fields)
+        post = asks_db.create_ask(session(), workspace_id, contact_id, fields)
         session().commit()
     except (ValidationError, InvalidValue) as error:
         session().rollback()
         return _ask_form(contact, values, field_errors(error, ASK_INPUTS))
-    except (people.RelationshipViolation, service.RuleViolation) as error:
+    except (refusals.RelationshipViolation, refusals.RuleViolation) as error:
         session().rollback()
         return _ask_form(contact, values, why=_why(error, contact))
     except DomainError as error:  # the contact moved to another audience meanwhile

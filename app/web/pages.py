@@ -18,7 +18,7 @@ from app.web.forms import field_errors
 from core import accounts, passwords
 from core.db import utcnow
 from core.errors import DomainError, Forbidden, InvalidValue
-from schedules import rule, service
+from schedules import audiences_db, posts_db, rule, slots_db, timeline_db
 from schedules.models import Audience
 
 SLOT_HORIZON = dt.timedelta(days=366)
@@ -74,7 +74,7 @@ class Standing:
 
 
 def next_open_slot(audience: Audience, now: dt.datetime) -> dt.datetime | None:
-    found = service.slots(session(), audience, now, now + SLOT_HORIZON)
+    found = slots_db.slots(session(), audience, now, now + SLOT_HORIZON)
     return next((slot for slot, post in found if post is None), None)
 
 
@@ -84,11 +84,11 @@ def home():
     standings = [
         Standing(
             audience,
-            service.ratio(session(), audience, now),
+            timeline_db.ratio(session(), audience, now),
             next_open_slot(audience, now),
-            service.overdue_posts(session(), audience.id, now),
+            posts_db.overdue_posts(session(), audience.id, now),
         )
-        for audience in service.list_audiences(session(), principal().workspace_id)
+        for audience in audiences_db.list_audiences(session(), principal().workspace_id)
     ]
     return render_template("web/home.html", standings=standings)
 
@@ -99,14 +99,14 @@ def home():
 @blp.get("/audiences/<int:audience_id>")
 def audience(audience_id: int):
     db, workspace_id = session(), principal().workspace_id
-    found = service.get_audience(db, workspace_id, audience_id)
+    found = audiences_db.get_audience(db, workspace_id, audience_id)
     now = utcnow()
     today = now.astimezone(ZoneInfo(found.timezone)).date()
     span = months.period(request.args.get("view", "month"), request.args.get("start"), today)
     start, end = span.utc_bounds(found.timezone)
-    posts, _ = service.list_posts(db, workspace_id, audience_id, start=start, end=end, limit=1000)
-    open_slots = [s for s, p in service.slots(db, found, start, end) if p is None and s >= now]
-    drafts, _ = service.list_posts(db, workspace_id, audience_id, status="draft")
+    posts, _ = posts_db.list_posts(db, workspace_id, audience_id, start=start, end=end, limit=1000)
+    open_slots = [s for s, p in slots_db.slots(db, found, start, end) if p is None and s >= now]
+    drafts, _ = posts_db.list_posts(db, workspace_id, audience_id, status="draft")
     return render_template(
         "web/audience.html",
         audience=found,
@@ -114,7 +114,7 @@ def audience(audience_id: int):
         today=today,
         weeks=months.weeks(span, found.timezone, posts, open_slots),
         undated=[d for d in drafts if d.scheduled_at is None],
-        ratio=service.ratio(db, found, now),
+        ratio=timeline_db.ratio(db, found, now),
     )
 
 

@@ -14,12 +14,13 @@ from marshmallow import ValidationError
 from app.api.common import principal
 from app.api.posts.schemas import PostSchema
 from app.db import session
-from app.web import blp, coaching
-from app.web.formatting import form_moment, local, when
+from app.web import blp
+from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue
-from schedules import service
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
+from schedules.times import local, when
 
 FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
 # Domain field names as the inputs that set them.
@@ -70,7 +71,7 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
     page = render_template(
         "web/post_form.html",
         # An ask's form shows where the audience stands, so the date is chosen knowingly.
-        ratio=service.ratio(session(), audience) if values.get("kind") == "ask" else None,
+        ratio=timeline_db.ratio(session(), audience) if values.get("kind") == "ask" else None,
         audience=audience,
         post=post,
         values=values,
@@ -84,7 +85,7 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
 
 
 def explain_rule(
-    error: service.RuleViolation, audience: Audience, post_id: int | None
+    error: refusals.RuleViolation, audience: Audience, post_id: int | None
 ) -> list[str]:
     """The audience rule's refusal in sentences; the contacts' ask form uses it too."""
     titles = {}
@@ -92,7 +93,9 @@ def explain_rule(
         other = session().get(Post, violation.post_id) if violation.post_id else None
         if other is not None:
             titles[other.id] = other.title
-    return coaching.explain(error.violations, audience.name, audience.timezone, post_id, titles)
+    return explain.rule_sentences(
+        error.violations, audience.name, audience.timezone, post_id, titles
+    )
 
 
 def _saved(post: Post, audience: Audience):
@@ -110,7 +113,7 @@ def _attempt(audience: Audience, values, post: Post | None, change):
         saved = change(_fields(values))
         session().commit()
         return _saved(saved, audience)
-    except service.RuleViolation as error:
+    except refusals.RuleViolation as error:
         session().rollback()
         return _render(audience, values, post, why=explain_rule(error, audience, post and post.id))
     except (ValidationError, InvalidValue) as error:
@@ -121,7 +124,7 @@ def _attempt(audience: Audience, values, post: Post | None, change):
 @blp.route("/audiences/<int:audience_id>/posts/new", methods=["GET", "POST"])
 def new_post(audience_id: int):
     workspace_id = principal().workspace_id
-    audience = service.get_audience(session(), workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     if request.method == "GET":
         date, _, time = request.args.get("at", "").partition("T")
         kind = "ask" if request.args.get("kind") == "ask" else "give"
@@ -136,18 +139,18 @@ def new_post(audience_id: int):
         audience,
         values,
         None,
-        lambda fields: service.create_post(session(), workspace_id, audience_id, fields),
+        lambda fields: posts_db.create_post(session(), workspace_id, audience_id, fields),
     )
 
 
 def _earliest_ask(audience: Audience) -> tuple[str, str]:
     """The first date and time a new ask would pass, on the audience's clock, or blanks."""
-    earliest = service.ratio(session(), audience).earliest_next_ask_at
+    earliest = timeline_db.ratio(session(), audience).earliest_next_ask_at
     return form_moment(earliest, audience.timezone)
 
 
 def _post_and_audience(post_id: int) -> tuple[Post, Audience]:
-    post = service.get_post(session(), principal().workspace_id, post_id)
+    post = posts_db.get_post(session(), principal().workspace_id, post_id)
     return post, post.audience
 
 
@@ -162,7 +165,7 @@ def edit_post(post_id: int):
         audience,
         values,
         post,
-        lambda fields: service.update_post(session(), workspace_id, post_id, fields),
+        lambda fields: posts_db.update_post(session(), workspace_id, post_id, fields),
     )
 
 
@@ -174,7 +177,7 @@ def cancel_post(post_id: int):
     return _remove(
         post,
         audience,
-        lambda: service.update_post(session(), workspace_id, post_id, {"status": "cancelled"}),
+        lambda: posts_db.update_post(session(), workspace_id, post_id, {"status": "cancelled"}),
         f"Cancelled “{post.title}”.",
     )
 
@@ -186,7 +189,7 @@ def delete_post(post_id: int):
     return _remove(
         post,
         audience,
-        lambda: service.delete_post(session(), workspace_id, post_id),
+        lambda: posts_db.delete_post(session(), workspace_id, post_id),
         f"Deleted “{post.title}”.",
     )
 
@@ -196,7 +199,7 @@ def _remove(post: Post, audience: Audience, change, done: str):
     try:
         change()
         session().commit()
-    except service.RuleViolation as error:
+    except refusals.RuleViolation as error:
         session().rollback()
         return _render(audience, values, post, why=explain_rule(error, audience, post.id))
     except DomainError as error:

@@ -15,14 +15,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.api.common import MAX_ROW_ID, principal
 from app.db import session
 from app.web import blp, months
-from app.web.formatting import local, when
 from app.web.pages import next_open_slot
 from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
-from schedules import feedback, service, suggestions
+from schedules import audiences_db, feedback, posts_db, refusals, suggestions
 from schedules.models import Audience
+from schedules.times import local, when
 
 NO_OPEN_SLOT = (
     "Your cadence has no open slot in the next year: every slot already has a value post. "
@@ -92,7 +92,7 @@ def _next_quarter(audience: Audience, now: dt.datetime) -> months.Period:
 
 @blp.get("/audiences/<int:audience_id>/suggestions")
 def suggestions_page(audience_id: int):
-    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
     dismissed = request.args.get("dismissed", type=int)
     judged = request.args.get("judged", type=int)
     return _page(
@@ -106,7 +106,7 @@ def suggestions_page(audience_id: int):
 def schedule_suggestion(audience_id: int, article_id: int):
     """A scheduled give built from the article, in the first open slot from now on."""
     workspace_id = principal().workspace_id
-    audience = service.get_audience(session(), workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     _article(article_id)
     slot = next_open_slot(audience, utcnow())
     if slot is None:
@@ -114,9 +114,9 @@ def schedule_suggestion(audience_id: int, article_id: int):
     fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
               "article_id": article_id, "scheduled_at": slot}  # fmt: skip
     try:
-        post = service.create_post(session(), workspace_id, audience_id, fields)
+        post = posts_db.create_post(session(), workspace_id, audience_id, fields)
         session().commit()
-    except service.RuleViolation as error:
+    except refusals.RuleViolation as error:
         session().rollback()
         return _page(audience, 422, why=explain_rule(error, audience, None))
     except DomainError as error:
@@ -185,7 +185,7 @@ def plan_quarter(audience_id: int):
     harmless because planning twice adds nothing.
     """
     workspace_id = principal().workspace_id
-    audience = service.get_audience(session(), workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     quarter = _next_quarter(audience, utcnow())
     zone = ZoneInfo(audience.timezone)
     start, end = (

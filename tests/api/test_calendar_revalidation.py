@@ -1,6 +1,6 @@
 """A calendar app holding an ETag gets 304 only while nothing in its calendar changed.
 
-The ETag is computed without loading the posts (schedules.calendar.version), and rendered
+The ETag is computed without loading the posts (schedules.calendar_db.version), and rendered
 calendars are kept per ETag, so every kind of change must move it: a change it missed would
 leave subscribers on a stale calendar for good.
 """

@@ -7,8 +7,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from schedules.contacts.relationship import Ask, History, PersonPolicy, violations
 from schedules.models import Post, Touch
-from schedules.relationship import Ask, History, PersonPolicy, violations
 from tests.helpers import give, make_audience
 
 # Spacing 0 and one give per ask: the audience rule would let every racer through, so only the

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from core.accounts import Workspace
 from core.db import make_sessionmakers
-from schedules import service, suggestions
+from schedules import audiences_db, suggestions
 from tests.evaluation.corpus import CORPUS, EVAL_NOW, ingest, stable_url
 from tests.evaluation.relevance import ndcg_at_10, precision_at_5
 
@@ -72,7 +72,7 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
         precision, ndcg, before, unjudged = {}, {}, {}, {}
         for spec in _specs():
             grades = {j["url"]: j["grade"] for j in spec["judgements"]}
-            audience = service.create_audience(session, workspace.id, **spec["audience"])
+            audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
             top = suggestions.suggest(
                 session, workspace.id, audience.id, limit=10, since=SINCE, now=EVAL_NOW
             )

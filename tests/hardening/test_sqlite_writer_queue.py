@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app import create_app
 from core import accounts
 from core.db import make_engine, make_sessionmakers
-from schedules import service
+from schedules import audiences_db, posts_db
 from schedules.models import Audience, Post
 from tests.conftest import make_caller
 from tests.helpers import make_audience
@@ -40,7 +40,7 @@ def _write_posts(url: str, audience_id: int, workspace_id: int, first_day: int, 
         with writer() as session:
             at = (FIRST_DAY + dt.timedelta(days=day)).isoformat()
             fields = {"kind": "give", "title": f"Tip {day}", "scheduled_at": at}
-            service.create_post(session, workspace_id, audience_id, fields)
+            posts_db.create_post(session, workspace_id, audience_id, fields)
             session.commit()
     return os.getpid()
 
@@ -49,7 +49,7 @@ def _hold_a_write(url: str, ready, release) -> None:
     """Begin a write transaction (taking the turn and SQLite's lock) and sit on it."""
     writer = make_sessionmakers(make_engine(url))[1]
     with writer() as session:
-        service.create_audience(session, 1, name="Held")
+        audiences_db.create_audience(session, 1, name="Held")
         ready.set()
         release.wait(60)
         session.rollback()
@@ -67,7 +67,7 @@ def _audience(url: str) -> tuple[int, int]:
     writer = make_sessionmakers(make_engine(url))[1]
     with writer() as session:
         user, _ = accounts.create_user(session, "Acme Sales", "rep@acme.example", "rep")
-        audience = service.create_audience(session, user.workspace_id, name="CFOs")
+        audience = audiences_db.create_audience(session, user.workspace_id, name="CFOs")
         session.commit()
         return audience.id, user.workspace_id
 
@@ -139,10 +139,10 @@ def test_a_writer_whose_connection_is_dropped_mid_transaction_hands_on_its_turn(
     first = make_sessionmakers(make_engine(sqlite_url, sqlite_busy_timeout_ms=300))[1]
     second = make_sessionmakers(make_engine(sqlite_url, sqlite_busy_timeout_ms=300))[1]
     with first() as broken:
-        service.lock_audience(broken, workspace_id, audience_id)
+        audiences_db.lock_audience(broken, workspace_id, audience_id)
         broken.connection().invalidate()
         with second() as session:
-            service.create_post(
+            posts_db.create_post(
                 session, workspace_id, audience_id, {"kind": "give", "title": "Tip"}
             )
             session.commit()

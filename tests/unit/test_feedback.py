@@ -10,7 +10,7 @@ import pytest
 
 from core import accounts
 from core.errors import InvalidValue, NotFound
-from schedules import service
+from schedules import audiences_db, posts_db
 from schedules.feedback import (
     FeedbackExample,
     feedback_examples,
@@ -38,10 +38,10 @@ def world(session):
     other_feed = add_feed(session, theirs.workspace_id, "Globex News")
     world = {
         "ws": ours.workspace_id,
-        "audience": service.create_audience(session, ours.workspace_id, name="CFOs").id,
+        "audience": audiences_db.create_audience(session, ours.workspace_id, name="CFOs").id,
         "articles": [add_article(session, feed, f"Pricing note {n}").id for n in range(3)],
         "other_ws": theirs.workspace_id,
-        "other_audience": service.create_audience(session, theirs.workspace_id, name="X").id,
+        "other_audience": audiences_db.create_audience(session, theirs.workspace_id, name="X").id,
         "other_article": add_article(session, other_feed, "Their note").id,
     }
     session.commit()
@@ -115,7 +115,7 @@ def test_a_scheduled_article_counts_as_useful_unless_the_rep_said_otherwise(sess
     when = NOW + dt.timedelta(days=3)
     for article_id, status in ((scheduled, "scheduled"), (overruled, "published"),
                                (drafted, "draft")):  # fmt: skip
-        service.create_post(session, ws, audience, {
+        posts_db.create_post(session, ws, audience, {
             "kind": "give", "type": "shared_article", "status": status,
             "article_id": article_id, "scheduled_at": when,
         })  # fmt: skip
@@ -132,7 +132,7 @@ def test_a_scheduled_article_counts_as_useful_unless_the_rep_said_otherwise(sess
 
 def test_the_examples_belong_to_one_audience(session, world):
     ws, (article, *_) = world["ws"], world["articles"]
-    other = service.create_audience(session, ws, name="CTOs").id
+    other = audiences_db.create_audience(session, ws, name="CTOs").id
     record_feedback(session, ws, world["audience"], article, "useful", NOW)
     session.commit()
 

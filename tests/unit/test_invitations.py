@@ -2,7 +2,7 @@
 
 import pytest
 
-from schedules.invitations import is_stock
+from schedules.contacts.invitations import is_stock
 
 NAME = "Ana Lima"
 

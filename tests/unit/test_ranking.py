@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.accounts import Workspace
 from core.db import make_sessionmakers
 from feeds.analysis import analyse
-from schedules import service, suggestions
+from schedules import audiences_db, suggestions
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -37,8 +37,8 @@ def workspace(session: Session) -> int:
 
 
 def ranked(session: Session, workspace: int, **audience) -> list[suggestions.Suggestion]:
-    name = f"Audience {len(service.list_audiences(session, workspace)) + 1}"
-    made = service.create_audience(session, workspace, name=name, **audience)
+    name = f"Audience {len(audiences_db.list_audiences(session, workspace)) + 1}"
+    made = audiences_db.create_audience(session, workspace, name=name, **audience)
     session.flush()
     return suggestions.suggest(session, workspace, made.id, limit=20, now=NOW)
 

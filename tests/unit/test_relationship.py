@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedules.relationship import (
+from schedules.contacts.relationship import (
     Ask,
     History,
     PersonPolicy,

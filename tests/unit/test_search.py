@@ -14,7 +14,7 @@ from core import migrations
 from core.accounts import Workspace
 from core.db import Base, make_engine, make_sessionmakers
 from feeds.search import search
-from schedules import service, suggestions
+from schedules import audiences_db, suggestions
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -81,7 +81,7 @@ def _rankings(session: Session, workspace_id: int) -> list[list[tuple[str, float
     ]
     result = []
     for name, keywords, excluded in audiences:
-        audience = service.create_audience(
+        audience = audiences_db.create_audience(
             session, workspace_id, name=name, keywords=keywords, exclude_keywords=excluded
         )
         found = suggestions.suggest(session, workspace_id, audience.id, limit=20, now=NOW)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.web.formatting import when
+from schedules.times import when
 from tests.helpers import give, make_audience
 
 BERLIN = ZoneInfo("Europe/Berlin")

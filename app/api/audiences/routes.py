@@ -17,7 +17,7 @@ from app.api.common import principal
 from app.db import session
 from app.problems import GiveBeforeAskProblemSchema
 from core.errors import InvalidValue
-from schedules import service
+from schedules import audiences_db, slots_db, timeline_db, times
 
 blp = Blueprint(
     "audiences", __name__, url_prefix="/api/v1/audiences", description="Target audiences"
@@ -37,7 +37,7 @@ class Audiences(MethodView):
     @documents_errors(blp)
     def get(self, query):
         """List the workspace's audiences."""
-        found = service.list_audiences(session(), principal().workspace_id)
+        found = audiences_db.list_audiences(session(), principal().workspace_id)
         page = found[query["offset"] : query["offset"] + query["limit"]]
         return {"items": page, "total": len(found)}
 
@@ -46,7 +46,7 @@ class Audiences(MethodView):
     @documents_errors(blp, 409, 413)
     def post(self, data):
         """Create an audience with its cadence and give-before-ask policy."""
-        audience = service.create_audience(session(), principal().workspace_id, **data)
+        audience = audiences_db.create_audience(session(), principal().workspace_id, **data)
         session().commit()
         return audience
 
@@ -56,7 +56,7 @@ class AudienceById(MethodView):
     @blp.response(200, AudienceSchema)
     @documents_errors(blp, 404)
     def get(self, audience_id):
-        return service.get_audience(session(), principal().workspace_id, audience_id)
+        return audiences_db.get_audience(session(), principal().workspace_id, audience_id)
 
     @blp.arguments(AudienceSchema(partial=True))
     @blp.response(200, AudienceSchema)
@@ -64,7 +64,9 @@ class AudienceById(MethodView):
     @documents_errors(blp, 404, 413)
     def patch(self, data, audience_id):
         """Change an audience; a stricter policy is refused if it would uncover an ask."""
-        audience = service.update_audience(session(), principal().workspace_id, audience_id, data)
+        audience = audiences_db.update_audience(
+            session(), principal().workspace_id, audience_id, data
+        )
         session().commit()
         return audience
 
@@ -72,7 +74,7 @@ class AudienceById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, audience_id):
         """Delete an audience with all its posts."""
-        service.delete_audience(session(), principal().workspace_id, audience_id)
+        audiences_db.delete_audience(session(), principal().workspace_id, audience_id)
         session().commit()
 
 
@@ -82,15 +84,15 @@ class AudienceById(MethodView):
 @documents_errors(blp, 404)
 def slots(query, audience_id):
     """Thought-leadership slots in a range, each with the give that fills it or null."""
-    audience = service.get_audience(session(), principal().workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
     zone = audience.timezone
-    start = service.parse_when("from", query.get("start"), zone) or _today(zone)
-    end = service.parse_when("to", query.get("end"), zone) or _year_after(start)
-    found = service.slots(session(), audience, start, end)
+    start = times.parse_when("from", query.get("start"), zone) or _today(zone)
+    end = times.parse_when("to", query.get("end"), zone) or _year_after(start)
+    found = slots_db.slots(session(), audience, start, end)
     return {
         "timezone": zone,
         "items": [
-            {"at": at, "local": service.local_iso(at, zone), "post": post} for at, post in found
+            {"at": at, "local": times.local_iso(at, zone), "post": post} for at, post in found
         ],
     }
 
@@ -103,7 +105,7 @@ def _year_after(start: dt.datetime) -> dt.datetime:
 
 
 def _today(zone: str) -> dt.datetime:
-    return service.parse_when("from", dt.date.today().isoformat(), zone)
+    return times.parse_when("from", dt.date.today().isoformat(), zone)
 
 
 @blp.route("/<int:audience_id>/ratio")
@@ -112,8 +114,8 @@ def _today(zone: str) -> dt.datetime:
 def ratio(audience_id):
     """The next ask's cover, and what a new ask needs: gives (within the lookback) since the ask
     it would follow, gives still needed and the earliest date from now that would pass."""
-    audience = service.get_audience(session(), principal().workspace_id, audience_id)
-    standing = service.ratio(session(), audience)
+    audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
+    standing = timeline_db.ratio(session(), audience)
     return {
         **vars(standing),
         "next_ask": standing.next_ask,

@@ -12,7 +12,7 @@ from app.db import session
 from core import accounts
 from core.db import utcnow
 from core.errors import Forbidden
-from schedules import calendar, service
+from schedules import calendar_db, subscriptions_db, times
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
 
@@ -22,8 +22,8 @@ def _render_caches(state) -> None:
     """PLANNER_ICS_CACHE_MIB, split evenly: rendered calendars answer polls of an unchanged
     calendar; rendered events make the calendar after a change cheap to assemble."""
     half = state.app.config["ICS_CACHE_MIB"] * 2**20 // 2
-    state.app.extensions["planner_calendars"] = calendar.RenderCache(half)
-    state.app.extensions["planner_calendar_events"] = calendar.EventCache(half)
+    state.app.extensions["planner_calendars"] = calendar_db.RenderCache(half)
+    state.app.extensions["planner_calendar_events"] = calendar_db.EventCache(half)
 
 
 ICS_RESPONSE = {
@@ -40,23 +40,25 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
     """Answer 304 from the calendar's version alone, and a 200 from the process's rendered
     calendars when this version was rendered before: posts are loaded only for a new one."""
     db = session()
-    audiences = calendar.audiences_for_export(db, workspace_id, refs)
+    audiences = calendar_db.audiences_for_export(db, workspace_id, refs)
     zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
-    options = calendar.ExportOptions(
-        start=service.parse_when("from", query.get("start"), zone),
-        end=service.parse_when("to", query.get("end"), zone),
+    options = calendar_db.ExportOptions(
+        start=times.parse_when("from", query.get("start"), zone),
+        end=times.parse_when("to", query.get("end"), zone),
         include_drafts=query["include_drafts"],
         include_gaps=query["include_gaps"],
     )
     now = utcnow()
-    version = calendar.version(db, workspace_id, audiences, options, now)
+    version = calendar_db.version(db, workspace_id, audiences, options, now)
     if request.if_none_match.contains(version.fingerprint):
         response = Response(status=304)
     else:
         events = current_app.extensions["planner_calendar_events"]
         body = current_app.extensions["planner_calendars"].get(
             version.fingerprint,
-            lambda: calendar.build(db, workspace_id, audiences, options, now, events).render(now),
+            lambda: calendar_db.build(db, workspace_id, audiences, options, now, events).render(
+                now
+            ),
         )
         response = Response(body, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -86,7 +88,7 @@ def workspace_calendar(query):
 
 
 def subscription_url(user: accounts.User) -> str | None:
-    token = calendar.subscription_token(user, current_app.config["SECRET_KEY"])
+    token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"])
     return url_for("calendar.subscribed_calendar", token=token, _external=True) if token else None
 
 
@@ -102,7 +104,7 @@ class Subscription(MethodView):
     @documents_errors(blp)
     def post(self):
         """Create the secret address, or rotate it: the previous one answers 404 at once."""
-        user = calendar.rotate_subscription(session(), principal().user_id)
+        user = subscriptions_db.rotate_subscription(session(), principal().user_id)
         session().commit()
         return {"url": subscription_url(user)}
 
@@ -110,7 +112,7 @@ class Subscription(MethodView):
     @documents_errors(blp)
     def delete(self):
         """Turn the secret address off."""
-        calendar.revoke_subscription(session(), principal().user_id)
+        subscriptions_db.revoke_subscription(session(), principal().user_id)
         session().commit()
 
 
@@ -119,7 +121,9 @@ class Subscription(MethodView):
 @blp.alt_response(404, response="NOT_FOUND")
 def subscribed_calendar(token):
     """A user's calendar for calendar apps: the secret in the address is the credential."""
-    user = calendar.user_for_subscription(session(), token, current_app.config["SECRET_KEY"])
+    user = subscriptions_db.user_for_subscription(
+        session(), token, current_app.config["SECRET_KEY"]
+    )
     query = {"include_drafts": False, "include_gaps": False}
     return export(user.workspace_id, None, query)
 

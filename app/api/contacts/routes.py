@@ -16,7 +16,7 @@ from app.api.contacts.schemas import (
 from app.api.posts.schemas import PostListSchema, PostSchema
 from app.db import session
 from app.problems import RelationshipProblemSchema
-from schedules import contacts
+from schedules.contacts import asks_db, contacts_db, touches_db
 
 blp = Blueprint(
     "contacts", __name__, url_prefix="/api/v1/contacts", description="Contacts and direct asks"
@@ -43,7 +43,7 @@ class Contacts(MethodView):
     @documents_errors(blp, 404)
     def get(self, query):
         """List contacts by name, optionally of one audience or at one stage."""
-        found, total = contacts.list_contacts(session(), principal().workspace_id, **query)
+        found, total = contacts_db.list_contacts(session(), principal().workspace_id, **query)
         return {"items": found, "total": total}
 
     @blp.arguments(ContactSchema)
@@ -51,9 +51,9 @@ class Contacts(MethodView):
     @documents_errors(blp, 409, 413)
     def post(self, data):
         """Add a contact; give an accepted_at to record an existing connection."""
-        contact = contacts.create_contact(session(), principal().workspace_id, data)
+        contact = contacts_db.create_contact(session(), principal().workspace_id, data)
         session().commit()
-        return contacts.standing(session(), contact)
+        return contacts_db.standing(session(), contact)
 
 
 @blp.route("/<int:contact_id>")
@@ -61,8 +61,8 @@ class ContactById(MethodView):
     @blp.response(200, ContactSchema)
     @documents_errors(blp, 404)
     def get(self, contact_id):
-        contact = contacts.get_contact(session(), principal().workspace_id, contact_id)
-        return contacts.standing(session(), contact)
+        contact = contacts_db.get_contact(session(), principal().workspace_id, contact_id)
+        return contacts_db.standing(session(), contact)
 
     @blp.arguments(ContactSchema(partial=True))
     @blp.response(200, ContactSchema)
@@ -70,9 +70,9 @@ class ContactById(MethodView):
     @documents_errors(blp, 404, 413)
     def patch(self, data, contact_id):
         """Edit a contact or record the acceptance; refused if it would uncover an ask."""
-        contact = contacts.update_contact(session(), principal().workspace_id, contact_id, data)
+        contact = contacts_db.update_contact(session(), principal().workspace_id, contact_id, data)
         session().commit()
-        return contacts.standing(session(), contact)
+        return contacts_db.standing(session(), contact)
 
     @blp.response(204)
     @documents_errors(blp, 404, 409)
@@ -81,7 +81,7 @@ class ContactById(MethodView):
 
         409 when someone added an ask for the contact meanwhile: try again.
         """
-        contacts.delete_contact(session(), principal().workspace_id, contact_id)
+        contacts_db.delete_contact(session(), principal().workspace_id, contact_id)
         session().commit()
 
 
@@ -91,11 +91,11 @@ class ContactById(MethodView):
 @documents_errors(blp, 404, 409, 413)
 def connection_request(data, contact_id):
     """Record a connection request; one without a personal note is refused with 422."""
-    contact = contacts.record_connection_request(
+    contact = contacts_db.record_connection_request(
         session(), principal().workspace_id, contact_id, data["note"], data.get("requested_at")
     )
     session().commit()
-    return contacts.standing(session(), contact)
+    return contacts_db.standing(session(), contact)
 
 
 @blp.route("/<int:contact_id>/touches")
@@ -104,14 +104,14 @@ class Touches(MethodView):
     @documents_errors(blp, 404)
     def get(self, contact_id):
         """The gives aimed at this person, by date."""
-        return {"items": contacts.list_touches(session(), principal().workspace_id, contact_id)}
+        return {"items": touches_db.list_touches(session(), principal().workspace_id, contact_id)}
 
     @blp.arguments(TouchSchema)
     @blp.response(201, TouchSchema)
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):
         """Record a give aimed at this person: what earns a one-to-one ask."""
-        touch = contacts.add_touch(session(), principal().workspace_id, contact_id, data)
+        touch = touches_db.add_touch(session(), principal().workspace_id, contact_id, data)
         session().commit()
         return touch
 
@@ -121,7 +121,7 @@ class TouchById(MethodView):
     @blp.response(200, TouchSchema)
     @documents_errors(blp, 404)
     def get(self, contact_id, touch_id):
-        return contacts.get_touch(session(), principal().workspace_id, contact_id, touch_id)
+        return touches_db.get_touch(session(), principal().workspace_id, contact_id, touch_id)
 
     @blp.arguments(TouchSchema(partial=True))
     @blp.response(200, TouchSchema)
@@ -129,7 +129,7 @@ class TouchById(MethodView):
     @documents_errors(blp, 404, 413)
     def patch(self, data, contact_id, touch_id):
         """Edit a touch; re-dating one that a scheduled ask relies on is refused."""
-        touch = contacts.update_touch(
+        touch = touches_db.update_touch(
             session(), principal().workspace_id, contact_id, touch_id, data
         )
         session().commit()
@@ -140,7 +140,7 @@ class TouchById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, contact_id, touch_id):
         """Delete a touch; refused while an ask relies on it (cancel the ask to free it)."""
-        contacts.delete_touch(session(), principal().workspace_id, contact_id, touch_id)
+        touches_db.delete_touch(session(), principal().workspace_id, contact_id, touch_id)
         session().commit()
 
 
@@ -150,7 +150,7 @@ class DirectAsks(MethodView):
     @documents_errors(blp, 404)
     def get(self, contact_id):
         """This person's one-to-one asks, any status; change or cancel them as posts."""
-        found = contacts.list_asks(session(), principal().workspace_id, contact_id)
+        found = asks_db.list_asks(session(), principal().workspace_id, contact_id)
         return {"items": found, "total": len(found)}
 
     @blp.arguments(DirectAskSchema)
@@ -159,6 +159,6 @@ class DirectAsks(MethodView):
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):
         """Schedule a one-to-one ask; refused until the person has been given enough."""
-        post = contacts.create_ask(session(), principal().workspace_id, contact_id, data)
+        post = asks_db.create_ask(session(), principal().workspace_id, contact_id, data)
         session().commit()
         return post

@@ -5,8 +5,8 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.api.common import Instant, PageQuerySchema, RowId
+from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS
-from schedules.relationship import STAGES
 
 ZONE_NOTE = (
     " ISO 8601; without an offset it is read in the contact's audience's time zone (UTC "

@@ -7,7 +7,7 @@ from app.api.audiences.routes import RULE_CONFLICT
 from app.api.common import principal
 from app.api.posts.schemas import PostListSchema, PostQuerySchema, PostSchema
 from app.db import session
-from schedules import service
+from schedules import posts_db
 
 blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Gives and asks")
 
@@ -19,7 +19,7 @@ class Posts(MethodView):
     @documents_errors(blp, 404)
     def get(self, query, audience_id):
         """List an audience's posts by time, optionally within a range, kind and status."""
-        posts, total = service.list_posts(
+        posts, total = posts_db.list_posts(
             session(),
             principal().workspace_id,
             audience_id,
@@ -38,7 +38,7 @@ class Posts(MethodView):
     @documents_errors(blp, 404, 413)
     def post(self, data, audience_id):
         """Create a post; an ask is refused unless enough gives come before it."""
-        post = service.create_post(session(), principal().workspace_id, audience_id, data)
+        post = posts_db.create_post(session(), principal().workspace_id, audience_id, data)
         session().commit()
         return post
 
@@ -48,7 +48,7 @@ class PostById(MethodView):
     @blp.response(200, PostSchema)
     @documents_errors(blp, 404)
     def get(self, post_id):
-        return service.get_post(session(), principal().workspace_id, post_id)
+        return posts_db.get_post(session(), principal().workspace_id, post_id)
 
     @blp.arguments(PostSchema(partial=True))
     @blp.response(200, PostSchema)
@@ -56,7 +56,7 @@ class PostById(MethodView):
     @documents_errors(blp, 404, 413)
     def patch(self, data, post_id):
         """Edit, move, reschedule or cancel a post; refused if it would uncover an ask."""
-        post = service.update_post(session(), principal().workspace_id, post_id, data)
+        post = posts_db.update_post(session(), principal().workspace_id, post_id, data)
         session().commit()
         return post
 
@@ -65,5 +65,5 @@ class PostById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, post_id):
         """Delete a post; deleting a give that an ask relies on is refused."""
-        service.delete_post(session(), principal().workspace_id, post_id)
+        posts_db.delete_post(session(), principal().workspace_id, post_id)
         session().commit()

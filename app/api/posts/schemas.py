@@ -8,7 +8,7 @@ from app.api.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchem
 from core.db import utcnow
 from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
 from schedules.posts import is_overdue
-from schedules.service import local_iso
+from schedules.times import local_iso
 
 KINDS = ["give", "ask"]
 ALL_TYPES = sorted({*GIVE_TYPES, *ASK_TYPES})

@@ -13,7 +13,7 @@ from app.api.suggestions.schemas import (
 )
 from app.db import session
 from core.db import utcnow
-from schedules import feedback, service, suggestions
+from schedules import audiences_db, feedback, suggestions, times
 
 blp = Blueprint(
     "suggestions",
@@ -122,14 +122,14 @@ def plan(data, audience_id):
     """Fill every empty cadence slot in [from, to) with a draft give from the best unused
     suggestion; slots already filled (or drafted) are left alone, so repeating adds nothing."""
     workspace_id = principal().workspace_id
-    audience = service.get_audience(session(), workspace_id, audience_id)
+    audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     zone = audience.timezone
     result = suggestions.plan(
         session(),
         workspace_id,
         audience_id,
-        service.parse_when("from", data["start"], zone),
-        service.parse_when("to", data["end"], zone),
+        times.parse_when("from", data["start"], zone),
+        times.parse_when("to", data["end"], zone),
     )
     session().commit()
     return {

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from core.accounts import Workspace
-from schedules import calendar
+from schedules import calendar_db
 from schedules.cadence import parse_cadence
 from schedules.models import Audience, Contact, Post
 
@@ -119,23 +119,23 @@ def load(session: Session) -> None:
 
 # name -> (workspace id, audience ids or None for all, export options)
 CASES = {
-    "cfos": (1, [1], calendar.ExportOptions()),
-    "cfos-drafts-gaps": (1, [1], calendar.ExportOptions(include_drafts=True, include_gaps=True)),
-    "workspace-window": (1, None, calendar.ExportOptions(
+    "cfos": (1, [1], calendar_db.ExportOptions()),
+    "cfos-drafts-gaps": (1, [1], calendar_db.ExportOptions(include_drafts=True, include_gaps=True)),
+    "workspace-window": (1, None, calendar_db.ExportOptions(
         start=at("2025-01-01T00:00"), end=at("2025-04-01T00:00"),
         include_drafts=True, include_gaps=True)),
-    "workspace": (1, None, calendar.ExportOptions()),
-    "tokyo": (1, [3], calendar.ExportOptions(include_drafts=True)),
-    "sydney-gaps": (2, [4], calendar.ExportOptions(
+    "workspace": (1, None, calendar_db.ExportOptions()),
+    "tokyo": (1, [3], calendar_db.ExportOptions(include_drafts=True)),
+    "sydney-gaps": (2, [4], calendar_db.ExportOptions(
         start=at("2025-01-01T00:00"), end=at("2026-01-01T00:00"), include_gaps=True)),
-    "quiet-utc": (3, None, calendar.ExportOptions()),
+    "quiet-utc": (3, None, calendar_db.ExportOptions()),
 }  # fmt: skip
 
 
-def render(session: Session, case: str, cache: calendar.EventCache | None = None) -> bytes:
+def render(session: Session, case: str, cache: calendar_db.EventCache | None = None) -> bytes:
     workspace_id, refs, options = CASES[case]
-    audiences = calendar.audiences_for_export(session, workspace_id, refs)
-    return calendar.build(session, workspace_id, audiences, options, NOW, cache).render(NOW)
+    audiences = calendar_db.audiences_for_export(session, workspace_id, refs)
+    return calendar_db.build(session, workspace_id, audiences, options, NOW, cache).render(NOW)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ order, escaping, folding, the VTIMEZONEs, and the order of events.
 
 import pytest
 
-from schedules import calendar
+from schedules import calendar_db
 from tests.unit.ics import golden
 
 
@@ -23,7 +23,7 @@ def loaded(writer):
 def test_rendering_matches_the_golden_file(loaded, case):
     """As the CLI renders (no cache), and as a server does: events rendered, then reused."""
     expected = (golden.GOLDEN / f"{case}.ics").read_bytes()
-    cache = calendar.EventCache(2**20)
+    cache = calendar_db.EventCache(2**20)
     with loaded() as session:
         assert golden.render(session, case) == expected
         assert golden.render(session, case, cache) == expected
@@ -32,7 +32,7 @@ def test_rendering_matches_the_golden_file(loaded, case):
 
 def test_events_kept_from_other_calendars_render_the_same_bytes(loaded):
     """The workspace calendar reuses the events its audiences' calendars rendered."""
-    cache = calendar.EventCache(2**20)
+    cache = calendar_db.EventCache(2**20)
     with loaded() as session:
         for case in golden.CASES:
             golden.render(session, case, cache)

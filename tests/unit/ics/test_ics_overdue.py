@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from schedules import calendar, posts
+from schedules import calendar_db, posts
 from schedules.ics import OVERDUE_NOTE
 from schedules.models import Post
 from tests.unit.ics import golden
@@ -28,10 +28,10 @@ def loaded(writer):
 
 
 def cfos(session, now, cache=None):
-    audiences = calendar.audiences_for_export(session, 1, [1])
-    options = calendar.ExportOptions()
-    version = calendar.version(session, 1, audiences, options, now)
-    body = calendar.build(session, 1, audiences, options, now, cache).render(now)
+    audiences = calendar_db.audiences_for_export(session, 1, [1])
+    options = calendar_db.ExportOptions()
+    version = calendar_db.version(session, 1, audiences, options, now)
+    body = calendar_db.build(session, 1, audiences, options, now, cache).render(now)
     return version.fingerprint, {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
 
 
@@ -59,7 +59,7 @@ def test_the_version_moves_when_a_post_turns_overdue_and_only_then(loaded):
 
 
 def test_kept_events_are_not_served_once_their_post_is_overdue(loaded):
-    cache = calendar.EventCache(2**20)
+    cache = calendar_db.EventCache(2**20)
     with loaded() as session:
         _, early = cfos(session, golden.NOW, cache)
         _, late = cfos(session, golden.at("2025-01-15T00:00"), cache)

@@ -1,4 +1,4 @@
-"""Audience calendars as data for the ICS renderer, and secret subscription URLs.
+"""Audience calendars as data for the ICS renderer.
 
 Calendar apps re-fetch every hour whether or not anything changed. So a calendar's version
 (ETag and Last-Modified) comes from the workspace and audience rows and one indexed look-up of
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -24,9 +23,9 @@ from cachetools import LRUCache
 from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from core.accounts import User, Workspace
-from core.errors import InvalidValue, NotFound
-from schedules import ics, posts, service
+from core.accounts import Workspace
+from core.errors import InvalidValue
+from schedules import audiences_db, ics, posts, slots_db
 from schedules.models import Audience, Post
 
 UID_DOMAIN = "value-planner"
@@ -85,7 +84,7 @@ def version(
     """The calendar's version from the rows that shape it, without reading a post.
 
     Sound because every change that can alter the events bumps an audience's ``revision``:
-    each change to an audience or its posts takes ``service.lock_audience`` (creating, editing,
+    each change to an audience or its posts takes ``audiences_db.lock_audience`` (creating, editing,
     moving, cancelling and deleting posts, one-to-one asks, planned drafts, audience edits and
     deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
     audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
@@ -270,7 +269,7 @@ def _gap_events(
     start, end = options.gap_window(now)
     gaps = []
     for audience in audiences:
-        for slot, post in service.slots(session, audience, start, end):
+        for slot, post in slots_db.slots(session, audience, start, end):
             if post is None:
                 gaps.append(ics.IcsEvent(
                     uid=f"slot-{audience.id}-{slot:%Y%m%dT%H%M%SZ}@{UID_DOMAIN}",
@@ -299,7 +298,7 @@ class EventCache:
 
     The key is everything that decides an event's bytes apart from its text: the post id
     (never reused), its time, status, SEQUENCE and ``updated_at`` (set by every edit of the
-    post, ``service.update_post``), and whether it is overdue. Events of every workspace and
+    post, ``posts_db.update_post``), and whether it is overdue. Events of every workspace and
     calendar share it, so a post in several calendars (its audience's and the workspace's)
     is rendered once. Per process, like ``RenderCache``. An OrderedDict rather than
     cachetools: a re-render looks up every event of the calendar, and its C-level
@@ -365,52 +364,5 @@ def audiences_for_export(
 ) -> list[Audience]:
     """Audiences by id or name in one workspace, or all of them when ``refs`` is None."""
     if refs is None:
-        return service.list_audiences(session, workspace_id)
-    return [service.find_audience(session, workspace_id, ref) for ref in refs]
-
-
-# ---------------------------------------------------------------- subscription URLs
-
-
-def subscription_token(user: User, secret: str) -> str | None:
-    """A URL-safe capability for one user's calendar, derived rather than stored.
-
-    The token is an HMAC of the user id and a version under the app's secret key: the URL can
-    be shown again (calendar apps need it pasted), the database alone never reveals it, and
-    bumping the version revokes every earlier URL at once.
-    """
-    if user.calendar_feed_version is None:
-        return None
-    return f"{user.id}.{_mac(user.id, user.calendar_feed_version, secret)}"
-
-
-def _mac(user_id: int, version: int, secret: str) -> str:
-    message = f"calendar-feed:{user_id}:{version}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
-
-
-def rotate_subscription(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id, with_for_update=True)
-    assert user is not None
-    user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
-    session.flush()
-    return user
-
-
-def revoke_subscription(session: Session, user_id: int) -> None:
-    user = session.get(User, user_id, with_for_update=True)
-    assert user is not None
-    user.calendar_feed_version = None
-    session.flush()
-
-
-def user_for_subscription(session: Session, token: str, secret: str) -> User:
-    user_part, _, mac = token.partition(".")
-    user = session.get(User, int(user_part)) if user_part.isdigit() and mac else None
-    if (
-        user is None
-        or user.calendar_feed_version is None
-        or not hmac.compare_digest(mac, _mac(user.id, user.calendar_feed_version, secret))
-    ):
-        raise NotFound("No calendar at this address; it may have been rotated.")
-    return user
+        return audiences_db.list_audiences(session, workspace_id)
+    return [audiences_db.find_audience(session, workspace_id, ref) for ref in refs]

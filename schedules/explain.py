@@ -1,25 +1,110 @@
-"""The give-before-ask rule's and the relationship guard's refusals in plain words.
+"""Every refusal of an ask in words: the audience rule's violations and the relationship guard's
+unmet conditions, turned into sentences for a given time zone.
 
-The API reports numbers (gives counted, required, earliest date in UTC); a rep at a form needs
-one sentence on their own clock that says what to do next.
+Each reason has two readers. An API client gets the numbers beside the text, so its ``detail``
+states the rule and the instants in UTC (``*_detail``); a rep at a form needs one sentence on
+the audience's clock that says what to do next (``*_sentences``). Both are written here alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from app.web.formatting import day, when
+from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.models import Contact
-from schedules.relationship import PersonPolicy
 from schedules.rule import Violation
+from schedules.times import day, when
+
+TOUCH_IDEAS = "comment on their post, share an article, congratulate, introduce, help or meet"
+
+
+def _utc(at: dt.datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC"
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def explain(
+# ---------------------------------------------------------------- the API's detail
+
+
+def rule_detail(audience_name: str, violations: Iterable[Violation]) -> str:
+    """The audience rule's refusal: per ask, what it lacks and the earliest date that passes."""
+    parts = []
+    for v in violations:
+        reasons = []
+        if v.gives_missing:
+            reasons.append(
+                f"it needs {v.gives_required} value posts since the previous ask and within "
+                f"{v.gives_lookback_days} days before it, and has {v.gives_counted}"
+            )
+        if v.too_soon:
+            reasons.append(
+                f"it comes less than {v.min_days_between_asks} days after the previous ask"
+            )
+        hint = (
+            f"; the earliest date that would pass is {_utc(v.earliest_allowed_at)}"
+            if v.earliest_allowed_at
+            else f"; no date passes: {v.no_date_reason or 'schedule more value posts first'}"
+        )
+        label = f"ask {v.post_id}" if v.post_id is not None else "the new ask"
+        parts.append(f"{label} at {_utc(v.at)}: {' and '.join(reasons)}{hint}")
+    return f"This change would leave asks to {audience_name} uncovered: " + "; ".join(parts) + "."
+
+
+def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
+    """One unmet condition of the relationship guard, with the reason the guard exists."""
+    at = _utc(unmet.satisfied_on) if unmet.satisfied_on else None
+    if unmet.condition == "connected":
+        return (
+            f"{name} has not accepted a connection yet; being connected is not consent to be "
+            "pitched, so record the acceptance and give first"
+        )
+    if unmet.condition == "days_after_connect":
+        return (
+            f"{name} connected less than {policy.min_days_after_connect} days earlier, and a "
+            f"pitch right after connecting reads as the reason you connected; allowed from {at}"
+        )
+    if unmet.condition == "touches":
+        counted = policy.touches_per_ask - (unmet.touches_needed or 0)
+        hint = (
+            f", or move the ask to {at}, after touches already planned"
+            if at
+            else " (comment, share an article, congratulate, introduce, help or meet)"
+        )
+        return (
+            f"it needs {policy.touches_per_ask} touches aimed at {name} since the connection or "
+            f"the previous ask, within {policy.touches_lookback_days} days before it, and has "
+            f"{counted}: give {unmet.touches_needed} more first{hint}"
+        )
+    return (
+        f"the previous ask to {name} is less than {policy.min_days_between_asks} days earlier; "
+        f"allowed from {at}"
+    )
+
+
+def relationship_detail(
+    found: Iterable[tuple[str, PersonPolicy, AskViolation]], audience_detail: str | None = None
+) -> str:
+    """The guard's refusal of asks to people (by name), and the audience rule's when it refuses
+    the same ask too, so one answer carries every reason."""
+    parts = []
+    for name, policy, violation in found:
+        reasons = "; ".join(condition_detail(name, policy, u) for u in violation.unmet)
+        label = "the new ask" if violation.post_id is None else f"ask {violation.post_id}"
+        parts.append(f"{label} to {name} at {_utc(violation.at)}: {reasons}")
+    detail = "Not yet a fair ask: " + " | ".join(parts) + "."
+    if audience_detail is not None:
+        detail += " The audience rule refuses it too: " + audience_detail
+    return detail
+
+
+# ---------------------------------------------------------------- the rep's sentences
+
+
+def rule_sentences(
     violations: Sequence[Violation],
     audience: str,
     timezone: str,
@@ -80,12 +165,6 @@ def _other(v: Violation, title: str, timezone: str) -> str:
     return sentence + "; schedule another value post before that ask first."
 
 
-# ---------------------------------------------------------------- one person
-
-
-TOUCH_IDEAS = "comment on their post, share an article, congratulate, introduce, help or meet"
-
-
 def _touches(count: int) -> str:
     return f"{count} more touch" if count == 1 else f"{count} more touches"
 
@@ -96,7 +175,7 @@ def _days_since(accepted: dt.datetime, at: dt.datetime | None, now: dt.datetime)
     return f"{gap} ago" if at is None else f"{gap} before this ask"
 
 
-def explain_person(
+def person_sentences(
     conditions: Sequence[Mapping],
     contact: Contact,
     policy: PersonPolicy,

@@ -1,0 +1,170 @@
+"""Audiences: plain values and a Session in, ORM objects out; flush, never commit.
+
+Every change that can alter a timeline first locks its audience row (:func:`lock_audience`),
+so concurrent writers are judged one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.accounts import validate_timezone
+from core.db import get_owned_row, lock_owned_row
+from core.errors import Conflict, InvalidValue, NotFound
+from schedules.cadence import parse_cadence
+from schedules.contacts import people_db
+from schedules.models import Audience
+from schedules.policy import person_policy, policy_of, resolve_policy
+from schedules.timeline_db import check_whole_timeline
+
+HALF_LIFE_DAYS = 14
+RANKINGS = ("news", "evergreen")
+
+
+def _terms(field: str, values: Iterable[str] | None) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values or ():
+        term = " ".join(str(value).split())
+        if not term:
+            raise InvalidValue(field, "Terms must not be blank.")
+        seen.setdefault(term.casefold(), term)
+    return list(seen.values())
+
+
+def list_audiences(session: Session, workspace_id: int) -> list[Audience]:
+    return list(
+        session.scalars(
+            select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)
+        )
+    )
+
+
+def get_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
+    return get_owned_row(session, Audience, workspace_id, audience_id, "audience")
+
+
+def find_audience(session: Session, workspace_id: int, ref: str | int) -> Audience:
+    """An audience of the workspace by id or by name, as people type them on a command line."""
+    text = str(ref).strip()
+    query = select(Audience).where(Audience.workspace_id == workspace_id)
+    if text.isdigit():
+        query = query.where(Audience.id == int(text))
+    else:
+        query = query.where(Audience.name == " ".join(text.split()))
+    audience = session.scalar(query)
+    if audience is None:
+        raise NotFound(f"No audience {text!r} in this workspace.")
+    return audience
+
+
+def lock_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
+    """Take the audience's write lock: every timeline change is judged after the last one."""
+    audience = lock_owned_row(session, Audience, workspace_id, audience_id, "audience")
+    audience.revision += 1
+    return audience
+
+
+def create_audience(
+    session: Session,
+    workspace_id: int,
+    *,
+    name: str,
+    description: str = "",
+    keywords: Iterable[str] = (),
+    exclude_keywords: Iterable[str] = (),
+    timezone: str = "UTC",
+    cadence: Mapping[str, Any] | None = None,
+    policy: Mapping[str, Any] | None = None,
+    half_life_days: int = HALF_LIFE_DAYS,
+    ranking: str = "news",
+) -> Audience:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidValue("name", "An audience needs a name.")
+    audience = Audience(
+        workspace_id=workspace_id,
+        name=name,
+        description=description,
+        keywords=_terms("keywords", keywords),
+        exclude_keywords=_terms("exclude_keywords", exclude_keywords),
+        timezone=validate_timezone("timezone", timezone),
+        cadence=parse_cadence(cadence).to_dict(),
+        half_life_days=_half_life(half_life_days),
+        ranking=_ranking(ranking),
+        **resolve_policy(policy),
+    )
+    session.add(audience)
+    _flush_unique_name(session, name)
+    return audience
+
+
+def _half_life(days: int) -> int:
+    if not 1 <= days <= 365:
+        raise InvalidValue("half_life_days", "Must be between 1 and 365 days.")
+    return days
+
+
+def _ranking(value: str) -> str:
+    if value not in RANKINGS:
+        raise InvalidValue(
+            "ranking", "Must be news (fresh matters) or evergreen (relevance first)."
+        )
+    return value
+
+
+def _flush_unique_name(session: Session, name: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"An audience named {name!r} already exists in this workspace.",
+            errors=[{"field": "name", "message": "Already used in this workspace."}],
+        ) from None
+
+
+def update_audience(
+    session: Session, workspace_id: int, audience_id: int, changes: Mapping[str, Any]
+) -> Audience:
+    audience = lock_audience(session, workspace_id, audience_id)
+    if "name" in changes:
+        audience.name = " ".join(str(changes["name"]).split())
+        if not audience.name:
+            raise InvalidValue("name", "An audience needs a name.")
+    if "description" in changes:
+        audience.description = changes["description"]
+    for field in ("keywords", "exclude_keywords"):
+        if field in changes:
+            setattr(audience, field, _terms(field, changes[field]))
+    if "timezone" in changes:
+        audience.timezone = validate_timezone("timezone", changes["timezone"])
+    if "half_life_days" in changes:
+        audience.half_life_days = _half_life(changes["half_life_days"])
+    if "ranking" in changes:
+        audience.ranking = _ranking(changes["ranking"])
+    if "cadence" in changes:
+        # A cadence replaces the cadence: merging parts of two forms (a day into a week and
+        # weekday, an rrule into a monthly rule) could only be refused or guessed.
+        audience.cadence = parse_cadence(changes["cadence"]).to_dict()
+    if "policy" in changes:
+        before, person_before = policy_of(audience), person_policy(audience)
+        for column, value in resolve_policy(changes["policy"], audience).items():
+            setattr(audience, column, value)
+        after, person_after = policy_of(audience), person_policy(audience)
+        if after != before:
+            check_whole_timeline(session, audience, after)
+        if person_after != person_before:
+            people_db.guard_policy_change(session, audience, person_before, person_after)
+    _flush_unique_name(session, audience.name)
+    return audience
+
+
+def delete_audience(session: Session, workspace_id: int, audience_id: int) -> None:
+    audience = lock_audience(session, workspace_id, audience_id)
+    session.delete(audience)
+    session.flush()

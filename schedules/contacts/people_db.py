@@ -1,0 +1,110 @@
+"""One person's history in the database: the lock, the reads and the guard's verdict.
+
+Kept apart from ``contacts_db.py`` because the post and audience operations (``posts_db``,
+``audiences_db``) must run the guard too (moving a one-to-one ask, tightening a policy), while
+``contacts_db.py`` builds on them. Lock order is always audience first, then contact, so two
+transactions never wait for each other's second lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import lock_owned_row
+from core.errors import DomainError
+from schedules.contacts import relationship as rel
+from schedules.models import TIMELINE_STATUSES, Audience, Contact, Post, Touch
+from schedules.policy import person_policy
+from schedules.refusals import RelationshipViolation
+
+
+def lock_contact(session: Session, workspace_id: int, contact_id: int) -> Contact:
+    """Take the contact's write lock, so changes to one person's history are judged in turn."""
+    return lock_owned_row(session, Contact, workspace_id, contact_id, "contact")
+
+
+def histories(session: Session, contacts: Sequence[Contact]) -> dict[int, rel.History]:
+    """Each contact's history as stored, in two queries however many contacts there are."""
+    ids = [c.id for c in contacts]
+    touches: dict[int, list[dt.datetime]] = {i: [] for i in ids}
+    asks: dict[int, list[rel.Ask]] = {i: [] for i in ids}
+    if ids:
+        for contact_id, at in session.execute(
+            select(Touch.contact_id, Touch.at).where(Touch.contact_id.in_(ids))
+        ):
+            touches[contact_id].append(at)
+        for contact_id, at, post_id in session.execute(
+            select(Post.contact_id, Post.scheduled_at, Post.id).where(
+                Post.contact_id.in_(ids),
+                Post.status.in_(TIMELINE_STATUSES),
+                Post.scheduled_at.is_not(None),
+            )
+        ):
+            asks[contact_id].append(rel.Ask(at, post_id))
+    return {
+        c.id: rel.History(c.accepted_at, touches[c.id], asks[c.id], c.requested_at)
+        for c in contacts
+    }
+
+
+def history(session: Session, contact: Contact) -> rel.History:
+    return histories(session, [contact])[contact.id]
+
+
+def guard(
+    contact: Contact,
+    before: rel.History,
+    after: rel.History,
+    policy: rel.PersonPolicy,
+    new_policy: rel.PersonPolicy | None = None,
+    audience_refusal: DomainError | None = None,
+) -> None:
+    """Refuse a change that leaves any of the person's asks uncovered where it was not before."""
+    found = rel.introduced(
+        rel.violations(before, policy), rel.violations(after, new_policy or policy)
+    )
+    if found:
+        raise RelationshipViolation(
+            [(contact, new_policy or policy, v) for v in found], audience_refusal
+        )
+
+
+def guard_ask_change(
+    session: Session,
+    workspace_id: int,
+    post: Post,
+    old: rel.Ask | None,
+    new: rel.Ask | None,
+    audience_refusal: DomainError | None = None,
+) -> None:
+    """Judge a change of a one-to-one ask (made, moved, cancelled); the audience is locked."""
+    assert post.contact_id is not None
+    contact = lock_contact(session, workspace_id, post.contact_id)
+    before = history(session, contact)
+    policy = person_policy(contact.audience)
+    guard(contact, before, before.with_ask(old, new), policy, audience_refusal=audience_refusal)
+
+
+def guard_policy_change(
+    session: Session, audience: Audience, old: rel.PersonPolicy, new: rel.PersonPolicy
+) -> None:
+    """A stricter audience policy must not uncover a one-to-one ask to any of its contacts."""
+    contacts = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.audience_id == audience.id)
+            .order_by(Contact.id)
+            .with_for_update()
+        )
+    )
+    found = []
+    for contact, past in zip(contacts, histories(session, contacts).values(), strict=True):
+        if past.asks:
+            fresh = rel.introduced(rel.violations(past, old), rel.violations(past, new))
+            found.extend((contact, new, v) for v in fresh)
+    if found:
+        raise RelationshipViolation(found)

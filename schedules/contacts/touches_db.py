@@ -1,0 +1,132 @@
+"""Touches, the gives aimed at one person: plain values and a Session in; flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import InvalidValue, NotFound
+from schedules import posts_db
+from schedules.contacts import people_db
+from schedules.contacts.contacts_db import get_contact, zone_of
+from schedules.contacts.people_db import lock_contact
+from schedules.models import TOUCH_KINDS, Contact, Post, Touch
+from schedules.policy import DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS, person_policy
+from schedules.times import parse_when
+
+
+def list_touches(session: Session, workspace_id: int, contact_id: int) -> list[Touch]:
+    get_contact(session, workspace_id, contact_id)
+    return list(
+        session.scalars(
+            select(Touch).where(Touch.contact_id == contact_id).order_by(Touch.at, Touch.id)
+        )
+    )
+
+
+def get_touch(session: Session, workspace_id: int, contact_id: int, touch_id: int) -> Touch:
+    get_contact(session, workspace_id, contact_id)
+    touch = session.scalar(
+        select(Touch).where(Touch.id == touch_id, Touch.contact_id == contact_id)
+    )
+    if touch is None:
+        raise NotFound(f"No touch {touch_id} for contact {contact_id}.")
+    return touch
+
+
+def _linked_post(session: Session, workspace_id: int, post_id: int | None) -> Post | None:
+    if post_id is None:
+        return None
+    try:
+        post = posts_db.get_post(session, workspace_id, post_id)
+    except NotFound:
+        raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
+    if post.kind != "give":
+        raise InvalidValue("post_id", "A touch is a give; link it to a give, not an ask.")
+    return post
+
+
+def add_touch(
+    session: Session, workspace_id: int, contact_id: int, fields: Mapping[str, Any]
+) -> Touch:
+    """A new touch only ever adds cover, so it needs the lock but no judgement."""
+    contact = lock_contact(session, workspace_id, contact_id)
+    post = _linked_post(session, workspace_id, fields.get("post_id"))
+    at = parse_when("at", fields.get("at"), zone_of(contact))
+    if at is None and post is not None:
+        at = post.scheduled_at
+    if at is None:
+        raise InvalidValue("at", "A touch needs a date (or a linked post that has one).")
+    _recent_enough(contact, at)
+    if fields.get("kind") not in TOUCH_KINDS:
+        raise InvalidValue("kind", f"Must be one of: {', '.join(TOUCH_KINDS)}.")
+    touch = Touch(
+        contact_id=contact.id,
+        kind=fields["kind"],
+        at=at,
+        post_id=post.id if post else None,
+        note=(fields.get("note") or "").strip(),
+    )
+    session.add(touch)
+    session.flush()
+    return touch
+
+
+def _recent_enough(contact: Contact, at: dt.datetime) -> None:
+    """Touches are recorded after the fact only as far back as published posts may be, so a
+    back-dated touch cannot buy a pitch today."""
+    days = (
+        contact.audience.record_published_within_days
+        if contact.audience
+        else DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
+    )
+    if at < utcnow() - dt.timedelta(days=days):
+        raise InvalidValue(
+            "at",
+            f"A touch may be recorded up to {days} days after it happened "
+            f"(policy.record_published_within_days), and {at:%Y-%m-%d} is older.",
+        )
+
+
+def update_touch(
+    session: Session, workspace_id: int, contact_id: int, touch_id: int, changes: Mapping[str, Any]
+) -> Touch:
+    contact = lock_contact(session, workspace_id, contact_id)
+    touch = get_touch(session, workspace_id, contact_id, touch_id)
+    if "kind" in changes:
+        if changes["kind"] not in TOUCH_KINDS:
+            raise InvalidValue("kind", f"Must be one of: {', '.join(TOUCH_KINDS)}.")
+        touch.kind = changes["kind"]
+    if "note" in changes:
+        touch.note = (changes["note"] or "").strip()
+    if "post_id" in changes:
+        post = _linked_post(session, workspace_id, changes["post_id"])
+        touch.post_id = post.id if post else None
+    if "at" in changes:
+        at = parse_when("at", changes["at"], zone_of(contact))
+        if at is None:
+            raise InvalidValue("at", "A touch needs a date.")
+        if at != touch.at:
+            _recent_enough(contact, at)
+        before = people_db.history(session, contact)
+        policy = person_policy(contact.audience)
+        people_db.guard(contact, before, before.with_touch(touch.at, at), policy)
+        touch.at = at
+    session.flush()
+    return touch
+
+
+def delete_touch(session: Session, workspace_id: int, contact_id: int, touch_id: int) -> None:
+    contact = lock_contact(session, workspace_id, contact_id)
+    touch = get_touch(session, workspace_id, contact_id, touch_id)
+    before = people_db.history(session, contact)
+    people_db.guard(
+        contact, before, before.with_touch(touch.at, None), person_policy(contact.audience)
+    )
+    session.delete(touch)
+    session.flush()

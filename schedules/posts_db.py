@@ -1,0 +1,307 @@
+"""Posts: plain values and a Session in, ORM objects out; flush, never commit.
+
+Every change that can alter a timeline first locks its audience row, then asks the pure rule
+about the neighbourhood of the change (``timeline_db``), so concurrent writers are judged one
+after another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.db import utcnow
+from core.errors import DomainError, InvalidValue, NotFound
+from feeds.models import Article
+from schedules import posts, rule
+from schedules.audiences_db import get_audience, lock_audience
+from schedules.contacts import people_db
+from schedules.contacts import relationship as rel
+from schedules.models import POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
+from schedules.policy import policy_of
+from schedules.refusals import RuleViolation
+from schedules.timeline_db import (
+    SqlTimeline,
+    entry_of,
+    guard_change,
+    plan_from,
+    timeline_violations,
+)
+from schedules.times import parse_when
+
+POST_TITLE_MAX = 300
+POST_SUMMARY_MAX = 600
+TEXT_FIELDS = ("title", "body", "url")
+
+
+def get_post(session: Session, workspace_id: int, post_id: int) -> Post:
+    post = session.scalar(
+        select(Post).join(Audience).where(Post.id == post_id, Audience.workspace_id == workspace_id)
+    )
+    if post is None:
+        raise NotFound(f"No post {post_id} in this workspace.")
+    return post
+
+
+def list_posts(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    *,
+    start: str | dt.datetime | None = None,
+    end: str | dt.datetime | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Post], int]:
+    """A page of the audience's posts and how many match in all.
+
+    ``start`` and ``end`` are read as :func:`parse_when` reads them (naive means the
+    audience's clock), so callers need not load the audience first just for its zone.
+    """
+    audience = get_audience(session, workspace_id, audience_id)
+    start = parse_when("from", start, audience.timezone)
+    end = parse_when("to", end, audience.timezone)
+    query = select(Post).where(Post.audience_id == audience_id)
+    if start is not None:
+        query = query.where(Post.scheduled_at >= start)
+    if end is not None:
+        query = query.where(Post.scheduled_at < end)
+    if kind is not None:
+        query = query.where(Post.kind == kind)
+    if status is not None:
+        query = query.where(Post.status == status)
+    page = list(
+        session.scalars(
+            query.order_by(Post.scheduled_at.is_(None), Post.scheduled_at, Post.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    for post in page:
+        # Known already: answers show each post's local time, and a lazy load per post
+        # (even one served from the identity map) was a large share of a listing's time.
+        set_committed_value(post, "audience", audience)
+    if 0 < len(page) < limit or (not page and not offset):
+        # A short page is the last one, so it tells the total without counting again.
+        return page, offset + len(page)
+    return page, session.scalar(query.with_only_columns(func.count())) or 0
+
+
+def _validate_post(post: Post) -> None:
+    if post.kind not in POST_TYPES:
+        raise InvalidValue("kind", "Must be give or ask.")
+    if post.type not in POST_TYPES[post.kind]:
+        raise InvalidValue(
+            "type", f"A {post.kind} post's type is one of: {', '.join(POST_TYPES[post.kind])}."
+        )
+    if post.status not in STATUSES:
+        raise InvalidValue("status", f"Must be one of: {', '.join(STATUSES)}.")
+    if post.status in TIMELINE_STATUSES and post.scheduled_at is None:
+        raise InvalidValue("scheduled_at", f"A {post.status} post needs a date and time.")
+    if not post.title.strip():
+        raise InvalidValue("title", "A post needs a title.")
+
+
+# A form takes a while to fill in: "now" typed in it is still now when it arrives.
+SCHEDULE_GRACE = dt.timedelta(minutes=5)
+
+
+def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) -> None:
+    """``scheduled`` means still to come, and the past is recorded as ``published``, recently.
+
+    A back-dated give would otherwise buy an ask today; call when a post's time or status
+    changes (posts already stored keep their dates and show as overdue).
+    """
+    if post.scheduled_at is None or post.status not in TIMELINE_STATUSES:
+        return
+    now = now or utcnow()
+    if post.status == "scheduled" and post.scheduled_at < now - SCHEDULE_GRACE:
+        raise InvalidValue(
+            "scheduled_at",
+            f"A scheduled post must be in the future, and {post.scheduled_at:%Y-%m-%d %H:%M} "
+            "UTC has passed; record a post already shared as published, or choose a later time.",
+        )
+    days = audience.record_published_within_days
+    if post.status == "published" and post.scheduled_at < now - dt.timedelta(days=days):
+        raise InvalidValue(
+            "scheduled_at",
+            f"A published post may be recorded up to {days} days after it was shared "
+            f"(policy.record_published_within_days), and {post.scheduled_at:%Y-%m-%d} is older; "
+            "old posts would buy asks today.",
+        )
+
+
+def create_post(
+    session: Session, workspace_id: int, audience_id: int, fields: Mapping[str, Any]
+) -> Post:
+    audience = lock_audience(session, workspace_id, audience_id)
+    post = build_post(audience, from_article(session, workspace_id, fields))
+    check_dates(audience, post)
+    # Judge the change with autoflush off: the new row must not be read back as "already there".
+    with session.no_autoflush:
+        guard_change(session, audience, None, post)
+    session.add(post)
+    session.flush()
+    return post
+
+
+def from_article(
+    session: Session, workspace_id: int, fields: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """A post's fields completed from the article it shares: title, link and a plain-text
+    summary, each only where the rep gave none, so the rep's own words always win."""
+    article_id = fields.get("article_id")
+    if article_id is None:
+        return fields
+    article = _article(session, workspace_id, article_id)
+    filled = dict(fields)
+    heading = article.title or article.canonical_url or ""
+    filled["title"] = fields.get("title") or _clip(heading, POST_TITLE_MAX)
+    filled["url"] = fields.get("url") or article.canonical_url
+    filled["body"] = fields.get("body") or _clip(article.summary_text, POST_SUMMARY_MAX)
+    if not fields.get("type") and fields.get("kind") == "give":
+        filled["type"] = "shared_article"
+    return filled
+
+
+def _article(session: Session, workspace_id: int, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None or article.workspace_id != workspace_id:
+        raise InvalidValue("article_id", f"No article {article_id} in this workspace.")
+    return article
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary with an ellipsis."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+
+
+def build_post(audience: Audience, fields: Mapping[str, Any]) -> Post:
+    """A validated post of the audience, not yet added to the session."""
+    data = dict(fields)
+    post = Post(
+        # The object, not just its id: answering with the post reads its audience's time zone,
+        # and after the commit the id alone would mean a second write transaction to load it.
+        audience=audience,
+        kind=data.get("kind"),
+        type=data.get("type") or "other",
+        title=data.get("title") or "",
+        body=data.get("body") or "",
+        url=data.get("url"),
+        article_id=data.get("article_id"),
+        status=data.get("status") or ("scheduled" if data.get("scheduled_at") else "draft"),
+        scheduled_at=parse_when("scheduled_at", data.get("scheduled_at"), audience.timezone),
+    )
+    _validate_post(post)
+    return post
+
+
+def update_post(
+    session: Session, workspace_id: int, post_id: int, changes: Mapping[str, Any]
+) -> Post:
+    post = get_post(session, workspace_id, post_id)
+    audience = lock_audience(session, workspace_id, post.audience_id)
+    session.refresh(post)
+    before = entry_of(post)
+    old_text = {field: getattr(post, field) for field in TEXT_FIELDS}
+    old_when, old_status = post.scheduled_at, post.status
+    with session.no_autoflush:
+        for field in ("kind", "type", "title", "body", "url", "status"):
+            if field in changes:
+                setattr(post, field, changes[field] if field != "body" else changes[field] or "")
+        if (
+            "kind" in changes
+            and "type" not in changes
+            and post.type not in POST_TYPES.get(post.kind, ())
+        ):
+            post.type = "other"
+        if "article_id" in changes:
+            # Relinking keeps the rep's text; only a new post is filled from its article.
+            if changes["article_id"] is not None:
+                _article(session, workspace_id, changes["article_id"])
+            post.article_id = changes["article_id"]
+        if "scheduled_at" in changes:
+            post.scheduled_at = parse_when(
+                "scheduled_at", changes["scheduled_at"], audience.timezone
+            )
+        try:
+            _validate_post(post)
+            if post.scheduled_at != old_when or post.status != old_status:
+                check_dates(audience, post)
+            if post.contact_id is None:
+                guard_change(session, audience, before, post)
+            else:
+                guard_direct_ask(session, workspace_id, audience, post, before)
+        except DomainError:
+            session.expire(post)
+            raise
+    moved = post.scheduled_at != old_when
+    retexted = any(getattr(post, f) != v for f, v in old_text.items())
+    if moved or retexted or (post.status != old_status and post.status == "cancelled"):
+        post.sequence += 1
+    post.updated_at = utcnow()
+    session.flush()
+    return post
+
+
+def guard_direct_ask(
+    session: Session, workspace_id: int, audience: Audience, post: Post, before: rule.Entry | None
+) -> None:
+    """A one-to-one ask changed here must pass the person's guard and the audience rule.
+
+    When both refuse, one answer carries both explanations, as when the ask was first made.
+    """
+    if post.kind != "ask":
+        raise InvalidValue("kind", "A one-to-one ask stays an ask; cancel it instead.")
+    after = entry_of(post)
+    if before == after:
+        return
+    found = timeline_violations(session, audience, before, post)
+    people_db.guard_ask_change(
+        session,
+        workspace_id,
+        post,
+        rel.Ask(before.at, post.id) if before else None,
+        rel.Ask(after.at, post.id) if after else None,
+        RuleViolation(audience, found) if found else None,
+    )
+    if found:
+        raise RuleViolation(audience, found)
+
+
+def delete_post(session: Session, workspace_id: int, post_id: int) -> None:
+    post = get_post(session, workspace_id, post_id)
+    audience = lock_audience(session, workspace_id, post.audience_id)
+    session.refresh(post)
+    before = entry_of(post)
+    if before is not None:
+        found = rule.check_change(
+            SqlTimeline(session, audience.id), policy_of(audience), before, None, plan_from()
+        )
+        if found:
+            raise RuleViolation(audience, found)
+    session.delete(post)
+    session.flush()
+
+
+def overdue_posts(
+    session: Session, audience_id: int, now: dt.datetime | None = None, limit: int = 5
+) -> list[Post]:
+    """Scheduled posts whose time has passed unmarked, oldest first: mark published or move."""
+    query = (
+        select(Post)
+        .where(Post.audience_id == audience_id, posts.overdue_clause(now or utcnow()))
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

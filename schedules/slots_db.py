@@ -1,0 +1,55 @@
+"""An audience's cadence slots over a range, each with the give that fills it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from core.errors import InvalidValue
+from schedules.cadence import slot_period, slots_between
+from schedules.models import Audience, Post
+from schedules.policy import cadence_of
+from schedules.timeline_db import timeline
+
+MAX_SLOT_RANGE = dt.timedelta(days=366 * 5)
+
+
+def slots(
+    session: Session, audience: Audience, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, Post | None]]:
+    """The cadence's slots in ``[start, end)``, each with the give that fills it, if any."""
+    if end <= start:
+        raise InvalidValue("to", "Must be after from.")
+    if end - start > MAX_SLOT_RANGE:
+        raise InvalidValue("to", "Ask for at most five years of slots at once.")
+    cadence = cadence_of(audience)
+    try:
+        found = slots_between(cadence, audience.timezone, start, end)
+        periods = [slot_period(cadence, audience.timezone, slot) for slot in found]
+    except OverflowError:  # a period or the next slot would fall outside years 1 to 9999
+        field = "from" if start.year <= 1 else "to"
+        raise InvalidValue(field, "Too close to the calendar's limits (years 1 to 9999).") from None
+    if not found:
+        return []
+    gives = list(
+        session.scalars(
+            timeline(
+                audience.id,
+                Post.scheduled_at >= periods[0][0],
+                Post.scheduled_at < periods[-1][1],
+            )
+            .where(Post.kind == "give")
+            .order_by(Post.scheduled_at, Post.id)
+        )
+    )
+    filled: list[tuple[dt.datetime, Post | None]] = []
+    used: set[int] = set()
+    for slot, (begin, finish) in zip(found, periods, strict=True):
+        post = next(
+            (g for g in gives if g.id not in used and begin <= g.scheduled_at < finish), None
+        )
+        if post is not None:
+            used.add(post.id)
+        filled.append((slot, post))
+    return filled

@@ -1,0 +1,55 @@
+"""Secret calendar subscription URLs: a per-user token derived from a version, never stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from sqlalchemy.orm import Session
+
+from core.accounts import User
+from core.errors import NotFound
+
+
+def subscription_token(user: User, secret: str) -> str | None:
+    """A URL-safe capability for one user's calendar, derived rather than stored.
+
+    The token is an HMAC of the user id and a version under the app's secret key: the URL can
+    be shown again (calendar apps need it pasted), the database alone never reveals it, and
+    bumping the version revokes every earlier URL at once.
+    """
+    if user.calendar_feed_version is None:
+        return None
+    return f"{user.id}.{_mac(user.id, user.calendar_feed_version, secret)}"
+
+
+def _mac(user_id: int, version: int, secret: str) -> str:
+    message = f"calendar-feed:{user_id}:{version}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def rotate_subscription(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id, with_for_update=True)
+    assert user is not None
+    user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
+    session.flush()
+    return user
+
+
+def revoke_subscription(session: Session, user_id: int) -> None:
+    user = session.get(User, user_id, with_for_update=True)
+    assert user is not None
+    user.calendar_feed_version = None
+    session.flush()
+
+
+def user_for_subscription(session: Session, token: str, secret: str) -> User:
+    user_part, _, mac = token.partition(".")
+    user = session.get(User, int(user_part)) if user_part.isdigit() and mac else None
+    if (
+        user is None
+        or user.calendar_feed_version is None
+        or not hmac.compare_digest(mac, _mac(user.id, user.calendar_feed_version, secret))
+    ):
+        raise NotFound("No calendar at this address; it may have been rotated.")
+    return user

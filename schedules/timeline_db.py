@@ -1,0 +1,208 @@
+"""An audience's timeline in the database: the rule's neighbourhood reads, its verdict on a
+change, and where the audience stands now (:func:`ratio`).
+
+Callers hold the audience's lock (``audiences_db.lock_audience``), so concurrent writers are
+judged one after another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from schedules import rule
+from schedules.models import TIMELINE_STATUSES, Audience, Post
+from schedules.policy import policy_of
+from schedules.refusals import RuleViolation
+
+# Inline, not bound: a planner may use the partial index ix_posts_timeline only when it can see
+# that the query wants no other statuses than the index holds (SQLite never can through "?").
+ON_TIMELINE = Post.status.in_(
+    bindparam("timeline_statuses", TIMELINE_STATUSES, expanding=True, literal_execute=True)
+)
+
+
+def timeline(audience_id: Any, *time_bounds: ColumnElement[bool]) -> Select:
+    """An audience's posts on the rule's timeline, within ``time_bounds`` if any.
+
+    A bound on the time already leaves out unscheduled posts; saying IS NOT NULL beside one
+    gives SQLite a second lower bound, and it may range the index from that one (every post of
+    the audience since the first) rather than from the bound that matters.
+    """
+    return select(Post).where(
+        Post.audience_id == audience_id,
+        ON_TIMELINE,
+        *(time_bounds or [Post.scheduled_at.is_not(None)]),
+    )
+
+
+class SqlTimeline:
+    """The rule's :class:`~schedules.rule.TimelineSource` as indexed, LIMIT-bounded queries.
+
+    A check runs up to a dozen of them while the audience is locked, and building a statement
+    costs more than running it, so each shape is built once (:func:`_neighbours`) and run on
+    the session's connection without the ORM, which has nothing to add to two columns.
+    """
+
+    def __init__(self, session: Session, audience_id: int) -> None:
+        self.session = session
+        self.audience_id = audience_id
+
+    def _run(self, query: Select, exclude_id: int | None, **bounds: Any) -> Any:
+        # ids start at 1, so 0 leaves nothing out (a bound NULL would leave everything out)
+        params = {"audience_id": self.audience_id, "exclude_id": exclude_id or 0, **bounds}
+        return self.session.connection().execute(query, params)
+
+    def last_ask_before(self, at: dt.datetime, exclude_id: int) -> dt.datetime | None:
+        return self._run(_neighbours("ask", "max", before=True), exclude_id, before=at).scalar()
+
+    def first_ask_after(self, at: dt.datetime, exclude_id: int) -> dt.datetime | None:
+        return self._run(_neighbours("ask", "min", after=True), exclude_id, after=at).scalar()
+
+    def asks_between(
+        self, after: dt.datetime | None, until: dt.datetime, exclude_id: int
+    ) -> list[rule.Entry]:
+        query = _neighbours("ask", after=after is not None, until=True)
+        return self._entries(self._run(query, exclude_id, after=after, until=until), "ask")
+
+    def first_gives_between(
+        self, after: dt.datetime | None, until: dt.datetime | None, limit: int, exclude_id: int
+    ) -> list[rule.Entry]:
+        query = _neighbours("give", "first", after=after is not None, until=until is not None)
+        rows = self._run(query, exclude_id, after=after, until=until, limit=limit)
+        return self._entries(rows, "give")
+
+    def last_gives_between(
+        self, after: dt.datetime | None, until: dt.datetime, limit: int, exclude_id: int
+    ) -> list[rule.Entry]:
+        query = _neighbours("give", "last", before=True, after=after is not None)
+        rows = self._run(query, exclude_id, after=after, before=until, limit=limit)
+        return self._entries(rows, "give")[::-1]
+
+    @staticmethod
+    def _entries(rows: Any, kind: str) -> list[rule.Entry]:
+        return [rule.Entry(at, post_id, kind) for at, post_id in rows]  # type: ignore[arg-type]
+
+
+@functools.cache
+def _neighbours(
+    kind: str, shape: str = "all", *, before: bool = False, after: bool = False, until: bool = False
+) -> Select:
+    """An audience's timeline posts of one kind but one, within the bounds named: the "all",
+    the "first" or "last" ``limit`` (time, id) by time, or the "min" or "max" time. Every value
+    is a bound parameter, so each shape is built once."""
+    bounds = [
+        *([Post.scheduled_at < bindparam("before")] if before else []),
+        *([Post.scheduled_at > bindparam("after")] if after else []),
+        *([Post.scheduled_at <= bindparam("until")] if until else []),
+    ]
+    query = (
+        timeline(bindparam("audience_id"), *bounds)
+        .with_only_columns(Post.scheduled_at, Post.id)
+        .where(Post.kind == kind, Post.id != bindparam("exclude_id"))
+    )
+    if shape in ("min", "max"):
+        return query.with_only_columns(getattr(func, shape)(Post.scheduled_at))
+    if shape == "first":
+        return query.order_by(Post.scheduled_at).limit(bindparam("limit"))
+    if shape == "last":
+        return query.order_by(Post.scheduled_at.desc()).limit(bindparam("limit"))
+    return query
+
+
+def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) -> rule.Ratio:
+    """What the rep needs now: the next ask's cover, and the first date a new ask would pass.
+
+    A new ask is placed from now on: first between the last ask and the next one (leaving the
+    next one covered), else after the last ask on the calendar. Every read is bounded by the
+    policy, as in a check.
+    """
+    policy = policy_of(audience)
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    source = SqlTimeline(session, audience.id)
+    k = policy.gives_per_ask
+    prev = source.last_ask_before(now, 0)
+    next_at = source.first_ask_after(now, 0)
+    next_ask = None
+    fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    if next_at is not None:
+        ask = source.asks_between(now, next_at, 0)[0]
+        covering = source.last_gives_between(prev, next_at, k, 0)
+        counted = rule.counted_gives([g.at for g in covering], prev, next_at, policy)
+        next_ask = rule.NextAsk(ask.post_id, ask.at, counted, k)
+        gives = source.first_gives_between(fresh_from, next_at, k, 0) + covering
+        earliest, reason = rule.earliest_between(
+            prev, next_at, sorted({g.at for g in gives}), policy, now
+        )
+        if earliest is not None:
+            count = _fresh_gives(session, audience.id, fresh_from, next_at)
+            return rule.Ratio(prev, count, k, max(0, k - count), earliest,
+                              policy.gives_lookback_days, next_ask)  # fmt: skip
+        prev = session.scalar(
+            timeline(audience.id).where(Post.kind == "ask")
+            .with_only_columns(func.max(Post.scheduled_at))
+        )  # fmt: skip
+        fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    # After the last ask: try a few windows of gives, since old ones fade out of the lookback.
+    gives = source.first_gives_between(fresh_from, None, 4 * k, 0)
+    earliest, reason = rule.earliest_between(prev, None, [g.at for g in gives], policy, now)
+    count = _fresh_gives(session, audience.id, fresh_from, None)
+    needed = max(0 if earliest else 1, k - count)
+    return rule.Ratio(prev, count, k, needed, earliest, policy.gives_lookback_days, next_ask,
+                      None if earliest else reason)  # fmt: skip
+
+
+def _fresh_gives(
+    session: Session, audience_id: int, after: dt.datetime, before: dt.datetime | None
+) -> int:
+    bounds = [Post.scheduled_at > after, *([Post.scheduled_at < before] if before else [])]
+    query = timeline(audience_id, *bounds).where(Post.kind == "give")
+    return session.scalar(query.with_only_columns(func.count())) or 0
+
+
+def check_whole_timeline(session: Session, audience: Audience, policy: rule.Policy) -> None:
+    """A policy edit changes every ask's cover, so the whole timeline is judged once."""
+    rows = session.execute(
+        timeline(audience.id).with_only_columns(Post.scheduled_at, Post.id, Post.kind)
+    )
+    found = rule.violations((rule.Entry(at, pid, kind) for at, pid, kind in rows), policy)
+    if found:
+        raise RuleViolation(audience, found)
+
+
+def entry_of(post: Post) -> rule.Entry | None:
+    """The post as the rule sees it, or None while it is off the timeline."""
+    if not post.on_timeline:
+        return None
+    return rule.Entry(post.scheduled_at, post.id, post.kind)  # type: ignore[arg-type]
+
+
+def timeline_violations(
+    session: Session, audience: Audience, before: rule.Entry | None, post: Post
+) -> list[rule.Violation]:
+    """What the audience rule says of a change; call before anything is flushed."""
+    after = entry_of(post)
+    if before == after:
+        return []
+    return rule.check_change(
+        SqlTimeline(session, audience.id), policy_of(audience), before, after, plan_from()
+    )
+
+
+def plan_from() -> dt.datetime:
+    """Advice is for a calendar planned forward: no earliest date before this minute."""
+    return utcnow().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+
+
+def guard_change(
+    session: Session, audience: Audience, before: rule.Entry | None, post: Post
+) -> None:
+    """Refuse the change unless every ask stays covered; call before anything is flushed."""
+    found = timeline_violations(session, audience, before, post)
+    if found:
+        raise RuleViolation(audience, found)

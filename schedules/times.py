@@ -1,0 +1,58 @@
+"""Instants as the API reads and writes them (aware UTC inside, the audience's clock outside)
+and as reps read them: on the audience's wall clock, spelled out, no UTC offsets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+
+from core.errors import InvalidValue
+
+
+def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:
+    """ISO 8601 (or anything dateutil reads) to aware UTC; no offset means the audience's clock."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = date_parser.isoparse(value)
+        except (ValueError, OverflowError):
+            try:
+                parsed = date_parser.parse(value)
+            except (ValueError, OverflowError):
+                raise InvalidValue(field, f"Not a date and time: {value!r}.") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+    try:
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise InvalidValue(field, f"Out of range: {value!r}.") from None
+
+
+def local_iso(at: dt.datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).isoformat()
+
+
+def local(at: dt.datetime, timezone: str) -> dt.datetime:
+    return at.astimezone(ZoneInfo(timezone))
+
+
+def day(
+    at: dt.datetime | dt.date, timezone: str | None = None, today: dt.date | None = None
+) -> str:
+    """``14 March`` this year, ``14 March 2026`` otherwise: the year only when it matters."""
+    if isinstance(at, dt.datetime):
+        at = local(at, timezone or "UTC").date()
+    today = today or dt.date.today()
+    text = f"{at.day} {at:%B}"
+    return text if at.year == today.year else f"{text} {at.year}"
+
+
+def when(at: dt.datetime, timezone: str) -> str:
+    """``Tue 14 March, 09:00``."""
+    moment = local(at, timezone)
+    return f"{moment:%a} {day(moment.date())}, {moment:%H:%M}"

@@ -1,0 +1,85 @@
+"""Refusals in words: the rep's, on the audience's clock, and the API's, in UTC (no Flask, no
+database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
+from schedules.explain import condition_detail, relationship_detail, rule_detail, rule_sentences
+from schedules.rule import Violation
+
+UTC = dt.UTC
+
+
+def violation(**fields) -> Violation:
+    base = {
+        "post_id": 7,
+        "at": dt.datetime(2031, 3, 4, 9, 0, tzinfo=UTC),
+        "gives_counted": 3,
+        "gives_required": 3,
+        "previous_ask_at": dt.datetime(2031, 2, 20, 9, 0, tzinfo=UTC),
+        "min_days_between_asks": 30,
+        "earliest_allowed_at": dt.datetime(2031, 3, 22, 9, 0, tzinfo=UTC),
+    }
+    return Violation(**{**base, **fields})
+
+
+def test_an_ask_too_soon_after_the_last_names_the_gap_and_a_date_in_local_time():
+    [sentence] = rule_sentences([violation()], "CFOs", "America/New_York", 7, {})
+    assert sentence == (
+        "Leave at least 30 days after your previous ask on 20 February 2031, "
+        "or choose a date on or after Sat 22 March 2031, 05:00."
+    )
+
+
+def test_one_more_give_is_singular_and_no_date_when_only_gives_would_help():
+    found = violation(gives_counted=2, previous_ask_at=None, earliest_allowed_at=None)
+    assert rule_sentences([found], "CFOs", "UTC", 7, {}) == [
+        "Share 1 more value post with CFOs first "
+        "(only value posts from the 365 days before an ask count)."
+    ]
+
+
+def test_another_ask_left_uncovered_is_named_by_its_title():
+    found = violation(post_id=9, gives_counted=1, previous_ask_at=None, earliest_allowed_at=None)
+    [sentence] = rule_sentences([found], "CFOs", "Europe/Berlin", 7, {9: "Pricing review"})
+    assert sentence == (
+        "This would leave your ask “Pricing review” on Tue 4 March 2031, 10:00 with only 1 of "
+        "the 3 value posts it needs; schedule another value post before that ask first."
+    )
+
+
+# ---------------------------------------------------------------- the API's wording, in UTC
+
+
+def test_the_api_detail_states_what_each_ask_lacks_and_the_earliest_date_in_utc():
+    found = violation(gives_counted=1, previous_ask_at=None)
+    assert rule_detail("CFOs", [found]) == (
+        "This change would leave asks to CFOs uncovered: ask 7 at 2031-03-04 09:00 UTC: it needs "
+        "3 value posts since the previous ask and within 365 days before it, and has 1; the "
+        "earliest date that would pass is 2031-03-22 09:00 UTC."
+    )
+
+
+def test_a_new_ask_that_no_date_would_pass_says_why():
+    found = violation(post_id=None, earliest_allowed_at=None, no_date_reason="add value posts")
+    assert rule_detail("CFOs", [found]).endswith(
+        "the new ask at 2031-03-04 09:00 UTC: it comes less than 30 days after the previous ask"
+        "; no date passes: add value posts."
+    )
+
+
+def test_the_relationship_detail_names_the_person_and_folds_in_the_audience_rule():
+    unmet = Unmet("touches", touches_needed=1)
+    ask = AskViolation(dt.datetime(2031, 3, 4, 9, 0, tzinfo=UTC), None, (unmet,))
+    detail = relationship_detail([("Ana Lima", PersonPolicy(), ask)], "Audience says no.")
+    assert detail == (
+        "Not yet a fair ask: the new ask to Ana Lima at 2031-03-04 09:00 UTC: it needs 2 touches "
+        "aimed at Ana Lima since the connection or the previous ask, within 180 days before it, "
+        "and has 1: give 1 more first (comment, share an article, congratulate, introduce, help "
+        "or meet). The audience rule refuses it too: Audience says no."
+    )
+    assert condition_detail("Ana Lima", PersonPolicy(), Unmet("connected")).startswith(
+        "Ana Lima has not accepted a connection yet"
+    )

@@ -1,0 +1,24 @@
+"""Instants read and written on an audience's clock (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.errors import InvalidValue
+from schedules.times import local_iso, parse_when, when
+
+
+def test_a_naive_time_is_read_on_the_audience_clock_and_stored_in_utc():
+    at = parse_when("scheduled_at", "2031-03-04T09:00", "Europe/Berlin")
+    assert at == dt.datetime(2031, 3, 4, 8, 0, tzinfo=dt.UTC)
+    assert local_iso(at, "Europe/Berlin") == "2031-03-04T09:00:00+01:00"
+    assert when(at, "Europe/Berlin") == "Tue 4 March 2031, 09:00"
+
+
+def test_blank_is_none_and_nonsense_names_the_field():
+    assert parse_when("from", "", "UTC") is None
+    with pytest.raises(InvalidValue) as raised:
+        parse_when("from", "next blursday", "UTC")
+    assert raised.value.field == "from"
