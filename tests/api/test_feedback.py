@@ -153,7 +153,7 @@ def test_racing_verdicts_on_one_article_all_succeed_and_leave_one(
 
     def race(index: int) -> None:
         verdict = ("useful", "not_useful")[index % 2]
-        with httpx.Client(base_url=live_server, timeout=60) as client:
+        with httpx.Client(base_url=live_server.url(), timeout=60) as client:
             barrier.wait()
             response = client.post(
                 feedback_url(audience["id"], article.id),

@@ -444,7 +444,7 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Working capita
 </channel></rss>"""
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 def test_feeds_page_adds_a_feed_and_refreshes_it_showing_status_and_errors(browser, httpserver):
     httpserver.expect_request("/feed.xml").respond_with_data(
         RSS, content_type="application/rss+xml"
