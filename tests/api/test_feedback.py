@@ -135,8 +135,7 @@ def test_another_workspaces_audience_or_article_is_404(rep, outsider, audience, 
     assert [item["verdict"] for item in listed(rep, audience["id"])] == ["useful"]
 
 
-def test_feedback_needs_a_token(app, audience, articles):
-    client = app.test_client()
+def test_feedback_needs_a_token(client, audience, articles):
     url = feedback_url(audience["id"], articles[0].id)
     assert client.post(url, json={"verdict": "useful"}).status_code == 401
     assert client.delete(url).status_code == 401
