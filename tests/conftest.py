@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
+from pytest_flask.live_server import LiveServer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
-from werkzeug.serving import make_server
 
 import core.accounts
 import feeds.models
@@ -88,64 +87,69 @@ def writer(engine: Engine):
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, database_url: str, tmp_path):
-    """The app; ``@pytest.mark.app_config(KEY=value)`` on a test or module adds config."""
-    marker = request.node.get_closest_marker("app_config")
-    extra = marker.kwargs if marker else {}
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", **extra})
+    """The app; pytest-flask's ``@pytest.mark.options(KEY=value)`` on a test or module adds config.
+
+    The options go to the factory, which reads its settings once, the test's marker over the
+    module's.
+    """
+    options: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("options"))):
+        options.update({key.upper(): value for key, value in marker.kwargs.items()})
+    config = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", **options}
+    app = create_app(config)
     app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["planner_db"].engine.dispose()
 
 
-@dataclass
-class Caller:
-    """A test client that sends one user's bearer token with every request."""
-
-    client: Any
-    token: str
-    workspace_id: int
-
-    def _headers(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        headers = kwargs.pop("headers", {})
-        return {"Authorization": f"Bearer {self.token}", **headers}
-
-    def get(self, url: str, **kwargs: Any):
-        return self.client.get(url, headers=self._headers(kwargs), **kwargs)
-
-    def post(self, url: str, **kwargs: Any):
-        return self.client.post(url, headers=self._headers(kwargs), **kwargs)
-
-    def patch(self, url: str, **kwargs: Any):
-        return self.client.patch(url, headers=self._headers(kwargs), **kwargs)
-
-    def delete(self, url: str, **kwargs: Any):
-        return self.client.delete(url, headers=self._headers(kwargs), **kwargs)
+@pytest.fixture(autouse=True)
+def _configure_application() -> None:
+    """Replaces pytest-flask's: setting config after the factory reaches nothing read at start-up,
+    and it would apply a module's marker over the test's (the ``app`` fixture applies them)."""
 
 
-def make_caller(app, workspace: str, email: str, role: str = "rep") -> Caller:
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replaces pytest-flask's: one request context held for the whole test makes every request
+    share its ``g``, and so one principal and one database session, unlike production."""
+
+
+class UserClient(FlaskClient):
+    """A Flask test client that sends one user's bearer token with every request."""
+
+    def __init__(self, *args: Any, token: str, workspace_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token = token
+        self.workspace_id = workspace_id
+        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
+def make_caller(app, workspace: str, email: str, role: str = "rep") -> UserClient:
     writer = app.extensions["planner_db"].writer
     with writer() as session:
         user, token = accounts.create_user(session, workspace, email, role)
         session.commit()
-        return Caller(app.test_client(), token, user.workspace_id)
+        return UserClient(app, app.response_class, token=token, workspace_id=user.workspace_id)
 
 
 @pytest.fixture
-def rep(app) -> Caller:
+def rep(app) -> UserClient:
     return make_caller(app, "Acme Sales", "rep@acme.example")
 
 
 @pytest.fixture
-def outsider(app) -> Caller:
+def outsider(app) -> UserClient:
     return make_caller(app, "Globex Sales", "rep@globex.example")
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app on a real threaded HTTP server on 127.0.0.1, for races and browsers."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+def live_server(app, live_server: LiveServer) -> LiveServer:
+    """pytest-flask's server process (``--no-start-live-server`` in addopts), started here.
+
+    The pool is emptied first so the forked server never shares a connection with this process;
+    SERVER_NAME is the address clients use, so absolute URLs (calendar feeds) name it.
+    """
+    app.extensions["planner_db"].engine.dispose()
+    app.config["SERVER_NAME"] = f"{live_server.host}:{live_server.port}"
+    live_server.start()
+    return live_server

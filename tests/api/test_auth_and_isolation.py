@@ -24,9 +24,9 @@ PROTECTED = [
 @pytest.mark.parametrize(
     "header", [None, "Bearer", "Bearer vp_not-a-real-token", "Basic dXNlcjpwYXNz"]
 )
-def test_protected_routes_answer_401_problem_without_a_valid_token(app, method, url, header):
+def test_protected_routes_answer_401_problem_without_a_valid_token(client, method, url, header):
     headers = {"Authorization": header} if header else {}
-    response = getattr(app.test_client(), method)(url, headers=headers, json={})
+    response = getattr(client, method)(url, headers=headers, json={})
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -34,12 +34,12 @@ def test_protected_routes_answer_401_problem_without_a_valid_token(app, method, 
 
 
 @pytest.mark.parametrize("url", ["/healthz", "/openapi.json", "/docs"])
-def test_health_and_docs_need_no_token(app, url):
-    assert app.test_client().get(url).status_code == 200
+def test_health_and_docs_need_no_token(client, url):
+    assert client.get(url).status_code == 200
 
 
-def test_healthz_reports_the_database(app):
-    assert app.test_client().get("/healthz").get_json() == {
+def test_healthz_reports_the_database(client):
+    assert client.get("/healthz").get_json() == {
         "status": "ok",
         "database": "reachable",
         "warnings": [],

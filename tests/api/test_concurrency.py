@@ -23,7 +23,7 @@ def test_twenty_racing_asks_of_which_the_rule_allows_one_schedule_exactly_one(
     statuses: list[int] = []
 
     def race(index: int) -> None:
-        with httpx.Client(base_url=live_server, timeout=60) as client:
+        with httpx.Client(base_url=live_server.url(), timeout=60) as client:
             barrier.wait()
             response = client.post(
                 f"/api/v1/audiences/{audience['id']}/posts",

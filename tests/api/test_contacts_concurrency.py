@@ -27,7 +27,7 @@ def _race(live_server, token, requests):
     statuses: dict[int, int] = {}
 
     def run(index, method, url, body):
-        with httpx.Client(base_url=live_server, timeout=60) as client:
+        with httpx.Client(base_url=live_server.url(), timeout=60) as client:
             barrier.wait()
             response = client.request(
                 method, url, json=body, headers={"Authorization": f"Bearer {token}"}

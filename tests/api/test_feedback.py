@@ -135,8 +135,7 @@ def test_another_workspaces_audience_or_article_is_404(rep, outsider, audience, 
     assert [item["verdict"] for item in listed(rep, audience["id"])] == ["useful"]
 
 
-def test_feedback_needs_a_token(app, audience, articles):
-    client = app.test_client()
+def test_feedback_needs_a_token(client, audience, articles):
     url = feedback_url(audience["id"], articles[0].id)
     assert client.post(url, json={"verdict": "useful"}).status_code == 401
     assert client.delete(url).status_code == 401
@@ -153,7 +152,7 @@ def test_racing_verdicts_on_one_article_all_succeed_and_leave_one(
 
     def race(index: int) -> None:
         verdict = ("useful", "not_useful")[index % 2]
-        with httpx.Client(base_url=live_server, timeout=60) as client:
+        with httpx.Client(base_url=live_server.url(), timeout=60) as client:
             barrier.wait()
             response = client.post(
                 feedback_url(audience["id"], article.id),

@@ -16,7 +16,7 @@ from werkzeug import Request, Response
 
 from feeds.opml import parse_opml
 
-pytestmark = pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 KAGAMINO = "corpus_kagamino_rss.xml"  # 4 entries, 3 about PostgreSQL, Oct 2023 - Nov 2025
@@ -136,7 +136,7 @@ def test_patch_validates_like_create(rep) -> None:
     assert response.status_code == 422 and error_fields(response) == ["error_count"]
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=False)
 @pytest.mark.parametrize(
     "url",
     [
@@ -156,7 +156,7 @@ def test_private_addresses_are_refused_by_default(rep, url: str) -> None:
     assert "PLANNER_FEEDS_ALLOWLIST" in detail and "PLANNER_FEEDS_ALLOW_PRIVATE=1" in detail
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=False)
 def test_a_name_resolving_to_loopback_is_refused_when_fetched(rep, httpserver: HTTPServer) -> None:
     """Names are not resolved on subscribe (DNS may change); the fetch vets the address."""
     serve(httpserver, KAGAMINO)
@@ -223,7 +223,7 @@ def test_opml_import_as_upload_and_as_raw_body_then_export_round_trip(rep, outsi
     assert theirs == mine
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=False)
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=False)
 def test_opml_import_skips_unusable_outlines_and_reports_them(rep) -> None:
     opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
       <outline text="ok" xmlUrl="https://ok.example.com/feed"/>
@@ -317,7 +317,7 @@ def test_a_failing_feed_is_recorded_not_raised(rep, httpserver: HTTPServer) -> N
     assert rep.get(f"/api/v1/feeds/{feed['id']}").get_json()["error_count"] == 1
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True, PLANNER_FEED_REFRESH_LIMIT="2/minute")
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=True, PLANNER_FEED_REFRESH_LIMIT="2/minute")
 def test_refresh_now_is_rate_limited_per_workspace(rep, outsider, httpserver: HTTPServer) -> None:
     feed = subscribe(rep, serve(httpserver, KAGAMINO))
     theirs = subscribe(outsider, serve(httpserver, LUNAR))

@@ -57,7 +57,7 @@ def test_a_generated_client_lists_audiences_creates_a_give_and_reads_a_refusal(
 ):
     token = make_caller(app, "Acme Sales", "rep@acme.example").token
     client = generated("client").AuthenticatedClient(
-        base_url=live_server, token=token, raise_on_unexpected_status=True
+        base_url=live_server.url(), token=token, raise_on_unexpected_status=True
     )
     models, api = generated("models"), "api"
 
@@ -133,7 +133,7 @@ def test_a_generated_patch_changes_only_what_it_sets_and_contacts_read_typed(
 ):
     token = make_caller(app, "Acme Sales", "rep@acme.example").token
     client = generated("client").AuthenticatedClient(
-        base_url=live_server, token=token, raise_on_unexpected_status=True
+        base_url=live_server.url(), token=token, raise_on_unexpected_status=True
     )
     models, api = generated("models"), "api"
     created = _typed(

@@ -19,8 +19,8 @@ def test_committed_openapi_yaml_matches_the_code(spec):
     assert committed == spec, "openapi.yaml is stale: run `make openapi` and commit it"
 
 
-def test_served_document_is_the_generated_one(app, spec):
-    assert app.test_client().get("/openapi.json").get_json() == spec
+def test_served_document_is_the_generated_one(client, spec):
+    assert client.get("/openapi.json").get_json() == spec
 
 
 def test_every_operation_documents_its_errors_and_security(spec):

@@ -56,8 +56,7 @@ def test_each_request_is_one_json_line_with_what_identifies_it(rep, request_log)
     assert line["user_id"] and line["remote_addr"] == "127.0.0.1"
 
 
-def test_refused_and_unknown_requests_are_logged_too(app, request_log):
-    client = app.test_client()
+def test_refused_and_unknown_requests_are_logged_too(client, request_log):
     assert client.get("/api/v1/audiences").status_code == 401
     assert client.get("/no/such/page").status_code == 404
     assert [(line["path"], line["status"]) for line in request_log()] == [
@@ -108,14 +107,11 @@ def test_metrics_need_an_admin_token(app, rep, admin):
     assert response.content_type.startswith("text/plain; version=")  # Prometheus text format
 
 
-def test_metrics_are_public_when_configured(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t", "METRICS_PUBLIC": True})
-    try:
-        response = app.test_client().get("/metrics")
-        assert response.status_code == 200
-        assert "planner_http_requests_total" in response.get_data(as_text=True)
-    finally:
-        app.extensions["planner_db"].engine.dispose()
+@pytest.mark.options(METRICS_PUBLIC=True)
+def test_metrics_are_public_when_configured(client):
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert "planner_http_requests_total" in response.get_data(as_text=True)
 
 
 def test_metrics_count_requests_by_route_and_status_and_time_them(app, rep, admin):

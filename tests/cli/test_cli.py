@@ -19,11 +19,10 @@ def run(app, *args):
     return PlannerRunner(app).invoke(args=list(args))
 
 
-def test_users_create_prints_a_token_that_works_once_shown(app):
+def test_users_create_prints_a_token_that_works_once_shown(app, client):
     result = run(app, "users", "create", "--workspace", "Initech", "--email", "Pat@Initech.example")
     assert result.exit_code == 0, result.output
     token = re.search(r"(vp_\S+)", result.output).group(1)
-    client = app.test_client()
     listing = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {token}"})
     assert listing.status_code == 200
 
@@ -41,13 +40,12 @@ def test_users_create_refuses_an_unknown_role(app):
     assert result.exit_code == 2
 
 
-def test_demo_load_is_idempotent_and_its_token_works(app):
+def test_demo_load_is_idempotent_and_its_token_works(app, client):
     first = run(app, "demo", "load")
     second = run(app, "demo", "load")
     assert first.exit_code == 0 and second.exit_code == 0, first.output
     token = re.search(r"Demo API token: (\S+)", first.output).group(1)
     assert token in second.output
-    client = app.test_client()
     audiences = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {token}"})
     assert audiences.get_json()["total"] == 2
 
@@ -181,7 +179,7 @@ def test_feeds_list_add_and_remove(app, rep):
     assert rep.get(f"/api/v1/feeds/{feed_id}").status_code == 404
 
 
-def test_users_list_and_rotate_token_revokes_the_old_one(app, rep):
+def test_users_list_and_rotate_token_revokes_the_old_one(app, client, rep):
     make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
     listed = run(app, "users", "list")
     assert listed.output.splitlines() == [
@@ -194,7 +192,7 @@ def test_users_list_and_rotate_token_revokes_the_old_one(app, rep):
     new = re.search(r"New API token .*: (vp_\S+)", rotated.output)[1]
     assert rotated.output.count("vp_") == 1
     assert rep.get("/api/v1/audiences").status_code == 401
-    fresh = app.test_client().get("/api/v1/audiences", headers={"Authorization": f"Bearer {new}"})
+    fresh = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {new}"})
     assert fresh.status_code == 200
 
 

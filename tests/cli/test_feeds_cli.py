@@ -24,7 +24,7 @@ from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed, FeedEntry
 from tests.helpers import PlannerRunner
 
-pytestmark = pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "feeds"

@@ -44,7 +44,7 @@ def test_a_body_over_one_mib_is_refused_with_413_before_it_is_read(rep, audience
 
 def test_a_chunked_body_over_one_mib_is_refused_with_413(live_server, rep, audience):
     """No Content-Length to check up front: the limit must hold while the body streams in."""
-    url = urlsplit(live_server)
+    url = urlsplit(live_server.url())
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     chunks = [b'{"name": "', *([b"x" * 65536] * 17), b'"}']
     connection.request(

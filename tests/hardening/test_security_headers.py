@@ -40,12 +40,11 @@ def test_api_answers_forbid_loading_anything(rep, method, url, status):
     assert assert_defended(response).startswith("default-src 'none'")
 
 
-def test_unauthenticated_answers_are_defended_too(app):
-    assert_defended(app.test_client().get("/api/v1/audiences"))
+def test_unauthenticated_answers_are_defended_too(client):
+    assert_defended(client.get("/api/v1/audiences"))
 
 
-def test_docs_page_has_no_inline_script_and_pins_swagger_ui(app):
-    client = app.test_client()
+def test_docs_page_has_no_inline_script_and_pins_swagger_ui(client):
     response = client.get("/docs")
     policy = assert_defended(response)
     html = response.get_data(as_text=True)

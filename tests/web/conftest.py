@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from core import passwords
-from tests.conftest import Caller, make_caller
+from tests.conftest import UserClient, make_caller
 
 PASSWORD = "correct horse battery"
 
@@ -19,7 +19,7 @@ class Browser:
     """A test client with one user's session cookie, that sends the page's CSRF token."""
 
     client: Any
-    api: Caller
+    api: UserClient
     email: str
 
     def token(self, path: str = "/") -> str:
@@ -38,7 +38,7 @@ class Browser:
         return self.client.post(path, data=form, **kw)
 
 
-def sign_in(app, caller: Caller, email: str) -> Browser:
+def sign_in(app, caller: UserClient, email: str) -> Browser:
     with app.extensions["planner_db"].writer() as session:
         passwords.set_password(session, email, PASSWORD)
         session.commit()
@@ -63,5 +63,5 @@ def stranger(app, outsider) -> Browser:
 
 
 @pytest.fixture
-def second_rep(app) -> Caller:
+def second_rep(app) -> UserClient:
     return make_caller(app, "Acme Sales", "second@acme.example")

@@ -90,7 +90,7 @@ def planner(app, rep, live_server) -> dict:
         for title, days_old in SUGGESTED:
             add_article(session, feed, title, days_old=days_old, summary="What pricing taught us.")
         session.commit()
-    return {"url": live_server, "audience": make_audience(rep, name="CFOs")}
+    return {"url": live_server.url(), "audience": make_audience(rep, name="CFOs")}
 
 
 def snapshot(page, name: str) -> None:

@@ -83,8 +83,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, rep):
         assert response.headers["Location"] == landed
 
 
-def test_wrong_password_is_refused_without_saying_which_part_was_wrong(app, rep):
-    client = app.test_client()
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, rep):
     page = text_of(client.get("/signin"))
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     for email in ("rep@acme.example", "nobody@acme.example"):
@@ -157,14 +156,13 @@ def test_sign_out_ends_the_session_on_the_server_too(app, browser, rep):
     assert replay(app, copied).get("/").status_code == 303
 
 
-def test_deactivating_a_user_ends_their_sessions_sign_in_and_tokens(app, browser, rep):
+def test_deactivating_a_user_ends_their_sessions_sign_in_and_tokens(app, client, browser, rep):
     assert browser.get("/").status_code == 200
     result = PlannerRunner(app).invoke(args=["users", "deactivate", browser.email])
     assert result.exit_code == 0, result.output
     assert "Deactivated rep@acme.example." in result.output
     assert browser.get("/").status_code == 303
     assert rep.get("/api/v1/audiences").status_code == 401
-    client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(client.get("/signin")))[1]
     refused = client.post(
         "/signin", data={"email": browser.email, "password": PASSWORD, "csrf_token": token}
@@ -444,7 +442,7 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Working capita
 </channel></rss>"""
 
 
-@pytest.mark.app_config(FEEDS_ALLOW_PRIVATE=True)
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 def test_feeds_page_adds_a_feed_and_refreshes_it_showing_status_and_errors(browser, httpserver):
     httpserver.expect_request("/feed.xml").respond_with_data(
         RSS, content_type="application/rss+xml"
