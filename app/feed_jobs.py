@@ -1,9 +1,9 @@
 """Running feed refreshes for the API and the CLI: the fetch policy, and the transaction shape.
 
-The fetch policy is read from ``PLANNER_FEEDS_*`` once, when the app is created, so a malformed
-allowlist stops start-up instead of weakening the SSRF guard at the first fetch. The app config
-key ``FEEDS_ALLOW_PRIVATE`` overrides the environment's switch (tests reach a server on
-127.0.0.1 with it).
+The fetch policy is built from the settings' ``PLANNER_FEEDS_*`` once, when the app is created
+(app.settings refuses a malformed allowlist at start-up instead of weakening the SSRF guard at
+the first fetch). The app config key ``FEEDS_ALLOW_PRIVATE`` overrides the environment's switch
+(tests reach a server on 127.0.0.1 with it).
 
 Every refresh commits twice: once right after the feed row is read, so no transaction (and on
 SQLite, no write lock) is held while a slow server answers, and once after

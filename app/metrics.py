@@ -12,8 +12,6 @@ tests) the counters live in the process's own registry.
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -54,11 +52,12 @@ def feed_refreshed(outcome: str) -> None:
     FEED_REFRESHES.labels(outcome).inc()
 
 
-def exposition() -> bytes:
-    """The text format; in multiprocess mode the sum over every worker's files, since a scrape
-    reaches one worker and would otherwise see only its share of the traffic."""
-    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+def exposition(metrics_dir: str | None) -> bytes:
+    """The text format; in multiprocess mode (``metrics_dir``, the settings'
+    PROMETHEUS_MULTIPROC_DIR) the sum over every worker's files, since a scrape reaches one
+    worker and would otherwise see only its share of the traffic."""
+    if metrics_dir is None:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    MultiProcessCollector(registry, path=metrics_dir)
     return generate_latest(registry)

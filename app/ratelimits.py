@@ -29,11 +29,6 @@ from app.problems import problem
 EXTENSION = "planner_limiter"
 AUTH_FAILURE_LIMIT = "PLANNER_AUTH_FAILURE_LIMIT"
 FEED_REFRESH_LIMIT = "PLANNER_FEED_REFRESH_LIMIT"
-DEFAULTS = {
-    "RATELIMIT_STORAGE_URI": "memory://",
-    AUTH_FAILURE_LIMIT: "20/minute",
-    FEED_REFRESH_LIMIT: "30/minute",
-}
 
 
 def too_many_requests(reset_at: float, detail: str) -> Response:
@@ -63,8 +58,6 @@ def _failed_authentication(response: Response) -> bool:
 def init_app(app: Flask) -> None:
     """Install the limiter; call before the authentication hook so a blocked address is
     refused before its token is even looked at (otherwise guesses would still be answered)."""
-    for key, default in DEFAULTS.items():
-        app.config.setdefault(key, default)
     for key in (AUTH_FAILURE_LIMIT, FEED_REFRESH_LIMIT):
         parse_many(app.config[key])  # a typo in a limit fails at start-up, not per request
     limiter = Limiter(

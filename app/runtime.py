@@ -56,14 +56,12 @@ def pool_options(config: dict) -> dict[str, int]:
 
 
 def fetch_policy(config: dict[str, Any]) -> FetchPolicy:
-    """``PLANNER_FEEDS_*``, with the config key ``FEEDS_ALLOW_PRIVATE`` overriding the switch
-    (tests reach a server on 127.0.0.1 with it)."""
-    from feeds.fetch_policy import FetchPolicy  # the SSRF guard, for feed commands only
-
-    policy = FetchPolicy.from_env()
+    """``PLANNER_FEEDS_*`` from the settings, with the config key ``FEEDS_ALLOW_PRIVATE``
+    overriding the switch (tests reach a server on 127.0.0.1 with it)."""
+    fetching = config["FEED_FETCHING"]
     if "FEEDS_ALLOW_PRIVATE" in config:
-        policy = dataclasses.replace(policy, allow_private=bool(config["FEEDS_ALLOW_PRIVATE"]))
-    return policy
+        fetching = dataclasses.replace(fetching, allow_private=bool(config["FEEDS_ALLOW_PRIVATE"]))
+    return fetching.policy()
 
 
 class Runtime:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 
 import click
 
-from app import serving
-from app.settings import SettingError
+from app import serving, settings
 
 
 @click.command("serve")
@@ -18,10 +16,10 @@ from app.settings import SettingError
 def serve(print_config: bool, **given) -> None:
     """Serve the app under gunicorn. Options win over PLANNER_* variables."""
     try:
-        settings = serving.resolve(os.environ, given)
-    except SettingError as error:
+        current = settings.read(serve_options=given)
+    except settings.SettingError as error:
         raise click.UsageError(str(error)) from None
     if print_config:
-        click.echo(json.dumps(dataclasses.asdict(settings), indent=2))
+        click.echo(json.dumps(dataclasses.asdict(current.serve), indent=2))
         return
-    serving.run(settings)
+    serving.run(current)

@@ -1,13 +1,203 @@
-"""Settings from the environment, so every deployment is configured the same way."""
+"""Settings from the environment, read and checked in this one module (docs/configuration.md).
+
+:func:`read` turns every ``PLANNER_*`` variable, ``DATABASE_URL`` and ``PROMETHEUS_MULTIPROC_DIR``
+into one frozen :class:`Settings`, refusing a bad value with a message that names its variable,
+so a typo stops a command at start-up instead of surfacing at the first request or fetch.
+:func:`load` copies it into the Flask config, where tests override single keys; ``planner
+serve``, the CLI and the feed refreshes take their values from the same object.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from feeds.fetch_policy import FetchPolicy, IPNetwork
+
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# Not configuration (docs/configuration.md leaves it out): set by serve beside the directory it
+# made, so the re-executed command still removes it at exit.
+OWNED_METRICS_DIR_VARIABLE = "PLANNER_OWNED_METRICS_DIR"
+SWITCH_ON = ("1", "true", "yes", "on")
+SWITCH_OFF = ("0", "false", "no", "off")
+WORKER_CLASSES = ("sync", "gthread")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+DEFAULT_THREADS = 8
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used; the message names the variable, so it can be fixed."""
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's CPU set), not the host's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class FeedFetching:
+    """``PLANNER_FEEDS_*``; a limit left as None is the fetcher's own default."""
+
+    allow_private: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    connect_timeout: float | None = None
+    timeout: float | None = None
+    max_bytes: int | None = None
+
+    def policy(self) -> FetchPolicy:
+        from feeds.fetch_policy import FetchPolicy  # the SSRF guard, for feed work only
+
+        limits = {
+            "connect_timeout": self.connect_timeout,
+            "timeout": self.timeout,
+            "max_bytes": self.max_bytes,
+        }
+        return FetchPolicy(
+            allow_private=self.allow_private,
+            allowed_hosts=self.allowed_hosts,
+            allowed_networks=self.allowed_networks,
+            **{name: value for name, value in limits.items() if value is not None},
+        )
+
+
+@dataclass(frozen=True)
+class ServeOption:
+    """One ``planner serve`` setting: its variable, its ``--option`` and how it is checked."""
+
+    name: str
+    variable: str
+    help: str
+    minimum: int | None = None  # a whole number of at least this
+    choices: tuple[str, ...] = ()
+    default: Callable[[], Any] | None = None
+
+    def parse(self, raw: str) -> Any:
+        if self.minimum is not None:
+            return whole_number(self.variable, raw, self.minimum)
+        if self.choices and raw.lower() not in self.choices:
+            choices = ", ".join(self.choices)
+            raise SettingError(f"{self.variable} must be one of {choices}, not {raw!r}.")
+        return raw.lower() if self.choices else raw
+
+
+SERVE_OPTIONS = (
+    ServeOption(
+        "bind", "PLANNER_BIND", "host:port or unix:PATH to listen on; default 127.0.0.1:8000.",
+        default=lambda: "127.0.0.1:8000",
+    ),
+    ServeOption(
+        "workers", "PLANNER_WORKERS", "Worker processes; default (2 x cores) + 1.",
+        minimum=1, default=lambda: 2 * cores() + 1,
+    ),
+    ServeOption(
+        "worker_class", "PLANNER_WORKER_CLASS",
+        "gthread (threads per worker, so slow clients do not block it) or sync; default gthread.",
+        choices=WORKER_CLASSES, default=lambda: "gthread",
+    ),
+    ServeOption(
+        "threads", "PLANNER_THREADS",
+        f"Threads per gthread worker; default {DEFAULT_THREADS} (sync: 1).",
+        minimum=1,
+    ),
+    ServeOption(
+        "client_timeout", "PLANNER_CLIENT_TIMEOUT",
+        "Seconds a client may go silent while sending a request or reading its answer before "
+        "the connection is closed (gthread); default 15.",
+        minimum=1, default=lambda: 15,
+    ),
+    ServeOption(
+        "timeout", "PLANNER_TIMEOUT",
+        "Seconds a request may take before its worker is restarted; default 30.",
+        minimum=1, default=lambda: 30,
+    ),
+    ServeOption(
+        "graceful_timeout", "PLANNER_GRACEFUL_TIMEOUT",
+        "Seconds to finish requests on shutdown or reload; default 30.",
+        minimum=1, default=lambda: 30,
+    ),
+    ServeOption(
+        "keepalive", "PLANNER_KEEPALIVE",
+        "Seconds an idle keep-alive connection is kept (gthread); default 2.",
+        minimum=0, default=lambda: 2,
+    ),
+    ServeOption(
+        "max_requests", "PLANNER_MAX_REQUESTS",
+        "Restart a worker after this many requests (default 0: never), with 10% jitter.",
+        minimum=0, default=lambda: 0,
+    ),
+    ServeOption(
+        "log_level", "PLANNER_LOG_LEVEL", "Log level of the server and the app; default info.",
+        choices=LOG_LEVELS, default=lambda: "info",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    bind: str
+    workers: int
+    worker_class: str
+    threads: int
+    client_timeout: int
+    timeout: int
+    graceful_timeout: int
+    keepalive: int
+    max_requests: int
+    log_level: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str | None  # None: a random key kept in the instance folder (see load)
+    proxy_fix: int
+    metrics_public: bool
+    db_pool_size: int | None  # None: SQLAlchemy's own
+    db_max_overflow: int | None
+    ics_cache_mib: int
+    ratelimit_storage_uri: str
+    auth_failure_limit: str
+    signin_failure_limit: str
+    feed_refresh_limit: str
+    feeds: FeedFetching
+    serve: ServeSettings
+    metrics_dir: str | None
+    owns_metrics_dir: bool  # serve made the directory, so it removes it at exit
+
+    def flask_config(self) -> dict[str, Any]:
+        """The app config keys these settings fill (the limits keep their variables' names)."""
+        config = {
+            "DATABASE_URL": self.database_url,
+            "PROXY_FIX": self.proxy_fix,
+            "METRICS_PUBLIC": self.metrics_public,
+            "METRICS_DIR": self.metrics_dir,
+            "DB_POOL_SIZE": self.db_pool_size,
+            "DB_MAX_OVERFLOW": self.db_max_overflow,
+            "ICS_CACHE_MIB": self.ics_cache_mib,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "PLANNER_AUTH_FAILURE_LIMIT": self.auth_failure_limit,
+            "PLANNER_SIGNIN_FAILURE_LIMIT": self.signin_failure_limit,
+            "PLANNER_FEED_REFRESH_LIMIT": self.feed_refresh_limit,
+            "FEED_FETCHING": self.feeds,
+        }
+        if self.secret_key is not None:
+            config["SECRET_KEY"] = self.secret_key
+        return config
 
 
 def instance_path() -> str:
@@ -21,32 +211,58 @@ def instance_path() -> str:
     return str(package_parent / "instance")
 
 
+def read(
+    environ: Mapping[str, str] | None = None,
+    *,
+    instance: str | None = None,
+    serve_options: Mapping[str, Any] | None = None,
+) -> Settings:
+    """The settings from ``environ`` (the process's environment by default); ``serve_options``
+    (``planner serve``'s command-line options, None when not given) win over their variables.
+    An unset or blank variable means the default, so templates may leave it empty."""
+    env = _Environment(os.environ if environ is None else environ)
+    instance_dir = Path(instance or instance_path())
+    metrics_dir = env.text(METRICS_DIR_VARIABLE)
+    return Settings(
+        database_url=env.database_url("DATABASE_URL", f"sqlite:///{instance_dir / 'planner.db'}"),
+        secret_key=env.text("PLANNER_SECRET_KEY"),
+        proxy_fix=env.number("PLANNER_PROXY_FIX", 0),
+        metrics_public=env.switch("PLANNER_METRICS_PUBLIC"),
+        db_pool_size=env.number("PLANNER_DB_POOL_SIZE", None, minimum=1),
+        db_max_overflow=env.number("PLANNER_DB_MAX_OVERFLOW", None),
+        ics_cache_mib=env.number("PLANNER_ICS_CACHE_MIB", 64),
+        ratelimit_storage_uri=env.storage_uri("PLANNER_RATELIMIT_STORAGE_URI", "memory://"),
+        auth_failure_limit=env.rate_limit("PLANNER_AUTH_FAILURE_LIMIT", "20/minute"),
+        signin_failure_limit=env.rate_limit("PLANNER_SIGNIN_FAILURE_LIMIT", "5/minute"),
+        feed_refresh_limit=env.rate_limit("PLANNER_FEED_REFRESH_LIMIT", "30/minute"),
+        feeds=FeedFetching(
+            env.switch("PLANNER_FEEDS_ALLOW_PRIVATE"),
+            *parse_allowlist(env.text("PLANNER_FEEDS_ALLOWLIST") or ""),
+            connect_timeout=env.positive("PLANNER_FEEDS_CONNECT_TIMEOUT", float),
+            timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
+            max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
+        ),
+        serve=_serve(env, serve_options or {}),
+        metrics_dir=metrics_dir,
+        owns_metrics_dir=metrics_dir is not None
+        and env.text(OWNED_METRICS_DIR_VARIABLE) == metrics_dir,
+    )
+
+
 def load(
-    instance_path: str, overrides: dict[str, Any], environ: Mapping[str, str] = os.environ
+    instance_path: str, overrides: dict[str, Any], environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Explicit overrides first, then the environment, then defaults beside the instance."""
-    instance = Path(instance_path)
-    config = dict(overrides)
-    if "DATABASE_URL" not in config:
-        config["DATABASE_URL"] = (
-            environ.get("DATABASE_URL") or f"sqlite:///{instance / 'planner.db'}"
-        )
+    """The app config: explicit overrides first, then the environment, then defaults."""
+    config = {**read(environ, instance=instance_path).flask_config(), **overrides}
     if "SECRET_KEY" not in config:
-        config["SECRET_KEY"] = environ.get("PLANNER_SECRET_KEY") or _stored_secret(instance)
-    config.setdefault("PROXY_FIX", env_int(environ, "PLANNER_PROXY_FIX", 0))
-    config.setdefault("METRICS_PUBLIC", env_int(environ, "PLANNER_METRICS_PUBLIC", 0, 0, 1) == 1)
-    config.setdefault("DB_POOL_SIZE", env_int(environ, "PLANNER_DB_POOL_SIZE", None, 1))
-    config.setdefault("DB_MAX_OVERFLOW", env_int(environ, "PLANNER_DB_MAX_OVERFLOW", None))
-    config.setdefault("ICS_CACHE_MIB", env_int(environ, "PLANNER_ICS_CACHE_MIB", 64))
-    # Rate limits (app/ratelimits.py): counters in memory unless a shared store is named.
-    for key, variable in (
-        ("RATELIMIT_STORAGE_URI", "PLANNER_RATELIMIT_STORAGE_URI"),
-        ("PLANNER_AUTH_FAILURE_LIMIT", "PLANNER_AUTH_FAILURE_LIMIT"),
-        ("PLANNER_FEED_REFRESH_LIMIT", "PLANNER_FEED_REFRESH_LIMIT"),
-    ):
-        if environ.get(variable, "").strip():
-            config.setdefault(key, environ[variable].strip())
+        config["SECRET_KEY"] = _stored_secret(Path(instance_path))
     return config
+
+
+def export_metrics_dir(path: Path) -> None:
+    """Hand the metrics directory serve made to its re-executed self and its workers, which
+    find it (and prometheus-client its mode) in their environment."""
+    os.environ[METRICS_DIR_VARIABLE] = os.environ[OWNED_METRICS_DIR_VARIABLE] = str(path)
 
 
 def rate_limit_warning(storage_uri: str | None, workers: int) -> str | None:
@@ -58,10 +274,6 @@ def rate_limit_warning(storage_uri: str | None, workers: int) -> str | None:
         f"store let a client through up to {workers} times each limit. Point "
         "PLANNER_RATELIMIT_STORAGE_URI at a shared store such as redis://127.0.0.1:6379/0."
     )
-
-
-class SettingError(ValueError):
-    """A setting that cannot be used; the message names the variable, so it can be fixed."""
 
 
 def whole_number(name: str, raw: str, minimum: int = 0, maximum: int | None = None) -> int:
@@ -77,16 +289,116 @@ def whole_number(name: str, raw: str, minimum: int = 0, maximum: int | None = No
     return value
 
 
-def env_int(
-    environ: Mapping[str, str],
-    name: str,
-    default: int | None,
-    minimum: int = 0,
-    maximum: int | None = None,
-) -> int | None:
-    """An unset or blank variable means the default, so templates may leave it empty."""
-    raw = environ.get(name, "").strip()
-    return whole_number(name, raw, minimum, maximum) if raw else default
+def parse_allowlist(text: str) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
+    """Split a comma-separated list into host names and CIDR networks (bare IPs are /32, /128)."""
+    hosts: set[str] = set()
+    networks: list[IPNetwork] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9.-]+", item):
+                raise SettingError(
+                    f"PLANNER_FEEDS_ALLOWLIST: {item!r} is neither host nor CIDR network."
+                ) from None
+            hosts.add(item.lower().rstrip("."))
+    return frozenset(hosts), tuple(networks)
+
+
+@dataclass(frozen=True)
+class _Environment:
+    """Typed reads of one environment; each refusal names its variable."""
+
+    environ: Mapping[str, str]
+
+    def text(self, name: str) -> str | None:
+        raw = self.environ.get(name, "").strip()
+        return raw or None
+
+    def number(
+        self, name: str, default: int | None, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
+        raw = self.text(name)
+        return whole_number(name, raw, minimum, maximum) if raw else default
+
+    def switch(self, name: str) -> bool:
+        raw = (self.text(name) or "0").lower()
+        if raw not in SWITCH_ON + SWITCH_OFF:
+            raise SettingError(
+                f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {raw!r}."
+            )
+        return raw in SWITCH_ON
+
+    def positive(self, name: str, kind: type[int] | type[float]) -> Any:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            what = "whole number" if kind is int else "number"
+            raise SettingError(f"{name} must be a positive {what}, not {raw!r}.")
+        return value
+
+    def rate_limit(self, name: str, default: str) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        from limits import parse_many  # ~40 ms to import, paid only when a limit is set
+
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise SettingError(
+                f"{name} must be a rate limit such as 20/minute (several separated by commas), "
+                f"not {raw!r}."
+            ) from None
+        return raw
+
+    def storage_uri(self, name: str, default: str) -> str:
+        raw = self.text(name)
+        if raw is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://.*", raw):
+            raise SettingError(
+                f"{name} must be a URI such as redis://127.0.0.1:6379/0, not {raw!r}."
+            )
+        return raw or default
+
+    def database_url(self, name: str, default: str) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            make_url(raw)
+        except ArgumentError:
+            raise SettingError(
+                f"{name} must be a database URL such as postgresql://user:password@host/db or "
+                f"sqlite:///path/planner.db, not {raw!r}."
+            ) from None
+        return raw
+
+
+def _serve(env: _Environment, given: Mapping[str, Any]) -> ServeSettings:
+    values: dict[str, Any] = {}
+    for option in SERVE_OPTIONS:
+        raw = env.text(option.variable)
+        if given.get(option.name) is not None:
+            values[option.name] = given[option.name]
+        elif raw:
+            values[option.name] = option.parse(raw)
+        else:
+            values[option.name] = option.default() if option.default else None
+    if values["threads"] is None:
+        values["threads"] = DEFAULT_THREADS if values["worker_class"] == "gthread" else 1
+    elif values["worker_class"] == "sync" and values["threads"] > 1:
+        raise SettingError(
+            "PLANNER_THREADS above 1 needs PLANNER_WORKER_CLASS=gthread: a sync worker serves "
+            "one request at a time."
+        )
+    return ServeSettings(**values)
 
 
 def _stored_secret(instance: Path) -> str:

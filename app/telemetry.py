@@ -20,7 +20,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from app import auth, metrics
@@ -88,7 +88,9 @@ def loggable_path() -> str:
 def metrics_view() -> Response:
     if METRICS_ENDPOINT not in auth.public_endpoints() and principal().role != "admin":
         abort(403, description="Metrics are for admins (or set PLANNER_METRICS_PUBLIC=1).")
-    return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+    return Response(
+        metrics.exposition(current_app.config["METRICS_DIR"]), content_type=CONTENT_TYPE_LATEST
+    )
 
 
 def init_app(app: Flask) -> None:

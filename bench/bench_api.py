@@ -48,7 +48,7 @@ import httpx
 from sqlalchemy import insert
 from workspaces import drop_workspace
 
-from app.serving import cores
+from app.settings import cores
 from core import accounts, dialects, migrations
 from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers

@@ -7,12 +7,9 @@
 from __future__ import annotations
 
 import ipaddress
-import os
-import re
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from feeds.errors import BlockedAddress, FetchError
@@ -64,22 +61,6 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     resolver: Resolver = field(default=system_resolver, compare=False)
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> FetchPolicy:
-        """Policy from ``PLANNER_FEEDS_*`` variables; a malformed value raises ``ValueError``
-        at start-up instead of silently weakening the guard."""
-        env = os.environ if environ is None else environ
-        hosts, networks = parse_allowlist(env.get("PLANNER_FEEDS_ALLOWLIST", ""))
-        return cls(
-            allow_private=env.get("PLANNER_FEEDS_ALLOW_PRIVATE", "").strip().lower()
-            in ("1", "true", "yes", "on"),
-            allowed_hosts=hosts,
-            allowed_networks=networks,
-            connect_timeout=_positive(env, "PLANNER_FEEDS_CONNECT_TIMEOUT", float, CONNECT_TIMEOUT),
-            timeout=_positive(env, "PLANNER_FEEDS_TIMEOUT", float, TOTAL_TIMEOUT),
-            max_bytes=_positive(env, "PLANNER_FEEDS_MAX_BYTES", int, MAX_BYTES),
-        )
-
     def address_allowed(self, host: str, address: IPAddress) -> bool:
         if self.allow_private or host.lower().rstrip(".") in self.allowed_hosts:
             return True
@@ -113,34 +94,6 @@ class FetchPolicy:
                 f"Refusing to fetch from {address}: not a public address. {allow_hint(address)}",
                 url=url,
             )
-
-
-def parse_allowlist(text: str) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    """Split a comma-separated list into host names and CIDR networks (bare IPs are /32, /128)."""
-    hosts: set[str] = set()
-    networks: list[IPNetwork] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            if not re.fullmatch(r"[A-Za-z0-9.-]+", item):
-                raise ValueError(
-                    f"PLANNER_FEEDS_ALLOWLIST: {item!r} is neither host nor CIDR"
-                ) from None
-            hosts.add(item.lower().rstrip("."))
-    return frozenset(hosts), tuple(networks)
-
-
-def _positive(env: Mapping[str, str], name: str, kind: type, default: Any) -> Any:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    value = kind(raw)
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 def literal_address(host: str) -> IPAddress | None:

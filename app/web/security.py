@@ -56,7 +56,6 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
-    app.config.setdefault(SIGNIN_FAILURE_LIMIT, "5/minute")
     parse_many(app.config[SIGNIN_FAILURE_LIMIT])  # a typo fails at start-up, not at sign-in
     app.jinja_env.globals["csrf_token"] = csrf_token
 

@@ -1,27 +1,32 @@
 """planner serve: where each gunicorn setting comes from, and the metrics directory it prepares."""
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
 
-from app import serving
+from app import serving, settings
 from app.serve_cli import serve
 from app.settings import SettingError
 
 
 def resolve(environ=None, **given):
-    return serving.resolve(environ or {}, given)
+    return settings.read(environ or {}, serve_options=given).serve
+
+
+def gunicorn(environ=None, **given):
+    return serving.gunicorn_config(resolve(environ, **given))
 
 
 def test_defaults_listen_on_localhost_8000_with_two_threaded_workers_per_core_plus_one():
-    settings = resolve()
-    assert settings.bind == "127.0.0.1:8000"
-    assert settings.workers == 2 * serving.cores() + 1
-    assert (settings.worker_class, settings.threads) == ("gthread", serving.DEFAULT_THREADS)
-    assert settings.client_timeout == 15
-    assert settings.gunicorn()["worker_class"] == "app.serve_worker.ThreadWorker"
-    assert (settings.timeout, settings.max_requests, settings.log_level) == (30, 0, "info")
+    serve = resolve()
+    assert serve.bind == "127.0.0.1:8000"
+    assert serve.workers == 2 * settings.cores() + 1
+    assert (serve.worker_class, serve.threads) == ("gthread", settings.DEFAULT_THREADS)
+    assert serve.client_timeout == 15
+    assert gunicorn()["worker_class"] == "app.serve_worker.ThreadWorker"
+    assert (serve.timeout, serve.max_requests, serve.log_level) == (30, 0, "info")
 
 
 def test_every_setting_comes_from_its_planner_variable():
@@ -37,7 +42,7 @@ def test_every_setting_comes_from_its_planner_variable():
         "PLANNER_MAX_REQUESTS": "1000",
         "PLANNER_LOG_LEVEL": "warning",
     }
-    options = resolve(environ).gunicorn()
+    options = gunicorn(environ)
     assert options["bind"] == ["0.0.0.0:9000"]
     assert (options["workers"], options["threads"]) == (7, 4)
     assert options["worker_class"] == "app.serve_worker.ThreadWorker"
@@ -49,13 +54,13 @@ def test_every_setting_comes_from_its_planner_variable():
 
 def test_options_win_over_variables_and_blank_variables_mean_the_default():
     environ = {"PLANNER_BIND": "0.0.0.0:9000", "PLANNER_WORKERS": "7", "PLANNER_TIMEOUT": " "}
-    settings = resolve(environ, bind="127.0.0.1:8001", workers=None)
-    assert (settings.bind, settings.workers, settings.timeout) == ("127.0.0.1:8001", 7, 30)
+    serve = resolve(environ, bind="127.0.0.1:8001", workers=None)
+    assert (serve.bind, serve.workers, serve.timeout) == ("127.0.0.1:8001", 7, 30)
 
 
 def test_sync_workers_have_one_thread_and_refuse_more():
-    settings = resolve({"PLANNER_WORKER_CLASS": "sync"})
-    assert (settings.threads, settings.gunicorn()["worker_class"]) == (1, "sync")
+    environ = {"PLANNER_WORKER_CLASS": "sync"}
+    assert (resolve(environ).threads, gunicorn(environ)["worker_class"]) == (1, "sync")
     with pytest.raises(SettingError, match="PLANNER_WORKER_CLASS=gthread"):
         resolve({"PLANNER_THREADS": "8", "PLANNER_WORKER_CLASS": "sync"})
 
@@ -99,18 +104,19 @@ def test_a_given_metrics_directory_is_emptied_of_a_previous_runs_counts(tmp_path
     (directory / "counter_123.db").write_bytes(b"old counts")
     (directory / "README").write_text("not ours")
     environ = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
-    path, owned = serving.prepare_metrics_dir(environ)
+    path, owned = serving.prepare_metrics_dir(settings.read(environ))
     assert (path, owned) == (directory, False)
     assert sorted(p.name for p in directory.iterdir()) == ["README"]
 
 
-def test_without_a_metrics_directory_a_fresh_one_is_made_and_exported():
+def test_without_a_metrics_directory_a_fresh_one_is_made_and_exported(monkeypatch):
     environ: dict[str, str] = {}
-    path, owned = serving.prepare_metrics_dir(environ)
+    monkeypatch.setattr(os, "environ", environ)  # serve exports it to the process's own
+    path, owned = serving.prepare_metrics_dir(settings.read())
     try:
         assert owned and path.is_dir() and not any(path.iterdir())
         assert environ["PROMETHEUS_MULTIPROC_DIR"] == str(path)
         # Re-executed with the variable set, serve still knows the directory is its to remove.
-        assert serving.prepare_metrics_dir(environ) == (path, True)
+        assert serving.prepare_metrics_dir(settings.read()) == (path, True)
     finally:
         path.rmdir()

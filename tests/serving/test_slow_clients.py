@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from app import serving
+from app import settings
 from tests.serving.test_gunicorn import PLANNER, Server
 
 pytestmark = pytest.mark.gunicorn
@@ -64,7 +64,7 @@ def serve(database_url, tmp_path):
 
 def test_more_stalled_clients_than_workers_leave_healthz_answering_within_a_second(serve):
     url, _ = serve()
-    stalled = stall(url, serving.DEFAULT_THREADS - 2)
+    stalled = stall(url, settings.DEFAULT_THREADS - 2)
     try:
         time.sleep(0.5)  # every stalled connection has been accepted and is being read
         assert len(stalled) > WORKERS

@@ -302,39 +302,3 @@ def test_allowlisted_network_permits_private_addresses(httpserver: HTTPServer) -
     httpserver.expect_request("/feed").respond_with_data(FEED)
     policy = FetchPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"),), timeout=2)
     assert fetch(f"http://127.0.0.1:{httpserver.port}/feed", policy).content == FEED
-
-
-def test_policy_from_env() -> None:
-    policy = FetchPolicy.from_env(
-        {
-            "PLANNER_FEEDS_ALLOW_PRIVATE": "0",
-            "PLANNER_FEEDS_ALLOWLIST": "Intranet.Example., 10.20.0.0/16, fd00::1",
-            "PLANNER_FEEDS_MAX_BYTES": "1048576",
-            "PLANNER_FEEDS_CONNECT_TIMEOUT": "2.5",
-            "PLANNER_FEEDS_TIMEOUT": "8",
-        }
-    )
-    assert policy.allow_private is False
-    assert policy.allowed_hosts == frozenset({"intranet.example"})
-    assert policy.allowed_networks == (
-        ipaddress.ip_network("10.20.0.0/16"),
-        ipaddress.ip_network("fd00::1/128"),
-    )
-    assert (policy.max_bytes, policy.connect_timeout, policy.timeout) == (MiB, 2.5, 8.0)
-    assert policy.address_allowed("x", ipaddress.ip_address("10.20.3.4"))
-    assert not policy.address_allowed("x", ipaddress.ip_address("10.21.3.4"))
-    assert FetchPolicy.from_env({"PLANNER_FEEDS_ALLOW_PRIVATE": "1"}).allow_private
-    assert FetchPolicy.from_env({}) == FetchPolicy()
-
-
-@pytest.mark.parametrize(
-    "environ",
-    [
-        {"PLANNER_FEEDS_ALLOWLIST": "http://bad/"},
-        {"PLANNER_FEEDS_MAX_BYTES": "-1"},
-        {"PLANNER_FEEDS_TIMEOUT": "soon"},
-    ],
-)
-def test_policy_from_env_rejects_malformed_values(environ: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
-        FetchPolicy.from_env(environ)
