@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from app.api.common import principal
-from app.api.posts.schemas import PostSchema
 from app.db import session
-from app.web import blp, coaching
+from app.principal import principal
+from app.schemas.posts import PostSchema
+from app.web import coaching
+from app.web.blueprint import blp
 from app.web.formatting import form_moment, local, when
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue

@@ -30,6 +30,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from app import db
+from app.ratelimits import EXTENSION
 from core import accounts
 from core.accounts import Principal, User
 
@@ -142,8 +143,6 @@ def check_csrf() -> None:
 
 def _strategy() -> RateLimiter:
     """The API limiter's counters when it is installed, so every worker counts together."""
-    from app.ratelimits import EXTENSION
-
     limiter = current_app.extensions.get(EXTENSION)
     if limiter is not None:
         return limiter.limiter
