@@ -38,9 +38,11 @@ serve: install
 test: install-test
 	$(BIN)/pytest
 
+# import-linter's contracts (pyproject.toml) check the layering that ruff cannot see.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 openapi: install
 	$(BIN)/planner dev openapi write --format=yaml openapi.yaml

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, auth, db, feed_jobs, ratelimits, security, settings, telemetry, web
+from app import api, auth, db, feed_jobs, ics, ratelimits, security, settings, telemetry, web
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # refuses oversized or unparseable bodies before anything else
     db.init_app(app)
     feed_jobs.init_app(app)
+    ics.init_app(app)
     api.init_app(app)
     ratelimits.init_app(app)  # before auth: a blocked address gets no answer about its token
     auth.init_app(app)

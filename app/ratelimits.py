@@ -23,7 +23,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
-from app.api.common import principal
+from app.principal import principal, public_endpoints
 from app.problems import problem
 
 EXTENSION = "planner_limiter"
@@ -46,8 +46,6 @@ def _failed_auth_breached(limit: RequestLimit) -> Response:
 
 
 def _is_public() -> bool:
-    from app.auth import public_endpoints
-
     return request.endpoint in public_endpoints()
 
 

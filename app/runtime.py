@@ -92,6 +92,8 @@ class Runtime:
 
     def flask_app(self) -> Flask:
         if self._app is None:
+            # Imported here: most commands never build the app, and Flask with every
+            # blueprint is most of a command's start-up.
             from app import create_app
 
             self._app = create_app()

@@ -154,6 +154,7 @@ class PlannerServer(BaseApplication):
         self.cfg.set("on_exit", self.on_exit)
 
     def load(self) -> Callable:
+        # Imported here: the master process never needs Flask, only the workers that load it.
         from app import create_app
 
         configure_logging(self.settings.log_level)

@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from app import auth, metrics
-from app.api.common import principal
+from app import metrics
+from app.principal import make_public, principal, public_endpoints
 
 log = logging.getLogger("planner.requests")
 
@@ -86,7 +86,7 @@ def loggable_path() -> str:
 
 
 def metrics_view() -> Response:
-    if METRICS_ENDPOINT not in auth.public_endpoints() and principal().role != "admin":
+    if METRICS_ENDPOINT not in public_endpoints() and principal().role != "admin":
         abort(403, description="Metrics are for admins (or set PLANNER_METRICS_PUBLIC=1).")
     return Response(
         metrics.exposition(current_app.config["METRICS_DIR"]), content_type=CONTENT_TYPE_LATEST
@@ -103,4 +103,4 @@ def init_app(app: Flask) -> None:
     # in Prometheus's own format, not part of the versioned API clients build against.
     app.add_url_rule("/metrics", METRICS_ENDPOINT, metrics_view)
     if app.config["METRICS_PUBLIC"]:
-        auth.make_public(app, METRICS_ENDPOINT)
+        make_public(app, METRICS_ENDPOINT)

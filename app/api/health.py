@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api import Blueprint
+from app.api.spec import Blueprint
 from app.db import session
 from app.settings import rate_limit_warning
 

@@ -7,11 +7,11 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from app.api.calendar.routes import export, subscription_url
-from app.api.calendar.schemas import CalendarQuerySchema
-from app.api.common import principal
 from app.db import session
-from app.web import blp
+from app.ics import export, subscription_url
+from app.principal import principal
+from app.schemas.calendar import CalendarQuerySchema
+from app.web.blueprint import blp
 from core.accounts import User
 from schedules import audiences_db, subscriptions_db
 

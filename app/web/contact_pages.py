@@ -13,15 +13,16 @@ from collections.abc import Mapping
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from app.api.common import MAX_ROW_ID, principal
-from app.api.contacts.schemas import (
+from app.db import session
+from app.principal import principal
+from app.schemas.common import MAX_ROW_ID
+from app.schemas.contacts import (
     ConnectionRequestSchema,
     ContactSchema,
     DirectAskSchema,
     TouchSchema,
 )
-from app.db import session
-from app.web import blp
+from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from app.web.post_forms import explain_rule

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.api.common import principal
 from app.db import session
 from app.feed_jobs import fetch_policy, refresh_and_commit
+from app.principal import principal
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
-from app.web import blp
+from app.web.blueprint import blp
 from app.web.forms import field_errors
 from core.accounts import Workspace
 from core.errors import DomainError, InvalidValue

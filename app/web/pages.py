@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask import Response, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from app.api.calendar.schemas import WorkspaceSchema
-from app.api.common import principal
 from app.db import session
-from app.web import blp, months, security
+from app.principal import principal
+from app.schemas.calendar import WorkspaceSchema
+from app.web import months, security
+from app.web.blueprint import blp
 from app.web.forms import field_errors
 from core import accounts, passwords
 from core.db import utcnow

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from app.api.common import principal
-from app.api.posts.schemas import PostSchema
 from app.db import session
-from app.web import blp
+from app.principal import principal
+from app.schemas.posts import PostSchema
+from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue

@@ -1,4 +1,4 @@
-"""Web sessions: who is signed in, CSRF tokens, cookie flags and sign-in throttling.
+"""Web sessions: who is signed in, CSRF checks (Flask-WTF), cookie flags and sign-in throttling.
 
 The pages authenticate with a session cookie and the API only with bearer tokens. Keeping the
 two apart is what lets the API skip CSRF checks: a browser attaches cookies to a forged
@@ -7,9 +7,7 @@ cross-site request, never an Authorization header.
 
 from __future__ import annotations
 
-import hmac
 import math
-import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -25,17 +23,19 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from app import db
+from app.ratelimits import EXTENSION
 from core import accounts
 from core.accounts import Principal, User
 
-CSRF_FIELD = "csrf_token"
 SIGNIN_FAILURE_LIMIT = "PLANNER_SIGNIN_FAILURE_LIMIT"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+csrf = CSRFProtect()
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -57,7 +57,14 @@ def init_app(app: Flask) -> None:
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
     parse_many(app.config[SIGNIN_FAILURE_LIMIT])  # a typo fails at start-up, not at sign-in
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    # Only the pages check tokens (check_csrf): the API takes no cookie, so needs none.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # A token lives as long as its session, so a form left open for hours still sends.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # Its https Referer check would refuse every form: pages send "Referrer-Policy: no-referrer".
+    # check_csrf compares the Origin instead.
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
+    csrf.init_app(app)  # also the templates' csrf_token()
 
 
 # ---------------------------------------------------------------- signed-in user
@@ -114,13 +121,6 @@ def safe_next(target: str | None) -> str | None:
 # ---------------------------------------------------------------- CSRF
 
 
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
 def check_csrf() -> None:
     """Refuse a state-changing request without this session's token, or from another origin."""
     if request.method in SAFE_METHODS:
@@ -130,9 +130,9 @@ def check_csrf() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and origin != request.host_url.rstrip("/"):
         abort(403, "This form was sent from another site.")
-    expected = session.get("csrf")
-    sent = request.form.get(CSRF_FIELD, "")
-    if not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
+    try:
+        csrf.protect()
+    except CSRFError:
         abort(400, "This form has expired. Go back, reload the page and send it again.")
 
 
@@ -141,8 +141,6 @@ def check_csrf() -> None:
 
 def _strategy() -> RateLimiter:
     """The API limiter's counters when it is installed, so every worker counts together."""
-    from app.ratelimits import EXTENSION
-
     limiter = current_app.extensions.get(EXTENSION)
     if limiter is not None:
         return limiter.limiter

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.api.common import MAX_ROW_ID, principal
 from app.db import session
-from app.web import blp, months
+from app.principal import principal
+from app.schemas.common import MAX_ROW_ID
+from app.web import months
+from app.web.blueprint import blp
 from app.web.pages import next_open_slot
 from app.web.post_forms import explain_rule
 from core.db import utcnow

@@ -131,7 +131,7 @@ def test_a_post_turning_overdue_moves_the_etag_with_no_change_to_any_row(rep, mo
     """Calendar apps holding the ETag from before the post's time get the overdue event."""
     import datetime as dt
 
-    from app.api.calendar import routes
+    from app import ics
 
     audience = make_audience(rep, timezone="UTC")
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=0)
@@ -140,7 +140,7 @@ def test_a_post_turning_overdue_moves_the_etag_with_no_change_to_any_row(rep, mo
     before = fetch(rep, url)
     assert b"SUMMARY:Give: " in before.data and b"Overdue" not in before.data
     later = soon + dt.timedelta(hours=1)
-    monkeypatch.setattr(routes, "utcnow", lambda: later)
+    monkeypatch.setattr(ics, "utcnow", lambda: later)
     after = fetch(rep, url, before.headers["ETag"])
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]

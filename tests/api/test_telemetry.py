@@ -9,7 +9,7 @@ from flask import request
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app, settings
-from app.auth import make_public
+from app.principal import make_public
 from tests.conftest import PG_URL, make_caller
 from tests.helpers import ask, make_audience
 

@@ -233,6 +233,20 @@ def test_forms_without_the_csrf_token_are_refused(browser, rep):
     assert give(rep, audience["id"], at(3, 2))["id"]
 
 
+def test_a_form_sent_over_https_without_a_referer_is_accepted(browser, rep):
+    """Pages send "Referrer-Policy: no-referrer", so an https form arrives without a Referer;
+    only a missing token or another Origin refuses it."""
+    response = browser.post("/calendar/subscription", base_url="https://localhost")
+    assert response.status_code == 303
+    assert rep.get("/api/v1/calendar/subscription").get_json()["url"] is not None
+    forged = browser.post(
+        "/calendar/subscription",
+        base_url="https://localhost",
+        headers={"Origin": "https://evil.example"},
+    )
+    assert forged.status_code == 403
+
+
 def test_another_workspaces_pages_answer_404(rep, stranger):
     audience = make_audience(rep)
     post = give(rep, audience["id"], at(3, 2))

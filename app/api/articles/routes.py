@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from app.api import Blueprint, documents_errors
-from app.api.articles.schemas import ArticleListSchema, ArticleQuerySchema
-from app.api.common import principal
+from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.principal import principal
+from app.schemas.articles import ArticleListSchema, ArticleQuerySchema
 from feeds import articles_db
 
 blp = Blueprint("articles", __name__, url_prefix="/api/v1/articles", description="Articles")

@@ -4,8 +4,11 @@ import datetime as dt
 
 from flask.views import MethodView
 
-from app.api import Blueprint, documents_errors
-from app.api.audiences.schemas import (
+from app.api.spec import Blueprint, documents_errors
+from app.db import session
+from app.principal import principal
+from app.problems import GiveBeforeAskProblemSchema
+from app.schemas.audiences import (
     AudienceListSchema,
     AudienceQuerySchema,
     AudienceSchema,
@@ -13,9 +16,6 @@ from app.api.audiences.schemas import (
     SlotListSchema,
     SlotQuerySchema,
 )
-from app.api.common import principal
-from app.db import session
-from app.problems import GiveBeforeAskProblemSchema
 from core.errors import InvalidValue
 from schedules import audiences_db, slots_db, timeline_db, times
 

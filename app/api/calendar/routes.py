@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, url_for
+from flask import current_app
 from flask.views import MethodView
 
-from app.api import Blueprint, documents_errors
-from app.api.calendar.schemas import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
-from app.api.common import principal
+from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.ics import export, subscription_url
+from app.principal import principal
+from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
 from core import accounts
-from core.db import utcnow
 from core.errors import Forbidden
-from schedules import calendar_db, subscriptions_db, times
+from schedules import subscriptions_db
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
-
-
-@blp.record_once
-def _render_caches(state) -> None:
-    """PLANNER_ICS_CACHE_MIB, split evenly: rendered calendars answer polls of an unchanged
-    calendar; rendered events make the calendar after a change cheap to assemble."""
-    half = state.app.config["ICS_CACHE_MIB"] * 2**20 // 2
-    state.app.extensions["planner_calendars"] = calendar_db.RenderCache(half)
-    state.app.extensions["planner_calendar_events"] = calendar_db.EventCache(half)
 
 
 ICS_RESPONSE = {
@@ -34,39 +25,6 @@ ICS_RESPONSE = {
     },
     "304": {"description": "Not modified since the ETag sent in If-None-Match"},
 }
-
-
-def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
-    """Answer 304 from the calendar's version alone, and a 200 from the process's rendered
-    calendars when this version was rendered before: posts are loaded only for a new one."""
-    db = session()
-    audiences = calendar_db.audiences_for_export(db, workspace_id, refs)
-    zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
-    options = calendar_db.ExportOptions(
-        start=times.parse_when("from", query.get("start"), zone),
-        end=times.parse_when("to", query.get("end"), zone),
-        include_drafts=query["include_drafts"],
-        include_gaps=query["include_gaps"],
-    )
-    now = utcnow()
-    version = calendar_db.version(db, workspace_id, audiences, options, now)
-    if request.if_none_match.contains(version.fingerprint):
-        response = Response(status=304)
-    else:
-        events = current_app.extensions["planner_calendar_events"]
-        body = current_app.extensions["planner_calendars"].get(
-            version.fingerprint,
-            lambda: calendar_db.build(db, workspace_id, audiences, options, now, events).render(
-                now
-            ),
-        )
-        response = Response(body, mimetype="text/calendar")
-        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.set_etag(version.fingerprint)
-    response.last_modified = version.last_modified
-    response.cache_control.private = True
-    response.cache_control.max_age = 0
-    return response
 
 
 @blp.route("/api/v1/audiences/<int:audience_id>/calendar.ics")
@@ -85,11 +43,6 @@ def audience_calendar(query, audience_id):
 def workspace_calendar(query):
     """Every audience of the caller's workspace in one calendar."""
     return export(principal().workspace_id, None, query)
-
-
-def subscription_url(user: accounts.User) -> str | None:
-    token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"])
-    return url_for("calendar.subscribed_calendar", token=token, _external=True) if token else None
 
 
 @blp.route("/api/v1/calendar/subscription")

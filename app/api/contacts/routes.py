@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from app.api import Blueprint, documents_errors
-from app.api.common import principal
-from app.api.contacts.schemas import (
+from app.api.spec import Blueprint, documents_errors
+from app.db import session
+from app.principal import principal
+from app.problems import RelationshipProblemSchema
+from app.schemas.contacts import (
     ConnectionRequestSchema,
     ContactListSchema,
     ContactQuerySchema,
@@ -13,9 +15,7 @@ from app.api.contacts.schemas import (
     TouchListSchema,
     TouchSchema,
 )
-from app.api.posts.schemas import PostListSchema, PostSchema
-from app.db import session
-from app.problems import RelationshipProblemSchema
+from app.schemas.posts import PostListSchema, PostSchema
 from schedules.contacts import asks_db, contacts_db, touches_db
 
 blp = Blueprint(

@@ -4,17 +4,17 @@ from flask import Response, request
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
 
-from app.api import Blueprint, documents_errors
-from app.api.common import principal
-from app.api.feeds.schemas import (
+from app.api.spec import Blueprint, documents_errors
+from app.db import session
+from app.feed_jobs import fetch_policy, refresh_and_commit
+from app.principal import principal
+from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
+from app.schemas.feeds import (
     FeedListSchema,
     FeedSchema,
     OpmlImportSchema,
     RefreshSummarySchema,
 )
-from app.db import session
-from app.feed_jobs import fetch_policy, refresh_and_commit
-from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from core.errors import InvalidValue
 from feeds import articles_db, subscriptions_db
 from feeds.models import Feed

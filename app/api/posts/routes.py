@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from app.api import Blueprint, documents_errors
 from app.api.audiences.routes import RULE_CONFLICT
-from app.api.common import principal
-from app.api.posts.schemas import PostListSchema, PostQuerySchema, PostSchema
+from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.principal import principal
+from app.schemas.posts import PostListSchema, PostQuerySchema, PostSchema
 from schedules import posts_db
 
 blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Gives and asks")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from app.api import Blueprint, documents_errors
-from app.api.common import principal
-from app.api.suggestions.schemas import (
+from app.api.spec import Blueprint, documents_errors
+from app.db import session
+from app.principal import principal
+from app.schemas.suggestions import (
     FeedbackListSchema,
     FeedbackRequestSchema,
     FeedbackSchema,
@@ -11,7 +12,6 @@ from app.api.suggestions.schemas import (
     SuggestionListSchema,
     SuggestionQuerySchema,
 )
-from app.db import session
 from core.db import utcnow
 from schedules import audiences_db, feedback, suggestions, times
 

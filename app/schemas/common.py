@@ -1,31 +1,11 @@
-"""Schemas and helpers shared by several API resources."""
+"""Fields and schemas shared by several resources."""
 
 from __future__ import annotations
 
-from flask import g
 from marshmallow import Schema, fields, validate
-from werkzeug.routing import IntegerConverter
-
-from core.accounts import Principal
 
 MAX_PAGE_SIZE = 200
 MAX_ROW_ID = 2**31 - 1
-
-
-class RowIdConverter(IntegerConverter):
-    """``<int:...>`` bounded by the database's INTEGER, so an id no row can have is a 404.
-
-    Unbounded, ``/audiences/99999999999999999999`` overflows the driver (a 500 on SQLite, a
-    DataError on PostgreSQL) instead of answering "not found"; the bound is documented too.
-    """
-
-    def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", MAX_ROW_ID)
-        super().__init__(map, *args, **kwargs)
-
-
-def principal() -> Principal:
-    return g.principal
 
 
 class RowId(fields.Integer):

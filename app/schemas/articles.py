@@ -4,7 +4,7 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from app.api.common import MAX_ROW_ID, PageQuerySchema
+from app.schemas.common import MAX_ROW_ID, PageQuerySchema
 
 
 class ArticleSchema(Schema):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api.posts.schemas import PostSchema
+from app.schemas.posts import PostSchema
 from schedules.feedback import VERDICTS
 from schedules.suggestions import DEFAULT_LIMIT, MAX_LIMIT
 

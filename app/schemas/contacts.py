@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.api.common import Instant, PageQuerySchema, RowId
+from app.schemas.common import Instant, PageQuerySchema, RowId
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS
 

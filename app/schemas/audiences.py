@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
-from app.api.common import PageQuerySchema, PolicySchema, RangeQuerySchema
+from app.schemas.common import PageQuerySchema, PolicySchema, RangeQuerySchema
 from schedules.cadence import DEFAULT_STARTS_ON, FREQUENCIES, FREQUENCY_CHOICES
 from schedules.models import Audience
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.api.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
+from app.schemas.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
 from core.db import utcnow
 from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
 from schedules.posts import is_overdue

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api.common import RangeQuerySchema
+from app.schemas.common import RangeQuerySchema
 
 
 class CalendarQuerySchema(RangeQuerySchema):

@@ -1,0 +1,57 @@
+"""Calendar answers shared by the API and the pages: the conditional ICS export and the
+secret subscription address."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request, url_for
+
+from app.db import session
+from core import accounts
+from core.db import utcnow
+from schedules import calendar_db, subscriptions_db, times
+
+
+def init_app(app: Flask) -> None:
+    """PLANNER_ICS_CACHE_MIB, split evenly: rendered calendars answer polls of an unchanged
+    calendar; rendered events make the calendar after a change cheap to assemble."""
+    half = app.config["ICS_CACHE_MIB"] * 2**20 // 2
+    app.extensions["planner_calendars"] = calendar_db.RenderCache(half)
+    app.extensions["planner_calendar_events"] = calendar_db.EventCache(half)
+
+
+def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
+    """Answer 304 from the calendar's version alone, and a 200 from the process's rendered
+    calendars when this version was rendered before: posts are loaded only for a new one."""
+    db = session()
+    audiences = calendar_db.audiences_for_export(db, workspace_id, refs)
+    zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
+    options = calendar_db.ExportOptions(
+        start=times.parse_when("from", query.get("start"), zone),
+        end=times.parse_when("to", query.get("end"), zone),
+        include_drafts=query["include_drafts"],
+        include_gaps=query["include_gaps"],
+    )
+    now = utcnow()
+    version = calendar_db.version(db, workspace_id, audiences, options, now)
+    if request.if_none_match.contains(version.fingerprint):
+        response = Response(status=304)
+    else:
+        events = current_app.extensions["planner_calendar_events"]
+        body = current_app.extensions["planner_calendars"].get(
+            version.fingerprint,
+            lambda: calendar_db.build(db, workspace_id, audiences, options, now, events).render(
+                now
+            ),
+        )
+        response = Response(body, mimetype="text/calendar")
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(version.fingerprint)
+    response.last_modified = version.last_modified
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    return response
+
+
+def subscription_url(user: accounts.User) -> str | None:
+    token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"])
+    return url_for("calendar.subscribed_calendar", token=token, _external=True) if token else None
