@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request
 
+from app.api import SWAGGER_UI_ASSETS
 from app.db import session
 from app.problems import problem
 from app.web import BLUEPRINT as WEB_BLUEPRINT
@@ -21,6 +22,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "health.healthz",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
+        f"{SWAGGER_UI_ASSETS}.static",
         "static",
         FAVICON_ENDPOINT,
         # The secret in the address is the credential: calendar apps send no headers.

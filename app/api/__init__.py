@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import http
+import importlib.util
 import re
 from collections.abc import Callable
 from typing import Any
 
+import flask
 import flask_smorest
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -21,8 +23,8 @@ from app import problems
 from app.api.common import Instant, RowIdConverter
 
 ERROR_STATUSES = (401, 404, 409, 413, 422, 429)
-SWAGGER_UI_ORIGIN = "https://cdn.jsdelivr.net"
-SWAGGER_UI_URL = f"{SWAGGER_UI_ORIGIN}/npm/swagger-ui-dist@5.35.0/"
+SWAGGER_UI_URL = "/docs/swagger-ui/"
+SWAGGER_UI_ASSETS = "swagger_ui"
 
 
 class Api(SmorestApi):
@@ -210,7 +212,6 @@ def init_app(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        # One exact version: templates/swagger_ui.html pins these files' SRI hashes.
         OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "info": {
@@ -237,3 +238,19 @@ def init_app(app: Flask) -> None:
     app.extensions["planner_api"] = api
     for blueprint in (health, audiences, posts, calendar, contacts, feeds, articles, suggestions):
         api.register_blueprint(blueprint)
+    app.register_blueprint(_swagger_ui_assets())
+
+
+def _swagger_ui_assets() -> flask.Blueprint:
+    """Swagger UI's files from the pinned flask-swagger-ui package, so /docs works offline.
+
+    Only its ``dist/`` folder is used (its own page has inline script, which the CSP forbids);
+    find_spec locates it without importing the package, which reads its metadata at import.
+    """
+    spec = importlib.util.find_spec("flask_swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("/docs needs the flask-swagger-ui package: pip install -e .")
+    dist = f"{spec.submodule_search_locations[0]}/dist"
+    return flask.Blueprint(
+        SWAGGER_UI_ASSETS, __name__, static_folder=dist, static_url_path=SWAGGER_UI_URL.rstrip("/")
+    )
