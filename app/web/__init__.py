@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         contact_pages,
         feed_pages,
         formatting,
+        forms,
         pages,
         post_forms,
         security,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     )  # join blp
     security.init_app(app)
     formatting.init_app(app)
+    forms.init_app(app)
     app.register_blueprint(blp)
     app.add_url_rule("/favicon.ico", FAVICON_ENDPOINT, _favicon)
 
