@@ -76,20 +76,22 @@ def _audiences(session: Session, workspace_id: int) -> None:
         cadence={"frequency": "quarterly", "week": 1, "weekday": "WE", "time": "10:00"},
         policy={"preset": "80-20"},
     )
-    # Two posts already shared (recorded as published) and one still to come (scheduled).
-    start = utcnow().replace(hour=8, minute=0, second=0, microsecond=0) - dt.timedelta(days=14)
+    # Two posts already shared (recorded as published) and one still to come (scheduled), in
+    # days from today's 08:00 UTC: a week ahead, so it is still to come whenever this runs.
+    today = utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
     gives = [
-        ("shared_article", "Five ways CFOs free working capital this quarter", "published"),
-        ("original_article", "What customers learned repricing in an inflation spike", "published"),
-        ("tip", "A one-page cash-flow checklist for your next board meeting", "scheduled"),
+        (-14, "published", "shared_article", "Five ways CFOs free working capital this quarter"),
+        (-7, "published", "original_article",
+         "What customers learned repricing in an inflation spike"),
+        (7, "scheduled", "tip", "A one-page cash-flow checklist for your next board meeting"),
     ]  # fmt: skip
-    for index, (kind_type, title, status) in enumerate(gives):
+    for days, status, kind_type, title in gives:
         posts_db.create_post(
             session,
             workspace_id,
             cfos.id,
             {"kind": "give", "type": kind_type, "title": title, "status": status,
-             "scheduled_at": start + dt.timedelta(days=7 * index)},
+             "scheduled_at": today + dt.timedelta(days=days)},
         )  # fmt: skip
     posts_db.create_post(
         session,

@@ -15,6 +15,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "health.healthz",
         "api-docs.openapi_json",
         "api-docs.openapi_swagger_ui",
+        "swagger_ui.static",  # Swagger UI's own files (app.api.SWAGGER_UI_ASSETS)
         "static",
         "favicon",
         # The secret in the address is the credential: calendar apps send no headers.

@@ -2,9 +2,8 @@
 
 Headers: every response forbids framing, MIME sniffing and referrer leaks, and carries a
 Content-Security-Policy without inline script. JSON answers get ``default-src 'none'`` (a
-browser has nothing to load for them); HTML pages may load only this origin's files; /docs
-may also load Swagger UI from the one CDN origin it is pinned to, with Subresource Integrity
-(templates/swagger_ui.html), which keeps a ~1.5 MB bundle out of the repository.
+browser has nothing to load for them); HTML pages, /docs included (Swagger UI's files are
+served from this origin, app/api/__init__.py), may load only this origin's files.
 
 Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
 a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
@@ -23,7 +22,6 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from app.api import SWAGGER_UI_ORIGIN
 from app.problems import problem
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -34,22 +32,11 @@ MAX_HEADER_BYTES = 8190
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML).
 NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml"})
-DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
 
 _LOCKED_DOWN = ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'")
 API_POLICY = "; ".join(("default-src 'none'", *_LOCKED_DOWN))
 PAGE_POLICY = "; ".join(
     ("default-src 'self'", "img-src 'self' data:", "object-src 'none'", *_LOCKED_DOWN)
-)
-DOCS_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        f"script-src 'self' {SWAGGER_UI_ORIGIN}",
-        f"style-src 'self' {SWAGGER_UI_ORIGIN}",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        *_LOCKED_DOWN,
-    )
 )
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -59,12 +46,7 @@ HEADERS = {
 
 
 def _security_headers(response: Response) -> Response:
-    if request.endpoint == DOCS_ENDPOINT:
-        policy = DOCS_POLICY
-    elif response.mimetype == "text/html":
-        policy = PAGE_POLICY
-    else:
-        policy = API_POLICY
+    policy = PAGE_POLICY if response.mimetype == "text/html" else API_POLICY
     response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
+from feeds.urls import MAX_URL_LENGTH
 
 GIVE_TYPES = ("shared_article", "original_article", "tip", "congratulation", "other")
 ASK_TYPES = ("meeting_request", "referral_request", "offer", "other")
@@ -34,6 +35,21 @@ RELATIONSHIPS = ("none", "met_in_person", "former_colleague", "client", "alumni"
 VERDICTS = ("useful", "not_useful")
 TOUCH_KINDS = ("commented", "shared_article", "congratulated", "introduced", "helped", "met")
 
+# Lengths, stated once: the columns below, the API schemas and the web forms' inputs use them.
+# Those of Text columns are the API's limits; a post's and a profile's URL take the feeds'.
+AUDIENCE_NAME_MAX = 200
+AUDIENCE_DESCRIPTION_MAX = 5000
+TIMEZONE_MAX = 64
+POST_TITLE_MAX = 300
+POST_BODY_MAX = 20_000
+CONTACT_NAME_MAX = 200
+CONTACT_COMPANY_MAX = 200
+CONTACT_TITLE_MAX = 200
+CONTACT_NOTES_MAX = 5000
+# The network's own limit for a connection request's note.
+REQUEST_NOTE_MAX = 300
+TOUCH_NOTE_MAX = 2000
+
 
 class Audience(Base):
     __tablename__ = "audiences"
@@ -43,11 +59,11 @@ class Audience(Base):
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(AUDIENCE_NAME_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     exclude_keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone: Mapped[str] = mapped_column(String(TIMEZONE_MAX), default="UTC")
     cadence: Mapped[dict[str, Any]] = mapped_column(JSON)
     policy_preset: Mapped[str | None] = mapped_column(String(40), default=None)
     gives_per_ask: Mapped[int] = mapped_column(Integer, default=3)
@@ -105,9 +121,9 @@ class Post(Base):
     )
     kind: Mapped[str] = mapped_column(String(8))
     type: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(POST_TITLE_MAX))
     body: Mapped[str] = mapped_column(Text, default="")
-    url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH), default=None)
     # The suggested article this post shares; SET NULL: the post outlives its feed's articles.
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), default=None, index=True
@@ -183,10 +199,10 @@ class Contact(Base):
     audience_id: Mapped[int | None] = mapped_column(
         ForeignKey("audiences.id", ondelete="SET NULL"), default=None, index=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    profile_url: Mapped[str | None] = mapped_column(String(2048), default=None)
-    company: Mapped[str] = mapped_column(String(200), default="")
-    title: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(CONTACT_NAME_MAX))
+    profile_url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH), default=None)
+    company: Mapped[str] = mapped_column(String(CONTACT_COMPANY_MAX), default="")
+    title: Mapped[str] = mapped_column(String(CONTACT_TITLE_MAX), default="")
     decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)
     relationship: Mapped[str] = mapped_column(String(32), default="none")
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import flask
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -17,8 +20,8 @@ from app.api.spec import Api, AppWideErrorsPlugin, document_field, schema_name
 from app.api.suggestions.routes import blp as suggestions
 from app.schemas.common import MAX_ROW_ID
 
-SWAGGER_UI_ORIGIN = "https://cdn.jsdelivr.net"
-SWAGGER_UI_URL = f"{SWAGGER_UI_ORIGIN}/npm/swagger-ui-dist@5.35.0/"
+SWAGGER_UI_URL = "/docs/swagger-ui/"
+SWAGGER_UI_ASSETS = "swagger_ui"
 
 
 class RowIdConverter(IntegerConverter):
@@ -42,7 +45,6 @@ def init_app(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        # One exact version: templates/swagger_ui.html pins these files' SRI hashes.
         OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "info": {
@@ -69,3 +71,19 @@ def init_app(app: Flask) -> None:
     app.extensions["planner_api"] = api
     for blueprint in (health, audiences, posts, calendar, contacts, feeds, articles, suggestions):
         api.register_blueprint(blueprint)
+    app.register_blueprint(_swagger_ui_assets())
+
+
+def _swagger_ui_assets() -> flask.Blueprint:
+    """Swagger UI's files from the pinned flask-swagger-ui package, so /docs works offline.
+
+    Only its ``dist/`` folder is used (its own page has inline script, which the CSP forbids);
+    find_spec locates it without importing the package, which reads its metadata at import.
+    """
+    spec = importlib.util.find_spec("flask_swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("/docs needs the flask-swagger-ui package: pip install -e .")
+    dist = f"{spec.submodule_search_locations[0]}/dist"
+    return flask.Blueprint(
+        SWAGGER_UI_ASSETS, __name__, static_folder=dist, static_url_path=SWAGGER_UI_URL.rstrip("/")
+    )

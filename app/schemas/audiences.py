@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
 from app.schemas.common import PageQuerySchema, PolicySchema, RangeQuerySchema
 from schedules.cadence import DEFAULT_STARTS_ON, FREQUENCIES, FREQUENCY_CHOICES
-from schedules.models import Audience
+from schedules.models import AUDIENCE_DESCRIPTION_MAX, AUDIENCE_NAME_MAX, TIMEZONE_MAX, Audience
 
 Term = fields.String(validate=validate.Length(1, 100))
 
@@ -56,11 +56,13 @@ class CadenceSchema(Schema):
 
 class AudienceSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    name = fields.String(required=True, validate=validate.Length(1, AUDIENCE_NAME_MAX))
+    description = fields.String(
+        load_default="", validate=validate.Length(max=AUDIENCE_DESCRIPTION_MAX)
+    )
     keywords = fields.List(Term, load_default=list, validate=validate.Length(max=50))
     exclude_keywords = fields.List(Term, load_default=list, validate=validate.Length(max=50))
-    timezone = fields.String(load_default="UTC", validate=validate.Length(1, 64))
+    timezone = fields.String(load_default="UTC", validate=validate.Length(1, TIMEZONE_MAX))
     cadence = fields.Nested(
         CadenceSchema,
         load_default=None,

@@ -5,8 +5,21 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.schemas.common import Instant, PageQuerySchema, RowId
+from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.relationship import STAGES
-from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS
+from schedules.models import (
+    CONTACT_COMPANY_MAX,
+    CONTACT_NAME_MAX,
+    CONTACT_NOTES_MAX,
+    CONTACT_TITLE_MAX,
+    DIRECT_ASK_TYPES,
+    POST_BODY_MAX,
+    POST_TITLE_MAX,
+    RELATIONSHIPS,
+    REQUEST_NOTE_MAX,
+    TOUCH_KINDS,
+    TOUCH_NOTE_MAX,
+)
 
 ZONE_NOTE = (
     " ISO 8601; without an offset it is read in the contact's audience's time zone (UTC "
@@ -31,18 +44,18 @@ class ConditionSchema(Schema):
 
 class ContactSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(1, 200))
+    name = fields.String(required=True, validate=validate.Length(1, CONTACT_NAME_MAX))
     profile_url = fields.Url(
-        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048)
+        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=MAX_URL_LENGTH)
     )
     audience_id = RowId(
         allow_none=True, metadata={"description": "Needed before a one-to-one ask."}
     )
-    company = fields.String(validate=validate.Length(max=200))
-    title = fields.String(validate=validate.Length(max=200))
+    company = fields.String(validate=validate.Length(max=CONTACT_COMPANY_MAX))
+    title = fields.String(validate=validate.Length(max=CONTACT_TITLE_MAX))
     decision_maker = fields.Boolean()
     relationship = fields.String(validate=validate.OneOf(RELATIONSHIPS))
-    notes = fields.String(validate=validate.Length(max=5000))
+    notes = fields.String(validate=validate.Length(max=CONTACT_NOTES_MAX))
     accepted_at = when(
         "When the person accepted the connection; set it to record the acceptance.",
         allow_none=True,
@@ -90,7 +103,7 @@ class ConnectionRequestSchema(Schema):
     note = fields.String(
         required=True,
         allow_none=True,
-        validate=validate.Length(max=300),
+        validate=validate.Length(max=REQUEST_NOTE_MAX),
         metadata={"description": "A personal note; the network's stock text is refused."},
     )
     requested_at = when("When the request was sent; now when left out.")
@@ -102,7 +115,7 @@ class TouchSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(TOUCH_KINDS))
     at = when("When it happened (or will); the linked post's time when left out.")
     post_id = RowId(allow_none=True, metadata={"description": "A give it refers to."})
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = fields.String(allow_none=True, validate=validate.Length(max=TOUCH_NOTE_MAX))
     created_at = fields.DateTime(dump_only=True)
 
     @pre_dump
@@ -121,9 +134,9 @@ class TouchListSchema(Schema):
 class DirectAskSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(DIRECT_ASK_TYPES))
     scheduled_at = when("When to send the ask.", required=True)
-    title = fields.String(validate=validate.Length(1, 300))
+    title = fields.String(validate=validate.Length(1, POST_TITLE_MAX))
     body = fields.String(
         allow_none=True,
-        validate=validate.Length(max=20_000),
+        validate=validate.Length(max=POST_BODY_MAX),
         metadata={"description": "The message to send."},
     )

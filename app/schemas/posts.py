@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
 from core.db import utcnow
-from schedules.models import ASK_TYPES, GIVE_TYPES, STATUSES
+from feeds.urls import MAX_URL_LENGTH
+from schedules.models import ASK_TYPES, GIVE_TYPES, POST_BODY_MAX, POST_TITLE_MAX, STATUSES
 from schedules.posts import is_overdue
 from schedules.times import local_iso
 
@@ -38,11 +39,13 @@ class PostSchema(Schema):
         },
     )
     title = fields.String(
-        validate=validate.Length(1, 300),
+        validate=validate.Length(1, POST_TITLE_MAX),
         metadata={"description": "Required unless article_id gives one."},
     )
-    body = fields.String(allow_none=True, validate=validate.Length(max=20_000))
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
+    body = fields.String(allow_none=True, validate=validate.Length(max=POST_BODY_MAX))
+    url = fields.Url(
+        allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=MAX_URL_LENGTH)
+    )
     scheduled_at = Instant(
         allow_none=True,
         validate=validate.Length(max=64),

@@ -31,7 +31,7 @@ class SuggestionSchema(Schema):
     feed = fields.Nested(SuggestionFeedSchema)
     score = fields.Float(
         metadata={
-            "description": "relevance x feed fit x feedback x freshness (see the README's "
+            "description": "relevance x feed fit x feedback x freshness (see docs/suggestions.md, "
             "'How ranking works')."
         }
     )

@@ -13,6 +13,7 @@ from app.web import (
     contact_pages,
     feed_pages,
     formatting,
+    forms,
     pages,
     post_forms,
     security,
@@ -27,6 +28,7 @@ PAGE_MODULES = (calendar_pages, contact_pages, feed_pages, pages, post_forms, su
 def init_app(app: Flask) -> None:
     security.init_app(app)
     formatting.init_app(app)
+    forms.init_app(app)
     app.register_blueprint(blp)
     # "favicon" is in app.principal.PUBLIC_ENDPOINTS.
     app.add_url_rule("/favicon.ico", "favicon", _favicon)

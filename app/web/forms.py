@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask import Flask
 from marshmallow import ValidationError
 
 from app.problems import flatten_validation
 from core.errors import InvalidValue
+from schedules import models
+
+# The models' lengths, as the inputs' maxlength (``limits.POST_TITLE_MAX`` in templates).
+FORM_LIMITS = (
+    "POST_TITLE_MAX",
+    "CONTACT_NAME_MAX",
+    "CONTACT_COMPANY_MAX",
+    "CONTACT_TITLE_MAX",
+    "REQUEST_NOTE_MAX",
+)
+LIMITS = {name: getattr(models, name) for name in FORM_LIMITS}
 
 
 def field_errors(
@@ -22,3 +34,7 @@ def field_errors(
     for entry in found:
         errors.setdefault((inputs or {}).get(entry["field"], entry["field"]), entry["message"])
     return errors
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["limits"] = LIMITS

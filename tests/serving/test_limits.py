@@ -1,7 +1,7 @@
 """Requests gunicorn used to refuse itself, in HTML, get the app's problem+json under serve.
 
 Past gunicorn's own ceilings (a 1 MiB request line, 32 KiB per header) and for requests that are
-not HTTP at all, gunicorn still answers itself: the README says so, and the last case here
+not HTTP at all, gunicorn still answers itself: docs/operations.md says so, and the last case here
 shows where that line is.
 """
 
