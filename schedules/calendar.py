@@ -93,8 +93,7 @@ def version(
     after a reset). Workspace settings are keyed by value. The key is read before the posts,
     so the events served under it are never older than it.
     """
-    workspace = session.get(Workspace, workspace_id)
-    assert workspace is not None
+    workspace = _workspace(session, workspace_id, audiences)
     shape = (
         (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
         _connecting_hour(workspace),
@@ -111,6 +110,14 @@ def version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
         last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
+
+
+def _workspace(session: Session, workspace_id: int, audiences: Sequence[Audience]) -> Workspace:
+    """Through the audiences, which hold it once loaded: ``version`` and ``build`` of one
+    request read the row once (the session's identity map alone lets it go)."""
+    workspace = audiences[0].workspace if audiences else session.get(Workspace, workspace_id)
+    assert workspace is not None and workspace.id == workspace_id
+    return workspace
 
 
 def _latest_overdue(
@@ -148,8 +155,7 @@ def build(
 
     Events are taken from ``cache`` when this version of the post was rendered before.
     """
-    workspace = session.get(Workspace, workspace_id)
-    assert workspace is not None
+    workspace = _workspace(session, workspace_id, audiences)
     rows, found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
         timed = [

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.accounts import Workspace
 from core.db import Base, UTCDateTime, utcnow
 
 GIVE_TYPES = ("shared_article", "original_article", "tip", "congratulation", "other")
@@ -75,6 +76,8 @@ class Audience(Base):
     posts: Mapped[list[Post]] = relationship(
         back_populates="audience", cascade="all, delete-orphan", passive_deletes=True
     )
+    # Read-only: an audience held keeps its workspace loaded, so a request reads it once.
+    workspace: Mapped[Workspace] = relationship(viewonly=True)
 
 
 class Post(Base):
