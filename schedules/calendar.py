@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 from sqlalchemy import String, case, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.accounts import User, Workspace
 from core.errors import InvalidValue, NotFound
@@ -369,10 +369,12 @@ class RenderCache:
 def audiences_for_export(
     session: Session, workspace_id: int, refs: Sequence[str | int] | None
 ) -> list[Audience]:
-    """Audiences by id or name in one workspace, or all of them when ``refs`` is None."""
+    """Audiences by id or name in one workspace, or all of them when ``refs`` is None, each
+    read with its workspace (which the calendar's version needs) in one query."""
+    load = [joinedload(Audience.workspace)]
     if refs is None:
-        return service.list_audiences(session, workspace_id)
-    return [service.find_audience(session, workspace_id, ref) for ref in refs]
+        return service.list_audiences(session, workspace_id, load)
+    return [service.find_audience(session, workspace_id, ref, load) for ref in refs]
 
 
 # ---------------------------------------------------------------- subscription URLs
