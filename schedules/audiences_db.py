@@ -6,12 +6,13 @@ so concurrent writers are judged one after another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 from core.accounts import validate_timezone
 from core.db import get_owned_row, lock_owned_row
@@ -36,22 +37,25 @@ def _terms(field: str, values: Iterable[str] | None) -> list[str]:
     return list(seen.values())
 
 
-def list_audiences(session: Session, workspace_id: int) -> list[Audience]:
-    return list(
-        session.scalars(
-            select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)
-        )
-    )
+def list_audiences(
+    session: Session, workspace_id: int, load: Sequence[ExecutableOption] = ()
+) -> list[Audience]:
+    """``load``: loader options, such as what else to read in the same query."""
+    query = select(Audience).options(*load).where(Audience.workspace_id == workspace_id)
+    return list(session.scalars(query.order_by(Audience.name)))
 
 
 def get_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
     return get_owned_row(session, Audience, workspace_id, audience_id, "audience")
 
 
-def find_audience(session: Session, workspace_id: int, ref: str | int) -> Audience:
-    """An audience of the workspace by id or by name, as people type them on a command line."""
+def find_audience(
+    session: Session, workspace_id: int, ref: str | int, load: Sequence[ExecutableOption] = ()
+) -> Audience:
+    """An audience of the workspace by id or by name, as people type them on a command line;
+    ``load`` as for ``list_audiences``."""
     text = str(ref).strip()
-    query = select(Audience).where(Audience.workspace_id == workspace_id)
+    query = select(Audience).options(*load).where(Audience.workspace_id == workspace_id)
     if text.isdigit():
         query = query.where(Audience.id == int(text))
     else:

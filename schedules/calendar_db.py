@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 from sqlalchemy import String, case, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.accounts import Workspace
 from core.errors import InvalidValue
@@ -92,8 +92,7 @@ def version(
     after a reset). Workspace settings are keyed by value. The key is read before the posts,
     so the events served under it are never older than it.
     """
-    workspace = session.get(Workspace, workspace_id)
-    assert workspace is not None
+    workspace = _workspace(session, workspace_id, audiences)
     shape = (
         (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
         _connecting_hour(workspace),
@@ -110,6 +109,14 @@ def version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
         last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
+
+
+def _workspace(session: Session, workspace_id: int, audiences: Sequence[Audience]) -> Workspace:
+    """Through the audiences, which hold it once loaded: ``version`` and ``build`` of one
+    request read the row once (the session's identity map alone lets it go)."""
+    workspace = audiences[0].workspace if audiences else session.get(Workspace, workspace_id)
+    assert workspace is not None and workspace.id == workspace_id
+    return workspace
 
 
 def _latest_overdue(
@@ -147,8 +154,7 @@ def build(
 
     Events are taken from ``cache`` when this version of the post was rendered before.
     """
-    workspace = session.get(Workspace, workspace_id)
-    assert workspace is not None
+    workspace = _workspace(session, workspace_id, audiences)
     rows, found = _post_events(session, audiences, options, now, cache or EventCache(0))
     if options.include_gaps:
         timed = [
@@ -362,7 +368,9 @@ class RenderCache:
 def audiences_for_export(
     session: Session, workspace_id: int, refs: Sequence[str | int] | None
 ) -> list[Audience]:
-    """Audiences by id or name in one workspace, or all of them when ``refs`` is None."""
+    """Audiences by id or name in one workspace, or all of them when ``refs`` is None, each
+    read with its workspace (which the calendar's version needs) in one query."""
+    load = [joinedload(Audience.workspace)]
     if refs is None:
-        return audiences_db.list_audiences(session, workspace_id)
-    return [audiences_db.find_audience(session, workspace_id, ref) for ref in refs]
+        return audiences_db.list_audiences(session, workspace_id, load)
+    return [audiences_db.find_audience(session, workspace_id, ref, load) for ref in refs]

@@ -144,12 +144,31 @@ def assemble(
 ) -> bytes:
     """The calendar around events already rendered (in the order given), stamped ``now``."""
     stamp = _as_utc(now, "now")
-    frame = _frame(name, timezone, weekly, stamp)
-    assert frame.endswith(_END)
     stamp_line = b"DTSTAMP:" + _utc_bytes(stamp) + b"\r\n"
+    before, after = _frame_around_stamp(name, timezone, weekly, stamp.year)
+    frame = before + stamp_line + after if after is not None else before
     heads, tails = map(itemgetter(0), events), map(itemgetter(1), events)
     lines = chain.from_iterable(zip(heads, repeat(stamp_line), tails))  # no Python-level loop
     return b"".join(chain((frame[: -len(_END)],), lines, (_END,)))
+
+
+@lru_cache(maxsize=256)
+def _frame_around_stamp(
+    name: str, timezone: str, weekly: WeeklyHour | None, year: int
+) -> tuple[bytes, bytes | None]:
+    """The frame cut around the weekly hour's DTSTAMP line (``None`` after it without one).
+
+    Kept per calendar and year, since icalendar takes milliseconds to build it: apart from
+    that line, the frame depends on the stamp only through its year (``_vtimezone``).
+    """
+    stamp = datetime(year, 1, 1, tzinfo=UTC)
+    frame = _frame(name, timezone, weekly, stamp)
+    assert frame.endswith(_END)
+    if weekly is None:
+        return frame, None
+    before, line, after = frame.partition(b"\r\nDTSTAMP:" + _utc_bytes(stamp) + b"\r\n")
+    assert line, "the weekly hour's DTSTAMP line is where the stamp goes"
+    return before + b"\r\n", after
 
 
 def _frame(name: str, timezone: str, weekly: WeeklyHour | None, stamp: datetime) -> bytes:

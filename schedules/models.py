@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.accounts import Workspace
 from core.db import Base, UTCDateTime, utcnow
 from feeds.urls import MAX_URL_LENGTH
 
@@ -91,6 +92,8 @@ class Audience(Base):
     posts: Mapped[list[Post]] = relationship(
         back_populates="audience", cascade="all, delete-orphan", passive_deletes=True
     )
+    # Read-only: an audience held keeps its workspace loaded, so a request reads it once.
+    workspace: Mapped[Workspace] = relationship(viewonly=True)
 
 
 class Post(Base):

@@ -6,13 +6,13 @@ fold, CR and LF in every combination) would make the two differ.
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Event
 
-from schedules.ics import OVERDUE_NOTE, IcsEvent, event_bytes
+from schedules.ics import OVERDUE_NOTE, IcsEvent, WeeklyHour, _frame, assemble, event_bytes
 
 STAMP = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
 BASE = IcsEvent(
@@ -20,6 +20,9 @@ BASE = IcsEvent(
     start=datetime(2024, 3, 30, 9, 15, tzinfo=UTC), status="CONFIRMED", sequence=0,
     created=datetime(2024, 3, 1, 8, tzinfo=UTC), last_modified=datetime(2024, 3, 2, 8, tzinfo=UTC),
 )  # fmt: skip
+WEEKLY = WeeklyHour(
+    "connect-7@value-planner", 0, time(8), timedelta(hours=1), "Europe/Berlin", date(2024, 1, 1)
+)
 
 
 def icalendar_vevent(event: IcsEvent) -> bytes:
@@ -89,3 +92,18 @@ def test_an_overdue_event_says_so_and_keeps_its_identity():
     assert "STATUS:CONFIRMED\r\n" in text
     # It became overdue at its start, after its last edit: that is when its text changed.
     assert "LAST-MODIFIED:20240330T091500Z\r\n" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stamp=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2031, 12, 31), timezones=st.just(UTC)
+    ),
+    weekly=st.sampled_from([None, WEEKLY]),
+    name=st.text(min_size=1, max_size=90),
+)
+def test_the_kept_frame_equals_the_one_icalendar_builds_for_the_stamp(stamp, weekly, name):
+    """``assemble`` keeps the frame per year and puts the stamp in; icalendar builds it anew."""
+    assert assemble(name, "Europe/Berlin", [], weekly, stamp) == _frame(
+        name, "Europe/Berlin", weekly, stamp
+    )
