@@ -13,7 +13,9 @@ the judges never saw.
 Feedback: like a rep, the five highest-ranked judged articles of the new ranking are marked
 (grade 2 or 1 "useful", grade 0 "not useful") through schedules.feedback; nDCG@10 is then
 measured on the rest (those five left out of both the ranking and the ideal), with and
-without the feedback.
+without the feedback. The five are dismissed for both measurements, so that the rest is ranked
+as a list of its own: left in and cut afterwards, they would hold their feeds' places under
+the per-feed cap and hide exactly the articles that a feed's useful verdicts lift.
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -123,24 +125,28 @@ def main() -> None:
                 deep = ranked(suggestions.MAX_LIMIT)
                 clicked = [u for u in deep if u in grades][:CLICKS]
                 rest = {u: g for u, g in grades.items() if u not in clicked}
-                without = [u for u in deep if u not in clicked][:10]
+                for url in clicked:
+                    suggestions.dismiss(session, workspace.id, audience.id, articles[url].id)
+                session.flush()
+                without = ranked()
                 for url in clicked:
                     verdict = "useful" if grades[url] >= 1 else "not_useful"
                     feedback.record_feedback(
                         session, workspace.id, audience.id, articles[url].id, verdict, EVAL_NOW
                     )
                 session.flush()
-                learned = [u for u in ranked(suggestions.MAX_LIMIT) if u not in clicked][:10]
+                learned = ranked()
                 row["feedback"] = {
                     "clicks": dict(
                         Counter("useful" if grades[u] >= 1 else "not_useful" for u in clicked)
                     ),
                     "ndcg10_before": ndcg_at_10(without, rest),
                     "ndcg10_after": ndcg_at_10(learned, rest),
+                    "unjudged_before": sum(u not in grades for u in without),
                     "unjudged_after": sum(u not in grades for u in learned),
                 }
                 rows.append(row)
-                for url in dict.fromkeys(urls["new"] + learned):
+                for url in dict.fromkeys(urls["new"] + without + learned):
                     if url not in grades and url in articles:
                         unjudged_rows.append({
                             "audience": name, "url": url, "title": articles[url].title,
