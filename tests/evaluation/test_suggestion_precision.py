@@ -32,9 +32,9 @@ SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is 
 # the figures); the targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on
 # a held-out set. An unjudged article counts as not relevant, so extending the set never fails
 # this test by itself; grading newcomers can only raise the figures.
-MEAN_P5_FLOOR = 0.7
+MEAN_P5_FLOOR = 0.73
 LOWEST_P5_FLOOR = 0.4
-MEAN_NDCG_FLOOR = 0.55
+MEAN_NDCG_FLOOR = 0.58
 
 pytestmark = pytest.mark.skipif(
     not (CORPUS / "MANIFEST.tsv").is_file(),

@@ -247,3 +247,20 @@ def test_a_feeds_verdicts_move_its_other_articles(session, workspace):
     liked = suggestions.suggest(session, workspace, made.id, now=NOW)
     assert "Its feed gave useful articles before" in liked[titles(liked).index(
         "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
+
+
+def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(session, workspace):
+    feed = add_feed(session, workspace, "Mixed")
+    article(session, feed, "Hiring slows at carmakers", summary="Factories paused hiring.")
+    article(session, feed, "Hiring your first engineers", days_old=2,
+            summary="A team lead grows people and teams: work, trust, feedback.")  # fmt: skip
+
+    found = ranked(
+        session, workspace, keywords=["hiring"],
+        description="Team leads who grow people and teams, and care how their team works.",
+    )  # fmt: skip
+
+    assert titles(found)[0] == "Hiring your first engineers"
+    assert any(r.startswith("About ") and "people" in r and "team" in r for r in found[0].reasons)
+    # "lead" names the buyer, not a topic: it is no evidence.
+    assert not any("lead" in r for r in found[0].reasons if r.startswith("About "))
