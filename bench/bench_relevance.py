@@ -13,7 +13,8 @@ the judges never saw.
 Feedback: like a rep, the five highest-ranked judged articles of the new ranking are marked
 (grade 2 or 1 "useful", grade 0 "not useful") through schedules.feedback; nDCG@10 is then
 measured on the rest (those five left out of both the ranking and the ideal), with and
-without the feedback.
+without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
+The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -45,14 +46,13 @@ from core import migrations  # noqa: E402
 from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
-from schedules import audiences_db, feedback, suggestions  # noqa: E402
+from schedules import audiences_db, suggestions  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
-from tests.evaluation.relevance import ndcg_at_10, precision_at_5  # noqa: E402
+from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
 FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-CLICKS = 5
 RANKINGS = ("today", "title", "new")
 
 
@@ -119,28 +119,21 @@ def main() -> None:
                         "busiest_feed": feed_titles.get(Counter(feeds).most_common(1)[0][0])
                         if feeds else None,
                     }  # fmt: skip
-                # Five clicks, as a rep would give them, on the best-ranked judged articles.
-                deep = ranked(suggestions.MAX_LIMIT)
-                clicked = [u for u in deep if u in grades][:CLICKS]
+                clicked, without, learned = five_clicks(
+                    session, workspace.id, audience.id, grades, since=SINCE, now=EVAL_NOW
+                )
                 rest = {u: g for u, g in grades.items() if u not in clicked}
-                without = [u for u in deep if u not in clicked][:10]
-                for url in clicked:
-                    verdict = "useful" if grades[url] >= 1 else "not_useful"
-                    feedback.record_feedback(
-                        session, workspace.id, audience.id, articles[url].id, verdict, EVAL_NOW
-                    )
-                session.flush()
-                learned = [u for u in ranked(suggestions.MAX_LIMIT) if u not in clicked][:10]
                 row["feedback"] = {
                     "clicks": dict(
                         Counter("useful" if grades[u] >= 1 else "not_useful" for u in clicked)
                     ),
                     "ndcg10_before": ndcg_at_10(without, rest),
                     "ndcg10_after": ndcg_at_10(learned, rest),
+                    "unjudged_before": sum(u not in grades for u in without),
                     "unjudged_after": sum(u not in grades for u in learned),
                 }
                 rows.append(row)
-                for url in dict.fromkeys(urls["new"] + learned):
+                for url in dict.fromkeys(urls["new"] + without + learned):
                     if url not in grades and url in articles:
                         unjudged_rows.append({
                             "audience": name, "url": url, "title": articles[url].title,

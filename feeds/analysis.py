@@ -167,7 +167,9 @@ def phrases(keywords: Iterable[str]) -> list[Phrase]:
     return list(found.values())
 
 
-# Function words and the words every audience description uses; they say nothing of a topic.
+# Function words and the words every audience description uses to name the buyer ("leads who
+# care about"); they say nothing of a topic. "People", "team" and "work" stay: for managers and
+# HR they are the topic.
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
@@ -175,8 +177,8 @@ STOPWORDS = frozenset(
     itself just like more most my no nor not now of off on once only or other our ours out
     over own same she should so some such than that the their them then there these they this
     those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours want wants need needs care cares people team teams
-    lead leads leaders who work working works read reads reader readers interested audience
+    why will with would you your yours want wants need needs care cares
+    lead leads leaders who read reads reader readers interested audience
     new news thing things way ways use using used get make makes many much well etc""".split()  # noqa: SIM905
 )
 

@@ -2,12 +2,15 @@
 
 Rocchio's idea, kept bounded so the keywords still lead: feedback never adds a candidate (only
 keyword matches are ranked) and only multiplies a candidate's score, by at most
-MAX_BOOST and at least MIN_BOOST. A candidate's words (title and first summary words, as
-for near-duplicates) are compared with each example's, weighted by how rare a word is among
-the candidates (so "said" counts for nothing, "kubernetes" for much); similarity to the
+MAX_BOOST and at least MIN_BOOST. A candidate's headline words are compared with each
+example's (a headline says what an article is about; a summary's first words carry bylines,
+boilerplate and asides that make unrelated articles look alike), weighted by how rare a word is
+among the candidates (so "said" counts for nothing, "kubernetes" for much); similarity to the
 centroid of the useful examples (the mean of the cosines) raises it, to the centroid of the
 not-useful ones lowers it, and the closest example of each kind is named in the reasons. A
-feed whose articles were found useful gains a little, one found not useful loses a little.
+feed's share of useful verdicts, smoothed, scales its articles: one useful verdict x1.5, one
+not useful x0.5, as a niche feed the rep likes is likely to fit again and a wire it waved
+away is not.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,15 +27,15 @@ from sqlalchemy.orm import Session
 
 from feeds.analysis import STOPWORDS
 from feeds.models import Article
-from feeds.search import LEAD_WORDS
 from schedules.feedback import feedback_examples
 
 # At most this many of the newest examples of each kind count: old tastes fade.
 MAX_EXAMPLES = 30
-LIKE_WEIGHT = 3.0  # score x (1 + LIKE_WEIGHT x similarity to the useful examples' centroid)
-UNLIKE_WEIGHT = 2.0  # ... x (1 - UNLIKE_WEIGHT x similarity to the not-useful centroid)
-FEED_STEP = 0.1  # per useful (or not-useful) example from the same feed
-MIN_BOOST, MAX_BOOST = 0.5, 2.0
+LIKE_WEIGHT = 10.0  # score x (1 + LIKE_WEIGHT x similarity to the useful examples' centroid)
+UNLIKE_WEIGHT = 6.0  # ... x (1 - UNLIKE_WEIGHT x similarity to the not-useful centroid)
+# A feed's factor is 2 x (useful + FEED_PRIOR) / (verdicts + 2 x FEED_PRIOR): 1 without verdicts.
+FEED_PRIOR = 0.5
+MIN_BOOST, MAX_BOOST = 1 / 3, 3.0
 # Below this similarity an example says nothing about a candidate, and no reason names it.
 SIMILAR = 0.1
 
@@ -46,7 +49,7 @@ class Example:
     title: str
     feed_id: int | None
     useful: bool
-    words: frozenset[str]
+    words: frozenset[str]  # the headline's topical words
 
 
 def examples(session: Session, audience_id: int) -> list[Example]:
@@ -59,18 +62,17 @@ def examples(session: Session, audience_id: int) -> list[Example]:
     useful = {e.article_id: e.useful for e in kept}
     rows = session.execute(
         select(
-            Article.id, Article.title, Article.first_feed_id, Article.search_title,
-            Article.search_body,
+            Article.id, Article.title, Article.first_feed_id, Article.search_title
         ).where(Article.id.in_(useful))
     )  # fmt: skip
     return [
         Example(row.id, row.title, row.first_feed_id, useful[row.id],
-                content_words([*row.search_title.split(), *row.search_body.split()[:LEAD_WORDS]]))
+                content_words(row.search_title.split()))
         for row in rows
     ]  # fmt: skip
 
 
-def content_words(tokens: Sequence[str]) -> frozenset[str]:
+def content_words(tokens: Iterable[str]) -> frozenset[str]:
     return frozenset(t for t in tokens if len(t) > 2 and t not in STOPWORDS and not t.isdigit())
 
 
@@ -78,7 +80,7 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
     """The candidates rescored by the feedback, each moved one saying which example moved it."""
     if not learned:
         return list(candidates)
-    words = [content_words(c.match.lead) if c.match else frozenset() for c in candidates]
+    words = [content_words(c.match.title_words) if c.match else frozenset() for c in candidates]
     frequency: Counter[str] = Counter(w for ws in words for w in ws)
     total = len(candidates) + 1
 
@@ -88,10 +90,8 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
     norms = {e.article_id: _norm(e.words, weight) for e in learned}
     useful_count = sum(1 for e in learned if e.useful)
     unuseful_count = len(learned) - useful_count
-    feed_votes: Counter[int | None] = Counter()
-    for e in learned:
-        if e.feed_id is not None:
-            feed_votes[e.feed_id] += 1 if e.useful else -1
+    liked_feeds = Counter(e.feed_id for e in learned if e.useful and e.feed_id is not None)
+    verdicts = Counter(e.feed_id for e in learned if e.feed_id is not None)
     adapted = []
     for candidate, own in zip(candidates, words, strict=True):
         norm = _norm(own, weight)
@@ -115,7 +115,8 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
         # Rocchio: similarity to the centroid of each kind is the mean of the similarities.
         towards = total_like / useful_count if useful_count else 0.0
         away = total_unlike / unuseful_count if unuseful_count else 0.0
-        feed = 1 + FEED_STEP * feed_votes.get(candidate.feed_id, 0)
+        up, votes = liked_feeds[candidate.feed_id], verdicts[candidate.feed_id]
+        feed = 2 * (up + FEED_PRIOR) / (votes + 2 * FEED_PRIOR)
         boost = (1 + LIKE_WEIGHT * towards) * (1 - UNLIKE_WEIGHT * away) * feed
         boost = min(MAX_BOOST, max(MIN_BOOST, boost))
         reasons = []
@@ -123,10 +124,9 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
             reasons.append(f"Like '{like.title}', which you found useful")
         if unlike is not None and best_unlike >= SIMILAR:
             reasons.append(f"Like '{unlike.title}', which you found not useful")
-        if feed_votes.get(candidate.feed_id):
-            votes = feed_votes[candidate.feed_id]
+        if feed != 1:
             reasons.append(
-                f"Its feed gave {'useful' if votes > 0 else 'not useful'} articles before"
+                f"Its feed gave {'useful' if feed > 1 else 'not useful'} articles before"
             )
         adapted.append(
             dataclasses.replace(candidate, score=candidate.score * boost, like=tuple(reasons))

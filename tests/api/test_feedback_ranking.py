@@ -31,21 +31,21 @@ def test_useful_feedback_lifts_similar_articles_and_says_so(rep, writer_session)
                         days_old=1, summary=API)  # fmt: skip
     add_article(writer_session, feeds[1], "Pricing lessons from grocery retail",
                 days_old=2, summary=GROCERY)  # fmt: skip
-    add_article(writer_session, feeds[2], "Pricing metered API tiers in practice",
+    add_article(writer_session, feeds[2], "Pricing cloud APIs by usage tiers",
                 days_old=4, summary=API_TOO)  # fmt: skip
-    add_article(writer_session, feeds[3], "Pricing aisles: what shoppers pay",
+    add_article(writer_session, feeds[3], "Pricing aisles: what grocery shoppers pay",
                 days_old=3, summary=GROCERY_TOO)  # fmt: skip
     writer_session.commit()
     audience = make_audience(rep, keywords=["pricing"])
     before = [item["title"] for item in suggested(rep, audience["id"])]
-    assert before.index("Pricing metered API tiers in practice") == 3
+    assert before.index("Pricing cloud APIs by usage tiers") == 3
 
     url = f"/api/v1/audiences/{audience['id']}/suggestions/{liked.id}/feedback"
     assert rep.post(url, json={"verdict": "useful"}).status_code == 200
 
     after = suggested(rep, audience["id"])
     titles = [item["title"] for item in after]
-    assert titles[:2] == ["Pricing usage-based cloud APIs", "Pricing metered API tiers in practice"]
+    assert titles[:2] == ["Pricing usage-based cloud APIs", "Pricing cloud APIs by usage tiers"]
     assert "Like 'Pricing usage-based cloud APIs', which you found useful" in after[1]["reasons"]
     assert not any("found useful" in r for r in after[2]["reasons"] + after[3]["reasons"])
 
@@ -55,7 +55,7 @@ def test_useful_feedback_lifts_similar_articles_and_says_so(rep, writer_session)
     assert rep.post(down, json={"verdict": "not_useful"}).status_code == 200
     last = suggested(rep, audience["id"])
     assert [i["title"] for i in last][-1] in {
-        "Pricing lessons from grocery retail", "Pricing aisles: what shoppers pay"
+        "Pricing lessons from grocery retail", "Pricing aisles: what grocery shoppers pay"
     }  # fmt: skip
     assert any("found not useful" in r for r in last[-1]["reasons"])
     assert rep.delete(down).status_code == 204 and rep.delete(url).status_code == 204

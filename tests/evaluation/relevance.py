@@ -1,10 +1,17 @@
 """The relevance measures of tests/data/relevance (see /work/shared/RELEVANCE.md), shared by the
 precision test and bench/bench_relevance.py. An unjudged article has grade 0: unknown is not
-relevant, so a ranking cannot score by finding articles the judges never saw."""
+relevant, so a ranking cannot score by finding articles the judges never saw. The feedback
+simulation lives here too, so that the bench and the suite click the same way."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+
+from sqlalchemy.orm import Session
+
+from schedules import feedback, suggestions
+from tests.evaluation.corpus import stable_url
 
 
 def precision_at_5(urls: list[str], grades: dict[str, int]) -> float:
@@ -20,3 +27,40 @@ def ndcg_at_10(urls: list[str], grades: dict[str, int]) -> float:
 
     ideal = dcg(sorted(grades.values(), reverse=True))
     return dcg([grades.get(u, 0) for u in urls]) / ideal if ideal else 0.0
+
+
+CLICKS = 5
+
+
+def five_clicks(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    grades: dict[str, int],
+    *,
+    since: dt.datetime,
+    now: dt.datetime,
+) -> tuple[list[str], list[str], list[str]]:
+    """A rep's CLICKS verdicts on the audience's best-ranked judged articles (grade 1 or 2
+    "useful", 0 "not useful"): ``(clicked, top 10 of the rest without, top 10 with them)``.
+
+    The clicked articles are dismissed for both lists, so the rest is ranked as a list of its
+    own: left in and cut afterwards, they would hold their feeds' places under the per-feed
+    cap and hide exactly the articles that a feed's useful verdicts lift."""
+
+    def ranked(limit: int = 10) -> list[tuple[str, int]]:
+        found = suggestions.suggest(
+            session, workspace_id, audience_id, limit=limit, since=since, now=now
+        )
+        return [(stable_url(s.url), s.article_id) for s in found]
+
+    clicked = [(u, i) for u, i in ranked(suggestions.MAX_LIMIT) if u in grades][:CLICKS]
+    for _, article_id in clicked:
+        suggestions.dismiss(session, workspace_id, audience_id, article_id)
+    session.flush()
+    without = [u for u, _ in ranked()]
+    for url, article_id in clicked:
+        verdict = "useful" if grades[url] >= 1 else "not_useful"
+        feedback.record_feedback(session, workspace_id, audience_id, article_id, verdict, now)
+    session.flush()
+    return [u for u, _ in clicked], without, [u for u, _ in ranked()]

@@ -22,7 +22,7 @@ from core.accounts import Workspace
 from core.db import make_sessionmakers
 from schedules import audiences_db, suggestions
 from tests.evaluation.corpus import CORPUS, EVAL_NOW, ingest, stable_url
-from tests.evaluation.relevance import ndcg_at_10, precision_at_5
+from tests.evaluation.relevance import five_clicks, ndcg_at_10, precision_at_5
 
 RELEVANCE = Path(__file__).parents[1] / "data" / "relevance"
 JUDGEMENTS = sorted(RELEVANCE.glob("*.json"))
@@ -32,9 +32,11 @@ SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is 
 # the figures); the issue's targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on
 # a held-out set. An unjudged article counts as not relevant, so extending the set never fails
 # this test by itself; grading newcomers can only raise the figures.
-MEAN_P5_FLOOR = 0.7
+MEAN_P5_FLOOR = 0.73
 LOWEST_P5_FLOOR = 0.4
-MEAN_NDCG_FLOOR = 0.55
+MEAN_NDCG_FLOOR = 0.58
+# Mean nDCG@10 gain on the rest after five clicks (the issue's target is +0.05).
+FEEDBACK_GAIN_FLOOR = 0.05
 
 pytestmark = pytest.mark.skipif(
     not (CORPUS / "MANIFEST.tsv").is_file(),
@@ -69,7 +71,7 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
         session.add(workspace)
         session.flush()
         assert ingest(session, workspace.id, httpserver) == 90
-        precision, ndcg, before, unjudged = {}, {}, {}, {}
+        precision, ndcg, before, unjudged, gain = {}, {}, {}, {}, {}
         for spec in _specs():
             grades = {j["url"]: j["grade"] for j in spec["judgements"]}
             audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
@@ -82,10 +84,16 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
             ndcg[name] = ndcg_at_10(urls, grades)
             before[name] = ndcg_at_10(frozen[name], grades)
             unjudged[name] = [url for url in urls[:5] if url not in grades]
+            clicked, without, learned = five_clicks(
+                session, workspace.id, audience.id, grades, since=SINCE, now=EVAL_NOW
+            )
+            rest = {u: g for u, g in grades.items() if u not in clicked}
+            gain[name] = ndcg_at_10(learned, rest) - ndcg_at_10(without, rest)
 
-    print("P@5:", precision, "nDCG@10:", ndcg, "unjudged in top 5:", unjudged)
+    print("P@5:", precision, "nDCG@10:", ndcg, "unjudged in top 5:", unjudged, "gain:", gain)
     assert statistics.mean(precision.values()) >= MEAN_P5_FLOOR, precision
     assert min(precision.values()) >= LOWEST_P5_FLOOR, precision
     assert statistics.mean(ndcg.values()) >= MEAN_NDCG_FLOOR, ndcg
+    assert statistics.mean(gain.values()) >= FEEDBACK_GAIN_FLOOR, gain
     # Clearly better than the ranking the issue measured (frozen at aab1145).
     assert statistics.mean(ndcg.values()) > statistics.mean(before.values()) + 0.15

@@ -2,7 +2,7 @@
 
 One test per failure kind found in the held-out evaluation: technical tokens, stems that cross
 into other words, one ambiguous keyword, tags, busy off-topic feeds, duplicate stories, and
-recency swamping relevance.
+recency swamping relevance; and feedback, which must move what resembles a verdict.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.accounts import Workspace
 from core.db import make_sessionmakers
 from feeds.analysis import analyse
-from schedules import audiences_db, suggestions
+from schedules import audiences_db, feedback, learning, suggestions
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -199,3 +199,68 @@ def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, wo
         "How we run GPU training and inference at scale",
         "Marathon training tips for winter",
     ]
+
+
+def _verdict(session, workspace, audience_id, article, verdict):
+    feedback.record_feedback(session, workspace, audience_id, article.id, verdict, NOW)
+    session.flush()
+
+
+def test_feedback_compares_headlines_and_stays_within_its_bounds(session, workspace):
+    # The summaries share a byline and boilerplate; only the headlines say what each is about.
+    boiler = "By the newsroom staff. Subscribe for more pricing coverage every week."
+    feeds = [add_feed(session, workspace, f"Feed {i}") for i in range(4)]
+    liked = article(session, feeds[0], "Pricing usage-based cloud APIs", summary=boiler)
+    alike = article(session, feeds[1], "Pricing cloud APIs by usage tiers", days_old=3,
+                    summary="Metered tiers.")  # fmt: skip
+    article(session, feeds[2], "Pricing lessons from grocery retail", days_old=2, summary=boiler)
+    article(session, feeds[3], "Pricing aisles: what shoppers pay", days_old=2, summary=boiler)
+    made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
+    before = {s.title: s.score for s in suggestions.suggest(session, workspace, made.id, now=NOW)}
+
+    _verdict(session, workspace, made.id, liked, "useful")
+    after = suggestions.suggest(session, workspace, made.id, now=NOW)
+
+    assert titles(after)[:2] == [liked.title, alike.title]
+    assert f"Like '{liked.title}', which you found useful" in after[1].reasons
+    assert not any("found useful" in r for s in after[2:] for r in s.reasons)
+    for s in after:  # feedback only multiplies, within bounds: the keywords still lead
+        assert learning.MIN_BOOST <= s.score / before[s.title] <= learning.MAX_BOOST
+
+
+def test_a_feeds_verdicts_move_its_other_articles(session, workspace):
+    wire, blog = add_feed(session, workspace, "Wire"), add_feed(session, workspace, "Blog")
+    waved = article(session, wire, "Markets: pricing power returns to retailers")
+    article(session, wire, "Election week: parties fight over fuel pricing", days_old=1.5)
+    article(session, blog, "Why we changed our SaaS pricing page", days_old=3)
+    made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
+    before = titles(suggestions.suggest(session, workspace, made.id, now=NOW))
+    assert before.index("Election week: parties fight over fuel pricing") == 1
+
+    _verdict(session, workspace, made.id, waved, "not_useful")
+    after = suggestions.suggest(session, workspace, made.id, now=NOW)
+
+    assert titles(after)[0] == "Why we changed our SaaS pricing page"
+    election = next(s for s in after if s.title.startswith("Election week"))
+    assert "Its feed gave not useful articles before" in election.reasons
+    _verdict(session, workspace, made.id, waved, "useful")
+    liked = suggestions.suggest(session, workspace, made.id, now=NOW)
+    assert "Its feed gave useful articles before" in liked[titles(liked).index(
+        "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
+
+
+def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(session, workspace):
+    feed = add_feed(session, workspace, "Mixed")
+    article(session, feed, "Hiring slows at carmakers", summary="Factories paused hiring.")
+    article(session, feed, "Hiring your first engineers", days_old=2,
+            summary="A team lead grows people and teams: work, trust, feedback.")  # fmt: skip
+
+    found = ranked(
+        session, workspace, keywords=["hiring"],
+        description="Team leads who grow people and teams, and care how their team works.",
+    )  # fmt: skip
+
+    assert titles(found)[0] == "Hiring your first engineers"
+    assert any(r.startswith("About ") and "people" in r and "team" in r for r in found[0].reasons)
+    # "lead" names the buyer, not a topic: it is no evidence.
+    assert not any("lead" in r for r in found[0].reasons if r.startswith("About "))
