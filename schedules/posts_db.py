@@ -22,7 +22,7 @@ from schedules import posts, rule
 from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
-from schedules.models import POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
+from schedules.models import POST_TITLE_MAX, POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
 from schedules.policy import policy_of
 from schedules.refusals import RuleViolation
 from schedules.timeline_db import (
@@ -34,7 +34,6 @@ from schedules.timeline_db import (
 )
 from schedules.times import parse_when
 
-POST_TITLE_MAX = 300
 POST_SUMMARY_MAX = 600
 TEXT_FIELDS = ("title", "body", "url")
 

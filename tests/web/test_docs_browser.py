@@ -24,21 +24,22 @@ chromium, page = test_browser.chromium, test_browser.page
 
 
 def test_docs_lists_the_operations_from_files_the_app_serves(page, live_server):
+    base = live_server.url()
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
 
-    page.goto(f"{live_server}/docs")
+    page.goto(f"{base}/docs")
 
     operations = page.locator(".opblock-summary-path")
     operations.first.wait_for()
     assert {"/api/v1/audiences", "/api/v1/posts/{post_id}", "/api/v1/feeds"} <= set(
         operations.all_inner_texts()
     )
-    spec = page.request.get(f"{live_server}/openapi.json").json()
+    spec = page.request.get(f"{base}/openapi.json").json()
     methods = [m for ops in spec["paths"].values() for m in ops if m in METHODS]
     assert operations.count() == len(methods)
-    outside = [url for url in requested if not url.startswith(f"{live_server}/")]
+    outside = [url for url in requested if not url.startswith(f"{base}/")]
     assert not outside, f"/docs fetched from another origin: {outside}"
     assert not failed
