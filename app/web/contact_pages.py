@@ -78,11 +78,6 @@ ACCEPTANCE_INPUTS = {"accepted_at": "accepted_date"}
 ASK_INPUTS = {"scheduled_at": "date", "audience_id": "form"}
 
 
-def _zone(contact: Contact) -> str:
-    """The clock the domain reads a contact's dates on: its audience's, else UTC."""
-    return contact.audience.timezone if contact.audience else "UTC"
-
-
 def _typed(names) -> dict[str, str]:
     return {name: request.form.get(name, "").strip() for name in names}
 
@@ -106,13 +101,16 @@ def _moment(date: str, time: str, time_input: str) -> str | None:
 
 
 def _now_inputs(contact: Contact) -> dict[str, str]:
-    now = local(utcnow(), _zone(contact))
+    now = local(utcnow(), contacts_db.zone_of(contact))
     return {"date": f"{now:%Y-%m-%d}", "time": f"{now:%H:%M}"}
 
 
 def _explain_next_ask(standing: contacts_db.Standing) -> list[str]:
     return explain.person_sentences(
-        standing.conditions(), standing.contact, standing.policy, _zone(standing.contact)
+        standing.conditions(),
+        standing.contact,
+        standing.policy,
+        contacts_db.zone_of(standing.contact),
     )
 
 
@@ -253,7 +251,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
         contact=contact,
         standing=standing,
         next_ask=_explain_next_ask(standing),
-        timezone=_zone(contact),
+        timezone=contacts_db.zone_of(contact),
         touches=touches,
         touch_posts={t.post_id: db.get(Post, t.post_id) for t in touches if t.post_id},
         asks=asks_db.list_asks(db, workspace_id, contact.id),
@@ -298,7 +296,9 @@ def request_connection(contact_id: int):
         note = ConnectionRequestSchema().load({"note": _text("note")})["note"]
         # Minutes, like every date the pages show, so an acceptance recorded in the same
         # minute is not "before the request".
-        sent = local(utcnow(), _zone(contact)).replace(second=0, microsecond=0, tzinfo=None)
+        sent = local(utcnow(), contacts_db.zone_of(contact)).replace(
+            second=0, microsecond=0, tzinfo=None
+        )
         contacts_db.record_connection_request(
             session(), workspace_id, contact.id, note, sent.isoformat()
         )
@@ -358,7 +358,9 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
         if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
     }
     policy = person_policy(audience)
-    why = explain.person_sentences(conditions, contact, policy, _zone(contact), at, titles)
+    why = explain.person_sentences(
+        conditions, contact, policy, contacts_db.zone_of(contact), at, titles
+    )
     if error.audience_refusal is not None:
         why += explain_rule(error.audience_refusal, audience, None)
     return why
@@ -374,7 +376,7 @@ def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
     if any(b is None for b in bounds):
         return "", ""
-    return form_moment(max(bounds), _zone(contact))  # type: ignore[type-var]
+    return form_moment(max(bounds), contacts_db.zone_of(contact))  # type: ignore[type-var]
 
 
 def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None):
@@ -417,5 +419,5 @@ def new_ask(contact_id: int):
     except DomainError as error:  # the contact moved to another audience meanwhile
         session().rollback()
         return _ask_form(contact, values, {"form": error.detail})
-    flash(f"Scheduled “{post.title}” for {when(post.scheduled_at, _zone(contact))}.")
+    flash(f"Scheduled “{post.title}” for {when(post.scheduled_at, contacts_db.zone_of(contact))}.")
     return redirect(url_for("web.contact", contact_id=contact_id), 303)

@@ -114,6 +114,7 @@ def _audience(session: Session, workspace_id: int, audience_id: int | None) -> A
 
 
 def zone_of(contact: Contact) -> str:
+    """The clock the domain reads a contact's dates on: its audience's, else UTC."""
     return contact.audience.timezone if contact.audience else "UTC"
 
 
