@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
-from core import accounts
+from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError
 from schedules import audiences_db, calendar_db, posts_db, rule, timeline_db, times
@@ -51,7 +51,7 @@ def audiences_list(runtime: Runtime, workspace: str | None) -> None:
     """Every audience of the workspace with its ratio."""
     with runtime.database.reader() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
         except DomainError as error:
             fail(error)
         found = audiences_db.list_audiences(session, workspace_id)
@@ -71,7 +71,7 @@ def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> No
     """One audience (AUDIENCE is its id or name): keywords, cadence, policy and ratio."""
     with runtime.database.reader() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
             found = audiences_db.find_audience(session, workspace_id, audience)
         except DomainError as error:
             fail(error)
@@ -107,7 +107,7 @@ def posts_list(runtime: Runtime, audience, workspace, start, end, kind, status, 
     """The audience's posts by date, after its give-before-ask ratio."""
     with runtime.database.reader() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
             found = audiences_db.find_audience(session, workspace_id, audience)
             page, total = posts_db.list_posts(
                 session, workspace_id, found.id, start=start, end=end, kind=kind,
@@ -141,7 +141,7 @@ def export_ics(runtime: Runtime, refs, everything, workspace, start, end, includ
         raise click.UsageError("Give --audience (one or more) or --all.")
     with runtime.database.reader() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
             chosen = calendar_db.audiences_for_export(session, workspace_id, list(refs) or None)
             zone = chosen[0].timezone if len(chosen) == 1 else "UTC"
             options = calendar_db.ExportOptions(

@@ -15,7 +15,7 @@ from app.principal import public_endpoints
 from app.problems import problem
 from app.web import security as web_security
 from app.web.blueprint import BLUEPRINT as WEB_BLUEPRINT
-from core.accounts import principal_for_token
+from core.accounts_db import principal_for_token
 
 
 def _authenticate():

@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import accounts, passwords
+from core import accounts_db, passwords_db
+from core import models as core_models
 from core.db import utcnow
 from schedules import audiences_db, posts_db
 
@@ -25,14 +26,14 @@ PASSWORD_FILE = "demo-password.txt"
 
 def load(session: Session, instance_path: str) -> str:
     token_file = Path(instance_path) / TOKEN_FILE
-    if session.scalar(select(accounts.User.id).where(accounts.User.email == EMAIL)):
+    if session.scalar(select(core_models.User.id).where(core_models.User.email == EMAIL)):
         if token_file.exists():
             return token_file.read_text().strip()
-        user = accounts.find_user(session, EMAIL)
-        token = accounts.issue_token(session, user.id)
+        user = accounts_db.find_user(session, EMAIL)
+        token = accounts_db.issue_token(session, user.id)
     else:
-        user, token = accounts.create_user(session, WORKSPACE, EMAIL, "rep")
-        accounts.update_workspace(session, user.workspace_id, timezone="Europe/Berlin")
+        user, token = accounts_db.create_user(session, WORKSPACE, EMAIL, "rep")
+        accounts_db.update_workspace(session, user.workspace_id, timezone="Europe/Berlin")
         _audiences(session, user.workspace_id)
     token_file.parent.mkdir(parents=True, exist_ok=True)
     token_file.write_text(token + "\n")
@@ -43,11 +44,11 @@ def load(session: Session, instance_path: str) -> str:
 def password(session: Session, instance_path: str) -> str:
     """The demo user's web password: made up once, then read back from the instance folder."""
     path = Path(instance_path) / PASSWORD_FILE
-    user = accounts.find_user(session, EMAIL)
+    user = accounts_db.find_user(session, EMAIL)
     if path.exists() and user.password_hash is not None:
         return path.read_text().strip()
     secret = secrets.token_urlsafe(12)
-    passwords.set_password(session, EMAIL, secret)
+    passwords_db.set_password(session, EMAIL, secret)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(secret + "\n")
     path.chmod(0o600)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
-from core import accounts
+from core import accounts_db
 from core.db import is_unavailable
 from core.errors import DomainError
 from feeds import articles_db, subscriptions_db
@@ -40,7 +40,7 @@ def list_feeds(runtime: Runtime, workspace: str | None) -> None:
     """The workspace's feeds: status, articles delivered and the last error."""
     with runtime.database.reader() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
         except DomainError as error:
             fail(error)
         feeds = subscriptions_db.list_feeds(session, workspace_id)
@@ -66,7 +66,7 @@ def add_feed(runtime: Runtime, url: str, workspace: str | None, title: str | Non
     """Subscribe the workspace to the feed at URL; its first fetch is due at once."""
     with runtime.database.writer() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
             feed = subscriptions_db.create_feed(
                 session, workspace_id, url, title, tags, policy=runtime.fetch_policy
             )
@@ -86,7 +86,7 @@ def remove_feed(runtime: Runtime, feed_id: int, workspace: str | None) -> None:
     """Unsubscribe from feed FEED_ID; the articles it delivered stay."""
     with runtime.database.writer() as session:
         try:
-            workspace_id = accounts.resolve_workspace(session, workspace).id
+            workspace_id = accounts_db.resolve_workspace(session, workspace).id
             subscriptions_db.delete_feed(session, workspace_id, feed_id)
         except DomainError as error:
             fail(error)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request, url_for
 
 from app.db import session
-from core import accounts
+from core import models as core_models
 from core.db import utcnow
 from schedules import calendar_db, subscriptions_db, times
 
@@ -52,6 +52,6 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
     return response
 
 
-def subscription_url(user: accounts.User) -> str | None:
+def subscription_url(user: core_models.User) -> str | None:
     token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"])
     return url_for("calendar.subscribed_calendar", token=token, _external=True) if token else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from core.accounts import Principal
+from core.accounts_db import Principal
 
 PUBLIC_ENDPOINTS = frozenset(
     {

@@ -7,7 +7,8 @@ import sys
 import click
 
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
-from core import accounts, passwords
+from core import accounts_db, passwords_db
+from core import models as core_models
 from core.errors import DomainError
 
 
@@ -19,13 +20,13 @@ def users() -> None:
 @users.command("create")
 @click.option("--workspace", required=True, help="Workspace name; created if new.")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(accounts.ROLES), default="rep", show_default=True)
+@click.option("--role", type=click.Choice(core_models.ROLES), default="rep", show_default=True)
 @pass_runtime
 def users_create(runtime: Runtime, workspace: str, email: str, role: str) -> None:
     """Create a user and print its API token (shown only this once)."""
     with runtime.database.writer() as session:
         try:
-            user, token = accounts.create_user(session, workspace, email, role)
+            user, token = accounts_db.create_user(session, workspace, email, role)
         except DomainError as error:
             fail(error)
         session.commit()
@@ -40,11 +41,11 @@ def users_list(runtime: Runtime, workspace: str | None) -> None:
     """The workspace's users: email, role, and whether they can sign in to the web pages."""
     with runtime.database.reader() as session:
         try:
-            found = accounts.resolve_workspace(session, workspace)
+            found = accounts_db.resolve_workspace(session, workspace)
         except DomainError as error:
             fail(error)
         click.echo(f"Users of {found.name}:")
-        for user in accounts.list_users(session, found.id):
+        for user in accounts_db.list_users(session, found.id):
             web = "web password set" if user.password_hash else "API only"
             click.echo(f"  {user.email}  {user.role}  {web}")
 
@@ -56,7 +57,7 @@ def users_rotate_token(runtime: Runtime, email: str) -> None:
     """Revoke EMAIL's API tokens and print a new one (shown only this once)."""
     with runtime.database.writer() as session:
         try:
-            user, token = accounts.rotate_token(session, email)
+            user, token = accounts_db.rotate_token(session, email)
         except DomainError as error:
             fail(error)
         session.commit()
@@ -78,7 +79,7 @@ def users_set_password(runtime: Runtime, email: str, password_stdin: bool) -> No
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with runtime.database.writer() as session:
         try:
-            user = passwords.set_password(session, email, password)
+            user = passwords_db.set_password(session, email, password)
         except DomainError as error:
             fail(error)
         session.commit()
@@ -92,7 +93,7 @@ def users_deactivate(runtime: Runtime, email: str) -> None:
     """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept."""
     with runtime.database.writer() as session:
         try:
-            user = accounts.deactivate_user(session, email)
+            user = accounts_db.deactivate_user(session, email)
         except DomainError as error:
             fail(error)
         session.commit()

@@ -49,9 +49,9 @@ from sqlalchemy import insert
 from workspaces import drop_workspace
 
 from app.settings import cores
-from core import accounts, dialects, migrations
-from core.accounts import Workspace
+from core import accounts_db, dialects, migrations
 from core.db import make_engine, make_sessionmakers
+from core.models import Workspace
 from schedules import audiences_db
 from schedules.models import Post
 
@@ -89,7 +89,7 @@ def build(writer) -> dict:
     )
     with writer() as session:
         workspace = session.get(Workspace, workspace_id)
-        _, token = accounts.create_user(
+        _, token = accounts_db.create_user(
             session, workspace.name, f"api-{time.time_ns()}@bench.example", "rep"
         )
         audience_ids = [

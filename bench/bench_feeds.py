@@ -40,8 +40,8 @@ from workspaces import drop_workspace
 
 from app.feed_jobs import DueFeedRunner, Totals
 from core import migrations
-from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
+from core.models import Workspace
 from feeds import subscriptions_db
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import FeedEntry

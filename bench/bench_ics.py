@@ -36,7 +36,8 @@ import httpx
 from sqlalchemy import select
 from workspaces import drop_workspace
 
-from core import accounts, migrations
+from core import accounts_db, migrations
+from core import models as core_models
 from core.db import make_engine, make_sessionmakers, utcnow
 from schedules import audiences_db, calendar_db, posts_db
 from schedules.models import Post
@@ -58,10 +59,10 @@ def build(writer) -> dict:
     with writer() as session:
         empty = audiences_db.create_audience(session, workspace_id, name="Empty").id
         user = session.scalar(
-            select(accounts.User).where(accounts.User.workspace_id == workspace_id)
+            select(core_models.User).where(core_models.User.workspace_id == workspace_id)
         )
-        token = accounts.issue_token(session, user.id)
-        workspace = session.get(accounts.Workspace, workspace_id).name
+        token = accounts_db.issue_token(session, user.id)
+        workspace = session.get(core_models.Workspace, workspace_id).name
         session.commit()
     return {
         "workspace": workspace,

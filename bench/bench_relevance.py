@@ -11,7 +11,7 @@ not relevant (gain 0): unknown is not good, and a ranking must not score by find
 the judges never saw.
 
 Feedback: like a rep, the five highest-ranked judged articles of the new ranking are marked
-(grade 2 or 1 "useful", grade 0 "not useful") through schedules.feedback; nDCG@10 is then
+(grade 2 or 1 "useful", grade 0 "not useful") through schedules.feedback_db; nDCG@10 is then
 measured on the rest (those five left out of both the ranking and the ideal), with and
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
@@ -43,10 +43,10 @@ sys.path.insert(0, str(REPO / "bench"))
 from relevance_pool import title_keyword_baseline  # noqa: E402
 
 from core import migrations  # noqa: E402
-from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
+from core.models import Workspace  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
-from schedules import audiences_db, suggestions  # noqa: E402
+from schedules import audiences_db, suggestions_db  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
@@ -96,7 +96,7 @@ def main() -> None:
                 audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
 
                 def ranked(limit: int = 10, audience_id: int = audience.id) -> list[str]:
-                    found = suggestions.suggest(
+                    found = suggestions_db.suggest(
                         session, workspace.id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
                     )
                     return [stable_url(s.url) for s in found]

@@ -18,7 +18,7 @@ import time
 from sqlalchemy import insert
 from workspaces import drop_workspace
 
-import core.accounts
+import core.accounts_db
 from core import dialects, migrations
 from core.db import make_engine, make_sessionmakers
 from schedules import audiences_db, posts_db
@@ -35,7 +35,7 @@ def build(writer, posts: int) -> tuple[int, int, dt.datetime]:
     """A valid timeline: asks every 40 days, each after a run of gives."""
     with writer() as session:
         tag = f"{posts}-{time.time_ns()}"
-        user, _ = core.accounts.create_user(session, f"bench-{tag}", f"b{tag}@x.example", "rep")
+        user, _ = core.accounts_db.create_user(session, f"bench-{tag}", f"b{tag}@x.example", "rep")
         audience = audiences_db.create_audience(
             session, user.workspace_id, name="Bench", policy={"gives_per_ask": 3}
         )

@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core import accounts, migrations  # noqa: E402
+from core import accounts_db, migrations  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
 from schedules import audiences_db  # noqa: E402
 
@@ -47,7 +47,7 @@ def prepare(directory: Path) -> str:
     engine = make_engine(url)
     migrations.upgrade(engine)
     with make_sessionmakers(engine)[1]() as session:
-        user, _token = accounts.create_user(session, WORKSPACE, "bench@startup.example", "rep")
+        user, _token = accounts_db.create_user(session, WORKSPACE, "bench@startup.example", "rep")
         audiences_db.create_audience(session, user.workspace_id, name=AUDIENCE)
         session.commit()
     engine.dispose()

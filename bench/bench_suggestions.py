@@ -26,11 +26,11 @@ from sqlalchemy import insert
 from workspaces import drop_workspace
 
 from core import dialects, migrations
-from core.accounts import Workspace
 from core.db import make_engine, make_sessionmakers
+from core.models import Workspace
 from feeds.analysis import search_fields
 from feeds.models import Article, Feed
-from schedules import audiences_db, suggestions
+from schedules import audiences_db, suggestions_db
 
 NOW = dt.datetime(2026, 2, 19, tzinfo=dt.UTC)
 ROUNDS = 40
@@ -104,7 +104,7 @@ def measure(reader, workspace_id: int, audience_id: int, since: dt.datetime | No
         with reader() as session:
             began = time.perf_counter()
             found = len(
-                suggestions.suggest(session, workspace_id, audience_id, since=since, now=NOW)
+                suggestions_db.suggest(session, workspace_id, audience_id, since=since, now=NOW)
             )
             timings.append(time.perf_counter() - began)
     timings.sort()

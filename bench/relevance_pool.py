@@ -35,10 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.evaluation.corpus: the one corpus ingest, shared with tests
 
 from core import migrations  # noqa: E402
-from core.accounts import Workspace  # noqa: E402
 from core.db import make_engine, make_sessionmakers  # noqa: E402
+from core.models import Workspace  # noqa: E402
 from feeds.models import Article  # noqa: E402
-from schedules import audiences_db, suggestions  # noqa: E402
+from schedules import audiences_db, suggestions_db  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
@@ -167,7 +167,7 @@ def _coverage_ranked(
 
 
 def _suggested(session: Session, workspace_id: int, audience_id: int, limit: int) -> list[str]:
-    top = suggestions.suggest(
+    top = suggestions_db.suggest(
         session, workspace_id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
     )
     return [stable_url(s.url) for s in top]
@@ -239,7 +239,7 @@ def main() -> None:
                         ],
                     }
                     pool = {u for urls in rankings.values() for u in urls}
-                    if len(pool | judged) >= args.min_pool or depth >= suggestions.MAX_LIMIT:
+                    if len(pool | judged) >= args.min_pool or depth >= suggestions_db.MAX_LIMIT:
                         break
                     depth += 5
                 pooled = sorted((pool | judged) if args.all else (pool - judged))

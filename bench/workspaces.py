@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.accounts import Workspace
+from core.models import Workspace
 
 
 def drop_workspace(writer: sessionmaker[Session], workspace_id: int) -> None:

@@ -23,7 +23,7 @@ S = TypeVar("S", bound=Select[Any])
 
 
 class FullText(enum.Enum):
-    """Which full-text index migration 0005 built (and :mod:`feeds.search` queries)."""
+    """Which full-text index migration 0005 built (and :mod:`feeds.search_db` queries)."""
 
     FTS5 = "fts5"  # an external-content FTS5 table kept in step by triggers
     TSVECTOR = "tsvector"  # a generated tsvector column with a GIN index

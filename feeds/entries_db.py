@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import dialects
-from core.accounts import Workspace
 from core.db import in_chunks
+from core.models import Workspace
 from feeds.analysis import search_fields
 from feeds.models import Article, Feed, FeedEntry
 from feeds.parser import ParsedEntry, ParsedFeed

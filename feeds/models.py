@@ -86,7 +86,7 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("workspace_id", "canonical_url"),
-        # Covers the suggestion window's per-feed count (feeds.search.feed_volumes) as well as
+        # Covers the suggestion window's per-feed count (feeds.search_db.feed_volumes) as well as
         # every range of a workspace's articles by date.
         Index(
             "ix_articles_workspace_published_feed", "workspace_id", "published_at", "first_feed_id"

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
-from core.accounts import validate_timezone
+from core.accounts_db import validate_timezone
 from core.db import get_owned_row, lock_owned_row
 from core.errors import Conflict, InvalidValue, NotFound
 from schedules.cadence import parse_cadence

@@ -23,8 +23,8 @@ from cachetools import LRUCache
 from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
-from core.accounts import Workspace
 from core.errors import InvalidValue
+from core.models import Workspace
 from schedules import audiences_db, ics, posts, slots_db
 from schedules.models import Audience, Post
 

@@ -22,12 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from feeds.analysis import STOPWORDS
-from feeds.models import Article
-from schedules.feedback import feedback_examples
 
 # At most this many of the newest examples of each kind count: old tastes fade.
 MAX_EXAMPLES = 30
@@ -40,7 +35,7 @@ MIN_BOOST, MAX_BOOST = 1 / 3, 3.0
 SIMILAR = 0.1
 
 
-S = TypeVar("S", bound=Any)  # a schedules.suggestions.Suggestion (which imports this module)
+S = TypeVar("S", bound=Any)  # a schedules.ranking.Suggestion (which imports this module)
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ class Example:
     feed_id: int | None
     useful: bool
     words: frozenset[str]  # the headline's topical words
-
-
-def examples(session: Session, audience_id: int) -> list[Example]:
-    """The audience's feedback with each article's words (one query beyond the verdicts)."""
-    found = feedback_examples(session, audience_id)
-    kept = [e for e in found if e.useful][:MAX_EXAMPLES]
-    kept += [e for e in found if not e.useful][:MAX_EXAMPLES]
-    if not kept:
-        return []
-    useful = {e.article_id: e.useful for e in kept}
-    rows = session.execute(
-        select(
-            Article.id, Article.title, Article.first_feed_id, Article.search_title
-        ).where(Article.id.in_(useful))
-    )  # fmt: skip
-    return [
-        Example(row.id, row.title, row.first_feed_id, useful[row.id],
-                content_words(row.search_title.split()))
-        for row in rows
-    ]  # fmt: skip
 
 
 def content_words(tokens: Iterable[str]) -> frozenset[str]:

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.accounts import Workspace
 from core.db import Base, UTCDateTime, utcnow
+from core.models import Workspace
 from feeds.urls import MAX_URL_LENGTH
 
 GIVE_TYPES = ("shared_article", "original_article", "tip", "congratulation", "other")
@@ -32,7 +32,7 @@ TIMELINE_STATUSES = ("scheduled", "published")
 # A one-to-one ask is a pitch to one person, so the catch-all "other" type is left out.
 DIRECT_ASK_TYPES = ("meeting_request", "referral_request", "offer")
 RELATIONSHIPS = ("none", "met_in_person", "former_colleague", "client", "alumni", "referral")
-# A rep's verdict on a suggestion (schedules.feedback).
+# A rep's verdict on a suggestion (schedules.feedback_db).
 VERDICTS = ("useful", "not_useful")
 TOUCH_KINDS = ("commented", "shared_article", "congratulated", "introduced", "helped", "met")
 
@@ -81,7 +81,7 @@ class Audience(Base):
     # Touches count toward a one-to-one ask only this many days before it.
     touches_lookback_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     # Suggestions lose half their freshness every this many days, and "news" or "evergreen"
-    # says how much freshness counts against relevance (schedules.suggestions).
+    # says how much freshness counts against relevance (schedules.ranking).
     half_life_days: Mapped[int] = mapped_column(Integer, default=14, server_default="7")
     ranking: Mapped[str] = mapped_column(String(16), default="news", server_default="news")
     # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.
@@ -162,7 +162,7 @@ class SuggestionDismissal(Base):
 class SuggestionFeedback(Base):
     """A rep's verdict on a suggested article for one audience, which the ranking learns from.
 
-    One verdict per audience and article: a new one replaces the old (schedules.feedback).
+    One verdict per audience and article: a new one replaces the old (schedules.feedback_db).
     """
 
     __tablename__ = "suggestion_feedback"

@@ -7,8 +7,8 @@ import hmac
 
 from sqlalchemy.orm import Session
 
-from core.accounts import User
 from core.errors import NotFound
+from core.models import User
 
 
 def subscription_token(user: User, secret: str) -> str | None:

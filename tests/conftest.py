@@ -13,14 +13,14 @@ from pytest_flask.live_server import LiveServer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-import core.accounts
+import core.models
 import feeds.models
 import schedules.models
 from app import create_app
-from core import accounts, migrations
+from core import accounts_db, migrations
 from core.db import Base, make_engine, make_sessionmakers
 
-assert core.accounts and feeds.models and schedules.models  # their tables belong to Base.metadata
+assert core.models and feeds.models and schedules.models  # their tables belong to Base.metadata
 
 pytest_plugins = ["tests.calendar_readers"]
 
@@ -127,7 +127,7 @@ class UserClient(FlaskClient):
 def make_caller(app, workspace: str, email: str, role: str = "rep") -> UserClient:
     writer = app.extensions["planner_db"].writer
     with writer() as session:
-        user, token = accounts.create_user(session, workspace, email, role)
+        user, token = accounts_db.create_user(session, workspace, email, role)
         session.commit()
         return UserClient(app, app.response_class, token=token, workspace_id=user.workspace_id)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.posts import PostSchema
-from schedules.feedback import VERDICTS
-from schedules.suggestions import DEFAULT_LIMIT, MAX_LIMIT
+from schedules.feedback_db import VERDICTS
+from schedules.suggestions_db import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class SuggestionQuerySchema(Schema):

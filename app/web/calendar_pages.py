@@ -12,7 +12,7 @@ from app.ics import export, subscription_url
 from app.principal import principal
 from app.schemas.calendar import CalendarQuerySchema
 from app.web.blueprint import blp
-from core.accounts import User
+from core.models import User
 from schedules import audiences_db, subscriptions_db
 
 

@@ -14,8 +14,8 @@ from app.principal import principal
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.web.blueprint import blp
 from app.web.forms import field_errors
-from core.accounts import Workspace
 from core.errors import DomainError, InvalidValue
+from core.models import Workspace
 from feeds import articles_db, subscriptions_db
 from feeds.models import Feed
 

@@ -16,7 +16,8 @@ from app.schemas.calendar import WorkspaceSchema
 from app.web import months, security
 from app.web.blueprint import blp
 from app.web.forms import field_errors
-from core import accounts, passwords
+from core import accounts_db, passwords_db
+from core import models as core_models
 from core.db import utcnow
 from core.errors import DomainError, Forbidden, InvalidValue
 from schedules import audiences_db, posts_db, rule, slots_db, timeline_db
@@ -45,7 +46,7 @@ def sign_in():
         message = f"Too many failed sign-ins. Wait {wait} seconds, then try again."
         page = render_template("web/sign_in.html", email=email, error=message)
         return security.with_retry_after(Response(page, 429), wait)
-    found = passwords.authenticate(session(), email, request.form.get("password", ""))
+    found = passwords_db.authenticate(session(), email, request.form.get("password", ""))
     if found is None:
         security.record_signin_failure(email)
         message = "That email and password do not match an account."
@@ -130,14 +131,14 @@ def timezones() -> list[str]:
 @blp.route("/settings", methods=["GET", "POST"])
 def settings():
     me = principal()
-    workspace = session().get(accounts.Workspace, me.workspace_id)
+    workspace = session().get(core_models.Workspace, me.workspace_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             if me.role != "admin":
                 raise Forbidden("Only a workspace admin can change these settings.")
             data = WorkspaceSchema(partial=True).load(_settings_form())
-            accounts.update_workspace(
+            accounts_db.update_workspace(
                 session(), me.workspace_id, data.get("timezone"), data.get("connecting_hour")
             )
             session().commit()

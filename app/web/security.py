@@ -30,8 +30,9 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from app import db
 from app.ratelimits import EXTENSION
-from core import accounts
-from core.accounts import Principal, User
+from core import accounts_db
+from core.accounts_db import Principal
+from core.models import User
 
 SIGNIN_FAILURE_LIMIT = "PLANNER_SIGNIN_FAILURE_LIMIT"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -88,7 +89,7 @@ def start_session(principal: Principal) -> None:
 
 def end_session(principal: Principal) -> None:
     """Sign out on the server too; the caller commits."""
-    accounts.end_sessions(db.session(), principal.user_id)
+    accounts_db.end_sessions(db.session(), principal.user_id)
     session.clear()
 
 

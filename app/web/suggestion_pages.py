@@ -22,7 +22,7 @@ from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
-from schedules import audiences_db, feedback, posts_db, refusals, suggestions
+from schedules import audiences_db, feedback_db, posts_db, ranking, refusals, suggestions_db
 from schedules.models import Audience
 from schedules.times import local, when
 
@@ -46,12 +46,12 @@ WINDOW_DAYS = (7, 30, 60, 180, 365, 3650)
 
 def _days(audience: Audience) -> int:
     """The window the rep picked (``?days=``), else the audience's default."""
-    default = suggestions.default_window(audience).days
+    default = ranking.default_window(audience).days
     days = request.args.get("days", type=int) if request.method == "GET" else None
     return days if days in WINDOW_DAYS else default
 
 
-def _further_back(empty: suggestions.EmptyReason, now: dt.datetime) -> int | None:
+def _further_back(empty: suggestions_db.EmptyReason, now: dt.datetime) -> int | None:
     """The smallest window choice that reaches the newest older match, if any does."""
     if empty.newest_older_at is None:
         return None
@@ -64,11 +64,11 @@ def _page(audience: Audience, status: int = 200, **extra):
     days = _days(audience)
     since = now - dt.timedelta(days=days)
     workspace_id = audience.workspace_id
-    found = suggestions.suggest(session(), workspace_id, audience.id, since=since, now=now)
-    empty = None if found else suggestions.why_empty(
+    found = suggestions_db.suggest(session(), workspace_id, audience.id, since=since, now=now)
+    empty = None if found else suggestions_db.why_empty(
         session(), workspace_id, audience.id, since=since, now=now
     )  # fmt: skip
-    verdicts = feedback.verdicts_for(session(), audience.id, [s.article_id for s in found])
+    verdicts = feedback_db.verdicts_for(session(), audience.id, [s.article_id for s in found])
     page = render_template(
         "web/suggestions.html",
         audience=audience,
@@ -131,7 +131,7 @@ def schedule_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/dismiss")
 def dismiss_suggestion(audience_id: int, article_id: int):
-    suggestions.dismiss(session(), principal().workspace_id, audience_id, article_id)
+    suggestions_db.dismiss(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
     # The list page offers Undo for the article named here.
     target = url_for("web.suggestions_page", audience_id=audience_id, dismissed=article_id)
@@ -140,13 +140,13 @@ def dismiss_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/undismiss")
 def undismiss_suggestion(audience_id: int, article_id: int):
-    suggestions.undismiss(session(), principal().workspace_id, audience_id, article_id)
+    suggestions_db.undismiss(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
     flash(f"“{_article(article_id).title}” is back among the suggestions.")
     return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
 
 
-VERDICT_WORDS = {verdict: verdict.replace("_", " ") for verdict in feedback.VERDICTS}
+VERDICT_WORDS = {verdict: verdict.replace("_", " ") for verdict in feedback_db.VERDICTS}
 
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/feedback")
@@ -157,7 +157,7 @@ def suggestion_feedback(audience_id: int, article_id: int):
     if verdict not in VERDICT_WORDS:
         abort(422, "Choose Useful or Not useful.")
     workspace_id = principal().workspace_id
-    feedback.record_feedback(session(), workspace_id, audience_id, article_id, verdict, utcnow())
+    feedback_db.record_feedback(session(), workspace_id, audience_id, article_id, verdict, utcnow())
     session().commit()
     # The list page says what was marked, with Undo, as after a dismissal.
     return _back_to(audience_id, article_id, judged=article_id)
@@ -165,7 +165,7 @@ def suggestion_feedback(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/feedback/undo")
 def undo_suggestion_feedback(audience_id: int, article_id: int):
-    feedback.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
+    feedback_db.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
     flash(f"Took back your verdict on “{_article(article_id).title}”.")
     return _back_to(audience_id, article_id)
@@ -194,6 +194,6 @@ def plan_quarter(audience_id: int):
         dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
         for day in (quarter.first, quarter.end)
     )
-    result = suggestions.plan(session(), workspace_id, audience_id, start, end)
+    result = suggestions_db.plan(session(), workspace_id, audience_id, start, end)
     session().commit()
     return _page(audience, plan=result, planned=quarter)

@@ -2,13 +2,13 @@
 
 from alembic import context
 
-import core.accounts
+import core.models
 import feeds.models
 import schedules.models
 from core import dialects, migrations
 from core.db import Base
 
-assert core.accounts and feeds.models and schedules.models  # imported for their tables
+assert core.models and feeds.models and schedules.models  # imported for their tables
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection, migrations.sqlite_foreign_keys_off(connection):

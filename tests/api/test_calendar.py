@@ -25,10 +25,10 @@ def events(body: bytes) -> dict[str, object]:
 @pytest.fixture
 def berlin(rep, app):
     writer = app.extensions["planner_db"].writer
-    from core import accounts
+    from core import accounts_db
 
     with writer() as session:
-        accounts.update_workspace(session, rep.workspace_id, timezone="Europe/Berlin")
+        accounts_db.update_workspace(session, rep.workspace_id, timezone="Europe/Berlin")
         session.commit()
     return make_audience(rep, timezone="Europe/Berlin")
 

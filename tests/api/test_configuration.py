@@ -12,7 +12,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app, runtime, serving, settings
-from core import accounts, migrations, passwords
+from core import accounts_db, migrations, passwords_db
 from core.db import make_engine
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ class Setup:
 
     def token(self, app, email: str = "rep@acme.example") -> str:
         with app.extensions["planner_db"].writer() as session:
-            _user, token = accounts.create_user(session, "Acme Sales", email, "rep")
+            _user, token = accounts_db.create_user(session, "Acme Sales", email, "rep")
             session.commit()
         return token
 
@@ -200,7 +200,7 @@ def _signin_failure_limit(setup: Setup) -> None:
     app = setup.app()
     setup.token(app)
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
         session.commit()
     client = app.test_client()
     page = client.get("/signin").get_data(as_text=True)

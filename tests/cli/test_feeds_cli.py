@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from core.accounts import Workspace
+from core.models import Workspace
 from feeds import subscriptions_db
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed, FeedEntry

@@ -10,7 +10,7 @@ import math
 
 from sqlalchemy.orm import Session
 
-from schedules import feedback, suggestions
+from schedules import feedback_db, suggestions_db
 from tests.evaluation.corpus import stable_url
 
 
@@ -49,18 +49,18 @@ def five_clicks(
     cap and hide exactly the articles that a feed's useful verdicts lift."""
 
     def ranked(limit: int = 10) -> list[tuple[str, int]]:
-        found = suggestions.suggest(
+        found = suggestions_db.suggest(
             session, workspace_id, audience_id, limit=limit, since=since, now=now
         )
         return [(stable_url(s.url), s.article_id) for s in found]
 
-    clicked = [(u, i) for u, i in ranked(suggestions.MAX_LIMIT) if u in grades][:CLICKS]
+    clicked = [(u, i) for u, i in ranked(suggestions_db.MAX_LIMIT) if u in grades][:CLICKS]
     for _, article_id in clicked:
-        suggestions.dismiss(session, workspace_id, audience_id, article_id)
+        suggestions_db.dismiss(session, workspace_id, audience_id, article_id)
     session.flush()
     without = [u for u, _ in ranked()]
     for url, article_id in clicked:
         verdict = "useful" if grades[url] >= 1 else "not_useful"
-        feedback.record_feedback(session, workspace_id, audience_id, article_id, verdict, now)
+        feedback_db.record_feedback(session, workspace_id, audience_id, article_id, verdict, now)
     session.flush()
     return [u for u, _ in clicked], without, [u for u, _ in ranked()]

@@ -18,9 +18,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine
 
-from core.accounts import Workspace
 from core.db import make_sessionmakers
-from schedules import audiences_db, suggestions
+from core.models import Workspace
+from schedules import audiences_db, suggestions_db
 from tests.evaluation.corpus import CORPUS, EVAL_NOW, ingest, stable_url
 from tests.evaluation.relevance import five_clicks, ndcg_at_10, precision_at_5
 
@@ -75,7 +75,7 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
         for spec in _specs():
             grades = {j["url"]: j["grade"] for j in spec["judgements"]}
             audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
-            top = suggestions.suggest(
+            top = suggestions_db.suggest(
                 session, workspace.id, audience.id, limit=10, since=SINCE, now=EVAL_NOW
             )
             urls = [stable_url(s.url) for s in top]

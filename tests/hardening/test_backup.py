@@ -11,7 +11,7 @@ from contextlib import closing
 import pytest
 
 from app import create_app
-from core import accounts
+from core import accounts_db
 from core.db import Base
 from tests.helpers import PlannerRunner
 
@@ -40,7 +40,7 @@ def test_backup_while_writing_then_restore_into_a_fresh_database(sqlite_template
     def keep_writing() -> None:  # each user and its token are one transaction
         while not stop.is_set():
             with writer() as session:
-                accounts.create_user(session, "Acme", f"u{len(written)}@acme.example", "rep")
+                accounts_db.create_user(session, "Acme", f"u{len(written)}@acme.example", "rep")
                 session.commit()
             written.append(1)
 

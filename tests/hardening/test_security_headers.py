@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from core import accounts
+from core import accounts_db
 from tests.helpers import make_audience
 
 
@@ -65,7 +65,7 @@ def test_no_token_reaches_the_logs(app, rep, caplog):
     """Wrong and right tokens, a new user's token and a server error: none is ever logged."""
     caplog.set_level(logging.DEBUG)
     with app.extensions["planner_db"].writer() as session:
-        _, new_token = accounts.create_user(session, "Acme Sales", "new@acme.example", "rep")
+        _, new_token = accounts_db.create_user(session, "Acme Sales", "new@acme.example", "rep")
         session.commit()
     client = app.test_client()
     wrong = rep.token[:-4] + "AAAA"

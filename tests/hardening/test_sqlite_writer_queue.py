@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from core import accounts
+from core import accounts_db
 from core.db import make_engine, make_sessionmakers
 from schedules import audiences_db, posts_db
 from schedules.models import Audience, Post
@@ -66,7 +66,7 @@ def _app(url: str, tmp_path, busy_timeout_ms: int):
 def _audience(url: str) -> tuple[int, int]:
     writer = make_sessionmakers(make_engine(url))[1]
     with writer() as session:
-        user, _ = accounts.create_user(session, "Acme Sales", "rep@acme.example", "rep")
+        user, _ = accounts_db.create_user(session, "Acme Sales", "rep@acme.example", "rep")
         audience = audiences_db.create_audience(session, user.workspace_id, name="CFOs")
         session.commit()
         return audience.id, user.workspace_id

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from core import accounts
+from core import accounts_db
 from core.db import make_engine
 from tests.conftest import PG_URL
 from tests.hardening.test_database_faults import TcpRelay
@@ -116,7 +116,7 @@ def make_token(admin) -> str:
     from sqlalchemy.orm import Session
 
     with Session(admin) as session:
-        _, token = accounts.create_user(session, "Acme Sales", "rep@acme.example", "rep")
+        _, token = accounts_db.create_user(session, "Acme Sales", "rep@acme.example", "rep")
         session.commit()
     return token
 

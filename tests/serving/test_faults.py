@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from core import accounts, dialects
+from core import accounts_db, dialects
 from schedules.models import Post
 from schedules.rule import Entry, Policy, violations
 from tests.serving.test_gunicorn import PLANNER, Server, random_time
@@ -50,7 +50,7 @@ def test_sigkilled_workers_mid_write_leave_every_ask_covered_and_the_database_us
     if not PLANNER.exists():
         pytest.skip("the planner command is not installed beside this Python")
     with writer() as session:
-        _, token = accounts.create_user(session, "Acme Sales", "rep@acme.example", "rep")
+        _, token = accounts_db.create_user(session, "Acme Sales", "rep@acme.example", "rep")
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     running = Server(database_url, tmp_path)

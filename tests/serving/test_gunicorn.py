@@ -26,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import accounts
+from core import accounts_db
 from schedules.models import Post
 from schedules.rule import Entry, Policy, violations
 
@@ -129,8 +129,10 @@ def test_three_workers_serve_a_thousand_mixed_requests_without_error_or_uncovere
 ):
     url, running = server
     with writer() as session:
-        _, rep_token = accounts.create_user(session, "Acme Sales", "rep@acme.example", "rep")
-        _, admin_token = accounts.create_user(session, "Acme Sales", "boss@acme.example", "admin")
+        _, rep_token = accounts_db.create_user(session, "Acme Sales", "rep@acme.example", "rep")
+        _, admin_token = accounts_db.create_user(
+            session, "Acme Sales", "boss@acme.example", "admin"
+        )
         session.commit()
     headers = {"Authorization": f"Bearer {rep_token}"}
     audience_ids = []

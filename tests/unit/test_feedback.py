@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from core import accounts
+from core import accounts_db
 from core.errors import InvalidValue, NotFound
 from schedules import audiences_db, posts_db
-from schedules.feedback import (
+from schedules.feedback_db import (
     FeedbackExample,
     feedback_examples,
     record_feedback,
@@ -32,8 +32,8 @@ def session(writer):
 @pytest.fixture
 def world(session):
     """One workspace with an audience and three articles, and another workspace's pair."""
-    ours, _ = accounts.create_user(session, "Acme", "rep@acme.example", "rep")
-    theirs, _ = accounts.create_user(session, "Globex", "rep@globex.example", "rep")
+    ours, _ = accounts_db.create_user(session, "Acme", "rep@acme.example", "rep")
+    theirs, _ = accounts_db.create_user(session, "Globex", "rep@globex.example", "rep")
     feed = add_feed(session, ours.workspace_id, "SaaS Weekly")
     other_feed = add_feed(session, theirs.workspace_id, "Globex News")
     world = {

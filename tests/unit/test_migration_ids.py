@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core import migrations
 from core.db import Base, make_engine
 from feeds.models import Feed
-from feeds.search import search
+from feeds.search_db import search
 from tests.articles import add_article
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from core import migrations
-from feeds.search import search
+from feeds.search_db import search
 from tests.unit.test_migration_feedback import _at_0007_with_old_rows, empty_engine
 
 assert empty_engine  # a fixture, used by name below

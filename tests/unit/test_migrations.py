@@ -3,13 +3,13 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import core.accounts
+import core.models
 import feeds.models
 import schedules.models
 from core import dialects, migrations
 from core.db import Base, make_engine
 
-assert core.accounts and feeds.models and schedules.models
+assert core.models and feeds.models and schedules.models
 
 
 def test_migrations_match_the_models(tmp_path):

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core.accounts import Workspace
 from core.db import make_sessionmakers
+from core.models import Workspace
 from feeds.analysis import analyse
-from schedules import audiences_db, feedback, learning, suggestions
+from schedules import audiences_db, feedback_db, learning, ranking, suggestions_db
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -36,14 +36,14 @@ def workspace(session: Session) -> int:
     return workspace.id
 
 
-def ranked(session: Session, workspace: int, **audience) -> list[suggestions.Suggestion]:
+def ranked(session: Session, workspace: int, **audience) -> list[ranking.Suggestion]:
     name = f"Audience {len(audiences_db.list_audiences(session, workspace)) + 1}"
     made = audiences_db.create_audience(session, workspace, name=name, **audience)
     session.flush()
-    return suggestions.suggest(session, workspace, made.id, limit=20, now=NOW)
+    return suggestions_db.suggest(session, workspace, made.id, limit=20, now=NOW)
 
 
-def titles(found: list[suggestions.Suggestion]) -> list[str]:
+def titles(found: list[ranking.Suggestion]) -> list[str]:
     return [s.title for s in found]
 
 
@@ -202,7 +202,7 @@ def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, wo
 
 
 def _verdict(session, workspace, audience_id, article, verdict):
-    feedback.record_feedback(session, workspace, audience_id, article.id, verdict, NOW)
+    feedback_db.record_feedback(session, workspace, audience_id, article.id, verdict, NOW)
     session.flush()
 
 
@@ -216,10 +216,12 @@ def test_feedback_compares_headlines_and_stays_within_its_bounds(session, worksp
     article(session, feeds[2], "Pricing lessons from grocery retail", days_old=2, summary=boiler)
     article(session, feeds[3], "Pricing aisles: what shoppers pay", days_old=2, summary=boiler)
     made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
-    before = {s.title: s.score for s in suggestions.suggest(session, workspace, made.id, now=NOW)}
+    before = {
+        s.title: s.score for s in suggestions_db.suggest(session, workspace, made.id, now=NOW)
+    }
 
     _verdict(session, workspace, made.id, liked, "useful")
-    after = suggestions.suggest(session, workspace, made.id, now=NOW)
+    after = suggestions_db.suggest(session, workspace, made.id, now=NOW)
 
     assert titles(after)[:2] == [liked.title, alike.title]
     assert f"Like '{liked.title}', which you found useful" in after[1].reasons
@@ -234,17 +236,17 @@ def test_a_feeds_verdicts_move_its_other_articles(session, workspace):
     article(session, wire, "Election week: parties fight over fuel pricing", days_old=1.5)
     article(session, blog, "Why we changed our SaaS pricing page", days_old=3)
     made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
-    before = titles(suggestions.suggest(session, workspace, made.id, now=NOW))
+    before = titles(suggestions_db.suggest(session, workspace, made.id, now=NOW))
     assert before.index("Election week: parties fight over fuel pricing") == 1
 
     _verdict(session, workspace, made.id, waved, "not_useful")
-    after = suggestions.suggest(session, workspace, made.id, now=NOW)
+    after = suggestions_db.suggest(session, workspace, made.id, now=NOW)
 
     assert titles(after)[0] == "Why we changed our SaaS pricing page"
     election = next(s for s in after if s.title.startswith("Election week"))
     assert "Its feed gave not useful articles before" in election.reasons
     _verdict(session, workspace, made.id, waved, "useful")
-    liked = suggestions.suggest(session, workspace, made.id, now=NOW)
+    liked = suggestions_db.suggest(session, workspace, made.id, now=NOW)
     assert "Its feed gave useful articles before" in liked[titles(liked).index(
         "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from core import migrations
-from core.accounts import Workspace
 from core.db import Base, make_engine, make_sessionmakers
-from feeds.search import search
-from schedules import audiences_db, suggestions
+from core.models import Workspace
+from feeds.search_db import search
+from schedules import audiences_db, suggestions_db
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -84,7 +84,7 @@ def _rankings(session: Session, workspace_id: int) -> list[list[tuple[str, float
         audience = audiences_db.create_audience(
             session, workspace_id, name=name, keywords=keywords, exclude_keywords=excluded
         )
-        found = suggestions.suggest(session, workspace_id, audience.id, limit=20, now=NOW)
+        found = suggestions_db.suggest(session, workspace_id, audience.id, limit=20, now=NOW)
         result.append([(s.title, round(s.score, 9)) for s in found])
     return result
 

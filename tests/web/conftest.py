@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core import passwords
+from core import passwords_db
 from tests.conftest import UserClient, make_caller
 
 PASSWORD = "correct horse battery"
@@ -40,7 +40,7 @@ class Browser:
 
 def sign_in(app, caller: UserClient, email: str) -> Browser:
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, email, PASSWORD)
+        passwords_db.set_password(session, email, PASSWORD)
         session.commit()
     client = app.test_client()
     page = client.get("/signin").get_data(as_text=True)

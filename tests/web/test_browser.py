@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from core import passwords
+from core import passwords_db
 from tests.articles import add_article, add_feed
 from tests.helpers import give, make_audience
 from tests.web.conftest import PASSWORD
@@ -85,7 +85,7 @@ def planner(app, rep, live_server) -> dict:
     """A rep with a password and one audience (second Tuesday, 09:00 Berlin, keyword
     "pricing"), and two articles from a followed feed that match it, over HTTP."""
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
         feed = add_feed(session, rep.workspace_id, "CFO Weekly")
         for title, days_old in SUGGESTED:
             add_article(session, feed, title, days_old=days_old, summary="What pricing taught us.")

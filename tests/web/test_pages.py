@@ -8,7 +8,7 @@ import re
 import icalendar
 import pytest
 
-from core import passwords
+from core import passwords_db
 from tests.helpers import PlannerRunner, ask, give, make_audience
 from tests.web.conftest import PASSWORD, sign_in
 
@@ -50,7 +50,7 @@ def test_pages_redirect_to_sign_in_and_the_cookie_never_opens_the_api(app, brows
 
 def test_session_cookie_is_httponly_lax_and_secure_over_https(app, rep):
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
         session.commit()
     for base, secure in (("http://localhost", False), ("https://localhost", True)):
         client = app.test_client()
@@ -70,7 +70,7 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app, rep):
 
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, rep):
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
         session.commit()
     for asked, landed in (("/calendar", "/calendar"), ("//evil.example/x", "/")):
         client = app.test_client()
@@ -98,7 +98,7 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, r
 
 def test_five_failed_sign_ins_in_a_minute_slow_the_next_ones_down(app, rep):
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, "rep@acme.example", PASSWORD)
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
         session.commit()
     client = app.test_client()
     page = text_of(client.get("/signin"))
@@ -176,7 +176,7 @@ def test_deactivating_a_user_ends_their_sessions_sign_in_and_tokens(app, client,
 def test_a_new_password_ends_sessions_opened_with_the_old_one(app, browser):
     assert browser.get("/").status_code == 200
     with app.extensions["planner_db"].writer() as session:
-        passwords.set_password(session, browser.email, "a brand new passphrase")
+        passwords_db.set_password(session, browser.email, "a brand new passphrase")
         session.commit()
     assert browser.get("/").status_code == 303
 
@@ -197,8 +197,8 @@ def test_set_password_command_prompts_or_reads_stdin_and_refuses_short_ones(app,
     assert "at least 12 characters" in short.output
 
     with app.extensions["planner_db"].reader() as session:
-        assert passwords.authenticate(session, "rep@acme.example", "long enough secret")
-        assert passwords.authenticate(session, "rep@acme.example", "short") is None
+        assert passwords_db.authenticate(session, "rep@acme.example", "long enough secret")
+        assert passwords_db.authenticate(session, "rep@acme.example", "short") is None
 
 
 def test_demo_load_prints_a_password_that_signs_in(app):
@@ -208,7 +208,7 @@ def test_demo_load_prints_a_password_that_signs_in(app):
     again = PlannerRunner(app).invoke(args=["demo", "load"])
     assert f"Demo password: {password}" in again.output
     with app.extensions["planner_db"].reader() as session:
-        assert passwords.authenticate(session, "rep@demo.example", password) is not None
+        assert passwords_db.authenticate(session, "rep@demo.example", password) is not None
 
 
 # ---------------------------------------------------------------- CSRF and isolation

@@ -10,7 +10,8 @@ from app.db import session
 from app.ics import export, subscription_url
 from app.principal import principal
 from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
-from core import accounts
+from core import accounts_db
+from core import models as core_models
 from core.errors import Forbidden
 from schedules import subscriptions_db
 
@@ -51,7 +52,7 @@ class Subscription(MethodView):
     @documents_errors(blp)
     def get(self):
         """The caller's secret calendar address, if one was created."""
-        return {"url": subscription_url(session().get(accounts.User, principal().user_id))}
+        return {"url": subscription_url(session().get(core_models.User, principal().user_id))}
 
     @blp.response(201, SubscriptionSchema)
     @documents_errors(blp)
@@ -87,7 +88,7 @@ class WorkspaceSettings(MethodView):
     @documents_errors(blp)
     def get(self):
         """The caller's workspace and its weekly connecting hour."""
-        return _dump(session().get(accounts.Workspace, principal().workspace_id))
+        return _dump(session().get(core_models.Workspace, principal().workspace_id))
 
     @blp.arguments(WorkspaceSchema(partial=True))
     @blp.response(200, WorkspaceSchema)
@@ -97,15 +98,15 @@ class WorkspaceSettings(MethodView):
         """Change the workspace time zone or connecting hour (admins only)."""
         if principal().role != "admin":
             raise Forbidden("Only a workspace admin can change workspace settings.")
-        workspace = accounts.update_workspace(
+        workspace = accounts_db.update_workspace(
             session(), principal().workspace_id, data.get("timezone"), data.get("connecting_hour")
         )
         session().commit()
         return _dump(workspace)
 
 
-def _dump(workspace: accounts.Workspace) -> dict:
-    hour = {key: getattr(workspace, c) for key, c in accounts.CONNECTING_HOUR_COLUMNS.items()}
+def _dump(workspace: core_models.Workspace) -> dict:
+    hour = {key: getattr(workspace, c) for key, c in core_models.CONNECTING_HOUR_COLUMNS.items()}
     return {
         "id": workspace.id,
         "name": workspace.name,

@@ -13,7 +13,7 @@ from app.schemas.suggestions import (
     SuggestionQuerySchema,
 )
 from core.db import utcnow
-from schedules import audiences_db, feedback, suggestions, times
+from schedules import audiences_db, feedback_db, ranking, suggestions_db, times
 
 blp = Blueprint(
     "suggestions",
@@ -36,19 +36,19 @@ def list_suggestions(query, audience_id):
     Each item carries the rep's verdict on it (``feedback``), null when none was given.
     """
     workspace_id = principal().workspace_id
-    found = suggestions.suggest(
+    found = suggestions_db.suggest(
         session(), workspace_id, audience_id, limit=query["limit"], since=query.get("since")
     )
-    verdicts = feedback.verdicts_for(session(), audience_id, [s.article_id for s in found])
+    verdicts = feedback_db.verdicts_for(session(), audience_id, [s.article_id for s in found])
     empty = None
     if not found:
-        empty = suggestions.why_empty(
+        empty = suggestions_db.why_empty(
             session(), workspace_id, audience_id, since=query.get("since")
         )
     return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found], "empty": empty}
 
 
-def _dump(s: suggestions.Suggestion, verdict: str | None) -> dict:
+def _dump(s: ranking.Suggestion, verdict: str | None) -> dict:
     return {
         **{k: getattr(s, k) for k in ("article_id", "title", "url", "published_at", "score",
                                       "relevance", "matched_keywords", "age_days", "also_in",
@@ -63,7 +63,7 @@ def _dump(s: suggestions.Suggestion, verdict: str | None) -> dict:
 @documents_errors(blp, 404)
 def dismiss(audience_id, article_id):
     """Stop suggesting this article to the audience (harmless to repeat)."""
-    suggestions.dismiss(session(), principal().workspace_id, audience_id, article_id)
+    suggestions_db.dismiss(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
 
 
@@ -72,7 +72,7 @@ def dismiss(audience_id, article_id):
 @documents_errors(blp, 404)
 def undismiss(audience_id, article_id):
     """Undo a dismissal: the article may be suggested again."""
-    suggestions.undismiss(session(), principal().workspace_id, audience_id, article_id)
+    suggestions_db.undismiss(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
 
 
@@ -87,7 +87,7 @@ def give_feedback(data, audience_id, article_id):
     Unlike a dismissal, a verdict does not hide the article.
     """
     workspace_id = principal().workspace_id
-    verdict = feedback.record_feedback(
+    verdict = feedback_db.record_feedback(
         session(), workspace_id, audience_id, article_id, data["verdict"], utcnow()
     )
     session().commit()
@@ -99,7 +99,7 @@ def give_feedback(data, audience_id, article_id):
 @documents_errors(blp, 404)
 def undo_feedback(audience_id, article_id):
     """Take the verdict back (harmless to repeat); the ranking forgets it."""
-    feedback.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
+    feedback_db.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
 
 
@@ -111,7 +111,7 @@ def list_feedback(audience_id):
 
     Scheduled or published articles also count as useful to the ranking without being listed.
     """
-    return {"items": feedback.list_feedback(session(), principal().workspace_id, audience_id)}
+    return {"items": feedback_db.list_feedback(session(), principal().workspace_id, audience_id)}
 
 
 @blp.route("/<int:audience_id>/plan", methods=["POST"])
@@ -124,7 +124,7 @@ def plan(data, audience_id):
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     zone = audience.timezone
-    result = suggestions.plan(
+    result = suggestions_db.plan(
         session(),
         workspace_id,
         audience_id,

@@ -1,7 +1,7 @@
 """suggestion feedback: a rep's useful / not useful verdicts per audience and article
 
 A new table only; no existing row changes. Scheduled or published posts already say which
-articles were useful, so nothing is back-filled (schedules.feedback reads them directly).
+articles were useful, so nothing is back-filled (schedules.feedback_db reads them directly).
 
 Revision ID: 0007
 Revises: 0006

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core.accounts import Workspace
 from core.db import make_sessionmakers
+from core.models import Workspace
 from feeds.fetch_policy import FetchPolicy
 
 

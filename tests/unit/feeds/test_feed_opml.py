@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from core.accounts import Workspace
 from core.errors import InvalidValue
+from core.models import Workspace
 from feeds.errors import UnsafeXML
 from feeds.opml import OpmlFeed, parse_opml
 from feeds.subscriptions_db import create_feed, export_opml, import_opml, list_feeds

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.feed_jobs import DueFeedRunner
-from core.accounts import Workspace
+from core.models import Workspace
 from feeds import refresh_db
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry

@@ -10,8 +10,8 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.accounts import Workspace
 from core.errors import Conflict, InvalidValue, NotFound
+from core.models import Workspace
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import Article, Feed, FeedEntry
 from feeds.refresh_db import claim_due_feeds, refresh_feed

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from core.accounts import Workspace
+from core.models import Workspace
 from schedules import calendar_db
 from schedules.cadence import parse_cadence
 from schedules.models import Audience, Contact, Post

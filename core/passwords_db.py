@@ -13,8 +13,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts import Principal, User, end_sessions, find_user
+from core.accounts_db import Principal, end_sessions, find_user
 from core.errors import InvalidValue
+from core.models import User
 
 MIN_LENGTH = 12
 # Argon2 hashes any length, but an unbounded body would let one request burn CPU and memory.

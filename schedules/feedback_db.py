@@ -2,7 +2,7 @@
 
 Explicit verdicts come from the rep pressing "Useful" or "Not useful"; scheduling or publishing
 an article to the audience says "useful" without a word, so it counts too. Dismissing is not a
-verdict: it only hides an article (schedules.suggestions), and says nothing about its topic.
+verdict: it only hides an article (schedules.suggestions_db), and says nothing about its topic.
 Callers read ``VERDICTS`` from here; it lives with the model, whose CHECK constraint uses it.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.db import get_owned_row
 from core.errors import InvalidValue
 from feeds.models import Article
-from schedules import audiences_db
+from schedules import audiences_db, learning
 from schedules.models import TIMELINE_STATUSES, VERDICTS, Post, SuggestionFeedback
 
 
@@ -162,3 +162,23 @@ def _feedback(session: Session, audience_id: int, article_id: int) -> Suggestion
             SuggestionFeedback.article_id == article_id,
         )
     )
+
+
+def learning_examples(session: Session, audience_id: int) -> list[learning.Example]:
+    """The audience's feedback with each article's words (one query beyond the verdicts)."""
+    found = feedback_examples(session, audience_id)
+    kept = [e for e in found if e.useful][: learning.MAX_EXAMPLES]
+    kept += [e for e in found if not e.useful][: learning.MAX_EXAMPLES]
+    if not kept:
+        return []
+    useful = {e.article_id: e.useful for e in kept}
+    rows = session.execute(
+        select(
+            Article.id, Article.title, Article.first_feed_id, Article.search_title
+        ).where(Article.id.in_(useful))
+    )  # fmt: skip
+    return [
+        learning.Example(row.id, row.title, row.first_feed_id, useful[row.id],
+                learning.content_words(row.search_title.split()))
+        for row in rows
+    ]  # fmt: skip

@@ -1,0 +1,70 @@
+"""The tables every domain package shares: workspaces, users and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+
+ROLES = ("admin", "rep")
+CONNECTING_HOUR_COLUMNS = {
+    "enabled": "connect_enabled",
+    "weekday": "connect_weekday",
+    "time": "connect_time",
+    "duration_minutes": "connect_minutes",
+}
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The weekly hour for finding and engaging with the right people: the habit behind every
+    # fair ask, so it is on by default (Tuesday 08:00, workspace time).
+    connect_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    connect_weekday: Mapped[int] = mapped_column(Integer, default=1)
+    connect_time: Mapped[str] = mapped_column(String(5), default="08:00")
+    connect_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="workspace")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="rep")
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Calendar subscription URLs are derived from this (schedules.subscriptions_db); None: no feed.
+    calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A web session is valid only for the generation it was opened in: signing out, a new
+    # password and deactivation each move it on, which ends every session opened before.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A deactivated user keeps their data but can no longer sign in or use a token.
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="users")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,250 @@
+"""Suggestions: the articles an audience would thank the rep for, and a planner that fills
+the cadence's empty slots with them.
+
+Why here and not in ``feeds``: what makes an article a good suggestion is about the audience
+(its keywords and description, its ranking mode, what was already shared with it or waved
+away), so this module lives with audiences and posts and asks :mod:`feeds.search_db` only for
+lexical relevance; :mod:`schedules.ranking` orders what it found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import InvalidValue, NotFound
+from feeds.analysis import description_terms, phrases
+from feeds.models import Article, Feed
+from feeds.search_db import feed_volumes, search
+from schedules import audiences_db, feedback_db, policy, posts_db, ranking, slots_db, times
+from schedules.cadence import slot_period
+from schedules.models import TIMELINE_STATUSES, Audience, Post, SuggestionDismissal
+from schedules.ranking import Suggestion
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+# The planner also skips articles already in a draft: a plan must not draft one article twice.
+PLANNED_STATUSES = ("draft", *TIMELINE_STATUSES)
+NO_CANDIDATE = "No unused suggestion left for this audience in the candidate window."
+
+
+def suggest(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    since: str | dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> list[Suggestion]:
+    """The best ``limit`` articles for the audience, published in ``[since, now]``; ``since``
+    is read as :func:`times.parse_when` reads it, naive in the audience's clock."""
+    audience = audiences_db.get_audience(session, workspace_id, audience_id)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
+    since = times.parse_when("since", since, audience.timezone)
+    return _ranked(session, audience, limit, since, now, TIMELINE_STATUSES)
+
+
+@dataclass(frozen=True)
+class EmptyReason:
+    """Why a suggestion list is empty, in terms a rep can act on."""
+
+    code: str  # "no_keywords", "no_feeds" or "nothing_in_window"
+    message: str
+    older_matches: int = 0
+    window_start: dt.datetime | None = None
+    newest_older_at: dt.datetime | None = None  # how far back to look to find one
+
+
+def why_empty(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    *,
+    since: str | dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> EmptyReason:
+    """What an empty :func:`suggest` answer means: no keywords, no feeds, or nothing in the
+    window (with how many matching articles are older than it)."""
+    audience = audiences_db.get_audience(session, workspace_id, audience_id)
+    if not any(k.strip() for k in audience.keywords):
+        return EmptyReason("no_keywords", "This audience has no keywords to match articles on.")
+    feeds = session.scalar(
+        select(func.count()).select_from(Feed).where(Feed.workspace_id == workspace_id)
+    )
+    if not feeds:
+        return EmptyReason("no_feeds", "The workspace follows no feeds yet: add one.")
+    now = now or utcnow()
+    start = times.parse_when("since", since, audience.timezone)
+    start = start or now - ranking.default_window(audience)
+    older = search(
+        session,
+        workspace_id,
+        audience.keywords,
+        audience.exclude_keywords,
+        since=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        until=start,
+        skip=_excluded(audience.id, TIMELINE_STATUSES),
+    )
+    return EmptyReason(
+        "nothing_in_window",
+        f"No unused article since {start:%Y-%m-%d} matches the keywords; "
+        f"{len(older)} older one{'s do' if len(older) != 1 else ' does'}.",
+        older_matches=len(older),
+        window_start=start,
+        newest_older_at=max((m.published_at for m in older), default=None),
+    )
+
+
+def _ranked(
+    session: Session,
+    audience: Audience,
+    limit: int,
+    since: dt.datetime | None,
+    now: dt.datetime | None,
+    used_statuses: Sequence[str],
+) -> list[Suggestion]:
+    now = now or utcnow()
+    since = now - ranking.default_window(audience) if since is None else since
+    if since >= now:
+        raise InvalidValue("since", "Must be in the past.")
+    matches = search(
+        session,
+        audience.workspace_id,
+        audience.keywords,
+        audience.exclude_keywords,
+        since=since,
+        until=now,
+        skip=_excluded(audience.id, used_statuses),
+        context=description_terms(audience.description, phrases(audience.keywords)),
+    )
+    if not matches:
+        return []
+    volumes = feed_volumes(session, audience.workspace_id, since, now)
+    learned = feedback_db.learning_examples(session, audience.id)
+    return ranking.rank(matches, audience, volumes, learned, limit, now)
+
+
+def _excluded(audience_id: int, used_statuses: Sequence[str]) -> Select[Any]:
+    """Articles already shared (or planned) with the audience, or dismissed for it."""
+    used = select(Post.article_id).where(
+        Post.audience_id == audience_id,
+        Post.article_id.is_not(None),
+        Post.status.in_(used_statuses),
+    )
+    dismissed = select(SuggestionDismissal.article_id).where(
+        SuggestionDismissal.audience_id == audience_id
+    )
+    return union_all(used, dismissed)
+
+
+# ---------------------------------------------------------------- dismissals
+
+
+def dismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
+    """Stop suggesting the article to the audience; dismissing twice is harmless."""
+    audiences_db.get_audience(session, workspace_id, audience_id)
+    _article_in(session, workspace_id, article_id)
+    if session.get(SuggestionDismissal, (audience_id, article_id)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(SuggestionDismissal(audience_id=audience_id, article_id=article_id))
+    except IntegrityError:
+        pass  # a concurrent request dismissed it first (PostgreSQL; SQLite writers are serial)
+
+
+def undismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
+    """Undo :func:`dismiss`; the article competes again from its next listing on."""
+    audiences_db.get_audience(session, workspace_id, audience_id)
+    _article_in(session, workspace_id, article_id)
+    session.execute(
+        delete(SuggestionDismissal).where(
+            SuggestionDismissal.audience_id == audience_id,
+            SuggestionDismissal.article_id == article_id,
+        )
+    )
+
+
+def _article_in(session: Session, workspace_id: int, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None or article.workspace_id != workspace_id:
+        raise NotFound(f"No article {article_id} in this workspace.")
+    return article
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass
+class Plan:
+    filled: list[tuple[dt.datetime, Post]] = field(default_factory=list)
+    unfilled: list[tuple[dt.datetime, str]] = field(default_factory=list)
+
+
+def plan(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """Give every empty cadence slot in ``[start, end)`` a draft built from the best unused
+    suggestion, one article per slot, best article to the earliest slot.
+
+    A slot is empty when no scheduled or published give fills it (as ``/slots`` says) and no
+    draft give is dated within its period, so the drafts of an earlier run count as filled
+    and planning twice adds nothing. Drafts stay off the timeline until a rep schedules them.
+    """
+    audience = audiences_db.lock_audience(session, workspace_id, audience_id)
+    empty = _empty_slots(session, audience, start, end)
+    result = Plan()
+    if not empty:
+        return result
+    picks = _ranked(session, audience, len(empty), None, now, PLANNED_STATUSES)
+    for slot, pick in itertools.zip_longest(empty, picks):
+        if pick is None:
+            result.unfilled.append((slot, NO_CANDIDATE))
+            continue
+        draft = {"kind": "give", "type": "shared_article", "status": "draft",
+                 "article_id": pick.article_id, "scheduled_at": slot}  # fmt: skip
+        post = posts_db.create_post(session, workspace_id, audience.id, draft)
+        result.filled.append((slot, post))
+    return result
+
+
+def _empty_slots(
+    session: Session, audience: Audience, start: dt.datetime, end: dt.datetime
+) -> list[dt.datetime]:
+    open_slots = [slot for slot, give in slots_db.slots(session, audience, start, end) if not give]
+    if not open_slots:
+        return []
+    cadence = policy.cadence_of(audience)
+    periods = [slot_period(cadence, audience.timezone, slot) for slot in open_slots]
+    drafted = list(
+        session.scalars(
+            select(Post.scheduled_at).where(
+                Post.audience_id == audience.id,
+                Post.kind == "give",
+                Post.status == "draft",
+                Post.scheduled_at >= periods[0][0],
+                Post.scheduled_at < periods[-1][1],
+            )
+        )
+    )
+    return [
+        slot
+        for slot, (begin, finish) in zip(open_slots, periods, strict=True)
+        if not any(begin <= at < finish for at in drafted)
+    ]
