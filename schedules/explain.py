@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.models import Contact
-from schedules.rule import Violation
+from schedules.rule import NoDate, Violation
 from schedules.times import day, when
 
 TOUCH_IDEAS = "comment on their post, share an article, congratulate, introduce, help or meet"
@@ -47,11 +47,34 @@ def rule_detail(audience_name: str, violations: Iterable[Violation]) -> str:
         hint = (
             f"; the earliest date that would pass is {_utc(v.earliest_allowed_at)}"
             if v.earliest_allowed_at
-            else f"; no date passes: {v.no_date_reason or 'schedule more value posts first'}"
+            else f"; no date passes: {no_date(v.no_date) or 'schedule more value posts first'}"
         )
         label = f"ask {v.post_id}" if v.post_id is not None else "the new ask"
         parts.append(f"{label} at {_utc(v.at)}: {' and '.join(reasons)}{hint}")
     return f"This change would leave asks to {audience_name} uncovered: " + "; ".join(parts) + "."
+
+
+def no_date(reason: NoDate | None) -> str | None:
+    """Why no date would pass, in a clause (instants in UTC); None when one would."""
+    if reason is None:
+        return None
+    k, days, gap = reason.gives_per_ask, reason.gives_lookback_days, reason.min_days_between_asks
+    if reason.next_ask_at is None:
+        return f"schedule {k} value posts within {days} days first"
+    next_ask = f"the next ask at {_utc(reason.next_ask_at)}"
+    if reason.code == "few_gives":
+        return (
+            f"fewer than {k} value posts fall within {days} days of any date before the next "
+            "ask; schedule more value posts first"
+        )
+    if reason.code == "next_gap":
+        return f"{next_ask} needs {gap} days before it"
+    if reason.code == "next_gives":
+        return f"{next_ask} needs the {k} value posts before it; add value posts or move that ask"
+    return (
+        f"any earlier date leaves too few value posts, and any later one takes the value posts "
+        f"of {next_ask} or comes less than {gap} days before it; add value posts or move that ask"
+    )
 
 
 def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:

@@ -37,7 +37,7 @@ def _violation_dict(v: rule.Violation) -> dict[str, Any]:
         "min_days_between_asks": v.min_days_between_asks,
         "earliest_allowed_at": v.earliest_allowed_at,
         "gives_lookback_days": v.gives_lookback_days,
-        "no_date_reason": v.no_date_reason,
+        "no_date_reason": explain.no_date(v.no_date),
     }
 
 

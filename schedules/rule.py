@@ -54,11 +54,25 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class NoDate:
+    """Why no date between the asks either side would pass, as data (``explain.no_date`` words
+    it). ``code``: ``few_gives`` (too few gives within the lookback of any date), ``next_gap``
+    (the next ask needs the gap before it), ``next_gives`` (the next ask needs the gives before
+    it), ``squeezed`` (every date either lacks gives or takes the next ask's)."""
+
+    code: Literal["few_gives", "next_gap", "next_gives", "squeezed"]
+    gives_per_ask: int
+    gives_lookback_days: int
+    min_days_between_asks: int
+    next_ask_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class Violation:
     """One ask the timeline would leave uncovered, with what would cover it.
 
     ``earliest_allowed_at`` is None when no date between the asks either side would pass;
-    ``no_date_reason`` then says why in a sentence.
+    ``no_date`` then says why.
     """
 
     post_id: int
@@ -69,7 +83,7 @@ class Violation:
     min_days_between_asks: int
     earliest_allowed_at: dt.datetime | None
     gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
-    no_date_reason: str | None = None
+    no_date: NoDate | None = None
     next_ask_at: dt.datetime | None = None
 
     @property
@@ -141,7 +155,7 @@ def _judge(
         min_days_between_asks=policy.min_days_between_asks,
         earliest_allowed_at=earliest,
         gives_lookback_days=policy.gives_lookback_days,
-        no_date_reason=reason,
+        no_date=reason,
         next_ask_at=next_ask_at,
     )
 
@@ -152,7 +166,7 @@ def earliest_between(
     give_times: Sequence[dt.datetime],
     policy: Policy,
     not_before: dt.datetime | None = None,
-) -> tuple[dt.datetime | None, str | None]:
+) -> tuple[dt.datetime | None, NoDate | None]:
     """The first instant between the asks either side where an ask passes and leaves the next
     ask covered too, or None with the reason no such instant exists.
 
@@ -172,12 +186,7 @@ def earliest_between(
             candidates.append(at)
             break
     if not candidates:
-        return None, (
-            f"fewer than {k} value posts fall within {policy.gives_lookback_days} days of any "
-            "date before the next ask; schedule more value posts first"
-            if next_ask_at is not None
-            else f"schedule {k} value posts within {policy.gives_lookback_days} days first"
-        )
+        return None, _no_date("few_gives", policy, next_ask_at)
     at = candidates[0]
     if reason is not None and (latest is None or at > latest):
         return None, reason
@@ -186,30 +195,27 @@ def earliest_between(
 
 def _latest_keeping_next(
     next_ask_at: dt.datetime | None, gives: Sequence[dt.datetime], policy: Policy
-) -> tuple[dt.datetime | None, str | None]:
+) -> tuple[dt.datetime | None, NoDate | None]:
     """The last instant an ask may take before ``next_ask_at`` and leave that ask covered, and
     the reason to give if the ask cannot come that early; (None, reason) when no instant leaves
     it covered, (None, None) when there is no next ask to keep covered."""
     if next_ask_at is None:
         return None, None
-    when = f"{next_ask_at:%Y-%m-%d %H:%M} UTC"
     spaced = next_ask_at - policy.min_gap
     k = policy.gives_per_ask
     if k == 0:
-        return spaced, f"the next ask at {when} needs {policy.min_days_between_asks} days before it"
+        return spaced, _no_date("next_gap", policy, next_ask_at)
     window = [g for g in gives if g >= next_ask_at - policy.lookback]
     if len(window) < k:
-        return None, (
-            f"the next ask at {when} needs the {k} value posts before it; "
-            "add value posts or move that ask"
-        )
+        return None, _no_date("next_gives", policy, next_ask_at)
     # The ask must come strictly before the k-th last give, and be spaced from the next ask.
     latest = min(spaced, window[-k] - dt.timedelta(microseconds=1))
-    return latest, (
-        f"any earlier date leaves too few value posts, and any later one takes the value posts "
-        f"of the next ask at {when} or comes less than {policy.min_days_between_asks} days "
-        "before it; add value posts or move that ask"
-    )
+    return latest, _no_date("squeezed", policy, next_ask_at)
+
+
+def _no_date(code: str, policy: Policy, next_ask_at: dt.datetime | None) -> NoDate:
+    return NoDate(code, policy.gives_per_ask, policy.gives_lookback_days,
+                  policy.min_days_between_asks, next_ask_at)  # type: ignore[arg-type]  # fmt: skip
 
 
 class TimelineSource(Protocol):
@@ -384,7 +390,7 @@ class Ratio:
 
     ``last_ask_at``, ``gives_since_last_ask`` and ``gives_needed`` describe the gap a new ask
     would go in (counting only gives within the lookback), ``earliest_next_ask_at`` the first
-    instant from now where it passes (None, with ``no_date_reason``, when only more gives help).
+    instant from now where it passes (None, with ``no_date``, when only more gives help).
     """
 
     last_ask_at: dt.datetime | None
@@ -394,4 +400,4 @@ class Ratio:
     earliest_next_ask_at: dt.datetime | None
     gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
     next_ask: NextAsk | None = None
-    no_date_reason: str | None = None
+    no_date: NoDate | None = None

@@ -6,8 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
-from schedules.explain import condition_detail, relationship_detail, rule_detail, rule_sentences
-from schedules.rule import Violation
+from schedules.explain import (
+    condition_detail,
+    no_date,
+    relationship_detail,
+    rule_detail,
+    rule_sentences,
+)
+from schedules.rule import NoDate, Violation
 
 UTC = dt.UTC
 
@@ -63,11 +69,27 @@ def test_the_api_detail_states_what_each_ask_lacks_and_the_earliest_date_in_utc(
 
 
 def test_a_new_ask_that_no_date_would_pass_says_why():
-    found = violation(post_id=None, earliest_allowed_at=None, no_date_reason="add value posts")
+    next_ask = dt.datetime(2031, 3, 20, 9, 0, tzinfo=UTC)
+    reason = NoDate("next_gives", 3, 365, 30, next_ask)
+    found = violation(post_id=None, earliest_allowed_at=None, no_date=reason)
     assert rule_detail("CFOs", [found]).endswith(
         "the new ask at 2031-03-04 09:00 UTC: it comes less than 30 days after the previous ask"
-        "; no date passes: add value posts."
+        "; no date passes: the next ask at 2031-03-20 09:00 UTC needs the 3 value posts before "
+        "it; add value posts or move that ask."
     )
+
+
+def test_each_reason_no_date_passes_is_worded_with_its_numbers():
+    at = dt.datetime(2031, 3, 20, 9, 0, tzinfo=UTC)
+    assert no_date(None) is None
+    assert no_date(NoDate("few_gives", 4, 90, 30)) == "schedule 4 value posts within 90 days first"
+    assert no_date(NoDate("few_gives", 4, 90, 30, at)).startswith(
+        "fewer than 4 value posts fall within 90 days of any date before the next ask"
+    )
+    assert no_date(NoDate("next_gap", 0, 90, 30, at)) == (
+        "the next ask at 2031-03-20 09:00 UTC needs 30 days before it"
+    )
+    assert "comes less than 30 days before it" in no_date(NoDate("squeezed", 3, 90, 30, at))
 
 
 def test_the_relationship_detail_names_the_person_and_folds_in_the_audience_rule():

@@ -96,7 +96,7 @@ def test_an_ask_moved_to_its_earliest_allowed_date_is_accepted(policy, ops, move
     own = next((v for v in found if v.post_id == post_id), None)
     if own is None or own.earliest_allowed_at is None:
         event("accepted" if own is None else "refused with no date")
-        assert own is None or own.no_date_reason
+        assert own is None or own.no_date
         return
     event("refused with a date")
     earliest = own.earliest_allowed_at

@@ -17,7 +17,7 @@ from app.schemas.audiences import (
     SlotQuerySchema,
 )
 from core.errors import InvalidValue
-from schedules import audiences_db, slots_db, timeline_db, times
+from schedules import audiences_db, explain, slots_db, timeline_db, times
 
 blp = Blueprint(
     "audiences", __name__, url_prefix="/api/v1/audiences", description="Target audiences"
@@ -119,5 +119,6 @@ def ratio(audience_id):
     return {
         **vars(standing),
         "next_ask": standing.next_ask,
+        "no_date_reason": explain.no_date(standing.no_date),
         "min_days_between_asks": audience.min_days_between_asks,
     }
