@@ -155,8 +155,9 @@ class DueFeedRunner:
         """Claim, download and store feeds one at a time until none is due.
 
         On PostgreSQL a feed is stored on a second thread while this one downloads the next:
-        the time spent waiting for the server's inserts goes to parsing instead. On SQLite storing is this process's own work, which a second thread
-        could only interleave with parsing, at the price of switching between them.
+        the time spent waiting for the server's inserts goes to parsing instead. On SQLite
+        storing is this process's own work, which a second thread could only interleave with
+        parsing, at the price of switching between them.
         """
         with ThreadPoolExecutor(1, thread_name_prefix="feed-store") as behind:
             storing: Future[None] | None = None
