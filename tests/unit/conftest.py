@@ -1,4 +1,6 @@
-"""What the migration tests share: an empty database to migrate step by step, and old rows."""
+"""Unit-test fixtures: a writer session with one workspace on each test database (the shared
+``engine``: a migrated SQLite file and, when configured, PostgreSQL), and for the migration
+tests an empty database to migrate step by step with old rows."""
 
 from __future__ import annotations
 
@@ -6,12 +8,28 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from core import migrations
-from core.db import make_engine
+from core.db import make_engine, make_sessionmakers
+from core.models import Workspace
 from tests.conftest import PG_URL
 
 SCHEMA = "migration_tests"
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with make_sessionmakers(engine)[1]() as session:
+        yield session
+
+
+@pytest.fixture
+def workspace_id(session: Session) -> int:
+    workspace = Workspace(name="Acme", timezone="UTC")
+    session.add(workspace)
+    session.commit()
+    return workspace.id
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
