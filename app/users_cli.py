@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
+from sqlalchemy.orm import Session
 
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db, passwords_db
 from core import models as core_models
 from core.errors import DomainError
 
+T = TypeVar("T")
+
 
 @click.group()
 def users() -> None:
     """Users and their API tokens."""
+
+
+def _commit(runtime: Runtime, change: Callable[[Session], T]) -> T:
+    """One account change in a write session: a domain error exits 2, anything else commits."""
+    with runtime.database.writer() as session:
+        try:
+            result = change(session)
+        except DomainError as error:
+            fail(error)
+        session.commit()
+    return result
 
 
 @users.command("create")
@@ -24,14 +40,11 @@ def users() -> None:
 @pass_runtime
 def users_create(runtime: Runtime, workspace: str, email: str, role: str) -> None:
     """Create a user and print its API token (shown only this once)."""
-    with runtime.database.writer() as session:
-        try:
-            user, token = accounts_db.create_user(session, workspace, email, role)
-        except DomainError as error:
-            fail(error)
-        session.commit()
-        click.echo(f"Created {role} {user.email} in workspace {workspace!r}.")
-        click.echo(f"API token (store it now, it is not shown again): {token}")
+    user, token = _commit(
+        runtime, lambda session: accounts_db.create_user(session, workspace, email, role)
+    )
+    click.echo(f"Created {role} {user.email} in workspace {workspace!r}.")
+    click.echo(f"API token (store it now, it is not shown again): {token}")
 
 
 @users.command("list")
@@ -55,12 +68,7 @@ def users_list(runtime: Runtime, workspace: str | None) -> None:
 @pass_runtime
 def users_rotate_token(runtime: Runtime, email: str) -> None:
     """Revoke EMAIL's API tokens and print a new one (shown only this once)."""
-    with runtime.database.writer() as session:
-        try:
-            user, token = accounts_db.rotate_token(session, email)
-        except DomainError as error:
-            fail(error)
-        session.commit()
+    user, token = _commit(runtime, lambda session: accounts_db.rotate_token(session, email))
     click.echo(f"Revoked the API tokens of {user.email}; requests with them now answer 401.")
     click.echo(f"New API token (store it now, it is not shown again): {token}")
 
@@ -77,13 +85,8 @@ def users_set_password(runtime: Runtime, email: str, password_stdin: bool) -> No
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with runtime.database.writer() as session:
-        try:
-            user = passwords_db.set_password(session, email, password)
-        except DomainError as error:
-            fail(error)
-        session.commit()
-        click.echo(f"Password set for {user.email}.")
+    user = _commit(runtime, lambda session: passwords_db.set_password(session, email, password))
+    click.echo(f"Password set for {user.email}.")
 
 
 @users.command("deactivate")
@@ -91,10 +94,5 @@ def users_set_password(runtime: Runtime, email: str, password_stdin: bool) -> No
 @pass_runtime
 def users_deactivate(runtime: Runtime, email: str) -> None:
     """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept."""
-    with runtime.database.writer() as session:
-        try:
-            user = accounts_db.deactivate_user(session, email)
-        except DomainError as error:
-            fail(error)
-        session.commit()
-        click.echo(f"Deactivated {user.email}.")
+    user = _commit(runtime, lambda session: accounts_db.deactivate_user(session, email))
+    click.echo(f"Deactivated {user.email}.")

@@ -22,37 +22,34 @@ Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import logging
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.evaluation.corpus: the one corpus ingest, shared with tests
 sys.path.insert(0, str(REPO / "bench"))
 
-from relevance_pool import title_keyword_baseline  # noqa: E402
+from relevance_pool import (  # noqa: E402
+    FROZEN,
+    JUDGEMENTS,
+    SINCE,
+    corpus_workspace,
+    suggested,
+    title_keyword_baseline,
+)
 
-from core import migrations  # noqa: E402
-from core.db import make_engine, make_sessionmakers  # noqa: E402
-from core.models import Workspace  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
-from schedules import audiences_db, suggestions_db  # noqa: E402
-from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
+from schedules import audiences_db  # noqa: E402
+from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
-JUDGEMENTS = REPO / "tests" / "data" / "relevance"
-FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
-SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 RANKINGS = ("today", "title", "new")
 
 
@@ -66,80 +63,61 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="end with one JSON result line")
     parser.add_argument("--unjudged-out", type=Path, help="write unjudged top-10 articles here")
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     frozen = json.loads(FROZEN.read_text())
     rows, unjudged_rows = [], []
     began = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, HTTPServer(host="127.0.0.1", port=0) as server:
-        engine = make_engine(f"sqlite:///{tmp}/relevance.db")
-        migrations.upgrade(engine)
-        with make_sessionmakers(engine)[1]() as session:
-            workspace = Workspace(name="Relevance bench", timezone="UTC")
-            session.add(workspace)
-            session.flush()
-            ingest(session, workspace.id, server)
-            articles = {
-                stable_url(a.canonical_url): a
-                for a in session.scalars(
-                    select(Article).where(Article.workspace_id == workspace.id)
-                )
-                if a.canonical_url
-            }
-            feed_titles = dict(session.execute(select(Feed.id, Feed.title)).all())
-            print(
-                f"corpus ingested: {len(articles)} articles in {time.perf_counter() - began:.0f} s"
+    with corpus_workspace("Relevance bench") as (session, workspace, _):
+        articles = {
+            stable_url(a.canonical_url): a
+            for a in session.scalars(select(Article).where(Article.workspace_id == workspace.id))
+            if a.canonical_url
+        }
+        feed_titles = dict(session.execute(select(Feed.id, Feed.title)).all())
+        print(f"corpus ingested: {len(articles)} articles in {time.perf_counter() - began:.0f} s")
+        for path in sorted(JUDGEMENTS.glob("*.json")):
+            spec = json.loads(path.read_text())
+            name = spec["audience"]["name"]
+            grades = {j["url"]: j["grade"] for j in spec["judgements"]}
+            audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
+
+            title = title_keyword_baseline(
+                session, workspace.id, spec["audience"]["keywords"],
+                spec["audience"]["exclude_keywords"],
+            )  # fmt: skip
+            urls = {"today": frozen.get(name, []), "title": [c.url for c in title],
+                    "new": suggested(session, workspace.id, audience.id, 10)}  # fmt: skip
+            row: dict = {"audience": name, "judged": len(grades)}
+            for ranking in RANKINGS:
+                top = urls[ranking][:10]
+                feeds = [articles[u].first_feed_id if u in articles else None for u in top]
+                row[ranking] = {
+                    "p5": precision_at_5(top, grades),
+                    "ndcg10": ndcg_at_10(top, grades),
+                    "busiest": busiest_share(feeds),
+                    "unjudged": sum(u not in grades for u in top),
+                    "busiest_feed": feed_titles.get(Counter(feeds).most_common(1)[0][0])
+                    if feeds else None,
+                }  # fmt: skip
+            clicked, without, learned = five_clicks(
+                session, workspace.id, audience.id, grades, since=SINCE, now=EVAL_NOW
             )
-            for path in sorted(JUDGEMENTS.glob("*.json")):
-                spec = json.loads(path.read_text())
-                name = spec["audience"]["name"]
-                grades = {j["url"]: j["grade"] for j in spec["judgements"]}
-                audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
-
-                def ranked(limit: int = 10, audience_id: int = audience.id) -> list[str]:
-                    found = suggestions_db.suggest(
-                        session, workspace.id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
-                    )
-                    return [stable_url(s.url) for s in found]
-
-                title = title_keyword_baseline(
-                    session, workspace.id, spec["audience"]["keywords"],
-                    spec["audience"]["exclude_keywords"],
-                )  # fmt: skip
-                urls = {"today": frozen.get(name, []), "title": [c.url for c in title],
-                        "new": ranked()}  # fmt: skip
-                row: dict = {"audience": name, "judged": len(grades)}
-                for ranking in RANKINGS:
-                    top = urls[ranking][:10]
-                    feeds = [articles[u].first_feed_id if u in articles else None for u in top]
-                    row[ranking] = {
-                        "p5": precision_at_5(top, grades),
-                        "ndcg10": ndcg_at_10(top, grades),
-                        "busiest": busiest_share(feeds),
-                        "unjudged": sum(u not in grades for u in top),
-                        "busiest_feed": feed_titles.get(Counter(feeds).most_common(1)[0][0])
-                        if feeds else None,
-                    }  # fmt: skip
-                clicked, without, learned = five_clicks(
-                    session, workspace.id, audience.id, grades, since=SINCE, now=EVAL_NOW
-                )
-                rest = {u: g for u, g in grades.items() if u not in clicked}
-                row["feedback"] = {
-                    "clicks": dict(
-                        Counter("useful" if grades[u] >= 1 else "not_useful" for u in clicked)
-                    ),
-                    "ndcg10_before": ndcg_at_10(without, rest),
-                    "ndcg10_after": ndcg_at_10(learned, rest),
-                    "unjudged_before": sum(u not in grades for u in without),
-                    "unjudged_after": sum(u not in grades for u in learned),
-                }
-                rows.append(row)
-                for url in dict.fromkeys(urls["new"] + without + learned):
-                    if url not in grades and url in articles:
-                        unjudged_rows.append({
-                            "audience": name, "url": url, "title": articles[url].title,
-                            "summary": " ".join(articles[url].summary_text.split())[:700],
-                        })  # fmt: skip
-        engine.dispose()
+            rest = {u: g for u, g in grades.items() if u not in clicked}
+            row["feedback"] = {
+                "clicks": dict(
+                    Counter("useful" if grades[u] >= 1 else "not_useful" for u in clicked)
+                ),
+                "ndcg10_before": ndcg_at_10(without, rest),
+                "ndcg10_after": ndcg_at_10(learned, rest),
+                "unjudged_before": sum(u not in grades for u in without),
+                "unjudged_after": sum(u not in grades for u in learned),
+            }
+            rows.append(row)
+            for url in dict.fromkeys(urls["new"] + without + learned):
+                if url not in grades and url in articles:
+                    unjudged_rows.append({
+                        "audience": name, "url": url, "title": articles[url].title,
+                        "summary": " ".join(articles[url].summary_text.split())[:700],
+                    })  # fmt: skip
 
     print(f"{'audience':<42} {'P@5 today/title/new':>22} {'nDCG@10 today/title/new':>26} "
           f"{'busiest feed share':>20} {'unjudged':>10} {'nDCG@10 +fb':>14}")  # fmt: skip

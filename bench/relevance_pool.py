@@ -24,6 +24,8 @@ import random
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,7 +168,24 @@ def _coverage_ranked(
     return [_candidate(row[3]) for row in scored[:limit]]
 
 
-def _suggested(session: Session, workspace_id: int, audience_id: int, limit: int) -> list[str]:
+@contextmanager
+def corpus_workspace(name: str) -> Iterator[tuple[Session, Workspace, int]]:
+    """A throwaway SQLite database with one workspace holding the whole corpus, served by a local
+    HTTP server; yields the writer session, the workspace and the number of feeds ingested."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per feed served
+    with tempfile.TemporaryDirectory() as tmp, HTTPServer(host="127.0.0.1", port=0) as server:
+        engine = make_engine(f"sqlite:///{tmp}/corpus.db")
+        migrations.upgrade(engine)
+        with make_sessionmakers(engine)[1]() as session:
+            workspace = Workspace(name=name, timezone="UTC")
+            session.add(workspace)
+            session.flush()
+            yield session, workspace, ingest(session, workspace.id, server)
+        engine.dispose()
+
+
+def suggested(session: Session, workspace_id: int, audience_id: int, limit: int) -> list[str]:
+    """The stable urls of the audience's top ``limit`` suggestions over the whole corpus."""
     top = suggestions_db.suggest(
         session, workspace_id, audience_id, limit=limit, since=SINCE, now=EVAL_NOW
     )
@@ -183,79 +202,72 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per feed served
     frozen: dict[str, list[str]] = {}
-    with tempfile.TemporaryDirectory() as tmp, HTTPServer(host="127.0.0.1", port=0) as server:
-        engine = make_engine(f"sqlite:///{tmp}/pool.db")
-        migrations.upgrade(engine)
-        with make_sessionmakers(engine)[1]() as session:
-            workspace = Workspace(name="Relevance pool", timezone="UTC")
-            session.add(workspace)
-            session.flush()
-            print("feeds ingested:", ingest(session, workspace.id, server))
-            by_url = {
-                stable_url(a.canonical_url): a for a in _articles(session, workspace.id, EVAL_NOW)
-            }
-            for path in sorted(JUDGEMENTS.glob("*.json")):
-                spec = json.loads(path.read_text())
-                fields = spec["audience"]
-                keywords, excludes = fields["keywords"], fields["exclude_keywords"]
-                today = audiences_db.create_audience(session, workspace.id, **fields)
-                long = audiences_db.create_audience(
-                    session,
-                    workspace.id,
-                    **{**fields, "name": f"{fields['name']} (long)"},
-                    half_life_days=LONG_HALF_LIFE,
-                )
-                frozen[fields["name"]] = _suggested(session, workspace.id, today.id, 10)
-                judged = {j["url"] for j in spec["judgements"]}
-                depth = args.depth
-                while True:
-                    rankings = {
-                        "today": _suggested(session, workspace.id, today.id, depth),
-                        "long": _suggested(session, workspace.id, long.id, depth),
-                        "title": [
-                            c.url
-                            for c in title_keyword_baseline(
-                                session, workspace.id, keywords, excludes, limit=depth
-                            )
-                        ],
-                        "coverage": [
-                            c.url
-                            for c in keyword_coverage_baseline(
-                                session, workspace.id, keywords, excludes, limit=depth
-                            )
-                        ],
-                        "description": [
-                            c.url
-                            for c in description_baseline(
-                                session,
-                                workspace.id,
-                                keywords,
-                                fields["description"],
-                                excludes,
-                                limit=depth,
-                            )
-                        ],
-                    }
-                    pool = {u for urls in rankings.values() for u in urls}
-                    if len(pool | judged) >= args.min_pool or depth >= suggestions_db.MAX_LIMIT:
-                        break
-                    depth += 5
-                pooled = sorted((pool | judged) if args.all else (pool - judged))
-                rng.shuffle(pooled)
-                rows = [
-                    {
-                        "url": url,
-                        "title": by_url[url].title,
-                        "summary": " ".join(by_url[url].summary_text.split())[:700],
-                    }
-                    for url in pooled
-                ]
-                (args.out / f"{path.stem}.json").write_text(json.dumps(rows, indent=1))
-                # Provenance kept apart from what is graded, for the README's figures only.
-                (args.out / f"{path.stem}.provenance.json").write_text(json.dumps(rankings))
-                print(f"{path.stem}: depth {depth}, pool {len(pool)}, to grade {len(rows)}")
+    with corpus_workspace("Relevance pool") as (session, workspace, feeds):
+        print("feeds ingested:", feeds)
+        by_url = {
+            stable_url(a.canonical_url): a for a in _articles(session, workspace.id, EVAL_NOW)
+        }
+        for path in sorted(JUDGEMENTS.glob("*.json")):
+            spec = json.loads(path.read_text())
+            fields = spec["audience"]
+            keywords, excludes = fields["keywords"], fields["exclude_keywords"]
+            today = audiences_db.create_audience(session, workspace.id, **fields)
+            long = audiences_db.create_audience(
+                session,
+                workspace.id,
+                **{**fields, "name": f"{fields['name']} (long)"},
+                half_life_days=LONG_HALF_LIFE,
+            )
+            frozen[fields["name"]] = suggested(session, workspace.id, today.id, 10)
+            judged = {j["url"] for j in spec["judgements"]}
+            depth = args.depth
+            while True:
+                rankings = {
+                    "today": suggested(session, workspace.id, today.id, depth),
+                    "long": suggested(session, workspace.id, long.id, depth),
+                    "title": [
+                        c.url
+                        for c in title_keyword_baseline(
+                            session, workspace.id, keywords, excludes, limit=depth
+                        )
+                    ],
+                    "coverage": [
+                        c.url
+                        for c in keyword_coverage_baseline(
+                            session, workspace.id, keywords, excludes, limit=depth
+                        )
+                    ],
+                    "description": [
+                        c.url
+                        for c in description_baseline(
+                            session,
+                            workspace.id,
+                            keywords,
+                            fields["description"],
+                            excludes,
+                            limit=depth,
+                        )
+                    ],
+                }
+                pool = {u for urls in rankings.values() for u in urls}
+                if len(pool | judged) >= args.min_pool or depth >= suggestions_db.MAX_LIMIT:
+                    break
+                depth += 5
+            pooled = sorted((pool | judged) if args.all else (pool - judged))
+            rng.shuffle(pooled)
+            rows = [
+                {
+                    "url": url,
+                    "title": by_url[url].title,
+                    "summary": " ".join(by_url[url].summary_text.split())[:700],
+                }
+                for url in pooled
+            ]
+            (args.out / f"{path.stem}.json").write_text(json.dumps(rows, indent=1))
+            # Provenance kept apart from what is graded, for the README's figures only.
+            (args.out / f"{path.stem}.provenance.json").write_text(json.dumps(rankings))
+            print(f"{path.stem}: depth {depth}, pool {len(pool)}, to grade {len(rows)}")
     FROZEN.parent.mkdir(parents=True, exist_ok=True)
     FROZEN.write_text(json.dumps(frozen, indent=2) + "\n")
 

@@ -147,6 +147,11 @@ class Report:
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
 
+    def did_not_run(self, what: str, target: str, why: str) -> None:
+        """A section whose benchmark failed: said under its heading, counted as a missed target."""
+        self.add("Did not run: see the log.", "")
+        self.target(what, target, "did not run", False, why)
+
     def target(self, what: str, target: str, figure: str, met: bool | None, why: str = "") -> None:
         self.summary.append((what, target, figure, met))
         if met is False:
@@ -158,8 +163,7 @@ class Report:
 def api_section(report: Report, result: dict | None, database: str) -> None:
     report.add(f"### API under gunicorn, {database}", "")
     if result is None:
-        report.add("Did not run: see the log.", "")
-        report.target(f"API on {database}", "all", "did not run", False, "the benchmark failed")
+        report.did_not_run(f"API on {database}", "all", "the benchmark failed")
         return
     report.add(
         f"{result['workers']} sync workers ((2 x cores) + 1), {result['clients']} client "
@@ -196,8 +200,7 @@ def api_section(report: Report, result: dict | None, database: str) -> None:
 def startup_section(report: Report, result: dict | None) -> None:
     report.add("### Start-up", "")
     if result is None:
-        report.add("Did not run: see the log.", "")
-        report.target("start-up", "< 0.5 s CPU", "did not run", False, "the benchmark failed")
+        report.did_not_run("start-up", "< 0.5 s CPU", "the benchmark failed")
         return
     report.add(
         f"Each command as a fresh process, median of {result['rounds']} runs taken in turns; "
@@ -223,8 +226,7 @@ def relevance_section(report: Report, result: dict | None) -> None:
     """Issue 13's figures on the committed judgement set (the targets are held-out ones)."""
     report.add("### Suggestion relevance (tests/data/relevance)", "")
     if result is None:
-        report.add("Did not run: see the log.", "")
-        report.target("suggestion relevance", "mean P@5 >= 0.8", "did not run", False, "failed")
+        report.did_not_run("suggestion relevance", "mean P@5 >= 0.8", "failed")
         return
     means, gain = result["means"], result["feedback_gain"]
     report.add(

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,15 +66,19 @@ class Match:
     fit: float = 0.0
     found: _Found | None = field(default=None, repr=False, compare=False)
 
-    def _terms(self, field_index: int) -> tuple[str, ...]:
+    def _found_where(self, keep: Callable) -> tuple[str, ...]:
+        """The keywords found whose per-field counts (title, body, tags) ``keep`` accepts."""
         if self.found is None:
             return ()
         return tuple(
             p.text
             for p, f, count in zip(self.found.include, self.found.document.fields,
                                    self.found.document.keyword_counts, strict=True)
-            if count and sum(f[field_index])
+            if count and keep(f)
         )  # fmt: skip
+
+    def _terms(self, field_index: int) -> tuple[str, ...]:
+        return self._found_where(lambda f: sum(f[field_index]))
 
     @functools.cached_property
     def title_terms(self) -> tuple[str, ...]:
@@ -91,14 +95,7 @@ class Match:
     @functools.cached_property
     def inflected_only(self) -> tuple[str, ...]:
         """Keywords found only in another form ("exploited" for "exploit")."""
-        if self.found is None:
-            return ()
-        return tuple(
-            p.text
-            for p, f, count in zip(self.found.include, self.found.document.fields,
-                                   self.found.document.keyword_counts, strict=True)
-            if count and not (f[0][0] or f[1][0])
-        )  # fmt: skip
+        return self._found_where(lambda f: not (f[0][0] or f[1][0]))
 
     @functools.cached_property
     def lead(self) -> tuple[str, ...]:

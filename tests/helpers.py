@@ -9,6 +9,8 @@ from click.testing import CliRunner, Result
 from app.cli import cli
 from app.runtime import Runtime
 
+PASSWORD = "correct horse battery"  # the web password test users sign in with
+
 
 class PlannerRunner(CliRunner):
     """``planner`` run in-process against a test app, with that app's settings and database."""

@@ -6,7 +6,7 @@ rule is only useful if acting on the explanation is one change away.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -172,32 +172,33 @@ def edit_post(post_id: int):
 @blp.post("/posts/<int:post_id>/cancel")
 def cancel_post(post_id: int):
     """Cancel rather than delete a shared post: subscribed calendars then drop it too."""
-    workspace_id = principal().workspace_id
-    post, audience = _post_and_audience(post_id)
     return _remove(
-        post,
-        audience,
-        lambda: posts_db.update_post(session(), workspace_id, post_id, {"status": "cancelled"}),
-        f"Cancelled “{post.title}”.",
+        post_id,
+        "Cancelled",
+        lambda workspace_id: posts_db.update_post(
+            session(), workspace_id, post_id, {"status": "cancelled"}
+        ),
     )
 
 
 @blp.post("/posts/<int:post_id>/delete")
 def delete_post(post_id: int):
-    workspace_id = principal().workspace_id
-    post, audience = _post_and_audience(post_id)
     return _remove(
-        post,
-        audience,
-        lambda: posts_db.delete_post(session(), workspace_id, post_id),
-        f"Deleted “{post.title}”.",
+        post_id,
+        "Deleted",
+        lambda workspace_id: posts_db.delete_post(session(), workspace_id, post_id),
     )
 
 
-def _remove(post: Post, audience: Audience, change, done: str):
+def _remove(post_id: int, verb: str, change: Callable[[int], object]):
+    """Cancel or delete (``change``, given the workspace id) and go back to the audience; a
+    refusal shows the post's form again with why."""
+    workspace_id = principal().workspace_id
+    post, audience = _post_and_audience(post_id)
+    done = f"{verb} “{post.title}”."
     values = _values_of(post, audience.timezone)
     try:
-        change()
+        change(workspace_id)
         session().commit()
     except refusals.RuleViolation as error:
         session().rollback()

@@ -12,8 +12,7 @@ import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app, runtime, serving, settings
-from core import accounts_db, migrations, passwords_db
-from core.db import make_engine
+from core import accounts_db, passwords_db
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = REPO / "docs" / "configuration.md"
@@ -40,7 +39,7 @@ def read_by_settings() -> set[str]:
 class Setup:
     """An environment holding only what a test sets, over a migrated SQLite database."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, template: Path) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, template: str) -> None:
         self.monkeypatch = monkeypatch
         self.tmp_path = tmp_path
         shutil.copy(template, tmp_path / "planner.db")
@@ -71,18 +70,9 @@ class Setup:
         return serving.PlannerServer(settings.read().serve, self.tmp_path, False).cfg
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("configuration") / "planner.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrations.upgrade(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def setup(monkeypatch, tmp_path, template) -> Iterator[Setup]:
-    made = Setup(monkeypatch, tmp_path, template)
+def setup(monkeypatch, tmp_path, sqlite_template) -> Iterator[Setup]:
+    made = Setup(monkeypatch, tmp_path, sqlite_template)
     yield made
     for app in made.apps:
         app.extensions["planner_db"].engine.dispose()

@@ -13,12 +13,6 @@ from tests.helpers import make_audience
 
 
 @pytest.fixture
-def writer_session(app):
-    with app.extensions["planner_db"].writer() as session:
-        yield session
-
-
-@pytest.fixture
 def articles(writer_session, rep):
     feed = add_feed(writer_session, rep.workspace_id, "SaaS Weekly")
     made = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.articles import add_article, add_feed
 from tests.helpers import make_audience
 
@@ -11,12 +9,6 @@ API = "Metering API calls, tokens and usage tiers for cloud developer platforms.
 API_TOO = "Developer platforms bill cloud usage: tokens metered per API call, tiers by volume."
 GROCERY = "Shelf discounts, loyalty cards and grocery margins in retail stores."
 GROCERY_TOO = "Retail stores trade grocery margins for loyalty cards and shelf discounts."
-
-
-@pytest.fixture
-def writer_session(app):
-    with app.extensions["planner_db"].writer() as session:
-        yield session
 
 
 def suggested(caller, audience_id):

@@ -45,6 +45,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
             del sys.modules[name]
 
 
+@pytest.fixture
+def client(generated, app, live_server):
+    """The generated client, signed in as a rep of a new workspace against the live server."""
+    token = make_caller(app, "Acme Sales", "rep@acme.example").token
+    return generated("client").AuthenticatedClient(
+        base_url=live_server.url(), token=token, raise_on_unexpected_status=True
+    )
+
+
 def _typed(response: Any, status: int) -> Any:
     """The parsed answer, checked to say exactly what the server sent."""
     assert response.status_code == status, response.content
@@ -52,13 +61,7 @@ def _typed(response: Any, status: int) -> Any:
     return response.parsed
 
 
-def test_a_generated_client_lists_audiences_creates_a_give_and_reads_a_refusal(
-    generated, app, live_server
-):
-    token = make_caller(app, "Acme Sales", "rep@acme.example").token
-    client = generated("client").AuthenticatedClient(
-        base_url=live_server.url(), token=token, raise_on_unexpected_status=True
-    )
+def test_a_generated_client_lists_audiences_creates_a_give_and_reads_a_refusal(generated, client):
     models, api = generated("models"), "api"
 
     new_audience = models.AudienceInput(
@@ -128,13 +131,7 @@ def test_a_generated_client_lists_audiences_creates_a_give_and_reads_a_refusal(
     assert ratio.gives_needed == 2
 
 
-def test_a_generated_patch_changes_only_what_it_sets_and_contacts_read_typed(
-    generated, app, live_server
-):
-    token = make_caller(app, "Acme Sales", "rep@acme.example").token
-    client = generated("client").AuthenticatedClient(
-        base_url=live_server.url(), token=token, raise_on_unexpected_status=True
-    )
+def test_a_generated_patch_changes_only_what_it_sets_and_contacts_read_typed(generated, client):
     models, api = generated("models"), "api"
     created = _typed(
         generated(f"{api}.audiences.create_audience").sync_detailed(

@@ -13,12 +13,6 @@ KEYWORDS = ["pricing", "SaaS", "churn"]
 
 
 @pytest.fixture
-def writer_session(app):
-    with app.extensions["planner_db"].writer() as session:
-        yield session
-
-
-@pytest.fixture
 def feeds(writer_session, rep):
     made = {
         name: add_feed(writer_session, rep.workspace_id, name)

@@ -113,8 +113,12 @@ class TcpRelay:
                 return
             upstream = socket.create_connection(self.target)
             self.connections += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+            threading.Thread(target=self._forward, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
+
+    def _forward(self, source: socket.socket, sink: socket.socket) -> None:
+        """What the client sends on its way to the server: a subclass may act on it."""
+        self._pipe(source, sink)
 
     @staticmethod
     def _pipe(source: socket.socket, sink: socket.socket) -> None:

@@ -8,7 +8,6 @@ problem+json with Retry-After, and the next request is served.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -40,17 +39,6 @@ class RollbackTrap(TcpRelay):
         self.admin, self.name = admin, name
         self.armed = threading.Event()
         self.sprung = 0
-
-    def _accept(self, listener) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.connections += [client, upstream]
-            threading.Thread(target=self._forward, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
 
     def _forward(self, source, sink) -> None:
         try:

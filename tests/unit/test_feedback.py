@@ -24,12 +24,6 @@ LATER = NOW + dt.timedelta(hours=1)
 
 
 @pytest.fixture
-def session(writer):
-    with writer() as session:
-        yield session
-
-
-@pytest.fixture
 def world(session):
     """One workspace with an audience and three articles, and another workspace's pair."""
     ours, _ = accounts_db.create_user(session, "Acme", "rep@acme.example", "rep")

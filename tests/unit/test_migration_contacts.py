@@ -8,6 +8,7 @@ from alembic import command
 
 from core import migrations
 from core.db import make_engine
+from tests.unit.conftest import upgrade_with_rows
 
 OLD_ROWS = [
     "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
@@ -24,11 +25,7 @@ OLD_ROWS = [
 
 def test_upgrading_keeps_posts_and_fills_the_relationship_policy(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrations.upgrade(engine, "0003")
-    with engine.begin() as connection:
-        for statement in OLD_ROWS:
-            connection.exec_driver_sql(statement)
-    migrations.upgrade(engine, "0004")
+    upgrade_with_rows(engine, "0003", OLD_ROWS, "0004")
     with engine.connect() as connection:
         audience = connection.exec_driver_sql(
             "SELECT gives_per_ask, min_days_between_asks, min_days_after_connect, touches_per_ask "

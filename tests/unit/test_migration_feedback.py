@@ -1,18 +1,13 @@
 """Adding suggestion feedback keeps everything 0005 held, on both databases, and the new table
 keeps one verdict per audience and article and goes with its audience."""
 
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
-from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from core import migrations
-from core.db import make_engine
-from tests.conftest import PG_HINT, PG_URL
+from tests.unit.conftest import upgrade_with_rows
 
-SCHEMA = "feedback_migration"
 OLD_ROWS = [
     "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
     "connect_time, connect_minutes, updated_at) VALUES (1, 'Old Co', 'UTC', '2024-01-01', "
@@ -36,39 +31,8 @@ FEEDBACK = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    """An empty database: a file on SQLite, a schema of its own on PostgreSQL, so the shared
-    test database stays migrated for the other tests."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    if not PG_URL:
-        pytest.skip(f"PostgreSQL tests skipped: {PG_HINT}")
-    admin = make_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={SCHEMA}"})
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
-    admin.dispose()
-
-
-def _at_0007_with_old_rows(engine: Engine) -> None:
-    migrations.upgrade(engine, "0005")
-    with engine.begin() as connection:
-        for statement in OLD_ROWS:
-            connection.exec_driver_sql(statement)
-    migrations.upgrade(engine, "0007")
-
-
 def test_upgrading_from_0005_keeps_the_data_and_adds_an_empty_feedback_table(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with empty_engine.begin() as connection:
         post = connection.exec_driver_sql("SELECT id, article_id, status FROM posts").one()
         dismissed = connection.exec_driver_sql("SELECT count(*) FROM suggestion_dismissals")
@@ -81,7 +45,7 @@ def test_upgrading_from_0005_keeps_the_data_and_adds_an_empty_feedback_table(emp
 
 
 def test_the_table_refuses_a_second_verdict_for_an_article(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:
@@ -89,13 +53,13 @@ def test_the_table_refuses_a_second_verdict_for_an_article(empty_engine):
 
 
 def test_the_table_refuses_an_unknown_verdict(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="meh"))
 
 
 def test_feedback_goes_with_its_audience(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="not_useful"))
         connection.exec_driver_sql("DELETE FROM audiences")
@@ -103,7 +67,7 @@ def test_feedback_goes_with_its_audience(empty_engine):
 
 
 def test_downgrading_to_0005_drops_the_feedback_and_keeps_the_rest(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
     command.downgrade(migrations.config(empty_engine), "0005")

@@ -7,17 +7,13 @@ tables must survive the drops, and articles' full-text triggers must come back w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from core import migrations
-from core.db import Base, make_engine
 from feeds.models import Feed
 from feeds.search_db import search
 from tests.articles import add_article
+from tests.unit.conftest import upgrade_with_rows
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
 STAMP = "'2026-01-01 00:00:00'"
@@ -63,35 +59,13 @@ NEW_POST = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    """A database with no schema; PostgreSQL's is left at head again for the other tests."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("pg_engine")
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    try:
-        yield engine
-    finally:
-        migrations.upgrade(engine)
-
-
 def _newest_post(connection) -> int:
     connection.exec_driver_sql(NEW_POST)
     return connection.exec_driver_sql("SELECT max(id) FROM posts").scalar()
 
 
 def test_upgrading_keeps_ids_links_and_search_and_then_never_reuses_an_id(empty_engine):
-    migrations.upgrade(empty_engine, "0005")
-    with empty_engine.begin() as connection:
-        for statement in OLD_ROWS:
-            connection.exec_driver_sql(statement)
-    migrations.upgrade(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS)
 
     with empty_engine.begin() as connection:
         for query, rows in KEPT.items():

@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from core import migrations
 from feeds.search_db import search
-from tests.unit.test_migration_feedback import _at_0007_with_old_rows, empty_engine
-
-assert empty_engine  # a fixture, used by name below
+from tests.unit.conftest import upgrade_with_rows
+from tests.unit.test_migration_feedback import OLD_ROWS
 
 ARTICLE = (
     "INSERT INTO articles (id, workspace_id, title, published_at, summary_html, summary_text, "
@@ -21,7 +20,7 @@ ARTICLE = (
 
 
 def test_upgrading_from_0007_reanalyses_articles_and_keeps_the_rest(empty_engine):
-    _at_0007_with_old_rows(empty_engine)
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(ARTICLE)
 

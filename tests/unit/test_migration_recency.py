@@ -4,12 +4,10 @@ Posts and touches already stored keep their dates, even a scheduled one in the p
 bounds apply to what is recorded from now on (an old scheduled post then shows as overdue).
 """
 
-import pytest
 from alembic import command
-from sqlalchemy import text
 
 from core import migrations
-from core.db import Base, make_engine
+from tests.unit.conftest import upgrade_with_rows
 
 OLD_ROWS = [
     "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
@@ -25,32 +23,9 @@ OLD_ROWS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def old_engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("pg_engine")
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    yield engine
-    # Leave the shared test database at head, empty, as the other tests expect it.
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrations.upgrade(engine)
-
-
-def test_upgrading_from_0005_keeps_posts_and_fills_the_recency_policy(old_engine):
-    migrations.upgrade(old_engine, "0005")
-    with old_engine.begin() as connection:
-        for statement in OLD_ROWS:
-            connection.exec_driver_sql(statement)
-    migrations.upgrade(old_engine, "0009")
-    with old_engine.connect() as connection:
+def test_upgrading_from_0005_keeps_posts_and_fills_the_recency_policy(empty_engine):
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0009")
+    with empty_engine.connect() as connection:
         audience = connection.exec_driver_sql(
             "SELECT gives_per_ask, touches_per_ask, gives_lookback_days, touches_lookback_days, "
             "record_published_within_days FROM audiences"
@@ -58,8 +33,8 @@ def test_upgrading_from_0005_keeps_posts_and_fills_the_recency_policy(old_engine
         post = connection.exec_driver_sql("SELECT id, title, status FROM posts").one()
     assert tuple(audience) == (4, 3, 365, 180, 30)
     assert tuple(post) == (7, "A tip", "scheduled")
-    command.downgrade(migrations.config(old_engine), "0005")
-    with old_engine.connect() as connection:
+    command.downgrade(migrations.config(empty_engine), "0005")
+    with empty_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM posts").scalar() == 1
         columns = connection.exec_driver_sql("SELECT * FROM audiences").keys()
     assert "gives_lookback_days" not in columns

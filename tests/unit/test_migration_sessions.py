@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from urllib.parse import quote
-
-import pytest
 from alembic import command
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from core import migrations
-from core.db import make_engine
-from tests.conftest import PG_URL
+from tests.unit.conftest import upgrade_with_rows
 
 OLD_ROWS = [
     "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
@@ -22,35 +17,10 @@ OLD_ROWS = [
     "INSERT INTO api_tokens (id, user_id, token_hash, created_at) "
     "VALUES (1, 3, 'digest', '2024-01-01')",
 ]
-SCHEMA = "migration_sessions"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_engine(request, tmp_path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    request.getfixturevalue("pg_engine")  # skips, saying why, without PostgreSQL
-    # A schema of its own, so the shared test database keeps its head-revision tables.
-    with make_engine(PG_URL).begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    sep = "&" if "?" in PG_URL else "?"
-    engine = make_engine(f"{PG_URL}{sep}options={quote(f'-csearch_path={SCHEMA}')}")
-    yield engine
-    engine.dispose()
-    with make_engine(PG_URL).begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {SCHEMA} CASCADE"))
 
 
 def test_upgrading_keeps_users_and_tokens_at_generation_zero_and_active(empty_engine):
-    migrations.upgrade(empty_engine, "0005")
-    with empty_engine.begin() as connection:
-        for statement in OLD_ROWS:
-            connection.execute(text(statement))
-    migrations.upgrade(empty_engine, "0010")
+    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0010")
     with empty_engine.connect() as connection:
         user = connection.execute(
             text("SELECT email, password_hash, session_generation, deactivated_at FROM users")

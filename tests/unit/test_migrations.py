@@ -8,6 +8,7 @@ import feeds.models
 import schedules.models
 from core import dialects, migrations
 from core.db import Base, make_engine
+from tests.unit.conftest import upgrade_with_rows
 
 assert core.models and feeds.models and schedules.models
 
@@ -26,13 +27,11 @@ def test_migrations_match_the_models(tmp_path):
 
 def test_upgrading_a_database_with_data_keeps_it_and_fills_new_defaults(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrations.upgrade(engine, "0001")
-    with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO workspaces (name, timezone, created_at) "
-            "VALUES ('Old Co', 'Europe/Berlin', '2024-01-01 00:00:00')"
-        )
-    migrations.upgrade(engine)
+    old_workspace = (
+        "INSERT INTO workspaces (name, timezone, created_at) "
+        "VALUES ('Old Co', 'Europe/Berlin', '2024-01-01 00:00:00')"
+    )
+    upgrade_with_rows(engine, "0001", [old_workspace])
     with engine.connect() as connection:
         row = connection.exec_driver_sql(
             "SELECT name, connect_enabled, connect_weekday, connect_time, updated_at "

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core.db import make_sessionmakers
-from core.models import Workspace
 from feeds.analysis import analyse
 from schedules import audiences_db, feedback_db, learning, ranking, suggestions_db
 from tests.articles import add_article, add_feed
@@ -22,25 +18,11 @@ from tests.articles import add_article, add_feed
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def session(engine: Engine):
-    with make_sessionmakers(engine)[1]() as session:
-        yield session
-
-
-@pytest.fixture
-def workspace(session: Session) -> int:
-    workspace = Workspace(name="Acme", timezone="UTC")
-    session.add(workspace)
+def ranked(session: Session, workspace_id: int, **audience) -> list[ranking.Suggestion]:
+    name = f"Audience {len(audiences_db.list_audiences(session, workspace_id)) + 1}"
+    made = audiences_db.create_audience(session, workspace_id, name=name, **audience)
     session.flush()
-    return workspace.id
-
-
-def ranked(session: Session, workspace: int, **audience) -> list[ranking.Suggestion]:
-    name = f"Audience {len(audiences_db.list_audiences(session, workspace)) + 1}"
-    made = audiences_db.create_audience(session, workspace, name=name, **audience)
-    session.flush()
-    return suggestions_db.suggest(session, workspace, made.id, limit=20, now=NOW)
+    return suggestions_db.suggest(session, workspace_id, made.id, limit=20, now=NOW)
 
 
 def titles(found: list[ranking.Suggestion]) -> list[str]:
@@ -51,8 +33,8 @@ def article(session, feed, title, days_old=1.0, summary="", tags=()):
     return add_article(session, feed, title, days_old=days_old, summary=summary, tags=tags, now=NOW)
 
 
-def test_technical_tokens_stay_whole(session, workspace):
-    feed = add_feed(session, workspace, "Mixed")
+def test_technical_tokens_stay_whole(session, workspace_id):
+    feed = add_feed(session, workspace_id, "Mixed")
     article(session, feed, "Victorian house, c. 1900, with a C-shaped garden")
     article(session, feed, "Modern C++ templates without tears")
     article(session, feed, "Why we moved from C# to F#")
@@ -61,29 +43,29 @@ def test_technical_tokens_stay_whole(session, workspace):
     article(session, feed, "Patch now: CVE-2026-1234 in OpenSSL")
     article(session, feed, "Node.js 24 and the .NET 10 runtime compared")
 
-    assert titles(ranked(session, workspace, keywords=["C++"])) == [
+    assert titles(ranked(session, workspace_id, keywords=["C++"])) == [
         "Modern C++ templates without tears"
     ]
-    assert titles(ranked(session, workspace, keywords=["GPT-4"])) == ["What GPT-4 changes"]
-    found = ranked(session, workspace, keywords=["CVE-2026-1234"])
+    assert titles(ranked(session, workspace_id, keywords=["GPT-4"])) == ["What GPT-4 changes"]
+    found = ranked(session, workspace_id, keywords=["CVE-2026-1234"])
     assert titles(found) == ["Patch now: CVE-2026-1234 in OpenSSL"]
     # "CVE" alone still finds the identifier's part.
-    assert titles(ranked(session, workspace, keywords=["CVE"])) == titles(found)
-    assert titles(ranked(session, workspace, keywords=["C#"])) == ["Why we moved from C# to F#"]
-    both = ranked(session, workspace, keywords=[".NET", "node.js"])
+    assert titles(ranked(session, workspace_id, keywords=["CVE"])) == titles(found)
+    assert titles(ranked(session, workspace_id, keywords=["C#"])) == ["Why we moved from C# to F#"]
+    both = ranked(session, workspace_id, keywords=[".NET", "node.js"])
     assert titles(both) == ["Node.js 24 and the .NET 10 runtime compared"]
     assert analyse("C++ C# .NET Node.js", query=True) == ["cplusplus", "csharp", "dotnet", "nodejs"]
 
 
-def test_matching_widens_to_inflections_only_and_prefers_the_exact_form(session, workspace):
-    feed = add_feed(session, workspace, "Mixed")
+def test_matching_widens_to_inflections_only_and_prefers_the_exact_form(session, workspace_id):
+    feed = add_feed(session, workspace_id, "Mixed")
     article(session, feed, "The digital transformation of banks")
     article(session, feed, "Authentic Italian cooking at home")
     article(session, feed, "Transformer attention, explained", days_old=2)
     article(session, feed, "Transformers attention, explained", days_old=2)
     article(session, feed, "Passkeys replace password authentication", days_old=2)
 
-    found = ranked(session, workspace, keywords=["transformer", "authentication"])
+    found = ranked(session, workspace_id, keywords=["transformer", "authentication"])
 
     assert titles(found) == [
         "Passkeys replace password authentication",
@@ -103,8 +85,10 @@ def test_matching_widens_to_inflections_only_and_prefers_the_exact_form(session,
     assert "Only as another form: transformer" in inflected.reasons
 
 
-def test_the_description_decides_which_sense_of_an_ambiguous_keyword_is_meant(session, workspace):
-    world, tech = add_feed(session, workspace, "World"), add_feed(session, workspace, "Tech")
+def test_the_description_decides_which_sense_of_an_ambiguous_keyword_is_meant(
+    session, workspace_id
+):
+    world, tech = add_feed(session, workspace_id, "World"), add_feed(session, workspace_id, "Tech")
     article(
         session, world, "Security council meets over border security", days_old=0.5,
         summary="Ministers discussed troops, sanctions and the security of the border region.",
@@ -116,7 +100,7 @@ def test_the_description_decides_which_sense_of_an_ambiguous_keyword_is_meant(se
     )  # fmt: skip
 
     found = ranked(
-        session, workspace, keywords=["security"],
+        session, workspace_id, keywords=["security"],
         description="Engineers who secure software: supply chain attacks, dependency "
         "pinning, signed builds, attackers and the packages they poison.",
     )  # fmt: skip
@@ -127,21 +111,27 @@ def test_the_description_decides_which_sense_of_an_ambiguous_keyword_is_meant(se
     assert any("Only one keyword (security)" in r for r in other.reasons)
 
 
-def test_a_tag_alone_does_not_match_and_beside_the_text_is_only_a_hint(session, workspace):
-    policy, tools = add_feed(session, workspace, "Policy"), add_feed(session, workspace, "Tools")
+def test_a_tag_alone_does_not_match_and_beside_the_text_is_only_a_hint(session, workspace_id):
+    policy, tools = (
+        add_feed(session, workspace_id, "Policy"),
+        add_feed(session, workspace_id, "Tools"),
+    )
     article(session, policy, "Sanctions and the new trade order", tags=("Editors' Picks",))
     article(session, tools, "A faster code editor for large repos", days_old=2)
     article(session, tools, "Plugins for your editor", days_old=2, tags=("editor",))
 
-    found = ranked(session, workspace, keywords=["editor"])
+    found = ranked(session, workspace_id, keywords=["editor"])
 
     assert "Sanctions and the new trade order" not in titles(found)
     tagged = next(s for s in found if s.title == "Plugins for your editor")
     assert "Tagged editor (a weak hint)" in tagged.reasons
 
 
-def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(session, workspace):
-    wire, niche = add_feed(session, workspace, "Wire"), add_feed(session, workspace, "K8s Blog")
+def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(session, workspace_id):
+    wire, niche = (
+        add_feed(session, workspace_id, "Wire"),
+        add_feed(session, workspace_id, "K8s Blog"),
+    )
     for i in range(40):
         article(session, wire, f"Elections, markets and weather, day {i}", days_old=i / 2)
     article(session, wire, "Kubernetes adoption rises in banks", days_old=0.2,
@@ -152,7 +142,7 @@ def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(ses
             summary="Running containers on Kubernetes with operators.",
         )  # fmt: skip
 
-    found = ranked(session, workspace, keywords=["Kubernetes", "containers"])
+    found = ranked(session, workspace_id, keywords=["Kubernetes", "containers"])
 
     assert [s.feed_title for s in found[:2]] == ["K8s Blog", "K8s Blog"]
     wire_item = next(s for s in found if s.feed_title == "Wire")
@@ -160,8 +150,11 @@ def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(ses
     assert "From Wire, where 1 of 41 recent articles fit this audience" in wire_item.reasons
 
 
-def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, workspace):
-    dawn, reuters = add_feed(session, workspace, "Dawn"), add_feed(session, workspace, "Reuters")
+def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, workspace_id):
+    dawn, reuters = (
+        add_feed(session, workspace_id, "Dawn"),
+        add_feed(session, workspace_id, "Reuters"),
+    )
     lead = (
         "A magnitude 6.1 earthquake struck northern Pakistan on Tuesday, damaging homes in "
         "three districts and cutting roads, officials said, as rescue teams searched for "
@@ -172,7 +165,7 @@ def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, wo
             summary=lead + " The provincial government declared an emergency.")  # fmt: skip
     article(session, dawn, "Pakistan budget talks resume", days_old=2)
 
-    found = ranked(session, workspace, keywords=["earthquake", "Pakistan"])
+    found = ranked(session, workspace_id, keywords=["earthquake", "Pakistan"])
 
     assert len([s for s in found if "uake" in s.title]) == 1
     story = found[0]
@@ -180,8 +173,11 @@ def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, wo
     assert f"Also in {story.also_in[0]}" in story.reasons
 
 
-def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, workspace):
-    blog, sport = add_feed(session, workspace, "GPU Notes"), add_feed(session, workspace, "Sport")
+def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, workspace_id):
+    blog, sport = (
+        add_feed(session, workspace_id, "GPU Notes"),
+        add_feed(session, workspace_id, "Sport"),
+    )
     article(
         session, blog, "How we run GPU training and inference at scale", days_old=30,
         summary="Our model training fleet of GPU nodes, scheduling, inference latency and "
@@ -191,7 +187,7 @@ def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, wo
             summary="Training plans for runners in the cold.")  # fmt: skip
 
     found = ranked(
-        session, workspace, keywords=["GPU", "training", "inference"],
+        session, workspace_id, keywords=["GPU", "training", "inference"],
         description="ML platform leads who run model training and inference on GPU fleets.",
     )  # fmt: skip
 
@@ -201,27 +197,27 @@ def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, wo
     ]
 
 
-def _verdict(session, workspace, audience_id, article, verdict):
-    feedback_db.record_feedback(session, workspace, audience_id, article.id, verdict, NOW)
+def _verdict(session, workspace_id, audience_id, article, verdict):
+    feedback_db.record_feedback(session, workspace_id, audience_id, article.id, verdict, NOW)
     session.flush()
 
 
-def test_feedback_compares_headlines_and_stays_within_its_bounds(session, workspace):
+def test_feedback_compares_headlines_and_stays_within_its_bounds(session, workspace_id):
     # The summaries share a byline and boilerplate; only the headlines say what each is about.
     boiler = "By the newsroom staff. Subscribe for more pricing coverage every week."
-    feeds = [add_feed(session, workspace, f"Feed {i}") for i in range(4)]
+    feeds = [add_feed(session, workspace_id, f"Feed {i}") for i in range(4)]
     liked = article(session, feeds[0], "Pricing usage-based cloud APIs", summary=boiler)
     alike = article(session, feeds[1], "Pricing cloud APIs by usage tiers", days_old=3,
                     summary="Metered tiers.")  # fmt: skip
     article(session, feeds[2], "Pricing lessons from grocery retail", days_old=2, summary=boiler)
     article(session, feeds[3], "Pricing aisles: what shoppers pay", days_old=2, summary=boiler)
-    made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
+    made = audiences_db.create_audience(session, workspace_id, name="Growth", keywords=["pricing"])
     before = {
-        s.title: s.score for s in suggestions_db.suggest(session, workspace, made.id, now=NOW)
+        s.title: s.score for s in suggestions_db.suggest(session, workspace_id, made.id, now=NOW)
     }
 
-    _verdict(session, workspace, made.id, liked, "useful")
-    after = suggestions_db.suggest(session, workspace, made.id, now=NOW)
+    _verdict(session, workspace_id, made.id, liked, "useful")
+    after = suggestions_db.suggest(session, workspace_id, made.id, now=NOW)
 
     assert titles(after)[:2] == [liked.title, alike.title]
     assert f"Like '{liked.title}', which you found useful" in after[1].reasons
@@ -230,35 +226,37 @@ def test_feedback_compares_headlines_and_stays_within_its_bounds(session, worksp
         assert learning.MIN_BOOST <= s.score / before[s.title] <= learning.MAX_BOOST
 
 
-def test_a_feeds_verdicts_move_its_other_articles(session, workspace):
-    wire, blog = add_feed(session, workspace, "Wire"), add_feed(session, workspace, "Blog")
+def test_a_feeds_verdicts_move_its_other_articles(session, workspace_id):
+    wire, blog = add_feed(session, workspace_id, "Wire"), add_feed(session, workspace_id, "Blog")
     waved = article(session, wire, "Markets: pricing power returns to retailers")
     article(session, wire, "Election week: parties fight over fuel pricing", days_old=1.5)
     article(session, blog, "Why we changed our SaaS pricing page", days_old=3)
-    made = audiences_db.create_audience(session, workspace, name="Growth", keywords=["pricing"])
-    before = titles(suggestions_db.suggest(session, workspace, made.id, now=NOW))
+    made = audiences_db.create_audience(session, workspace_id, name="Growth", keywords=["pricing"])
+    before = titles(suggestions_db.suggest(session, workspace_id, made.id, now=NOW))
     assert before.index("Election week: parties fight over fuel pricing") == 1
 
-    _verdict(session, workspace, made.id, waved, "not_useful")
-    after = suggestions_db.suggest(session, workspace, made.id, now=NOW)
+    _verdict(session, workspace_id, made.id, waved, "not_useful")
+    after = suggestions_db.suggest(session, workspace_id, made.id, now=NOW)
 
     assert titles(after)[0] == "Why we changed our SaaS pricing page"
     election = next(s for s in after if s.title.startswith("Election week"))
     assert "Its feed gave not useful articles before" in election.reasons
-    _verdict(session, workspace, made.id, waved, "useful")
-    liked = suggestions_db.suggest(session, workspace, made.id, now=NOW)
+    _verdict(session, workspace_id, made.id, waved, "useful")
+    liked = suggestions_db.suggest(session, workspace_id, made.id, now=NOW)
     assert "Its feed gave useful articles before" in liked[titles(liked).index(
         "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
 
 
-def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(session, workspace):
-    feed = add_feed(session, workspace, "Mixed")
+def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(
+    session, workspace_id
+):
+    feed = add_feed(session, workspace_id, "Mixed")
     article(session, feed, "Hiring slows at carmakers", summary="Factories paused hiring.")
     article(session, feed, "Hiring your first engineers", days_old=2,
             summary="A team lead grows people and teams: work, trust, feedback.")  # fmt: skip
 
     found = ranked(
-        session, workspace, keywords=["hiring"],
+        session, workspace_id, keywords=["hiring"],
         description="Team leads who grow people and teams, and care how their team works.",
     )  # fmt: skip
 

@@ -16,6 +16,7 @@ from core.models import Workspace
 from feeds.search_db import search
 from schedules import audiences_db, suggestions_db
 from tests.articles import add_article, add_feed
+from tests.unit.conftest import upgrade_with_rows
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
 WORDS = (
@@ -113,13 +114,11 @@ def test_sqlite_and_postgresql_rank_the_same_articles_first(
 
 def test_upgrading_indexes_existing_articles_and_keeps_touch_links(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrations.upgrade(engine, "0001")
-    with engine.begin() as c:
-        c.exec_driver_sql(
-            "INSERT INTO workspaces (id, name, timezone, created_at) "
-            "VALUES (1, 'Old Co', 'UTC', '2026-01-01 00:00:00')"
-        )
-    migrations.upgrade(engine, "0004")
+    old_workspace = (
+        "INSERT INTO workspaces (id, name, timezone, created_at) "
+        "VALUES (1, 'Old Co', 'UTC', '2026-01-01 00:00:00')"
+    )
+    upgrade_with_rows(engine, "0001", [old_workspace], "0004")
     with engine.begin() as c:
         c.exec_driver_sql(
             "INSERT INTO articles (id, workspace_id, canonical_url, title, published_at, "

@@ -1,17 +1,20 @@
-"""Web fixtures: users with passwords, and test clients signed in through the real form."""
+"""Web fixtures: users with passwords, test clients signed in through the real form, and the
+chromium pages the browser tests drive."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from core import passwords_db
+from tests.articles import add_article, add_feed
 from tests.conftest import UserClient, make_caller
-
-PASSWORD = "correct horse battery"
+from tests.helpers import PASSWORD, make_audience
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, SUGGESTED, open_page
 
 
 @dataclass
@@ -65,3 +68,35 @@ def stranger(app, outsider) -> Browser:
 @pytest.fixture
 def second_rep(app) -> UserClient:
     return make_caller(app, "Acme Sales", "second@acme.example")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    yield from open_page(chromium, request, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(chromium, request):
+    yield from open_page(chromium, request, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def planner(app, rep, live_server) -> dict:
+    """A rep with a password and one audience (second Tuesday, 09:00 Berlin, keyword
+    "pricing"), and two articles from a followed feed that match it, over HTTP."""
+    with app.extensions["planner_db"].writer() as session:
+        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
+        feed = add_feed(session, rep.workspace_id, "CFO Weekly")
+        for title, days_old in SUGGESTED:
+            add_article(session, feed, title, days_old=days_old, summary="What pricing taught us.")
+        session.commit()
+    return {"url": live_server.url(), "audience": make_audience(rep, name="CFOs")}

@@ -9,116 +9,24 @@ the PostgreSQL half of the web behaviour is covered by test_pages.py.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-import pytest
 
-from core import passwords_db
-from tests.articles import add_article, add_feed
-from tests.helpers import give, make_audience
-from tests.web.conftest import PASSWORD
+from tests.helpers import PASSWORD, give
+from tests.web.browser import (
+    BROWSER_MARKS,
+    SUGGESTED,
+    assert_accessible,
+    assert_fits_phone,
+    button,
+    sign_in,
+    snapshot,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-# (title, days old): the fresher one ranks first.
-SUGGESTED = [("Five pricing moves that free working capital", 1), ("Pricing in a downturn", 3)]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-    pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run npm ci --prefix tests/js"),
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(chromium, request, **options):
-    context = chromium.new_context(accept_downloads=True, locale="en-GB", **options)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    context.close()
-
-
-@pytest.fixture
-def page(chromium, request):
-    yield from _page(chromium, request, viewport={"width": 1280, "height": 900})
-
-
-@pytest.fixture
-def phone(chromium, request):
-    yield from _page(chromium, request, viewport=PHONE, is_mobile=True, has_touch=True)
-
-
-@pytest.fixture
-def planner(app, rep, live_server) -> dict:
-    """A rep with a password and one audience (second Tuesday, 09:00 Berlin, keyword
-    "pricing"), and two articles from a followed feed that match it, over HTTP."""
-    with app.extensions["planner_db"].writer() as session:
-        passwords_db.set_password(session, "rep@acme.example", PASSWORD)
-        feed = add_feed(session, rep.workspace_id, "CFO Weekly")
-        for title, days_old in SUGGESTED:
-            add_article(session, feed, title, days_old=days_old, summary="What pricing taught us.")
-        session.commit()
-    return {"url": live_server.url(), "audience": make_audience(rep, name="CFOs")}
-
-
-def snapshot(page, name: str) -> None:
-    """A mid-test picture, beside the last-page one the fixture takes."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"browser-{name}.png"), full_page=True)
-
-
-def assert_accessible(page) -> None:
-    """axe-core's verdict on the page as shown; evaluated over DevTools, so the page's CSP
-    (which forbids inline script) stays on."""
-    page.evaluate(AXE.read_text())
-    found = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-             .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))"""
-    )
-    bad = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{page.url}: {bad}"
-
-
-def sign_in(page, url: str) -> None:
-    page.goto(url + "/")
-    assert "/signin" in page.url
-    page.get_by_label("Email").fill("rep@acme.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(url + "/")
+pytestmark = BROWSER_MARKS
 
 
 def fill_next_open_slot(page, url: str, title: str) -> str:
@@ -132,11 +40,6 @@ def fill_next_open_slot(page, url: str, title: str) -> str:
     page.get_by_role("button", name="Save").click()
     page.get_by_text(f"Scheduled “{title}”").wait_for()
     return date
-
-
-def button(label: str, title: str) -> re.Pattern:
-    """A button named for one suggestion: its label, then the title hidden for screen readers."""
-    return re.compile(rf"^{re.escape(label)}\W+{re.escape(title)}$")
 
 
 def schedule_a_suggestion(page, url: str) -> str:
@@ -268,16 +171,7 @@ def test_every_page_works_at_phone_width_with_the_keyboard_alone(phone, planner,
         "/feeds",
         "/settings",
     ]
-    for path in pages:
-        phone.goto(url + path)
-        width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert width[0] <= width[1], f"{path} scrolls sideways at phone width: {width}"
-        unlabelled = phone.evaluate(
-            """() => [...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
-                 .filter(el => !el.labels || el.labels.length === 0).map(el => el.name)"""
-        )
-        assert unlabelled == [], f"{path}: inputs without a label: {unlabelled}"
-        assert_accessible(phone)
+    assert_fits_phone(phone, url, pages)
 
     # Keyboard only: plan next quarter from the suggestions page and read what it did.
     phone.goto(url + f"/audiences/{audience}/suggestions")

@@ -7,17 +7,9 @@ import re
 from zoneinfo import ZoneInfo
 
 from tests.helpers import give
-from tests.web import test_browser
-from tests.web.test_browser import assert_accessible, sign_in, snapshot
+from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in, snapshot
 
-pytestmark = test_browser.pytestmark  # the same chromium, axe-core and SQLite
-# Its fixtures too: pytest finds fixtures among a module's globals.
-chromium, page, phone, planner = (
-    test_browser.chromium,
-    test_browser.page,
-    test_browser.phone,
-    test_browser.planner,
-)
+pytestmark = BROWSER_MARKS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -138,22 +130,17 @@ def test_contact_pages_work_at_phone_width_with_the_keyboard(phone, planner, rep
               "accepted_at": (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()},
     ).get_json()  # fmt: skip
     sign_in(phone, url)
-    for path in (
-        "/contacts",
-        "/contacts/new",
-        f"/contacts/{contact['id']}",
-        f"/contacts/{contact['id']}/edit",
-        f"/contacts/{contact['id']}/asks/new",
-    ):
-        phone.goto(url + path)
-        width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert width[0] <= width[1], f"{path} scrolls sideways at phone width: {width}"
-        unlabelled = phone.evaluate(
-            """() => [...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
-                 .filter(el => !el.labels || el.labels.length === 0).map(el => el.name)"""
-        )
-        assert unlabelled == [], f"{path}: inputs without a label: {unlabelled}"
-        assert_accessible(phone)
+    assert_fits_phone(
+        phone,
+        url,
+        (
+            "/contacts",
+            "/contacts/new",
+            f"/contacts/{contact['id']}",
+            f"/contacts/{contact['id']}/edit",
+            f"/contacts/{contact['id']}/asks/new",
+        ),
+    )
 
     # Keyboard only: from the list to a new contact, saved with Enter from its name.
     phone.goto(url + "/contacts")

@@ -3,24 +3,11 @@ every file served by the app itself, so the page works without internet."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
-from tests.web import test_browser
-from tests.web.test_browser import CHROMIUM
+from tests.web.browser import NEEDS_CHROMIUM, SQLITE_ONLY
 
 # No axe-core here: Swagger UI's markup is not ours to fix.
-pytestmark = [
-    pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-]
+pytestmark = [NEEDS_CHROMIUM, SQLITE_ONLY]
 METHODS = {"get", "put", "post", "delete", "patch"}
-# Its fixtures too: pytest finds fixtures among a module's globals.
-chromium, page = test_browser.chromium, test_browser.page
 
 
 def test_docs_lists_the_operations_from_files_the_app_serves(page, live_server):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from tests.web import test_browser
-from tests.web.test_browser import SUGGESTED, assert_accessible, button, sign_in, snapshot
-
-pytestmark = test_browser.pytestmark  # the same chromium, axe-core and SQLite
-# Its fixtures too: pytest finds fixtures among a module's globals.
-chromium, page, phone, planner = (
-    test_browser.chromium,
-    test_browser.page,
-    test_browser.phone,
-    test_browser.planner,
+from tests.web.browser import (
+    BROWSER_MARKS,
+    SUGGESTED,
+    assert_accessible,
+    button,
+    sign_in,
+    snapshot,
 )
+
+pytestmark = BROWSER_MARKS
 
 
 def verdicts(rep, audience_id: int) -> dict[str, str]:

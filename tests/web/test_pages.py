@@ -9,8 +9,8 @@ import icalendar
 import pytest
 
 from core import passwords_db
-from tests.helpers import PlannerRunner, ask, give, make_audience
-from tests.web.conftest import PASSWORD, sign_in
+from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
+from tests.web.conftest import sign_in
 
 NEXT_YEAR = dt.date.today().year + 1
 

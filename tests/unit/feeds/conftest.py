@@ -1,41 +1,18 @@
-"""Fixtures for the feed package: a session on each test database, and fetch policies.
-
-The database comes from the shared ``engine`` fixture (tests/conftest.py), so every feed test
-runs on a migrated SQLite file and, when configured, on PostgreSQL too.
-"""
+"""Fixtures for the feed package: its test feeds and fetch policies (the session and workspace
+come from tests/unit/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from core.db import make_sessionmakers
-from core.models import Workspace
 from feeds.fetch_policy import FetchPolicy
 
 
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "feeds"
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    _reader, writer = make_sessionmakers(engine)
-    with writer() as session:
-        yield session
-
-
-@pytest.fixture
-def workspace_id(session: Session) -> int:
-    workspace = Workspace(name="Acme", timezone="UTC")
-    session.add(workspace)
-    session.commit()
-    return workspace.id
 
 
 @pytest.fixture

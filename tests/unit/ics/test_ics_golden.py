@@ -11,14 +11,6 @@ from schedules import calendar_db
 from tests.unit.ics import golden
 
 
-@pytest.fixture
-def loaded(writer):
-    with writer() as session:
-        golden.load(session)
-        session.commit()
-    return writer
-
-
 @pytest.mark.parametrize("case", golden.CASES)
 def test_rendering_matches_the_golden_file(loaded, case):
     """As the CLI renders (no cache), and as a server does: events rendered, then reused."""

@@ -19,14 +19,6 @@ TIP = "post-2@value-planner"  # scheduled 2025-01-14 08:00 UTC
 GUIDE = "post-3@value-planner"  # scheduled 2025-01-21 08:00 UTC
 
 
-@pytest.fixture
-def loaded(writer):
-    with writer() as session:
-        golden.load(session)
-        session.commit()
-    return writer
-
-
 def cfos(session, now, cache=None):
     audiences = calendar_db.audiences_for_export(session, 1, [1])
     options = calendar_db.ExportOptions()
