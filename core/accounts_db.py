@@ -32,6 +32,10 @@ class Principal:
     email: str
     role: str
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -58,7 +62,8 @@ def get_or_create_workspace(session: Session, name: str, timezone: str = "UTC") 
 
 
 def create_user(session: Session, workspace_name: str, email: str, role: str) -> tuple[User, str]:
-    """Create a user (and its workspace if new) and return it with a fresh API token."""
+    """Create a user (and its workspace if new, whose first user is its admin) with a fresh
+    API token."""
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidValue("email", "Not an email address.")
@@ -67,6 +72,9 @@ def create_user(session: Session, workspace_name: str, email: str, role: str) ->
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidValue("email", f"A user with email {email} already exists.")
     workspace = get_or_create_workspace(session, workspace_name)
+    if not session.scalar(select(User.id).where(User.workspace_id == workspace.id).limit(1)):
+        # A new team starts with someone who can set up its audiences and invite the reps.
+        role = "admin"
     user = User(workspace=workspace, email=email, role=role)
     session.add(user)
     session.flush()
@@ -91,6 +99,14 @@ def list_users(session: Session, workspace_id: int) -> list[User]:
     return list(
         session.scalars(select(User).where(User.workspace_id == workspace_id).order_by(User.email))
     )
+
+
+def member(session: Session, workspace_id: int, user_id: int, field: str = "owner_id") -> User:
+    """An active user of the workspace, as named in a request: another team's is unknown."""
+    user = session.get(User, user_id)
+    if user is None or user.workspace_id != workspace_id or user.deactivated_at is not None:
+        raise InvalidValue(field, f"No active user {user_id} in this workspace.")
+    return user
 
 
 def find_user(session: Session, email: str) -> User:

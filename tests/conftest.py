@@ -134,7 +134,15 @@ def make_caller(app, workspace: str, email: str, role: str = "rep") -> UserClien
 
 @pytest.fixture
 def rep(app) -> UserClient:
+    """The workspace's first user, and so its admin, who also sells: their own posts and
+    contacts, on audiences they set up."""
     return make_caller(app, "Acme Sales", "rep@acme.example")
+
+
+@pytest.fixture
+def colleague(app, rep) -> UserClient:
+    """A rep of the same team, who may read its audiences but not change them."""
+    return make_caller(app, "Acme Sales", "sam@acme.example")
 
 
 @pytest.fixture

@@ -149,11 +149,11 @@ def test_subscription_url_works_without_a_header_and_rotation_kills_it(rep, berl
     assert client.get("/ics/1.forged.ics").status_code == 404
 
 
-def test_connecting_hour_is_a_workspace_setting_admins_change(rep, berlin, app):
-    settings = rep.get("/api/v1/workspace").get_json()
+def test_connecting_hour_is_a_workspace_setting_admins_change(rep, colleague, berlin, app):
+    settings = colleague.get("/api/v1/workspace").get_json()
     assert settings["connecting_hour"] == {
         "enabled": True, "weekday": 1, "time": "08:00", "duration_minutes": 60}  # fmt: skip
-    assert rep.patch("/api/v1/workspace", json={"connecting_hour": {"enabled": False}}
+    assert colleague.patch("/api/v1/workspace", json={"connecting_hour": {"enabled": False}}
                      ).status_code == 403  # fmt: skip
     admin = make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
     for bad in ({"weekday": 7}, {"time": "8am"}, {"duration_minutes": 5}):

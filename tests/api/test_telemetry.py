@@ -97,11 +97,11 @@ def test_an_odd_or_missing_request_id_is_replaced_by_a_fresh_one(rep, incoming):
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids) and ids[0] != ids[1]
 
 
-def test_metrics_need_an_admin_token(app, rep, admin):
+def test_metrics_need_an_admin_token(app, colleague, admin):
     anonymous = app.test_client().get("/metrics")
     assert anonymous.status_code == 401
     assert anonymous.content_type == "application/problem+json"
-    assert rep.get("/metrics").status_code == 403
+    assert colleague.get("/metrics").status_code == 403
     response = admin.get("/metrics")
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain; version=")  # Prometheus text format

@@ -180,12 +180,12 @@ def test_feeds_list_add_and_remove(app, rep):
 
 
 def test_users_list_and_rotate_token_revokes_the_old_one(app, client, rep):
-    make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
+    make_caller(app, "Acme Sales", "sam@acme.example")
     listed = run(app, "users", "list")
     assert listed.output.splitlines() == [
         "Users of Acme Sales:",
-        "  boss@acme.example  admin  API only",
-        "  rep@acme.example  rep  API only",
+        "  rep@acme.example  admin  API only",
+        "  sam@acme.example  rep  API only",
     ]
     rotated = run(app, "users", "rotate-token", "REP@acme.example")
     assert rotated.exit_code == 0, rotated.output
