@@ -10,7 +10,8 @@ import click
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.db import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
+from core.models import User
 from schedules import audiences_db, calendar_db, posts_db, rule, timeline_db, times
 from schedules.models import STATUSES, Audience
 from schedules.policy import policy_of
@@ -34,6 +35,27 @@ def _ratio_line(audience: Audience, ratio: rule.Ratio) -> str:
     )
 
 
+owner_option = click.option(
+    "--owner", metavar="EMAIL", help="One rep's posts and ratio (default: every rep's)."
+)
+
+
+def _reps(session, workspace_id: int, owner: str | None) -> list[User]:
+    """The rep named, or every active rep of the workspace: each has their own ratio."""
+    if owner is not None:
+        user = accounts_db.find_user(session, owner)
+        if user.workspace_id != workspace_id:
+            raise NotFound(f"No user with email {owner} in this workspace.")
+        return [user]
+    return [u for u in accounts_db.list_users(session, workspace_id) if u.deactivated_at is None]
+
+
+def _echo_ratios(session, audience: Audience, reps: list[User], indent: str) -> None:
+    for rep in reps:
+        ratio = timeline_db.ratio(session, audience, rep.id)
+        click.echo(f"{indent}{rep.email}: {_ratio_line(audience, ratio)}")
+
+
 @click.group()
 def audiences() -> None:
     """Audiences: list them, show one with its ratio."""
@@ -46,33 +68,39 @@ def posts() -> None:
 
 @audiences.command("list")
 @workspace_option
+@owner_option
 @pass_runtime
-def audiences_list(runtime: Runtime, workspace: str | None) -> None:
-    """Every audience of the workspace with its ratio."""
+def audiences_list(runtime: Runtime, workspace: str | None, owner: str | None) -> None:
+    """Every audience of the workspace with each rep's ratio."""
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts_db.resolve_workspace(session, workspace).id
+            reps = _reps(session, workspace_id, owner)
         except DomainError as error:
             fail(error)
         found = audiences_db.list_audiences(session, workspace_id)
         if not found:
             click.echo("No audiences yet.")
         for audience in found:
-            ratio = timeline_db.ratio(session, audience)
             click.echo(f"{audience.id}  {audience.name}  ({audience.timezone})")
-            click.echo(f"    {_ratio_line(audience, ratio)}")
+            _echo_ratios(session, audience, reps, "    ")
 
 
 @audiences.command("show")
 @click.argument("audience")
 @workspace_option
+@owner_option
 @pass_runtime
-def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> None:
-    """One audience (AUDIENCE is its id or name): keywords, cadence, policy and ratio."""
+def audiences_show(
+    runtime: Runtime, audience: str, workspace: str | None, owner: str | None
+) -> None:
+    """One audience (AUDIENCE is its id or name): keywords, cadence, policy and each rep's
+    ratio."""
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts_db.resolve_workspace(session, workspace).id
             found = audiences_db.find_audience(session, workspace_id, audience)
+            reps = _reps(session, workspace_id, owner)
         except DomainError as error:
             fail(error)
         policy = policy_of(found)
@@ -89,9 +117,10 @@ def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> No
                 f"{policy.min_days_between_asks} days apart"
                 + (f" ({found.policy_preset})" if found.policy_preset else ""),
             ),
-            ("Ratio", _ratio_line(found, timeline_db.ratio(session, found))),
         ):
             click.echo(f"  {label}: {value}")
+        click.echo("  Ratio:")
+        _echo_ratios(session, found, reps, "    ")
 
 
 @posts.command("list")
@@ -102,24 +131,32 @@ def audiences_show(runtime: Runtime, audience: str, workspace: str | None) -> No
 @click.option("--kind", type=click.Choice(["give", "ask"]))
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@owner_option
 @pass_runtime
-def posts_list(runtime: Runtime, audience, workspace, start, end, kind, status, limit) -> None:
-    """The audience's posts by date, after its give-before-ask ratio."""
+def posts_list(
+    runtime: Runtime, audience, workspace, start, end, kind, status, limit, owner
+) -> None:
+    """The audience's posts by date (one rep's, or the team's with each rep named), after
+    each rep's give-before-ask ratio."""
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts_db.resolve_workspace(session, workspace).id
             found = audiences_db.find_audience(session, workspace_id, audience)
+            reps = _reps(session, workspace_id, owner)
             page, total = posts_db.list_posts(
                 session, workspace_id, found.id, start=start, end=end, kind=kind,
-                status=status, limit=limit,
+                status=status, owner_id=reps[0].id if owner else None, limit=limit,
             )  # fmt: skip
         except DomainError as error:
             fail(error)
-        click.echo(f"{found.name}: {_ratio_line(found, timeline_db.ratio(session, found))}")
+        click.echo(f"{found.name}:")
+        _echo_ratios(session, found, reps, "  ")
+        emails = {rep.id: rep.email for rep in accounts_db.list_users(session, workspace_id)}
         for post in page:
             click.echo(
                 f"  {_local(post.scheduled_at, found.timezone, 'no date'):20}  {post.kind:4}  "
                 f"{post.status:9}  #{post.id}  {post.title}"
+                + ("" if owner else f"  ({emails[post.owner_id]})")
             )
         click.echo(f"{len(page)} of {total} posts." if total > len(page) else f"{total} posts.")
 
@@ -133,15 +170,17 @@ def posts_list(runtime: Runtime, audience, workspace, start, end, kind, status, 
 @click.option("--include-drafts", is_flag=True, help="Drafts with a date, as TENTATIVE.")
 @click.option("--include-gaps", is_flag=True, help="Empty cadence slots, as TENTATIVE.")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="File, or - for stdout.")
+@click.option("--owner", metavar="EMAIL", help="One rep's calendar (default: the team's).")
 @pass_runtime
 def export_ics(runtime: Runtime, refs, everything, workspace, start, end, include_drafts,
-               include_gaps, output):  # fmt: skip
-    """Write audience calendars as an RFC 5545 .ics file."""
+               include_gaps, output, owner):  # fmt: skip
+    """Write audience calendars as an RFC 5545 .ics file: one rep's, or the whole team's."""
     if bool(refs) == everything:
         raise click.UsageError("Give --audience (one or more) or --all.")
     with runtime.database.reader() as session:
         try:
             workspace_id = accounts_db.resolve_workspace(session, workspace).id
+            owner_id = _reps(session, workspace_id, owner)[0].id if owner else None
             chosen = calendar_db.audiences_for_export(session, workspace_id, list(refs) or None)
             zone = chosen[0].timezone if len(chosen) == 1 else "UTC"
             options = calendar_db.ExportOptions(
@@ -149,6 +188,7 @@ def export_ics(runtime: Runtime, refs, everything, workspace, start, end, includ
                 end=times.parse_when("to", end, zone),
                 include_drafts=include_drafts,
                 include_gaps=include_gaps,
+                owner_id=owner_id,
             )
             data = calendar_db.build(session, workspace_id, chosen, options, utcnow())
         except DomainError as error:

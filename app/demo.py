@@ -34,7 +34,7 @@ def load(session: Session, instance_path: str) -> str:
     else:
         user, token = accounts_db.create_user(session, WORKSPACE, EMAIL, "rep")
         accounts_db.update_workspace(session, user.workspace_id, timezone="Europe/Berlin")
-        _audiences(session, user.workspace_id)
+        _audiences(session, user.workspace_id, user.id)
     token_file.parent.mkdir(parents=True, exist_ok=True)
     token_file.write_text(token + "\n")
     token_file.chmod(0o600)
@@ -55,7 +55,7 @@ def password(session: Session, instance_path: str) -> str:
     return secret
 
 
-def _audiences(session: Session, workspace_id: int) -> None:
+def _audiences(session: Session, workspace_id: int, owner_id: int) -> None:
     cfos = audiences_db.create_audience(
         session,
         workspace_id,
@@ -93,6 +93,7 @@ def _audiences(session: Session, workspace_id: int) -> None:
             cfos.id,
             {"kind": "give", "type": kind_type, "title": title, "status": status,
              "scheduled_at": today + dt.timedelta(days=days)},
+            owner_id,
         )  # fmt: skip
     posts_db.create_post(
         session,
@@ -105,4 +106,5 @@ def _audiences(session: Session, workspace_id: int) -> None:
             "body": "Offer a short call to readers who engaged with the working-capital posts.",
             "status": "draft",
         },
+        owner_id,
     )

@@ -19,9 +19,12 @@ def init_app(app: Flask) -> None:
     app.extensions["planner_calendar_events"] = calendar_db.EventCache(half)
 
 
-def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
-    """Answer 304 from the calendar's version alone, and a 200 from the process's rendered
-    calendars when this version was rendered before: posts are loaded only for a new one."""
+def export(
+    workspace_id: int, refs: list[int] | None, query: dict, owner_id: int | None
+) -> Response:
+    """One rep's calendar (None: the team's). Answer 304 from the calendar's version alone,
+    and a 200 from the process's rendered calendars when this version was rendered before:
+    posts are loaded only for a new one."""
     db = session()
     audiences = calendar_db.audiences_for_export(db, workspace_id, refs)
     zone = audiences[0].timezone if len(audiences) == 1 else "UTC"
@@ -30,6 +33,7 @@ def export(workspace_id: int, refs: list[int] | None, query: dict) -> Response:
         end=times.parse_when("to", query.get("end"), zone),
         include_drafts=query["include_drafts"],
         include_gaps=query["include_gaps"],
+        owner_id=owner_id,
     )
     now = utcnow()
     version = calendar_db.version(db, workspace_id, audiences, options, now)

@@ -1,4 +1,5 @@
-"""Who is calling: the principal the authentication hook found, and the endpoints that need none.
+"""Who is calling: the principal the authentication hook found, whose rows they may act on,
+and the endpoints that need none.
 
 Below the pages, the API, telemetry and the rate limits, which all ask; ``app.auth`` (the hook
 that sets the principal) sits above them and imports this.
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from core.accounts_db import Principal
+from app.db import session
+from core import accounts_db
+from core.accounts_db import ALL_REPS, Principal
+from core.errors import Forbidden
 
 PUBLIC_ENDPOINTS = frozenset(
     {
@@ -27,6 +31,43 @@ PUBLIC_ENDPOINTS = frozenset(
 
 def principal() -> Principal:
     return g.principal
+
+
+def require_admin(doing: str) -> None:
+    """Refuse a rep what only the team's admins may do, saying who can."""
+    me = principal()
+    if not me.is_admin:
+        admins = ", ".join(accounts_db.admin_emails(session(), me.workspace_id)) or "none"
+        raise Forbidden(f"Only a workspace admin can {doing}; your admins: {admins}.")
+
+
+def owner_scope() -> int | None:
+    """Whose rows a lookup by id may find: a rep's own (another rep's look missing); an
+    admin's, every rep's of the team."""
+    me = principal()
+    return None if me.is_admin else me.user_id
+
+
+def acting_owner(requested: int | None = None) -> int:
+    """Whose calendar a write goes on: the caller's own, or the rep an admin names."""
+    me = principal()
+    if requested is None or requested == me.user_id:
+        return me.user_id
+    require_admin("act for another rep")
+    accounts_db.member(session(), me.workspace_id, requested)
+    return requested
+
+
+def owner_filter(requested: int | str | None) -> int | None:
+    """Whose rows a list reads: the caller's own by default; an admin may name a rep, or
+    ``all`` (None) for the whole team."""
+    me = principal()
+    if requested is None or requested == me.user_id:
+        return me.user_id
+    require_admin("read another rep's calendar")
+    if requested == ALL_REPS:
+        return None
+    return accounts_db.member(session(), me.workspace_id, int(requested), "owner").id
 
 
 def make_public(app: Flask, endpoint: str) -> None:

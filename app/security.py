@@ -115,6 +115,9 @@ def _guard_request() -> Response | None:
         # A chunked body has no length to check up front, and werkzeug stops reading it at the
         # limit without complaint: one byte more in the raw stream means it was cut short.
         return _too_large(limit)
+    if not body and request.method == "PATCH":
+        # Every PATCH takes a JSON object of the fields to change; none at all is a mistake.
+        return _invalid("json", "", "Send a JSON object with the fields to change.")
     if not body or request.endpoint in NON_JSON_ENDPOINTS:
         return None
     if not request.is_json:

@@ -21,6 +21,8 @@ from core.errors import InvalidValue, NotFound
 from core.models import CONNECTING_HOUR_COLUMNS, ROLES, ApiToken, User, Workspace
 
 TOKEN_PREFIX = "vp_"
+# How a request names the whole team where it may name one rep (``?owner=all``).
+ALL_REPS = "all"
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,14 @@ def member(session: Session, workspace_id: int, user_id: int, field: str = "owne
     if user is None or user.workspace_id != workspace_id or user.deactivated_at is not None:
         raise InvalidValue(field, f"No active user {user_id} in this workspace.")
     return user
+
+
+def admin_emails(session: Session, workspace_id: int) -> list[str]:
+    """Whom a rep asks for what only admins may do."""
+    query = select(User.email).where(
+        User.workspace_id == workspace_id, User.role == "admin", User.deactivated_at.is_(None)
+    )
+    return list(session.scalars(query.order_by(User.email)))
 
 
 def find_user(session: Session, email: str) -> User:

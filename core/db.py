@@ -265,20 +265,37 @@ def is_unavailable(error: BaseException) -> bool:
     return sqlstate is None or sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
 
 
-def _owned(model: Any, workspace_id: int, row_id: int) -> Any:
-    return select(model).where(model.id == row_id, model.workspace_id == workspace_id)
+def _owned(model: Any, workspace_id: int, row_id: int, owner_id: int | None) -> Any:
+    query = select(model).where(model.id == row_id, model.workspace_id == workspace_id)
+    return query if owner_id is None else query.where(model.owner_id == owner_id)
 
 
-def get_owned_row(session: Session, model: Any, workspace_id: int, row_id: int, label: str) -> Any:
-    """One row of a workspace, or NotFound: another workspace's ids look like missing ones."""
-    row = session.scalar(_owned(model, workspace_id, row_id))
+def get_owned_row(
+    session: Session,
+    model: Any,
+    workspace_id: int,
+    row_id: int,
+    label: str,
+    owner_id: int | None = None,
+) -> Any:
+    """One row of a workspace (and of one rep, given ``owner_id``), or NotFound: another
+    workspace's or rep's ids look like missing ones."""
+    row = session.scalar(_owned(model, workspace_id, row_id, owner_id))
     if row is None:
         raise NotFound(f"No {label} {row_id} in this workspace.")
     return row
 
 
-def lock_owned_row(session: Session, model: Any, workspace_id: int, row_id: int, label: str) -> Any:
-    """Lock one workspace-owned row for the rest of the transaction, or raise NotFound.
+def lock_owned_row(
+    session: Session,
+    model: Any,
+    workspace_id: int,
+    row_id: int,
+    label: str,
+    owner_id: int | None = None,
+) -> Any:
+    """Lock one workspace-owned row (of one rep, given ``owner_id``) for the rest of the
+    transaction, or raise NotFound.
 
     PostgreSQL locks the row (``FOR UPDATE``); SQLite writer sessions already hold the database
     write lock from BEGIN IMMEDIATE, and a reader session here would be a race, so it is refused.
@@ -289,7 +306,7 @@ def lock_owned_row(session: Session, model: Any, workspace_id: int, row_id: int,
     if dialect.serial_writers and not connection.get_execution_options().get(WRITE_OPTION):
         raise RuntimeError(f"changing a {label} needs a writer session (BEGIN IMMEDIATE)")
     row = session.scalar(
-        dialect.for_update(_owned(model, workspace_id, row_id)).execution_options(
+        dialect.for_update(_owned(model, workspace_id, row_id, owner_id)).execution_options(
             populate_existing=True
         )
     )

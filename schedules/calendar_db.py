@@ -52,6 +52,8 @@ class ExportOptions:
     end: dt.datetime | None = None
     include_drafts: bool = False
     include_gaps: bool = False
+    # One rep's calendar; None: the whole team's.
+    owner_id: int | None = None
 
     def __post_init__(self) -> None:
         """Checked once where the options are made, not by each function that takes them."""
@@ -134,6 +136,9 @@ def _latest_overdue(
 
 
 def _in_window(query, options: ExportOptions):
+    """The rep's posts within the export's range (the options name both)."""
+    if options.owner_id is not None:
+        query = query.where(Post.owner_id == options.owner_id)
     if options.start is not None:
         query = query.where(Post.scheduled_at >= options.start)
     if options.end is not None:
@@ -275,7 +280,7 @@ def _gap_events(
     start, end = options.gap_window(now)
     gaps = []
     for audience in audiences:
-        for slot, post in slots_db.slots(session, audience, start, end):
+        for slot, post in slots_db.slots(session, audience, options.owner_id, start, end):
             if post is None:
                 gaps.append(ics.IcsEvent(
                     uid=f"slot-{audience.id}-{slot:%Y%m%dT%H%M%SZ}@{UID_DOMAIN}",

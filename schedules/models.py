@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
-from core.models import Workspace
+from core.models import User, Workspace
 from feeds.urls import MAX_URL_LENGTH
 
 GIVE_TYPES = ("shared_article", "original_article", "tip", "congratulation", "other")
@@ -104,20 +104,25 @@ class Post(Base):
         # ``postgresql_`` option makes SQLAlchemy import its whole PostgreSQL dialect in every
         # process, SQLite ones included. Migration 0001 creates the index with both predicates
         # (the schema comes from migrations only), and tests/unit/test_migrations.py checks it.
+        # Each rep has their own timeline on an audience, so the rule reads one rep's posts.
         Index(
             "ix_posts_timeline",
             "audience_id",
+            "owner_id",
             "kind",
             "scheduled_at",
             sqlite_where=text("status IN ('scheduled', 'published')"),
         ),
         Index("ix_posts_audience_scheduled_at", "audience_id", "scheduled_at"),
+        Index("ix_posts_audience_owner_scheduled_at", "audience_id", "owner_id", "scheduled_at"),
         Index("ix_posts_contact_scheduled_at", "contact_id", "scheduled_at"),
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"))
+    # The rep whose calendar and timeline the post is on: a colleague's gives never cover it.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Set on a one-to-one ask: it sits on the audience's timeline and is aimed at this person.
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), default=None
@@ -139,6 +144,7 @@ class Post(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     audience: Mapped[Audience] = relationship(back_populates="posts")
+    owner: Mapped[User] = relationship(viewonly=True)
 
     @property
     def on_timeline(self) -> bool:
@@ -146,12 +152,15 @@ class Post(Base):
 
 
 class SuggestionDismissal(Base):
-    """An article the rep waved away for one audience; it is not suggested to it again."""
+    """An article a rep waved away for one audience; it is not suggested to them again."""
 
     __tablename__ = "suggestion_dismissals"
 
     audience_id: Mapped[int] = mapped_column(
         ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
@@ -190,8 +199,10 @@ class Contact(Base):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        # NULLs are distinct on both databases, so contacts without a profile URL never clash.
-        UniqueConstraint("workspace_id", "profile_url"),
+        # One rep knows a person once; two reps of a team may each know them (a warm
+        # introduction). NULLs are distinct on both databases, so no-URL contacts never clash.
+        UniqueConstraint("owner_id", "profile_url"),
+        Index("ix_contacts_workspace_profile_url", "workspace_id", "profile_url"),
         {"sqlite_autoincrement": True},
     )
 
@@ -199,6 +210,8 @@ class Contact(Base):
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
+    # The rep who knows the person: their touches and one-to-one asks are this rep's.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     audience_id: Mapped[int | None] = mapped_column(
         ForeignKey("audiences.id", ondelete="SET NULL"), default=None, index=True
     )
@@ -236,4 +249,35 @@ class Touch(Base):
         ForeignKey("posts.id", ondelete="SET NULL"), default=None
     )
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REFUSAL_RULES = ("give_before_ask", "relationship")
+
+
+class AskRefusal(Base):
+    """An ask a rule refused: a coaching signal for the rep's manager (the team view).
+
+    Written after the refused change rolled back, so it records the attempt, never a post.
+    """
+
+    __tablename__ = "ask_refusals"
+    __table_args__ = (
+        Index("ix_ask_refusals_workspace_created_at", "workspace_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), default=None
+    )
+    # The ask whose change was refused; None for a new one. No key: the post may go later.
+    post_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    rule: Mapped[str] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(32))
+    scheduled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

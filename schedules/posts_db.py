@@ -1,8 +1,11 @@
 """Posts: plain values and a Session in, ORM objects out; flush, never commit.
 
 Every change that can alter a timeline first locks its audience row, then asks the pure rule
-about the neighbourhood of the change (``timeline_db``), so concurrent writers are judged one
-after another.
+about the neighbourhood of the change on the owner's timeline (``timeline_db``), so concurrent
+writers are judged one after another.
+
+A post belongs to one rep. ``owner_id`` arguments scope a lookup to that rep's posts (another
+rep's ids look missing); None means any rep of the workspace, as an admin sees them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from feeds.models import Article
@@ -38,10 +42,15 @@ POST_SUMMARY_MAX = 600
 TEXT_FIELDS = ("title", "body", "url")
 
 
-def get_post(session: Session, workspace_id: int, post_id: int) -> Post:
-    post = session.scalar(
+def get_post(
+    session: Session, workspace_id: int, post_id: int, owner_id: int | None = None
+) -> Post:
+    query = (
         select(Post).join(Audience).where(Post.id == post_id, Audience.workspace_id == workspace_id)
     )
+    if owner_id is not None:
+        query = query.where(Post.owner_id == owner_id)
+    post = session.scalar(query)
     if post is None:
         raise NotFound(f"No post {post_id} in this workspace.")
     return post
@@ -56,10 +65,11 @@ def list_posts(
     end: str | dt.datetime | None = None,
     kind: str | None = None,
     status: str | None = None,
+    owner_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Post], int]:
-    """A page of the audience's posts and how many match in all.
+    """A page of the audience's posts (one rep's, or the team's for None) and how many match.
 
     ``start`` and ``end`` are read as :func:`parse_when` reads them (naive means the
     audience's clock), so callers need not load the audience first just for its zone.
@@ -68,6 +78,8 @@ def list_posts(
     start = parse_when("from", start, audience.timezone)
     end = parse_when("to", end, audience.timezone)
     query = select(Post).where(Post.audience_id == audience_id)
+    if owner_id is not None:
+        query = query.where(Post.owner_id == owner_id)
     if start is not None:
         query = query.where(Post.scheduled_at >= start)
     if end is not None:
@@ -138,10 +150,16 @@ def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) 
 
 
 def create_post(
-    session: Session, workspace_id: int, audience_id: int, fields: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    fields: Mapping[str, Any],
+    owner_id: int,
 ) -> Post:
+    """A post on ``owner_id``'s calendar for the audience, judged on that rep's timeline."""
+    accounts_db.member(session, workspace_id, owner_id)
     audience = lock_audience(session, workspace_id, audience_id)
-    post = build_post(audience, from_article(session, workspace_id, fields))
+    post = build_post(audience, from_article(session, workspace_id, fields), owner_id)
     check_dates(audience, post)
     # Judge the change with autoflush off: the new row must not be read back as "already there".
     with session.no_autoflush:
@@ -185,13 +203,14 @@ def _clip(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
-def build_post(audience: Audience, fields: Mapping[str, Any]) -> Post:
-    """A validated post of the audience, not yet added to the session."""
+def build_post(audience: Audience, fields: Mapping[str, Any], owner_id: int) -> Post:
+    """A validated post of the audience on a rep's calendar, not yet added to the session."""
     data = dict(fields)
     post = Post(
         # The object, not just its id: answering with the post reads its audience's time zone,
         # and after the commit the id alone would mean a second write transaction to load it.
         audience=audience,
+        owner_id=owner_id,
         kind=data.get("kind"),
         type=data.get("type") or "other",
         title=data.get("title") or "",
@@ -206,12 +225,18 @@ def build_post(audience: Audience, fields: Mapping[str, Any]) -> Post:
 
 
 def update_post(
-    session: Session, workspace_id: int, post_id: int, changes: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    post_id: int,
+    changes: Mapping[str, Any],
+    owner_id: int | None = None,
 ) -> Post:
-    post = get_post(session, workspace_id, post_id)
+    """Change a post; ``changes["owner_id"]`` reassigns it to another rep's calendar, judged
+    by the rule on both reps' timelines."""
+    post = get_post(session, workspace_id, post_id, owner_id)
     audience = lock_audience(session, workspace_id, post.audience_id)
     session.refresh(post)
-    before = entry_of(post)
+    before, before_owner = entry_of(post), post.owner_id
     old_text = {field: getattr(post, field) for field in TEXT_FIELDS}
     old_when, old_status = post.scheduled_at, post.status
     with session.no_autoflush:
@@ -233,12 +258,14 @@ def update_post(
             post.scheduled_at = parse_when(
                 "scheduled_at", changes["scheduled_at"], audience.timezone
             )
+        if changes.get("owner_id", before_owner) != before_owner:
+            _reassign(session, workspace_id, post, changes["owner_id"])
         try:
             _validate_post(post)
             if post.scheduled_at != old_when or post.status != old_status:
                 check_dates(audience, post)
             if post.contact_id is None:
-                guard_change(session, audience, before, post)
+                guard_change(session, audience, before, post, before_owner)
             else:
                 guard_direct_ask(session, workspace_id, audience, post, before)
         except DomainError:
@@ -251,6 +278,16 @@ def update_post(
     post.updated_at = utcnow()
     session.flush()
     return post
+
+
+def _reassign(session: Session, workspace_id: int, post: Post, owner_id: int) -> None:
+    if post.contact_id is not None:
+        raise InvalidValue(
+            "owner_id",
+            "A one-to-one ask stays with the rep who knows the person; reassign the contact.",
+        )
+    accounts_db.member(session, workspace_id, owner_id)
+    post.owner_id = owner_id
 
 
 def guard_direct_ask(
@@ -278,15 +315,16 @@ def guard_direct_ask(
         raise RuleViolation(audience, found)
 
 
-def delete_post(session: Session, workspace_id: int, post_id: int) -> None:
-    post = get_post(session, workspace_id, post_id)
+def delete_post(
+    session: Session, workspace_id: int, post_id: int, owner_id: int | None = None
+) -> None:
+    post = get_post(session, workspace_id, post_id, owner_id)
     audience = lock_audience(session, workspace_id, post.audience_id)
     session.refresh(post)
     before = entry_of(post)
     if before is not None:
-        found = rule.check_change(
-            SqlTimeline(session, audience.id), policy_of(audience), before, None, plan_from()
-        )
+        source = SqlTimeline(session, audience.id, post.owner_id)
+        found = rule.check_change(source, policy_of(audience), before, None, plan_from())
         if found:
             raise RuleViolation(audience, found)
     session.delete(post)
@@ -294,12 +332,18 @@ def delete_post(session: Session, workspace_id: int, post_id: int) -> None:
 
 
 def overdue_posts(
-    session: Session, audience_id: int, now: dt.datetime | None = None, limit: int = 5
+    session: Session,
+    audience_id: int,
+    owner_id: int | None,
+    now: dt.datetime | None = None,
+    limit: int = 5,
 ) -> list[Post]:
-    """Scheduled posts whose time has passed unmarked, oldest first: mark published or move."""
+    """A rep's (None: the team's) scheduled posts whose time has passed unmarked, oldest
+    first: mark published or move."""
+    owned = [] if owner_id is None else [Post.owner_id == owner_id]
     query = (
         select(Post)
-        .where(Post.audience_id == audience_id, posts.overdue_clause(now or utcnow()))
+        .where(Post.audience_id == audience_id, *owned, posts.overdue_clause(now or utcnow()))
         .order_by(Post.scheduled_at, Post.id)
         .limit(limit)
     )

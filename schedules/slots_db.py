@@ -1,4 +1,4 @@
-"""An audience's cadence slots over a range, each with the give that fills it."""
+"""An audience's cadence slots over a range, each with the rep's give that fills it."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ MAX_SLOT_RANGE = dt.timedelta(days=366 * 5)
 
 
 def slots(
-    session: Session, audience: Audience, start: dt.datetime, end: dt.datetime
+    session: Session,
+    audience: Audience,
+    owner_id: int | None,
+    start: dt.datetime,
+    end: dt.datetime,
 ) -> list[tuple[dt.datetime, Post | None]]:
-    """The cadence's slots in ``[start, end)``, each with the give that fills it, if any."""
+    """The cadence's slots in ``[start, end)``, each with the rep's give that fills it, if
+    any; ``owner_id`` None: any rep's (the team's calendar)."""
     if end <= start:
         raise InvalidValue("to", "Must be after from.")
     if end - start > MAX_SLOT_RANGE:
@@ -36,6 +41,7 @@ def slots(
         session.scalars(
             timeline(
                 audience.id,
+                owner_id,
                 Post.scheduled_at >= periods[0][0],
                 Post.scheduled_at < periods[-1][1],
             )

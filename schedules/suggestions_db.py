@@ -41,17 +41,19 @@ def suggest(
     workspace_id: int,
     audience_id: int,
     *,
+    owner_id: int | None = None,
     limit: int = DEFAULT_LIMIT,
     since: str | dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> list[Suggestion]:
-    """The best ``limit`` articles for the audience, published in ``[since, now]``; ``since``
-    is read as :func:`times.parse_when` reads it, naive in the audience's clock."""
+    """The best ``limit`` articles for a rep (None: for the team) to share with the audience,
+    published in ``[since, now]``; ``since`` is read as :func:`times.parse_when` reads it,
+    naive in the audience's clock."""
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
     since = times.parse_when("since", since, audience.timezone)
-    return _ranked(session, audience, limit, since, now, TIMELINE_STATUSES)
+    return _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def why_empty(
     workspace_id: int,
     audience_id: int,
     *,
+    owner_id: int | None = None,
     since: str | dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> EmptyReason:
@@ -93,7 +96,7 @@ def why_empty(
         audience.exclude_keywords,
         since=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
         until=start,
-        skip=_excluded(audience.id, TIMELINE_STATUSES),
+        skip=_excluded(audience.id, owner_id, TIMELINE_STATUSES),
     )
     return EmptyReason(
         "nothing_in_window",
@@ -108,6 +111,7 @@ def why_empty(
 def _ranked(
     session: Session,
     audience: Audience,
+    owner_id: int | None,
     limit: int,
     since: dt.datetime | None,
     now: dt.datetime | None,
@@ -124,7 +128,7 @@ def _ranked(
         audience.exclude_keywords,
         since=since,
         until=now,
-        skip=_excluded(audience.id, used_statuses),
+        skip=_excluded(audience.id, owner_id, used_statuses),
         context=description_terms(audience.description, phrases(audience.keywords)),
     )
     if not matches:
@@ -134,8 +138,9 @@ def _ranked(
     return ranking.rank(matches, audience, volumes, learned, limit, now)
 
 
-def _excluded(audience_id: int, used_statuses: Sequence[str]) -> Select[Any]:
-    """Articles already shared (or planned) with the audience, or dismissed for it."""
+def _excluded(audience_id: int, owner_id: int | None, used_statuses: Sequence[str]) -> Select[Any]:
+    """Articles the rep (None: any rep) already shared (or planned) with the audience, or
+    dismissed for it."""
     used = select(Post.article_id).where(
         Post.audience_id == audience_id,
         Post.article_id.is_not(None),
@@ -144,32 +149,44 @@ def _excluded(audience_id: int, used_statuses: Sequence[str]) -> Select[Any]:
     dismissed = select(SuggestionDismissal.article_id).where(
         SuggestionDismissal.audience_id == audience_id
     )
+    if owner_id is not None:
+        used = used.where(Post.owner_id == owner_id)
+        dismissed = dismissed.where(SuggestionDismissal.owner_id == owner_id)
     return union_all(used, dismissed)
 
 
 # ---------------------------------------------------------------- dismissals
 
 
-def dismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
-    """Stop suggesting the article to the audience; dismissing twice is harmless."""
+def dismiss(
+    session: Session, workspace_id: int, audience_id: int, article_id: int, owner_id: int
+) -> None:
+    """Stop suggesting the article to the rep for the audience; dismissing twice is harmless."""
     audiences_db.get_audience(session, workspace_id, audience_id)
     _article_in(session, workspace_id, article_id)
-    if session.get(SuggestionDismissal, (audience_id, article_id)) is not None:
+    if session.get(SuggestionDismissal, (audience_id, owner_id, article_id)) is not None:
         return
     try:
         with session.begin_nested():
-            session.add(SuggestionDismissal(audience_id=audience_id, article_id=article_id))
+            session.add(
+                SuggestionDismissal(
+                    audience_id=audience_id, owner_id=owner_id, article_id=article_id
+                )
+            )
     except IntegrityError:
         pass  # a concurrent request dismissed it first (PostgreSQL; SQLite writers are serial)
 
 
-def undismiss(session: Session, workspace_id: int, audience_id: int, article_id: int) -> None:
+def undismiss(
+    session: Session, workspace_id: int, audience_id: int, article_id: int, owner_id: int
+) -> None:
     """Undo :func:`dismiss`; the article competes again from its next listing on."""
     audiences_db.get_audience(session, workspace_id, audience_id)
     _article_in(session, workspace_id, article_id)
     session.execute(
         delete(SuggestionDismissal).where(
             SuggestionDismissal.audience_id == audience_id,
+            SuggestionDismissal.owner_id == owner_id,
             SuggestionDismissal.article_id == article_id,
         )
     )
@@ -198,36 +215,38 @@ def plan(
     start: dt.datetime,
     end: dt.datetime,
     *,
+    owner_id: int,
     now: dt.datetime | None = None,
 ) -> Plan:
-    """Give every empty cadence slot in ``[start, end)`` a draft built from the best unused
-    suggestion, one article per slot, best article to the earliest slot.
+    """Give every empty cadence slot of the rep's in ``[start, end)`` a draft built from the
+    best unused suggestion, one article per slot, best article to the earliest slot.
 
     A slot is empty when no scheduled or published give fills it (as ``/slots`` says) and no
     draft give is dated within its period, so the drafts of an earlier run count as filled
     and planning twice adds nothing. Drafts stay off the timeline until a rep schedules them.
     """
     audience = audiences_db.lock_audience(session, workspace_id, audience_id)
-    empty = _empty_slots(session, audience, start, end)
+    empty = _empty_slots(session, audience, owner_id, start, end)
     result = Plan()
     if not empty:
         return result
-    picks = _ranked(session, audience, len(empty), None, now, PLANNED_STATUSES)
+    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES)
     for slot, pick in itertools.zip_longest(empty, picks):
         if pick is None:
             result.unfilled.append((slot, NO_CANDIDATE))
             continue
         draft = {"kind": "give", "type": "shared_article", "status": "draft",
                  "article_id": pick.article_id, "scheduled_at": slot}  # fmt: skip
-        post = posts_db.create_post(session, workspace_id, audience.id, draft)
+        post = posts_db.create_post(session, workspace_id, audience.id, draft, owner_id)
         result.filled.append((slot, post))
     return result
 
 
 def _empty_slots(
-    session: Session, audience: Audience, start: dt.datetime, end: dt.datetime
+    session: Session, audience: Audience, owner_id: int, start: dt.datetime, end: dt.datetime
 ) -> list[dt.datetime]:
-    open_slots = [slot for slot, give in slots_db.slots(session, audience, start, end) if not give]
+    found = slots_db.slots(session, audience, owner_id, start, end)
+    open_slots = [slot for slot, give in found if not give]
     if not open_slots:
         return []
     cadence = policy.cadence_of(audience)
@@ -236,6 +255,7 @@ def _empty_slots(
         session.scalars(
             select(Post.scheduled_at).where(
                 Post.audience_id == audience.id,
+                Post.owner_id == owner_id,
                 Post.kind == "give",
                 Post.status == "draft",
                 Post.scheduled_at >= periods[0][0],

@@ -1,5 +1,8 @@
-"""An audience's timeline in the database: the rule's neighbourhood reads, its verdict on a
-change, and where the audience stands now (:func:`ratio`).
+"""A rep's timeline on an audience in the database: the rule's neighbourhood reads, its
+verdict on a change, and where the rep stands now (:func:`ratio`).
+
+Each rep earns the right to ask by what they gave: the rule reads one owner's posts, with the
+audience's policy. A colleague's gives never cover an ask, and a colleague's ask never blocks one.
 
 Callers hold the audience's lock (``audiences_db.lock_audience``), so concurrent writers are
 judged one after another.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
@@ -27,8 +31,9 @@ ON_TIMELINE = Post.status.in_(
 )
 
 
-def timeline(audience_id: Any, *time_bounds: ColumnElement[bool]) -> Select:
-    """An audience's posts on the rule's timeline, within ``time_bounds`` if any.
+def timeline(audience_id: Any, owner_id: Any, *time_bounds: ColumnElement[bool]) -> Select:
+    """A rep's posts on the audience's rule timeline, within ``time_bounds`` if any; an
+    ``owner_id`` of None reads the whole team's (a manager's view, never the rule's).
 
     A bound on the time already leaves out unscheduled posts; saying IS NOT NULL beside one
     gives SQLite a second lower bound, and it may range the index from that one (every post of
@@ -36,6 +41,7 @@ def timeline(audience_id: Any, *time_bounds: ColumnElement[bool]) -> Select:
     """
     return select(Post).where(
         Post.audience_id == audience_id,
+        *([] if owner_id is None else [Post.owner_id == owner_id]),
         ON_TIMELINE,
         *(time_bounds or [Post.scheduled_at.is_not(None)]),
     )
@@ -49,13 +55,19 @@ class SqlTimeline:
     the session's connection without the ORM, which has nothing to add to two columns.
     """
 
-    def __init__(self, session: Session, audience_id: int) -> None:
+    def __init__(self, session: Session, audience_id: int, owner_id: int) -> None:
         self.session = session
         self.audience_id = audience_id
+        self.owner_id = owner_id
 
     def _run(self, query: Select, exclude_id: int | None, **bounds: Any) -> Any:
         # ids start at 1, so 0 leaves nothing out (a bound NULL would leave everything out)
-        params = {"audience_id": self.audience_id, "exclude_id": exclude_id or 0, **bounds}
+        params = {
+            "audience_id": self.audience_id,
+            "owner_id": self.owner_id,
+            "exclude_id": exclude_id or 0,
+            **bounds,
+        }
         return self.session.connection().execute(query, params)
 
     def last_ask_before(self, at: dt.datetime, exclude_id: int) -> dt.datetime | None:
@@ -93,7 +105,7 @@ class SqlTimeline:
 def _neighbours(
     kind: str, shape: str = "all", *, before: bool = False, after: bool = False, until: bool = False
 ) -> Select:
-    """An audience's timeline posts of one kind but one, within the bounds named: the "all",
+    """A rep's audience timeline posts of one kind but one, within the bounds named: the "all",
     the "first" or "last" ``limit`` (time, id) by time, or the "min" or "max" time. Every value
     is a bound parameter, so each shape is built once."""
     bounds = [
@@ -102,7 +114,7 @@ def _neighbours(
         *([Post.scheduled_at <= bindparam("until")] if until else []),
     ]
     query = (
-        timeline(bindparam("audience_id"), *bounds)
+        timeline(bindparam("audience_id"), bindparam("owner_id"), *bounds)
         .with_only_columns(Post.scheduled_at, Post.id)
         .where(Post.kind == kind, Post.id != bindparam("exclude_id"))
     )
@@ -115,7 +127,9 @@ def _neighbours(
     return query
 
 
-def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) -> rule.Ratio:
+def ratio(
+    session: Session, audience: Audience, owner_id: int, now: dt.datetime | None = None
+) -> rule.Ratio:
     """What the rep needs now: the next ask's cover, and the first date a new ask would pass.
 
     A new ask is placed from now on: first between the last ask and the next one (leaving the
@@ -124,7 +138,7 @@ def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) 
     """
     policy = policy_of(audience)
     now = (now or utcnow()).replace(second=0, microsecond=0)
-    source = SqlTimeline(session, audience.id)
+    source = SqlTimeline(session, audience.id, owner_id)
     k = policy.gives_per_ask
     prev = source.last_ask_before(now, 0)
     next_at = source.first_ask_after(now, 0)
@@ -140,37 +154,49 @@ def ratio(session: Session, audience: Audience, now: dt.datetime | None = None) 
             prev, next_at, sorted({g.at for g in gives}), policy, now
         )
         if earliest is not None:
-            count = _fresh_gives(session, audience.id, fresh_from, next_at)
+            count = _fresh_gives(session, audience.id, owner_id, fresh_from, next_at)
             return rule.Ratio(prev, count, k, max(0, k - count), earliest,
                               policy.gives_lookback_days, next_ask)  # fmt: skip
         prev = session.scalar(
-            timeline(audience.id).where(Post.kind == "ask")
+            timeline(audience.id, owner_id).where(Post.kind == "ask")
             .with_only_columns(func.max(Post.scheduled_at))
         )  # fmt: skip
         fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
     # After the last ask: try a few windows of gives, since old ones fade out of the lookback.
     gives = source.first_gives_between(fresh_from, None, 4 * k, 0)
     earliest, reason = rule.earliest_between(prev, None, [g.at for g in gives], policy, now)
-    count = _fresh_gives(session, audience.id, fresh_from, None)
+    count = _fresh_gives(session, audience.id, owner_id, fresh_from, None)
     needed = max(0 if earliest else 1, k - count)
     return rule.Ratio(prev, count, k, needed, earliest, policy.gives_lookback_days, next_ask,
                       None if earliest else reason)  # fmt: skip
 
 
 def _fresh_gives(
-    session: Session, audience_id: int, after: dt.datetime, before: dt.datetime | None
+    session: Session,
+    audience_id: int,
+    owner_id: int,
+    after: dt.datetime,
+    before: dt.datetime | None,
 ) -> int:
     bounds = [Post.scheduled_at > after, *([Post.scheduled_at < before] if before else [])]
-    query = timeline(audience_id, *bounds).where(Post.kind == "give")
+    query = timeline(audience_id, owner_id, *bounds).where(Post.kind == "give")
     return session.scalar(query.with_only_columns(func.count())) or 0
 
 
 def check_whole_timeline(session: Session, audience: Audience, policy: rule.Policy) -> None:
-    """A policy edit changes every ask's cover, so the whole timeline is judged once."""
+    """A policy edit changes every ask's cover, so each rep's whole timeline is judged once."""
     rows = session.execute(
-        timeline(audience.id).with_only_columns(Post.scheduled_at, Post.id, Post.kind)
+        select(Post.owner_id, Post.scheduled_at, Post.id, Post.kind)
+        .where(Post.audience_id == audience.id, ON_TIMELINE, Post.scheduled_at.is_not(None))
+        .order_by(Post.owner_id)
     )
-    found = rule.violations((rule.Entry(at, pid, kind) for at, pid, kind in rows), policy)
+    found = [
+        violation
+        for _, entries in itertools.groupby(rows, key=lambda row: row.owner_id)
+        for violation in rule.violations(
+            (rule.Entry(at, pid, kind) for _, at, pid, kind in entries), policy
+        )
+    ]
     if found:
         raise RuleViolation(audience, found)
 
@@ -183,15 +209,28 @@ def entry_of(post: Post) -> rule.Entry | None:
 
 
 def timeline_violations(
-    session: Session, audience: Audience, before: rule.Entry | None, post: Post
+    session: Session,
+    audience: Audience,
+    before: rule.Entry | None,
+    post: Post,
+    before_owner: int | None = None,
 ) -> list[rule.Violation]:
-    """What the audience rule says of a change; call before anything is flushed."""
+    """What the audience rule says of a change on the post owner's timeline; call before
+    anything is flushed. ``before_owner``: the rep the post leaves, when it is reassigned."""
     after = entry_of(post)
+    policy, start = policy_of(audience), plan_from()
+    if before_owner is not None and before_owner != post.owner_id:
+        # Reassigned: it leaves one rep's timeline and joins another's; both are judged.
+        left = SqlTimeline(session, audience.id, before_owner)
+        joined = SqlTimeline(session, audience.id, post.owner_id)
+        return [
+            *(rule.check_change(left, policy, before, None, start) if before else []),
+            *(rule.check_change(joined, policy, None, after, start) if after else []),
+        ]
     if before == after:
         return []
-    return rule.check_change(
-        SqlTimeline(session, audience.id), policy_of(audience), before, after, plan_from()
-    )
+    source = SqlTimeline(session, audience.id, post.owner_id)
+    return rule.check_change(source, policy, before, after, start)
 
 
 def plan_from() -> dt.datetime:
@@ -200,9 +239,13 @@ def plan_from() -> dt.datetime:
 
 
 def guard_change(
-    session: Session, audience: Audience, before: rule.Entry | None, post: Post
+    session: Session,
+    audience: Audience,
+    before: rule.Entry | None,
+    post: Post,
+    before_owner: int | None = None,
 ) -> None:
     """Refuse the change unless every ask stays covered; call before anything is flushed."""
-    found = timeline_violations(session, audience, before, post)
+    found = timeline_violations(session, audience, before, post, before_owner)
     if found:
         raise RuleViolation(audience, found)

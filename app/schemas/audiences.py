@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
-from app.schemas.common import PageQuerySchema, PolicySchema, RangeQuerySchema
+from app.schemas.common import OwnerQuerySchema, PageQuerySchema, PolicySchema, RangeQuerySchema
 from schedules.cadence import DEFAULT_STARTS_ON, FREQUENCIES, FREQUENCY_CHOICES
 from schedules.models import AUDIENCE_DESCRIPTION_MAX, AUDIENCE_NAME_MAX, TIMEZONE_MAX, Audience
 
@@ -144,7 +144,11 @@ class SlotListSchema(Schema):
     items = fields.List(fields.Nested(SlotSchema))
 
 
-class SlotQuerySchema(RangeQuerySchema):
+class SlotQuerySchema(RangeQuerySchema, OwnerQuerySchema):
+    pass
+
+
+class RatioQuerySchema(OwnerQuerySchema):
     pass
 
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import RangeQuerySchema
+from app.schemas.common import OwnerQuerySchema, RangeQuerySchema
 
 
-class CalendarQuerySchema(RangeQuerySchema):
+class CalendarQuerySchema(RangeQuerySchema, OwnerQuerySchema):
     include_drafts = fields.Boolean(load_default=False)
     include_gaps = fields.Boolean(
         load_default=False, metadata={"description": "Empty cadence slots as TENTATIVE events."}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.accounts_db import ALL_REPS
+
 MAX_PAGE_SIZE = 200
 MAX_ROW_ID = 2**31 - 1
 
@@ -15,6 +17,33 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("validate", validate.Range(1, MAX_ROW_ID))
         super().__init__(**kwargs)
+
+
+class Owner(fields.Field):
+    """Whose rows a query reads: a rep's user id, or ``all`` for the whole team (admins)."""
+
+    default_error_messages = {"invalid": "Must be a user id or 'all'."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip()
+        if text == ALL_REPS:
+            return ALL_REPS
+        if not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
+            raise self.make_error("invalid")
+        return int(text)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class OwnerQuerySchema(Schema):
+    owner = Owner(
+        metadata={
+            "description": "Whose posts: a rep's user id, or all (the team); admins only. "
+            "Default: the caller's own.",
+            "oneOf": [{"type": "integer"}, {"type": "string", "enum": [ALL_REPS]}],
+        }
+    )
 
 
 class PageQuerySchema(Schema):

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.schemas.common import Instant, PageQuerySchema, RowId
+from app.schemas.common import Instant, OwnerQuerySchema, PageQuerySchema, RowId
 from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.relationship import STAGES
 from schedules.models import (
@@ -51,6 +51,12 @@ class ContactSchema(Schema):
     audience_id = RowId(
         allow_none=True, metadata={"description": "Needed before a one-to-one ask."}
     )
+    owner_id = RowId(
+        metadata={
+            "description": "The rep who knows the person (default: you). Admins may add a "
+            "contact for a rep or hand one to another rep."
+        }
+    )
     company = fields.String(validate=validate.Length(max=CONTACT_COMPANY_MAX))
     title = fields.String(validate=validate.Length(max=CONTACT_TITLE_MAX))
     decision_maker = fields.Boolean()
@@ -80,9 +86,9 @@ class ContactSchema(Schema):
         contact = standing.contact
         return {
             **{c: getattr(contact, c) for c in (
-                "id", "name", "profile_url", "audience_id", "company", "title", "decision_maker",
-                "relationship", "notes", "requested_at", "request_note", "created_at",
-                "updated_at")},
+                "id", "name", "profile_url", "audience_id", "owner_id", "company", "title",
+                "decision_maker", "relationship", "notes", "requested_at", "request_note",
+                "created_at", "updated_at")},
             "accepted_at": contact.accepted_at.isoformat() if contact.accepted_at else None,
             "stage": standing.stage,
             "next_ask": standing.conditions(),
@@ -94,7 +100,7 @@ class ContactListSchema(Schema):
     total = fields.Integer()
 
 
-class ContactQuerySchema(PageQuerySchema):
+class ContactQuerySchema(PageQuerySchema, OwnerQuerySchema):
     audience_id = RowId()
     stage = fields.String(validate=validate.OneOf(STAGES))
 

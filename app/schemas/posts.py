@@ -4,7 +4,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import MAX_ROW_ID, Instant, PageQuerySchema, RangeQuerySchema
+from app.schemas.common import (
+    MAX_ROW_ID,
+    Instant,
+    OwnerQuerySchema,
+    PageQuerySchema,
+    RangeQuerySchema,
+    RowId,
+)
 from core.db import utcnow
 from feeds.urls import MAX_URL_LENGTH
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_BODY_MAX, POST_TITLE_MAX, STATUSES
@@ -18,6 +25,12 @@ ALL_TYPES = sorted({*GIVE_TYPES, *ASK_TYPES})
 class PostSchema(Schema):
     id = fields.Integer(dump_only=True)
     audience_id = fields.Integer(dump_only=True)
+    owner_id = RowId(
+        metadata={
+            "description": "The rep whose calendar the post is on, judged by the rule on that "
+            "rep's own timeline (default: you). Admins may post for a rep or reassign a post."
+        }
+    )
     contact_id = fields.Integer(
         dump_only=True,
         allow_none=True,
@@ -85,6 +98,7 @@ def _post_dict(post: Any) -> dict[str, Any]:
     return {
         "id": post.id,
         "audience_id": post.audience_id,
+        "owner_id": post.owner_id,
         "contact_id": post.contact_id,
         "kind": post.kind,
         "type": post.type,
@@ -107,6 +121,6 @@ class PostListSchema(Schema):
     total = fields.Integer()
 
 
-class PostQuerySchema(PageQuerySchema, RangeQuerySchema):
+class PostQuerySchema(PageQuerySchema, RangeQuerySchema, OwnerQuerySchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.common import RowId
 from app.schemas.posts import PostSchema
 from schedules.feedback_db import VERDICTS
 from schedules.suggestions_db import DEFAULT_LIMIT, MAX_LIMIT
@@ -118,6 +119,9 @@ class PlanRequestSchema(Schema):
         required=True,
         validate=validate.Length(1, 64),
         metadata={"description": "Exclusive end; at most five years after from."},
+    )
+    owner_id = RowId(
+        metadata={"description": "Whose empty slots to plan (default: yours; admins only)."}
     )
 
 

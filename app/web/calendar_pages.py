@@ -21,7 +21,7 @@ def _download(refs: list[int] | None, filename: str):
         query = CalendarQuerySchema().load(request.args)
     except ValidationError:
         abort(400, "Those calendar options are not valid.")
-    response = export(principal().workspace_id, refs, query)
+    response = export(principal().workspace_id, refs, query, principal().user_id)
     slug = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-") or "calendar"
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
     return response

@@ -14,7 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from app.db import session
-from app.principal import principal
+from app.principal import owner_scope, principal
 from app.schemas.common import MAX_ROW_ID
 from app.schemas.contacts import (
     ConnectionRequestSchema,
@@ -132,6 +132,7 @@ def contacts_page():
         workspace_id,
         audience_id=audience_id,
         stage=stage,
+        owner_id=principal().user_id,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -199,14 +200,17 @@ def new_contact():
         values = {"relationship": "none", "audience_id": request.args.get("audience", "")}
         return _contact_form(None, values)
     return _save_contact(
-        None, lambda fields: contacts_db.create_contact(session(), workspace_id, fields)
+        None,
+        lambda fields: contacts_db.create_contact(
+            session(), workspace_id, fields, principal().user_id
+        ),
     )
 
 
 @blp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit_contact(contact_id: int):
     workspace_id = principal().workspace_id
-    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
     if request.method == "GET":
         values = {name: getattr(contact, name) or "" for name in CONTACT_FIELDS}
         return _contact_form(contact, {**values, "decision_maker": contact.decision_maker})
@@ -244,6 +248,7 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
             kind="give",
             start=today - LINKABLE_POSTS,
             end=today + LINKABLE_POSTS,
+            owner_id=contact.owner_id,
         )
     touches = touches_db.list_touches(db, workspace_id, contact.id)
     page = render_template(
@@ -268,13 +273,16 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
 
 @blp.get("/contacts/<int:contact_id>")
 def contact(contact_id: int):
-    return _contact_page(contacts_db.get_contact(session(), principal().workspace_id, contact_id))
+    contact = contacts_db.get_contact(
+        session(), principal().workspace_id, contact_id, owner_scope()
+    )
+    return _contact_page(contact)
 
 
 def _record(contact_id: int, inputs: Mapping[str, str], change, done: str):
     """Run ``change`` on the contact and commit, or show its page again with the reason."""
     workspace_id = principal().workspace_id
-    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
     values = _typed(inputs.values())
     try:
         change(workspace_id, contact)
@@ -372,7 +380,9 @@ def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     if contact.audience is None:
         return "", ""
     standing = contacts_db.standing(session(), contact)
-    audience_earliest = timeline_db.ratio(session(), contact.audience).earliest_next_ask_at
+    audience_earliest = timeline_db.ratio(
+        session(), contact.audience, contact.owner_id
+    ).earliest_next_ask_at
     bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
     if any(b is None for b in bounds):
         return "", ""
@@ -384,7 +394,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
     page = render_template(
         "web/contact_ask.html",
         # The audience's meter and what the person still needs, so the date is chosen knowingly.
-        ratio=timeline_db.ratio(session(), audience) if audience else None,
+        ratio=timeline_db.ratio(session(), audience, contact.owner_id) if audience else None,
         person=_explain_next_ask(contacts_db.standing(session(), contact)),
         contact=contact,
         values=values,
@@ -398,7 +408,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
 @blp.route("/contacts/<int:contact_id>/asks/new", methods=["GET", "POST"])
 def new_ask(contact_id: int):
     workspace_id = principal().workspace_id
-    contact = contacts_db.get_contact(session(), workspace_id, contact_id)
+    contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
     if request.method == "GET":
         values = dict.fromkeys(ASK_FIELDS, "")
         date, time = _earliest_direct_ask(contact)

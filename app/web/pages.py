@@ -75,22 +75,22 @@ class Standing:
     overdue: list
 
 
-def next_open_slot(audience: Audience, now: dt.datetime) -> dt.datetime | None:
-    found = slots_db.slots(session(), audience, now, now + SLOT_HORIZON)
+def next_open_slot(audience: Audience, owner_id: int, now: dt.datetime) -> dt.datetime | None:
+    found = slots_db.slots(session(), audience, owner_id, now, now + SLOT_HORIZON)
     return next((slot for slot, post in found if post is None), None)
 
 
 @blp.get("/")
 def home():
-    now = utcnow()
+    now, me = utcnow(), principal()
     standings = [
         Standing(
             audience,
-            timeline_db.ratio(session(), audience, now),
-            next_open_slot(audience, now),
-            posts_db.overdue_posts(session(), audience.id, now),
+            timeline_db.ratio(session(), audience, me.user_id, now),
+            next_open_slot(audience, me.user_id, now),
+            posts_db.overdue_posts(session(), audience.id, me.user_id, now),
         )
-        for audience in audiences_db.list_audiences(session(), principal().workspace_id)
+        for audience in audiences_db.list_audiences(session(), me.workspace_id)
     ]
     return render_template("web/home.html", standings=standings)
 
@@ -100,15 +100,18 @@ def home():
 
 @blp.get("/audiences/<int:audience_id>")
 def audience(audience_id: int):
-    db, workspace_id = session(), principal().workspace_id
+    db, workspace_id, me = session(), principal().workspace_id, principal().user_id
     found = audiences_db.get_audience(db, workspace_id, audience_id)
     now = utcnow()
     today = now.astimezone(ZoneInfo(found.timezone)).date()
     span = months.period(request.args.get("view", "month"), request.args.get("start"), today)
     start, end = span.utc_bounds(found.timezone)
-    posts, _ = posts_db.list_posts(db, workspace_id, audience_id, start=start, end=end, limit=1000)
-    open_slots = [s for s, p in slots_db.slots(db, found, start, end) if p is None and s >= now]
-    drafts, _ = posts_db.list_posts(db, workspace_id, audience_id, status="draft")
+    posts, _ = posts_db.list_posts(
+        db, workspace_id, audience_id, start=start, end=end, owner_id=me, limit=1000
+    )
+    filled = slots_db.slots(db, found, me, start, end)
+    open_slots = [s for s, p in filled if p is None and s >= now]
+    drafts, _ = posts_db.list_posts(db, workspace_id, audience_id, status="draft", owner_id=me)
     return render_template(
         "web/audience.html",
         audience=found,
@@ -116,7 +119,7 @@ def audience(audience_id: int):
         today=today,
         weeks=months.weeks(span, found.timezone, posts, open_slots),
         undated=[d for d in drafts if d.scheduled_at is None],
-        ratio=timeline_db.ratio(db, found, now),
+        ratio=timeline_db.ratio(db, found, me, now),
     )
 
 

@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from app.db import session
-from app.principal import principal
+from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
@@ -71,7 +71,11 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
     page = render_template(
         "web/post_form.html",
         # An ask's form shows where the audience stands, so the date is chosen knowingly.
-        ratio=timeline_db.ratio(session(), audience) if values.get("kind") == "ask" else None,
+        ratio=(
+            timeline_db.ratio(session(), audience, post.owner_id if post else principal().user_id)
+            if values.get("kind") == "ask"
+            else None
+        ),
         audience=audience,
         post=post,
         values=values,
@@ -139,18 +143,20 @@ def new_post(audience_id: int):
         audience,
         values,
         None,
-        lambda fields: posts_db.create_post(session(), workspace_id, audience_id, fields),
+        lambda fields: posts_db.create_post(
+            session(), workspace_id, audience_id, fields, principal().user_id
+        ),
     )
 
 
 def _earliest_ask(audience: Audience) -> tuple[str, str]:
     """The first date and time a new ask would pass, on the audience's clock, or blanks."""
-    earliest = timeline_db.ratio(session(), audience).earliest_next_ask_at
+    earliest = timeline_db.ratio(session(), audience, principal().user_id).earliest_next_ask_at
     return form_moment(earliest, audience.timezone)
 
 
 def _post_and_audience(post_id: int) -> tuple[Post, Audience]:
-    post = posts_db.get_post(session(), principal().workspace_id, post_id)
+    post = posts_db.get_post(session(), principal().workspace_id, post_id, owner_scope())
     return post, post.audience
 
 
@@ -165,7 +171,9 @@ def edit_post(post_id: int):
         audience,
         values,
         post,
-        lambda fields: posts_db.update_post(session(), workspace_id, post_id, fields),
+        lambda fields: posts_db.update_post(
+            session(), workspace_id, post_id, fields, owner_scope()
+        ),
     )
 
 
@@ -176,7 +184,7 @@ def cancel_post(post_id: int):
         post_id,
         "Cancelled",
         lambda workspace_id: posts_db.update_post(
-            session(), workspace_id, post_id, {"status": "cancelled"}
+            session(), workspace_id, post_id, {"status": "cancelled"}, owner_scope()
         ),
     )
 
@@ -186,7 +194,7 @@ def delete_post(post_id: int):
     return _remove(
         post_id,
         "Deleted",
-        lambda workspace_id: posts_db.delete_post(session(), workspace_id, post_id),
+        lambda workspace_id: posts_db.delete_post(session(), workspace_id, post_id, owner_scope()),
     )
 
 

@@ -64,9 +64,12 @@ def _page(audience: Audience, status: int = 200, **extra):
     days = _days(audience)
     since = now - dt.timedelta(days=days)
     workspace_id = audience.workspace_id
-    found = suggestions_db.suggest(session(), workspace_id, audience.id, since=since, now=now)
+    me = principal().user_id
+    found = suggestions_db.suggest(
+        session(), workspace_id, audience.id, owner_id=me, since=since, now=now
+    )
     empty = None if found else suggestions_db.why_empty(
-        session(), workspace_id, audience.id, since=since, now=now
+        session(), workspace_id, audience.id, owner_id=me, since=since, now=now
     )  # fmt: skip
     verdicts = feedback_db.verdicts_for(session(), audience.id, [s.article_id for s in found])
     page = render_template(
@@ -78,7 +81,7 @@ def _page(audience: Audience, status: int = 200, **extra):
         empty=empty,
         further_back=_further_back(empty, now) if empty else None,
         verdicts=verdicts,
-        next_slot=next_open_slot(audience, now),
+        next_slot=next_open_slot(audience, me, now),
         next_quarter=_next_quarter(audience, now),
         verdict_words=VERDICT_WORDS,
         **{"why": [], "plan": None, "dismissed": None, "judged": None, **extra},
@@ -110,13 +113,15 @@ def schedule_suggestion(audience_id: int, article_id: int):
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     _article(article_id)
-    slot = next_open_slot(audience, utcnow())
+    slot = next_open_slot(audience, principal().user_id, utcnow())
     if slot is None:
         return _page(audience, 422, why=[NO_OPEN_SLOT])
     fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
               "article_id": article_id, "scheduled_at": slot}  # fmt: skip
     try:
-        post = posts_db.create_post(session(), workspace_id, audience_id, fields)
+        post = posts_db.create_post(
+            session(), workspace_id, audience_id, fields, principal().user_id
+        )
         session().commit()
     except refusals.RuleViolation as error:
         session().rollback()
@@ -131,7 +136,8 @@ def schedule_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/dismiss")
 def dismiss_suggestion(audience_id: int, article_id: int):
-    suggestions_db.dismiss(session(), principal().workspace_id, audience_id, article_id)
+    me = principal()
+    suggestions_db.dismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
     session().commit()
     # The list page offers Undo for the article named here.
     target = url_for("web.suggestions_page", audience_id=audience_id, dismissed=article_id)
@@ -140,7 +146,8 @@ def dismiss_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/undismiss")
 def undismiss_suggestion(audience_id: int, article_id: int):
-    suggestions_db.undismiss(session(), principal().workspace_id, audience_id, article_id)
+    me = principal()
+    suggestions_db.undismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
     session().commit()
     flash(f"“{_article(article_id).title}” is back among the suggestions.")
     return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
@@ -194,6 +201,8 @@ def plan_quarter(audience_id: int):
         dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
         for day in (quarter.first, quarter.end)
     )
-    result = suggestions_db.plan(session(), workspace_id, audience_id, start, end)
+    result = suggestions_db.plan(
+        session(), workspace_id, audience_id, start, end, owner_id=principal().user_id
+    )
     session().commit()
     return _page(audience, plan=result, planned=quarter)

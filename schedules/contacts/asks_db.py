@@ -20,8 +20,10 @@ from schedules.contacts.people_db import lock_contact
 from schedules.models import DIRECT_ASK_TYPES, Post
 
 
-def list_asks(session: Session, workspace_id: int, contact_id: int) -> list[Post]:
-    get_contact(session, workspace_id, contact_id)
+def list_asks(
+    session: Session, workspace_id: int, contact_id: int, owner_id: int | None = None
+) -> list[Post]:
+    get_contact(session, workspace_id, contact_id, owner_id)
     return list(
         session.scalars(
             select(Post)
@@ -32,14 +34,18 @@ def list_asks(session: Session, workspace_id: int, contact_id: int) -> list[Post
 
 
 def create_ask(
-    session: Session, workspace_id: int, contact_id: int, fields: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    fields: Mapping[str, Any],
+    owner_id: int | None = None,
 ) -> Post:
     """Schedule a direct ask when the person and the audience have both been given enough.
 
     A refusal names every reason: the person's unmet conditions, and the audience rule's
     violations when it refuses too (alone, the audience rule answers with its own problem).
     """
-    audience_id = get_contact(session, workspace_id, contact_id).audience_id
+    audience_id = get_contact(session, workspace_id, contact_id, owner_id).audience_id
     if audience_id is None:
         raise InvalidValue(
             "audience_id",
@@ -47,7 +53,7 @@ def create_ask(
             "audience's calendar.",
         )
     audience = audiences_db.lock_audience(session, workspace_id, audience_id)
-    contact = lock_contact(session, workspace_id, contact_id)
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if contact.audience_id != audience.id:
         raise Conflict(f"{contact.name} moved to another audience meanwhile; try again.")
     if fields.get("type") not in DIRECT_ASK_TYPES:
@@ -57,8 +63,11 @@ def create_ask(
     title = (
         fields.get("title") or f"{fields['type'].replace('_', ' ').capitalize()}: {contact.name}"
     )
+    # On the calendar of the rep who knows the person, judged on that rep's timeline.
     post = posts_db.build_post(
-        audience, {**fields, "kind": "ask", "status": "scheduled", "title": title}
+        audience,
+        {**fields, "kind": "ask", "status": "scheduled", "title": title},
+        contact.owner_id,
     )
     post.contact_id = contact.id
     # Both verdicts before anything is written; autoflush off so the new row is not read back.

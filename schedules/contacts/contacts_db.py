@@ -2,6 +2,9 @@
 
 Whatever can change a person's history locks the contact first (after the audience, when both
 are needed), then asks the pure guard in ``relationship.py`` about the whole history.
+
+A contact belongs to the rep who knows the person; ``owner_id`` arguments scope a lookup to one
+rep's contacts (None: the whole team's, as an admin sees them).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import accounts_db
 from core.db import get_owned_row, utcnow
 from core.errors import Conflict, InvalidValue
 from schedules import audiences_db, explain
@@ -68,8 +72,10 @@ def standing(session: Session, contact: Contact) -> Standing:
     return standings(session, [contact])[0]
 
 
-def get_contact(session: Session, workspace_id: int, contact_id: int) -> Contact:
-    return get_owned_row(session, Contact, workspace_id, contact_id, "contact")
+def get_contact(
+    session: Session, workspace_id: int, contact_id: int, owner_id: int | None = None
+) -> Contact:
+    return get_owned_row(session, Contact, workspace_id, contact_id, "contact", owner_id)
 
 
 def list_contacts(
@@ -78,6 +84,7 @@ def list_contacts(
     *,
     audience_id: int | None = None,
     stage: str | None = None,
+    owner_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
     now: dt.datetime | None = None,
@@ -88,6 +95,8 @@ def list_contacts(
     so deriving it for every listed contact is simpler and always right.
     """
     query = select(Contact).where(Contact.workspace_id == workspace_id)
+    if owner_id is not None:
+        query = query.where(Contact.owner_id == owner_id)
     if audience_id is not None:
         audiences_db.get_audience(session, workspace_id, audience_id)
         query = query.where(Contact.audience_id == audience_id)
@@ -142,13 +151,17 @@ def _flush_unique_profile(session: Session) -> None:
             session.flush()
     except IntegrityError:
         raise Conflict(
-            "A contact with this profile URL already exists in this workspace.",
-            errors=[{"field": "profile_url", "message": "Already used in this workspace."}],
+            "You already have a contact with this profile URL.",
+            errors=[{"field": "profile_url", "message": "Already one of your contacts."}],
         ) from None
 
 
-def create_contact(session: Session, workspace_id: int, fields: Mapping[str, Any]) -> Contact:
-    contact = Contact(workspace_id=workspace_id, name="", relationship="none")
+def create_contact(
+    session: Session, workspace_id: int, fields: Mapping[str, Any], owner_id: int
+) -> Contact:
+    """A contact of ``owner_id``'s, the rep who knows the person."""
+    accounts_db.member(session, workspace_id, owner_id)
+    contact = Contact(workspace_id=workspace_id, owner_id=owner_id, name="", relationship="none")
     contact.audience = _audience(session, workspace_id, fields.get("audience_id"))
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
@@ -160,21 +173,23 @@ def create_contact(session: Session, workspace_id: int, fields: Mapping[str, Any
 
 
 def update_contact(
-    session: Session, workspace_id: int, contact_id: int, changes: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    changes: Mapping[str, Any],
+    owner_id: int | None = None,
 ) -> Contact:
-    contact = lock_contact(session, workspace_id, contact_id)
+    """Change a contact; ``changes["owner_id"]`` hands the person to another rep."""
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     before = people_db.history(session, contact)
     old_policy = person_policy(contact.audience)
     if "audience_id" in changes and changes["audience_id"] != contact.audience_id:
-        if session.scalar(
-            select(func.count()).where(Post.contact_id == contact.id, Post.status == "scheduled")
-        ):
-            raise Conflict(
-                f"{contact.name} has a scheduled one-to-one ask on this audience's calendar; "
-                "cancel or publish it before moving the contact to another audience.",
-                errors=[{"field": "audience_id", "message": "A scheduled ask is attached."}],
-            )
+        _no_scheduled_ask(session, contact, "audience_id", "moving the contact to another audience")
         contact.audience = _audience(session, workspace_id, changes["audience_id"])
+    if changes.get("owner_id", contact.owner_id) != contact.owner_id:
+        # Published asks stay on the calendar of the rep who made them; touches go along.
+        _no_scheduled_ask(session, contact, "owner_id", "handing the contact to another rep")
+        contact.owner_id = accounts_db.member(session, workspace_id, changes["owner_id"]).id
     _apply_fields(contact, changes)
     after = before
     if "accepted_at" in changes:
@@ -188,18 +203,31 @@ def update_contact(
     return contact
 
 
-def delete_contact(session: Session, workspace_id: int, contact_id: int) -> None:
+def _no_scheduled_ask(session: Session, contact: Contact, field: str, doing: str) -> None:
+    if session.scalar(
+        select(func.count()).where(Post.contact_id == contact.id, Post.status == "scheduled")
+    ):
+        raise Conflict(
+            f"{contact.name} has a scheduled one-to-one ask on this audience's calendar; "
+            f"cancel or publish it before {doing}.",
+            errors=[{"field": field, "message": "A scheduled ask is attached."}],
+        )
+
+
+def delete_contact(
+    session: Session, workspace_id: int, contact_id: int, owner_id: int | None = None
+) -> None:
     """Its touches and one-to-one asks go with it; dropping an ask never uncovers another.
 
     The asks leave their audiences' calendars, so those audiences are locked first, which
     bumps the revision that calendar ETags are made of; audiences before the contact, in the
     order ``create_ask`` takes them, so the two never wait on each other.
     """
-    get_contact(session, workspace_id, contact_id)
+    get_contact(session, workspace_id, contact_id, owner_id)
     locked = _ask_audiences(session, contact_id)
     for audience_id in locked:
         audiences_db.lock_audience(session, workspace_id, audience_id)
-    contact = lock_contact(session, workspace_id, contact_id)
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if not set(_ask_audiences(session, contact_id)) <= set(locked):
         raise Conflict(f"{contact.name} was given another one-to-one ask meanwhile; try again.")
     session.delete(contact)
@@ -217,13 +245,14 @@ def record_connection_request(
     contact_id: int,
     note: str | None,
     requested_at: str | None = None,
+    owner_id: int | None = None,
 ) -> Contact:
     """Record a request with its personal note; a missing or stock note is refused.
 
     While the request is pending it may be sent again (the network lets a rep withdraw and
     resend), replacing the note; once accepted there is nothing to request.
     """
-    contact = lock_contact(session, workspace_id, contact_id)
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if not (note or "").strip():
         raise InvalidValue("note", "A connection request needs a personal note. " + WHY_PERSONAL)
     if is_stock(note, contact.name):

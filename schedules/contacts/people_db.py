@@ -22,9 +22,12 @@ from schedules.policy import person_policy
 from schedules.refusals import RelationshipViolation
 
 
-def lock_contact(session: Session, workspace_id: int, contact_id: int) -> Contact:
-    """Take the contact's write lock, so changes to one person's history are judged in turn."""
-    return lock_owned_row(session, Contact, workspace_id, contact_id, "contact")
+def lock_contact(
+    session: Session, workspace_id: int, contact_id: int, owner_id: int | None = None
+) -> Contact:
+    """Take the contact's write lock, so changes to one person's history are judged in turn;
+    ``owner_id`` scopes it to one rep's contacts (None: any of the workspace's)."""
+    return lock_owned_row(session, Contact, workspace_id, contact_id, "contact", owner_id)
 
 
 def histories(session: Session, contacts: Sequence[Contact]) -> dict[int, rel.History]:

@@ -20,8 +20,10 @@ from schedules.policy import DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS, person_policy
 from schedules.times import parse_when
 
 
-def list_touches(session: Session, workspace_id: int, contact_id: int) -> list[Touch]:
-    get_contact(session, workspace_id, contact_id)
+def list_touches(
+    session: Session, workspace_id: int, contact_id: int, owner_id: int | None = None
+) -> list[Touch]:
+    get_contact(session, workspace_id, contact_id, owner_id)
     return list(
         session.scalars(
             select(Touch).where(Touch.contact_id == contact_id).order_by(Touch.at, Touch.id)
@@ -29,8 +31,14 @@ def list_touches(session: Session, workspace_id: int, contact_id: int) -> list[T
     )
 
 
-def get_touch(session: Session, workspace_id: int, contact_id: int, touch_id: int) -> Touch:
-    get_contact(session, workspace_id, contact_id)
+def get_touch(
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    touch_id: int,
+    owner_id: int | None = None,
+) -> Touch:
+    get_contact(session, workspace_id, contact_id, owner_id)
     touch = session.scalar(
         select(Touch).where(Touch.id == touch_id, Touch.contact_id == contact_id)
     )
@@ -39,11 +47,14 @@ def get_touch(session: Session, workspace_id: int, contact_id: int, touch_id: in
     return touch
 
 
-def _linked_post(session: Session, workspace_id: int, post_id: int | None) -> Post | None:
+def _linked_post(
+    session: Session, workspace_id: int, contact: Contact, post_id: int | None
+) -> Post | None:
+    """A give of the rep who knows the contact: a colleague's post is not their touch."""
     if post_id is None:
         return None
     try:
-        post = posts_db.get_post(session, workspace_id, post_id)
+        post = posts_db.get_post(session, workspace_id, post_id, contact.owner_id)
     except NotFound:
         raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
     if post.kind != "give":
@@ -52,11 +63,15 @@ def _linked_post(session: Session, workspace_id: int, post_id: int | None) -> Po
 
 
 def add_touch(
-    session: Session, workspace_id: int, contact_id: int, fields: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    fields: Mapping[str, Any],
+    owner_id: int | None = None,
 ) -> Touch:
     """A new touch only ever adds cover, so it needs the lock but no judgement."""
-    contact = lock_contact(session, workspace_id, contact_id)
-    post = _linked_post(session, workspace_id, fields.get("post_id"))
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
+    post = _linked_post(session, workspace_id, contact, fields.get("post_id"))
     at = parse_when("at", fields.get("at"), zone_of(contact))
     if at is None and post is not None:
         at = post.scheduled_at
@@ -94,9 +109,14 @@ def _recent_enough(contact: Contact, at: dt.datetime) -> None:
 
 
 def update_touch(
-    session: Session, workspace_id: int, contact_id: int, touch_id: int, changes: Mapping[str, Any]
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    touch_id: int,
+    changes: Mapping[str, Any],
+    owner_id: int | None = None,
 ) -> Touch:
-    contact = lock_contact(session, workspace_id, contact_id)
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     touch = get_touch(session, workspace_id, contact_id, touch_id)
     if "kind" in changes:
         if changes["kind"] not in TOUCH_KINDS:
@@ -105,7 +125,7 @@ def update_touch(
     if "note" in changes:
         touch.note = (changes["note"] or "").strip()
     if "post_id" in changes:
-        post = _linked_post(session, workspace_id, changes["post_id"])
+        post = _linked_post(session, workspace_id, contact, changes["post_id"])
         touch.post_id = post.id if post else None
     if "at" in changes:
         at = parse_when("at", changes["at"], zone_of(contact))
@@ -121,8 +141,14 @@ def update_touch(
     return touch
 
 
-def delete_touch(session: Session, workspace_id: int, contact_id: int, touch_id: int) -> None:
-    contact = lock_contact(session, workspace_id, contact_id)
+def delete_touch(
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    touch_id: int,
+    owner_id: int | None = None,
+) -> None:
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
     touch = get_touch(session, workspace_id, contact_id, touch_id)
     before = people_db.history(session, contact)
     people_db.guard(

@@ -124,7 +124,7 @@ def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
         assert shown.exit_code == 0, shown.output
         assert "Keywords: pricing" in shown.output
         assert "Policy: 3 gives per ask, asks at least 30 days apart" in shown.output
-        assert "Ratio: 1 of 3 gives" in shown.output
+        assert "Ratio:\n    rep@acme.example: 1 of 3 gives" in shown.output
 
 
 @pytest.mark.parametrize(
@@ -153,13 +153,15 @@ def test_posts_list_per_audience_with_the_ratio(app, rep):
     result = run(app, "posts", "list", "--audience", "CFOs")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "CFOs: 1 of 3 gives so far (no ask yet), 2 more needed; " + (
-        "earliest next ask: after more gives"
-    )
-    assert f"Mon 2031-01-06 09:00  give  scheduled  #{first['id']}  give at 2031-01-06T09:00" in (
-        result.output
-    )
-    assert "draft" in lines[2] and lines[-1] == "2 posts."
+    assert lines[:2] == ["CFOs:", "  rep@acme.example: 1 of 3 gives so far (no ask yet), 2 more "
+                         "needed; earliest next ask: after more gives"]  # fmt: skip
+    assert (
+        f"Mon 2031-01-06 09:00  give  scheduled  #{first['id']}  give at 2031-01-06T09:00  "
+        "(rep@acme.example)"
+    ) in result.output
+    assert "draft" in lines[3] and lines[-1] == "2 posts."
+    mine = run(app, "posts", "list", "--audience", "CFOs", "--owner", "rep@acme.example")
+    assert mine.output.splitlines()[2].endswith("give at 2031-01-06T09:00")
     drafts = run(app, "posts", "list", "--audience", str(audience["id"]), "--status", "draft")
     assert drafts.output.splitlines()[-1] == "1 posts."
 

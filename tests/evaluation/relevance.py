@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import accounts_db
+from core.models import User, Workspace
 from schedules import feedback_db, suggestions_db
 from tests.evaluation.corpus import stable_url
 
@@ -55,8 +58,9 @@ def five_clicks(
         return [(stable_url(s.url), s.article_id) for s in found]
 
     clicked = [(u, i) for u, i in ranked(suggestions_db.MAX_LIMIT) if u in grades][:CLICKS]
+    rep = _judge(session, workspace_id)
     for _, article_id in clicked:
-        suggestions_db.dismiss(session, workspace_id, audience_id, article_id)
+        suggestions_db.dismiss(session, workspace_id, audience_id, article_id, rep)
     session.flush()
     without = [u for u, _ in ranked()]
     for url, article_id in clicked:
@@ -64,3 +68,14 @@ def five_clicks(
         feedback_db.record_feedback(session, workspace_id, audience_id, article_id, verdict, now)
     session.flush()
     return [u for u, _ in clicked], without, [u for u, _ in ranked()]
+
+
+def _judge(session: Session, workspace_id: int) -> int:
+    """The rep whose clicks these are (dismissals belong to a rep): the workspace's first."""
+    first = session.scalar(
+        select(User.id).where(User.workspace_id == workspace_id).order_by(User.id).limit(1)
+    )
+    if first is not None:
+        return first
+    workspace = session.get(Workspace, workspace_id)
+    return accounts_db.create_user(session, workspace.name, "judge@relevance.example", "rep")[0].id

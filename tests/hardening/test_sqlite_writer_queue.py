@@ -34,13 +34,14 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
 
 
 def _write_posts(url: str, audience_id: int, workspace_id: int, first_day: int, go) -> int:
+    owner_id = 1  # the workspace's one rep (``_audience``)
     writer = make_sessionmakers(make_engine(url))[1]
     go.wait()
     for day in range(first_day, first_day + WRITES_PER_PROCESS):
         with writer() as session:
             at = (FIRST_DAY + dt.timedelta(days=day)).isoformat()
             fields = {"kind": "give", "title": f"Tip {day}", "scheduled_at": at}
-            posts_db.create_post(session, workspace_id, audience_id, fields)
+            posts_db.create_post(session, workspace_id, audience_id, fields, owner_id)
             session.commit()
     return os.getpid()
 
@@ -69,6 +70,7 @@ def _audience(url: str) -> tuple[int, int]:
         user, _ = accounts_db.create_user(session, "Acme Sales", "rep@acme.example", "rep")
         audience = audiences_db.create_audience(session, user.workspace_id, name="CFOs")
         session.commit()
+        assert user.id == 1  # the owner the writers name
         return audience.id, user.workspace_id
 
 
@@ -143,7 +145,7 @@ def test_a_writer_whose_connection_is_dropped_mid_transaction_hands_on_its_turn(
         broken.connection().invalidate()
         with second() as session:
             posts_db.create_post(
-                session, workspace_id, audience_id, {"kind": "give", "title": "Tip"}
+                session, workspace_id, audience_id, {"kind": "give", "title": "Tip"}, 1
             )
             session.commit()
     with second() as session:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import migrations
 from core.db import make_engine, make_sessionmakers
-from core.models import Workspace
+from core.models import User, Workspace
 from tests.conftest import PG_URL
 
 SCHEMA = "migration_tests"
@@ -30,6 +30,15 @@ def workspace_id(session: Session) -> int:
     session.add(workspace)
     session.commit()
     return workspace.id
+
+
+@pytest.fixture
+def owner_id(session: Session, workspace_id: int) -> int:
+    """A rep of the workspace, whose posts the rule judges."""
+    user = User(workspace_id=workspace_id, email="rep@acme.example", role="admin")
+    session.add(user)
+    session.commit()
+    return user.id
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

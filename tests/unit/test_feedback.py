@@ -32,6 +32,7 @@ def world(session):
     other_feed = add_feed(session, theirs.workspace_id, "Globex News")
     world = {
         "ws": ours.workspace_id,
+        "rep": ours.id,
         "audience": audiences_db.create_audience(session, ours.workspace_id, name="CFOs").id,
         "articles": [add_article(session, feed, f"Pricing note {n}").id for n in range(3)],
         "other_ws": theirs.workspace_id,
@@ -112,7 +113,7 @@ def test_a_scheduled_article_counts_as_useful_unless_the_rep_said_otherwise(sess
         posts_db.create_post(session, ws, audience, {
             "kind": "give", "type": "shared_article", "status": status,
             "article_id": article_id, "scheduled_at": when,
-        })  # fmt: skip
+        }, world["rep"])  # fmt: skip
         session.commit()
     record_feedback(session, ws, audience, overruled, "not_useful", LATER)
     session.commit()

@@ -21,6 +21,8 @@ OLD_ROWS = [
     f"INSERT INTO workspaces (name, timezone, created_at, connect_enabled, connect_weekday, "
     f"connect_time, connect_minutes, updated_at) VALUES ('Old Co', 'UTC', {STAMP}, true, 1, "
     f"'08:00', 60, {STAMP})",
+    f"INSERT INTO users (workspace_id, email, role, created_at) "
+    f"VALUES (1, 'pat@old.example', 'rep', {STAMP})",
     f"INSERT INTO audiences (workspace_id, name, description, keywords, exclude_keywords, "
     f"timezone, cadence, gives_per_ask, min_days_between_asks, revision, created_at, updated_at) "
     f"VALUES (1, 'CFOs', '', '[]', '[]', 'UTC', '{{}}', 3, 30, 0, {STAMP}, {STAMP})",
@@ -54,8 +56,9 @@ KEPT = {
     "SELECT id, first_feed_id FROM articles": [(1, 1)],
 }
 NEW_POST = (
-    "INSERT INTO posts (audience_id, kind, type, title, body, status, sequence, created_at, "
-    f"updated_at) VALUES (1, 'give', 'tip', 'New', '', 'draft', 0, {STAMP}, {STAMP})"
+    "INSERT INTO posts (audience_id, owner_id, kind, type, title, body, status, sequence, "
+    f"created_at, updated_at) VALUES (1, 1, 'give', 'tip', 'New', '', 'draft', 0, {STAMP}, "
+    f"{STAMP})"
 )
 
 

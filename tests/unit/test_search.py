@@ -118,7 +118,11 @@ def test_upgrading_indexes_existing_articles_and_keeps_touch_links(tmp_path) -> 
         "INSERT INTO workspaces (id, name, timezone, created_at) "
         "VALUES (1, 'Old Co', 'UTC', '2026-01-01 00:00:00')"
     )
-    upgrade_with_rows(engine, "0001", [old_workspace], "0004")
+    old_user = (
+        "INSERT INTO users (id, workspace_id, email, role, created_at) "
+        "VALUES (1, 1, 'pat@old.example', 'rep', '2026-01-01 00:00:00')"
+    )
+    upgrade_with_rows(engine, "0001", [old_workspace, old_user], "0004")
     with engine.begin() as c:
         c.exec_driver_sql(
             "INSERT INTO articles (id, workspace_id, canonical_url, title, published_at, "

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from core import passwords_db
 from tests.helpers import PASSWORD, give
 from tests.web.browser import (
     BROWSER_MARKS,
@@ -201,11 +202,14 @@ def test_every_page_works_at_phone_width_with_the_keyboard_alone(phone, planner,
     phone.get_by_text("Scheduled “A one-page cash-flow checklist”").wait_for()
 
 
-def test_pages_have_an_icon_and_read_only_settings_look_read_only(page, planner):
+def test_pages_have_an_icon_and_read_only_settings_look_read_only(app, page, planner, colleague):
     url = planner["url"]
+    with app.extensions["planner_db"].writer() as session:
+        passwords_db.set_password(session, "sam@acme.example", PASSWORD)
+        session.commit()
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
-    sign_in(page, url)
+    sign_in(page, url, "sam@acme.example")  # a rep: settings are the admins
     for path in ("/", "/feeds", "/settings"):
         page.goto(url + path)
         icon = page.locator("link[rel=icon]").evaluate("link => link.href")

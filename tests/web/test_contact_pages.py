@@ -162,7 +162,9 @@ def test_a_contact_is_added_and_edited_and_bad_fields_are_named_and_kept(browser
     duplicate = browser.post("/contacts/new", {**form, "name": "Dana Again"})
     assert duplicate.status_code == 422
     page = text_of(duplicate)
-    assert re.search(r'id="profile_url-error">A contact with this profile URL already', page)
+    assert re.search(
+        r'id="profile_url-error">You already have a contact with this profile URL', page
+    )
     assert 'value="Dana Again"' in page
 
     beyond = browser.post("/contacts/new", {**form, "audience_id": "99999999999"})

@@ -6,12 +6,13 @@ from flask.views import MethodView
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.principal import principal
+from app.principal import owner_filter, principal, require_admin
 from app.problems import GiveBeforeAskProblemSchema
 from app.schemas.audiences import (
     AudienceListSchema,
     AudienceQuerySchema,
     AudienceSchema,
+    RatioQuerySchema,
     RatioSchema,
     SlotListSchema,
     SlotQuerySchema,
@@ -45,7 +46,8 @@ class Audiences(MethodView):
     @blp.response(201, AudienceSchema)
     @documents_errors(blp, 409, 413)
     def post(self, data):
-        """Create an audience with its cadence and give-before-ask policy."""
+        """Create an audience with its cadence and give-before-ask policy (admins)."""
+        require_admin("create audiences")
         audience = audiences_db.create_audience(session(), principal().workspace_id, **data)
         session().commit()
         return audience
@@ -63,7 +65,9 @@ class AudienceById(MethodView):
     @blp.alt_response(409, **RULE_CONFLICT)
     @documents_errors(blp, 404, 413)
     def patch(self, data, audience_id):
-        """Change an audience; a stricter policy is refused if it would uncover an ask."""
+        """Change an audience (admins); a stricter policy is refused if it would uncover any
+        rep's ask."""
+        require_admin("change audiences and their policy")
         audience = audiences_db.update_audience(
             session(), principal().workspace_id, audience_id, data
         )
@@ -73,7 +77,8 @@ class AudienceById(MethodView):
     @blp.response(204)
     @documents_errors(blp, 404)
     def delete(self, audience_id):
-        """Delete an audience with all its posts."""
+        """Delete an audience with all its posts (admins)."""
+        require_admin("delete audiences")
         audiences_db.delete_audience(session(), principal().workspace_id, audience_id)
         session().commit()
 
@@ -83,12 +88,14 @@ class AudienceById(MethodView):
 @blp.response(200, SlotListSchema)
 @documents_errors(blp, 404)
 def slots(query, audience_id):
-    """Thought-leadership slots in a range, each with the give that fills it or null."""
+    """Thought-leadership slots in a range, each with your give that fills it or null (admins:
+    ``owner``'s, or any rep's for all)."""
     audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
+    owner_id = owner_filter(query.get("owner"))
     zone = audience.timezone
     start = times.parse_when("from", query.get("start"), zone) or _today(zone)
     end = times.parse_when("to", query.get("end"), zone) or _year_after(start)
-    found = slots_db.slots(session(), audience, start, end)
+    found = slots_db.slots(session(), audience, owner_id, start, end)
     return {
         "timezone": zone,
         "items": [
@@ -109,13 +116,18 @@ def _today(zone: str) -> dt.datetime:
 
 
 @blp.route("/<int:audience_id>/ratio")
+@blp.arguments(RatioQuerySchema, location="query")
 @blp.response(200, RatioSchema)
 @documents_errors(blp, 404)
-def ratio(audience_id):
-    """The next ask's cover, and what a new ask needs: gives (within the lookback) since the ask
-    it would follow, gives still needed and the earliest date from now that would pass."""
+def ratio(query, audience_id):
+    """Your next ask's cover, and what a new ask of yours needs: your gives (within the
+    lookback) since the ask it would follow, gives still needed and the earliest date from now
+    that would pass. The rule is per rep: admins may name one with ``owner``."""
     audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
-    standing = timeline_db.ratio(session(), audience)
+    owner_id = owner_filter(query.get("owner"))
+    if owner_id is None:
+        raise InvalidValue("owner", "The ratio is each rep's own: name one rep.")
+    standing = timeline_db.ratio(session(), audience, owner_id)
     return {
         **vars(standing),
         "next_ask": standing.next_ask,

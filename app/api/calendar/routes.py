@@ -8,7 +8,7 @@ from flask.views import MethodView
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.ics import export, subscription_url
-from app.principal import principal
+from app.principal import owner_filter, principal
 from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
 from core import accounts_db
 from core import models as core_models
@@ -33,8 +33,9 @@ ICS_RESPONSE = {
 @blp.doc(responses=ICS_RESPONSE)
 @documents_errors(blp, 404)
 def audience_calendar(query, audience_id):
-    """One audience's posting calendar."""
-    return export(principal().workspace_id, [audience_id], query)
+    """Your posting calendar for one audience (admins: ``owner``'s, or the team's)."""
+    owner_id = owner_filter(query.get("owner"))
+    return export(principal().workspace_id, [audience_id], query, owner_id)
 
 
 @blp.route("/api/v1/calendar.ics")
@@ -42,8 +43,10 @@ def audience_calendar(query, audience_id):
 @blp.doc(responses=ICS_RESPONSE)
 @documents_errors(blp)
 def workspace_calendar(query):
-    """Every audience of the caller's workspace in one calendar."""
-    return export(principal().workspace_id, None, query)
+    """Your posts for every audience of the workspace in one calendar (admins: ``owner``'s,
+    or the team's)."""
+    owner_id = owner_filter(query.get("owner"))
+    return export(principal().workspace_id, None, query, owner_id)
 
 
 @blp.route("/api/v1/calendar/subscription")
@@ -74,12 +77,12 @@ class Subscription(MethodView):
 @blp.doc(security=[], responses=ICS_RESPONSE)
 @blp.alt_response(404, response="NOT_FOUND")
 def subscribed_calendar(token):
-    """A user's calendar for calendar apps: the secret in the address is the credential."""
+    """A rep's own calendar for calendar apps: the secret in the address is the credential."""
     user = subscriptions_db.user_for_subscription(
         session(), token, current_app.config["SECRET_KEY"]
     )
     query = {"include_drafts": False, "include_gaps": False}
-    return export(user.workspace_id, None, query)
+    return export(user.workspace_id, None, query, user.id)
 
 
 @blp.route("/api/v1/workspace")

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.principal import principal
+from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.problems import RelationshipProblemSchema
 from app.schemas.contacts import (
     ConnectionRequestSchema,
@@ -42,7 +42,9 @@ class Contacts(MethodView):
     @blp.response(200, ContactListSchema)
     @documents_errors(blp, 404)
     def get(self, query):
-        """List contacts by name, optionally of one audience or at one stage."""
+        """List your contacts by name, optionally of one audience or at one stage; admins may
+        name a rep or all with ``owner``."""
+        query["owner_id"] = owner_filter(query.pop("owner", None))
         found, total = contacts_db.list_contacts(session(), principal().workspace_id, **query)
         return {"items": found, "total": total}
 
@@ -51,7 +53,8 @@ class Contacts(MethodView):
     @documents_errors(blp, 409, 413)
     def post(self, data):
         """Add a contact; give an accepted_at to record an existing connection."""
-        contact = contacts_db.create_contact(session(), principal().workspace_id, data)
+        owner_id = acting_owner(data.pop("owner_id", None))
+        contact = contacts_db.create_contact(session(), principal().workspace_id, data, owner_id)
         session().commit()
         return contacts_db.standing(session(), contact)
 
@@ -61,7 +64,9 @@ class ContactById(MethodView):
     @blp.response(200, ContactSchema)
     @documents_errors(blp, 404)
     def get(self, contact_id):
-        contact = contacts_db.get_contact(session(), principal().workspace_id, contact_id)
+        contact = contacts_db.get_contact(
+            session(), principal().workspace_id, contact_id, owner_scope()
+        )
         return contacts_db.standing(session(), contact)
 
     @blp.arguments(ContactSchema(partial=True))
@@ -70,7 +75,11 @@ class ContactById(MethodView):
     @documents_errors(blp, 404, 413)
     def patch(self, data, contact_id):
         """Edit a contact or record the acceptance; refused if it would uncover an ask."""
-        contact = contacts_db.update_contact(session(), principal().workspace_id, contact_id, data)
+        if "owner_id" in data:
+            acting_owner(data["owner_id"])  # only admins hand a contact to another rep
+        contact = contacts_db.update_contact(
+            session(), principal().workspace_id, contact_id, data, owner_scope()
+        )
         session().commit()
         return contacts_db.standing(session(), contact)
 
@@ -81,7 +90,7 @@ class ContactById(MethodView):
 
         409 when someone added an ask for the contact meanwhile: try again.
         """
-        contacts_db.delete_contact(session(), principal().workspace_id, contact_id)
+        contacts_db.delete_contact(session(), principal().workspace_id, contact_id, owner_scope())
         session().commit()
 
 
@@ -92,7 +101,12 @@ class ContactById(MethodView):
 def connection_request(data, contact_id):
     """Record a connection request; one without a personal note is refused with 422."""
     contact = contacts_db.record_connection_request(
-        session(), principal().workspace_id, contact_id, data["note"], data.get("requested_at")
+        session(),
+        principal().workspace_id,
+        contact_id,
+        data["note"],
+        data.get("requested_at"),
+        owner_scope(),
     )
     session().commit()
     return contacts_db.standing(session(), contact)
@@ -104,14 +118,20 @@ class Touches(MethodView):
     @documents_errors(blp, 404)
     def get(self, contact_id):
         """The gives aimed at this person, by date."""
-        return {"items": touches_db.list_touches(session(), principal().workspace_id, contact_id)}
+        return {
+            "items": touches_db.list_touches(
+                session(), principal().workspace_id, contact_id, owner_scope()
+            )
+        }
 
     @blp.arguments(TouchSchema)
     @blp.response(201, TouchSchema)
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):
         """Record a give aimed at this person: what earns a one-to-one ask."""
-        touch = touches_db.add_touch(session(), principal().workspace_id, contact_id, data)
+        touch = touches_db.add_touch(
+            session(), principal().workspace_id, contact_id, data, owner_scope()
+        )
         session().commit()
         return touch
 
@@ -121,7 +141,9 @@ class TouchById(MethodView):
     @blp.response(200, TouchSchema)
     @documents_errors(blp, 404)
     def get(self, contact_id, touch_id):
-        return touches_db.get_touch(session(), principal().workspace_id, contact_id, touch_id)
+        return touches_db.get_touch(
+            session(), principal().workspace_id, contact_id, touch_id, owner_scope()
+        )
 
     @blp.arguments(TouchSchema(partial=True))
     @blp.response(200, TouchSchema)
@@ -130,7 +152,7 @@ class TouchById(MethodView):
     def patch(self, data, contact_id, touch_id):
         """Edit a touch; re-dating one that a scheduled ask relies on is refused."""
         touch = touches_db.update_touch(
-            session(), principal().workspace_id, contact_id, touch_id, data
+            session(), principal().workspace_id, contact_id, touch_id, data, owner_scope()
         )
         session().commit()
         return touch
@@ -140,7 +162,9 @@ class TouchById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, contact_id, touch_id):
         """Delete a touch; refused while an ask relies on it (cancel the ask to free it)."""
-        touches_db.delete_touch(session(), principal().workspace_id, contact_id, touch_id)
+        touches_db.delete_touch(
+            session(), principal().workspace_id, contact_id, touch_id, owner_scope()
+        )
         session().commit()
 
 
@@ -150,7 +174,7 @@ class DirectAsks(MethodView):
     @documents_errors(blp, 404)
     def get(self, contact_id):
         """This person's one-to-one asks, any status; change or cancel them as posts."""
-        found = asks_db.list_asks(session(), principal().workspace_id, contact_id)
+        found = asks_db.list_asks(session(), principal().workspace_id, contact_id, owner_scope())
         return {"items": found, "total": len(found)}
 
     @blp.arguments(DirectAskSchema)
@@ -159,6 +183,8 @@ class DirectAsks(MethodView):
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):
         """Schedule a one-to-one ask; refused until the person has been given enough."""
-        post = asks_db.create_ask(session(), principal().workspace_id, contact_id, data)
+        post = asks_db.create_ask(
+            session(), principal().workspace_id, contact_id, data, owner_scope()
+        )
         session().commit()
         return post

@@ -7,7 +7,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.feed_jobs import fetch_policy, refresh_and_commit
-from app.principal import principal
+from app.principal import principal, require_admin
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.schemas.feeds import (
     FeedListSchema,
@@ -72,7 +72,8 @@ class Feeds(MethodView):
     @blp.response(201, FeedSchema)
     @documents_errors(blp, 409, 413, 415)
     def post(self, data):
-        """Subscribe to a feed; its first fetch is due at once."""
+        """Subscribe the team to a feed (admins); its first fetch is due at once."""
+        require_admin("add feeds")
         interval = data.pop("interval_minutes")
         feed = subscriptions_db.create_feed(
             session(), principal().workspace_id, policy=fetch_policy(), **data
@@ -96,7 +97,9 @@ class FeedById(MethodView):
     @blp.response(200, FeedSchema)
     @documents_errors(blp, 404, 409, 413, 415)
     def patch(self, data, feed_id):
-        """Change url, title, tags, enabled or interval; re-enabling clears the error count."""
+        """Change url, title, tags, enabled or interval (admins); re-enabling clears the
+        error count."""
+        require_admin("change feeds")
         feed = subscriptions_db.update_feed(
             session(), principal().workspace_id, feed_id, policy=fetch_policy(), **data
         )
@@ -106,7 +109,8 @@ class FeedById(MethodView):
     @blp.response(204)
     @documents_errors(blp, 404)
     def delete(self, feed_id):
-        """Unsubscribe; articles already stored stay."""
+        """Unsubscribe the team (admins); articles already stored stay."""
+        require_admin("remove feeds")
         subscriptions_db.delete_feed(session(), principal().workspace_id, feed_id)
         session().commit()
 
@@ -128,7 +132,9 @@ def refresh(feed_id):
 @blp.response(200, OpmlImportSchema)
 @documents_errors(blp, 413, 415, 422)
 def import_opml():
-    """Subscribe to every feed in an OPML file; feeds already subscribed gain its tags."""
+    """Subscribe to every feed in an OPML file (admins); feeds already subscribed gain its
+    tags."""
+    require_admin("import feeds")
     summary = subscriptions_db.import_opml(
         session(), principal().workspace_id, _opml_upload(), policy=fetch_policy()
     )

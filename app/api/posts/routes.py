@@ -5,7 +5,7 @@ from flask.views import MethodView
 from app.api.audiences.routes import RULE_CONFLICT
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.principal import principal
+from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.schemas.posts import PostListSchema, PostQuerySchema, PostSchema
 from schedules import posts_db
 
@@ -18,7 +18,8 @@ class Posts(MethodView):
     @blp.response(200, PostListSchema)
     @documents_errors(blp, 404)
     def get(self, query, audience_id):
-        """List an audience's posts by time, optionally within a range, kind and status."""
+        """List your posts for an audience by time, optionally within a range, kind and
+        status; admins may name a rep, or all for the team, with ``owner``."""
         posts, total = posts_db.list_posts(
             session(),
             principal().workspace_id,
@@ -27,6 +28,7 @@ class Posts(MethodView):
             end=query.get("end"),
             kind=query.get("kind"),
             status=query.get("status"),
+            owner_id=owner_filter(query.get("owner")),
             limit=query["limit"],
             offset=query["offset"],
         )
@@ -37,8 +39,12 @@ class Posts(MethodView):
     @blp.alt_response(409, **RULE_CONFLICT)
     @documents_errors(blp, 404, 413)
     def post(self, data, audience_id):
-        """Create a post; an ask is refused unless enough gives come before it."""
-        post = posts_db.create_post(session(), principal().workspace_id, audience_id, data)
+        """Create a post on your calendar (admins: ``owner_id``'s); an ask is refused unless
+        enough gives of that rep's come before it."""
+        owner_id = acting_owner(data.pop("owner_id", None))
+        post = posts_db.create_post(
+            session(), principal().workspace_id, audience_id, data, owner_id
+        )
         session().commit()
         return post
 
@@ -48,15 +54,20 @@ class PostById(MethodView):
     @blp.response(200, PostSchema)
     @documents_errors(blp, 404)
     def get(self, post_id):
-        return posts_db.get_post(session(), principal().workspace_id, post_id)
+        return posts_db.get_post(session(), principal().workspace_id, post_id, owner_scope())
 
     @blp.arguments(PostSchema(partial=True))
     @blp.response(200, PostSchema)
     @blp.alt_response(409, **RULE_CONFLICT)
     @documents_errors(blp, 404, 413)
     def patch(self, data, post_id):
-        """Edit, move, reschedule or cancel a post; refused if it would uncover an ask."""
-        post = posts_db.update_post(session(), principal().workspace_id, post_id, data)
+        """Edit, move, reschedule, cancel or (admins) reassign a post; refused if it would
+        uncover an ask on either rep's timeline."""
+        if "owner_id" in data:
+            acting_owner(data["owner_id"])  # only admins move a post to another rep
+        post = posts_db.update_post(
+            session(), principal().workspace_id, post_id, data, owner_scope()
+        )
         session().commit()
         return post
 
@@ -65,5 +76,5 @@ class PostById(MethodView):
     @documents_errors(blp, 404)
     def delete(self, post_id):
         """Delete a post; deleting a give that an ask relies on is refused."""
-        posts_db.delete_post(session(), principal().workspace_id, post_id)
+        posts_db.delete_post(session(), principal().workspace_id, post_id, owner_scope())
         session().commit()

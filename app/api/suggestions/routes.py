@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.principal import principal
+from app.principal import acting_owner, principal
 from app.schemas.suggestions import (
     FeedbackListSchema,
     FeedbackRequestSchema,
@@ -35,15 +35,20 @@ def list_suggestions(query, audience_id):
     (other feeds that carried it in ``also_in``). An empty list says why in ``empty``.
     Each item carries the rep's verdict on it (``feedback``), null when none was given.
     """
-    workspace_id = principal().workspace_id
+    workspace_id, owner_id = principal().workspace_id, principal().user_id
     found = suggestions_db.suggest(
-        session(), workspace_id, audience_id, limit=query["limit"], since=query.get("since")
+        session(),
+        workspace_id,
+        audience_id,
+        owner_id=owner_id,
+        limit=query["limit"],
+        since=query.get("since"),
     )
     verdicts = feedback_db.verdicts_for(session(), audience_id, [s.article_id for s in found])
     empty = None
     if not found:
         empty = suggestions_db.why_empty(
-            session(), workspace_id, audience_id, since=query.get("since")
+            session(), workspace_id, audience_id, owner_id=owner_id, since=query.get("since")
         )
     return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found], "empty": empty}
 
@@ -62,8 +67,9 @@ def _dump(s: ranking.Suggestion, verdict: str | None) -> dict:
 @blp.response(204)
 @documents_errors(blp, 404)
 def dismiss(audience_id, article_id):
-    """Stop suggesting this article to the audience (harmless to repeat)."""
-    suggestions_db.dismiss(session(), principal().workspace_id, audience_id, article_id)
+    """Stop suggesting this article to you for the audience (harmless to repeat)."""
+    me = principal()
+    suggestions_db.dismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
     session().commit()
 
 
@@ -72,7 +78,8 @@ def dismiss(audience_id, article_id):
 @documents_errors(blp, 404)
 def undismiss(audience_id, article_id):
     """Undo a dismissal: the article may be suggested again."""
-    suggestions_db.undismiss(session(), principal().workspace_id, audience_id, article_id)
+    me = principal()
+    suggestions_db.undismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
     session().commit()
 
 
@@ -119,9 +126,11 @@ def list_feedback(audience_id):
 @blp.response(200, PlanSchema)
 @documents_errors(blp, 404)
 def plan(data, audience_id):
-    """Fill every empty cadence slot in [from, to) with a draft give from the best unused
-    suggestion; slots already filled (or drafted) are left alone, so repeating adds nothing."""
+    """Fill every empty cadence slot of yours (or, for admins, the ``owner_id`` rep's) in
+    [from, to) with a draft give from the best unused suggestion; slots already filled (or
+    drafted) are left alone, so repeating adds nothing."""
     workspace_id = principal().workspace_id
+    owner_id = acting_owner(data.get("owner_id"))
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     zone = audience.timezone
     result = suggestions_db.plan(
@@ -130,6 +139,7 @@ def plan(data, audience_id):
         audience_id,
         times.parse_when("from", data["start"], zone),
         times.parse_when("to", data["end"], zone),
+        owner_id=owner_id,
     )
     session().commit()
     return {

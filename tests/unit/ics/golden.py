@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from core.models import Workspace
+from core.models import User, Workspace
 from schedules import calendar_db
 from schedules.cadence import parse_cadence
 from schedules.models import Audience, Contact, Post
@@ -103,17 +103,20 @@ def load(session: Session) -> None:
     the renderer shows whatever the database holds."""
     for row in WORKSPACES:
         session.add(Workspace(**row))
+        # Each workspace's one rep owns its posts; owners never show in these calendars.
+        session.add(User(id=row["id"], workspace_id=row["id"], email=f"rep{row['id']}@golden.test"))
     session.flush()
+    rep_of = {row["id"]: row["workspace_id"] for row in AUDIENCES}
     for row in AUDIENCES:
         session.add(Audience(**{**row, "cadence": parse_cadence(row["cadence"]).to_dict(),
                                 "created_at": at("2024-11-06T10:00"),
                                 "updated_at": at("2024-12-04T10:00")}))  # fmt: skip
     session.flush()
     for row in CONTACTS:
-        session.add(Contact(**row))
+        session.add(Contact(**row, owner_id=row["workspace_id"]))
     session.flush()
     for row in POSTS:
-        session.add(Post(**row))
+        session.add(Post(**row, owner_id=rep_of[row["audience_id"]]))
     session.flush()
 
 
