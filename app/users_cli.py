@@ -44,7 +44,7 @@ def users_create(runtime: Runtime, workspace: str, email: str, role: str) -> Non
     user, token = _commit(
         runtime, lambda session: accounts_db.create_user(session, workspace, email, role)
     )
-    click.echo(f"Created {role} {user.email} in workspace {workspace!r}.")
+    click.echo(f"Created {user.role} {user.email} in workspace {workspace!r}.")
     click.echo(f"API token (store it now, it is not shown again): {token}")
 
 

@@ -1,5 +1,8 @@
 """A team's users, managed by its admins through /api/v1/users; /api/v1/me for anyone."""
 
+import threading
+
+import httpx
 import pytest
 
 from tests.conftest import UserClient
@@ -199,6 +202,37 @@ def test_with_a_second_admin_an_admin_may_deactivate_themselves(app, rep):
         ("dana@acme.example", "admin", True),
         ("rep@acme.example", "admin", False),
     ]
+
+
+def test_admins_stepping_down_at_once_leave_the_team_one(app, rep, live_server):
+    tokens = [rep.token] + [
+        invite(rep, f"admin{n}@acme.example", role="admin").get_json()["token"] for n in range(4)
+    ]
+    ids = [me(as_user(app, token))["id"] for token in tokens]
+    barrier = threading.Barrier(len(tokens))
+    statuses: list[int] = []
+
+    def step_down(token: str, user_id: int) -> None:
+        with httpx.Client(base_url=live_server.url(), timeout=60) as client:
+            barrier.wait()
+            response = client.patch(
+                f"/api/v1/users/{user_id}",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"role": "rep"},
+            )
+            statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=step_down, args=pair) for pair in zip(tokens, ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 200, 200, 200, 409]
+    roles = [me(as_user(app, token))["role"] for token in tokens]
+    assert roles.count("admin") == 1
 
 
 @pytest.mark.parametrize("email", ["sam@acme.example", "SAM@Acme.example", "rep@globex.example"])

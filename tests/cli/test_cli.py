@@ -22,6 +22,7 @@ def run(app, *args):
 def test_users_create_prints_a_token_that_works_once_shown(app, client):
     result = run(app, "users", "create", "--workspace", "Initech", "--email", "Pat@Initech.example")
     assert result.exit_code == 0, result.output
+    assert "Created admin pat@initech.example in workspace 'Initech'." in result.output
     token = re.search(r"(vp_\S+)", result.output).group(1)
     listing = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {token}"})
     assert listing.status_code == 200
