@@ -39,6 +39,13 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema), required=False)
 
 
+class AdminOnlyProblemSchema(ProblemSchema):
+    admins = fields.List(
+        fields.String(),
+        metadata={"description": "The emails of the workspace's active admins, who can."},
+    )
+
+
 class RuleViolationSchema(Schema):
     post_id = fields.Integer(allow_none=True, metadata={"description": "Null for the new ask."})
     scheduled_at = fields.DateTime()

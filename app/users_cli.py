@@ -1,4 +1,5 @@
-"""``planner users``: create and list users, set web passwords, rotate API tokens."""
+"""``planner users``: create, invite and list users, change roles, set web passwords, rotate API
+tokens, deactivate."""
 
 from __future__ import annotations
 
@@ -43,15 +44,49 @@ def users_create(runtime: Runtime, workspace: str, email: str, role: str) -> Non
     user, token = _commit(
         runtime, lambda session: accounts_db.create_user(session, workspace, email, role)
     )
-    click.echo(f"Created {role} {user.email} in workspace {workspace!r}.")
+    click.echo(f"Created {user.role} {user.email} in workspace {workspace!r}.")
     click.echo(f"API token (store it now, it is not shown again): {token}")
+
+
+@users.command("invite")
+@click.argument("email")
+@click.option("--role", type=click.Choice(core_models.ROLES), default="rep", show_default=True)
+@workspace_option
+@pass_runtime
+def users_invite(runtime: Runtime, email: str, role: str, workspace: str | None) -> None:
+    """Add EMAIL to an existing team and print its API token (shown only this once)."""
+
+    def invite(session: Session) -> tuple[core_models.User, str, str]:
+        team = accounts_db.resolve_workspace(session, workspace)
+        user, token = accounts_db.invite_user(session, team.id, email, role)
+        return user, token, team.name
+
+    user, token, team = _commit(runtime, invite)
+    click.echo(f"Invited {user.role} {user.email} to workspace {team!r}.")
+    click.echo(f"API token (store it now, it is not shown again): {token}")
+
+
+@users.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(core_models.ROLES))
+@pass_runtime
+def users_role(runtime: Runtime, email: str, role: str) -> None:
+    """Make EMAIL an admin or a rep; a team's last active admin stays one."""
+
+    def change(session: Session) -> core_models.User:
+        user = accounts_db.find_user(session, email)
+        return accounts_db.change_role(session, user.workspace_id, user.id, role)
+
+    user = _commit(runtime, change)
+    click.echo(f"{user.email} is now {'an' if user.role == 'admin' else 'a'} {user.role}.")
 
 
 @users.command("list")
 @workspace_option
 @pass_runtime
 def users_list(runtime: Runtime, workspace: str | None) -> None:
-    """The workspace's users: email, role, and whether they can sign in to the web pages."""
+    """The workspace's users: email, role, whether active, and whether they can sign in to the
+    web pages."""
     with runtime.database.reader() as session:
         try:
             found = accounts_db.resolve_workspace(session, workspace)
@@ -60,7 +95,10 @@ def users_list(runtime: Runtime, workspace: str | None) -> None:
         click.echo(f"Users of {found.name}:")
         for user in accounts_db.list_users(session, found.id):
             web = "web password set" if user.password_hash else "API only"
-            click.echo(f"  {user.email}  {user.role}  {web}")
+            active = (
+                f"deactivated {user.deactivated_at:%Y-%m-%d}" if user.deactivated_at else "active"
+            )
+            click.echo(f"  {user.email}  {user.role}  {active}  {web}")
 
 
 @users.command("rotate-token")
@@ -93,6 +131,8 @@ def users_set_password(runtime: Runtime, email: str, password_stdin: bool) -> No
 @click.argument("email")
 @pass_runtime
 def users_deactivate(runtime: Runtime, email: str) -> None:
-    """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept."""
+    """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept.
+
+    A team's last active admin can be deactivated only with its last active user."""
     user = _commit(runtime, lambda session: accounts_db.deactivate_user(session, email))
     click.echo(f"Deactivated {user.email}.")

@@ -1,4 +1,5 @@
-"""Workspaces, users and API tokens: creating, finding and authenticating them.
+"""Workspaces, users and API tokens: creating, finding and authenticating them, and a team's
+members as its admins manage them (invite, change role, deactivate; the team keeps an admin).
 
 Tokens are shown once and stored only as a SHA-256 digest: a database leak must not hand out
 working credentials, and a digest of a 256-bit random token needs no slow hash.
@@ -13,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
-from core.errors import InvalidValue, NotFound
+from core import dialects
+from core.db import get_owned_row, utcnow
+from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound
 from core.models import CONNECTING_HOUR_COLUMNS, ROLES, ApiToken, User, Workspace
 
 TOKEN_PREFIX = "vp_"
@@ -66,21 +69,50 @@ def get_or_create_workspace(session: Session, name: str, timezone: str = "UTC") 
 def create_user(session: Session, workspace_name: str, email: str, role: str) -> tuple[User, str]:
     """Create a user (and its workspace if new, whose first user is its admin) with a fresh
     API token."""
+    email, role = _email(email), _role(role)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise _email_taken(email)
+    workspace = get_or_create_workspace(session, workspace_name)
+    return _add_user(session, workspace.id, email, role)
+
+
+def invite_user(session: Session, workspace_id: int, email: str, role: str) -> tuple[User, str]:
+    """A new member of the team with a fresh API token, which is shown only this once."""
+    return _add_user(session, workspace_id, _email(email), _role(role))
+
+
+def _add_user(session: Session, workspace_id: int, email: str, role: str) -> tuple[User, str]:
+    if not session.scalar(select(User.id).where(User.workspace_id == workspace_id).limit(1)):
+        # A new team starts with someone who can set up its audiences and invite the reps.
+        role = "admin"
+    user = User(workspace_id=workspace_id, email=email, role=role)
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # emails are unique across workspaces; a racing twin got there first
+        raise _email_taken(email) from None
+    return user, issue_token(session, user.id)
+
+
+def _email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidValue("email", "Not an email address.")
+    return email
+
+
+def _role(role: str) -> str:
     if role not in ROLES:
         raise InvalidValue("role", f"Must be one of: {', '.join(ROLES)}.")
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidValue("email", f"A user with email {email} already exists.")
-    workspace = get_or_create_workspace(session, workspace_name)
-    if not session.scalar(select(User.id).where(User.workspace_id == workspace.id).limit(1)):
-        # A new team starts with someone who can set up its audiences and invite the reps.
-        role = "admin"
-    user = User(workspace=workspace, email=email, role=role)
-    session.add(user)
-    session.flush()
-    return user, issue_token(session, user.id)
+    return role
+
+
+def _email_taken(email: str) -> Conflict:
+    return Conflict(
+        f"A user with email {email} already exists.",
+        errors=[{"field": "email", "message": "Already used by another user."}],
+    )
 
 
 def issue_token(session: Session, user_id: int) -> str:
@@ -100,6 +132,98 @@ def rotate_token(session: Session, email: str) -> tuple[User, str]:
 def list_users(session: Session, workspace_id: int) -> list[User]:
     return list(
         session.scalars(select(User).where(User.workspace_id == workspace_id).order_by(User.email))
+    )
+
+
+def get_user(session: Session, workspace_id: int, user_id: int) -> User:
+    """A user of the workspace, active or not; another team's is unknown (NotFound)."""
+    return get_owned_row(session, User, workspace_id, user_id, "user")
+
+
+def admin_emails(session: Session, workspace_id: int) -> list[str]:
+    """The team's active admins: the people a rep asks when something is theirs to do."""
+    return list(
+        session.scalars(
+            select(User.email)
+            .where(
+                User.workspace_id == workspace_id,
+                User.role == "admin",
+                User.deactivated_at.is_(None),
+            )
+            .order_by(User.email)
+        )
+    )
+
+
+def require_admin(session: Session, caller: Principal, action: str) -> None:
+    """Refuse a rep what only an admin may do, naming the admins who can (``action`` reads
+    after "Only a workspace admin can", e.g. "manage users")."""
+    if caller.is_admin:
+        return
+    admins = admin_emails(session, caller.workspace_id)
+    raise Forbidden(
+        f"Only a workspace admin can {action}; your admins: {', '.join(admins) or 'none'}.",
+        admins=admins,
+    )
+
+
+def change_role(session: Session, workspace_id: int, user_id: int, role: str) -> User:
+    """Make a member an admin or a rep; the team's last active admin stays one."""
+    role = _role(role)
+    user = _lock_member(session, workspace_id, user_id)
+    if user.role == role:
+        return user
+    if user.deactivated_at is not None:
+        raise Conflict(f"{user.email} is deactivated: a role would give them nothing.")
+    if user.role == "admin":
+        _keep_an_admin(session, user)
+    user.role = role
+    session.flush()
+    return user
+
+
+def deactivate_member(session: Session, workspace_id: int, user_id: int) -> User:
+    """An admin deactivates a member of the team: their tokens and web sessions end at once,
+    their posts and contacts stay; the team's last active admin cannot be deactivated."""
+    return _deactivate(session, _lock_member(session, workspace_id, user_id), closing=False)
+
+
+def _lock_member(session: Session, workspace_id: int, user_id: int) -> User:
+    """A member, re-read after locking their workspace's row: a team's role changes and
+    deactivations are judged one at a time, so two admins demoting each other cannot both
+    succeed (SQLite writers hold the database's write lock already)."""
+    session.scalar(
+        dialects.of(session).for_update(select(Workspace.id).where(Workspace.id == workspace_id))
+    )
+    user = session.scalar(
+        select(User)
+        .where(User.id == user_id, User.workspace_id == workspace_id)
+        .execution_options(populate_existing=True)
+    )
+    if user is None:
+        raise NotFound(f"No user {user_id} in this workspace.")
+    return user
+
+
+def _keep_an_admin(session: Session, user: User, *, closing: bool = False) -> None:
+    """Refuse to take away the team's last active admin, who alone can manage its users and
+    audiences; ``closing`` lets the last active user of all go (the team is closed down)."""
+    others = (
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.workspace_id == user.workspace_id,
+            User.id != user.id,
+            User.deactivated_at.is_(None),
+        )
+    )
+    if session.scalar(others.where(User.role == "admin")):
+        return
+    if closing and not session.scalar(others):
+        return
+    raise LastAdmin(
+        f"{user.email} is the team's last active admin: make another user an admin first, "
+        "so that someone can still manage the team."
     )
 
 
@@ -150,10 +274,20 @@ def end_sessions(session: Session, user_id: int) -> None:
 
 
 def deactivate_user(session: Session, email: str) -> User:
-    """Stop a user signing in or calling the API, ending their open sessions; data stays."""
+    """Stop a user signing in or calling the API, ending their open sessions; data stays.
+
+    The operator's command: the team's last active admin goes only with its last active user.
+    """
     user = find_user(session, email)
+    return _deactivate(session, _lock_member(session, user.workspace_id, user.id), closing=True)
+
+
+def _deactivate(session: Session, user: User, *, closing: bool) -> User:
     if user.deactivated_at is None:
+        if user.role == "admin":
+            _keep_an_admin(session, user, closing=closing)
         user.deactivated_at = utcnow()
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         session.flush()
         end_sessions(session, user.id)
     return user

@@ -40,6 +40,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class LastAdmin(Conflict):
+    """The change would leave a team's active users without an admin to manage them."""
+
+    slug = "last-admin"
+    title = "The team needs an admin"
+
+
 class InvalidValue(DomainError):
     """A value that passed the schema but breaks a domain rule (unknown timezone, bad rrule...)."""
 

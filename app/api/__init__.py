@@ -18,8 +18,10 @@ from app.api.health import blp as health
 from app.api.posts.routes import blp as posts
 from app.api.spec import Api, AppWideErrorsPlugin, document_field, schema_name
 from app.api.suggestions.routes import blp as suggestions
+from app.api.users.routes import blp as users
 from app.schemas.common import MAX_ROW_ID
 
+BLUEPRINTS = (health, audiences, posts, calendar, contacts, feeds, articles, suggestions, users)
 SWAGGER_UI_URL = "/docs/swagger-ui/"
 SWAGGER_UI_ASSETS = "swagger_ui"
 
@@ -69,7 +71,7 @@ def init_app(app: Flask) -> None:
     )
     marshmallow_plugin.converter.add_attribute_function(document_field)
     app.extensions["planner_api"] = api
-    for blueprint in (health, audiences, posts, calendar, contacts, feeds, articles, suggestions):
+    for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(_swagger_ui_assets())
 

@@ -17,6 +17,12 @@ PROTECTED = [
     ("get", "/api/v1/posts/1"),
     ("patch", "/api/v1/posts/1"),
     ("delete", "/api/v1/posts/1"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/1"),
+    ("patch", "/api/v1/users/1"),
+    ("post", "/api/v1/users/1/deactivate"),
+    ("get", "/api/v1/me"),
 ]
 
 

@@ -22,6 +22,7 @@ def run(app, *args):
 def test_users_create_prints_a_token_that_works_once_shown(app, client):
     result = run(app, "users", "create", "--workspace", "Initech", "--email", "Pat@Initech.example")
     assert result.exit_code == 0, result.output
+    assert "Created admin pat@initech.example in workspace 'Initech'." in result.output
     token = re.search(r"(vp_\S+)", result.output).group(1)
     listing = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {token}"})
     assert listing.status_code == 200
@@ -139,6 +140,12 @@ def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
         (["feeds", "add", "not a url", "--workspace", "Acme Sales"], "url:"),
         (["feeds", "remove", "999", "--workspace", "Acme Sales"], "Feed 999 not found."),
         (["users", "rotate-token", "nobody@acme.example"], "No user with email"),
+        (["users", "invite", "lee@acme.example"], "Name the workspace with --workspace."),
+        (["users", "invite", "lee", "--workspace", "Acme Sales"], "email: Not an email address."),
+        (["users", "invite", "REP@globex.example", "--workspace", "Acme Sales"], "already exists"),
+        (["users", "invite", "lee@acme.example", "--workspace", "Initech"], "No workspace named"),
+        (["users", "role", "nobody@acme.example", "admin"], "No user with email"),
+        (["users", "role", "rep@acme.example", "rep"], "the team's last active admin"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(app, rep, outsider, args, message):
@@ -186,8 +193,8 @@ def test_users_list_and_rotate_token_revokes_the_old_one(app, client, rep):
     listed = run(app, "users", "list")
     assert listed.output.splitlines() == [
         "Users of Acme Sales:",
-        "  rep@acme.example  admin  API only",
-        "  sam@acme.example  rep  API only",
+        "  rep@acme.example  admin  active  API only",
+        "  sam@acme.example  rep  active  API only",
     ]
     rotated = run(app, "users", "rotate-token", "REP@acme.example")
     assert rotated.exit_code == 0, rotated.output
@@ -196,6 +203,37 @@ def test_users_list_and_rotate_token_revokes_the_old_one(app, client, rep):
     assert rep.get("/api/v1/audiences").status_code == 401
     fresh = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {new}"})
     assert fresh.status_code == 200
+
+
+def test_users_invite_role_and_deactivate_keep_the_team_an_admin(app, client, rep):
+    invited = run(app, "users", "invite", "Lee@Acme.example")
+    assert invited.exit_code == 0, invited.output
+    assert "Invited rep lee@acme.example to workspace 'Acme Sales'." in invited.output
+    token = re.search(r"(vp_\S+)", invited.output)[1]
+    lee = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=lee).get_json()["role"] == "rep"
+    assert client.get("/api/v1/users", headers=lee).status_code == 403
+
+    promoted = run(app, "users", "role", "LEE@acme.example", "admin")
+    assert promoted.output == "lee@acme.example is now an admin.\n"
+    assert client.get("/api/v1/users", headers=lee).status_code == 200
+    assert run(app, "users", "role", "rep@acme.example", "rep").output == (
+        "rep@acme.example is now a rep.\n"
+    )
+    refused = one_line_error(run(app, "users", "deactivate", "lee@acme.example"))
+    assert "lee@acme.example is the team's last active admin" in refused
+    assert run(app, "users", "role", "lee@acme.example", "boss").exit_code == 2
+
+    assert run(app, "users", "deactivate", "rep@acme.example").exit_code == 0
+    listed = run(app, "users", "list").output.splitlines()
+    assert listed[1] == "  lee@acme.example  admin  active  API only"
+    assert re.fullmatch(
+        r"  rep@acme\.example  rep  deactivated \d{4}-\d\d-\d\d  API only", listed[2]
+    )
+    # The operator may close a team down: its last admin goes with its last active user.
+    closed = run(app, "users", "deactivate", "lee@acme.example")
+    assert closed.output == "Deactivated lee@acme.example.\n"
+    assert client.get("/api/v1/me", headers=lee).status_code == 401
 
 
 def test_make_run_says_how_to_use_another_port():
