@@ -21,7 +21,7 @@ from app.web.forms import clean, field_errors, typed
 from app.web.pages import WEEKDAYS, timezones
 from app.web.post_forms import explain_rule
 from core import models as core_models
-from core.errors import Conflict, DomainError, InvalidValue
+from core.errors import DomainError, InvalidValue
 from schedules import audiences_db, explain, refusals, rule
 from schedules.cadence import DEFAULT_CADENCE
 from schedules.cadence import WEEKDAYS as WEEKDAY_CODES
@@ -198,10 +198,10 @@ def _why_person(error: refusals.RelationshipViolation, audience: Audience) -> li
         for c in error.extra["conditions"]
         if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
     }
+    policy = person_policy(audience)
     for contact_id, conditions in by_contact.items():
         contact = session().get(Contact, contact_id)
         zone = contacts_db.zone_of(contact)
-        policy = person_policy(audience)
         why += explain.person_sentences(conditions, contact, policy, zone, None, titles)
     return why
 
@@ -223,10 +223,11 @@ def _save(values, audience: Audience | None, change):
             why = _why_person(error, audience)
         session().rollback()
         return _render(values, audience, why=why)
-    except Conflict as error:  # the name is taken
+    except DomainError as error:  # the name is taken, say
         session().rollback()
         found = error.extra.get("errors") or [{"field": "form", "message": error.detail}]
-        return _render(values, audience, {_input(e["field"]): e["message"] for e in found})
+        errors = {_input(e["field"]): e["message"] for e in found}
+        return _render(values, audience, errors, status=403 if error.status == 403 else 422)
     flash(f"Saved the audience “{saved.name}”.")
     return redirect(url_for("web.audience_settings", audience_id=saved.id), 303)
 
@@ -272,10 +273,10 @@ def audiences_page():
 
 @blp.route("/audiences/new", methods=["GET", "POST"])
 def new_audience():
-    if request.method == "GET":
-        return _render(_new_values())
     if not principal().is_admin:
         return _refused("create", _new_values())
+    if request.method == "GET":
+        return _render(_new_values())
     workspace_id = principal().workspace_id
     return _save(
         typed(FORM_FIELDS),

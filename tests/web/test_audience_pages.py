@@ -303,7 +303,11 @@ def test_a_rep_reads_the_settings_but_cannot_create_change_or_delete(app, browse
     stored = rep.get(f"/api/v1/audiences/{audience['id']}").get_json()
     assert stored["policy"]["gives_per_ask"] == 3
     assert rep.get("/api/v1/audiences").get_json()["total"] == 1
-    assert "Delete “CFOs”" not in text_of(seller.get(f"/audiences/{audience['id']}/delete"))
+    for url in ("/audiences/new", f"/audiences/{audience['id']}/delete"):
+        page = seller.get(url)
+        assert page.status_code == 403
+        assert "Only a workspace admin can" in text_of(page)
+        assert "Create audience" not in text_of(page) and "Delete “CFOs”" not in text_of(page)
 
     # The admin's list has the buttons.
     admin = text_of(browser.get("/audiences"))
