@@ -23,7 +23,7 @@ from app.web.post_forms import explain_rule
 from core import models as core_models
 from core.errors import DomainError, InvalidValue
 from schedules import audiences_db, explain, refusals, rule
-from schedules.cadence import DEFAULT_CADENCE
+from schedules.cadence import DEFAULT_CADENCE, DEFAULT_DAY
 from schedules.cadence import WEEKDAYS as WEEKDAY_CODES
 from schedules.contacts import contacts_db
 from schedules.models import Audience, Contact, Post
@@ -70,6 +70,7 @@ CHOICES = {
         ("evergreen", "Evergreen: relevance first"),
     ),
 }
+UNUSED_PARTS = {**DEFAULT_DAY, "day": 1, "month_of_quarter": 1}
 ADMINS_ONLY = "Only a workspace admin can {} audiences; ask your admin to change it."
 
 
@@ -126,7 +127,8 @@ def _values_of(audience: Mapping[str, Any]) -> dict[str, str]:
         "ranking": audience["ranking"],
     }
     for part in (*CADENCE_PARTS, "starts_on"):
-        found = cadence.get(part)
+        # The parts the other choices would use start from the defaults too.
+        found = cadence.get(part, UNUSED_PARTS.get(part))
         values[f"cadence_{part}"] = "" if found is None else str(found)
     for number in POLICY_NUMBERS:
         values[f"policy_{number}"] = str(policy[number])

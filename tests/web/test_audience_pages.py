@@ -103,11 +103,18 @@ def test_an_admin_creates_an_audience_from_the_form(browser, rep):
     assert created["policy"]["touches_per_ask"] == 3
     assert created["ranking"] == "evergreen"
 
+    # Its settings show it, the other day choice starting from the API's default.
+    settings = text_of(browser.get(f"/audiences/{created['id']}/settings"))
+    assert "Saved the audience “Heads of RevOps”." in settings
+    assert 'name="cadence_by" value="day" checked' in settings
+    assert '<option value="-1" selected>Last day</option>' in settings
+    assert '<option value="2" selected>Second</option>' in settings
+    assert '<option value="3" selected>Third month</option>' in settings
+
     listed = text_of(browser.get("/audiences"))
     assert "Heads of RevOps" in listed
     assert "Quarterly, in the third month of each quarter, on the last day, at 08:30" in listed
     assert "4 value posts before each ask (80-20), asks 30 days apart or more" in listed
-    assert "Saved the audience “Heads of RevOps”." in listed
 
 
 def test_an_admin_edits_an_audience_and_the_form_shows_what_is_stored(browser, rep):
