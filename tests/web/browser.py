@@ -76,10 +76,11 @@ def assert_accessible(page) -> None:
     assert not bad, f"{page.url}: {bad}"
 
 
-def sign_in(page, url: str) -> None:
+def sign_in(page, url: str, email: str = "rep@acme.example") -> None:
+    """Sign in through the form; by default as the workspace's first user, its admin."""
     page.goto(url + "/")
     assert "/signin" in page.url
-    page.get_by_label("Email").fill("rep@acme.example")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
     page.wait_for_url(url + "/")
