@@ -71,7 +71,7 @@ CHOICES = {
     ),
 }
 UNUSED_PARTS = {**DEFAULT_DAY, "day": 1, "month_of_quarter": 1}
-ADMINS_ONLY = "Only a workspace admin can {} audiences; ask your admin to change it."
+ADMINS_ONLY = "Only a workspace admin can {} audiences: ask one of your workspace's admins."
 
 
 def _listed(text: str) -> list[str]:
