@@ -12,7 +12,6 @@ from flask import Flask, current_app, g
 from app.db import session
 from core import accounts_db
 from core.accounts_db import ALL_REPS, Principal
-from core.errors import Forbidden
 
 PUBLIC_ENDPOINTS = frozenset(
     {
@@ -35,10 +34,7 @@ def principal() -> Principal:
 
 def require_admin(doing: str) -> None:
     """Refuse a rep what only the team's admins may do, saying who can."""
-    me = principal()
-    if not me.is_admin:
-        admins = ", ".join(accounts_db.admin_emails(session(), me.workspace_id)) or "none"
-        raise Forbidden(f"Only a workspace admin can {doing}; your admins: {admins}.")
+    accounts_db.require_admin(session(), principal(), doing)
 
 
 def owner_scope() -> int | None:

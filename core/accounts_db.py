@@ -235,14 +235,6 @@ def member(session: Session, workspace_id: int, user_id: int, field: str = "owne
     return user
 
 
-def admin_emails(session: Session, workspace_id: int) -> list[str]:
-    """Whom a rep asks for what only admins may do."""
-    query = select(User.email).where(
-        User.workspace_id == workspace_id, User.role == "admin", User.deactivated_at.is_(None)
-    )
-    return list(session.scalars(query.order_by(User.email)))
-
-
 def find_user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:

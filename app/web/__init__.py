@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from app.web import (
+    audience_pages,
     calendar_pages,
     contact_pages,
     feed_pages,
@@ -22,7 +23,15 @@ from app.web import (
 from app.web.blueprint import blp
 
 # Importing a page module adds its routes to blp.
-PAGE_MODULES = (calendar_pages, contact_pages, feed_pages, pages, post_forms, suggestion_pages)
+PAGE_MODULES = (
+    audience_pages,
+    calendar_pages,
+    contact_pages,
+    feed_pages,
+    pages,
+    post_forms,
+    suggestion_pages,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -24,7 +24,7 @@ from app.schemas.contacts import (
 )
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
-from app.web.forms import field_errors
+from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_rule
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
@@ -78,19 +78,8 @@ ACCEPTANCE_INPUTS = {"accepted_at": "accepted_date"}
 ASK_INPUTS = {"scheduled_at": "date", "audience_id": "form"}
 
 
-def _typed(names) -> dict[str, str]:
-    return {name: request.form.get(name, "").strip() for name in names}
-
-
-def _clean(values: Mapping[str, str]) -> Mapping[str, str]:
-    for name, value in values.items():
-        if "\x00" in value:  # no database column stores NUL
-            raise InvalidValue(name, "NUL characters are not allowed.")
-    return values
-
-
 def _text(name: str) -> str:
-    return _clean(_typed([name]))[name]
+    return clean(typed([name]))[name]
 
 
 def _moment(date: str, time: str, time_input: str) -> str | None:
@@ -283,7 +272,7 @@ def _record(contact_id: int, inputs: Mapping[str, str], change, done: str):
     """Run ``change`` on the contact and commit, or show its page again with the reason."""
     workspace_id = principal().workspace_id
     contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
-    values = _typed(inputs.values())
+    values = typed(inputs.values())
     try:
         change(workspace_id, contact)
         session().commit()
@@ -415,9 +404,9 @@ def new_ask(contact_id: int):
         return _ask_form(
             contact, {**values, "type": DIRECT_ASK_TYPES[0], "date": date, "time": time}
         )
-    values = _typed(ASK_FIELDS)
+    values = typed(ASK_FIELDS)
     try:
-        fields = _ask_fields(_clean(values))
+        fields = _ask_fields(clean(values))
         post = asks_db.create_ask(session(), workspace_id, contact_id, fields)
         session().commit()
     except (ValidationError, InvalidValue) as error:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from flask import Flask
+from flask import Flask, request
 from marshmallow import ValidationError
 
 from app.problems import flatten_validation
@@ -18,6 +18,8 @@ FORM_LIMITS = (
     "CONTACT_COMPANY_MAX",
     "CONTACT_TITLE_MAX",
     "REQUEST_NOTE_MAX",
+    "AUDIENCE_NAME_MAX",
+    "AUDIENCE_DESCRIPTION_MAX",
 )
 LIMITS = {name: getattr(models, name) for name in FORM_LIMITS}
 
@@ -34,6 +36,19 @@ def field_errors(
     for entry in found:
         errors.setdefault((inputs or {}).get(entry["field"], entry["field"]), entry["message"])
     return errors
+
+
+def typed(names: Iterable[str]) -> dict[str, str]:
+    """The posted form's inputs, stripped; a missing one is blank."""
+    return {name: request.form.get(name, "").strip() for name in names}
+
+
+def clean(values: Mapping[str, str]) -> Mapping[str, str]:
+    """``values``, once none holds a NUL character (no database column stores one)."""
+    for name, value in values.items():
+        if "\x00" in value:
+            raise InvalidValue(name, "NUL characters are not allowed.")
+    return values
 
 
 def init_app(app: Flask) -> None:

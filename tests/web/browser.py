@@ -77,6 +77,7 @@ def assert_accessible(page) -> None:
 
 
 def sign_in(page, url: str, email: str = "rep@acme.example") -> None:
+    """Sign in through the form; by default as the workspace's first user, its admin."""
     page.goto(url + "/")
     assert "/signin" in page.url
     page.get_by_label("Email").fill(email)

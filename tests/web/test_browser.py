@@ -202,30 +202,38 @@ def test_every_page_works_at_phone_width_with_the_keyboard_alone(phone, planner,
     phone.get_by_text("Scheduled “A one-page cash-flow checklist”").wait_for()
 
 
-def test_pages_have_an_icon_and_read_only_settings_look_read_only(app, page, planner, colleague):
-    url = planner["url"]
+def test_pages_have_an_icon_and_read_only_settings_look_read_only(page, planner, app, colleague):
+    """A rep of the team (not its admin) sees the workspace's and an audience's settings
+    greyed out."""
+    url, audience = planner["url"], planner["audience"]["id"]
     with app.extensions["planner_db"].writer() as session:
         passwords_db.set_password(session, "sam@acme.example", PASSWORD)
         session.commit()
     failed: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else 0)
-    sign_in(page, url, "sam@acme.example")  # a rep: settings are the admins
-    for path in ("/", "/feeds", "/settings"):
+    sign_in(page, url, "sam@acme.example")
+    for path in ("/", "/feeds", f"/audiences/{audience}/settings", "/settings"):
         page.goto(url + path)
         icon = page.locator("link[rel=icon]").evaluate("link => link.href")
         assert page.request.get(icon).status == 200
     assert page.request.get(url + "/favicon.ico").status == 200  # asked for by default
     assert failed == []
 
-    zone = page.get_by_label("Workspace time zone")
-    assert zone.is_disabled()
-    looks = zone.evaluate(
-        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).cursor,"
-        " getComputedStyle(e).borderStyle]"
-    )
-    assert looks == ["rgb(243, 245, 247)", "not-allowed", "dashed"]  # not an editable white box
-    assert page.get_by_text("Read only: only a workspace admin can change these").is_visible()
-    assert_accessible(page)
+    for path, label, note in [
+        ("/settings", "Workspace time zone", "only a workspace admin can change these"),
+        (f"/audiences/{audience}/settings", "Days between asks", "only a workspace admin can"),
+    ]:
+        page.goto(url + path)
+        field = page.get_by_label(label)
+        assert field.is_disabled()
+        looks = field.evaluate(
+            "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).cursor,"
+            " getComputedStyle(e).borderStyle]"
+        )
+        assert looks == ["rgb(243, 245, 247)", "not-allowed", "dashed"]  # not a white box
+        assert page.get_by_text(f"Read only: {note}").is_visible()
+        assert page.get_by_role("button", name=re.compile("^Save")).count() == 0
+        assert_accessible(page)
 
 
 def test_the_ask_form_opens_with_the_earliest_allowed_date_and_the_meter(page, planner, rep):
