@@ -8,11 +8,10 @@ from flask.views import MethodView
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.ics import export, subscription_url
-from app.principal import owner_filter, principal
+from app.principal import owner_filter, principal, require_admin
 from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
 from core import accounts_db
 from core import models as core_models
-from core.errors import Forbidden
 from schedules import subscriptions_db
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
@@ -99,8 +98,7 @@ class WorkspaceSettings(MethodView):
     @documents_errors(blp, 413)
     def patch(self, data):
         """Change the workspace time zone or connecting hour (admins only)."""
-        if principal().role != "admin":
-            raise Forbidden("Only a workspace admin can change workspace settings.")
+        require_admin("change workspace settings")
         workspace = accounts_db.update_workspace(
             session(), principal().workspace_id, data.get("timezone"), data.get("connecting_hour")
         )
