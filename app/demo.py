@@ -1,7 +1,8 @@
-"""Demo data so a new user sees a working calendar at once.
+"""Demo data so a new user sees a working calendar at once: a team of a sales manager (its
+admin) and two reps, each with a history of their own.
 
-Loaded once; the demo token and web password are kept in the instance folder so every
-``make run`` can print them.
+Loaded once; the rep's token and the web password (shared by the three demo users) are kept in
+the instance folder so every ``make run`` can print them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from core.db import utcnow
 from schedules import audiences_db, posts_db
 
 WORKSPACE = "Demo Sales"
+MANAGER = "manager@demo.example"
 EMAIL = "rep@demo.example"
+COLLEAGUE = "sam@demo.example"
+USERS = (MANAGER, EMAIL, COLLEAGUE)
 TOKEN_FILE = "demo-token.txt"
 PASSWORD_FILE = "demo-password.txt"
 
@@ -32,9 +36,11 @@ def load(session: Session, instance_path: str) -> str:
         user = accounts_db.find_user(session, EMAIL)
         token = accounts_db.issue_token(session, user.id)
     else:
+        manager, _ = accounts_db.create_user(session, WORKSPACE, MANAGER, "admin")
+        accounts_db.update_workspace(session, manager.workspace_id, timezone="Europe/Berlin")
         user, token = accounts_db.create_user(session, WORKSPACE, EMAIL, "rep")
-        accounts_db.update_workspace(session, user.workspace_id, timezone="Europe/Berlin")
-        _audiences(session, user.workspace_id, user.id)
+        colleague, _ = accounts_db.create_user(session, WORKSPACE, COLLEAGUE, "rep")
+        _audiences(session, user.workspace_id, user.id, colleague.id)
     token_file.parent.mkdir(parents=True, exist_ok=True)
     token_file.write_text(token + "\n")
     token_file.chmod(0o600)
@@ -42,20 +48,24 @@ def load(session: Session, instance_path: str) -> str:
 
 
 def password(session: Session, instance_path: str) -> str:
-    """The demo user's web password: made up once, then read back from the instance folder."""
+    """The demo users' web password: made up once, then read back from the instance folder."""
     path = Path(instance_path) / PASSWORD_FILE
     user = accounts_db.find_user(session, EMAIL)
     if path.exists() and user.password_hash is not None:
         return path.read_text().strip()
     secret = secrets.token_urlsafe(12)
-    passwords_db.set_password(session, EMAIL, secret)
+    demo_users = session.scalars(
+        select(core_models.User.email).where(core_models.User.email.in_(USERS))
+    )
+    for email in list(demo_users):
+        passwords_db.set_password(session, email, secret)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(secret + "\n")
     path.chmod(0o600)
     return secret
 
 
-def _audiences(session: Session, workspace_id: int, owner_id: int) -> None:
+def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id: int) -> None:
     cfos = audiences_db.create_audience(
         session,
         workspace_id,
@@ -108,3 +118,17 @@ def _audiences(session: Session, workspace_id: int, owner_id: int) -> None:
         },
         owner_id,
     )
+    # The colleague's own history: one give shared on each audience, nothing asked yet.
+    banks = audiences_db.find_audience(session, workspace_id, "Heads of IT at regional banks")
+    for audience_id, days, status, title in (
+        (cfos.id, -10, "published", "Three questions to ask before renewing a supplier contract"),
+        (banks.id, 21, "scheduled", "A regulator's checklist for core-banking cloud moves"),
+    ):
+        posts_db.create_post(
+            session,
+            workspace_id,
+            audience_id,
+            {"kind": "give", "type": "shared_article", "title": title, "status": status,
+             "scheduled_at": today + dt.timedelta(days=days)},
+            colleague_id,
+        )  # fmt: skip

@@ -51,6 +51,18 @@ def test_demo_load_is_idempotent_and_its_token_works(app, client):
     assert audiences.get_json()["total"] == 2
 
 
+def test_the_demo_is_a_team_of_a_manager_and_two_reps_each_with_a_history(app, client):
+    token = re.search(r"Demo API token: (\S+)", run(app, "demo", "load").output).group(1)
+    auth = {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/v1/audiences", headers=auth).get_json()["items"][0]["id"]
+    mine = client.get(f"/api/v1/audiences/{first}/posts", headers=auth).get_json()
+    assert (mine["total"], client.get("/api/v1/me", headers=auth).get_json()["role"]) == (4, "rep")
+    team = run(app, "posts", "list", "--audience", str(first), "--workspace", "Demo Sales")
+    assert "(sam@demo.example)" in team.output and "(rep@demo.example)" in team.output
+    listed = run(app, "users", "list", "--workspace", "Demo Sales").output
+    assert "manager@demo.example  admin" in listed and "sam@demo.example  rep" in listed
+
+
 def test_db_upgrade_reports_the_revision(app):
     result = run(app, "db", "upgrade")
     assert result.exit_code == 0
