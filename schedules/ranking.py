@@ -97,9 +97,11 @@ def match_reasons(match: Match | None, matched: Sequence[str]) -> list[str]:
         reasons.append("Tagged " + ", ".join(match.tag_terms) + " (a weak hint)")
     if match.context_terms:
         reasons.append("About " + ", ".join(match.context_terms) + ", from the description")
-    if len(match.matched) == 1 and not match.context_terms:
-        reasons.append(f"Only one keyword ({match.matched[0]}) and nothing else of the "
-                       "description: weak evidence")  # fmt: skip
+    if len(match.matched) == 1 and not (match.context_terms and match.title_terms):
+        # A lone keyword is weak evidence alone, and weaker still when only the text has it.
+        passing = "" if match.title_terms else ", and only in the text"
+        alone = "" if match.context_terms else " and nothing else of the description"
+        reasons.append(f"Only one keyword ({match.matched[0]}){passing}{alone}: weak evidence")
     return reasons
 
 
