@@ -263,6 +263,37 @@ def test_a_feeds_verdicts_move_its_other_articles(session, workspace_id):
         "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
 
 
+def test_a_feed_the_rep_found_useful_twice_may_take_one_more_place(session, workspace_id):
+    blog = add_feed(session, workspace_id, "K8s Blog")
+    posts = [
+        article(
+            session,
+            blog,
+            f"Kubernetes operators in practice, part {i}",
+            days_old=1 + i,
+            summary="Running containers on Kubernetes with operators.",
+        )
+        for i in range(6)
+    ]
+    for i, wire in enumerate(feeds(session, workspace_id, *(f"Wire {i}" for i in range(9)))):
+        article(session, wire, f"Banks weigh Kubernetes, day {i}", days_old=2 + i / 10)
+    made = audiences_db.create_audience(
+        session, workspace_id, name="SRE", keywords=["Kubernetes", "containers"]
+    )
+
+    def places() -> int:
+        found = suggestions_db.suggest(session, workspace_id, made.id, limit=20, now=NOW)
+        return sum(s.feed_title == "K8s Blog" for s in found[: ranking.CAP_SPAN])
+
+    assert places() == ranking.FEED_CAP
+    _verdict(session, workspace_id, made.id, posts[0], "useful")
+    assert places() == ranking.FEED_CAP  # one verdict is not yet a pattern
+    _verdict(session, workspace_id, made.id, posts[1], "useful")
+    assert places() == ranking.FEED_CAP + 1
+    _verdict(session, workspace_id, made.id, posts[2], "not_useful")
+    assert places() == ranking.FEED_CAP  # a mixed record earns no extra place
+
+
 def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(
     session, workspace_id
 ):
