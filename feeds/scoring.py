@@ -32,6 +32,12 @@ TAG_WEIGHT = 0.2
 DESCRIPTION_WEIGHT = 0.35
 # A keyword that never comes with other evidence of the audience keeps this share of its weight.
 SENSE_FLOOR = 0.3
+# A passing mention: the only keyword found, and found in the text but not the headline, is
+# believed at this share. Headlines say what an article is about; one keyword somewhere in a
+# long text ("free shipping" in a podcast's sponsor read, "energy" in a physics video) mostly
+# does not, whatever description words come with it (in the judged sets, under one in three
+# such articles was worth sharing, against two in three with a second keyword or a headline).
+PASSING_MENTION = 0.3
 # Context words counted towards breadth at most this many, each half a keyword.
 MAX_DESCRIPTION_BREADTH = 4
 # How far an article fits the audience, for its feed's prior: (breadth - 0.5) / FIT_SPAN,
@@ -49,8 +55,9 @@ class Match:
 
     ``breadth`` is the number of keywords found plus half of the description words found (up
     to MAX_DESCRIPTION_BREADTH of them), and the relevance is believed at 1 - 0.5 ** breadth:
-    one ambiguous keyword alone is half as convincing as two. Which field held which keyword
-    (for reasons) is worked out on first use, since only the shown few are asked.
+    one ambiguous keyword alone is half as convincing as two; a passing mention (the only
+    keyword, not in the headline) is believed at PASSING_MENTION of that. Which field held
+    which keyword (for reasons) is worked out on first use, since only the shown few are asked.
     """
 
     article_id: int
@@ -218,6 +225,9 @@ class _Document:
         in_title = any(
             sum(f[0]) for f, count in zip(self.fields, self.keyword_counts, strict=True) if count
         )
+        belief = 1 - 0.5**breadth
+        if len(found) == 1 and not in_title:
+            belief *= PASSING_MENTION
         row = self.row
         return Match(
             article_id=row.id,
@@ -226,7 +236,7 @@ class _Document:
             published_at=row.published_at,
             feed_id=row.first_feed_id,
             feed_title=row.feed_title or row.feed_url,
-            relevance=evidence * (1 - 0.5**breadth),
+            relevance=evidence * belief,
             matched=tuple(p.text for p in found),
             context_terms=context,
             breadth=breadth,

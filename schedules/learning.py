@@ -10,7 +10,8 @@ centroid of the useful examples (the mean of the cosines) raises it, to the cent
 not-useful ones lowers it, and the closest example of each kind is named in the reasons. A
 feed's share of useful verdicts, smoothed, scales its articles: one useful verdict x1.5, one
 not useful x0.5, as a niche feed the rep likes is likely to fit again and a wire it waved
-away is not.
+away is not. A feed found useful twice and never not useful also gets one more place under
+the per-feed cap (``trusted_feeds``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ FEED_PRIOR = 0.5
 MIN_BOOST, MAX_BOOST = 1 / 3, 3.0
 # Below this similarity an example says nothing about a candidate, and no reason names it.
 SIMILAR = 0.1
+# A feed with this many useful verdicts and no not-useful one is trusted: the rep has said
+# twice that it fits, so the per-feed cap (a guess against busy feeds) gives it one more place.
+TRUSTED_USEFUL = 2
 
 
 S = TypeVar("S", bound=Any)  # a schedules.ranking.Suggestion (which imports this module)
@@ -107,6 +111,13 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
             dataclasses.replace(candidate, score=candidate.score * boost, like=tuple(reasons))
         )
     return adapted
+
+
+def trusted_feeds(learned: Sequence[Example]) -> frozenset[int]:
+    """Feeds the rep found useful at least TRUSTED_USEFUL times and never not useful."""
+    useful = Counter(e.feed_id for e in learned if e.useful and e.feed_id is not None)
+    waved = {e.feed_id for e in learned if not e.useful}
+    return frozenset(f for f, n in useful.items() if n >= TRUSTED_USEFUL and f not in waved)
 
 
 def _norm(words: frozenset[str], weight: Any) -> float:

@@ -32,7 +32,8 @@ from schedules.models import Audience
 WINDOWS = {"news": dt.timedelta(days=60), "evergreen": dt.timedelta(days=180)}
 FRESHNESS_FLOOR = {"news": 0.3, "evergreen": 0.7}
 FEED_FIT_POWER = 0.5
-# Diversity: at most FEED_CAP articles of one feed among the first CAP_SPAN suggestions.
+# Diversity: at most FEED_CAP articles of one feed among the first CAP_SPAN suggestions (one
+# more for a feed the rep trusts: learning.trusted_feeds).
 FEED_CAP = 2
 CAP_SPAN = 10
 # Titles sharing this share of their words (Jaccard) are the same story from another feed;
@@ -97,9 +98,11 @@ def match_reasons(match: Match | None, matched: Sequence[str]) -> list[str]:
         reasons.append("Tagged " + ", ".join(match.tag_terms) + " (a weak hint)")
     if match.context_terms:
         reasons.append("About " + ", ".join(match.context_terms) + ", from the description")
-    if len(match.matched) == 1 and not match.context_terms:
-        reasons.append(f"Only one keyword ({match.matched[0]}) and nothing else of the "
-                       "description: weak evidence")  # fmt: skip
+    if len(match.matched) == 1 and not (match.context_terms and match.title_terms):
+        # A lone keyword is weak evidence alone, and weaker still when only the text has it.
+        passing = "" if match.title_terms else ", and only in the text"
+        alone = "" if match.context_terms else " and nothing else of the description"
+        reasons.append(f"Only one keyword ({match.matched[0]}){passing}{alone}: weak evidence")
     return reasons
 
 
@@ -140,7 +143,8 @@ def rank(
     )
     scored.sort(key=_rank_key)
     span = max(DEDUP_PER_ITEM * limit, CAP_SPAN * DEDUP_PER_ITEM)
-    return _diversified(iter(_distinct(scored[:span]) + scored[span:]), limit)
+    ranked = iter(_distinct(scored[:span]) + scored[span:])
+    return _diversified(ranked, limit, learning.trusted_feeds(learned))
 
 
 def _scored(
@@ -230,8 +234,12 @@ def _same_story(
     return None
 
 
-def _diversified(ranked: Iterator[Suggestion], limit: int) -> list[Suggestion]:
-    """At most FEED_CAP per feed among the first CAP_SPAN; after those, order is by score.
+def _diversified(
+    ranked: Iterator[Suggestion], limit: int, trusted: frozenset[int] = frozenset()
+) -> list[Suggestion]:
+    """At most FEED_CAP per feed among the first CAP_SPAN, one more for a ``trusted`` feed
+    (the rep found it useful repeatedly: the cap guards against busy feeds the rep has not
+    judged); after those, order is by score.
 
     An article passed over for its feed's cap keeps its place in the score order below the
     capped span. When too few feeds have candidates to fill the span, those passed-over
@@ -244,7 +252,7 @@ def _diversified(ranked: Iterator[Suggestion], limit: int) -> list[Suggestion]:
     for suggestion in ranked:
         # An article whose feed was unsubscribed is capped with nothing else.
         feed = suggestion.feed_id or ("article", suggestion.article_id)
-        if per_feed[feed] >= FEED_CAP:
+        if per_feed[feed] >= FEED_CAP + (suggestion.feed_id in trusted):
             passed_over.append(suggestion)
             continue
         per_feed[feed] += 1

@@ -27,14 +27,20 @@ from tests.evaluation.relevance import five_clicks, ndcg_at_10, precision_at_5
 RELEVANCE = Path(__file__).parents[1] / "data" / "relevance"
 JUDGEMENTS = sorted(RELEVANCE.glob("*.json"))
 FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
+# Four audiences written later, kept as a validation set: checked for completeness here, but no
+# floor asserts on their figures (bench/bench_relevance.py reports them), so that the ranking
+# is not tuned against them too.
+HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
+HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
-# Floors on the committed set, at what the ranking of issue 13 reaches on it (BENCHMARKS.md has
-# the figures); the issue's targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on
-# a held-out set. An unjudged article counts as not relevant, so extending the set never fails
-# this test by itself; grading newcomers can only raise the figures.
-MEAN_P5_FLOOR = 0.73
+# Floors on the committed set, a little under what the ranking reaches on it (mean P@5 0.83,
+# lowest 0.60, nDCG@10 0.64 with the passing-mention rule; BENCHMARKS.md has the figures); the
+# issue's targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on a held-out set.
+# The lowest P@5 keeps one article's margin (0.2). An unjudged article counts as not relevant,
+# so extending the set never fails this test by itself; grading newcomers can only raise it.
+MEAN_P5_FLOOR = 0.8
 LOWEST_P5_FLOOR = 0.4
-MEAN_NDCG_FLOOR = 0.58
+MEAN_NDCG_FLOOR = 0.62
 # Mean nDCG@10 gain on the rest after five clicks (the issue's target is +0.05).
 FEEDBACK_GAIN_FLOOR = 0.05
 
@@ -44,14 +50,21 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _specs() -> list[dict]:
-    return [json.loads(path.read_text()) for path in JUDGEMENTS]
+def _specs(paths: list[Path] = JUDGEMENTS) -> list[dict]:
+    return [json.loads(path.read_text()) for path in paths]
 
 
-def test_judgement_set_covers_unlike_audiences_with_graded_reasons() -> None:
-    specs = _specs()
-    assert len(specs) >= 8
-    frozen = json.loads(FROZEN.read_text())
+@pytest.mark.parametrize(
+    ("paths", "frozen_path", "audiences"),
+    [(JUDGEMENTS, FROZEN, 8), (HELDOUT, HELDOUT_FROZEN, 4)],
+    ids=["committed", "heldout"],
+)
+def test_judgement_set_covers_unlike_audiences_with_graded_reasons(
+    paths: list[Path], frozen_path: Path, audiences: int
+) -> None:
+    specs = _specs(paths)
+    assert len(specs) >= audiences
+    frozen = json.loads(frozen_path.read_text())
     for spec in specs:
         audience, judged = spec["audience"], spec["judgements"]
         name = audience["name"]

@@ -29,6 +29,10 @@ def titles(found: list[ranking.Suggestion]) -> list[str]:
     return [s.title for s in found]
 
 
+def feeds(session, workspace_id, *names):
+    return [add_feed(session, workspace_id, name) for name in names]
+
+
 def article(session, feed, title, days_old=1.0, summary="", tags=()):
     return add_article(session, feed, title, days_old=days_old, summary=summary, tags=tags, now=NOW)
 
@@ -111,11 +115,32 @@ def test_the_description_decides_which_sense_of_an_ambiguous_keyword_is_meant(
     assert any("Only one keyword (security)" in r for r in other.reasons)
 
 
+def test_a_lone_keyword_mentioned_only_in_the_text_is_a_passing_mention(session, workspace_id):
+    # A podcast's sponsor read says "free shipping"; a trade story has it in its headline. The
+    # podcast also happens to use two description words, which once outweighed the headline.
+    podcast, trade = feeds(session, workspace_id, "Comedy Hour", "Trade Wire")
+    article(
+        session, podcast, "Episode 642: the casino kook", days_old=0.2,
+        summary="Joe follows a casino kook across town and Mark heads to Texas to count the "
+        "costs. For free shipping on your order and 365-day returns, go to our sponsor's "
+        "site; shipping is free on the first order. Heads up: tickets for the tour are on "
+        "sale now, follow us for dates.",
+    )  # fmt: skip
+    article(session, trade, "Red Sea shipping detours add two weeks to Asia routes", days_old=9,
+            summary="Carriers reroute around the Cape.")  # fmt: skip
+
+    found = ranked(
+        session, workspace_id, keywords=["shipping", "freight", "ports"],
+        description="Heads of logistics who follow shipping routes and freight costs.",
+    )  # fmt: skip
+
+    headline, passing = found
+    assert headline.title == "Red Sea shipping detours add two weeks to Asia routes"
+    assert "Only one keyword (shipping), and only in the text: weak evidence" in passing.reasons
+
+
 def test_a_tag_alone_does_not_match_and_beside_the_text_is_only_a_hint(session, workspace_id):
-    policy, tools = (
-        add_feed(session, workspace_id, "Policy"),
-        add_feed(session, workspace_id, "Tools"),
-    )
+    policy, tools = feeds(session, workspace_id, "Policy", "Tools")
     article(session, policy, "Sanctions and the new trade order", tags=("Editors' Picks",))
     article(session, tools, "A faster code editor for large repos", days_old=2)
     article(session, tools, "Plugins for your editor", days_old=2, tags=("editor",))
@@ -128,10 +153,7 @@ def test_a_tag_alone_does_not_match_and_beside_the_text_is_only_a_hint(session, 
 
 
 def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(session, workspace_id):
-    wire, niche = (
-        add_feed(session, workspace_id, "Wire"),
-        add_feed(session, workspace_id, "K8s Blog"),
-    )
+    wire, niche = feeds(session, workspace_id, "Wire", "K8s Blog")
     for i in range(40):
         article(session, wire, f"Elections, markets and weather, day {i}", days_old=i / 2)
     article(session, wire, "Kubernetes adoption rises in banks", days_old=0.2,
@@ -151,10 +173,7 @@ def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(ses
 
 
 def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, workspace_id):
-    dawn, reuters = (
-        add_feed(session, workspace_id, "Dawn"),
-        add_feed(session, workspace_id, "Reuters"),
-    )
+    dawn, reuters = feeds(session, workspace_id, "Dawn", "Reuters")
     lead = (
         "A magnitude 6.1 earthquake struck northern Pakistan on Tuesday, damaging homes in "
         "three districts and cutting roads, officials said, as rescue teams searched for "
@@ -174,10 +193,7 @@ def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, wo
 
 
 def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, workspace_id):
-    blog, sport = (
-        add_feed(session, workspace_id, "GPU Notes"),
-        add_feed(session, workspace_id, "Sport"),
-    )
+    blog, sport = feeds(session, workspace_id, "GPU Notes", "Sport")
     article(
         session, blog, "How we run GPU training and inference at scale", days_old=30,
         summary="Our model training fleet of GPU nodes, scheduling, inference latency and "
@@ -245,6 +261,37 @@ def test_a_feeds_verdicts_move_its_other_articles(session, workspace_id):
     liked = suggestions_db.suggest(session, workspace_id, made.id, now=NOW)
     assert "Its feed gave useful articles before" in liked[titles(liked).index(
         "Election week: parties fight over fuel pricing")].reasons  # fmt: skip
+
+
+def test_a_feed_the_rep_found_useful_twice_may_take_one_more_place(session, workspace_id):
+    blog = add_feed(session, workspace_id, "K8s Blog")
+    posts = [
+        article(
+            session,
+            blog,
+            f"Kubernetes operators in practice, part {i}",
+            days_old=1 + i,
+            summary="Running containers on Kubernetes with operators.",
+        )
+        for i in range(6)
+    ]
+    for i, wire in enumerate(feeds(session, workspace_id, *(f"Wire {i}" for i in range(9)))):
+        article(session, wire, f"Banks weigh Kubernetes, day {i}", days_old=2 + i / 10)
+    made = audiences_db.create_audience(
+        session, workspace_id, name="SRE", keywords=["Kubernetes", "containers"]
+    )
+
+    def places() -> int:
+        found = suggestions_db.suggest(session, workspace_id, made.id, limit=20, now=NOW)
+        return sum(s.feed_title == "K8s Blog" for s in found[: ranking.CAP_SPAN])
+
+    assert places() == ranking.FEED_CAP
+    _verdict(session, workspace_id, made.id, posts[0], "useful")
+    assert places() == ranking.FEED_CAP  # one verdict is not yet a pattern
+    _verdict(session, workspace_id, made.id, posts[1], "useful")
+    assert places() == ranking.FEED_CAP + 1
+    _verdict(session, workspace_id, made.id, posts[2], "not_useful")
+    assert places() == ranking.FEED_CAP  # a mixed record earns no extra place
 
 
 def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(
