@@ -55,7 +55,8 @@ _FRESH = itertools.count(1)
 
 
 def build(writer) -> dict:
-    workspace_id, audience_id, _ = bench_rule.build(writer, POSTS)
+    timeline = bench_rule.build(writer, POSTS)[0]
+    workspace_id, audience_id = timeline.workspace_id, timeline.audience_id
     with writer() as session:
         empty = audiences_db.create_audience(session, workspace_id, name="Empty").id
         user = session.scalar(
