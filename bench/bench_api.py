@@ -46,7 +46,7 @@ from pathlib import Path
 import bench_suggestions
 import httpx
 from sqlalchemy import insert
-from workspaces import drop_workspace
+from workspaces import drop_workspace, settle
 
 from app.settings import cores
 from core import accounts_db, dialects, migrations
@@ -89,7 +89,8 @@ def build(writer) -> dict:
     )
     with writer() as session:
         workspace = session.get(Workspace, workspace_id)
-        _, token = accounts_db.create_user(
+        # The workspace's first user, so its admin, who also sells: the posts are theirs.
+        user, token = accounts_db.create_user(
             session, workspace.name, f"api-{time.time_ns()}@bench.example", "rep"
         )
         audience_ids = [
@@ -107,7 +108,8 @@ def build(writer) -> dict:
                 if is_ask:
                     asks.append((audience_id, at))
                 rows.append({
-                    "audience_id": audience_id, "kind": "ask" if is_ask else "give",
+                    "audience_id": audience_id, "owner_id": user.id,
+                    "kind": "ask" if is_ask else "give",
                     "type": "offer" if is_ask else "tip", "title": f"Post {index}", "body": "",
                     "status": "scheduled", "scheduled_at": at, "sequence": 0,
                     "created_at": START, "updated_at": START,
@@ -303,8 +305,7 @@ def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> di
     spec = build(writer)
     if dialects.of(engine) is dialects.POSTGRESQL:
         bench_suggestions.settle(engine)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE posts")
+    settle(engine, "posts")
     print(f"{database}: {AUDIENCES} audiences x {POSTS_PER_AUDIENCE:,} posts and {ARTICLES:,} "
           f"articles loaded in {time.perf_counter() - began:.0f} s", file=sys.stderr)  # fmt: skip
     server = Server(url, tmp, workers=workers)

@@ -12,7 +12,11 @@ baseline is the same command or request for an audience without posts, so the ra
 In process, without HTTP, the render itself as a request does it (the version read, the posts
 read, the events and the calendar around them), against the targets of issue 15: a first
 render of the 10,000 events (no event kept yet) at most 0.3 s, and a render after one post
-changed (the other events kept from the previous render) at most 30 ms.
+changed (the other events kept from the previous render) at most 30 ms. Both for the rep's own
+calendar (what their calendar app polls) and for the team's (an admin's ``owner=all``), which
+read the posts through different indexes. On PostgreSQL the bulk load is settled first
+(``VACUUM ANALYZE posts``, as autovacuum does within a minute), as the calendar's read of
+10,000 post versions is answered from an index alone only once the planner knows the table.
 
 Run: .venv/bin/python bench/bench_ics.py [--database-url URL] [--json]
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 import bench_rule
 import httpx
 from sqlalchemy import select
-from workspaces import drop_workspace
+from workspaces import drop_workspace, settle
 
 from core import accounts_db, migrations
 from core import models as core_models
@@ -55,7 +59,8 @@ _FRESH = itertools.count(1)
 
 
 def build(writer) -> dict:
-    workspace_id, audience_id, _ = bench_rule.build(writer, POSTS)
+    timeline = bench_rule.build(writer, POSTS)[0]
+    workspace_id, audience_id = timeline.workspace_id, timeline.audience_id
     with writer() as session:
         empty = audiences_db.create_audience(session, workspace_id, name="Empty").id
         user = session.scalar(
@@ -67,6 +72,7 @@ def build(writer) -> dict:
     return {
         "workspace": workspace,
         "workspace_id": workspace_id,
+        "owner_id": timeline.owner_id,
         "full": audience_id,
         "empty": empty,
         "token": token,
@@ -108,27 +114,37 @@ def http(
     return response
 
 
-def render(reader, spec: dict, cache: calendar_db.EventCache) -> bytes:
+def render(reader, spec: dict, cache: calendar_db.EventCache, owner_id: int | None) -> bytes:
     """What the calendar route does for a version it has not answered before."""
     with reader() as session:
         audiences = calendar_db.audiences_for_export(session, spec["workspace_id"], [spec["full"]])
-        options, now = calendar_db.ExportOptions(), utcnow()
+        options, now = calendar_db.ExportOptions(owner_id=owner_id), utcnow()
         calendar_db.version(session, spec["workspace_id"], audiences, options, now)
         data = calendar_db.build(session, spec["workspace_id"], audiences, options, now, cache)
         return data.render(now)
 
 
 def in_process(engine, spec: dict) -> dict:
+    """The rep's calendar's figures, then the team's under keys starting ``team_``."""
     reader, writer = make_sessionmakers(engine)
     with reader() as session:
         post_ids = session.scalars(
-            select(Post.id).where(Post.audience_id == spec["full"]).limit(11)
+            select(Post.id).where(Post.audience_id == spec["full"]).limit(22)
         ).all()
+    result = {}
+    for prefix, owner_id, changing in (("", spec["owner_id"], post_ids[:11]),
+                                       ("team_", None, post_ids[11:])):  # fmt: skip
+        figures = calendar_renders(reader, writer, spec, owner_id, changing)
+        result.update({prefix + key: value for key, value in figures.items()})
+    return result
+
+
+def calendar_renders(reader, writer, spec: dict, owner_id: int | None, post_ids) -> dict:
     firsts, first_cpu = [], []
     for _ in range(ROUNDS):
         cache = calendar_db.EventCache(EVENT_CACHE_BYTES)
         began, cpu = time.perf_counter(), time.process_time()
-        body = render(reader, spec, cache)
+        body = render(reader, spec, cache, owner_id)
         firsts.append(time.perf_counter() - began)
         first_cpu.append(time.process_time() - cpu)
     changed, changed_cpu = [], []
@@ -138,7 +154,7 @@ def in_process(engine, spec: dict) -> dict:
                                 {"title": f"changed {round_}"})  # fmt: skip
             session.commit()
         began, cpu = time.perf_counter(), time.process_time()
-        again = render(reader, spec, cache)
+        again = render(reader, spec, cache, owner_id)
         changed.append(time.perf_counter() - began)
         changed_cpu.append(time.process_time() - cpu)
         assert f"changed {round_}".encode() in again
@@ -163,6 +179,7 @@ def run(url: str, tmp: Path) -> dict:
     migrations.upgrade(engine)
     writer = make_sessionmakers(engine)[1]
     spec = build(writer)
+    settle(engine, "posts")
     result: dict[str, float | int] = in_process(engine, spec)
     engine.dispose()  # the CLI and the server below open their own connections
     result["cli_empty_s"], _ = timed(lambda: cli(url, spec, spec["empty"], tmp / "empty.ics"))
@@ -200,18 +217,21 @@ def main() -> None:
         result = run(url, Path(tmp))
     print(f"{database}: {result['events']:,} events, {result['bytes'] / 1e6:.1f} MB")
     verdict = {True: "met", False: "MISSED"}
-    print(
-        f"  first render         {result['first_render_s'] * 1000:6.1f} ms "
-        f"(in process, median of {result['first_render_rounds']}; target <= "
-        f"{FIRST_RENDER_TARGET_S * 1000:.0f} ms: {verdict[result['first_render_met']]}; "
-        f"CPU {result['first_render_cpu_s'] * 1000:.1f} ms)"
-    )
-    print(
-        f"  after one change     {result['rerender_s'] * 1000:6.1f} ms "
-        f"(p90 {result['rerender_p90_s'] * 1000:.1f} ms of {result['rerender_rounds']}; target "
-        f"<= {RERENDER_TARGET_S * 1000:.0f} ms: {verdict[result['rerender_met']]}; "
-        f"CPU {result['rerender_cpu_s'] * 1000:.1f} ms)"
-    )
+    for who, prefix in (("rep's calendar", ""), ("team's calendar", "team_")):
+        figure = {key[len(prefix) :]: value for key, value in result.items()
+                  if key.startswith(prefix)}  # fmt: skip
+        print(
+            f"  {who}, first render {figure['first_render_s'] * 1000:6.1f} ms "
+            f"(in process, median of {figure['first_render_rounds']}; target <= "
+            f"{FIRST_RENDER_TARGET_S * 1000:.0f} ms: {verdict[figure['first_render_met']]}; "
+            f"CPU {figure['first_render_cpu_s'] * 1000:.1f} ms)"
+        )
+        print(
+            f"  {who}, after one change {figure['rerender_s'] * 1000:6.1f} ms "
+            f"(p90 {figure['rerender_p90_s'] * 1000:.1f} ms of {figure['rerender_rounds']}; "
+            f"target <= {RERENDER_TARGET_S * 1000:.0f} ms: {verdict[figure['rerender_met']]}; "
+            f"CPU {figure['rerender_cpu_s'] * 1000:.1f} ms)"
+        )
     print(
         f"  planner export-ics   {result['cli_s']:6.2f} s  (empty calendar "
         f"{result['cli_empty_s']:.2f} s, {result['cli_ratio']:.1f}x)"

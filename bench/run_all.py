@@ -313,15 +313,24 @@ def main() -> None:
     for label, _ in databases:
         rule = results[f"rule {label}"][0]
         if rule:
-            small, large = rule["median_ms"]["100"], rule["median_ms"]["100000"]
-            report.add(
-                f"| ask check, {label} (median of {rule['rounds']}) | 100 posts: "
-                f"{small:.2f} ms | 100,000 posts: {large:.2f} ms | {rule['ratio']:.2f}x | "
-                f"within 2x | {verdict(rule['met'])} |"
-            )
+            small, team = rule["median_ms"]["100"], rule["team"]
+            crowd = f"{team['reps']} reps x {team['posts_per_rep']:,} posts on one audience"
+            newcomer = f"a rep of {team['newcomer_posts']} posts beside them"
+            ratios = {"100000": rule["ratio"], **team["ratios"]}
+            for key, what in (("100000", "one rep's 100,000 posts"),
+                              ("team rep", f"{crowd}: one of them"),
+                              ("team newcomer", f"{crowd}: {newcomer}")):  # fmt: skip
+                report.add(
+                    f"| ask check, {label} (median of {rule['rounds']}) | 100 posts: "
+                    f"{small:.2f} ms | {what}: {rule['median_ms'][key]:.2f} ms | "
+                    f"{ratios[key]:.2f}x | within 2x | {verdict(ratios[key] <= 2)} |"
+                )
             why = "the check reads more of the timeline than the change's neighbourhood"
             report.target(f"ask check 100 vs 100,000 posts, {label}", "within 2x",
                           f"{rule['ratio']:.2f}x", rule["met"], why)  # fmt: skip
+            why = "the check reads colleagues' posts, not only the rep's own timeline"
+            report.target(f"ask check 100 posts vs {crowd}, {label}", "within 2x",
+                          f"{max(team['ratios'].values()):.2f}x", team["met"], why)  # fmt: skip
         else:
             report.target(f"ask check, {label}", "within 2x", "did not run", False, "failed")
     for label, _ in databases:
@@ -350,30 +359,33 @@ def main() -> None:
         if not ics:
             report.add(f"| ICS export, {label} | | did not run | | | |")
             continue
-        report.add(
-            f"| ICS first render, {ics['events']:,} events, {label} (in process, version and "
-            f"posts read included, median of {ics['first_render_rounds']}) | 300 ms target | "
-            f"{fmt_ms(ics['first_render_s'] * 1000)} (CPU "
-            f"{fmt_ms(ics['first_render_cpu_s'] * 1000)}) | {ics['first_render_s'] / 0.3:.2f}x | "
-            f"<= 300 ms | {verdict(ics['first_render_met'])} |",
-            f"| ICS render after one post changed, {label} (other events kept, median of "
-            f"{ics['rerender_rounds']}) | 30 ms target | {fmt_ms(ics['rerender_s'] * 1000)} "
-            f"(p90 {fmt_ms(ics['rerender_p90_s'] * 1000)}, CPU "
-            f"{fmt_ms(ics['rerender_cpu_s'] * 1000)}) | {ics['rerender_s'] / 0.03:.2f}x | "
-            f"<= 30 ms | {verdict(ics['rerender_met'])} |",
-        )
         why = ("the render's CPU time is what counts; on a loaded machine the wall time also "
                "holds other processes' turns: rerun on a quiet machine, or profile "
                "bench_ics.in_process")  # fmt: skip
-        report.target(
-            f"ICS first render of {ics['events']:,} events, {label}",
-            "<= 300 ms",
-            fmt_ms(ics["first_render_s"] * 1000),
-            ics["first_render_met"],
-            why,
-        )
-        report.target(f"ICS render after one post changed, {label}", "<= 30 ms",
-                      fmt_ms(ics["rerender_s"] * 1000), ics["rerender_met"], why)  # fmt: skip
+        for prefix, whose in (("", "a rep's calendar"), ("team_", "the team's calendar")):
+            figure = {key[len(prefix) :]: value for key, value in ics.items()
+                      if key.startswith(prefix)}  # fmt: skip
+            report.add(
+                f"| ICS first render, {ics['events']:,} events, {whose}, {label} (in process, "
+                f"version and posts read included, median of {figure['first_render_rounds']}) "
+                f"| 300 ms target | {fmt_ms(figure['first_render_s'] * 1000)} (CPU "
+                f"{fmt_ms(figure['first_render_cpu_s'] * 1000)}) | "
+                f"{figure['first_render_s'] / 0.3:.2f}x | <= 300 ms | "
+                f"{verdict(figure['first_render_met'])} |",
+                f"| ICS render after one post changed, {whose}, {label} (other events kept, "
+                f"median of {figure['rerender_rounds']}) | 30 ms target | "
+                f"{fmt_ms(figure['rerender_s'] * 1000)} (p90 "
+                f"{fmt_ms(figure['rerender_p90_s'] * 1000)}, CPU "
+                f"{fmt_ms(figure['rerender_cpu_s'] * 1000)}) | "
+                f"{figure['rerender_s'] / 0.03:.2f}x | <= 30 ms | "
+                f"{verdict(figure['rerender_met'])} |",
+            )
+            report.target(f"ICS first render of {ics['events']:,} events, {whose}, {label}",
+                          "<= 300 ms", fmt_ms(figure["first_render_s"] * 1000),
+                          figure["first_render_met"], why)  # fmt: skip
+            report.target(f"ICS render after one post changed, {whose}, {label}", "<= 30 ms",
+                          fmt_ms(figure["rerender_s"] * 1000), figure["rerender_met"],
+                          why)  # fmt: skip
         report.add(
             f"| `planner export-ics`, {ics['events']:,} events, {label} (median of 3, process "
             f"start included) | empty calendar: {ics['cli_empty_s']:.2f} s | "

@@ -1,4 +1,4 @@
-"""The workspace a benchmark made, removed when it is done.
+"""The workspace a benchmark made: settled after its bulk load, removed when it is done.
 
 Benchmarks fill a database the user named (``BENCH_DATABASE_URL``); rows left behind would
 pile up run after run and slow the next runs' inserts and index scans, so every benchmark
@@ -7,10 +7,20 @@ deletes its workspace (and, by cascade, everything in it) at the end.
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import dialects
 from core.models import Workspace
+
+
+def settle(engine: Engine, table: str) -> None:
+    """On PostgreSQL, what autovacuum does within a minute of a bulk load: fresh statistics
+    (else the planner misjudges a rep's 100,000 rows as one and aggregates over all of them
+    rather than reading one end of the index) and the visibility map (index-only scans)."""
+    if dialects.of(engine) is dialects.POSTGRESQL:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
 
 
 def drop_workspace(writer: sessionmaker[Session], workspace_id: int) -> None:

@@ -96,6 +96,10 @@ class Audience(Base):
     workspace: Mapped[Workspace] = relationship(viewonly=True)
 
 
+# What tells one version of a post's calendar event from another, in the calendar's order.
+CALENDAR_VERSION_COLUMNS = ("scheduled_at", "id", "status", "sequence", "updated_at")
+
+
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
@@ -113,8 +117,12 @@ class Post(Base):
             "scheduled_at",
             sqlite_where=text("status IN ('scheduled', 'published')"),
         ),
-        Index("ix_posts_audience_scheduled_at", "audience_id", "scheduled_at"),
-        Index("ix_posts_audience_owner_scheduled_at", "audience_id", "owner_id", "scheduled_at"),
+        # A calendar's version read (calendar_db._post_events), the team's and a rep's, from
+        # the index alone and in its order; their leading columns serve every time-range read.
+        Index("ix_posts_audience_calendar", "audience_id", *CALENDAR_VERSION_COLUMNS),
+        Index(
+            "ix_posts_audience_owner_calendar", "audience_id", "owner_id", *CALENDAR_VERSION_COLUMNS
+        ),
         Index("ix_posts_contact_scheduled_at", "contact_id", "scheduled_at"),
         {"sqlite_autoincrement": True},
     )
