@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from schedules import rule
+from schedules import refusals_db, rule
 from schedules.models import TIMELINE_STATUSES, Audience, Post
 from schedules.policy import policy_of
 from schedules.refusals import RuleViolation
@@ -212,4 +212,5 @@ def guard_change(
     """Refuse the change unless every ask stays covered; call before anything is flushed."""
     found = timeline_violations(session, audience, before, post, before_owner)
     if found:
-        raise RuleViolation(audience, found)
+        with refusals_db.noting(session, audience, post):
+            raise RuleViolation(audience, found)
