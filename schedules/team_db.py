@@ -3,7 +3,8 @@ slots, where their next ask could go, the asks the rules refused, and their cont
 
 Read in bulk, one query per kind of figure for the whole workspace (grouped by rep and
 audience), so the cost grows with the rows read, not with reps x audiences round trips; the
-earliest ask is the pure rule's over each rep's timeline, all loaded in one query.
+earliest ask is the pure rule's over each rep's timeline, all loaded in one query that also
+gives the slots their gives.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from core.db import utcnow
 from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import rule, team
-from schedules.cadence import slot_period, slots_between
+from schedules.cadence import Cadence, slot_period, slots_between
 from schedules.contacts.contacts_db import standings
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
@@ -104,7 +105,7 @@ def team_view(
     counts = _post_counts(session, ids, start, end)
     refused = _refusals(session, workspace_id, start, end)
     contacts = _contacts(session, workspace_id, now)
-    slots, gives = _slots(session, audiences, start, end, now)
+    slots = _slots(audiences, start, end, now)
     timelines = _timelines(session, ids)
 
     users = session.scalars(
@@ -131,7 +132,7 @@ def team_view(
                 audience_name=audience.name,
             )
             window_slots, ahead = slots[audience.id]
-            mine = gives.get(key, [])
+            mine = [e.at for e in timelines.get(key, ()) if e.kind == "give"]
             row.slots_filled = sum(team.filled([p for _, p in window_slots], mine))
             row.slots_open = len(window_slots) - row.slots_filled
             row.next_open_slot = team.first_open(ahead, mine)
@@ -195,54 +196,36 @@ Slots = list[tuple[dt.datetime, tuple[dt.datetime, dt.datetime]]]
 
 
 def _slots(
-    session: Session,
-    audiences: list[Audience],
-    start: dt.datetime,
-    end: dt.datetime,
-    now: dt.datetime,
-) -> tuple[dict[int, tuple[Slots, Slots]], dict[tuple[int, int], list[dt.datetime]]]:
-    """Each audience's slots in the window and in the year from now (with their periods), and
-    every rep's gives over all those periods, in one query."""
-    slots: dict[int, tuple[Slots, Slots]] = {}
-    spans = []
+    audiences: list[Audience], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[int, tuple[Slots, Slots]]:
+    """Each audience's slots in the window and in the year from now, with their periods;
+    worked out once per cadence and clock, which a team's audiences often share."""
+    found: dict[tuple[Cadence, str], tuple[Slots, Slots]] = {}
     for audience in audiences:
-        cadence = cadence_of(audience)
+        key = (cadence_of(audience), audience.timezone)
+        if key not in found:
+            found[key] = (_periods(*key, start, end), _periods(*key, now, now + NEXT_SLOT_HORIZON))
+    return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
 
-        def periods(begin: dt.datetime, finish: dt.datetime) -> Slots:
-            found = slots_between(cadence, audience.timezone, begin, finish)  # noqa: B023
-            return [(s, slot_period(cadence, audience.timezone, s)) for s in found]  # noqa: B023
 
-        slots[audience.id] = (periods(start, end), periods(now, now + NEXT_SLOT_HORIZON))
-        spans += [p for group in slots[audience.id] for _, p in group]
-    gives: defaultdict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
-    if not spans:
-        return slots, gives
-    rows = session.execute(
-        select(Post.owner_id, Post.audience_id, Post.scheduled_at)
-        .where(
-            Post.audience_id.in_(slots),
-            Post.status.in_(TIMELINE_STATUSES),
-            Post.kind == "give",
-            Post.scheduled_at >= min(b for b, _ in spans),
-            Post.scheduled_at < max(e for _, e in spans),
-        )
-        .order_by(Post.scheduled_at, Post.id)
-    )
-    for owner, audience_id, at in rows:
-        gives[(owner, audience_id)].append(at)
-    return slots, gives
+def _periods(cadence: Cadence, timezone: str, begin: dt.datetime, finish: dt.datetime) -> Slots:
+    found = slots_between(cadence, timezone, begin, finish)
+    return [(slot, slot_period(cadence, timezone, slot)) for slot in found]
 
 
 def _timelines(
     session: Session, audience_ids: list[int]
 ) -> dict[tuple[int, int], list[rule.Entry]]:
-    """Every rep's whole timeline on each audience, for the pure rule's ratio."""
+    """Every rep's whole timeline on each audience in time order, for the pure rule's ratio
+    and their gives for the slots."""
     rows = session.execute(
-        select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind).where(
+        select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind)
+        .where(
             Post.audience_id.in_(audience_ids),
             Post.status.in_(TIMELINE_STATUSES),
             Post.scheduled_at.is_not(None),
         )
+        .order_by(Post.scheduled_at, Post.id)
     )
     found: defaultdict[tuple[int, int], list[rule.Entry]] = defaultdict(list)
     for owner, audience_id, at, post_id, kind in rows:
