@@ -7,7 +7,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import api, auth, db, feed_jobs, ics, ratelimits, security, settings, telemetry, web
+from app import (
+    api,
+    auth,
+    db,
+    feed_jobs,
+    ics,
+    ratelimits,
+    refused_asks,
+    security,
+    settings,
+    telemetry,
+    web,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     telemetry.init_app(app)
     security.init_app(app)  # refuses oversized or unparseable bodies before anything else
     db.init_app(app)
+    refused_asks.init_app(app)
     feed_jobs.init_app(app)
     ics.init_app(app)
     api.init_app(app)

@@ -22,7 +22,7 @@ from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from feeds.models import Article
-from schedules import posts, rule
+from schedules import posts, refusals_db, rule
 from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
@@ -303,16 +303,17 @@ def guard_direct_ask(
     if before == after:
         return
     found = timeline_violations(session, audience, before, post)
-    people_db.guard_ask_change(
-        session,
-        workspace_id,
-        post,
-        rel.Ask(before.at, post.id) if before else None,
-        rel.Ask(after.at, post.id) if after else None,
-        RuleViolation(audience, found) if found else None,
-    )
-    if found:
-        raise RuleViolation(audience, found)
+    with refusals_db.noting(session, audience, post):
+        people_db.guard_ask_change(
+            session,
+            workspace_id,
+            post,
+            rel.Ask(before.at, post.id) if before else None,
+            rel.Ask(after.at, post.id) if after else None,
+            RuleViolation(audience, found) if found else None,
+        )
+        if found:
+            raise RuleViolation(audience, found)
 
 
 def delete_post(

@@ -3,7 +3,9 @@ and the relationship guard's unmet conditions, with instants in UTC; ``explain``
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from core.errors import Conflict, DomainError
@@ -12,11 +14,28 @@ from schedules.contacts import relationship as rel
 from schedules.models import Audience, Contact
 
 
+@dataclass(frozen=True)
+class RefusedAsk:
+    """The ask a refusal turned down, as its record keeps it (``refusals_db.record``): the new
+    or moved ask's owner, audience, person, type and time after the refused change."""
+
+    workspace_id: int
+    audience_id: int
+    owner_id: int
+    contact_id: int | None
+    post_id: int | None
+    type: str
+    scheduled_at: dt.datetime | None
+
+
 class RuleViolation(Conflict):
     """A change refused because it would leave asks uncovered by enough gives."""
 
     slug = "give-before-ask"
     title = "Give before you ask"
+    rule = "give_before_ask"
+    # Set when the refused change made or moved an ask (not when it touched a give).
+    ask: RefusedAsk | None = None
 
     def __init__(self, audience: Audience, found: list[rule.Violation]) -> None:
         self.audience_name = audience.name
@@ -50,6 +69,8 @@ class RelationshipViolation(Conflict):
 
     slug = "relationship-guard"
     title = "Give before you ask this person"
+    rule = "relationship"
+    ask: RefusedAsk | None = None
 
     def __init__(
         self,

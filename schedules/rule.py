@@ -248,6 +248,14 @@ class TimelineSource(Protocol):
         counts first, since older gives fade out of its lookback."""
         ...
 
+    def last_ask(self) -> dt.datetime | None:
+        """The time of the timeline's last ask, if any (for :func:`ratio`)."""
+        ...
+
+    def count_gives_between(self, after: dt.datetime, before: dt.datetime | None) -> int:
+        """How many gives fall in ``after < at < before`` (None: open)."""
+        ...
+
 
 def check_change(
     source: TimelineSource,
@@ -369,6 +377,15 @@ class ListTimeline:
         ]
         return gives[-limit:] if limit else []
 
+    def last_ask(self) -> dt.datetime | None:
+        asks = self._others("ask", 0)
+        return asks[-1].at if asks else None
+
+    def count_gives_between(self, after: dt.datetime, before: dt.datetime | None) -> int:
+        return sum(
+            1 for e in self._others("give", 0) if e.at > after and (before is None or e.at < before)
+        )
+
 
 @dataclass(frozen=True)
 class NextAsk:
@@ -401,3 +418,39 @@ class Ratio:
     gives_lookback_days: int = DEFAULT_GIVES_LOOKBACK_DAYS
     next_ask: NextAsk | None = None
     no_date: NoDate | None = None
+
+
+def ratio(source: TimelineSource, policy: Policy, now: dt.datetime) -> Ratio:
+    """What the rep needs now: the next ask's cover, and the first date a new ask would pass.
+
+    A new ask is placed from now on: first between the last ask and the next one (leaving the
+    next one covered), else after the last ask on the calendar. Every read is bounded by the
+    policy, as in a check.
+    """
+    k = policy.gives_per_ask
+    prev = source.last_ask_before(now, 0)
+    next_at = source.first_ask_after(now, 0)
+    next_ask = None
+    fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    if next_at is not None:
+        ask = source.asks_between(now, next_at, 0)[0]
+        covering = source.last_gives_between(prev, next_at, k, 0)
+        counted = counted_gives([g.at for g in covering], prev, next_at, policy)
+        next_ask = NextAsk(ask.post_id, ask.at, counted, k)
+        gives = source.first_gives_between(fresh_from, next_at, k, 0) + covering
+        earliest, reason = earliest_between(
+            prev, next_at, sorted({g.at for g in gives}), policy, now
+        )
+        if earliest is not None:
+            count = source.count_gives_between(fresh_from, next_at)
+            return Ratio(prev, count, k, max(0, k - count), earliest,
+                         policy.gives_lookback_days, next_ask)  # fmt: skip
+        prev = source.last_ask()
+        fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
+    # After the last ask: try a few windows of gives, since old ones fade out of the lookback.
+    gives = source.first_gives_between(fresh_from, None, 4 * k, 0)
+    earliest, reason = earliest_between(prev, None, [g.at for g in gives], policy, now)
+    count = source.count_gives_between(fresh_from, None)
+    needed = max(0 if earliest else 1, k - count)
+    return Ratio(prev, count, k, needed, earliest, policy.gives_lookback_days, next_ask,
+                 None if earliest else reason)  # fmt: skip

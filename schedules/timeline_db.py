@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from schedules import rule
+from schedules import refusals_db, rule
 from schedules.models import TIMELINE_STATUSES, Audience, Post
 from schedules.policy import policy_of
 from schedules.refusals import RuleViolation
@@ -96,6 +96,18 @@ class SqlTimeline:
         rows = self._run(query, exclude_id, after=after, before=until, limit=limit)
         return self._entries(rows, "give")[::-1]
 
+    def last_ask(self) -> dt.datetime | None:
+        return self.session.scalar(
+            timeline(self.audience_id, self.owner_id)
+            .where(Post.kind == "ask")
+            .with_only_columns(func.max(Post.scheduled_at))
+        )
+
+    def count_gives_between(self, after: dt.datetime, before: dt.datetime | None) -> int:
+        bounds = [Post.scheduled_at > after, *([Post.scheduled_at < before] if before else [])]
+        query = timeline(self.audience_id, self.owner_id, *bounds).where(Post.kind == "give")
+        return self.session.scalar(query.with_only_columns(func.count())) or 0
+
     @staticmethod
     def _entries(rows: Any, kind: str) -> list[rule.Entry]:
         return [rule.Entry(at, post_id, kind) for at, post_id in rows]  # type: ignore[arg-type]
@@ -130,57 +142,9 @@ def _neighbours(
 def ratio(
     session: Session, audience: Audience, owner_id: int, now: dt.datetime | None = None
 ) -> rule.Ratio:
-    """What the rep needs now: the next ask's cover, and the first date a new ask would pass.
-
-    A new ask is placed from now on: first between the last ask and the next one (leaving the
-    next one covered), else after the last ask on the calendar. Every read is bounded by the
-    policy, as in a check.
-    """
-    policy = policy_of(audience)
+    """What the rep needs now on the audience (:func:`schedules.rule.ratio`), read in SQL."""
     now = (now or utcnow()).replace(second=0, microsecond=0)
-    source = SqlTimeline(session, audience.id, owner_id)
-    k = policy.gives_per_ask
-    prev = source.last_ask_before(now, 0)
-    next_at = source.first_ask_after(now, 0)
-    next_ask = None
-    fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
-    if next_at is not None:
-        ask = source.asks_between(now, next_at, 0)[0]
-        covering = source.last_gives_between(prev, next_at, k, 0)
-        counted = rule.counted_gives([g.at for g in covering], prev, next_at, policy)
-        next_ask = rule.NextAsk(ask.post_id, ask.at, counted, k)
-        gives = source.first_gives_between(fresh_from, next_at, k, 0) + covering
-        earliest, reason = rule.earliest_between(
-            prev, next_at, sorted({g.at for g in gives}), policy, now
-        )
-        if earliest is not None:
-            count = _fresh_gives(session, audience.id, owner_id, fresh_from, next_at)
-            return rule.Ratio(prev, count, k, max(0, k - count), earliest,
-                              policy.gives_lookback_days, next_ask)  # fmt: skip
-        prev = session.scalar(
-            timeline(audience.id, owner_id).where(Post.kind == "ask")
-            .with_only_columns(func.max(Post.scheduled_at))
-        )  # fmt: skip
-        fresh_from = max(t for t in (prev, now - policy.lookback) if t is not None)
-    # After the last ask: try a few windows of gives, since old ones fade out of the lookback.
-    gives = source.first_gives_between(fresh_from, None, 4 * k, 0)
-    earliest, reason = rule.earliest_between(prev, None, [g.at for g in gives], policy, now)
-    count = _fresh_gives(session, audience.id, owner_id, fresh_from, None)
-    needed = max(0 if earliest else 1, k - count)
-    return rule.Ratio(prev, count, k, needed, earliest, policy.gives_lookback_days, next_ask,
-                      None if earliest else reason)  # fmt: skip
-
-
-def _fresh_gives(
-    session: Session,
-    audience_id: int,
-    owner_id: int,
-    after: dt.datetime,
-    before: dt.datetime | None,
-) -> int:
-    bounds = [Post.scheduled_at > after, *([Post.scheduled_at < before] if before else [])]
-    query = timeline(audience_id, owner_id, *bounds).where(Post.kind == "give")
-    return session.scalar(query.with_only_columns(func.count())) or 0
+    return rule.ratio(SqlTimeline(session, audience.id, owner_id), policy_of(audience), now)
 
 
 def check_whole_timeline(session: Session, audience: Audience, policy: rule.Policy) -> None:
@@ -248,4 +212,5 @@ def guard_change(
     """Refuse the change unless every ask stays covered; call before anything is flushed."""
     found = timeline_violations(session, audience, before, post, before_owner)
     if found:
-        raise RuleViolation(audience, found)
+        with refusals_db.noting(session, audience, post):
+            raise RuleViolation(audience, found)

@@ -18,10 +18,22 @@ from app.api.health import blp as health
 from app.api.posts.routes import blp as posts
 from app.api.spec import Api, AppWideErrorsPlugin, document_field, schema_name
 from app.api.suggestions.routes import blp as suggestions
+from app.api.team.routes import blp as team
 from app.api.users.routes import blp as users
 from app.schemas.common import MAX_ROW_ID
 
-BLUEPRINTS = (health, audiences, posts, calendar, contacts, feeds, articles, suggestions, users)
+BLUEPRINTS = (
+    health,
+    audiences,
+    posts,
+    calendar,
+    contacts,
+    feeds,
+    articles,
+    suggestions,
+    users,
+    team,
+)
 SWAGGER_UI_URL = "/docs/swagger-ui/"
 SWAGGER_UI_ASSETS = "swagger_ui"
 

@@ -19,6 +19,7 @@ from app.web import (
     post_forms,
     security,
     suggestion_pages,
+    team_pages,
 )
 from app.web.blueprint import blp
 
@@ -31,6 +32,7 @@ PAGE_MODULES = (
     pages,
     post_forms,
     suggestion_pages,
+    team_pages,
 )
 
 

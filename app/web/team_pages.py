@@ -1,0 +1,79 @@
+"""The managers' team page: who needs help, then each rep's figures per audience."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request
+
+from app.team_view import read_team
+from app.web.blueprint import blp
+from core.errors import Forbidden, InvalidValue
+from schedules import team_db
+
+CHART_WIDTH = 240  # the bars' full width in the SVG's own units; CSS scales it to the column
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One stacked bar: a label, and two parts' counts and widths (a zero total draws none)."""
+
+    label: str
+    first: int
+    second: int
+
+    @property
+    def first_width(self) -> float:
+        total = self.first + self.second
+        return round(CHART_WIDTH * self.first / total, 1) if total else 0
+
+    @property
+    def second_width(self) -> float:
+        total = self.first + self.second
+        return CHART_WIDTH - self.first_width if total else 0
+
+
+def bars(rep: team_db.RepRow) -> tuple[Bar, Bar, str]:
+    """A rep's chart: slots filled against open, value posts against asks, and it in words."""
+    t = rep.totals
+    words = (
+        f"{t.slots_filled} of {t.slots_open + t.slots_filled} slots filled; "
+        f"{plural(t.gives, 'value post')} and {plural(t.asks, 'ask')}"
+    )
+    return Bar("Slots", t.slots_filled, t.slots_open), Bar("Posts", t.gives, t.asks), words
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@blp.get("/team")
+def team_page():
+    """Admins only: a rep gets an HTML 403 saying who can, never the API's JSON.
+
+    The form's window runs from one day through another (the API's ``to`` is exclusive, a
+    manager's "until" is not), each on the workspace's clock.
+    """
+    values = {"from": request.args.get("from", ""), "until": request.args.get("until", "")}
+    try:
+        view = read_team(values["from"] or None, _day_after(values["until"]))
+    except Forbidden as refused:
+        return render_template("web/error.html", status=403, message=refused.detail), 403
+    except InvalidValue as error:
+        errors = {"until" if error.field == "to" else error.field: error.detail}
+        return render_template("web/team.html", view=None, values=values, errors=errors), 422
+    zone = ZoneInfo(view.timezone)
+    last = view.end.astimezone(zone) - dt.timedelta(microseconds=1)
+    values = {"from": f"{view.start.astimezone(zone):%Y-%m-%d}", "until": f"{last:%Y-%m-%d}"}
+    return render_template("web/team.html", view=view, values=values, errors={}, bars=bars)
+
+
+def _day_after(until: str) -> str | None:
+    if not until:
+        return None
+    try:
+        return (dt.date.fromisoformat(until) + dt.timedelta(days=1)).isoformat()
+    except (ValueError, OverflowError):
+        raise InvalidValue("until", "Must be a date such as 2027-03-31.") from None

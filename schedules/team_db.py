@@ -1,0 +1,233 @@
+"""The team view: per rep and audience over a window, what they gave and asked, their cadence
+slots, where their next ask could go, the asks the rules refused, and their contacts by stage.
+
+Read in bulk, one query per kind of figure for the whole workspace (grouped by rep and
+audience), so the cost grows with the rows read, not with reps x audiences round trips; the
+earliest ask is the pure rule's over each rep's timeline, all loaded in one query that also
+gives the slots their gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import InvalidValue
+from core.models import User, Workspace
+from schedules import rule, team
+from schedules.cadence import Cadence, slot_period, slots_between
+from schedules.contacts.contacts_db import standings
+from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
+from schedules.policy import cadence_of, policy_of
+
+MAX_WINDOW = dt.timedelta(days=366)
+NEXT_SLOT_HORIZON = dt.timedelta(days=366)
+
+
+@dataclass
+class Figures:
+    """One rep's figures on one audience, or summed over the audiences (a rep's totals)."""
+
+    gives: int = 0
+    asks: int = 0
+    slots_filled: int = 0
+    slots_open: int = 0
+    refused_asks: int = 0
+    contacts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Figures) -> None:
+        for name in ("gives", "asks", "slots_filled", "slots_open", "refused_asks"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.contacts.update(other.contacts)
+
+
+@dataclass
+class AudienceRow(Figures):
+    audience_id: int = 0
+    audience_name: str = ""
+    next_open_slot: dt.datetime | None = None
+    earliest_ask_at: dt.datetime | None = None
+
+
+@dataclass
+class RepRow:
+    user: User
+    name: str
+    deactivated: bool
+    audiences: list[AudienceRow]
+    totals: Figures
+
+
+@dataclass
+class TeamView:
+    start: dt.datetime
+    end: dt.datetime
+    timezone: str
+    reps: list[RepRow]
+    needs_help: list[tuple[User, str]]
+
+
+def window(
+    workspace: Workspace, start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """The window asked for, else the current quarter on the workspace's clock (either bound
+    alone keeps the quarter's other one)."""
+    quarter = team.quarter_of(now, workspace.timezone)
+    start, end = start or quarter[0], end or quarter[1]
+    if end <= start:
+        raise InvalidValue("to", "Must be after from.")
+    if end - start > MAX_WINDOW:
+        raise InvalidValue("to", "Ask for at most a year at once.")
+    return start, end
+
+
+def team_view(
+    session: Session,
+    workspace_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> TeamView:
+    now = (now or utcnow()).replace(second=0, microsecond=0)
+    workspace = session.get_one(Workspace, workspace_id)
+    start, end = window(workspace, start, end, now)
+    audiences = list(
+        session.scalars(
+            select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)
+        )
+    )
+    ids = [a.id for a in audiences]
+    counts = _post_counts(session, ids, start, end)
+    refused = _refusals(session, workspace_id, start, end)
+    contacts = _contacts(session, workspace_id, now)
+    slots = _slots(audiences, start, end, now)
+    timelines = _timelines(session, ids)
+
+    users = session.scalars(
+        select(User).where(User.workspace_id == workspace_id).order_by(User.email)
+    )
+    posting = {owner for (owner, _, _) in counts}
+    reps, needs_help = [], []
+    quarter = team.quarter_of(now, workspace.timezone)
+    label = team.window_label(start, end, quarter, workspace.timezone)
+    for user in users:
+        deactivated = user.deactivated_at is not None
+        if deactivated and user.id not in posting:
+            continue
+        rows = []
+        totals = Figures(contacts=Counter(contacts[(user.id, None)]))
+        for audience in audiences:
+            key = (user.id, audience.id)
+            row = AudienceRow(
+                gives=counts.get((user.id, audience.id, "give"), 0),
+                asks=counts.get((user.id, audience.id, "ask"), 0),
+                refused_asks=refused.get(key, 0),
+                contacts=Counter(contacts[key]),
+                audience_id=audience.id,
+                audience_name=audience.name,
+            )
+            window_slots, ahead = slots[audience.id]
+            mine = [e.at for e in timelines.get(key, ()) if e.kind == "give"]
+            row.slots_filled = sum(team.filled([p for _, p in window_slots], mine))
+            row.slots_open = len(window_slots) - row.slots_filled
+            row.next_open_slot = team.first_open(ahead, mine)
+            source = rule.ListTimeline(timelines.get(key, []))
+            row.earliest_ask_at = rule.ratio(source, policy_of(audience), now).earliest_next_ask_at
+            totals.add(row)
+            rows.append(row)
+        name = team.display_name(user.email)
+        reps.append(RepRow(user, name, deactivated, rows, totals))
+        sentence = team.needs_help(name, totals.slots_open, totals.refused_asks, label)
+        if sentence and not deactivated:
+            needs_help.append((user, sentence))
+    return TeamView(start, end, workspace.timezone, reps, needs_help)
+
+
+def _post_counts(
+    session: Session, audience_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> dict[tuple[int, int, str], int]:
+    """Gives and asks scheduled or published in the window, per rep, audience and kind."""
+    rows = session.execute(
+        select(Post.owner_id, Post.audience_id, Post.kind, func.count())
+        .where(
+            Post.audience_id.in_(audience_ids),
+            Post.status.in_(TIMELINE_STATUSES),
+            Post.scheduled_at >= start,
+            Post.scheduled_at < end,
+        )
+        .group_by(Post.owner_id, Post.audience_id, Post.kind)
+    )
+    return {(owner, audience, kind): n for owner, audience, kind, n in rows}
+
+
+def _refusals(
+    session: Session, workspace_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[tuple[int, int], int]:
+    """Asks the rules refused in the window (when the rep tried), per rep and audience."""
+    rows = session.execute(
+        select(AskRefusal.owner_id, AskRefusal.audience_id, func.count())
+        .where(
+            AskRefusal.workspace_id == workspace_id,
+            AskRefusal.created_at >= start,
+            AskRefusal.created_at < end,
+        )
+        .group_by(AskRefusal.owner_id, AskRefusal.audience_id)
+    )
+    return {(owner, audience): n for owner, audience, n in rows}
+
+
+def _contacts(
+    session: Session, workspace_id: int, now: dt.datetime
+) -> defaultdict[tuple[int, int | None], Counter[str]]:
+    """Contacts by stage now, per rep and audience (None: contacts without an audience)."""
+    found = list(session.scalars(select(Contact).where(Contact.workspace_id == workspace_id)))
+    by_key: defaultdict[tuple[int, int | None], Counter[str]] = defaultdict(Counter)
+    for standing in standings(session, found, now):
+        by_key[(standing.contact.owner_id, standing.contact.audience_id)][standing.stage] += 1
+    return by_key
+
+
+Slots = list[tuple[dt.datetime, tuple[dt.datetime, dt.datetime]]]
+
+
+def _slots(
+    audiences: list[Audience], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[int, tuple[Slots, Slots]]:
+    """Each audience's slots in the window and in the year from now, with their periods;
+    worked out once per cadence and clock, which a team's audiences often share."""
+    found: dict[tuple[Cadence, str], tuple[Slots, Slots]] = {}
+    for audience in audiences:
+        key = (cadence_of(audience), audience.timezone)
+        if key not in found:
+            found[key] = (_periods(*key, start, end), _periods(*key, now, now + NEXT_SLOT_HORIZON))
+    return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
+
+
+def _periods(cadence: Cadence, timezone: str, begin: dt.datetime, finish: dt.datetime) -> Slots:
+    found = slots_between(cadence, timezone, begin, finish)
+    return [(slot, slot_period(cadence, timezone, slot)) for slot in found]
+
+
+def _timelines(
+    session: Session, audience_ids: list[int]
+) -> dict[tuple[int, int], list[rule.Entry]]:
+    """Every rep's whole timeline on each audience in time order, for the pure rule's ratio
+    and their gives for the slots."""
+    rows = session.execute(
+        select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind)
+        .where(
+            Post.audience_id.in_(audience_ids),
+            Post.status.in_(TIMELINE_STATUSES),
+            Post.scheduled_at.is_not(None),
+        )
+        .order_by(Post.scheduled_at, Post.id)
+    )
+    found: defaultdict[tuple[int, int], list[rule.Entry]] = defaultdict(list)
+    for owner, audience_id, at, post_id, kind in rows:
+        found[(owner, audience_id)].append(rule.Entry(at, post_id, kind))
+    return found

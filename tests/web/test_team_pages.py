@@ -1,0 +1,103 @@
+"""The managers' team page: admins only, the figures at a glance, and refused asks recorded
+from the pages as from the API."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import func, select
+
+from schedules.models import AskRefusal, Post
+from tests.api.test_team import NEXT
+from tests.helpers import give, make_audience
+from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in
+from tests.web.conftest import sign_in as sign_in_client
+
+WINDOW = f"/team?from={NEXT}-01-01&until={NEXT}-03-31"
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def counts(app) -> tuple[int, list[tuple[int, str, str]]]:
+    with app.extensions["planner_db"].reader() as session:
+        posts = session.scalar(select(func.count()).select_from(Post))
+        found = session.execute(select(AskRefusal.owner_id, AskRefusal.rule, AskRefusal.type))
+        return posts, [tuple(row) for row in found]
+
+
+def test_an_admin_sees_who_needs_help_and_each_reps_figures(browser, rep, colleague):
+    cfos = make_audience(rep, name="CFOs")
+    give(rep, cfos["id"], f"{NEXT}-01-05T10:00")
+    give(colleague, cfos["id"], f"{NEXT}-02-05T10:00")
+    home = text_of(browser.get("/"))
+    assert re.search(r'<a href="/team"\s*>Team</a>', home)
+    response = browser.get(WINDOW)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert f"Rep: 2 open slots from {NEXT}-01-01 to {NEXT}-03-31" in page
+    assert f"Sam: 2 open slots from {NEXT}-01-01 to {NEXT}-03-31" in page
+    assert f'value="{NEXT}-01-01"' in page and f'value="{NEXT}-03-31"' in page
+    assert page.count('<svg class="team-chart"') == 2
+    assert "1 of 3 slots filled; 1 value post and 0 asks" in page
+    row = re.search(r"<th scope=\"row\">CFOs</th>(.*?)</tr>", page, re.S)[1]
+    assert re.findall(r"<td>(\d+)</td>", row) == ["1", "0", "1", "2", "0"]
+    # The page's CSP allows the inline SVG: it forbids inline script and style, not markup.
+    assert "style=" not in page.split("<main", 1)[1]
+
+
+def test_a_rep_gets_an_html_403_and_no_team_link(app, colleague):
+    sam = sign_in_client(app, colleague, "sam@acme.example")
+    response = sam.get("/team")
+    assert response.status_code == 403
+    assert response.mimetype == "text/html"
+    assert "rep@acme.example" in text_of(response)
+    assert 'href="/team"' not in text_of(sam.get("/"))
+
+
+def test_a_bad_window_is_refused_by_its_field(browser):
+    response = browser.get(f"/team?from={NEXT}-03-01&until={NEXT}-01-01")
+    assert response.status_code == 422
+    assert 'id="until-error"' in text_of(response)
+    response = browser.get("/team?until=31/03")
+    assert response.status_code == 422
+    assert "Must be a date such as" in text_of(response)
+
+
+def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, browser, rep):
+    cfos = make_audience(rep, name="CFOs")
+    give(rep, cfos["id"], f"{NEXT}-01-05T10:00")
+    before, _ = counts(app)
+    form = {"kind": "ask", "type": "meeting_request", "title": "Coffee?",
+            "date": f"{NEXT}-01-20", "time": "10:00", "status": "scheduled"}  # fmt: skip
+    refused = browser.post(f"/audiences/{cfos['id']}/posts/new", form)
+    assert refused.status_code == 422
+    assert "more value posts" in text_of(refused)
+    # A give refused (in the past) is not an ask: not recorded.
+    past = {**form, "kind": "give", "type": "shared_article", "date": "2020-01-01"}
+    assert browser.post(f"/audiences/{cfos['id']}/posts/new", past).status_code != 303
+    posts, found = counts(app)
+    me = rep.get("/api/v1/me").get_json()["id"]
+    assert (posts, found) == (before, [(me, "give_before_ask", "meeting_request")])
+
+
+def test_the_team_page_in_a_browser_and_on_a_phone(page, phone, planner, rep):
+    give(rep, planner["audience"]["id"], f"{NEXT}-01-05T10:00")
+    url = planner["url"]
+    sign_in(page, url)
+    page.get_by_role("link", name="Team").click()
+    page.get_by_role("heading", name="Who needs help").wait_for()
+    page.get_by_label("From").fill(f"{NEXT}-01-01")
+    page.get_by_label("Until (included)").fill(f"{NEXT}-03-31")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text(f"Rep: 2 open slots from {NEXT}-01-01 to {NEXT}-03-31").wait_for()
+    chart = page.get_by_role("img", name="1 of 3 slots filled; 1 value post and 0 asks")
+    assert chart.is_visible()
+    assert_accessible(page)
+    sign_in(phone, url)
+    assert_fits_phone(phone, url, [WINDOW])
+
+
+test_the_team_page_in_a_browser_and_on_a_phone.pytestmark = BROWSER_MARKS
