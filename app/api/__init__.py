@@ -19,9 +19,21 @@ from app.api.posts.routes import blp as posts
 from app.api.spec import Api, AppWideErrorsPlugin, document_field, schema_name
 from app.api.suggestions.routes import blp as suggestions
 from app.api.users.routes import blp as users
+from app.api.webhooks.routes import blp as webhooks
 from app.schemas.common import MAX_ROW_ID
 
-BLUEPRINTS = (health, audiences, posts, calendar, contacts, feeds, articles, suggestions, users)
+BLUEPRINTS = (
+    health,
+    audiences,
+    posts,
+    calendar,
+    contacts,
+    feeds,
+    articles,
+    suggestions,
+    users,
+    webhooks,
+)
 SWAGGER_UI_URL = "/docs/swagger-ui/"
 SWAGGER_UI_ASSETS = "swagger_ui"
 
