@@ -49,7 +49,7 @@ def open_database(config: dict[str, Any]) -> Database:
     # which sit above this module.
     from app import webhook_outbox
 
-    webhook_outbox.watch(writer, config.get("PUBLIC_URL") or "")
+    webhook_outbox.watch(writer)
     return Database(engine, reader, writer)
 
 

@@ -41,14 +41,14 @@ _post_schema = PostSchema()
 _contact_schema = ContactSchema()
 
 
-def watch(factory: sessionmaker[Session], public_url: str = "") -> None:
-    """Write outbox events for every flush of the sessions ``factory`` makes; links in the
-    payloads start with ``public_url`` (paths alone when it is empty)."""
+def watch(factory: sessionmaker[Session]) -> None:
+    """Write outbox events for every flush of the sessions ``factory`` makes."""
     event.listen(factory, "before_flush", _before_flush)
-    event.listen(factory, "after_flush", lambda s, _ctx: _after_flush(s, public_url.rstrip("/")))
+    event.listen(factory, "after_flush", _after_flush)
 
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    session.info.pop(_BEFORE, None)  # a failed flush's, never seen by after_flush
     contacts = _affected_contacts(session)
     if contacts:
         now = utcnow()
@@ -60,37 +60,37 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             }
 
 
-def _after_flush(session: Session, base: str) -> None:
+def _after_flush(session: Session, _ctx: Any) -> None:
     before: dict[int, str] = session.info.pop(_BEFORE, {})
-    for post in session.new:
-        if isinstance(post, Post):
-            _post_created(session, post, base)
-        elif isinstance(post, AskRefusal):
-            _refused(session, post, base)
-    for post in session.dirty:
-        if isinstance(post, Post):
-            _post_changed(session, post, base)
-    for post in session.deleted:
-        if isinstance(post, Post):
-            outbox_db.disarm_due(session, post.id)
-            _post_event(session, "post.deleted", post, base)
+    for obj in session.new:
+        if isinstance(obj, Post):
+            _post_created(session, obj)
+        elif isinstance(obj, AskRefusal):
+            _refused(session, obj)
+    for obj in session.dirty:
+        if isinstance(obj, Post):
+            _post_changed(session, obj)
+    for obj in session.deleted:
+        if isinstance(obj, Post):
+            outbox_db.disarm_due(session, obj.id)
+            _post_event(session, "post.deleted", obj)
     if before:
         contacts = [c for c in _loaded_contacts(session, before) if c not in session.deleted]
         for standing in contacts_db.standings(session, contacts):
             if standing.stage != before[standing.contact.id]:
-                _stage_changed(session, standing, before[standing.contact.id], base)
+                _stage_changed(session, standing, before[standing.contact.id])
 
 
-def _post_created(session: Session, post: Post, base: str) -> None:
+def _post_created(session: Session, post: Post) -> None:
     if post.status == "scheduled":
-        _post_event(session, "post.scheduled", post, base)
+        _post_event(session, "post.scheduled", post)
         if post.scheduled_at is not None:
             outbox_db.arm_due(
-                session, _workspace(post), post.id, post.scheduled_at, _post_data(post, base)
+                session, _workspace(post), post.id, post.scheduled_at, _post_data(post)
             )
 
 
-def _post_changed(session: Session, post: Post, base: str) -> None:
+def _post_changed(session: Session, post: Post) -> None:
     state = inspect(post)
     changed = {name for name in POST_FIELDS if state.attrs[name].history.has_changes()}
     if not changed:
@@ -104,32 +104,30 @@ def _post_changed(session: Session, post: Post, base: str) -> None:
     if post.status == "draft" and "status" not in changed:
         type_ = None  # a draft's edits are the rep's own business until it is scheduled
     if type_ is not None:
-        _post_event(session, type_, post, base)
+        _post_event(session, type_, post)
     if post.status != "scheduled" or post.scheduled_at is None:
         outbox_db.disarm_due(session, post.id)
     elif changed & {"status", "scheduled_at"}:
-        outbox_db.arm_due(
-            session, _workspace(post), post.id, post.scheduled_at, _post_data(post, base)
-        )
+        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, _post_data(post))
     else:
-        outbox_db.refresh_due(session, post.id, post.scheduled_at, _post_data(post, base))
+        outbox_db.refresh_due(session, post.id, post.scheduled_at, _post_data(post))
 
 
-def _post_event(session: Session, type_: str, post: Post, base: str) -> None:
-    outbox_db.record(session, _workspace(post), type_, _post_data(post, base), post_id=post.id)
+def _post_event(session: Session, type_: str, post: Post) -> None:
+    outbox_db.record(session, _workspace(post), type_, _post_data(post), post_id=post.id)
 
 
-def _post_data(post: Post, base: str) -> dict[str, Any]:
+def _post_data(post: Post) -> dict[str, Any]:
     session = object_session(post)
     return {
         "post": _post_schema.dump(post),
         "rep": _rep(session.get(User, post.owner_id)),
         "audience": _audience(post.audience),
-        "link": f"{base}/api/v1/posts/{post.id}",
+        "link": f"/api/v1/posts/{post.id}",
     }
 
 
-def _refused(session: Session, refusal: AskRefusal, base: str) -> None:
+def _refused(session: Session, refusal: AskRefusal) -> None:
     audience = session.get(Audience, refusal.audience_id)
     data = {
         "refusal": {
@@ -144,21 +142,19 @@ def _refused(session: Session, refusal: AskRefusal, base: str) -> None:
         },
         "rep": _rep(session.get(User, refusal.owner_id)),
         "audience": _audience(audience),
-        "link": f"{base}/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+        "link": f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
     }
     outbox_db.record(session, refusal.workspace_id, "ask.refused", data)
 
 
-def _stage_changed(
-    session: Session, standing: contacts_db.Standing, previous: str, base: str
-) -> None:
+def _stage_changed(session: Session, standing: contacts_db.Standing, previous: str) -> None:
     contact = standing.contact
     data = {
         "contact": _contact_schema.dump(standing),
         "previous_stage": previous,
         "rep": _rep(session.get(User, contact.owner_id)),
         "audience": _audience(contact.audience),
-        "link": f"{base}/api/v1/contacts/{contact.id}",
+        "link": f"/api/v1/contacts/{contact.id}",
     }
     outbox_db.record(session, contact.workspace_id, "contact.stage_changed", data)
 
