@@ -56,9 +56,14 @@ def worker(
         if attempts:
             click.echo(f"Sent {attempts} webhook deliveries.")
 
+    failed: list[BaseException] = []
     loops = [
-        threading.Thread(target=_poll, args=(refresh, feeds_interval, once, stop), name="feeds"),
-        threading.Thread(target=_poll, args=(deliver, interval, once, stop), name="webhooks"),
+        threading.Thread(
+            target=_poll, args=(refresh, feeds_interval, once, stop, failed), name="feeds"
+        ),
+        threading.Thread(
+            target=_poll, args=(deliver, interval, once, stop, failed), name="webhooks"
+        ),
     ]
     with stop_on_signals(stop):
         for loop in loops:
@@ -66,20 +71,35 @@ def worker(
         for loop in loops:
             while loop.is_alive():
                 loop.join(0.2)  # the main thread stays free to take signals
+    if failed:
+        raise failed[0]
     click.echo("Worker stopped.")
 
 
-def _poll(run: Callable[[], None], interval: float, once: bool, stop: threading.Event) -> None:
+def _poll(
+    run: Callable[[], None],
+    interval: float,
+    once: bool,
+    stop: threading.Event,
+    failed: list[BaseException],
+) -> None:
+    """Run ``run`` every ``interval`` seconds; a failure other than the database being away
+    stops both loops and ends the command with it."""
     while not stop.is_set():
         try:
             run()
         except SQLAlchemyError as error:
             # A restart or failover of the database is waited out, as the feeds worker does.
             if once or not is_unavailable(error):
+                failed.append(error)
                 stop.set()
-                raise
+                return
             reason = " ".join(str(getattr(error, "orig", None) or error).split())
             click.echo(f"Database unavailable, retrying in {interval:g} s: {reason}", err=True)
+        except Exception as error:
+            failed.append(error)
+            stop.set()
+            return
         if once:
             break
         stop.wait(interval)
