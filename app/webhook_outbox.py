@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from app.schemas.contacts import ContactSchema
@@ -37,6 +37,7 @@ POST_FIELDS = (
     "url", "scheduled_at", "status",
 )  # fmt: skip
 _BEFORE = "webhook_stages_before"
+_GONE = "webhook_posts_gone"
 _post_schema = PostSchema()
 _contact_schema = ContactSchema()
 
@@ -49,6 +50,14 @@ def watch(factory: sessionmaker[Session]) -> None:
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     session.info.pop(_BEFORE, None)  # a failed flush's, never seen by after_flush
+    gone = [a.id for a in session.deleted if isinstance(a, Audience)]
+    if gone:
+        # The database deletes their posts (cascade), unseen by the session: load them now
+        # to report them deleted and disarm their post.due.
+        with session.no_autoflush:
+            session.info[_GONE] = list(
+                session.scalars(select(Post).where(Post.audience_id.in_(gone)))
+            )
     contacts = _affected_contacts(session)
     if contacts:
         now = utcnow()
@@ -70,7 +79,8 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, Post):
             _post_changed(session, obj)
-    for obj in session.deleted:
+    gone = set(session.info.pop(_GONE, ()))
+    for obj in gone.union(session.deleted):
         if isinstance(obj, Post):
             outbox_db.disarm_due(session, obj.id)
             _post_event(session, "post.deleted", obj)

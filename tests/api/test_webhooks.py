@@ -104,6 +104,18 @@ def test_cancelling_or_deleting_a_post_disarms_its_post_due(app, rep, receiver):
     assert receiver.messages[0].data["post"]["title"] == "Sharper title"
 
 
+def test_deleting_an_audience_reports_its_posts_deleted_and_disarms_their_post_due(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver, events=["post.deleted", "post.due"])
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    assert rep.delete(f"/api/v1/audiences/{audience['id']}").status_code == 204
+    deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
+    assert receiver.types() == ["post.deleted"]
+    assert receiver.messages[0].data["post"]["id"] == post["id"]
+
+
 def test_a_contact_stage_change_is_an_event_with_the_previous_stage(app, rep, receiver):
     add_endpoint(rep, receiver, events=["contact.stage_changed"])
     audience = make_audience(rep)
