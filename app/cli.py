@@ -22,6 +22,10 @@ COMMANDS = {
         "Write audience calendars as an RFC 5545 .ics file: one rep's, or the whole team's.",
     ),
     "feeds": ("app.feeds_cli:feeds_group", "Feed subscriptions: list, add, remove, refresh, poll."),
+    "worker": (
+        "app.worker_cli:worker",
+        "Refresh due feeds and deliver webhooks until SIGTERM or Ctrl-C.",
+    ),
     "users": ("app.users_cli:users", "Users and their API tokens."),
     "db": ("app.db_cli:db", "Database schema, backup and restore."),
     "demo": ("app.db_cli:demo", "Demo data for trying the service."),

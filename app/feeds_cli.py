@@ -147,7 +147,7 @@ def worker(runtime: Runtime, interval: float, once: bool, workers: int) -> None:
     """
     stop = threading.Event()
     runner = DueFeedRunner(runtime.database.writer, runtime.fetch_policy, workers, stop)
-    with _stop_on_signals(stop):
+    with stop_on_signals(stop):
         while not stop.is_set():
             try:
                 totals = runner.run(lambda feed, summary: _report_error(feed, summary))
@@ -168,7 +168,7 @@ def worker(runtime: Runtime, interval: float, once: bool, workers: int) -> None:
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """The first SIGTERM or SIGINT asks for a graceful stop; the handlers are then restored, so
     a second one ends the process at once."""
     signals = (signal.SIGTERM, signal.SIGINT)

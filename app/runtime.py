@@ -43,7 +43,14 @@ def open_database(config: dict[str, Any]) -> Database:
     else:
         options = pool_options(config)
     engine = make_engine(url, **options)
-    return Database(engine, *make_sessionmakers(engine))
+    reader, writer = make_sessionmakers(engine)
+    # Every write path's session comes from here, so none can change a post or a contact
+    # without its webhook event (app/webhook_outbox.py). Imported here: it needs the schemas,
+    # which sit above this module.
+    from app import webhook_outbox
+
+    webhook_outbox.watch(writer)
+    return Database(engine, reader, writer)
 
 
 def pool_options(config: dict) -> dict[str, int]:

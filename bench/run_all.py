@@ -279,6 +279,23 @@ def relevance_section(report: Report, result: dict | None) -> None:
                   f"{gain:+.3f}", gain >= 0.05, why)  # fmt: skip
 
 
+def webhooks_section(report: Report, runs: list[tuple[str, dict | None]]) -> None:
+    report.add("### Webhooks", "", "| figure | events | delivered | per second |",
+               "| --- | ---: | ---: | ---: |")  # fmt: skip
+    for label, result in runs:
+        if not result:
+            report.add(f"| webhook delivery, {label} | | did not run | |")
+            continue
+        report.add(
+            f"| outbox to a local receiver, {label}, {result['workers']} threads (claim, "
+            f"signed POST, outcome per delivery) | {result['events']:,} | "
+            f"{result['delivered']:,} | {result['delivered_per_s']:,.0f} |",
+            f"| outbox writes, {label}, batches of 100 per commit | {result['events']:,} | | "
+            f"{result['outbox_write_per_s']:,.0f} |",
+        )
+    report.add("")
+
+
 def main() -> None:
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("PLANNER_TEST_DATABASE_URL")
     started = dt.datetime.now(dt.UTC)
@@ -308,6 +325,8 @@ def main() -> None:
         results[f"team {label}"] = run(f"team-{label.lower()}", "bench_team.py", *args)
     for label, args in databases:
         results[f"api {label}"] = run(f"api-{label.lower()}", "bench_api.py", *args)
+    for label, args in databases:
+        results[f"webhooks {label}"] = run(f"webhooks-{label.lower()}", "bench_webhooks.py", *args)
     load_after = os.getloadavg()
     total = sum(seconds for _, seconds, _ in results.values())
 
@@ -456,6 +475,7 @@ def main() -> None:
 
     startup_section(report, results["startup"][0])
     relevance_section(report, results["relevance"][0])
+    webhooks_section(report, [(label, results[f"webhooks {label}"][0]) for label, _ in databases])
 
     report.add("### Memory", "", "| figure | baseline | peak RSS | ratio |",
                "| --- | --- | ---: | ---: |")  # fmt: skip

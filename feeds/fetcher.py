@@ -1,4 +1,4 @@
-"""Fetch a feed over HTTP without letting a feed URL reach inside the network.
+"""Fetch a feed (or deliver a webhook) over HTTP without letting a URL reach inside the network.
 
 Feed URLs come from users and from redirects chosen by remote servers, so each connection is
 vetted where it is made: a custom network backend resolves the host, refuses the connection if
@@ -24,6 +24,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -96,24 +97,59 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    transport = _VettingTransport(policy, deadline)
+    with _client(policy, deadline, headers) as client, _errors(url, policy, "fetch"):
+        return _follow(client, url, policy)
+
+
+def _client(policy: FetchPolicy, deadline: float, headers: dict[str, str]) -> httpx.Client:
     # trust_env=False: a proxy from the environment would make the vetted address the
-    # proxy's, not the feed server's.
-    with httpx.Client(
-        transport=transport,
+    # proxy's, not the server's.
+    return httpx.Client(
+        transport=_VettingTransport(policy, deadline),
         headers=headers,
         timeout=httpx.Timeout(policy.timeout, connect=policy.connect_timeout),
         follow_redirects=False,
         trust_env=False,
-    ) as client:
-        try:
-            return _follow(client, url, policy)
-        except httpx.TimeoutException:
-            raise FetchTimeout(
-                f"{url} did not answer within {policy.timeout:g} s", url=url
-            ) from None
-        except httpx.HTTPError as exc:
-            raise FetchError(f"Could not fetch {url}: {exc}", url=url) from None
+    )
+
+
+@contextmanager
+def _errors(url: str, policy: FetchPolicy, doing: str) -> Iterator[None]:
+    """httpx's failures as the fetcher's own errors."""
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise FetchTimeout(f"{url} did not answer within {policy.timeout:g} s", url=url) from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"Could not {doing} {url}: {exc}", url=url) from None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A receiver's answer to a POST: its status and the first bytes of its body."""
+
+    status_code: int
+    head: bytes
+
+
+def post(url: str, body: bytes, headers: dict[str, str], policy: FetchPolicy, keep: int) -> Answer:
+    """POST ``body`` to ``url`` through the same vetted connections as a fetch, within the
+    policy's total timeout, following no redirect; at most ``keep`` bytes of the answer are
+    read. Raises :class:`FetchError` (or a subclass) when no answer came."""
+    policy.check_url(url)
+    deadline = time.monotonic() + policy.timeout
+    client = _client(policy, deadline, {"User-Agent": policy.user_agent})
+    with (
+        client,
+        _errors(url, policy, "reach"),
+        client.stream("POST", url, content=body, headers=headers) as response,
+    ):
+        head = bytearray()
+        for chunk in response.iter_raw(_CHUNK):
+            head += chunk
+            if len(head) >= keep:
+                break
+        return Answer(response.status_code, bytes(head[:keep]))
 
 
 def _follow(client: httpx.Client, url: str, policy: FetchPolicy) -> FetchResult:

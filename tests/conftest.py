@@ -16,11 +16,13 @@ from sqlalchemy.exc import OperationalError
 import core.models
 import feeds.models
 import schedules.models
+import schedules.webhooks.models
 from app import create_app
 from core import accounts_db, migrations
 from core.db import Base, make_engine, make_sessionmakers
 
-assert core.models and feeds.models and schedules.models  # their tables belong to Base.metadata
+# their tables belong to Base.metadata
+assert core.models and feeds.models and schedules.models and schedules.webhooks.models
 
 pytest_plugins = ["tests.calendar_readers"]
 

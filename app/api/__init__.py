@@ -20,6 +20,7 @@ from app.api.spec import Api, AppWideErrorsPlugin, document_field, schema_name
 from app.api.suggestions.routes import blp as suggestions
 from app.api.team.routes import blp as team
 from app.api.users.routes import blp as users
+from app.api.webhooks.routes import blp as webhooks
 from app.schemas.common import MAX_ROW_ID
 
 BLUEPRINTS = (
@@ -33,6 +34,7 @@ BLUEPRINTS = (
     suggestions,
     users,
     team,
+    webhooks,
 )
 SWAGGER_UI_URL = "/docs/swagger-ui/"
 SWAGGER_UI_ASSETS = "swagger_ui"

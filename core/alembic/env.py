@@ -5,10 +5,12 @@ from alembic import context
 import core.models
 import feeds.models
 import schedules.models
+import schedules.webhooks.models
 from core import dialects, migrations
 from core.db import Base
 
-assert core.models and feeds.models and schedules.models  # imported for their tables
+# imported for their tables
+assert core.models and feeds.models and schedules.models and schedules.webhooks.models
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection, migrations.sqlite_foreign_keys_off(connection):

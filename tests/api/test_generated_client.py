@@ -170,3 +170,29 @@ def test_a_generated_patch_changes_only_what_it_sets_and_contacts_read_typed(gen
         201,
     )
     assert touch.at == accepted and touch.post_id is None
+
+
+def test_a_generated_client_adds_a_webhook_reads_its_secret_once_and_its_deliveries(
+    generated, client
+):
+    models, api = generated("models"), "api.webhooks"
+    created = _typed(
+        generated(f"{api}.create_webhook").sync_detailed(
+            client=client,
+            body=models.WebhookInput(
+                url="https://hooks.example/planner",
+                events=[models.WebhookInputEventsItem.POST_DUE],
+            ),
+        ),
+        201,
+    )
+    assert created.secret.startswith("whsec_")
+    assert [e.value for e in created.events] == ["post.due"]
+    shown = _typed(generated(f"{api}.get_webhook").sync_detailed(created.id, client=client), 200)
+    assert "secret" not in shown.to_dict()
+    pinged = generated(f"{api}.test_webhook").sync_detailed(created.id, client=client)
+    assert pinged.status_code == 202
+    deliveries = _typed(
+        generated(f"{api}.list_webhook_deliveries").sync_detailed(created.id, client=client), 200
+    )
+    assert deliveries.total == 0  # the ping waits for the worker

@@ -6,11 +6,12 @@ from alembic.runtime.migration import MigrationContext
 import core.models
 import feeds.models
 import schedules.models
+import schedules.webhooks.models
 from core import dialects, migrations
 from core.db import Base, make_engine
 from tests.unit.conftest import upgrade_with_rows
 
-assert core.models and feeds.models and schedules.models
+assert core.models and feeds.models and schedules.models and schedules.webhooks.models
 
 
 def test_migrations_match_the_models(tmp_path):

@@ -1,0 +1,217 @@
+"""Turn changes to posts, contacts and refusal records into outbox events, in their flush.
+
+Listening to the session (rather than calling the outbox from each view) means no write path
+can miss an event: the API, the web pages, the CLI and planning all change rows through a
+session made by :func:`app.runtime.open_database`, which registers :func:`watch` on it. Events
+are written by ``after_flush`` through the flush's own connection, so they commit with the
+change or roll back with it (savepoints included).
+
+A contact's stage is derived (``schedules.contacts.relationship.stage``): it is computed
+before and after each flush that touches the contact, its touches or its one-to-one asks, and
+an event is written when they differ. A stage the clock moves (14 days after connecting, an
+ask's time passing) sends nothing: no write happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, object_session, sessionmaker
+
+from app.schemas.contacts import ContactSchema
+from app.schemas.posts import PostSchema
+from core.db import utcnow
+from core.models import User
+from schedules.contacts import contacts_db, people_db
+from schedules.contacts import relationship as rel
+from schedules.models import AskRefusal, Audience, Contact, Post, Touch
+from schedules.policy import person_policy
+from schedules.webhooks import outbox_db
+
+# A change to any of these is news to a receiver; updated_at and sequence follow them.
+POST_FIELDS = (
+    "audience_id", "owner_id", "contact_id", "kind", "type", "article_id", "title", "body",
+    "url", "scheduled_at", "status",
+)  # fmt: skip
+_BEFORE = "webhook_stages_before"
+_GONE = "webhook_posts_gone"
+_post_schema = PostSchema()
+_contact_schema = ContactSchema()
+
+
+def watch(factory: sessionmaker[Session]) -> None:
+    """Write outbox events for every flush of the sessions ``factory`` makes."""
+    event.listen(factory, "before_flush", _before_flush)
+    event.listen(factory, "after_flush", _after_flush)
+
+
+def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    session.info.pop(_BEFORE, None)  # a failed flush's, never seen by after_flush
+    gone = [a.id for a in session.deleted if isinstance(a, Audience)]
+    if gone:
+        # The database deletes their posts (cascade), unseen by the session: load them now
+        # to report them deleted and disarm their post.due.
+        with session.no_autoflush:
+            session.info[_GONE] = list(
+                session.scalars(select(Post).where(Post.audience_id.in_(gone)))
+            )
+    contacts = _affected_contacts(session)
+    if contacts:
+        now = utcnow()
+        with session.no_autoflush:
+            stored = people_db.histories(session, contacts)
+            session.info[_BEFORE] = {
+                c.id: rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now)
+                for c in contacts
+            }
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    before: dict[int, str] = session.info.pop(_BEFORE, {})
+    for obj in session.new:
+        if isinstance(obj, Post):
+            _post_created(session, obj)
+        elif isinstance(obj, AskRefusal):
+            _refused(session, obj)
+    for obj in session.dirty:
+        if isinstance(obj, Post):
+            _post_changed(session, obj)
+    gone = set(session.info.pop(_GONE, ()))
+    for obj in gone.union(session.deleted):
+        if isinstance(obj, Post):
+            outbox_db.disarm_due(session, obj.id)
+            _post_event(session, "post.deleted", obj)
+    if before:
+        contacts = [c for c in _loaded_contacts(session, before) if c not in session.deleted]
+        for standing in contacts_db.standings(session, contacts):
+            if standing.stage != before[standing.contact.id]:
+                _stage_changed(session, standing, before[standing.contact.id])
+
+
+def _post_created(session: Session, post: Post) -> None:
+    if post.status == "scheduled":
+        _post_event(session, "post.scheduled", post)
+        if post.scheduled_at is not None:
+            outbox_db.arm_due(
+                session, _workspace(post), post.id, post.scheduled_at, _post_data(post)
+            )
+
+
+def _post_changed(session: Session, post: Post) -> None:
+    state = inspect(post)
+    changed = {name for name in POST_FIELDS if state.attrs[name].history.has_changes()}
+    if not changed:
+        return  # locked (updated_at moved) but not changed
+    if "status" in changed and post.status == "scheduled":
+        type_ = "post.scheduled"
+    elif "status" in changed and post.status == "cancelled":
+        type_ = "post.cancelled"
+    else:
+        type_ = "post.updated"
+    if post.status == "draft" and "status" not in changed:
+        type_ = None  # a draft's edits are the rep's own business until it is scheduled
+    if type_ is not None:
+        _post_event(session, type_, post)
+    if post.status != "scheduled" or post.scheduled_at is None:
+        outbox_db.disarm_due(session, post.id)
+    elif changed & {"status", "scheduled_at"}:
+        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, _post_data(post))
+    else:
+        outbox_db.refresh_due(session, post.id, post.scheduled_at, _post_data(post))
+
+
+def _post_event(session: Session, type_: str, post: Post) -> None:
+    outbox_db.record(session, _workspace(post), type_, _post_data(post), post_id=post.id)
+
+
+def _post_data(post: Post) -> dict[str, Any]:
+    session = object_session(post)
+    return {
+        "post": _post_schema.dump(post),
+        "rep": _rep(session.get(User, post.owner_id)),
+        "audience": _audience(post.audience),
+        "link": f"/api/v1/posts/{post.id}",
+    }
+
+
+def _refused(session: Session, refusal: AskRefusal) -> None:
+    audience = session.get(Audience, refusal.audience_id)
+    data = {
+        "refusal": {
+            "id": refusal.id,
+            "rule": refusal.rule,
+            "type": refusal.type,
+            "post_id": refusal.post_id,
+            "contact_id": refusal.contact_id,
+            "scheduled_at": _iso(refusal.scheduled_at),
+            "detail": refusal.detail,
+            "created_at": _iso(refusal.created_at),
+        },
+        "rep": _rep(session.get(User, refusal.owner_id)),
+        "audience": _audience(audience),
+        "link": f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+    }
+    outbox_db.record(session, refusal.workspace_id, "ask.refused", data)
+
+
+def _stage_changed(session: Session, standing: contacts_db.Standing, previous: str) -> None:
+    contact = standing.contact
+    data = {
+        "contact": _contact_schema.dump(standing),
+        "previous_stage": previous,
+        "rep": _rep(session.get(User, contact.owner_id)),
+        "audience": _audience(contact.audience),
+        "link": f"/api/v1/contacts/{contact.id}",
+    }
+    outbox_db.record(session, contact.workspace_id, "contact.stage_changed", data)
+
+
+def _affected_contacts(session: Session) -> list[Contact]:
+    """Existing contacts whose history this flush may change, loaded."""
+    ids: set[int] = set()
+    for obj in (*session.dirty, *session.new, *session.deleted):
+        if isinstance(obj, Contact) and obj in session.dirty:
+            ids.add(obj.id)
+        elif isinstance(obj, Touch | Post) and obj.contact_id is not None:
+            ids.add(obj.contact_id)
+    return _loaded_contacts(session, ids)
+
+
+def _loaded_contacts(session: Session, ids: Iterable[int]) -> list[Contact]:
+    with session.no_autoflush:
+        found = (session.get(Contact, i) for i in sorted(ids))
+        return [c for c in found if c is not None]
+
+
+def _as_committed(contact: Contact, stored: rel.History) -> rel.History:
+    """The history as the database holds it before this flush: the contact's own dates too."""
+    state = inspect(contact)
+
+    def committed(name: str) -> dt.datetime | None:
+        history = state.attrs[name].history
+        return history.deleted[0] if history.deleted else getattr(contact, name)
+
+    return rel.History(
+        committed("accepted_at"), stored.touches, stored.asks, committed("requested_at")
+    )
+
+
+def _workspace(post: Post) -> int:
+    return post.audience.workspace_id
+
+
+def _rep(user: Any) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "email": user.email}
+
+
+def _audience(audience: Audience | None) -> dict[str, Any] | None:
+    if audience is None:
+        return None
+    return {"id": audience.id, "name": audience.name, "timezone": audience.timezone}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

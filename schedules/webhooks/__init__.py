@@ -1,0 +1,1 @@
+"""Outbound webhooks: endpoints, the transactional outbox of events, and their deliveries."""

@@ -1,0 +1,199 @@
+"""Fanning events out to endpoints, claiming deliveries, and recording how they went.
+
+Workers on PostgreSQL claim with ``FOR UPDATE SKIP LOCKED`` and a lease (``claimed_until``),
+so no two send one delivery at once and a killed worker's delivery is taken up again when its
+lease ends. SQLite's writers are serial, so a claim there is simply the next due row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from core import dialects
+from core.db import utcnow
+from schedules.webhooks import retries
+from schedules.webhooks.endpoints_db import live_secrets
+from schedules.webhooks.models import (
+    DISABLED_REASON_MAX,
+    RESPONSE_EXCERPT_MAX,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a worker needs to send one delivery outside any transaction."""
+
+    delivery_id: int
+    event_id: int
+    url: str
+    body: bytes
+    secrets: list[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt: the receiver's status and first bytes, or why no answer came."""
+
+    status: int | None
+    excerpt: str = ""
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def body(event: WebhookEvent) -> bytes:
+    """The bytes sent (and signed) for an event: the same on every attempt."""
+    return json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def dispatch_due(session: Session, now: dt.datetime, limit: int = 200) -> int:
+    """Give each due, undispatched event one delivery per enabled endpoint that wants it;
+    the number of events dispatched."""
+    events = list(
+        session.scalars(
+            dialects.of(session).for_update(
+                select(WebhookEvent)
+                .where(WebhookEvent.dispatched_at.is_(None), WebhookEvent.due_at <= now)
+                .order_by(WebhookEvent.due_at, WebhookEvent.id)
+                .limit(limit),
+                skip_locked=True,
+            )
+        )
+    )
+    if not events:
+        return 0
+    workspaces = {e.workspace_id for e in events}
+    endpoints = session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.workspace_id.in_(workspaces), WebhookEndpoint.enabled.is_(True)
+        )
+    ).all()
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        for endpoint in endpoints:
+            if _wants(endpoint, event):
+                rows.append({"event_id": event.id, "endpoint_id": endpoint.id})
+        event.dispatched_at = now
+    if rows:
+        session.execute(
+            WebhookDelivery.__table__.insert(),
+            [{**row, "attempts": 0, "next_try_at": now, "created_at": now, "updated_at": now}
+             for row in rows],
+        )  # fmt: skip
+    session.flush()
+    return len(events)
+
+
+def _wants(endpoint: WebhookEndpoint, event: WebhookEvent) -> bool:
+    if event.workspace_id != endpoint.workspace_id:
+        return False
+    if event.endpoint_id is not None:  # a ping
+        return event.endpoint_id == endpoint.id
+    return event.type in endpoint.events
+
+
+def claim(session: Session, now: dt.datetime, lease: dt.timedelta) -> Claim | None:
+    """Lease the next due delivery to an enabled endpoint (counting the attempt), or None."""
+    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
+    delivery = session.scalar(
+        dialects.of(session).for_update(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.delivered_at.is_(None),
+                WebhookDelivery.next_try_at <= now,
+                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
+                WebhookDelivery.endpoint_id.in_(enabled),
+            )
+            .order_by(WebhookDelivery.next_try_at, WebhookDelivery.id)
+            .limit(1),
+            skip_locked=True,
+        )
+    )
+    if delivery is None:
+        return None
+    delivery.claimed_until = now + lease
+    delivery.attempts += 1
+    delivery.updated_at = now
+    endpoint, event = delivery.endpoint, delivery.event
+    session.flush()
+    return Claim(delivery.id, event.id, endpoint.url, body(event), live_secrets(endpoint, now))
+
+
+def record(session: Session, delivery_id: int, outcome: Outcome, now: dt.datetime, jitter: float):
+    """Record one attempt: delivered, retried later, or given up; a 410 Gone, or an endpoint
+    failing for three days, disables the endpoint with the reason."""
+    delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    if delivery is None:
+        return None  # its endpoint was deleted meanwhile
+    endpoint = delivery.endpoint
+    delivery.last_status = outcome.status
+    delivery.last_error = outcome.error
+    delivery.response_excerpt = outcome.excerpt[:RESPONSE_EXCERPT_MAX]
+    delivery.claimed_until = None
+    delivery.updated_at = now
+    if outcome.delivered:
+        delivery.delivered_at = now
+        delivery.next_try_at = None
+        endpoint.failing_since = None
+        session.flush()
+        return delivery
+    # Failing since this delivery was first due, unless something failed earlier without a
+    # success since.
+    endpoint.failing_since = endpoint.failing_since or delivery.created_at
+    delivery.next_try_at = retries.next_try(delivery.created_at, delivery.attempts, now, jitter)
+    if outcome.status == 410:
+        _disable(endpoint, f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.", now)
+    elif retries.failing_too_long(endpoint.failing_since, now):
+        last = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")
+        _disable(
+            endpoint,
+            f"Failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC (last: {last}).",
+            now,
+        )
+    session.flush()
+    return delivery
+
+
+def _disable(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
+    endpoint.enabled = False
+    endpoint.disabled_reason = reason[:DISABLED_REASON_MAX]
+    endpoint.updated_at = now
+
+
+def list_deliveries(
+    session: Session, endpoint_id: int, limit: int, offset: int
+) -> tuple[list[WebhookDelivery], int]:
+    """An endpoint's deliveries, newest first."""
+    query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return list(page), total
+
+
+def pending_count(session: Session, now: dt.datetime | None = None) -> int:
+    """Deliveries waiting to be sent now, and events waiting to be fanned out."""
+    now = now or utcnow()
+    deliveries = session.scalar(
+        select(func.count())
+        .select_from(WebhookDelivery)
+        .where(WebhookDelivery.delivered_at.is_(None), WebhookDelivery.next_try_at <= now)
+    )
+    events = session.scalar(
+        select(func.count())
+        .select_from(WebhookEvent)
+        .where(WebhookEvent.dispatched_at.is_(None), WebhookEvent.due_at <= now)
+    )
+    return (deliveries or 0) + (events or 0)

@@ -1,0 +1,267 @@
+"""Outbound webhooks end to end: changes made through the API reach a real receiver on
+127.0.0.1, signed the Standard Webhooks way and verified with its library."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+
+from core.db import utcnow
+from schedules.models import AskRefusal
+from schedules.webhooks.models import WebhookEvent
+from tests.helpers import give, make_audience
+from tests.webhooks import add_endpoint, deliver, make_receiver
+
+pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
+LATER = "2030-01-08T09:00"
+
+
+@pytest.fixture
+def receiver(httpserver: HTTPServer):
+    return make_receiver(httpserver)
+
+
+def test_each_post_event_reaches_the_receiver_signed_with_the_post_rep_audience_and_link(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    assert (
+        rep.patch(f"/api/v1/posts/{post['id']}", json={"title": "Pricing, plainly"}).status_code
+        == 200
+    )
+    assert rep.patch(f"/api/v1/posts/{post['id']}", json={"status": "cancelled"}).status_code == 200
+    assert rep.delete(f"/api/v1/posts/{post['id']}").status_code == 204
+    deliver(app)
+    assert receiver.types() == ["post.scheduled", "post.updated", "post.cancelled", "post.deleted"]
+    scheduled = receiver.messages[0].data
+    assert scheduled["post"] == {**post, "updated_at": scheduled["post"]["updated_at"]}
+    assert scheduled["rep"] == {"id": post["owner_id"], "email": "rep@acme.example"}
+    assert scheduled["audience"] == {"id": audience["id"], "name": "CFOs",
+                                     "timezone": "Europe/Berlin"}  # fmt: skip
+    assert scheduled["link"] == f"/api/v1/posts/{post['id']}"
+    assert receiver.messages[1].data["post"]["title"] == "Pricing, plainly"
+    assert len({m.id for m in receiver.messages}) == 4
+
+
+def test_a_draft_is_silent_until_it_is_scheduled(app, rep, receiver):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    draft = give(rep, audience["id"], LATER, status="draft")
+    assert (
+        rep.patch(f"/api/v1/posts/{draft['id']}", json={"title": "Still thinking"}).status_code
+        == 200
+    )
+    assert (
+        rep.patch(f"/api/v1/posts/{draft['id']}", json={"status": "scheduled"}).status_code == 200
+    )
+    deliver(app)
+    assert receiver.types() == ["post.scheduled"]
+
+
+def test_post_due_fires_once_at_the_time_and_again_after_a_move(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["post.due"])
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    at = dt.datetime.fromisoformat(post["scheduled_at"])
+    deliver(app, at - dt.timedelta(seconds=1))
+    assert receiver.types() == []
+    deliver(app, at)
+    deliver(app, at + dt.timedelta(minutes=1))
+    assert receiver.types() == ["post.due"]
+    assert receiver.messages[0].data["post"]["id"] == post["id"]
+    moved = rep.patch(f"/api/v1/posts/{post['id']}", json={"scheduled_at": "2030-01-09T09:00"})
+    assert moved.status_code == 200, moved.get_json()
+    new_at = dt.datetime.fromisoformat(moved.get_json()["scheduled_at"])
+    deliver(app, new_at - dt.timedelta(seconds=1))
+    assert receiver.types() == ["post.due"]
+    deliver(app, new_at)
+    deliver(app, new_at + dt.timedelta(hours=1))
+    assert receiver.types() == ["post.due", "post.due"]
+    assert receiver.messages[1].data["post"]["scheduled_at"] == moved.get_json()["scheduled_at"]
+
+
+def test_cancelling_or_deleting_a_post_disarms_its_post_due(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["post.due"])
+    audience = make_audience(rep)
+    cancelled = give(rep, audience["id"], LATER, status="scheduled")
+    deleted = give(rep, audience["id"], "2030-01-10T09:00", status="scheduled")
+    kept = give(rep, audience["id"], "2030-01-11T09:00", status="scheduled")
+    assert (
+        rep.patch(f"/api/v1/posts/{cancelled['id']}", json={"status": "cancelled"}).status_code
+        == 200
+    )
+    assert rep.delete(f"/api/v1/posts/{deleted['id']}").status_code == 204
+    assert (
+        rep.patch(f"/api/v1/posts/{kept['id']}", json={"title": "Sharper title"}).status_code == 200
+    )
+    deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
+    assert [m.data["post"]["id"] for m in receiver.messages] == [kept["id"]]
+    assert receiver.messages[0].data["post"]["title"] == "Sharper title"
+
+
+def test_deleting_an_audience_reports_its_posts_deleted_and_disarms_their_post_due(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver, events=["post.deleted", "post.due"])
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    assert rep.delete(f"/api/v1/audiences/{audience['id']}").status_code == 204
+    deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
+    assert receiver.types() == ["post.deleted"]
+    assert receiver.messages[0].data["post"]["id"] == post["id"]
+
+
+def test_a_contact_stage_change_is_an_event_with_the_previous_stage(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["contact.stage_changed"])
+    audience = make_audience(rep)
+    contact = rep.post("/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]})
+    contact_id = contact.get_json()["id"]
+    assert (
+        rep.patch(f"/api/v1/contacts/{contact_id}", json={"notes": "Met at the summit"}).status_code
+        == 200
+    )
+    requested = rep.post(
+        f"/api/v1/contacts/{contact_id}/connection-request",
+        json={"note": "Good to meet you at the CFO breakfast yesterday"},
+    )
+    assert requested.status_code == 200, requested.get_json()
+    deliver(app)
+    assert receiver.types() == ["contact.stage_changed"]
+    data = receiver.messages[0].data
+    assert (data["previous_stage"], data["contact"]["stage"]) == ("new", "requested")
+    assert data["contact"]["id"] == contact_id
+    assert data["link"] == f"/api/v1/contacts/{contact_id}"
+
+
+def test_a_recorded_refusal_is_an_ask_refused_event(app, rep, receiver, writer_session):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    writer_session.add(
+        AskRefusal(
+            workspace_id=rep.workspace_id,
+            audience_id=audience["id"],
+            owner_id=1,
+            rule="give_before_ask",
+            type="meeting_request",
+            scheduled_at=dt.datetime(2030, 1, 8, 9, tzinfo=dt.UTC),
+            detail="0 of 3 gives",
+        )
+    )
+    writer_session.commit()
+    deliver(app)
+    assert receiver.types() == ["ask.refused"]
+    data = receiver.messages[0].data
+    assert data["refusal"]["rule"] == "give_before_ask"
+    assert data["rep"]["email"] == "rep@acme.example"
+    assert data["audience"]["id"] == audience["id"]
+
+
+def test_a_rolled_back_change_sends_nothing(app, rep, receiver, writer_session):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    refused = rep.post(
+        f"/api/v1/audiences/{audience['id']}/posts",
+        json={"kind": "ask", "type": "offer", "title": "Buy", "scheduled_at": LATER,
+              "status": "scheduled"},
+    )  # fmt: skip
+    assert refused.status_code == 409
+    from schedules.models import Post
+
+    row = writer_session.get(Post, post["id"])
+    row.title = "Never committed"
+    row.status = "cancelled"
+    writer_session.flush()
+    cancelled = select(func.count()).where(WebhookEvent.type == "post.cancelled")
+    assert writer_session.scalar(cancelled) == 1  # written, and about to be rolled back
+    writer_session.rollback()
+    deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
+    # The refused ask wrote nothing but the record of its refusal.
+    assert receiver.types() == ["post.scheduled", "ask.refused", "post.due"]
+    assert all(
+        m.data["post"]["title"] != "Never committed" for m in receiver.messages if "post" in m.data
+    )
+
+
+def test_a_receiver_down_then_up_gets_the_event_after_a_retry_with_the_same_id(app, rep, receiver):
+    endpoint = add_endpoint(rep, receiver, events=["post.scheduled"])
+    receiver.statuses = [503]
+    audience = make_audience(rep)
+    give(rep, audience["id"], LATER, status="scheduled")
+    now = utcnow()
+    deliver(app, now)
+    assert receiver.messages == []
+    listed = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()
+    [failed] = listed["items"]
+    assert (failed["event"], failed["attempts"], failed["last_status"]) == (
+        "post.scheduled",
+        1,
+        503,
+    )
+    assert failed["response"] == "answered 503"
+    retry_at = dt.datetime.fromisoformat(failed["next_try_at"])
+    assert dt.timedelta(seconds=4) <= retry_at - now <= dt.timedelta(seconds=6)
+    deliver(app, now + dt.timedelta(seconds=3))
+    assert receiver.messages == []
+    deliver(app, retry_at)
+    assert receiver.types() == ["post.scheduled"]
+    assert receiver.messages[0].id == f"msg_{failed['event_id']}"
+    [done] = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()["items"]
+    assert (done["attempts"], done["last_status"], done["next_try_at"]) == (2, 200, None)
+    assert done["delivered_at"] is not None
+
+
+def test_410_gone_disables_the_endpoint_and_the_admin_sees_why(app, rep, receiver):
+    endpoint = add_endpoint(rep, receiver)
+    receiver.statuses = [410]
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app)
+    shown = rep.get(f"/api/v1/webhooks/{endpoint['id']}").get_json()
+    assert shown["enabled"] is False
+    assert "410 Gone" in shown["disabled_reason"]
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app)
+    assert receiver.messages == []  # a disabled endpoint is sent nothing
+    again = rep.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"enabled": True}).get_json()
+    assert (again["enabled"], again["disabled_reason"]) == (True, None)
+
+
+def test_three_days_of_failures_disable_the_endpoint_with_the_reason(app, rep, receiver):
+    endpoint = add_endpoint(rep, receiver, events=["post.scheduled"])
+    receiver.statuses = [500] * 50
+    audience = make_audience(rep)
+    give(rep, audience["id"], LATER, status="scheduled")
+    now = utcnow()
+    while True:
+        deliver(app, now)
+        [delivery] = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()["items"]
+        if delivery["next_try_at"] is None:
+            break
+        now = dt.datetime.fromisoformat(delivery["next_try_at"])
+    shown = rep.get(f"/api/v1/webhooks/{endpoint['id']}").get_json()
+    assert shown["enabled"] is False
+    assert "Failing since" in shown["disabled_reason"] and "HTTP 500" in shown["disabled_reason"]
+    assert 12 <= delivery["attempts"] <= 15  # 5 s, 5 min, 30 min, 2 h, 5 h, then 10 h
+    assert receiver.messages == []
+
+
+def test_an_ask_the_rule_refuses_through_the_api_is_an_ask_refused_event_and_nothing_else(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    refused = rep.post(
+        f"/api/v1/audiences/{audience['id']}/posts",
+        json={"kind": "ask", "type": "meeting_request", "title": "A call?",
+              "scheduled_at": LATER},
+    )  # fmt: skip
+    assert refused.status_code == 409
+    deliver(app)
+    assert receiver.types() == ["ask.refused"]
+    refusal = receiver.messages[0].data["refusal"]
+    assert (refusal["rule"], refusal["type"]) == ("give_before_ask", "meeting_request")

@@ -1,0 +1,122 @@
+"""Managing webhook endpoints: admins only, URLs vetted like feeds', secrets shown once and
+rotated with a day's overlap, deliveries listed, a ping on demand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pytest_httpserver import HTTPServer
+from standardwebhooks import Webhook
+
+from tests.webhooks import add_endpoint, deliver, make_receiver
+
+pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
+
+
+@pytest.fixture
+def receiver(httpserver: HTTPServer):
+    return make_receiver(httpserver)
+
+
+def test_a_rep_cannot_manage_webhooks_and_is_told_who_can(rep, colleague, receiver):
+    endpoint = add_endpoint(rep, receiver)
+    for response in (
+        colleague.get("/api/v1/webhooks"),
+        colleague.post("/api/v1/webhooks", json={"url": receiver.url}),
+        colleague.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries"),
+        colleague.post(f"/api/v1/webhooks/{endpoint['id']}/rotate-secret"),
+    ):
+        assert response.status_code == 403
+        assert response.get_json()["admins"] == ["rep@acme.example"]
+
+
+def test_another_workspace_s_webhook_is_not_found(rep, outsider, receiver):
+    endpoint = add_endpoint(rep, receiver)
+    assert outsider.get(f"/api/v1/webhooks/{endpoint['id']}").status_code == 404
+    assert outsider.delete(f"/api/v1/webhooks/{endpoint['id']}").status_code == 404
+
+
+def test_the_secret_is_shown_on_create_only_and_the_endpoint_can_be_changed(rep, receiver):
+    created = add_endpoint(rep, receiver, events=["post.due"], description="Buffer")
+    assert created["secret"].startswith("whsec_")
+    assert (created["events"], created["enabled"]) == (["post.due"], True)
+    shown = rep.get(f"/api/v1/webhooks/{created['id']}").get_json()
+    listed = rep.get("/api/v1/webhooks").get_json()
+    assert "secret" not in shown and "secret" not in listed["items"][0]
+    changed = rep.patch(
+        f"/api/v1/webhooks/{created['id']}",
+        json={"events": ["post.scheduled", "post.due"], "description": "Zapier"},
+    ).get_json()
+    assert (changed["events"], changed["description"]) == (["post.scheduled", "post.due"], "Zapier")
+    assert rep.delete(f"/api/v1/webhooks/{created['id']}").status_code == 204
+    assert rep.get("/api/v1/webhooks").get_json() == {"items": [], "total": 0}
+
+
+def test_bad_input_is_a_422_naming_the_field(rep, receiver):
+    unknown = rep.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["post.eaten"]})
+    assert unknown.status_code == 422
+    assert "events" in unknown.get_json()["errors"][0]["field"]
+    ftp = rep.post("/api/v1/webhooks", json={"url": "ftp://hooks.example/in"})
+    assert ftp.status_code == 422
+    assert ftp.get_json()["errors"][0]["field"] == "url"
+
+
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=False)
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.0.0.7", "[::1]"])
+def test_a_loopback_or_private_url_is_refused_unless_allowed(rep, host):
+    response = rep.post("/api/v1/webhooks", json={"url": f"http://{host}:8080/hooks"})
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "url"
+    assert "PLANNER_FEEDS_ALLOWLIST" in error["message"]
+
+
+def test_a_url_allowed_when_created_is_refused_at_delivery_once_no_longer_allowed(
+    app, rep, receiver
+):
+    """The worker vets the address at every connection, as the feeds' fetcher does."""
+    endpoint = add_endpoint(rep, receiver)
+    app.config["FEEDS_ALLOW_PRIVATE"] = False  # the worker's settings (tests.webhooks.deliver)
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app)
+    assert receiver.messages == []
+    [delivery] = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()["items"]
+    assert delivery["last_status"] is None
+    assert "non-public address" in delivery["last_error"]
+
+
+def test_a_ping_reaches_only_the_endpoint_tested(app, rep, receiver, httpserver):
+    tested = add_endpoint(rep, receiver, events=["post.due"])
+    other = rep.post("/api/v1/webhooks", json={"url": receiver.url}).get_json()
+    assert rep.post(f"/api/v1/webhooks/{tested['id']}/test").status_code == 202
+    deliver(app)
+    assert receiver.types() == ["ping"]
+    assert receiver.messages[0].data["webhook_id"] == tested["id"]
+    assert rep.get(f"/api/v1/webhooks/{other['id']}/deliveries").get_json()["total"] == 0
+    [delivery] = rep.get(f"/api/v1/webhooks/{tested['id']}/deliveries").get_json()["items"]
+    assert (delivery["event"], delivery["attempts"], delivery["last_status"]) == ("ping", 1, 200)
+    assert delivery["response"] == "answered 200"
+
+
+def test_after_a_rotation_messages_verify_with_the_new_and_for_a_day_the_old_secret(
+    app, rep, receiver
+):
+    endpoint = add_endpoint(rep, receiver)
+    old = endpoint["secret"]
+    rotated = rep.post(f"/api/v1/webhooks/{endpoint['id']}/rotate-secret").get_json()
+    new = rotated["secret"]
+    assert new != old and new.startswith("whsec_")
+    overlap = dt.datetime.fromisoformat(rotated["secret_rotates_out_at"])
+    assert overlap - dt.datetime.now(dt.UTC) == pytest.approx(
+        dt.timedelta(hours=24), abs=dt.timedelta(minutes=1)
+    )
+    receiver.secrets = [old, new]  # the receiver verifies each signature it knows
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app)
+    assert len(receiver.messages[0].signatures.split(" ")) == 2
+    receiver.secrets = [new]
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app, overlap + dt.timedelta(seconds=1))
+    assert len(receiver.messages[1].signatures.split(" ")) == 1
+    assert Webhook(new)  # the secret is in the library's own format
