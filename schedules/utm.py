@@ -87,3 +87,21 @@ def tag(
     # Appended to the query as it is, so the link's own parameters keep their spelling.
     extra = urlencode([(k, v) for k, v in added if v], quote_via=quote)
     return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
+def of_audience(audience: Any) -> UtmSettings:
+    """An audience's effective settings (its own, else its workspace's default)."""
+    return effective(audience.workspace.utm, audience.utm)
+
+
+LINKEDIN_SHARE = "https://www.linkedin.com/sharing/share-offsite/"
+
+
+def linkedin_share_url(url: str) -> str:
+    """LinkedIn's public share box for ``url`` (already tagged), the way reps publish."""
+    return f"{LINKEDIN_SHARE}?{urlencode({'url': url}, quote_via=quote)}"
+
+
+def share_text(body: str | None, url: str | None) -> str:
+    """What "Copy text" puts on the clipboard: the post's text, then its (tagged) link."""
+    return "\n\n".join(part for part in ((body or "").strip(), url) if part)
