@@ -275,11 +275,11 @@ def record_connection_request(
 
 @dataclass
 class ImportReport:
-    """What an import did, row by row: ``created`` and ``updated`` hold (line, contact) pairs;
-    ``skipped`` the rows left out, with the reason."""
+    """What an import did, row by row: ``created`` holds (line, contact id, name), ``updated``
+    (line, contact, fields changed), ``skipped`` the rows left out, with the reason."""
 
     format: str
-    created: list[tuple[int, Contact]]
+    created: list[tuple[int, int, str]]
     updated: list[tuple[int, Contact, list[str]]]
     skipped: list[importing.Skipped]
 
@@ -307,8 +307,16 @@ def import_contacts(
     now = utcnow()
     created_rows: list[tuple[importing.Row, Audience | None]] = []
     updated: list[tuple[int, Contact, list[str]]] = []
-    matched = [existing[row.profile_url] for row in parsed.rows if row.profile_url in existing]
-    past = people_db.histories(session, matched)
+    # Only a changed acceptance needs the person's history (the guard), read in one batch.
+    past = people_db.histories(
+        session,
+        [
+            existing[row.profile_url]
+            for row in parsed.rows
+            if row.profile_url in existing
+            and _acceptance_changes(existing[row.profile_url], row.accepted_on)
+        ],
+    )
     for row in parsed.rows:
         audience = default
         if row.audience is not None:
@@ -322,7 +330,7 @@ def import_contacts(
             created_rows.append((row, audience))
             continue
         try:
-            changed = _update_from_row(contact, row, audience, past[contact.id])
+            changed = _update_from_row(contact, row, audience, past.get(contact.id))
         except DomainError as error:
             skipped.append(importing.Skipped(row.line, "accepted_at", error.detail))
             continue
@@ -363,8 +371,16 @@ def _owned_by_url(session: Session, owner_id: int, urls: list[str]) -> dict[str,
     return found
 
 
+def _acceptance_changes(contact: Contact, accepted_on: dt.date | None) -> bool:
+    """Whether the file dates the connection to another day (on the contact's clock)."""
+    if accepted_on is None:
+        return False
+    known = contact.accepted_at
+    return known is None or known.astimezone(ZoneInfo(zone_of(contact))).date() != accepted_on
+
+
 def _update_from_row(
-    contact: Contact, row: importing.Row, audience: Audience | None, before: rel.History
+    contact: Contact, row: importing.Row, audience: Audience | None, before: rel.History | None
 ) -> list[str]:
     """Bring a contact up to date with its row; the fields that changed. A blank email in the
     file never erases a known one (LinkedIn leaves out the emails members hide), and a
@@ -378,17 +394,14 @@ def _update_from_row(
     if contact.audience is None and audience is not None:
         contact.audience = audience
         changed.append("audience_id")
-    if row.accepted_on is not None:
+    if before is not None and row.accepted_on is not None:
         accepted = _day_start(row.accepted_on, zone_of(contact))
-        known = contact.accepted_at
-        if known is None or known.astimezone(ZoneInfo(zone_of(contact))).date() != row.accepted_on:
-            if contact.requested_at and accepted < contact.requested_at:
-                accepted = contact.requested_at  # accepted that day, after the request
-            after = rel.History(accepted, before.touches, before.asks, before.requested_at)
-            policy = person_policy(contact.audience)
-            people_db.guard(contact, before, after, policy)
-            contact.accepted_at = accepted
-            changed.append("accepted_at")
+        if contact.requested_at and accepted < contact.requested_at:
+            accepted = contact.requested_at  # accepted that day, after the request
+        after = rel.History(accepted, before.touches, before.asks, before.requested_at)
+        people_db.guard(contact, before, after, person_policy(contact.audience))
+        contact.accepted_at = accepted
+        changed.append("accepted_at")
     return changed
 
 
@@ -403,8 +416,14 @@ def _insert_contacts(
     owner_id: int,
     rows: list[tuple[importing.Row, Audience | None]],
     now: dt.datetime,
-) -> list[tuple[int, Contact]]:
-    """New contacts in one statement (the dialect's bulk insert), loaded back by id."""
+) -> list[tuple[int, int, str]]:
+    """New contacts in one statement (the dialect's bulk insert): their lines, ids and names.
+
+    Rows are grouped by which of their optional columns are empty: SQLAlchemy starts a new
+    INSERT whenever that changes, and a file alternating between rows with and without an
+    email made thousands of small statements out of one.
+    """
+    rows = sorted(rows, key=lambda pair: (pair[0].email is None, pair[0].accepted_on is None))
     values = [
         {
             "workspace_id": workspace_id,
@@ -439,7 +458,5 @@ def _insert_contacts(
             "Some of these contacts were added meanwhile; import the file again.",
             errors=[{"field": "file", "message": "A profile URL was added meanwhile."}],
         ) from None
-    loaded: dict[int, Contact] = {}
-    for chunk in in_chunks(select(Contact), Contact.id, ids):
-        loaded.update((c.id, c) for c in session.scalars(chunk))
-    return [(row.line, loaded[id_]) for (row, _), id_ in zip(rows, ids, strict=True)]
+    created = [(row.line, id_, row.name) for (row, _), id_ in zip(rows, ids, strict=True)]
+    return sorted(created)

@@ -129,7 +129,9 @@ def import_answer(report: contacts_db.ImportReport) -> dict:
     """The report as the API (and the CLI, as JSON) show it."""
     return {
         "format": report.format,
-        "created": [{"line": n, "contact_id": c.id, "name": c.name} for n, c in report.created],
+        "created": [
+            {"line": n, "contact_id": id_, "name": name} for n, id_, name in report.created
+        ],
         "updated": [
             {"line": n, "contact_id": c.id, "name": c.name, "changed": changed}
             for n, c, changed in report.updated
