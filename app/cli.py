@@ -27,6 +27,10 @@ COMMANDS = {
         "Refresh due feeds and deliver webhooks until SIGTERM or Ctrl-C.",
     ),
     "users": ("app.users_cli:users", "Users and their API tokens."),
+    "contacts": (
+        "app.contacts_cli:contacts",
+        "Contacts: import LinkedIn's Connections.csv or a plain CSV.",
+    ),
     "db": ("app.db_cli:db", "Database schema, backup and restore."),
     "demo": ("app.db_cli:demo", "Demo data for trying the service."),
     "serve": ("app.serve_cli:serve", "Serve the app under gunicorn."),

@@ -30,8 +30,11 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_URL_BYTES = 8190
 MAX_HEADER_BYTES = 8190
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-# API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML).
-NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml"})
+# API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML),
+# contacts files (LinkedIn's Connections.csv).
+NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml", "contacts.import_contacts"})
+# A rep's whole LinkedIn network (30,000 connections is about 4 MB) in one upload.
+UPLOAD_BODY_BYTES = {"contacts.import_contacts": 16 * 1024 * 1024}
 
 _LOCKED_DOWN = ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'")
 API_POLICY = "; ".join(("default-src 'none'", *_LOCKED_DOWN))
@@ -102,6 +105,10 @@ def _oversized_head() -> Response | None:
 def _guard_request() -> Response | None:
     if found := _oversized_head():
         return found
+    if request.endpoint in UPLOAD_BODY_BYTES:
+        request.max_content_length = max(
+            request.max_content_length or 0, UPLOAD_BODY_BYTES[request.endpoint]
+        )
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         return _too_large(limit)

@@ -25,6 +25,7 @@ from app.schemas.contacts import ContactSchema
 from app.schemas.posts import PostSchema
 from core.db import utcnow
 from core.models import User
+from schedules import utm
 from schedules.contacts import contacts_db, people_db
 from schedules.contacts import relationship as rel
 from schedules.models import AskRefusal, Audience, Contact, Post, Touch
@@ -129,8 +130,13 @@ def _post_event(session: Session, type_: str, post: Post) -> None:
 
 def _post_data(post: Post) -> dict[str, Any]:
     session = object_session(post)
+    shown = _post_schema.dump(post)
+    # The shared link leaves the product here, so it carries the audience's UTM tags.
+    shown["url"] = utm.tag(
+        shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
+    )
     return {
-        "post": _post_schema.dump(post),
+        "post": shown,
         "rep": _rep(session.get(User, post.owner_id)),
         "audience": _audience(post.audience),
         "link": f"/api/v1/posts/{post.id}",

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -290,7 +291,10 @@ def update_workspace(
     workspace_id: int,
     timezone: str | None = None,
     connecting_hour: dict[str, Any] | None = None,
+    utm: dict[str, Any] | EllipsisType | None = ...,
 ) -> Workspace:
+    """``utm``: the default link tagging, validated by ``schedules.utm`` (None: off; left
+    out: unchanged)."""
     workspace = session.get(Workspace, workspace_id, with_for_update=True)
     if workspace is None:
         raise NotFound(f"No workspace {workspace_id}.")
@@ -300,6 +304,8 @@ def update_workspace(
     for key, column in CONNECTING_HOUR_COLUMNS.items():
         if key in hour:
             setattr(workspace, column, hour[key])
+    if not isinstance(utm, EllipsisType):
+        workspace.utm = utm
     workspace.updated_at = utcnow()
     session.flush()
     return workspace

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
@@ -31,6 +32,8 @@ class Workspace(Base):
     connect_weekday: Mapped[int] = mapped_column(Integer, default=1)
     connect_time: Mapped[str] = mapped_column(String(5), default="08:00")
     connect_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # The default UTM tagging of shared links (schedules.utm); None: off.
+    utm: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql.base import ExecutableOption
 from core.accounts_db import validate_timezone
 from core.db import get_owned_row, lock_owned_row
 from core.errors import Conflict, InvalidValue, NotFound
+from schedules import utm as utm_tagging
 from schedules.cadence import parse_cadence
 from schedules.contacts import people_db
 from schedules.models import Audience
@@ -86,6 +87,7 @@ def create_audience(
     policy: Mapping[str, Any] | None = None,
     half_life_days: int = HALF_LIFE_DAYS,
     ranking: str = "news",
+    utm: Mapping[str, Any] | None = None,
 ) -> Audience:
     name = " ".join(name.split())
     if not name:
@@ -100,11 +102,17 @@ def create_audience(
         cadence=parse_cadence(cadence).to_dict(),
         half_life_days=_half_life(half_life_days),
         ranking=_ranking(ranking),
+        utm=_utm(utm),
         **resolve_policy(policy),
     )
     session.add(audience)
     _flush_unique_name(session, name)
     return audience
+
+
+def _utm(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Stored complete, so later changes to the defaults never retag a rep's links."""
+    return None if settings is None else utm_tagging.settings_from(settings).to_dict()
 
 
 def _half_life(days: int) -> int:
@@ -151,6 +159,8 @@ def update_audience(
         audience.half_life_days = _half_life(changes["half_life_days"])
     if "ranking" in changes:
         audience.ranking = _ranking(changes["ranking"])
+    if "utm" in changes:
+        audience.utm = _utm(changes["utm"])
     if "cadence" in changes:
         # A cadence replaces the cadence: merging parts of two forms (a day into a week and
         # weekday, an rrule into a monthly rule) could only be refused or guessed.

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, count, repeat
 from operator import eq, is_, itemgetter
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from core.errors import InvalidValue
 from core.models import Workspace
-from schedules import audiences_db, ics, posts, slots_db
+from schedules import audiences_db, ics, posts, slots_db, utm
 from schedules.models import Audience, Post
 
 UID_DOMAIN = "value-planner"
@@ -103,6 +103,7 @@ def version(
         # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
         now.year,
         [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
+        _tagging_key(_tagging(audiences)),
         # Posts turn overdue as time passes, with no change to any row: the latest instant
         # that has passed fixes which ones are (see ``_latest_overdue``).
         _latest_overdue(session, audiences, options, now),
@@ -160,7 +161,8 @@ def build(
     Events are taken from ``cache`` when this version of the post was rendered before.
     """
     workspace = _workspace(session, workspace_id, audiences)
-    rows, found = _post_events(session, audiences, options, now, cache or EventCache(0))
+    tagging = _tagging(audiences)
+    rows, found = _post_events(session, audiences, options, now, cache or EventCache(0), tagging)
     if options.include_gaps:
         timed = [
             ((row[6], _post_uid(row[0])), event) for row, event in zip(rows, found, strict=True)
@@ -186,6 +188,7 @@ def _post_events(
     options: ExportOptions,
     now: dt.datetime,
     cache: EventCache,
+    tagging: Mapping[int, tuple[utm.UtmSettings, str]],
 ) -> tuple[list[tuple], list[ics.EventBytes]]:
     """The version row (id, stored time, status, SEQUENCE, stored edit time, overdue, and the
     start when open slots are merged in) and the rendered event of each post, in the
@@ -197,6 +200,9 @@ def _post_events(
     them (they only tell versions apart and keep the database's order), the database says
     which posts are overdue (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``),
     and the start is read as an instant only when open slots must be merged in.
+
+    Links are UTM-tagged per ``tagging`` (audience id: settings and name, only audiences that
+    tag); cached events are then keyed by the settings too, and untagged calendars as before.
     """
     statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
     overdue = case((posts.overdue_clause(now), True), else_=False)
@@ -217,13 +223,18 @@ def _post_events(
         # values leave the garbage collector's watch, so a calendar held costs no later
         # collection a scan.
         rows = list(map(tuple, result.all())) if options.include_gaps else result.cursor.fetchall()
-    found = cache.get_many(rows if not options.include_gaps else [row[:6] for row in rows])
+    keys = rows if not options.include_gaps else [row[:6] for row in rows]
+    if tagging:
+        salt = _tagging_key(tagging)
+        keys = [(*key[:6], salt) for key in keys]
+    found = cache.get_many(keys)
     misses = compress(count(), map(is_, found, repeat(None)))
     missing = {rows[index][0]: index for index in misses}  # post id: position
     if not missing:
         return rows, found  # type: ignore[return-value]
     text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
-                  Post.scheduled_at, Post.created_at, Post.updated_at)  # fmt: skip
+                  Post.scheduled_at, Post.created_at, Post.updated_at,
+                  Post.audience_id)  # fmt: skip
     if len(missing) > len(rows) // 2:  # mostly new: one read beats many IN lists
         chunks = [_in_window(text.where(*where), options)]
     else:
@@ -232,23 +243,47 @@ def _post_events(
                   for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
     rendered: dict[int, ics.EventBytes] = {}
     for chunk in chunks:
-        for id_, kind, type_, title, body, url, at, created, updated in connection.execute(chunk):
+        for (
+            id_,
+            kind,
+            type_,
+            title,
+            body,
+            url,
+            at,
+            created,
+            updated,
+            audience_id,
+        ) in connection.execute(chunk):
             index = missing.get(id_)
             if index is None:
                 continue
             row = rows[index]
+            if audience_id in tagging:
+                settings, audience_name = tagging[audience_id]
+                url = utm.tag(url, settings, audience_name, id_)
             rendered[id_] = ics.event_bytes(ics.IcsEvent(
                 uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
                 url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
                 created=created, last_modified=updated, overdue=bool(row[5]),
             ))  # fmt: skip
-    cache.put_many((rows[missing[id_]][:6], event) for id_, event in rendered.items())
+    cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
     for id_, index in missing.items():
         found[index] = rendered.get(id_)
     if len(rendered) < len(missing):  # posts deleted between the two reads
         kept = [index for index, event in enumerate(found) if event is not None]
         rows, found = [rows[index] for index in kept], [found[index] for index in kept]
     return rows, found  # type: ignore[return-value]
+
+
+def _tagging(audiences: Sequence[Audience]) -> dict[int, tuple[utm.UtmSettings, str]]:
+    """The audiences whose links are tagged, with their settings and name."""
+    found = {a.id: (utm.of_audience(a), a.name) for a in audiences}
+    return {id_: pair for id_, pair in found.items() if pair[0].enabled}
+
+
+def _tagging_key(tagging: Mapping[int, tuple[utm.UtmSettings, str]]) -> tuple:
+    return tuple(sorted(tagging.items()))
 
 
 def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:

@@ -47,6 +47,7 @@ CONTACT_NAME_MAX = 200
 CONTACT_COMPANY_MAX = 200
 CONTACT_TITLE_MAX = 200
 CONTACT_NOTES_MAX = 5000
+CONTACT_EMAIL_MAX = 320
 # The network's own limit for a connection request's note.
 REQUEST_NOTE_MAX = 300
 TOUCH_NOTE_MAX = 2000
@@ -84,6 +85,8 @@ class Audience(Base):
     # says how much freshness counts against relevance (schedules.ranking).
     half_life_days: Mapped[int] = mapped_column(Integer, default=14, server_default="7")
     ranking: Mapped[str] = mapped_column(String(16), default="news", server_default="news")
+    # UTM tagging of the links its posts share (schedules.utm); None: the workspace's default.
+    utm: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -225,6 +228,8 @@ class Contact(Base):
     )
     name: Mapped[str] = mapped_column(String(CONTACT_NAME_MAX))
     profile_url: Mapped[str | None] = mapped_column(String(MAX_URL_LENGTH), default=None)
+    # From LinkedIn's export when the person shares it there; None when not known.
+    email: Mapped[str | None] = mapped_column(String(CONTACT_EMAIL_MAX), default=None)
     company: Mapped[str] = mapped_column(String(CONTACT_COMPANY_MAX), default="")
     title: Mapped[str] = mapped_column(String(CONTACT_TITLE_MAX), default="")
     decision_maker: Mapped[bool] = mapped_column(Boolean, default=False)

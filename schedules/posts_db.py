@@ -77,13 +77,9 @@ def list_posts(
     audience = get_audience(session, workspace_id, audience_id)
     start = parse_when("from", start, audience.timezone)
     end = parse_when("to", end, audience.timezone)
-    query = select(Post).where(Post.audience_id == audience_id)
-    if owner_id is not None:
-        query = query.where(Post.owner_id == owner_id)
-    if start is not None:
-        query = query.where(Post.scheduled_at >= start)
-    if end is not None:
-        query = query.where(Post.scheduled_at < end)
+    query = posts.mine_within(
+        select(Post).where(Post.audience_id == audience_id), owner_id, start, end
+    )
     if kind is not None:
         query = query.where(Post.kind == kind)
     if status is not None:

@@ -4,7 +4,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
-from app.schemas.common import OwnerQuerySchema, PageQuerySchema, PolicySchema, RangeQuerySchema
+from app.schemas.common import (
+    OwnerQuerySchema,
+    PageQuerySchema,
+    PolicySchema,
+    RangeQuerySchema,
+    UtmSchema,
+)
 from schedules.cadence import DEFAULT_STARTS_ON, FREQUENCIES, FREQUENCY_CHOICES
 from schedules.models import AUDIENCE_DESCRIPTION_MAX, AUDIENCE_NAME_MAX, TIMEZONE_MAX, Audience
 
@@ -92,6 +98,15 @@ class AudienceSchema(Schema):
             "and candidates go back 60 days); evergreen: relevance first (70%, 180 days)."
         },
     )
+    utm = fields.Nested(
+        UtmSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "UTM tagging of this audience's shared links; null: the workspace's "
+            "default (GET /api/v1/workspace). Settings left out take the defaults."
+        },
+    )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -107,7 +122,7 @@ class AudienceSchema(Schema):
         return {
             **{c: getattr(audience, c) for c in (
                 "id", "name", "description", "keywords", "exclude_keywords", "timezone",
-                "cadence", "half_life_days", "ranking", "created_at", "updated_at")},
+                "cadence", "half_life_days", "ranking", "utm", "created_at", "updated_at")},
             "policy": {
                 "preset": audience.policy_preset,
                 "gives_per_ask": audience.gives_per_ask,

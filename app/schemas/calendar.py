@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import OwnerQuerySchema, RangeQuerySchema
+from app.schemas.common import OwnerQuerySchema, RangeQuerySchema, UtmSchema
 
 
 class CalendarQuerySchema(RangeQuerySchema, OwnerQuerySchema):
@@ -36,3 +36,11 @@ class WorkspaceSchema(Schema):
     name = fields.String(dump_only=True)
     timezone = fields.String(validate=validate.Length(1, 64))
     connecting_hour = fields.Nested(ConnectingHourSchema)
+    utm = fields.Nested(
+        UtmSchema,
+        allow_none=True,
+        metadata={
+            "description": "The default UTM tagging of shared links, for audiences without "
+            "their own; off by default (null turns it off)."
+        },
+    )

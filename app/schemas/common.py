@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.accounts_db import ALL_REPS
+from core.errors import InvalidValue
+from schedules import utm
 
 MAX_PAGE_SIZE = 200
 MAX_ROW_ID = 2**31 - 1
@@ -102,3 +106,30 @@ class PolicySchema(Schema):
 class Instant(fields.String):
     """An instant as ISO 8601 text, documented as a ``date-time``: answers give UTC, and a
     request may also leave out the offset (the view reads it in a time zone it knows)."""
+
+
+class UtmSchema(Schema):
+    """UTM tagging of the links shared from the product; off unless ``enabled``."""
+
+    enabled = fields.Boolean(load_default=False)
+    source = fields.String(
+        validate=validate.Length(1, utm.UTM_VALUE_MAX), metadata={"example": "linkedin"}
+    )
+    medium = fields.String(
+        validate=validate.Length(1, utm.UTM_VALUE_MAX), metadata={"example": "social"}
+    )
+    campaign = fields.String(
+        validate=validate.Length(1, utm.UTM_VALUE_MAX),
+        metadata={"description": "{audience} is the audience's name.", "example": "{audience}"},
+    )
+    content = fields.String(
+        validate=validate.Length(1, utm.UTM_VALUE_MAX),
+        metadata={"description": "{id} is the post's id.", "example": "post-{id}"},
+    )  # fmt: skip
+
+    @validates_schema
+    def _placeholders(self, data: dict[str, Any], **_: Any) -> None:
+        try:
+            utm.settings_from(data)
+        except InvalidValue as error:
+            raise ValidationError(error.message, error.field.removeprefix("utm.")) from None

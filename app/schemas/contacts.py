@@ -9,6 +9,7 @@ from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.relationship import STAGES
 from schedules.models import (
     CONTACT_COMPANY_MAX,
+    CONTACT_EMAIL_MAX,
     CONTACT_NAME_MAX,
     CONTACT_NOTES_MAX,
     CONTACT_TITLE_MAX,
@@ -57,6 +58,11 @@ class ContactSchema(Schema):
             "contact for a rep or hand one to another rep."
         }
     )
+    email = fields.Email(
+        allow_none=True,
+        validate=validate.Length(max=CONTACT_EMAIL_MAX),
+        metadata={"description": "Null when not known (LinkedIn's export often leaves it out)."},
+    )
     company = fields.String(validate=validate.Length(max=CONTACT_COMPANY_MAX))
     title = fields.String(validate=validate.Length(max=CONTACT_TITLE_MAX))
     decision_maker = fields.Boolean()
@@ -86,7 +92,7 @@ class ContactSchema(Schema):
         contact = standing.contact
         return {
             **{c: getattr(contact, c) for c in (
-                "id", "name", "profile_url", "audience_id", "owner_id", "company", "title",
+                "id", "name", "profile_url", "email", "audience_id", "owner_id", "company", "title",
                 "decision_maker", "relationship", "notes", "requested_at", "request_note",
                 "created_at", "updated_at")},
             "accepted_at": contact.accepted_at.isoformat() if contact.accepted_at else None,
@@ -146,3 +152,38 @@ class DirectAskSchema(Schema):
         validate=validate.Length(max=POST_BODY_MAX),
         metadata={"description": "The message to send."},
     )
+
+
+class ContactImportFormSchema(Schema):
+    """The form fields beside the uploaded file."""
+
+    owner_id = RowId(metadata={"description": "Whose contacts (admins); default: yours."})
+    audience_id = RowId(
+        metadata={"description": "The audience of the new contacts (and of matched ones that "
+                  "have none)."}
+    )  # fmt: skip
+
+
+class ImportedRowSchema(Schema):
+    line = fields.Integer(metadata={"description": "Where the row starts in the file, from 1."})
+    contact_id = fields.Integer()
+    name = fields.String()
+
+
+class UpdatedRowSchema(ImportedRowSchema):
+    changed = fields.List(
+        fields.String(), metadata={"description": "The fields the file changed; may be none."}
+    )
+
+
+class SkippedRowSchema(Schema):
+    line = fields.Integer()
+    field = fields.String(metadata={"description": "The column at fault, as the API names it."})
+    reason = fields.String()
+
+
+class ContactImportSchema(Schema):
+    format = fields.String(metadata={"description": "linkedin or plain: how the file was read."})
+    created = fields.List(fields.Nested(ImportedRowSchema))
+    updated = fields.List(fields.Nested(UpdatedRowSchema))
+    skipped = fields.List(fields.Nested(SkippedRowSchema))

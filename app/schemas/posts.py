@@ -124,3 +124,7 @@ class PostListSchema(Schema):
 class PostQuerySchema(PageQuerySchema, RangeQuerySchema, OwnerQuerySchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class PostExportQuerySchema(RangeQuerySchema, OwnerQuerySchema):
+    """A range on the workspace's clock when naive (posts of several audiences)."""

@@ -11,10 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
       button.addEventListener("click", async () => {
         try {
           await navigator.clipboard.writeText(input.value);
-          if (status) status.textContent = "Link copied.";
+          if (status) status.textContent = button.dataset.copied || "Link copied.";
         } catch {
           input.select();
-          if (status) status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
+          if (status) status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selection.";
         }
       });
     }

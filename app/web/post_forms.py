@@ -17,8 +17,9 @@ from app.schemas.posts import PostSchema
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
+from core.db import utcnow
 from core.errors import DomainError, InvalidValue
-from schedules import audiences_db, explain, posts_db, refusals, timeline_db
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db, utm
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
 from schedules.times import local, when
 
@@ -84,8 +85,24 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
         give_types=GIVE_TYPES,
         ask_types=ASK_TYPES,
         statuses=STATUS_CHOICES,
+        share=_share(post, audience),
     )
     return page, status
+
+
+def _share(post: Post | None, audience: Audience) -> dict[str, str] | None:
+    """Publishing a scheduled give with a link: LinkedIn's share box and the text to paste,
+    its link tagged as the audience says, and now as the default time it went out."""
+    if post is None or post.kind != "give" or post.status != "scheduled" or not post.url:
+        return None
+    link = utm.tag(post.url, utm.of_audience(audience), audience.name, post.id) or post.url
+    date, time = form_moment(utcnow(), audience.timezone)
+    return {
+        "url": utm.linkedin_share_url(link),
+        "text": utm.share_text(post.body or post.title, link),
+        "date": date,
+        "time": time,
+    }
 
 
 def explain_rule(
@@ -195,6 +212,24 @@ def delete_post(post_id: int):
         post_id,
         "Deleted",
         lambda workspace_id: posts_db.delete_post(session(), workspace_id, post_id, owner_scope()),
+    )
+
+
+@blp.post("/posts/<int:post_id>/publish")
+def publish_post(post_id: int):
+    """Mark a post published at the time the rep says; the rule judges it like any change."""
+    date, time = (request.form.get(name, "").strip() for name in ("date", "time"))
+    at = f"{date}T{time or '00:00'}" if date else utcnow().isoformat()
+    return _remove(
+        post_id,
+        "Marked as published:",
+        lambda workspace_id: posts_db.update_post(
+            session(),
+            workspace_id,
+            post_id,
+            {"status": "published", "scheduled_at": at},
+            owner_scope(),
+        ),
     )
 
 

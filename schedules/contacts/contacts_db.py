@@ -13,16 +13,17 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import accounts_db
-from core.db import get_owned_row, utcnow
-from core.errors import Conflict, InvalidValue
+from core import accounts_db, dialects
+from core.db import get_owned_row, in_chunks, utcnow
+from core.errors import Conflict, DomainError, InvalidValue
 from schedules import audiences_db, explain
-from schedules.contacts import people_db
+from schedules.contacts import importing, people_db
 from schedules.contacts import relationship as rel
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
@@ -137,6 +138,8 @@ def _apply_fields(contact: Contact, data: Mapping[str, Any]) -> None:
             raise InvalidValue("name", "A contact needs a name.")
     if "profile_url" in data:
         contact.profile_url = data["profile_url"] or None
+    if "email" in data:
+        contact.email = (data["email"] or "").strip() or None
     if "decision_maker" in data:
         contact.decision_maker = bool(data["decision_maker"])
     if "relationship" in data:
@@ -268,3 +271,192 @@ def record_connection_request(
     contact.request_note = note.strip()  # type: ignore[union-attr]
     session.flush()
     return contact
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row: ``created`` holds (line, contact id, name), ``updated``
+    (line, contact, fields changed), ``skipped`` the rows left out, with the reason."""
+
+    format: str
+    created: list[tuple[int, int, str]]
+    updated: list[tuple[int, Contact, list[str]]]
+    skipped: list[importing.Skipped]
+
+
+def import_contacts(
+    session: Session,
+    workspace_id: int,
+    parsed: importing.Parsed,
+    owner_id: int,
+    audience_id: int | None = None,
+) -> ImportReport:
+    """Write a parsed contacts file as ``owner_id``'s contacts, matched to theirs by profile
+    URL: a match is updated, never duplicated. Rows that cannot be written (an unknown
+    audience, an acceptance that would uncover an ask) are skipped with the reason; the rest
+    go in together, so the caller commits all or nothing.
+
+    Lookups are batched (a few queries for any number of rows) and new contacts inserted in one
+    statement, so a rep's whole network imports in seconds.
+    """
+    accounts_db.member(session, workspace_id, owner_id)
+    default = _audience(session, workspace_id, audience_id)
+    audiences = _audiences_by_key(session, workspace_id)
+    skipped = list(parsed.skipped)
+    existing = _owned_by_url(session, owner_id, [row.profile_url for row in parsed.rows])
+    now = utcnow()
+    created_rows: list[tuple[importing.Row, Audience | None]] = []
+    updated: list[tuple[int, Contact, list[str]]] = []
+    # Only a changed acceptance needs the person's history (the guard), read in one batch.
+    past = people_db.histories(
+        session,
+        [
+            existing[row.profile_url]
+            for row in parsed.rows
+            if row.profile_url in existing
+            and _acceptance_changes(existing[row.profile_url], row.accepted_on)
+        ],
+    )
+    for row in parsed.rows:
+        audience = default
+        if row.audience is not None:
+            audience = audiences.get(row.audience.casefold())
+            if audience is None:
+                reason = f"No audience {row.audience!r} in this workspace."
+                skipped.append(importing.Skipped(row.line, "audience", reason))
+                continue
+        contact = existing.get(row.profile_url)
+        if contact is None:
+            created_rows.append((row, audience))
+            continue
+        try:
+            changed = _update_from_row(contact, row, audience, past.get(contact.id))
+        except DomainError as error:
+            skipped.append(importing.Skipped(row.line, "accepted_at", error.detail))
+            continue
+        if changed:
+            contact.updated_at = now
+        updated.append((row.line, contact, changed))
+    session.flush()
+    created = _insert_contacts(session, workspace_id, owner_id, created_rows, now)
+    skipped.sort(key=lambda s: s.line)
+    return ImportReport(parsed.format, created, updated, skipped)
+
+
+def _audiences_by_key(session: Session, workspace_id: int) -> dict[str, Audience]:
+    """A file names an audience by name or id."""
+    found = session.scalars(select(Audience).where(Audience.workspace_id == workspace_id))
+    keys: dict[str, Audience] = {}
+    for audience in found:
+        keys[audience.name.casefold()] = audience
+        keys[str(audience.id)] = audience
+    return keys
+
+
+def _owned_by_url(session: Session, owner_id: int, urls: list[str]) -> dict[str, Contact]:
+    """The rep's contacts with these profile URLs (stored with or without a trailing slash),
+    by canonical URL, locked as ``lock_contact`` would, in id order."""
+    wanted = sorted({*urls, *(url + "/" for url in urls)})
+    dialect = dialects.of(session)
+    query = (
+        select(Contact)
+        .where(Contact.owner_id == owner_id)
+        .order_by(Contact.id)
+        .execution_options(populate_existing=True)
+    )
+    found: dict[str, Contact] = {}
+    for chunk in in_chunks(dialect.for_update(query), Contact.profile_url, wanted):
+        for contact in session.scalars(chunk):
+            found.setdefault(importing.canonical_url(contact.profile_url or ""), contact)
+    return found
+
+
+def _acceptance_changes(contact: Contact, accepted_on: dt.date | None) -> bool:
+    """Whether the file dates the connection to another day (on the contact's clock)."""
+    if accepted_on is None:
+        return False
+    known = contact.accepted_at
+    return known is None or known.astimezone(ZoneInfo(zone_of(contact))).date() != accepted_on
+
+
+def _update_from_row(
+    contact: Contact, row: importing.Row, audience: Audience | None, before: rel.History | None
+) -> list[str]:
+    """Bring a contact up to date with its row; the fields that changed. A blank email in the
+    file never erases a known one (LinkedIn leaves out the emails members hide), and a
+    contact keeps the audience it has."""
+    changed = []
+    for field in ("name", "company", "title", "email"):
+        value = getattr(row, field)
+        if value and value != getattr(contact, field):
+            setattr(contact, field, value)
+            changed.append(field)
+    if contact.audience is None and audience is not None:
+        contact.audience = audience
+        changed.append("audience_id")
+    if before is not None and row.accepted_on is not None:
+        accepted = _day_start(row.accepted_on, zone_of(contact))
+        if contact.requested_at and accepted < contact.requested_at:
+            accepted = contact.requested_at  # accepted that day, after the request
+        after = rel.History(accepted, before.touches, before.asks, before.requested_at)
+        people_db.guard(contact, before, after, person_policy(contact.audience))
+        contact.accepted_at = accepted
+        changed.append("accepted_at")
+    return changed
+
+
+def _day_start(day: dt.date, timezone: str) -> dt.datetime:
+    """A connection dated by day counts from the start of that day on the contact's clock."""
+    return dt.datetime.combine(day, dt.time(), ZoneInfo(timezone)).astimezone(dt.UTC)
+
+
+def _insert_contacts(
+    session: Session,
+    workspace_id: int,
+    owner_id: int,
+    rows: list[tuple[importing.Row, Audience | None]],
+    now: dt.datetime,
+) -> list[tuple[int, int, str]]:
+    """New contacts in one statement (the dialect's bulk insert): their lines, ids and names.
+
+    Rows are grouped by which of their optional columns are empty: SQLAlchemy starts a new
+    INSERT whenever that changes, and a file alternating between rows with and without an
+    email made thousands of small statements out of one.
+    """
+    rows = sorted(rows, key=lambda pair: (pair[0].email is None, pair[0].accepted_on is None))
+    values = [
+        {
+            "workspace_id": workspace_id,
+            "owner_id": owner_id,
+            "audience_id": audience.id if audience else None,
+            "name": row.name,
+            "profile_url": row.profile_url,
+            "email": row.email,
+            "company": row.company,
+            "title": row.title,
+            "decision_maker": False,
+            "relationship": "none",
+            "notes": "",
+            "requested_at": None,
+            "request_note": None,
+            "accepted_at": row.accepted_on
+            and _day_start(row.accepted_on, audience.timezone if audience else "UTC"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row, audience in rows
+    ]
+    if not values:
+        return []
+    try:
+        with session.begin_nested():
+            ids = dialects.of(session).insert_returning_ids(
+                session, Contact, values, unique="profile_url"
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Some of these contacts were added meanwhile; import the file again.",
+            errors=[{"field": "file", "message": "A profile URL was added meanwhile."}],
+        ) from None
+    created = [(row.line, id_, row.name) for (row, _), id_ in zip(rows, ids, strict=True)]
+    return sorted(created)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import io
 import json
 import subprocess
 import sys
@@ -196,3 +197,18 @@ def test_a_generated_client_adds_a_webhook_reads_its_secret_once_and_its_deliver
         generated(f"{api}.list_webhook_deliveries").sync_detailed(created.id, client=client), 200
     )
     assert deliveries.total == 0  # the ping waits for the worker
+
+
+def test_a_generated_client_imports_linkedins_connections_csv(generated, client):
+    models, types = generated("models"), generated("types")
+    data = (Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv").read_bytes()
+    body = models.ImportContactsBody(
+        file=types.File(payload=io.BytesIO(data), file_name="Connections.csv")
+    )
+    answer = _typed(
+        generated("api.contacts.import_contacts").sync_detailed(client=client, body=body), 200
+    )
+    assert [row.line for row in answer.created] == [5, 6, 9]
+    assert [(row.line, row.field) for row in answer.skipped] == [
+        (7, "profile_url"), (8, "accepted_at")
+    ]  # fmt: skip

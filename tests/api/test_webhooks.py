@@ -265,3 +265,14 @@ def test_an_ask_the_rule_refuses_through_the_api_is_an_ask_refused_event_and_not
     assert receiver.types() == ["ask.refused"]
     refusal = receiver.messages[0].data["refusal"]
     assert (refusal["rule"], refusal["type"]) == ("give_before_ask", "meeting_request")
+
+
+def test_a_shared_link_leaves_in_the_payload_with_the_audiences_utm_tags(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["post.scheduled"])
+    audience = make_audience(rep, utm={"enabled": True, "campaign": "{audience}"})
+    post = give(rep, audience["id"], LATER, url="https://example.com/a?ref=x")
+    deliver(app)
+    (message,) = receiver.messages
+    shared = message.data["post"]["url"]
+    assert shared.startswith("https://example.com/a?ref=x&utm_")
+    assert "utm_campaign=CFOs" in shared and f"utm_content=post-{post['id']}" in shared

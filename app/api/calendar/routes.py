@@ -13,6 +13,7 @@ from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, Worksp
 from core import accounts_db
 from core import models as core_models
 from schedules import subscriptions_db
+from schedules import utm as utm_tagging
 
 blp = Blueprint("calendar", __name__, description="Calendars and workspace settings")
 
@@ -97,10 +98,16 @@ class WorkspaceSettings(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @documents_errors(blp, 413)
     def patch(self, data):
-        """Change the workspace time zone or connecting hour (admins only)."""
+        """Change the workspace time zone, connecting hour or default UTM tagging (admins
+        only)."""
         require_admin("change workspace settings")
+        utm = data.get("utm", ...)
         workspace = accounts_db.update_workspace(
-            session(), principal().workspace_id, data.get("timezone"), data.get("connecting_hour")
+            session(),
+            principal().workspace_id,
+            data.get("timezone"),
+            data.get("connecting_hour"),
+            utm=utm if utm in (None, ...) else utm_tagging.settings_from(utm).to_dict(),
         )
         session().commit()
         return _dump(workspace)
@@ -113,4 +120,5 @@ def _dump(workspace: core_models.Workspace) -> dict:
         "name": workspace.name,
         "timezone": workspace.timezone,
         "connecting_hour": hour,
+        "utm": utm_tagging.settings_from(workspace.utm).to_dict(),
     }

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
+from marshmallow import ValidationError
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
@@ -8,6 +10,8 @@ from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.problems import RelationshipProblemSchema
 from app.schemas.contacts import (
     ConnectionRequestSchema,
+    ContactImportFormSchema,
+    ContactImportSchema,
     ContactListSchema,
     ContactQuerySchema,
     ContactSchema,
@@ -16,7 +20,8 @@ from app.schemas.contacts import (
     TouchSchema,
 )
 from app.schemas.posts import PostListSchema, PostSchema
-from schedules.contacts import asks_db, contacts_db, touches_db
+from core.errors import InvalidValue
+from schedules.contacts import asks_db, contacts_db, importing, touches_db
 
 blp = Blueprint(
     "contacts", __name__, url_prefix="/api/v1/contacts", description="Contacts and direct asks"
@@ -57,6 +62,82 @@ class Contacts(MethodView):
         contact = contacts_db.create_contact(session(), principal().workspace_id, data, owner_id)
         session().commit()
         return contacts_db.standing(session(), contact)
+
+
+IMPORT_FILE_FIELD = "file"
+IMPORT_REQUEST = {
+    "required": True,
+    "description": "LinkedIn's Connections.csv as its data export writes it (Notes, BOM and "
+    "all), or a CSV with the header name,profile_url,company,title (optional columns: email, "
+    "accepted_at, audience), uploaded as the form field `file`.",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [IMPORT_FILE_FIELD],
+                "properties": {
+                    IMPORT_FILE_FIELD: {"type": "string", "format": "binary"},
+                    "owner_id": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "Whose contacts (admins); default: yours.",
+                    },
+                    "audience_id": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "The audience of the new contacts.",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+@blp.route("/import", methods=["POST"])
+@blp.doc(requestBody=IMPORT_REQUEST)
+@blp.response(200, ContactImportSchema)
+@documents_errors(blp, 409, 413, 415, 422)
+def import_contacts():
+    """Import contacts from LinkedIn's Connections.csv or a plain CSV, matched to yours by
+    profile URL (updated, not duplicated). Rows that cannot be imported are skipped, each with
+    its line and reason; the rest go in together, in one transaction. A file that is not such
+    a CSV is a 422 saying what was expected."""
+    try:
+        form = ContactImportFormSchema().load(request.form.to_dict())
+    except ValidationError as error:
+        field, [message, *_] = next(iter(error.normalized_messages().items()))
+        raise InvalidValue(field, str(message)) from None
+    if request.mimetype != "multipart/form-data":
+        raise InvalidValue(IMPORT_FILE_FIELD, "Upload the file as multipart/form-data.")
+    upload = request.files.get(IMPORT_FILE_FIELD)
+    if upload is None:
+        raise InvalidValue(IMPORT_FILE_FIELD, "Attach the CSV file as this form field.")
+    owner_id = acting_owner(form.get("owner_id"))
+    report = contacts_db.import_contacts(
+        session(),
+        principal().workspace_id,
+        importing.parse(upload.read()),
+        owner_id,
+        form.get("audience_id"),
+    )
+    session().commit()
+    return import_answer(report)
+
+
+def import_answer(report: contacts_db.ImportReport) -> dict:
+    """The report as the API (and the CLI, as JSON) show it."""
+    return {
+        "format": report.format,
+        "created": [
+            {"line": n, "contact_id": id_, "name": name} for n, id_, name in report.created
+        ],
+        "updated": [
+            {"line": n, "contact_id": c.id, "name": c.name, "changed": changed}
+            for n, c, changed in report.updated
+        ],
+        "skipped": [vars(s) for s in report.skipped],
+    }
 
 
 @blp.route("/<int:contact_id>")

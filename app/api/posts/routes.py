@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 
 from app.api.audiences.routes import RULE_CONFLICT
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.principal import acting_owner, owner_filter, owner_scope, principal
-from app.schemas.posts import PostListSchema, PostQuerySchema, PostSchema
-from schedules import posts_db
+from app.schemas.posts import (
+    PostExportQuerySchema,
+    PostListSchema,
+    PostQuerySchema,
+    PostSchema,
+)
+from schedules import posts_db, spreadsheet, spreadsheet_db
 
 blp = Blueprint("posts", __name__, url_prefix="/api/v1", description="Gives and asks")
 
@@ -78,3 +84,35 @@ class PostById(MethodView):
         """Delete a post; deleting a give that an ask relies on is refused."""
         posts_db.delete_post(session(), principal().workspace_id, post_id, owner_scope())
         session().commit()
+
+
+CSV_RESPONSE = {
+    "200": {
+        "description": "UTF-8 (with a byte order mark, for Excel) with a header row: "
+        + ", ".join(spreadsheet.COLUMNS)
+        + ". Dates and times on each post's audience's clock; cells a spreadsheet would run "
+        "as a formula are prefixed with an apostrophe.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@blp.route("/posts/export.csv")
+@blp.arguments(PostExportQuerySchema, location="query")
+@blp.doc(responses=CSV_RESPONSE)
+@documents_errors(blp)
+def export_posts(query):
+    """Your posts of every audience as a CSV for spreadsheets, one row a post, optionally
+    within a range (naive bounds on the workspace's clock); admins may name a rep, or all for
+    the team, with ``owner``."""
+    rows = spreadsheet_db.post_rows(
+        session(),
+        principal().workspace_id,
+        start=query.get("start"),
+        end=query.get("end"),
+        owner_id=owner_filter(query.get("owner")),
+    )
+    response = Response(spreadsheet.posts_csv(rows), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="value-planner-posts.csv"'
+    return response

@@ -1,0 +1,60 @@
+"""``planner contacts import``: a rep's contacts from LinkedIn's Connections.csv or a plain CSV,
+in one transaction, as the API imports them."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.orm import Session
+
+from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from core import accounts_db
+from core.errors import DomainError
+from core.models import User
+from schedules.contacts import contacts_db, importing
+
+
+@click.group()
+def contacts() -> None:
+    """Contacts: import LinkedIn's Connections.csv or a plain CSV."""
+
+
+@contacts.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--owner", metavar="EMAIL", help="The rep whose contacts these are.")
+@click.option("--audience", type=click.IntRange(1), help="Audience id of the new contacts.")
+@workspace_option
+@pass_runtime
+def contacts_import(
+    runtime: Runtime, file, owner: str | None, audience: int | None, workspace: str | None
+) -> None:
+    """Import FILE as a rep's contacts, matched to theirs by profile URL; rows that cannot be
+    imported are listed with their line and reason, and nothing is imported if the file is
+    not such a CSV."""
+    data = file.read()
+    with runtime.database.writer() as session:
+        try:
+            rep = _rep(session, owner, workspace)
+            report = contacts_db.import_contacts(
+                session, rep.workspace_id, importing.parse(data), rep.id, audience
+            )
+        except DomainError as error:
+            fail(error)
+        session.commit()
+        changed = sum(1 for *_, fields in report.updated if fields)
+        click.echo(
+            f"{rep.email}: {len(report.created)} created, {len(report.updated)} matched "
+            f"({changed} updated), {len(report.skipped)} skipped."
+        )
+        for skipped in report.skipped:
+            click.echo(f"line {skipped.line}: {skipped.field}: {skipped.reason}")
+
+
+def _rep(session: Session, owner: str | None, workspace: str | None) -> User:
+    """The named rep, or the team's only active user."""
+    if owner is not None:
+        return accounts_db.find_user(session, owner)
+    team = accounts_db.resolve_workspace(session, workspace)
+    active = [u for u in accounts_db.list_users(session, team.id) if u.deactivated_at is None]
+    if len(active) != 1:
+        fail(f"{team.name} has {len(active)} active users: name the rep with --owner EMAIL.")
+    return active[0]

@@ -1,0 +1,189 @@
+"""Reading a contacts file: LinkedIn's own ``Connections.csv`` or a plain CSV. Pure: bytes in,
+rows and the reasons rows were skipped out; ``contacts_db.import_contacts`` writes them.
+
+LinkedIn's export starts with a few "Notes:" lines before its header, often behind a UTF-8
+BOM, and dates connections like ``03 Dec 2026``. A row that cannot be a contact is skipped with
+its line number and the reason; a file that is not such a CSV at all is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from dateutil import parser as date_parser
+
+from core.errors import InvalidValue
+from feeds.urls import MAX_URL_LENGTH
+from schedules.models import (
+    CONTACT_COMPANY_MAX,
+    CONTACT_EMAIL_MAX,
+    CONTACT_NAME_MAX,
+    CONTACT_TITLE_MAX,
+)
+
+LINKEDIN_HEADER = (
+    "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"
+)  # fmt: skip
+PLAIN_HEADER = ("name", "profile_url", "company", "title")
+# Optional columns of the plain format, beside its header.
+PLAIN_OPTIONAL = ("email", "accepted_at", "audience")
+EXPECTED = (
+    f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
+    f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)}, in UTF-8."
+)
+# How far into the file the header may sit: LinkedIn's preamble is three lines.
+HEADER_WITHIN_LINES = 20
+LIMITS = {"name": CONTACT_NAME_MAX, "company": CONTACT_COMPANY_MAX,
+          "title": CONTACT_TITLE_MAX, "email": CONTACT_EMAIL_MAX}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    """One contact as the file says it; ``line`` is where its record starts (1-based)."""
+
+    line: int
+    name: str
+    profile_url: str
+    company: str = ""
+    title: str = ""
+    email: str | None = None
+    accepted_on: dt.date | None = None
+    # A plain file may name each row's audience (by name or id); None: the import's own.
+    audience: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass
+class Parsed:
+    format: str  # "linkedin" or "plain"
+    rows: list[Row] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class RowProblem(Exception):
+    def __init__(self, field_: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field_, reason
+
+
+def canonical_url(url: str) -> str:
+    """The form a profile address is stored and matched in: scheme and host in lower case,
+    no trailing slash (LinkedIn writes ``…/in/dana``; reps paste ``…/in/dana/``)."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def parse(data: bytes) -> Parsed:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidValue("file", "Not UTF-8 text. " + EXPECTED) from None
+    if "\x00" in text:
+        raise InvalidValue("file", "Not a text file. " + EXPECTED)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        parsed, columns = _header(reader)
+        seen: dict[str, int] = {}
+        start = reader.line_num + 1
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            try:
+                row = _row(parsed.format, columns, record, line)
+            except RowProblem as problem:
+                parsed.skipped.append(Skipped(line, problem.field, problem.reason))
+                continue
+            if row.profile_url in seen:
+                reason = f"The same profile as line {seen[row.profile_url]}."
+                parsed.skipped.append(Skipped(line, "profile_url", reason))
+                continue
+            seen[row.profile_url] = line
+            parsed.rows.append(row)
+    except csv.Error as error:
+        raise InvalidValue("file", f"Not a readable CSV (line {reader.line_num}: {error}). "
+                           + EXPECTED) from None  # fmt: skip
+    return parsed
+
+
+def _header(reader) -> tuple[Parsed, dict[str, int]]:
+    for record in reader:
+        cells = [cell.strip() for cell in record]
+        if cells[: len(LINKEDIN_HEADER)] == list(LINKEDIN_HEADER):
+            return Parsed("linkedin"), {name: i for i, name in enumerate(cells)}
+        lowered = [cell.lower() for cell in cells]
+        if set(PLAIN_HEADER) <= set(lowered):
+            return Parsed("plain"), {name: i for i, name in enumerate(lowered)}
+        if reader.line_num >= HEADER_WITHIN_LINES:
+            break
+    raise InvalidValue("file", "No header found. " + EXPECTED)
+
+
+def _row(format_: str, columns: dict[str, int], record: list[str], line: int) -> Row:
+    def cell(name: str) -> str:
+        at = columns.get(name)
+        return record[at].strip() if at is not None and at < len(record) else ""
+
+    if format_ == "linkedin":
+        values = {
+            "name": " ".join(f"{cell('First Name')} {cell('Last Name')}".split()),
+            "profile_url": cell("URL"),
+            "company": cell("Company"),
+            "title": cell("Position"),
+            "email": cell("Email Address"),
+        }
+        accepted, audience = cell("Connected On"), None
+    else:
+        values = {key: cell(key) for key in ("name", "profile_url", "company", "title", "email")}
+        values["name"] = " ".join(values["name"].split())
+        accepted, audience = cell("accepted_at"), cell("audience") or None
+    if not values["name"]:
+        raise RowProblem("name", "No name.")
+    if not values["profile_url"]:
+        raise RowProblem("profile_url", "No profile URL: contacts are matched by it.")
+    url = canonical_url(values["profile_url"])
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_LENGTH:
+        raise RowProblem("profile_url", f"Not a web address: {values['profile_url'][:80]!r}.")
+    for key, limit in LIMITS.items():
+        if len(values[key]) > limit:
+            raise RowProblem(key, f"Longer than {limit} characters.")
+    return Row(
+        line=line,
+        name=values["name"],
+        profile_url=url,
+        company=values["company"],
+        title=values["title"],
+        email=values["email"] or None,
+        accepted_on=_date(accepted),
+        audience=audience,
+    )
+
+
+def _date(value: str) -> dt.date | None:
+    """``03 Dec 2026`` as LinkedIn writes it; ISO dates in plain files."""
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value, "%d %b %Y").date()
+    except ValueError:
+        pass
+    try:
+        return date_parser.isoparse(value).date()
+    except (ValueError, OverflowError):
+        pass
+    try:
+        return date_parser.parse(value, dayfirst=True).date()
+    except (ValueError, OverflowError):
+        raise RowProblem("accepted_at", f"Not a date: {value[:40]!r}.") from None

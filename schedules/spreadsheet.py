@@ -1,0 +1,73 @@
+"""Posts as a CSV for spreadsheets: one row a post, on its audience's clock. Pure: rows in,
+text out.
+
+Spreadsheet apps run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or
+carriage return) as a formula, so such cells are prefixed with ``'``, which they show as text
+(OWASP's advice on CSV injection): a post title cannot become a formula on a rep's machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from schedules.times import local
+
+COLUMNS = ("post_id", "date", "time", "timezone", "audience", "rep", "kind", "type", "status",
+           "title", "text", "link", "contact", "updated_at")  # fmt: skip
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads a CSV as UTF-8 only with the byte order mark; other apps ignore it.
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post_id: int
+    scheduled_at: dt.datetime | None
+    timezone: str
+    audience: str
+    rep: str
+    kind: str
+    type: str
+    status: str
+    title: str
+    text: str
+    link: str | None
+    contact: str | None
+    updated_at: dt.datetime
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def posts_csv(rows: Iterable[PostRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        at = local(row.scheduled_at, row.timezone) if row.scheduled_at else None
+        writer.writerow(
+            safe_cell(value)
+            for value in (
+                row.post_id,
+                f"{at:%Y-%m-%d}" if at else "",
+                f"{at:%H:%M}" if at else "",
+                row.timezone,
+                row.audience,
+                row.rep,
+                row.kind,
+                row.type,
+                row.status,
+                row.title,
+                row.text,
+                row.link,
+                row.contact,
+                row.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        )
+    return BOM + out.getvalue()

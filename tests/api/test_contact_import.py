@@ -1,0 +1,151 @@
+"""Importing contacts through the API: LinkedIn's Connections.csv, a plain CSV, matching by
+profile URL, skipped rows with their reasons, and all-or-nothing."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_contacts import add_contact, direct_ask, touch
+from tests.helpers import give, make_audience
+
+CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
+
+
+def upload(caller, data: bytes, filename="Connections.csv", **form):
+    return caller.post(
+        "/api/v1/contacts/import",
+        data={"file": (io.BytesIO(data), filename), **{k: str(v) for k, v in form.items()}},
+        content_type="multipart/form-data",
+    )
+
+
+def imported(response):
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def contacts(caller, **query):
+    return caller.get("/api/v1/contacts", query_string={"limit": 200, **query}).get_json()["items"]
+
+
+def test_linkedins_export_creates_contacts_and_reports_the_rows_it_skipped(rep):
+    audience = make_audience(rep, timezone="Europe/Berlin")
+    answer = imported(upload(rep, CONNECTIONS.read_bytes(), audience_id=audience["id"]))
+    assert answer["format"] == "linkedin"
+    assert [(r["line"], r["name"]) for r in answer["created"]] == [
+        (5, "Dana Whitfield"), (6, "Lars Øberg"), (9, "Tom Berg")
+    ]  # fmt: skip
+    assert answer["updated"] == []
+    assert [(s["line"], s["field"]) for s in answer["skipped"]] == [
+        (7, "profile_url"), (8, "accepted_at")
+    ]  # fmt: skip
+    by_name = {c["name"]: c for c in contacts(rep)}
+    dana = by_name["Dana Whitfield"]
+    assert (dana["company"], dana["title"], dana["email"]) == (
+        "Initech", "Chief Financial Officer", "dana@initech.example"
+    )  # fmt: skip
+    # Connected on 03 Dec 2026: from the start of that day on the audience's clock.
+    assert dana["accepted_at"] == "2026-12-02T23:00:00+00:00"
+    assert dana["audience_id"] == audience["id"]
+    assert by_name["Lars Øberg"]["email"] is None
+
+
+def test_importing_again_updates_the_same_contacts_and_keeps_known_emails(rep):
+    existing = add_contact(
+        rep, name="Dana W.", profile_url="https://www.linkedin.com/in/dana-whitfield/",
+        email="dana.private@example.com", title="",
+    )  # fmt: skip
+    first = imported(upload(rep, CONNECTIONS.read_bytes()))
+    [dana] = [r for r in first["updated"] if r["contact_id"] == existing["id"]]
+    assert set(dana["changed"]) == {"name", "title", "email", "accepted_at"}
+    again = imported(upload(rep, CONNECTIONS.read_bytes()))
+    assert again["created"] == []
+    assert [r["changed"] for r in again["updated"]] == [[], [], []]
+    assert len(contacts(rep)) == 3
+    # A blank email in a later export never erases a known one.
+    blanked = CONNECTIONS.read_bytes().replace(b"dana@initech.example", b"")
+    imported(upload(rep, blanked))
+    assert rep.get(f"/api/v1/contacts/{existing['id']}").get_json()["email"] == (
+        "dana@initech.example"
+    )
+
+
+def test_a_plain_csv_with_an_unknown_audience_skips_that_row_only(rep):
+    make_audience(rep, name="CFOs")
+    data = (
+        b"name,profile_url,company,title,audience\n"
+        b"Ana Lima,https://www.linkedin.com/in/ana,Initech,CFO,CFOs\n"
+        b"Bo Chen,https://www.linkedin.com/in/bo,Hooli,CTO,CTOs\n"
+    )
+    answer = imported(upload(rep, data, filename="contacts.csv"))
+    assert answer["format"] == "plain"
+    assert [r["name"] for r in answer["created"]] == ["Ana Lima"]
+    [skip] = answer["skipped"]
+    assert (skip["line"], skip["field"]) == (3, "audience")
+    assert "CTOs" in skip["reason"]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [(b"%PDF-1.7\n\x00\x01", "Connections.pdf"), (b"<html><body>hi</body></html>", "x.html")],
+)
+def test_a_file_that_is_not_such_a_csv_is_a_422_saying_what_was_expected(rep, data, filename):
+    response = upload(rep, data, filename=filename)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["errors"][0]["field"] == "file"
+    assert "First Name,Last Name,URL" in problem["detail"]
+    assert contacts(rep) == []
+
+
+def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_the_field(rep):
+    no_file = rep.post("/api/v1/contacts/import", data={}, content_type="multipart/form-data")
+    assert no_file.get_json()["errors"][0]["field"] == "file"
+    bad = upload(rep, CONNECTIONS.read_bytes(), audience_id="x")
+    assert (bad.status_code, bad.get_json()["errors"][0]["field"]) == (422, "audience_id")
+    unknown = upload(rep, CONNECTIONS.read_bytes(), audience_id=999)
+    assert (unknown.status_code, unknown.get_json()["errors"][0]["field"]) == (422, "audience_id")
+    assert contacts(rep) == []
+
+
+def test_an_acceptance_that_would_uncover_an_ask_is_skipped_and_the_rest_imported(rep):
+    """A row the relationship guard refuses leaves that contact as it was; the file's other
+    rows still go in, in the same transaction."""
+    policy = {"gives_per_ask": 1, "min_days_after_connect": 14, "touches_per_ask": 1}
+    audience = make_audience(rep, timezone="UTC", policy=policy)
+    give(rep, audience["id"], "2026-12-08T09:00", status="scheduled")
+    dana = add_contact(
+        rep, audience, name="Dana Whitfield",
+        profile_url="https://www.linkedin.com/in/dana-whitfield",
+        accepted_at="2026-09-01T09:00",
+    )  # fmt: skip
+    touch(rep, dana, "2026-12-05T09:00")
+    assert direct_ask(rep, dana, "2026-12-10T09:00").status_code == 201
+    # The export says 03 Dec: an ask on 10 Dec would come 7 days after connecting.
+    answer = imported(upload(rep, CONNECTIONS.read_bytes()))
+    [skip] = [s for s in answer["skipped"] if s["line"] == 5]
+    assert skip["field"] == "accepted_at" and "Dana Whitfield" in skip["reason"]
+    assert [r["name"] for r in answer["created"]] == ["Lars Øberg", "Tom Berg"]
+    kept = rep.get(f"/api/v1/contacts/{dana['id']}").get_json()
+    assert kept["accepted_at"] == "2026-09-01T09:00:00+00:00"
+
+
+def test_a_rep_imports_their_own_contacts_and_only_admins_name_another_rep(rep, colleague):
+    sam_id = colleague.get("/api/v1/me").get_json()["id"]
+    forbidden = upload(colleague, CONNECTIONS.read_bytes(), owner_id=1)
+    assert forbidden.status_code == 403
+    imported(upload(rep, CONNECTIONS.read_bytes(), owner_id=sam_id))
+    assert len(contacts(colleague)) == 3 and contacts(rep) == []
+    # The same people in the admin's own list are new contacts of theirs, not Sam's updated.
+    mine = imported(upload(rep, CONNECTIONS.read_bytes()))
+    assert len(mine["created"]) == 3
+
+
+def test_a_contacts_file_over_the_json_limit_is_accepted(rep):
+    lines = [f"Person {i},https://www.linkedin.com/in/p{i},Co,Title" for i in range(30_000)]
+    data = ("name,profile_url,company,title\n" + "\n".join(lines)).encode()
+    assert len(data) > 1024 * 1024
+    answer = imported(upload(rep, data))
+    assert len(answer["created"]) == 30_000

@@ -1,0 +1,50 @@
+"""``planner contacts import``: LinkedIn's export from the command line, all or nothing."""
+
+from pathlib import Path
+
+from tests.helpers import PlannerRunner, make_audience
+
+CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
+
+
+def run(app, *args):
+    return PlannerRunner(app).invoke(args=list(args))
+
+
+def names(caller):
+    return sorted(c["name"] for c in caller.get("/api/v1/contacts").get_json()["items"])
+
+
+def test_importing_linkedins_export_for_a_named_rep_lists_the_skipped_rows(app, rep, colleague):
+    audience = make_audience(rep)
+    result = run(
+        app, "contacts", "import", str(CONNECTIONS), "--owner", "sam@acme.example",
+        "--audience", str(audience["id"]),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "sam@acme.example: 3 created, 0 matched (0 updated), 2 skipped." in result.output
+    assert "line 7: profile_url: No profile URL" in result.output
+    assert "line 8: accepted_at: Not a date: '31 Feb 2026'." in result.output
+    assert names(colleague) == ["Dana Whitfield", "Lars Øberg", "Tom Berg"]
+    assert names(rep) == []
+    again = run(app, "contacts", "import", str(CONNECTIONS), "--owner", "sam@acme.example")
+    assert "0 created, 3 matched (0 updated)" in again.output
+
+
+def test_a_team_of_several_needs_owner_and_a_bad_file_imports_nothing(
+    app, rep, colleague, tmp_path
+):
+    ambiguous = run(app, "contacts", "import", str(CONNECTIONS))
+    assert ambiguous.exit_code == 2
+    assert "name the rep with --owner EMAIL" in ambiguous.output
+    not_csv = tmp_path / "export.zip"
+    not_csv.write_bytes(b"PK\x03\x04\x00\x00binary")
+    refused = run(app, "contacts", "import", str(not_csv), "--owner", "rep@acme.example")
+    assert refused.exit_code == 2
+    assert "Expected LinkedIn's Connections.csv" in refused.output
+    unknown = run(
+        app, "contacts", "import", str(CONNECTIONS), "--owner", "rep@acme.example",
+        "--audience", "99",
+    )  # fmt: skip
+    assert unknown.exit_code == 2 and "No audience 99" in unknown.output
+    assert names(rep) == []
