@@ -30,23 +30,23 @@ class ColleaguePlan:
     email: str
     at: dt.datetime
     status: str  # draft, scheduled or published
-    note: str  # the reason a rep reads, on the audience's clock
+    # The reason a rep reads, on the audience's clock: worded (by :func:`staggered`) only for
+    # the suggestions listed, since a busy team may have hundreds of posts in the window.
+    note: str = ""
 
 
-def colleague_plan(
-    user_id: int, email: str, at: dt.datetime, status: str, timezone: str, now: dt.datetime
-) -> ColleaguePlan:
-    if status == "draft":
+def described(plan: ColleaguePlan, timezone: str, now: dt.datetime) -> ColleaguePlan:
+    if plan.status == "draft":
         verb = "has drafted this for"
-    elif at <= now:
+    elif plan.at <= now:
         verb = "shared this"
     else:
         verb = "shares this"
     today = local(now, timezone).date()
-    note = f"{email} {verb} {when(at, timezone, today)}"
-    if near((at,), now):
-        note += f": listed after the others until {day(at + STAGGER, timezone, today)}"
-    return ColleaguePlan(user_id, email, at, status, note)
+    note = f"{plan.email} {verb} {when(plan.at, timezone, today)}"
+    if near((plan.at,), now):
+        note += f": listed after the others until {day(plan.at + STAGGER, timezone, today)}"
+    return dataclasses.replace(plan, note=note)
 
 
 def near(moments: Iterable[dt.datetime], moment: dt.datetime) -> bool:
@@ -58,6 +58,17 @@ def held_until(plans: Sequence[ColleaguePlan], now: dt.datetime) -> dt.datetime 
     """Until when the article is listed after unplanned ones (None: it is not held back)."""
     close = [p.at for p in plans if near((p.at,), now)]
     return max(close) + STAGGER if close else None
+
+
+def held_back(
+    plans: Mapping[int, Sequence[ColleaguePlan]], moments: Sequence[dt.datetime]
+) -> set[int]:
+    """The articles a colleague posts within STAGGER of any of ``moments``."""
+    return {
+        article_id
+        for article_id, posts in plans.items()
+        if any(near((p.at for p in posts), moment) for moment in moments)
+    }
 
 
 def with_plans(
@@ -76,12 +87,19 @@ def _by_time(plan: ColleaguePlan) -> tuple[dt.datetime, str]:
     return plan.at, plan.email
 
 
-def staggered(ranked: Sequence[Suggestion], now: dt.datetime, limit: int) -> list[Suggestion]:
+def staggered(
+    ranked: Sequence[Suggestion], now: dt.datetime, limit: int, timezone: str
+) -> list[Suggestion]:
     """The first ``limit``, articles a colleague shares within STAGGER of now after the
-    others; each group keeps the ranking's order."""
+    others (each group keeps the ranking's order), their colleagues' plans worded."""
     clear = [s for s in ranked if not _held(s, now)]
     held = [s for s in ranked if _held(s, now)]
-    return (clear + held)[:limit]
+    return [
+        dataclasses.replace(s, planned_by=tuple(described(p, timezone, now) for p in s.planned_by))
+        if s.planned_by
+        else s
+        for s in (clear + held)[:limit]
+    ]
 
 
 def _held(suggestion: Suggestion, now: dt.datetime) -> bool:

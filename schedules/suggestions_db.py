@@ -67,8 +67,8 @@ def suggest(
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
     since = times.parse_when("since", since, audience.timezone)
     now = now or utcnow()
-    found = _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES)
-    return staggering.staggered(found, now, limit)
+    found = _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES, [now])
+    return staggering.staggered(found, now, limit, audience.timezone)
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,11 @@ def _ranked(
     since: dt.datetime | None,
     now: dt.datetime | None,
     used_statuses: Sequence[str],
+    stagger_at: Sequence[dt.datetime],
 ) -> list[Suggestion]:
+    """The best ``limit`` candidates, and as many more as colleagues post within a week of one
+    of ``stagger_at`` (at most ``limit`` more: ranking costs grow with the count), so that
+    staggering passes over those and still fills the list."""
     now = now or utcnow()
     since = now - ranking.default_window(audience) if since is None else since
     if since >= now:
@@ -150,16 +154,15 @@ def _ranked(
         return []
     volumes = feed_volumes(session, audience.workspace_id, since, now)
     learned = feedback_db.learning_examples(session, audience.id)
-    plans = _colleague_plans(session, audience, owner_id, since, now)
-    # Staggering may pass over the articles colleagues post: rank that many more, so that
-    # unplanned ones still fill the list.
-    extra = sum(1 for m in matches if m.article_id in plans)
+    plans = _colleague_plans(session, audience, owner_id, since)
+    held = staggering.held_back(plans, stagger_at)
+    extra = min(sum(1 for m in matches if m.article_id in held), limit)
     ranked = ranking.rank(matches, audience, volumes, learned, limit + extra, now)
     return staggering.with_plans(ranked, plans)
 
 
 def _colleague_plans(
-    session: Session, audience: Audience, owner_id: int | None, since: dt.datetime, now: dt.datetime
+    session: Session, audience: Audience, owner_id: int | None, since: dt.datetime
 ) -> dict[int, list[ColleaguePlan]]:
     """Other reps' dated posts of candidate articles (published since ``since``, so shared
     since then too) to the audience, by article; none for the team as a whole (None).
@@ -182,8 +185,7 @@ def _colleague_plans(
     )
     plans: dict[int, list[ColleaguePlan]] = {}
     for article_id, user_id, email, at, status in rows:
-        plan = staggering.colleague_plan(user_id, email, at, status, audience.timezone, now)
-        plans.setdefault(article_id, []).append(plan)
+        plans.setdefault(article_id, []).append(ColleaguePlan(user_id, email, at, status))
     return plans
 
 
@@ -286,7 +288,7 @@ def plan(
     if not empty:
         return result
     now = now or utcnow()
-    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES)
+    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES, empty)
     for slot, pick, clashes in staggering.assign(empty, picks):
         if pick is None:
             result.unfilled.append((slot, NO_CANDIDATE))

@@ -8,9 +8,11 @@ import datetime as dt
 from schedules.ranking import Suggestion
 from schedules.staggering import (
     STAGGER,
+    ColleaguePlan,
     assign,
     clash_note,
-    colleague_plan,
+    described,
+    held_back,
     held_until,
     staggered,
     with_plans,
@@ -28,8 +30,8 @@ def suggestion(article_id: int) -> Suggestion:
     )  # fmt: skip
 
 
-def pat(at: dt.datetime, status: str = "scheduled"):
-    return colleague_plan(7, "pat@acme.example", at, status, ZONE, NOW)
+def pat(at: dt.datetime, status: str = "scheduled") -> ColleaguePlan:
+    return ColleaguePlan(7, "pat@acme.example", at, status)
 
 
 def ids(found):
@@ -40,7 +42,7 @@ def test_an_article_a_colleague_shares_this_week_goes_after_the_others():
     tuesday = dt.datetime(2026, 12, 8, 8, tzinfo=dt.UTC)
     ranked = with_plans([suggestion(i) for i in (1, 2, 3)], {1: [pat(tuesday)]})
 
-    found = staggered(ranked, NOW, limit=3)
+    found = staggered(ranked, NOW, 3, ZONE)
 
     assert ids(found) == [2, 3, 1]
     assert found[2].planned_by[0].note == (
@@ -49,7 +51,7 @@ def test_an_article_a_colleague_shares_this_week_goes_after_the_others():
     )
     assert found[2].reasons[-1] == found[2].planned_by[0].note
     assert held_until(found[2].planned_by, NOW) == tuesday + STAGGER
-    assert staggered(ranked, NOW, limit=2) == found[:2]
+    assert staggered(ranked, NOW, 2, ZONE) == found[:2]
 
 
 def test_the_week_is_counted_on_both_sides_of_the_colleagues_post():
@@ -60,20 +62,26 @@ def test_the_week_is_counted_on_both_sides_of_the_colleagues_post():
         (NOW + STAGGER + dt.timedelta(minutes=1), False),
     ]:
         ranked = with_plans([suggestion(1), suggestion(2)], {1: [pat(at)]})
-        assert ids(staggered(ranked, NOW, 2)) == ([2, 1] if held else [1, 2]), at
+        assert ids(staggered(ranked, NOW, 2, ZONE)) == ([2, 1] if held else [1, 2]), at
         assert (held_until(ranked[0].planned_by, NOW) is not None) == held
 
 
 def test_notes_say_shared_shares_or_drafted_on_the_audiences_clock():
     three_weeks_ago = NOW - dt.timedelta(days=21)
-    assert pat(three_weeks_ago, "published").note == (
+    assert described(pat(three_weeks_ago, "published"), ZONE, NOW).note == (
         "pat@acme.example shared this Mon 16 November, 13:00"
     )
     later = NOW + dt.timedelta(days=30)
-    assert (
-        pat(later, "draft").note
-        == "pat@acme.example has drafted this for Wed 6 January 2027, 13:00"
+    assert described(pat(later, "draft"), ZONE, NOW).note == (
+        "pat@acme.example has drafted this for Wed 6 January 2027, 13:00"
     )
+
+
+def test_only_posts_near_one_of_the_moments_hold_an_article_back():
+    plans = {1: [pat(NOW + dt.timedelta(days=3))], 2: [pat(NOW + dt.timedelta(days=30))]}
+    assert held_back(plans, [NOW]) == {1}
+    assert held_back(plans, [NOW, NOW + dt.timedelta(days=28)]) == {1, 2}
+    assert held_back(plans, []) == set()
 
 
 def test_plans_are_listed_soonest_first():
