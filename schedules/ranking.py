@@ -23,10 +23,14 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from feeds.scoring import Match
 from schedules import learning
 from schedules.models import Audience
+
+if TYPE_CHECKING:
+    from schedules.staggering import ColleaguePlan
 
 # Per ranking mode: how far back candidates go by default, and the freshness floor.
 WINDOWS = {"news": dt.timedelta(days=60), "evergreen": dt.timedelta(days=180)}
@@ -65,13 +69,16 @@ class Suggestion:
     feed_fit: tuple[float, int] = (0.0, 0)  # (fitting articles, articles) of its feed
     also_in: tuple[str, ...] = ()
     like: tuple[str, ...] = ()  # reasons from feedback, set by the feedback step
+    # Colleagues' posts of it to the audience, set after ranking (schedules.staggering).
+    planned_by: tuple[ColleaguePlan, ...] = ()
 
     @property
     def reasons(self) -> list[str]:
         """What a rep reads to trust the suggestion: each piece of evidence that moved it."""
         return [*match_reasons(self.match, self.matched_keywords), *self.like,
                 describe_age(self.age_days), self._source(),
-                *(["Also in " + ", ".join(self.also_in)] if self.also_in else [])]  # fmt: skip
+                *(["Also in " + ", ".join(self.also_in)] if self.also_in else []),
+                *(plan.note for plan in self.planned_by)]  # fmt: skip
 
     def _source(self) -> str:
         if not self.feed_title:

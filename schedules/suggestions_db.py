@@ -10,7 +10,6 @@ lexical relevance; :mod:`schedules.ranking` orders what it found.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +20,24 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import InvalidValue, NotFound
+from core.models import User
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
 from feeds.search_db import feed_volumes, search
-from schedules import audiences_db, feedback_db, policy, posts_db, ranking, slots_db, times
+from schedules import (
+    audiences_db,
+    feedback_db,
+    policy,
+    posts_db,
+    ranking,
+    slots_db,
+    staggering,
+    times,
+)
 from schedules.cadence import slot_period
 from schedules.models import TIMELINE_STATUSES, Audience, Post, SuggestionDismissal
 from schedules.ranking import Suggestion
+from schedules.staggering import ColleaguePlan
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
@@ -48,12 +58,17 @@ def suggest(
 ) -> list[Suggestion]:
     """The best ``limit`` articles for a rep (None: for the team) to share with the audience,
     published in ``[since, now]``; ``since`` is read as :func:`times.parse_when` reads it,
-    naive in the audience's clock."""
+    naive in the audience's clock.
+
+    Each carries its colleagues' posts of it to the audience (``planned_by``), and one a
+    colleague shares within a week of now is listed after the others (staggering)."""
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
     since = times.parse_when("since", since, audience.timezone)
-    return _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES)
+    now = now or utcnow()
+    found = _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES, [now])
+    return staggering.staggered(found, now, limit, audience.timezone)
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,11 @@ def _ranked(
     since: dt.datetime | None,
     now: dt.datetime | None,
     used_statuses: Sequence[str],
+    stagger_at: Sequence[dt.datetime],
 ) -> list[Suggestion]:
+    """The best ``limit`` candidates, and as many more as colleagues post within a week of one
+    of ``stagger_at`` (at most ``limit`` more: ranking costs grow with the count), so that
+    staggering passes over those and still fills the list."""
     now = now or utcnow()
     since = now - ranking.default_window(audience) if since is None else since
     if since >= now:
@@ -135,7 +154,39 @@ def _ranked(
         return []
     volumes = feed_volumes(session, audience.workspace_id, since, now)
     learned = feedback_db.learning_examples(session, audience.id)
-    return ranking.rank(matches, audience, volumes, learned, limit, now)
+    plans = _colleague_plans(session, audience, owner_id, since)
+    held = staggering.held_back(plans, stagger_at)
+    extra = min(sum(1 for m in matches if m.article_id in held), limit)
+    ranked = ranking.rank(matches, audience, volumes, learned, limit + extra, now)
+    return staggering.with_plans(ranked, plans)
+
+
+def _colleague_plans(
+    session: Session, audience: Audience, owner_id: int | None, since: dt.datetime
+) -> dict[int, list[ColleaguePlan]]:
+    """Other reps' dated posts of candidate articles (published since ``since``, so shared
+    since then too) to the audience, by article; none for the team as a whole (None).
+
+    A deactivated colleague's drafts and scheduled posts will not go out unless an admin
+    hands them to someone, so only what they published counts."""
+    if owner_id is None:
+        return {}
+    rows = session.execute(
+        select(Post.article_id, Post.owner_id, User.email, Post.scheduled_at, Post.status)
+        .join(User, User.id == Post.owner_id)
+        .where(
+            Post.audience_id == audience.id,
+            Post.owner_id != owner_id,
+            Post.article_id.is_not(None),
+            Post.status.in_(PLANNED_STATUSES),
+            Post.scheduled_at >= since,
+            (User.deactivated_at.is_(None)) | (Post.status == "published"),
+        )
+    )
+    plans: dict[int, list[ColleaguePlan]] = {}
+    for article_id, user_id, email, at, status in rows:
+        plans.setdefault(article_id, []).append(ColleaguePlan(user_id, email, at, status))
+    return plans
 
 
 def _excluded(audience_id: int, owner_id: int | None, used_statuses: Sequence[str]) -> Select[Any]:
@@ -206,6 +257,9 @@ def _article_in(session: Session, workspace_id: int, article_id: int) -> Article
 class Plan:
     filled: list[tuple[dt.datetime, Post]] = field(default_factory=list)
     unfilled: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    # Slots given an article a colleague shares within a week of them, nothing else being left.
+    clashes: dict[dt.datetime, tuple[ColleaguePlan, ...]] = field(default_factory=dict)
+    notes: dict[dt.datetime, str] = field(default_factory=dict)
 
 
 def plan(
@@ -224,14 +278,18 @@ def plan(
     A slot is empty when no scheduled or published give fills it (as ``/slots`` says) and no
     draft give is dated within its period, so the drafts of an earlier run count as filled
     and planning twice adds nothing. Drafts stay off the timeline until a rep schedules them.
+
+    A slot gets the best article no colleague posts within a week of it (staggering); only
+    when none is left does it get one a colleague does, and ``clashes`` and ``notes`` say so.
     """
     audience = audiences_db.lock_audience(session, workspace_id, audience_id)
     empty = _empty_slots(session, audience, owner_id, start, end)
     result = Plan()
     if not empty:
         return result
-    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES)
-    for slot, pick in itertools.zip_longest(empty, picks):
+    now = now or utcnow()
+    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES, empty)
+    for slot, pick, clashes in staggering.assign(empty, picks):
         if pick is None:
             result.unfilled.append((slot, NO_CANDIDATE))
             continue
@@ -239,6 +297,9 @@ def plan(
                  "article_id": pick.article_id, "scheduled_at": slot}  # fmt: skip
         post = posts_db.create_post(session, workspace_id, audience.id, draft, owner_id)
         result.filled.append((slot, post))
+        if clashes:
+            result.clashes[slot] = clashes
+            result.notes[slot] = staggering.clash_note(clashes, audience.timezone, now)
     return result
 
 

@@ -52,7 +52,7 @@ def day(
     return text if at.year == today.year else f"{text} {at.year}"
 
 
-def when(at: dt.datetime, timezone: str) -> str:
-    """``Tue 14 March, 09:00``."""
+def when(at: dt.datetime, timezone: str, today: dt.date | None = None) -> str:
+    """``Tue 14 March, 09:00`` (the year when it is not ``today``'s)."""
     moment = local(at, timezone)
-    return f"{moment:%a} {day(moment.date())}, {moment:%H:%M}"
+    return f"{moment:%a} {day(moment.date(), today=today)}, {moment:%H:%M}"

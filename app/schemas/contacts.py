@@ -43,6 +43,12 @@ class ConditionSchema(Schema):
     touches_needed = fields.Integer(allow_none=True)
 
 
+class AcquaintanceSchema(Schema):
+    user_id = fields.Integer()
+    email = fields.String()
+    stage = fields.String(metadata={"description": "Where the colleague stands with the person."})
+
+
 class ContactSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(1, CONTACT_NAME_MAX))
@@ -84,6 +90,13 @@ class ContactSchema(Schema):
         metadata={"description": "What a one-to-one ask placed now would still need; empty "
                   "when one would pass the relationship guard."},
     )  # fmt: skip
+    known_by = fields.List(
+        fields.Nested(AcquaintanceSchema),
+        dump_only=True,
+        metadata={"description": "Colleagues who have the same person as a contact (the same "
+                  "profile URL, however it was written), furthest stage first: ask them for a "
+                  "warm introduction. Never their notes or history."},
+    )  # fmt: skip
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -98,6 +111,7 @@ class ContactSchema(Schema):
             "accepted_at": contact.accepted_at.isoformat() if contact.accepted_at else None,
             "stage": standing.stage,
             "next_ask": standing.conditions(),
+            "known_by": standing.known_by,
         }  # fmt: skip
 
 

@@ -24,6 +24,17 @@ class SuggestionFeedSchema(Schema):
     title = fields.String(allow_none=True)
 
 
+class ColleaguePlanSchema(Schema):
+    user_id = fields.Integer()
+    email = fields.String()
+    at = fields.DateTime(metadata={"description": "When the colleague's post goes (or went) out."})
+    status = fields.String(validate=validate.OneOf(["draft", "scheduled", "published"]))
+
+
+def colleague_plans(description: str) -> fields.List:
+    return fields.List(fields.Nested(ColleaguePlanSchema), metadata={"description": description})
+
+
 class SuggestionSchema(Schema):
     article_id = fields.Integer()
     title = fields.String()
@@ -62,6 +73,15 @@ class SuggestionSchema(Schema):
         validate=validate.OneOf(VERDICTS),
         metadata={"description": "The rep's verdict on this article for the audience, if any."},
     )
+    planned_by = colleague_plans(
+        "Colleagues who drafted, scheduled or published this article for the audience, "
+        "soonest first; each is also a reason."
+    )
+    staggered_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "A colleague shares it within a week of now, so it is listed "
+                  "after the unplanned suggestions until then; null when it is not held back."},
+    )  # fmt: skip
 
 
 class EmptyReasonSchema(Schema):
@@ -128,6 +148,13 @@ class PlanRequestSchema(Schema):
 class FilledSlotSchema(Schema):
     slot = fields.DateTime(metadata={"description": "The slot in UTC."})
     post = fields.Nested(PostSchema, metadata={"description": "The draft give made for it."})
+    planned_by = colleague_plans(
+        "Colleagues who post the same article within a week of the slot: only when no other "
+        "unused article was left; usually empty."
+    )
+    note = fields.String(
+        allow_none=True, metadata={"description": "Why the slot shares a colleague's article."}
+    )
 
 
 class UnfilledSlotSchema(Schema):

@@ -23,8 +23,9 @@ from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
 from core.errors import Conflict, DomainError, InvalidValue
 from schedules import audiences_db, explain
-from schedules.contacts import importing, people_db
+from schedules.contacts import importing, introductions_db, people_db
 from schedules.contacts import relationship as rel
+from schedules.contacts.introductions_db import Acquaintance
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
 from schedules.models import RELATIONSHIPS, Audience, Contact, Post
@@ -36,12 +37,14 @@ CONTACT_TEXT = ("name", "company", "title", "notes")
 
 @dataclass(frozen=True)
 class Standing:
-    """A contact with where it stands now: its stage and what an ask now would still need."""
+    """A contact with where it stands now: its stage, what an ask now would still need, and
+    which colleagues already know the person (a warm introduction)."""
 
     contact: Contact
     stage: rel.Stage
     policy: rel.PersonPolicy
     unmet_now: tuple[rel.Unmet, ...]
+    known_by: tuple[Acquaintance, ...] = ()
 
     def conditions(self) -> list[dict[str, Any]]:
         return [
@@ -61,11 +64,13 @@ def standings(
     """Stages are derived, not stored: they move with the clock (14 days after connecting)."""
     now = now or utcnow()
     found = people_db.histories(session, contacts)
+    known = introductions_db.known_by(session, contacts, now)
     result = []
     for contact in contacts:
         history, policy = found[contact.id], person_policy(contact.audience)
         unmet = tuple(rel.unmet(history, policy, now))
-        result.append(Standing(contact, rel.stage(history, policy, now), policy, unmet))
+        stage = rel.stage(history, policy, now)
+        result.append(Standing(contact, stage, policy, unmet, known.get(contact.id, ())))
     return result
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.principal import acting_owner, principal
@@ -13,7 +15,7 @@ from app.schemas.suggestions import (
     SuggestionQuerySchema,
 )
 from core.db import utcnow
-from schedules import audiences_db, feedback_db, ranking, suggestions_db, times
+from schedules import audiences_db, feedback_db, ranking, staggering, suggestions_db, times
 
 blp = Blueprint(
     "suggestions",
@@ -31,11 +33,14 @@ def list_suggestions(query, audience_id):
     """Recent articles that match the audience's keywords, best first, with the reasons.
 
     Leaves out articles matching an exclude keyword, already scheduled or published to the
-    audience, or dismissed for it; at most two per feed among the first ten, each story once
-    (other feeds that carried it in ``also_in``). An empty list says why in ``empty``.
-    Each item carries the rep's verdict on it (``feedback``), null when none was given.
+    audience by you, or dismissed by you for it; at most two per feed among the first ten,
+    each story once (other feeds that carried it in ``also_in``). An empty list says why in
+    ``empty``. Each item carries your verdict on it (``feedback``), null when none was given,
+    and the colleagues who post it to the audience (``planned_by``): one a colleague shares
+    within a week of now comes after the others (``staggered_until``).
     """
     workspace_id, owner_id = principal().workspace_id, principal().user_id
+    now = utcnow()
     found = suggestions_db.suggest(
         session(),
         workspace_id,
@@ -43,6 +48,7 @@ def list_suggestions(query, audience_id):
         owner_id=owner_id,
         limit=query["limit"],
         since=query.get("since"),
+        now=now,
     )
     verdicts = feedback_db.verdicts_for(session(), audience_id, [s.article_id for s in found])
     empty = None
@@ -50,16 +56,18 @@ def list_suggestions(query, audience_id):
         empty = suggestions_db.why_empty(
             session(), workspace_id, audience_id, owner_id=owner_id, since=query.get("since")
         )
-    return {"items": [_dump(s, verdicts.get(s.article_id)) for s in found], "empty": empty}
+    items = [_dump(s, verdicts.get(s.article_id), now) for s in found]
+    return {"items": items, "empty": empty}
 
 
-def _dump(s: ranking.Suggestion, verdict: str | None) -> dict:
+def _dump(s: ranking.Suggestion, verdict: str | None, now: dt.datetime) -> dict:
     return {
         **{k: getattr(s, k) for k in ("article_id", "title", "url", "published_at", "score",
                                       "relevance", "matched_keywords", "age_days", "also_in",
-                                      "reasons")},
+                                      "reasons", "planned_by")},
         "feed": {"id": s.feed_id, "title": s.feed_title},
         "feedback": verdict,
+        "staggered_until": staggering.held_until(s.planned_by, now),
     }  # fmt: skip
 
 
@@ -128,7 +136,10 @@ def list_feedback(audience_id):
 def plan(data, audience_id):
     """Fill every empty cadence slot of yours (or, for admins, the ``owner_id`` rep's) in
     [from, to) with a draft give from the best unused suggestion; slots already filled (or
-    drafted) are left alone, so repeating adds nothing."""
+    drafted) are left alone, so repeating adds nothing.
+
+    A slot prefers an article no colleague posts within a week of it; when only such an
+    article is left, the slot still gets it and says so (``planned_by``, ``note``)."""
     workspace_id = principal().workspace_id
     owner_id = acting_owner(data.get("owner_id"))
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
@@ -143,6 +154,14 @@ def plan(data, audience_id):
     )
     session().commit()
     return {
-        "filled": [{"slot": slot, "post": post} for slot, post in result.filled],
+        "filled": [
+            {
+                "slot": slot,
+                "post": post,
+                "planned_by": result.clashes.get(slot, ()),
+                "note": result.notes.get(slot),
+            }
+            for slot, post in result.filled
+        ],
         "unfilled": [{"slot": slot, "reason": reason} for slot, reason in result.unfilled],
     }
