@@ -13,12 +13,11 @@ from marshmallow import ValidationError
 
 from app.db import session
 from app.principal import owner_scope, principal
-from app.schemas.common import MAX_ROW_ID
 from app.schemas.posts import PostSchema
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
-from app.web.reps import rep_choices, viewed_rep
+from app.web.reps import is_row_id, rep_choices, viewed_rep
 from core.errors import DomainError, InvalidValue
 from core.models import User
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db
@@ -81,7 +80,7 @@ def _owner(values: Mapping[str, str], default: int) -> int:
     chosen = values.get(OWNER_FIELD, "")
     if not principal().is_admin or not chosen:
         return default
-    if not chosen.isdigit() or int(chosen) > MAX_ROW_ID:
+    if not is_row_id(chosen):
         raise InvalidValue(OWNER_FIELD, "Choose a rep of this team.")
     return int(chosen)
 

@@ -20,12 +20,18 @@ from core.models import User
 REP_ARG = "rep"
 
 
+def is_row_id(text: str) -> bool:
+    """Whether typed text is a whole number an id column holds (ASCII digits only: int()
+    refuses some other digits that ``isdigit`` accepts, such as "²")."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ROW_ID
+
+
 def viewed_rep() -> int:
     """The user id whose page this is. A rep sees only their own pages: naming anyone else
     is "nothing here", as another rep's post id is; so is a user outside the admin's team."""
     if "viewed_rep" not in g:
         me, asked = principal(), request.args.get(REP_ARG, "").strip()
-        rep_id = int(asked) if asked.isdigit() and int(asked) <= MAX_ROW_ID else None
+        rep_id = int(asked) if is_row_id(asked) else None
         if asked and rep_id is None:
             raise NotFound("There is no such rep.")
         if rep_id is not None and rep_id != me.user_id:

@@ -94,7 +94,8 @@ def test_a_rep_cannot_look_at_a_colleague_s_pages_or_pick_an_owner(sam, rep, col
     for path in ("/", f"/audiences/{cfos['id']}", "/contacts", "/calendar", "/contacts/new"):
         assert sam.get(f"{path}?rep={pat}").status_code == 404, path
         assert sam.get(f"{path}?rep={user_id(colleague)}").status_code == 200, path
-    assert sam.get("/?rep=nobody").status_code == 404
+    for odd in ("nobody", "0", "²", "99999999999"):
+        assert sam.get(f"/?rep={odd}").status_code == 404, odd
     form = text_of(sam.get(f"/audiences/{cfos['id']}/posts/new?kind=give"))
     assert 'name="rep"' not in text_of(sam.get("/"))
     assert 'name="owner_id"' not in form
@@ -190,6 +191,20 @@ def test_an_admin_reassigns_a_post_and_the_rule_refuses_one_that_uncovers_an_ask
     assert moved.status_code == 303, text_of(moved)
     assert "is now on the calendar of rep@acme.example" in text_of(browser.get(f"/?rep={sam}"))
     assert rep.get(f"/api/v1/posts/{pitch.get_json()['id']}").get_json()["owner_id"] == user_id(rep)
+
+
+def test_an_owner_who_is_not_an_active_rep_of_the_team_is_refused_by_the_field(
+    browser, rep, colleague, outsider, cfos
+):
+    for owner in ("²", "someone", str(user_id(outsider))):
+        sent = browser.post(
+            f"/audiences/{cfos['id']}/posts/new", new_give("For nobody", 4, owner_id=owner)
+        )
+        assert sent.status_code == 422, owner
+        assert 'id="owner_id-error"' in text_of(sent)
+        assert 'value="For nobody"' in text_of(sent)  # what was typed is kept
+    assert rep.get(f"/api/v1/audiences/{cfos['id']}/posts").get_json()["items"] == []
+    assert browser.get("/?rep=²").status_code == 404
 
 
 # ---------------------------------------------------------------- calendar downloads
