@@ -12,7 +12,7 @@ from app.ics import export, subscription_url
 from app.principal import owner_filter, principal
 from app.schemas.calendar import CalendarQuerySchema
 from app.web.blueprint import blp
-from app.web.reps import REP_ARG, viewed_rep
+from app.web.reps import REP_ARG, rep_choices, viewed_rep
 from core.accounts_db import ALL_REPS
 from core.errors import InvalidValue
 from core.models import User
@@ -41,7 +41,8 @@ def calendar_page():
         "web/calendar.html",
         audiences=audiences_db.list_audiences(session(), me.workspace_id),
         subscription=subscription_url(session().get(User, me.user_id)),
-        team=ALL_REPS if me.is_admin else None,
+        # An admin of a team of more than themselves: the team's calendar is worth offering.
+        team=ALL_REPS if me.is_admin and len(rep_choices()) > 1 else None,
     )
 
 
