@@ -24,7 +24,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from core.errors import InvalidValue
-from core.models import Workspace
+from core.models import User, Workspace
 from schedules import audiences_db, ics, posts, slots_db, utm
 from schedules.models import Audience, Post
 
@@ -174,8 +174,9 @@ def build(
     else:
         events = _ties_by_uid(rows, found)
     single = audiences[0] if len(audiences) == 1 else None
+    name = single.name if single else f"{workspace.name}: all audiences"
     return CalendarData(
-        name=single.name if single else f"{workspace.name}: all audiences",
+        name=name if options.owner_id is not None else f"{name} (team)",
         timezone=single.timezone if single else workspace.timezone,
         events=tuple(events),
         weekly=_connecting_hour(workspace),
@@ -212,6 +213,9 @@ def _post_events(
     columns = [Post.id, stored, Post.status, Post.sequence, edited, overdue]
     if options.include_gaps:
         columns.append(Post.scheduled_at)
+    team = options.owner_id is None
+    if team:
+        columns.append(Post.owner_id)  # last: the events name their rep
     where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
              Post.scheduled_at.is_not(None)]  # fmt: skip
     connection = session.connection()
@@ -223,10 +227,10 @@ def _post_events(
         # values leave the garbage collector's watch, so a calendar held costs no later
         # collection a scan.
         rows = list(map(tuple, result.all())) if options.include_gaps else result.cursor.fetchall()
-    keys = rows if not options.include_gaps else [row[:6] for row in rows]
-    if tagging:
+    keys = _event_keys(session, audiences, rows, options)
+    if tagging:  # after the rep's email, which a team's event names from its key
         salt = _tagging_key(tagging)
-        keys = [(*key[:6], salt) for key in keys]
+        keys = [(*key, salt) for key in keys]
     found = cache.get_many(keys)
     misses = compress(count(), map(is_, found, repeat(None)))
     missing = {rows[index][0]: index for index in misses}  # post id: position
@@ -266,6 +270,7 @@ def _post_events(
                 uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
                 url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
                 created=created, last_modified=updated, overdue=bool(row[5]),
+                rep=keys[index][6] if team else None,
             ))  # fmt: skip
     cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
     for id_, index in missing.items():
@@ -284,6 +289,23 @@ def _tagging(audiences: Sequence[Audience]) -> dict[int, tuple[utm.UtmSettings, 
 
 def _tagging_key(tagging: Mapping[int, tuple[utm.UtmSettings, str]]) -> tuple:
     return tuple(sorted(tagging.items()))
+
+
+def _event_keys(
+    session: Session, audiences: Sequence[Audience], rows: Sequence[tuple], options: ExportOptions
+) -> Sequence[tuple]:
+    """Each row's ``EventCache`` key: its version columns, and in a team's calendar the email
+    of the rep it names, so that the team's event and the rep's own are never confused."""
+    if options.owner_id is not None:
+        return rows if not options.include_gaps else [row[:6] for row in rows]
+    if not rows:
+        return []
+    emails = dict(
+        session.execute(
+            select(User.id, User.email).where(User.workspace_id == audiences[0].workspace_id)
+        ).all()
+    )
+    return [(*row[:6], emails[row[-1]]) for row in rows]
 
 
 def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:
@@ -344,11 +366,12 @@ class EventCache:
 
     The key is everything that decides an event's bytes apart from its text: the post id
     (never reused), its time, status, SEQUENCE and ``updated_at`` (set by every edit of the
-    post, ``posts_db.update_post``), and whether it is overdue. Events of every workspace and
-    calendar share it, so a post in several calendars (its audience's and the workspace's)
-    is rendered once. Per process, like ``RenderCache``. An OrderedDict rather than
-    cachetools: a re-render looks up every event of the calendar, and its C-level
-    ``move_to_end`` makes that several times cheaper.
+    post, ``posts_db.update_post``), whether it is overdue, and in a team's calendar only,
+    the email of the rep it names (keys of six fields are a rep's own calendar's). Events
+    of every workspace and calendar share it, so a post in several calendars (its
+    audience's and the workspace's) is rendered once. Per process, like ``RenderCache``. An
+    OrderedDict rather than cachetools: a re-render looks up every event of the calendar,
+    and its C-level ``move_to_end`` makes that several times cheaper.
     """
 
     ENTRY_OVERHEAD = 480  # bytes of key, tuple and dict bookkeeping beside the event's own

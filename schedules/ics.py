@@ -91,6 +91,8 @@ class IcsEvent:
     last_modified: datetime
     # A scheduled post whose time passed unpublished (schedules.posts.is_overdue).
     overdue: bool = False
+    # In a team's calendar, the email of the rep whose post it is; None in a rep's own.
+    rep: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ EventBytes = tuple[bytes, bytes]
 _END = b"END:VCALENDAR\r\n"
 OVERDUE_PREFIX = "Overdue: "
 OVERDUE_NOTE = "Mark it published or move it."
+REP_LINE = "Rep: "
 
 
 def render_calendar(
@@ -212,7 +215,9 @@ def _summary(event: IcsEvent) -> str:
         summary = _FIXED_SUMMARIES[event.kind]
     else:
         raise ValueError(f"unknown event kind {event.kind!r}")
-    return OVERDUE_PREFIX + summary if event.overdue else summary
+    summary = OVERDUE_PREFIX + summary if event.overdue else summary
+    # Whose it is leads the title, the one line every calendar view shows, even truncated.
+    return f"[{event.rep.partition('@')[0]}] {summary}" if event.rep else summary
 
 
 def event_bytes(event: IcsEvent) -> EventBytes:
@@ -225,6 +230,11 @@ def event_bytes(event: IcsEvent) -> EventBytes:
     An overdue post keeps its UID, SEQUENCE and STATUS: being late is not a change to the
     event in RFC 5546's sense (no new time or status), so clients update it in place; its
     LAST-MODIFIED moves to the moment it became overdue, when the text changed.
+
+    In a team's calendar the SUMMARY starts with the rep's name (``[sam] Give: …``), since
+    titles are what month grids and reminders show, and DESCRIPTION starts with the full
+    address (``Rep: sam@acme.example``), for two reps of one name; a rep's own calendar has
+    neither.
     """
     if event.status not in STATUSES:
         raise ValueError(f"{event.uid}: status must be one of {sorted(STATUSES)}")
@@ -235,6 +245,8 @@ def event_bytes(event: IcsEvent) -> EventBytes:
     if event.overdue:
         last_modified = max(last_modified, start)
         body = f"{OVERDUE_NOTE}\n\n{body}" if body else OVERDUE_NOTE
+    if event.rep:
+        body = "\n\n".join(part for part in (REP_LINE + event.rep, body) if part)
     head = (
         b"BEGIN:VEVENT\r\n"
         + _fold("SUMMARY:" + _escape(_summary(event)))

@@ -122,7 +122,8 @@ class Post(Base):
         ),
         # A calendar's version read (calendar_db._post_events), the team's and a rep's, from
         # the index alone and in its order; their leading columns serve every time-range read.
-        Index("ix_posts_audience_calendar", "audience_id", *CALENDAR_VERSION_COLUMNS),
+        # The team's calendar names each event's rep, so it reads the owner from the index too.
+        Index("ix_posts_audience_calendar", "audience_id", *CALENDAR_VERSION_COLUMNS, "owner_id"),
         Index(
             "ix_posts_audience_owner_calendar", "audience_id", "owner_id", *CALENDAR_VERSION_COLUMNS
         ),

@@ -17,6 +17,7 @@ from app.web import (
     forms,
     pages,
     post_forms,
+    reps,
     security,
     suggestion_pages,
     team_pages,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     formatting.init_app(app)
     forms.init_app(app)
+    reps.init_app(app)
     app.register_blueprint(blp)
     # "favicon" is in app.principal.PUBLIC_ENDPOINTS.
     app.add_url_rule("/favicon.ico", "favicon", _favicon)

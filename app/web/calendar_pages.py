@@ -9,19 +9,25 @@ from marshmallow import ValidationError
 
 from app.db import session
 from app.ics import export, subscription_url
-from app.principal import principal
+from app.principal import owner_filter, principal
 from app.schemas.calendar import CalendarQuerySchema
 from app.web.blueprint import blp
+from app.web.reps import REP_ARG, rep_choices, viewed_rep
+from core.accounts_db import ALL_REPS
+from core.errors import InvalidValue
 from core.models import User
 from schedules import audiences_db, subscriptions_db
 
 
 def _download(refs: list[int] | None, filename: str):
+    """The viewed rep's calendar by default; ``owner`` (admins) names a rep or ``all``."""
     try:
-        query = CalendarQuerySchema().load(request.args)
-    except ValidationError:
+        args = {k: v for k, v in request.args.items() if k != REP_ARG}  # rep: viewed_rep's
+        query = CalendarQuerySchema().load(args)
+        owner_id = owner_filter(query.get("owner", viewed_rep()))
+        response = export(principal().workspace_id, refs, query, owner_id)
+    except (ValidationError, InvalidValue):
         abort(400, "Those calendar options are not valid.")
-    response = export(principal().workspace_id, refs, query, principal().user_id)
     slug = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-") or "calendar"
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
     return response
@@ -30,10 +36,13 @@ def _download(refs: list[int] | None, filename: str):
 @blp.get("/calendar")
 def calendar_page():
     me = principal()
+    viewed_rep()  # an admin may look at a rep's downloads (?rep=)
     return render_template(
         "web/calendar.html",
         audiences=audiences_db.list_audiences(session(), me.workspace_id),
         subscription=subscription_url(session().get(User, me.user_id)),
+        # An admin of a team of more than themselves: the team's calendar is worth offering.
+        team=ALL_REPS if me.is_admin and len(rep_choices()) > 1 else None,
     )
 
 

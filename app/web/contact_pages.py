@@ -26,6 +26,7 @@ from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_rule
+from app.web.reps import viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db
@@ -76,6 +77,8 @@ ASK_FIELDS = ("type", "title", "body", "date", "time")
 TOUCH_INPUTS = {"kind": "touch_kind", "at": "touch_date", "post_id": "touch_post"}
 ACCEPTANCE_INPUTS = {"accepted_at": "accepted_date"}
 ASK_INPUTS = {"scheduled_at": "date", "audience_id": "form"}
+# A new contact goes to the rep viewed; refusing that rep is about the whole form.
+OWNER_INPUT = {"owner_id": "form"}
 
 
 def _text(name: str) -> str:
@@ -121,7 +124,7 @@ def contacts_page():
         workspace_id,
         audience_id=audience_id,
         stage=stage,
-        owner_id=principal().user_id,
+        owner_id=viewed_rep(),
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
@@ -173,7 +176,7 @@ def _save_contact(contact: Contact | None, change):
         session().commit()
     except (ValidationError, InvalidValue) as error:
         session().rollback()
-        return _contact_form(contact, values, field_errors(error))
+        return _contact_form(contact, values, field_errors(error, OWNER_INPUT))
     except DomainError as error:  # a profile URL already in use
         session().rollback()
         named = error.extra.get("errors") or [{"field": "form", "message": error.detail}]
@@ -184,15 +187,13 @@ def _save_contact(contact: Contact | None, change):
 
 @blp.route("/contacts/new", methods=["GET", "POST"])
 def new_contact():
-    workspace_id = principal().workspace_id
+    workspace_id, owner_id = principal().workspace_id, viewed_rep()
     if request.method == "GET":
         values = {"relationship": "none", "audience_id": request.args.get("audience", "")}
         return _contact_form(None, values)
     return _save_contact(
         None,
-        lambda fields: contacts_db.create_contact(
-            session(), workspace_id, fields, principal().user_id
-        ),
+        lambda fields: contacts_db.create_contact(session(), workspace_id, fields, owner_id),
     )
 
 

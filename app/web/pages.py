@@ -16,6 +16,7 @@ from app.schemas.calendar import WorkspaceSchema
 from app.web import months, security
 from app.web.blueprint import blp
 from app.web.forms import field_errors
+from app.web.reps import viewed_rep
 from core import accounts_db, passwords_db
 from core import models as core_models
 from core.db import utcnow
@@ -82,15 +83,15 @@ def next_open_slot(audience: Audience, owner_id: int, now: dt.datetime) -> dt.da
 
 @blp.get("/")
 def home():
-    now, me = utcnow(), principal()
+    now, rep = utcnow(), viewed_rep()
     standings = [
         Standing(
             audience,
-            timeline_db.ratio(session(), audience, me.user_id, now),
-            next_open_slot(audience, me.user_id, now),
-            posts_db.overdue_posts(session(), audience.id, me.user_id, now),
+            timeline_db.ratio(session(), audience, rep, now),
+            next_open_slot(audience, rep, now),
+            posts_db.overdue_posts(session(), audience.id, rep, now),
         )
-        for audience in audiences_db.list_audiences(session(), me.workspace_id)
+        for audience in audiences_db.list_audiences(session(), principal().workspace_id)
     ]
     return render_template("web/home.html", standings=standings)
 
@@ -100,18 +101,18 @@ def home():
 
 @blp.get("/audiences/<int:audience_id>")
 def audience(audience_id: int):
-    db, workspace_id, me = session(), principal().workspace_id, principal().user_id
+    db, workspace_id, rep = session(), principal().workspace_id, viewed_rep()
     found = audiences_db.get_audience(db, workspace_id, audience_id)
     now = utcnow()
     today = now.astimezone(ZoneInfo(found.timezone)).date()
     span = months.period(request.args.get("view", "month"), request.args.get("start"), today)
     start, end = span.utc_bounds(found.timezone)
     posts, _ = posts_db.list_posts(
-        db, workspace_id, audience_id, start=start, end=end, owner_id=me, limit=1000
+        db, workspace_id, audience_id, start=start, end=end, owner_id=rep, limit=1000
     )
-    filled = slots_db.slots(db, found, me, start, end)
+    filled = slots_db.slots(db, found, rep, start, end)
     open_slots = [s for s, p in filled if p is None and s >= now]
-    drafts, _ = posts_db.list_posts(db, workspace_id, audience_id, status="draft", owner_id=me)
+    drafts, _ = posts_db.list_posts(db, workspace_id, audience_id, status="draft", owner_id=rep)
     return render_template(
         "web/audience.html",
         audience=found,
@@ -119,7 +120,7 @@ def audience(audience_id: int):
         today=today,
         weeks=months.weeks(span, found.timezone, posts, open_slots),
         undated=[d for d in drafts if d.scheduled_at is None],
-        ratio=timeline_db.ratio(db, found, me, now),
+        ratio=timeline_db.ratio(db, found, rep, now),
     )
 
 

@@ -17,13 +17,17 @@ from app.schemas.posts import PostSchema
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
+from app.web.reps import is_row_id, rep_choices, viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue
+from core.models import User
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db, utm
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
 from schedules.times import local, when
 
 FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
+# Only an admin's form has it: whose calendar the post is on.
+OWNER_FIELD = "owner_id"
 # Domain field names as the inputs that set them.
 INPUTS = {"scheduled_at": "date"}
 STATUS_CHOICES = (
@@ -64,7 +68,22 @@ def _values_of(post: Post, timezone: str) -> dict[str, str]:
         "date": f"{at:%Y-%m-%d}" if at else "",
         "time": f"{at:%H:%M}" if at else "",
         "status": post.status if post.status != "cancelled" else "draft",
+        OWNER_FIELD: str(post.owner_id),
     }
+
+
+def _typed() -> dict[str, str]:
+    return {name: request.form.get(name, "").strip() for name in (*FORM_FIELDS, OWNER_FIELD)}
+
+
+def _owner(values: Mapping[str, str], default: int) -> int:
+    """The rep the form puts the post on: an admin's Owner choice, else ``default``."""
+    chosen = values.get(OWNER_FIELD, "")
+    if not principal().is_admin or not chosen:
+        return default
+    if not is_row_id(chosen):
+        raise InvalidValue(OWNER_FIELD, "Choose a rep of this team.")
+    return int(chosen)
 
 
 def _render(audience: Audience, values, post: Post | None = None, errors=None, why=None):
@@ -73,7 +92,7 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
         "web/post_form.html",
         # An ask's form shows where the audience stands, so the date is chosen knowingly.
         ratio=(
-            timeline_db.ratio(session(), audience, post.owner_id if post else principal().user_id)
+            timeline_db.ratio(session(), audience, post.owner_id if post else viewed_rep())
             if values.get("kind") == "ask"
             else None
         ),
@@ -86,6 +105,7 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
         ask_types=ASK_TYPES,
         statuses=STATUS_CHOICES,
         share=_share(post, audience),
+        owners=_owners(),
     )
     return page, status
 
@@ -105,6 +125,12 @@ def _share(post: Post | None, audience: Audience) -> dict[str, str] | None:
     }
 
 
+def _owners() -> list[tuple[int, str]] | None:
+    """An admin's Owner choices, when the team has someone to choose."""
+    choices = rep_choices() if principal().is_admin else []
+    return choices if len(choices) > 1 else None
+
+
 def explain_rule(
     error: refusals.RuleViolation, audience: Audience, post_id: int | None
 ) -> list[str]:
@@ -120,6 +146,9 @@ def explain_rule(
 
 
 def _saved(post: Post, audience: Audience):
+    if post.owner_id != viewed_rep():
+        owner = session().get(User, post.owner_id)
+        flash(f"“{post.title}” is now on the calendar of {owner.email}.")
     if post.scheduled_at is None:
         flash(f"Saved “{post.title}” as a draft.")
         return redirect(url_for("web.audience", audience_id=audience.id), 303)
@@ -151,24 +180,25 @@ def new_post(audience_id: int):
         kind = "ask" if request.args.get("kind") == "ask" else "give"
         values = dict.fromkeys(FORM_FIELDS, "")
         values.update(kind=kind, type=POST_TYPES[kind][0], status="scheduled")
+        values[OWNER_FIELD] = str(viewed_rep())
         if kind == "ask" and not date:
             date, time = _earliest_ask(audience)
         values.update(date=date[:10], time=time[:5])
         return _render(audience, values)
-    values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
+    values = _typed()
     return _attempt(
         audience,
         values,
         None,
         lambda fields: posts_db.create_post(
-            session(), workspace_id, audience_id, fields, principal().user_id
+            session(), workspace_id, audience_id, fields, _owner(values, viewed_rep())
         ),
     )
 
 
 def _earliest_ask(audience: Audience) -> tuple[str, str]:
     """The first date and time a new ask would pass, on the audience's clock, or blanks."""
-    earliest = timeline_db.ratio(session(), audience, principal().user_id).earliest_next_ask_at
+    earliest = timeline_db.ratio(session(), audience, viewed_rep()).earliest_next_ask_at
     return form_moment(earliest, audience.timezone)
 
 
@@ -183,13 +213,18 @@ def edit_post(post_id: int):
     post, audience = _post_and_audience(post_id)
     if request.method == "GET":
         return _render(audience, _values_of(post, audience.timezone), post)
-    values = {name: request.form.get(name, "").strip() for name in FORM_FIELDS}
+    values = _typed()
     return _attempt(
         audience,
         values,
         post,
+        # Reassigning is a change like any other: the rule judges both reps' timelines.
         lambda fields: posts_db.update_post(
-            session(), workspace_id, post_id, fields, owner_scope()
+            session(),
+            workspace_id,
+            post_id,
+            {**fields, "owner_id": _owner(values, post.owner_id)},
+            owner_scope(),
         ),
     )
 

@@ -19,6 +19,7 @@ from app.web import months
 from app.web.blueprint import blp
 from app.web.pages import next_open_slot
 from app.web.post_forms import explain_rule
+from app.web.reps import viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
@@ -64,7 +65,7 @@ def _page(audience: Audience, status: int = 200, **extra):
     days = _days(audience)
     since = now - dt.timedelta(days=days)
     workspace_id = audience.workspace_id
-    me = principal().user_id
+    me = viewed_rep()
     found = suggestions_db.suggest(
         session(), workspace_id, audience.id, owner_id=me, since=since, now=now
     )
@@ -113,15 +114,13 @@ def schedule_suggestion(audience_id: int, article_id: int):
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     _article(article_id)
-    slot = next_open_slot(audience, principal().user_id, utcnow())
+    slot = next_open_slot(audience, viewed_rep(), utcnow())
     if slot is None:
         return _page(audience, 422, why=[NO_OPEN_SLOT])
     fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
               "article_id": article_id, "scheduled_at": slot}  # fmt: skip
     try:
-        post = posts_db.create_post(
-            session(), workspace_id, audience_id, fields, principal().user_id
-        )
+        post = posts_db.create_post(session(), workspace_id, audience_id, fields, viewed_rep())
         session().commit()
     except refusals.RuleViolation as error:
         session().rollback()
@@ -136,8 +135,8 @@ def schedule_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/dismiss")
 def dismiss_suggestion(audience_id: int, article_id: int):
-    me = principal()
-    suggestions_db.dismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
+    workspace_id = principal().workspace_id
+    suggestions_db.dismiss(session(), workspace_id, audience_id, article_id, viewed_rep())
     session().commit()
     # The list page offers Undo for the article named here.
     target = url_for("web.suggestions_page", audience_id=audience_id, dismissed=article_id)
@@ -146,8 +145,8 @@ def dismiss_suggestion(audience_id: int, article_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/undismiss")
 def undismiss_suggestion(audience_id: int, article_id: int):
-    me = principal()
-    suggestions_db.undismiss(session(), me.workspace_id, audience_id, article_id, me.user_id)
+    workspace_id = principal().workspace_id
+    suggestions_db.undismiss(session(), workspace_id, audience_id, article_id, viewed_rep())
     session().commit()
     flash(f"“{_article(article_id).title}” is back among the suggestions.")
     return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
@@ -202,7 +201,7 @@ def plan_quarter(audience_id: int):
         for day in (quarter.first, quarter.end)
     )
     result = suggestions_db.plan(
-        session(), workspace_id, audience_id, start, end, owner_id=principal().user_id
+        session(), workspace_id, audience_id, start, end, owner_id=viewed_rep()
     )
     session().commit()
     return _page(audience, plan=result, planned=quarter)

@@ -1,5 +1,7 @@
 """planner export-ics: files for calendar apps, and clear errors instead of tracebacks."""
 
+import re
+
 from icalendar import Calendar
 
 from tests.conftest import make_caller
@@ -62,3 +64,45 @@ def test_admin_in_same_workspace_sees_same_calendar(app, rep):
     make_caller(app, "Acme Sales", "boss@acme.example", role="admin")
     make_audience(rep)
     assert run(app, "--all", "--workspace", "Acme Sales").exit_code == 0
+
+
+def unstamped(data: bytes) -> bytes:
+    return re.sub(rb"DTSTAMP:\w+\r\n", b"", data)
+
+
+def summaries(data: bytes) -> dict[str, str]:
+    events = Calendar.from_ical(data).walk("VEVENT")
+    return {str(e["UID"]): str(e["SUMMARY"]) for e in events if "RRULE" not in e}
+
+
+def test_owner_exports_one_rep_s_calendar_and_without_it_the_team_s(app, rep, colleague):
+    audience = make_audience(rep, name="CFOs")
+    pats = give(rep, audience["id"], "2053-05-06T09:30", title="Pat's notes")
+    sams = give(colleague, audience["id"], "2053-05-07T09:30", title="Sam's guide")
+    pat, sam = (f"post-{p['id']}@value-planner" for p in (pats, sams))
+
+    one = run(app, "--audience", "CFOs", "--owner", "sam@acme.example")
+    assert one.exit_code == 0, one.output
+    assert summaries(one.stdout_bytes) == {sam: "Give: Sam's guide"}
+    # The same bytes as the API's calendar for Sam, but for the render time.
+    api = colleague.get(f"/api/v1/audiences/{audience['id']}/calendar.ics").data
+    assert unstamped(one.stdout_bytes) == unstamped(api)
+
+    team = run(app, "--audience", "CFOs")
+    assert team.exit_code == 0, team.output
+    assert summaries(team.stdout_bytes) == {
+        pat: "[rep] Give: Pat's notes",
+        sam: "[sam] Give: Sam's guide",
+    }
+    calendar = Calendar.from_ical(team.stdout_bytes)
+    described = {str(e["UID"]): str(e.get("DESCRIPTION")) for e in calendar.walk("VEVENT")}
+    assert described[sam] == "Rep: sam@acme.example"
+    assert str(calendar["X-WR-CALNAME"]) == "CFOs (team)"
+
+
+def test_an_owner_of_another_workspace_is_exit_code_2(app, rep, outsider):
+    make_audience(rep)
+    result = run(app, "--all", "--workspace", "Acme Sales", "--owner", "rep@globex.example")
+    assert result.exit_code == 2
+    assert "No user with email rep@globex.example in this workspace" in result.output
+    assert "Traceback" not in result.output

@@ -21,7 +21,8 @@ depends_on = None
 
 VERSION_COLUMNS = ["scheduled_at", "id", "status", "sequence", "updated_at"]
 COVERING = {
-    "ix_posts_audience_calendar": ["audience_id", *VERSION_COLUMNS],
+    # The team's calendar names each event's rep: the owner is read from the index too.
+    "ix_posts_audience_calendar": ["audience_id", *VERSION_COLUMNS, "owner_id"],
     "ix_posts_audience_owner_calendar": ["audience_id", "owner_id", *VERSION_COLUMNS],
 }
 REPLACED = {

@@ -103,7 +103,7 @@ def load(session: Session) -> None:
     the renderer shows whatever the database holds."""
     for row in WORKSPACES:
         session.add(Workspace(**row))
-        # Each workspace's one rep owns its posts; owners never show in these calendars.
+        # Each workspace's one rep owns its posts; a rep's own calendar never names them.
         session.add(User(id=row["id"], workspace_id=row["id"], email=f"rep{row['id']}@golden.test"))
     session.flush()
     rep_of = {row["id"]: row["workspace_id"] for row in AUDIENCES}
@@ -120,18 +120,21 @@ def load(session: Session) -> None:
     session.flush()
 
 
-# name -> (workspace id, audience ids or None for all, export options)
+# name -> (workspace id, audience ids or None for all, export options): each workspace's one
+# rep's calendar (their user id is the workspace's), which a team's export must not change.
 CASES = {
-    "cfos": (1, [1], calendar_db.ExportOptions()),
-    "cfos-drafts-gaps": (1, [1], calendar_db.ExportOptions(include_drafts=True, include_gaps=True)),
+    "cfos": (1, [1], calendar_db.ExportOptions(owner_id=1)),
+    "cfos-drafts-gaps": (1, [1], calendar_db.ExportOptions(
+        include_drafts=True, include_gaps=True, owner_id=1)),
     "workspace-window": (1, None, calendar_db.ExportOptions(
         start=at("2025-01-01T00:00"), end=at("2025-04-01T00:00"),
-        include_drafts=True, include_gaps=True)),
-    "workspace": (1, None, calendar_db.ExportOptions()),
-    "tokyo": (1, [3], calendar_db.ExportOptions(include_drafts=True)),
+        include_drafts=True, include_gaps=True, owner_id=1)),
+    "workspace": (1, None, calendar_db.ExportOptions(owner_id=1)),
+    "tokyo": (1, [3], calendar_db.ExportOptions(include_drafts=True, owner_id=1)),
     "sydney-gaps": (2, [4], calendar_db.ExportOptions(
-        start=at("2025-01-01T00:00"), end=at("2026-01-01T00:00"), include_gaps=True)),
-    "quiet-utc": (3, None, calendar_db.ExportOptions()),
+        start=at("2025-01-01T00:00"), end=at("2026-01-01T00:00"), include_gaps=True,
+        owner_id=2)),
+    "quiet-utc": (3, None, calendar_db.ExportOptions(owner_id=3)),
 }  # fmt: skip
 
 

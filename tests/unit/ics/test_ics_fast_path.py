@@ -28,6 +28,8 @@ WEEKLY = WeeklyHour(
 def icalendar_vevent(event: IcsEvent) -> bytes:
     """The event as icalendar writes it, DTSTAMP included (the renderer before aab1145+1)."""
     summary = {"give": "Give: ", "ask": "Ask: "}[event.kind] + event.title
+    if event.rep:
+        summary = f"[{event.rep.partition('@')[0]}] {summary}"
     vevent = Event()
     vevent.add("UID", event.uid)
     vevent.add("DTSTAMP", STAMP)
@@ -37,7 +39,8 @@ def icalendar_vevent(event: IcsEvent) -> bytes:
     vevent.add("DTSTART", event.start)
     vevent.add("DURATION", event.duration)
     vevent.add("SUMMARY", summary)
-    description = "\n\n".join(part for part in (event.body, event.url) if part)
+    rep = f"Rep: {event.rep}" if event.rep else None
+    description = "\n\n".join(part for part in (rep, event.body, event.url) if part)
     if description:
         vevent.add("DESCRIPTION", description)
     if event.url:
@@ -71,13 +74,16 @@ URL = st.from_regex(r"https://[a-z]{1,20}\.example/[a-z0-9/_\-.,;^\\%?=&é]{0,20
     sequence=st.integers(0, 10**6),
     minutes=st.integers(1, 60 * 24 * 3),
     start=st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1)),
+    rep=st.none() | st.emails() | TEXT.map(lambda text: text + "@acme.example"),
 )
 def test_event_bytes_equal_icalendar(
-    title, body, url, kind, type_, status, sequence, minutes, start
+    title, body, url, kind, type_, status, sequence, minutes, start, rep
 ):
+    """A rep's own events and a team's, which name the rep."""
     event = replace(
         BASE, title=title, body=body, url=url, kind=kind, type=type_, status=status,
         sequence=sequence, duration=timedelta(minutes=minutes), start=start.replace(tzinfo=UTC),
+        rep=rep,
     )  # fmt: skip
     assert stamped(event) == icalendar_vevent(event)
 
@@ -92,6 +98,13 @@ def test_an_overdue_event_says_so_and_keeps_its_identity():
     assert "STATUS:CONFIRMED\r\n" in text
     # It became overdue at its start, after its last edit: that is when its text changed.
     assert "LAST-MODIFIED:20240330T091500Z\r\n" in text
+
+
+def test_a_team_event_leads_with_its_rep_and_then_says_overdue():
+    overdue = replace(BASE, body="Body", overdue=True, rep="sam@acme.example")
+    text = stamped(overdue).decode().replace("\r\n ", "")
+    assert "SUMMARY:[sam] Overdue: Give: t\r\n" in text
+    assert f"DESCRIPTION:Rep: sam@acme.example\\n\\n{OVERDUE_NOTE}\\n\\nBody\r\n" in text
 
 
 @settings(max_examples=60, deadline=None)

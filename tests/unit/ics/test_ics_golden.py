@@ -32,3 +32,32 @@ def test_events_kept_from_other_calendars_render_the_same_bytes(loaded):
             assert (
                 golden.render(session, case, cache) == (golden.GOLDEN / f"{case}.ics").read_bytes()
             )
+
+
+def unfolded(data: bytes) -> str:
+    return data.decode().replace("\r\n ", "")
+
+
+def test_the_team_export_names_the_rep_in_each_event_and_changes_nothing_else(loaded):
+    """The workspace's calendar for the team is the rep's golden one but for its name, a
+    "[rep1] " before each post's SUMMARY and a "Rep:" line opening each DESCRIPTION; with
+    one event cache, neither rendering is ever served for the other."""
+    cache = calendar_db.EventCache(2**20)
+    golden_file = (golden.GOLDEN / "workspace.ics").read_bytes()
+    with loaded() as session:
+        assert golden.render(session, "workspace", cache) == golden_file
+        audiences = calendar_db.audiences_for_export(session, 1, None)
+        team = calendar_db.build(
+            session, 1, audiences, calendar_db.ExportOptions(), golden.NOW, cache
+        ).render(golden.NOW)
+        assert golden.render(session, "workspace", cache) == golden_file
+    text = unfolded(team)
+    assert text.count("SUMMARY:[rep1] ") == text.count("UID:post-") > 0
+    assert text.count("DESCRIPTION:Rep: rep1@golden.test") == text.count("UID:post-")
+    stripped = (
+        text.replace("SUMMARY:[rep1] ", "SUMMARY:")
+        .replace("DESCRIPTION:Rep: rep1@golden.test\\n\\n", "DESCRIPTION:")
+        .replace("DESCRIPTION:Rep: rep1@golden.test\r\n", "")
+        .replace(": all audiences (team)\r\n", ": all audiences\r\n")
+    )
+    assert stripped == unfolded(golden_file)

@@ -21,7 +21,7 @@ GUIDE = "post-3@value-planner"  # scheduled 2025-01-21 08:00 UTC
 
 def cfos(session, now, cache=None):
     audiences = calendar_db.audiences_for_export(session, 1, [1])
-    options = calendar_db.ExportOptions()
+    options = calendar_db.ExportOptions(owner_id=1)  # the rep's own calendar
     version = calendar_db.version(session, 1, audiences, options, now)
     body = calendar_db.build(session, 1, audiences, options, now, cache).render(now)
     return version.fingerprint, {str(e["UID"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
