@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import OwnerQuerySchema, RangeQuerySchema, UtmSchema
+from app.schemas.common import OwnerQuerySchema, RangeQuerySchema, StrictBoolean, UtmSchema
 
 
 class CalendarQuerySchema(RangeQuerySchema, OwnerQuerySchema):
@@ -20,7 +20,7 @@ class SubscriptionSchema(Schema):
 
 
 class ConnectingHourSchema(Schema):
-    enabled = fields.Boolean()
+    enabled = StrictBoolean()
     weekday = fields.Integer(
         validate=validate.Range(0, 6), metadata={"description": "0 is Monday, as in ISO 8601."}
     )

@@ -108,10 +108,20 @@ class Instant(fields.String):
     request may also leave out the offset (the view reads it in a time zone it knows)."""
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON's true or false only: 0, 1 or "yes" where the document says boolean is a mistake
+    the client should hear about, not a guess."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):  # 0 and 1 compare equal to False and True
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class UtmSchema(Schema):
     """UTM tagging of the links shared from the product; off unless ``enabled``."""
 
-    enabled = fields.Boolean(load_default=False)
+    enabled = StrictBoolean(load_default=False)
     source = fields.String(
         validate=validate.Length(1, utm.UTM_VALUE_MAX), metadata={"example": "linkedin"}
     )

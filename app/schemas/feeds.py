@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.common import StrictBoolean
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
 from feeds.urls import MAX_URL_LENGTH
@@ -27,7 +28,7 @@ class FeedSchema(Schema):
         load_default=list,
         validate=validate.Length(max=FEED_TAGS_MAX),
     )
-    enabled = fields.Boolean(load_default=True)
+    enabled = StrictBoolean(load_default=True)
     interval_minutes = fields.Integer(
         allow_none=True,
         load_default=None,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageQuerySchema
+from app.schemas.common import PageQuerySchema, StrictBoolean
 from feeds.urls import MAX_URL_LENGTH
 from schedules.webhooks.models import EVENT_TYPES, WEBHOOK_DESCRIPTION_MAX
 
@@ -23,7 +23,7 @@ class WebhookSchema(Schema):
         validate=validate.Length(min=1, max=len(EVENT_TYPES)),
         metadata={"description": f"Default: all of {', '.join(EVENT_TYPES)}."},
     )
-    enabled = fields.Boolean(
+    enabled = StrictBoolean(
         metadata={"description": "Enabling a disabled endpoint clears disabled_reason."}
     )
     description = fields.String(validate=validate.Length(max=WEBHOOK_DESCRIPTION_MAX))

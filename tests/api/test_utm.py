@@ -89,3 +89,12 @@ def test_bad_tagging_settings_are_422s_naming_the_field(rep):
         assert response.get_json()["errors"][0]["field"] == field
     bad = rep.patch("/api/v1/workspace", json={"utm": {"content": "post-{"}})
     assert (bad.status_code, bad.get_json()["errors"][0]["field"]) == (422, "utm.content")
+
+
+def test_a_switch_takes_json_true_or_false_only(rep):
+    audience = make_audience(rep)
+    refused = rep.patch(f"/api/v1/audiences/{audience['id']}", json={"utm": {"enabled": 0}})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "utm.enabled"
+    feed = rep.post("/api/v1/feeds", json={"url": "https://example.com/f.xml", "enabled": 1})
+    assert feed.status_code == 422
