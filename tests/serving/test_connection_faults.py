@@ -131,20 +131,18 @@ def test_a_backend_terminated_after_the_view_answered_still_sends_the_views_answ
             assert listed.status_code == 200, listed.text
             assert listed.headers["content-type"].startswith("application/json")
             assert [a["name"] for a in listed.json()["items"]] == ["CFOs"]
-            # A committed PATCH whose view reads again after its commit: the backend dies
-            # before the clean-up, and the client still gets the 200 for the change it made
-            # (a 500 here made a retrying client write twice).
-            audience = created.json()["id"]
-            post = http.post(f"/api/v1/audiences/{audience}/posts", json={
-                "kind": "give", "type": "tip", "title": "Draft title",
-                "scheduled_at": "2030-01-01T09:00:00Z"}).json()  # fmt: skip
+            # A committed PATCH whose view reads again after its commit (a contact's answer
+            # derives its stage from the history): the backend dies before the clean-up, and
+            # the client still gets the 200 for the change it made (a 500 here made a
+            # retrying client write twice).
+            contact = http.post("/api/v1/contacts", json={"name": "Dana"}).json()
             trap.armed.set()
-            renamed = http.patch(f"/api/v1/posts/{post['id']}", json={"title": "Final title"})
+            renamed = http.patch(f"/api/v1/contacts/{contact['id']}", json={"name": "Dana W"})
             assert trap.sprung == 2, "the PATCH left no clean-up to fail: the test proved nothing"
             assert renamed.status_code == 200, renamed.text
-            assert renamed.json()["title"] == "Final title"
-            stored = http.get(f"/api/v1/posts/{post['id']}").json()
-            assert stored["title"] == "Final title"
+            assert renamed.json()["name"] == "Dana W"
+            stored = http.get(f"/api/v1/contacts/{contact['id']}").json()
+            assert stored["name"] == "Dana W"
             # The failure is counted where monitoring looks, and the service carries on.
             assert metric(url, "planner_db_cleanup_errors_total") == 2
             assert http.get("/api/v1/audiences").status_code == 200
