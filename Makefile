@@ -17,6 +17,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
+# ical.js and axe-core for the calendar and browser tests; without npm those tests skip, saying so.
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the ical.js and axe-core tests will skip (apt-get install npm)"; fi
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -35,7 +40,7 @@ serve: install
 	$(BIN)/planner db upgrade
 	$(BIN)/planner serve
 
-test: install-test
+test: install-test tests/js/node_modules/.installed
 	$(BIN)/pytest
 
 # import-linter's contracts (pyproject.toml) check the layering that ruff cannot see.
