@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from tests.api.test_rule_recency import iso
 from tests.helpers import give
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in, snapshot
 from tests.web.test_share_pages import ARTICLE, SOON
@@ -73,8 +74,13 @@ def test_in_chromium_the_calendar_shares_a_give_and_marks_it_published(page, pho
     assert page.evaluate("navigator.clipboard.readText()") == f"Worth a read.\n\n{link}"
     assert_accessible(page)
 
+    # An overdue give with a link: the home page offers the same three actions.
+    late = give(rep, planner["audience"]["id"], iso(hours=-1 / 60), url=ARTICLE, title="Late")
     sign_in(phone, planner["url"])
     assert_fits_phone(phone, planner["url"], [calendar, "/"])
+    assert phone.get_by_role("group", name="Publish “Late”").count() == 1
+    assert phone.locator(f"#share-{late['id']}").is_visible()
+    snapshot(phone, "home-share-phone")
     phone.goto(planner["url"] + calendar)
     snapshot(phone, "calendar-share-phone")
     snapshot(page, "calendar-share")
