@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from app import settings
+from app.runtime import PUBLIC_URL_INFO
 from app.schemas.contacts import ContactSchema
 from app.schemas.posts import PostSchema
 from core.db import utcnow
@@ -125,21 +127,24 @@ def _post_changed(session: Session, post: Post) -> None:
 
 
 def _post_event(session: Session, type_: str, post: Post) -> None:
-    outbox_db.record(session, _workspace(post), type_, _post_data(post), post_id=post.id)
+    data = _post_data(post, deleted=type_ == "post.deleted")
+    outbox_db.record(session, _workspace(post), type_, data, post_id=post.id)
 
 
-def _post_data(post: Post) -> dict[str, Any]:
+def _post_data(post: Post, deleted: bool = False) -> dict[str, Any]:
     session = object_session(post)
     shown = _post_schema.dump(post)
     # The shared link leaves the product here, so it carries the audience's UTM tags.
     shown["url"] = utm.tag(
         shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
     )
+    # A deleted post has no page left: its audience's calendar is where it was.
+    page = f"/audiences/{post.audience_id}" if deleted else f"/posts/{post.id}/edit"
     return {
         "post": shown,
         "rep": _rep(session.get(User, post.owner_id)),
         "audience": _audience(post.audience),
-        "link": f"/api/v1/posts/{post.id}",
+        **_links(session, f"/api/v1/posts/{post.id}", page),
     }
 
 
@@ -158,7 +163,11 @@ def _refused(session: Session, refusal: AskRefusal) -> None:
         },
         "rep": _rep(session.get(User, refusal.owner_id)),
         "audience": _audience(audience),
-        "link": f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+        **_links(
+            session,
+            f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+            f"/audiences/{refusal.audience_id}?rep={refusal.owner_id}",
+        ),
     }
     outbox_db.record(session, refusal.workspace_id, "ask.refused", data)
 
@@ -170,7 +179,7 @@ def _stage_changed(session: Session, standing: contacts_db.Standing, previous: s
         "previous_stage": previous,
         "rep": _rep(session.get(User, contact.owner_id)),
         "audience": _audience(contact.audience),
-        "link": f"/api/v1/contacts/{contact.id}",
+        **_links(session, f"/api/v1/contacts/{contact.id}", f"/contacts/{contact.id}"),
     }
     outbox_db.record(session, contact.workspace_id, "contact.stage_changed", data)
 
@@ -203,6 +212,13 @@ def _as_committed(contact: Contact, stored: rel.History) -> rel.History:
     return rel.History(
         committed("accepted_at"), stored.touches, stored.asks, committed("requested_at")
     )
+
+
+def _links(session: Session, api_path: str, page_path: str) -> dict[str, Any]:
+    """``link``, the API path as first shipped (receivers prefix it themselves), and ``links``:
+    the API resource and the web page, absolute on PLANNER_PUBLIC_URL."""
+    base = session.info.get(PUBLIC_URL_INFO) or settings.public_url()
+    return {"link": api_path, "links": {"api": base + api_path, "web": base + page_path}}
 
 
 def _workspace(post: Post) -> int:

@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app, runtime, serving, settings
 from core import accounts_db, passwords_db
+from schedules.webhooks.models import WebhookEvent
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = REPO / "docs" / "configuration.md"
@@ -121,6 +123,31 @@ def _proxy_fix(setup: Setup) -> None:
     setup.set(PLANNER_PROXY_FIX="2")
     proxied = setup.app().wsgi_app
     assert isinstance(proxied, ProxyFix) and (proxied.x_for, proxied.x_proto) == (2, 2)
+
+
+@effect("PLANNER_PUBLIC_URL")
+def _public_url(setup: Setup) -> None:
+    setup.set(PLANNER_PUBLIC_URL="https://planner.example.com/team/")
+    app = setup.app()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {setup.token(app)}"
+    audience = client.post(
+        "/api/v1/audiences", json={"name": "CFOs", "timezone": "Europe/Berlin"}
+    ).get_json()
+    post = client.post(
+        f"/api/v1/audiences/{audience['id']}/posts",
+        json={"kind": "give", "title": "Pricing", "scheduled_at": "2030-01-08T09:00"},
+    ).get_json()
+    with app.extensions["planner_db"].reader() as session:
+        (payload,) = session.scalars(
+            select(WebhookEvent.payload).where(WebhookEvent.type == "post.scheduled")
+        )
+    assert payload["data"]["links"] == {
+        "api": f"https://planner.example.com/team/api/v1/posts/{post['id']}",
+        "web": f"https://planner.example.com/team/posts/{post['id']}/edit",
+    }
+    # The CLI and the worker write events through the same settings.
+    assert runtime.Runtime().config["PUBLIC_URL"] == "https://planner.example.com/team"
 
 
 @effect("PLANNER_METRICS_PUBLIC")
