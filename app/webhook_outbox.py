@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -45,6 +46,16 @@ _post_schema = PostSchema()
 _contact_schema = ContactSchema()
 
 
+@dataclass(frozen=True)
+class _Before:
+    """What ``before_flush`` saw of the contacts a flush may move: each one's stage and the
+    history as stored, at one ``now`` that ``after_flush`` judges by too."""
+
+    now: dt.datetime
+    timeline: set[int]
+    stages: dict[int, tuple[str, rel.History]]
+
+
 def watch(factory: sessionmaker[Session]) -> None:
     """Write outbox events for every flush of the sessions ``factory`` makes."""
     event.listen(factory, "before_flush", _before_flush)
@@ -65,15 +76,23 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     if contacts:
         now = utcnow()
         with session.no_autoflush:
+            _load_audiences(session, contacts)
             stored = people_db.histories(session, contacts)
-            session.info[_BEFORE] = {
-                c.id: rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now)
-                for c in contacts
-            }
+            session.info[_BEFORE] = _Before(
+                now,
+                _timeline_changed(session),
+                {
+                    c.id: (
+                        rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now),
+                        stored[c.id],
+                    )
+                    for c in contacts
+                },
+            )
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
-    before: dict[int, str] = session.info.pop(_BEFORE, {})
+    before: _Before | None = session.info.pop(_BEFORE, None)
     for obj in session.new:
         if isinstance(obj, Post):
             _post_created(session, obj)
@@ -87,11 +106,10 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         if isinstance(obj, Post):
             outbox_db.disarm_due(session, obj.id)
             _post_event(session, "post.deleted", obj)
-    if before:
-        contacts = [c for c in _loaded_contacts(session, before) if c not in session.deleted]
-        for standing in contacts_db.standings(session, contacts):
-            if standing.stage != before[standing.contact.id]:
-                _stage_changed(session, standing, before[standing.contact.id])
+    if before is not None:
+        moved = _stages_moved(session, before)
+        for standing in contacts_db.standings(session, list(moved), before.now):
+            _stage_changed(session, standing, moved[standing.contact])
 
 
 def _post_created(session: Session, post: Post) -> None:
@@ -199,6 +217,40 @@ def _loaded_contacts(session: Session, ids: Iterable[int]) -> list[Contact]:
     with session.no_autoflush:
         found = (session.get(Contact, i) for i in sorted(ids))
         return [c for c in found if c is not None]
+
+
+def _timeline_changed(session: Session) -> set[int]:
+    """Contacts whose touches or one-to-one asks this flush writes: their history is read
+    again after it; every other contact's is the one read before, with its new dates."""
+    return {
+        obj.contact_id
+        for obj in (*session.dirty, *session.new, *session.deleted)
+        if isinstance(obj, Touch | Post) and obj.contact_id is not None
+    }
+
+
+def _load_audiences(session: Session, contacts: list[Contact]) -> None:
+    """The contacts' audiences (their policies) in one query, not one lazy load each."""
+    ids = {c.audience_id for c in contacts if c.audience_id is not None}
+    if ids:
+        session.scalars(select(Audience).where(Audience.id.in_(sorted(ids)))).all()
+
+
+def _stages_moved(session: Session, before: _Before) -> dict[Contact, str]:
+    """The contacts whose stage this flush moved, each with the stage it had."""
+    contacts = [c for c in _loaded_contacts(session, before.stages) if c not in session.deleted]
+    reread = people_db.histories(session, [c for c in contacts if c.id in before.timeline])
+    moved = {}
+    for contact in contacts:
+        previous, stored = before.stages[contact.id]
+        history = reread.get(contact.id)
+        if history is None:
+            history = rel.History(
+                contact.accepted_at, stored.touches, stored.asks, contact.requested_at
+            )
+        if rel.stage(history, person_policy(contact.audience), before.now) != previous:
+            moved[contact] = previous
+    return moved
 
 
 def _as_committed(contact: Contact, stored: rel.History) -> rel.History:

@@ -240,8 +240,9 @@ def import_section(report: Report, result: dict | None, database: str) -> None:
         f"{result['again_s']:.2f} s (CPU {result['again_cpu_s']:.2f} s)"
     )
     why = (
-        "the 2,000 changed contacts and the 20,000 matched rows' locks are written row by row; "
-        "fix: one UPDATE from a VALUES list, and lock only the contacts whose acceptance changes"
+        "the matched rows are read in one query and changed text written as one bulk UPDATE; "
+        "only contacts whose acceptance or audience changes are locked and go through the "
+        "session (and the webhook outbox)"
     )
     report.target(what, "<= 5 s", figure, result["met"], why)
 

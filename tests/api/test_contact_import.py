@@ -71,6 +71,19 @@ def test_importing_again_updates_the_same_contacts_and_keeps_known_emails(rep):
     )
 
 
+def test_a_profile_pasted_another_way_is_matched_not_duplicated(rep):
+    jane = add_contact(rep, name="Jane Roe", profile_url="http://www.linkedin.com/in/Jane/")
+    data = b"name,profile_url,company,title\nJane Roe,https://linkedin.com/in/jane,Hooli,CFO\n"
+    answer = imported(upload(rep, data))
+    assert answer["created"] == []
+    assert [(r["contact_id"], r["changed"]) for r in answer["updated"]] == [
+        (jane["id"], ["company"])
+    ]  # fmt: skip
+    [kept] = contacts(rep)
+    # The rep's own spelling of the address stays.
+    assert (kept["profile_url"], kept["company"]) == ("http://www.linkedin.com/in/Jane/", "Hooli")
+
+
 def test_a_plain_csv_with_an_unknown_audience_skips_that_row_only(rep):
     make_audience(rep, name="CFOs")
     data = (

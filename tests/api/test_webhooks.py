@@ -13,6 +13,7 @@ from app import settings
 from core.db import utcnow
 from schedules.models import AskRefusal
 from schedules.webhooks.models import WebhookEvent
+from tests.api.test_contact_import import CONNECTIONS, upload
 from tests.helpers import give, make_audience
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
@@ -335,3 +336,29 @@ def test_payload_links_are_absolute_on_the_public_url_and_reach_the_api_and_the_
     assert rep.get(links["contact.stage_changed"]["api"].removeprefix(PUBLIC)).status_code == 200
     ratio = rep.get(links["ask.refused"]["api"].removeprefix(PUBLIC))
     assert ratio.status_code == 200, ratio.get_json()
+
+
+def test_an_import_reports_an_acceptance_once_and_an_unchanged_file_writes_nothing(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver, events=["contact.stage_changed"])
+    audience = make_audience(rep)
+    dana = rep.post(
+        "/api/v1/contacts",
+        json={"name": "Dana Whitfield", "audience_id": audience["id"],
+              "profile_url": "https://www.linkedin.com/in/Dana-Whitfield/"},
+    ).get_json()  # fmt: skip
+    requested = rep.post(
+        f"/api/v1/contacts/{dana['id']}/connection-request",
+        json={"note": "Good to meet you at the CFO breakfast yesterday"},
+    )
+    assert requested.status_code == 200, requested.get_json()
+    first = upload(rep, CONNECTIONS.read_bytes())
+    assert first.status_code == 200, first.get_json()
+    seen = rep.get(f"/api/v1/contacts/{dana['id']}").get_json()
+    again = upload(rep, CONNECTIONS.read_bytes())
+    assert [r["changed"] for r in again.get_json()["updated"]] == [[], [], []]
+    deliver(app)
+    assert [m.data["contact"]["stage"] for m in receiver.messages] == ["requested", "connected"]
+    assert receiver.messages[1].data["previous_stage"] == "requested"
+    assert rep.get(f"/api/v1/contacts/{dana['id']}").get_json()["updated_at"] == seen["updated_at"]
