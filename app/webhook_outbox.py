@@ -15,7 +15,7 @@ ask's time passing) sends nothing: no write happened.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +24,6 @@ from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from app import settings
 from app.runtime import PUBLIC_URL_INFO
-from app.schemas.contacts import ContactSchema
-from app.schemas.posts import PostSchema
 from core.db import utcnow
 from core.models import User
 from schedules import utm
@@ -42,8 +40,36 @@ POST_FIELDS = (
 )  # fmt: skip
 _BEFORE = "webhook_stages_before"
 _GONE = "webhook_posts_gone"
-_post_schema = PostSchema()
-_contact_schema = ContactSchema()
+
+
+class _LazySchema:
+    """An API schema made at its first event: importing the schemas cost every ``planner``
+    command's start-up a tenth of a second, and most commands never change a post or a
+    contact (``planner export-ics`` reads)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._schema = make, None
+
+    def dump(self, obj: Any) -> Any:
+        if self._schema is None:
+            self._schema = self._make()
+        return self._schema.dump(obj)
+
+
+def _make_post_schema() -> Any:
+    from app.schemas.posts import PostSchema
+
+    return PostSchema()
+
+
+def _make_contact_schema() -> Any:
+    from app.schemas.contacts import ContactSchema
+
+    return ContactSchema()
+
+
+_post_schema = _LazySchema(_make_post_schema)
+_contact_schema = _LazySchema(_make_contact_schema)
 
 
 @dataclass(frozen=True)
