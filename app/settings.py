@@ -178,6 +178,7 @@ class Settings:
     signin_failure_limit: str
     feed_refresh_limit: str
     feeds: FeedFetching
+    webhook_retention_days: int
     serve: ServeSettings
     metrics_dir: str | None
     owns_metrics_dir: bool  # serve made the directory, so it removes it at exit
@@ -199,6 +200,7 @@ class Settings:
             "PLANNER_FEED_REFRESH_LIMIT": self.feed_refresh_limit,
             "FEED_FETCHING": self.feeds,
             "PUBLIC_URL": self.public_url,
+            "WEBHOOK_RETENTION_DAYS": self.webhook_retention_days,
         }
         if self.secret_key is not None:
             config["SECRET_KEY"] = self.secret_key
@@ -247,6 +249,7 @@ def read(
             timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
             max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
         ),
+        webhook_retention_days=env.number("PLANNER_WEBHOOK_RETENTION_DAYS", 30, minimum=1),  # type: ignore[arg-type]
         serve=_serve(env, serve_options or {}),
         metrics_dir=metrics_dir,
         owns_metrics_dir=metrics_dir is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 
@@ -44,7 +45,8 @@ def worker(
     stop = threading.Event()
     db = runtime.database
     feeds = DueFeedRunner(db.writer, runtime.fetch_policy, workers, stop)
-    hooks = DeliveryRunner(db.writer, runtime.fetch_policy, workers, stop)
+    retention = dt.timedelta(days=runtime.config["WEBHOOK_RETENTION_DAYS"])
+    hooks = DeliveryRunner(db.writer, runtime.fetch_policy, workers, stop, retention=retention)
 
     def refresh() -> None:
         totals = feeds.run()

@@ -179,6 +179,16 @@ def _db_max_overflow(setup: Setup) -> None:
     assert _server_pool(setup, PLANNER_DB_MAX_OVERFLOW="0")._max_overflow == 0
 
 
+@effect("PLANNER_WEBHOOK_RETENTION_DAYS")
+def _webhook_retention_days(setup: Setup) -> None:
+    assert runtime.Runtime().config["WEBHOOK_RETENTION_DAYS"] == 30
+    setup.set(PLANNER_WEBHOOK_RETENTION_DAYS="7")
+    assert runtime.Runtime().config["WEBHOOK_RETENTION_DAYS"] == 7
+    setup.set(PLANNER_WEBHOOK_RETENTION_DAYS="0")
+    with pytest.raises(settings.SettingError, match="PLANNER_WEBHOOK_RETENTION_DAYS"):
+        settings.read()
+
+
 @effect("PLANNER_ICS_CACHE_MIB")
 def _ics_cache_mib(setup: Setup) -> None:
     setup.set(PLANNER_ICS_CACHE_MIB="2")

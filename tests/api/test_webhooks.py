@@ -362,3 +362,21 @@ def test_an_import_reports_an_acceptance_once_and_an_unchanged_file_writes_nothi
     assert [m.data["contact"]["stage"] for m in receiver.messages] == ["requested", "connected"]
     assert receiver.messages[1].data["previous_stage"] == "requested"
     assert rep.get(f"/api/v1/contacts/{dana['id']}").get_json()["updated_at"] == seen["updated_at"]
+
+
+def test_the_worker_prunes_deliveries_done_with_long_ago_and_keeps_the_undelivered(
+    app, rep, receiver, writer_session
+):
+    endpoint = add_endpoint(rep, receiver)
+    post = give(rep, make_audience(rep)["id"], LATER, status="scheduled")
+    deliver(app)  # post.scheduled delivered; its post.due waits for 2030
+    receiver.statuses = [500, 500]
+    assert rep.patch(f"/api/v1/posts/{post['id']}", json={"title": "New"}).status_code == 200
+    deliver(app)  # post.updated fails and waits for a retry
+    later = utcnow() + dt.timedelta(days=31)
+    deliver(app, later)  # fails again and is given up, today: kept as long as the others were
+    listed = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()["items"]
+    assert [(d["event"], d["delivered_at"]) for d in listed] == [("post.updated", None)]
+    kept = writer_session.scalars(select(WebhookEvent.type).order_by(WebhookEvent.id)).all()
+    assert kept == ["post.due", "post.updated"]
+    assert receiver.types() == ["post.scheduled"]
