@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
@@ -401,8 +402,16 @@ def _update_texts(session: Session, changes: dict[int, dict[str, Any]], now: dt.
         ({"id": id_, **fields, "updated_at": now} for id_, fields in changes.items()),
         key=lambda values: tuple(values),
     )
-    if rows:
-        session.execute(update(Contact), rows)
+    if not rows:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(update(Contact), rows)
+    except StaleDataError:  # unlocked, so a contact may have been deleted since it was read
+        raise Conflict(
+            "Some of these contacts were deleted meanwhile; import the file again.",
+            errors=[{"field": "file", "message": "A matched contact was deleted meanwhile."}],
+        ) from None
 
 
 def _update_staged(

@@ -35,6 +35,9 @@ EXPECTED = (
     f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
     f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)}, in UTF-8."
 )
+MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+)}  # fmt: skip
 # How far into the file the header may sit: LinkedIn's preamble is three lines.
 HEADER_WITHIN_LINES = 20
 LIMITS = {"name": CONTACT_NAME_MAX, "company": CONTACT_COMPANY_MAX,
@@ -170,10 +173,12 @@ def _date(value: str) -> dt.date | None:
     """``03 Dec 2026`` as LinkedIn writes it; ISO dates in plain files."""
     if not value:
         return None
-    try:
-        return dt.datetime.strptime(value, "%d %b %Y").date()
-    except ValueError:
-        pass
+    parts = value.split()
+    if len(parts) == 3 and parts[1].lower() in MONTHS and parts[0].isdigit() and parts[2].isdigit():
+        try:  # by hand: strptime's 13 µs a row were a fifth of a 20,000-row import's CPU
+            return dt.date(int(parts[2]), MONTHS[parts[1].lower()], int(parts[0]))
+        except ValueError:
+            pass
     try:
         return date_parser.isoparse(value).date()
     except (ValueError, OverflowError):

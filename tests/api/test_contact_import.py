@@ -5,7 +5,11 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, event
 
+from core.errors import Conflict
+from schedules.contacts import contacts_db, importing
+from schedules.models import Contact
 from tests.api.test_contacts import add_contact, direct_ask, touch
 from tests.helpers import give, make_audience
 
@@ -162,3 +166,20 @@ def test_a_contacts_file_over_the_json_limit_is_accepted(rep):
     assert len(data) > 1024 * 1024
     answer = imported(upload(rep, data))
     assert len(answer["created"]) == 30_000
+
+
+def test_a_matched_contact_deleted_while_the_file_imports_is_a_conflict(rep, writer_session):
+    """Contacts whose text alone changes are not locked; one deleted between the import's read
+    and its update is refused, for the caller to roll back, rather than a server error."""
+    dana = add_contact(rep, name="Dana", profile_url="https://www.linkedin.com/in/dana", title="")
+    stored = writer_session.get(Contact, dana["id"])
+    workspace_id, owner_id = stored.workspace_id, stored.owner_id
+
+    @event.listens_for(writer_session, "do_orm_execute")
+    def delete_first(state):
+        if state.is_update:  # another request deletes the contact just now
+            state.session.execute(delete(Contact).where(Contact.id == dana["id"]))
+
+    data = b"name,profile_url,company,title\nDana,https://www.linkedin.com/in/dana,Initech,CFO\n"
+    with pytest.raises(Conflict, match="deleted meanwhile"):
+        contacts_db.import_contacts(writer_session, workspace_id, importing.parse(data), owner_id)
