@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, count, repeat
-from operator import is_, itemgetter
+from operator import eq, is_, itemgetter
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
@@ -191,15 +191,39 @@ def build(
 @dataclass(frozen=True)
 class KeptCalendar:
     """A calendar's post events as rendered at ``revisions`` (audience id: revision) and
-    ``now``, in calendar order: ``order`` holds each event's (stored time, UID), and ``at``
-    each post's entry in it. Never changed once kept (threads share it): a render copies it."""
+    ``now``, in calendar order, beside each one's stored time and post id, and each post's
+    stored time by id (``at``). Never changed once kept (threads share it): a render copies
+    the lists, which costs microseconds, not the events."""
 
     revisions: Mapping[int, int]
     now: dt.datetime
     emails: Mapping[int, str] | None  # a team calendar's reps, whose emails its events name
-    order: list[tuple]
+    times: list
+    ids: list[int]
     events: list[ics.EventBytes]
-    at: dict[int, tuple]
+    at: dict[int, object]
+
+    def place(self, at: object, post_id: int) -> int:
+        """Where the post goes in calendar order: by time, then by UID as text (post-10
+        before post-9) among the few at one instant."""
+        index = bisect_left(self.times, at)
+        end, uid = bisect_right(self.times, at, index), _post_uid(post_id)
+        while index < end and _post_uid(self.ids[index]) < uid:
+            index += 1
+        return index
+
+    def remove(self, post_id: int) -> None:
+        at = self.at.pop(post_id)
+        index = bisect_left(self.times, at)
+        index = self.ids.index(post_id, index, bisect_right(self.times, at, index))
+        del self.times[index], self.ids[index], self.events[index]
+
+    def insert(self, at: object, post_id: int, event: ics.EventBytes) -> None:
+        index = self.place(at, post_id)
+        self.times.insert(index, at)
+        self.ids.insert(index, post_id)
+        self.events.insert(index, event)
+        self.at[post_id] = at
 
 
 class _Calendar:
@@ -268,16 +292,17 @@ class _Calendar:
                 self.cache.keep_calendar(key, updated)
                 return updated.events
         rows, found = self.all_events()
-        order = [(row[1], _post_uid(row[0])) for row in rows]
-        # Only posts at one instant move: their UIDs order them as text (post-10 first).
-        ranked = sorted(range(len(order)), key=order.__getitem__)
-        order = [order[index] for index in ranked]
-        events = [found[index] for index in ranked]
-        at = {rows[index][0]: place for index, place in zip(ranked, order, strict=True)}
+        times, ids = [row[1] for row in rows], [row[0] for row in rows]
+        # The database's order is by time and id: only posts at one instant may move.
+        for first, last in _ties(times):
+            ranked = sorted(range(first, last), key=lambda index: _post_uid(ids[index]))
+            ids[first:last] = [ids[index] for index in ranked]
+            found[first:last] = [found[index] for index in ranked]
         revisions = {a.id: a.revision for a in self.audiences}
-        self.cache.keep_calendar(key, KeptCalendar(revisions, self.now, self.emails, order,
-                                                   events, at))  # fmt: skip
-        return events
+        kept = KeptCalendar(revisions, self.now, self.emails, times, ids, found,
+                            dict(zip(ids, times, strict=True)))  # fmt: skip
+        self.cache.keep_calendar(key, kept)
+        return found
 
     def _brought_up_to_date(self, kept: KeptCalendar) -> KeptCalendar | None:
         """``kept`` with the posts changed since replaced, or None when it cannot be.
@@ -308,25 +333,20 @@ class _Calendar:
         )
         with self.connection.execute(query) as result:
             found = result.cursor.fetchall()
-        at, order, events = dict(kept.at), list(kept.order), list(kept.events)
+        revisions = {a.id: a.revision for a in self.audiences}
+        updated = KeptCalendar(revisions, self.now, self.emails, list(kept.times),
+                               list(kept.ids), list(kept.events), dict(kept.at))  # fmt: skip
         for row in found:
-            place = at.pop(row[1], None)
-            if place is not None:
-                index = bisect_left(order, place)
-                del order[index], events[index]
+            if row[1] in updated.at:
+                updated.remove(row[1])
         rows = [row[1:-1] for row in found if row[-1]]
-        if found[0][0] != len(order) + len(rows):
+        if found[0][0] != len(updated.ids) + len(rows):
             return None
         for row, event in zip(rows, self.events_of(rows), strict=True):
             if event is None:  # deleted since
                 return None
-            place = (row[1], _post_uid(row[0]))
-            index = bisect_left(order, place)
-            order.insert(index, place)
-            events.insert(index, event)
-            at[row[0]] = place
-        revisions = {a.id: a.revision for a in self.audiences}
-        return KeptCalendar(revisions, self.now, self.emails, order, events, at)
+            updated.insert(row[1], row[0], event)
+        return updated
 
     def events_of(self, rows: Sequence[tuple], whole: int = 0) -> list[ics.EventBytes | None]:
         """The event of each version row, from the cache or rendered from the post's text
@@ -343,15 +363,16 @@ class _Calendar:
         missing = {rows[index][0]: index for index in misses}  # post id: position
         if not missing:
             return found
-        text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
-                      Post.scheduled_at, Post.created_at, Post.updated_at,
-                      Post.audience_id)  # fmt: skip
+        text = select(*_TEXT_COLUMNS)
+        chunks: Iterable[Sequence[tuple]]
         if whole and len(missing) > whole // 2:  # mostly new: one read beats many IN lists
-            chunks = [text.where(*self.where)]
+            chunks = [self.connection.execute(text.where(*self.where)).all()]
         else:
             ids = list(missing)
-            chunks = [text.where(Post.id.in_(ids[at : at + _FETCH_CHUNK]))
-                      for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
+            by_id = (
+                Post.id.in_(ids[at : at + _FETCH_CHUNK]) for at in range(0, len(ids), _FETCH_CHUNK)
+            )
+            chunks = (self.connection.execute(text.where(where)).all() for where in by_id)
         rendered: dict[int, ics.EventBytes] = {}
         for chunk in chunks:
             for (
@@ -365,7 +386,7 @@ class _Calendar:
                 created,
                 updated,
                 audience_id,
-            ) in self.connection.execute(chunk):
+            ) in chunk:
                 index = missing.get(id_)
                 if index is None:
                     continue
@@ -417,6 +438,20 @@ def _emails(session: Session, audiences: Sequence[Audience]) -> dict[int, str]:
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
+# What an event is rendered from beside its version row, read for the events not kept.
+_TEXT_COLUMNS = (Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
+                 Post.scheduled_at, Post.created_at, Post.updated_at, Post.audience_id)  # fmt: skip
+
+
+def _ties(times: Sequence) -> list[tuple[int, int]]:
+    """The [first, last) ranges of equal neighbours in ``times``: posts at one instant."""
+    runs: list[list[int]] = []
+    for at in compress(count(), map(eq, times, times[1:])):  # tied with the next post
+        if runs and runs[-1][1] == at + 1:
+            runs[-1][1] = at + 2
+        else:
+            runs.append([at, at + 2])
+    return [(first, last) for first, last in runs]
 
 
 def _post_uid(post_id: int) -> str:
@@ -480,7 +515,7 @@ class EventCache:
         self._events: OrderedDict[tuple, ics.EventBytes] = OrderedDict()
         self._calendars: LRUCache[tuple, KeptCalendar] = LRUCache(
             maxsize=max_bytes // 2,
-            getsizeof=lambda kept: (len(kept.order) + 1) * self.KEPT_ROW_BYTES,
+            getsizeof=lambda kept: (len(kept.ids) + 1) * self.KEPT_ROW_BYTES,
         )
         self._lock = threading.Lock()
 

@@ -203,6 +203,8 @@ def _frame(name: str, timezone: str, weekly: WeeklyHour | None, stamp: datetime)
 
 def _as_utc(value: datetime, field: str) -> datetime:
     """Normalise an aware datetime to UTC; a naive one is a caller bug we refuse to guess at."""
+    if value.tzinfo is UTC:  # as the database's columns come (core.db.UTCDateTime): thrice an event
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{field} must be timezone-aware, got naive {value!r}")
     return value.astimezone(UTC)

@@ -90,10 +90,12 @@ def test_a_kept_calendar_brought_up_to_date_is_the_fresh_calendar(engine, seed):
     rng = random.Random(seed)
     cache = calendar_db.EventCache(2**22)
     now = utcnow()
+    # Posts on the half hours of the next hours: many at one instant, all soon overdue.
+    soon = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
     for _ in range(30):
         with writer() as session:
             try:
-                _change(session, rng, workspace_id, audience_ids, rep_ids, utcnow())
+                _change(session, rng, workspace_id, audience_ids, rep_ids, soon)
                 session.commit()
             except DomainError:
                 session.rollback()
