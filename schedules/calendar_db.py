@@ -5,6 +5,8 @@ Calendar apps re-fetch every hour whether or not anything changed. So a calendar
 the latest overdue instant, without reading the posts; HTTP answers 304 from it, and the
 rendered bytes are kept per version (``RenderCache``). A changed calendar is assembled from
 events kept per post version (``EventCache``): one edit re-renders one event, not thousands.
+And the calendar last rendered is kept with them (``KeptCalendar``), so that the next render
+reads only the posts changed since (``Post.revision``), not every post's version.
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ class _Calendar:
 
     def __init__(self, session: Session, audiences: Sequence[Audience], options: ExportOptions,
                  now: dt.datetime, cache: EventCache) -> None:  # fmt: skip
-        self.session, self.audiences, self.options, self.now = session, audiences, options, now
+        self.audiences, self.options, self.now = audiences, options, now
         self.cache, self.connection = cache, session.connection()
         self.tagging = _tagging(audiences)
         self.salt = (_tagging_key(self.tagging),) if self.tagging else ()
