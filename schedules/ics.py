@@ -238,37 +238,38 @@ def event_bytes(event: IcsEvent) -> EventBytes:
     address (``Rep: sam@acme.example``), for two reps of one name; a rep's own calendar has
     neither.
     """
-    if event.status not in STATUSES:
+    status = _STATUS_LINES.get(event.status)
+    if status is None:
         raise ValueError(f"{event.uid}: status must be one of {sorted(STATUSES)}")
     created = _utc_bytes(_as_utc(event.created, "created"))
     last_modified = _as_utc(event.last_modified, "last_modified")
     start = _as_utc(event.start, "start")
-    body = "\n\n".join(part for part in (event.body, event.url) if part)
+    # Conditional joins rather than join() over generators: this runs for every event.
+    body, url = event.body, event.url
+    body = f"{body}\n\n{url}" if body and url else body or url or ""
     if event.overdue:
         last_modified = max(last_modified, start)
         body = f"{OVERDUE_NOTE}\n\n{body}" if body else OVERDUE_NOTE
     if event.rep:
-        body = "\n\n".join(part for part in (REP_LINE + event.rep, body) if part)
-    head = (
-        b"BEGIN:VEVENT\r\n"
-        + _fold("SUMMARY:" + _escape(_summary(event)))
-        + b"DTSTART:" + _utc_bytes(start) + b"\r\n"
-        + b"DURATION:" + _duration_bytes(event.duration) + b"\r\n"
-    )  # fmt: skip
+        body = f"{REP_LINE}{event.rep}\n\n{body}" if body else REP_LINE + event.rep
+    head = b"BEGIN:VEVENT\r\n%bDTSTART:%b\r\nDURATION:%b\r\n" % (
+        _fold("SUMMARY:" + _escape(_summary(event))),
+        _utc_bytes(start),
+        _duration_bytes(event.duration),
+    )
     tail = [
         _fold("UID:" + _escape(event.uid)),
         b"SEQUENCE:%d\r\n" % event.sequence,
         _categories(event.kind, event.type, event.overdue),
-        b"CREATED:" + created + b"\r\n",
+        b"CREATED:%b\r\n" % created,
     ]
     if body:
         tail.append(_fold("DESCRIPTION:" + _escape(body)))
-    tail.append(b"LAST-MODIFIED:" + _utc_bytes(last_modified) + b"\r\n")
-    tail.append(_STATUS_LINES[event.status])
-    if event.url:
-        if "\n" in event.url:  # icalendar refuses these too: the line would end there
+    tail.append(b"LAST-MODIFIED:%b\r\n%b" % (_utc_bytes(last_modified), status))
+    if url:
+        if "\n" in url:  # icalendar refuses these too: the line would end there
             raise ValueError(f"{event.uid}: url must not contain a line break")
-        tail.append(_fold("URL:" + event.url))
+        tail.append(_fold("URL:" + url))
     tail.append(b"END:VEVENT\r\n")
     return head, b"".join(tail)
 
