@@ -279,16 +279,21 @@ _STATUS_LINES = {status: f"STATUS:{status}\r\n".encode() for status in STATUSES}
 
 def _escape(text: str) -> str:
     """TEXT escaping exactly as icalendar 7.3's vText does it (``\\N`` read as a newline, CR,
-    LF and CRLF all written as ``\\n``), without building a vText for every value."""
-    return (
-        text.replace("\\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    LF and CRLF all written as ``\\n``), without building a vText for every value; each
+    replacement in its order, made only when its character occurs (most values need few)."""
+    if "\\" in text:
+        text = text.replace("\\N", "\n").replace("\\", "\\\\")
+    if ";" in text:
+        text = text.replace(";", "\\;")
+    if "," in text:
+        text = text.replace(",", "\\,")
+    if "\r" in text:
+        text = text.replace("\r\n", "\\n")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\n")
+    return text
 
 
 @lru_cache(maxsize=256)
