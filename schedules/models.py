@@ -307,7 +307,8 @@ class AskRefusal(Base):
 def _stamp_revisions(session: Session, flush_context: Any, instances: Any) -> None:
     """A post written takes its audience's revision, which every change to the audience's
     posts bumps under its lock (``audiences_db.lock_audience``): so a calendar kept at
-    revision r finds each post changed since among those above r, on every write path."""
+    revision r finds each post changed since among those above r, on every write path of
+    the ORM (none writes posts by Core statements; one that did would set it itself)."""
     for post in (*session.new, *session.dirty):
         if isinstance(post, Post) and (post in session.new or session.is_modified(post)):
             # A post added by audience_id alone has no audience object yet; the session has it.
