@@ -395,13 +395,12 @@ class _Calendar:
                 if audience_id in self.tagging:
                     settings, audience_name = self.tagging[audience_id]
                     url = utm.tag(url, settings, audience_name, id_)
-                rendered[id_] = ics.event_bytes(ics.IcsEvent(
-                    uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
+                rendered[id_] = ics.event_lines(
+                    uid=_post_uid(id_), kind=kind, type_=type_, title=title, body=body or None,
                     url=url, start=_instant(at), status=STATUS_OF[row[2]], sequence=row[3],
                     created=_instant(created), last_modified=_instant(updated),
-                    overdue=bool(row[5]),
-                    rep=keys[index][6] if self.team else None,
-                ))  # fmt: skip
+                    overdue=bool(row[5]), rep=keys[index][6] if self.team else None,
+                )  # fmt: skip
         self.cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
         for id_, index in missing.items():
             found[index] = rendered.get(id_)

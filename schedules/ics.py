@@ -210,16 +210,16 @@ def _as_utc(value: datetime, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _summary(event: IcsEvent) -> str:
-    if event.kind in _TITLED_KINDS:
-        summary = f"{_TITLED_KINDS[event.kind]}: {event.title}"
-    elif event.kind in _FIXED_SUMMARIES:
-        summary = _FIXED_SUMMARIES[event.kind]
+def _summary(kind: str, title: str, overdue: bool, rep: str | None) -> str:
+    if kind in _TITLED_KINDS:
+        summary = f"{_TITLED_KINDS[kind]}: {title}"
+    elif kind in _FIXED_SUMMARIES:
+        summary = _FIXED_SUMMARIES[kind]
     else:
-        raise ValueError(f"unknown event kind {event.kind!r}")
-    summary = OVERDUE_PREFIX + summary if event.overdue else summary
+        raise ValueError(f"unknown event kind {kind!r}")
+    summary = OVERDUE_PREFIX + summary if overdue else summary
     # Whose it is leads the title, the one line every calendar view shows, even truncated.
-    return f"[{event.rep.partition('@')[0]}] {summary}" if event.rep else summary
+    return f"[{rep.partition('@')[0]}] {summary}" if rep else summary
 
 
 def event_bytes(event: IcsEvent) -> EventBytes:
@@ -238,37 +238,63 @@ def event_bytes(event: IcsEvent) -> EventBytes:
     address (``Rep: sam@acme.example``), for two reps of one name; a rep's own calendar has
     neither.
     """
-    status = _STATUS_LINES.get(event.status)
-    if status is None:
-        raise ValueError(f"{event.uid}: status must be one of {sorted(STATUSES)}")
-    created = _utc_bytes(_as_utc(event.created, "created"))
-    last_modified = _as_utc(event.last_modified, "last_modified")
-    start = _as_utc(event.start, "start")
+    return event_lines(
+        uid=event.uid, kind=event.kind, type_=event.type, title=event.title, body=event.body,
+        url=event.url, start=event.start, duration=event.duration, status=event.status,
+        sequence=event.sequence, created=event.created, last_modified=event.last_modified,
+        overdue=event.overdue, rep=event.rep,
+    )  # fmt: skip
+
+
+def event_lines(
+    *,
+    uid: str,
+    kind: str,
+    type_: str | None,
+    title: str,
+    body: str | None,
+    url: str | None,
+    start: datetime,
+    duration: timedelta = DEFAULT_DURATION,
+    status: str,
+    sequence: int,
+    created: datetime,
+    last_modified: datetime,
+    overdue: bool = False,
+    rep: str | None = None,
+) -> EventBytes:
+    """``event_bytes`` of the event with these fields (``IcsEvent``'s), for callers that
+    render thousands: building the frozen event first costs half as much again."""
+    status_line = _STATUS_LINES.get(status)
+    if status_line is None:
+        raise ValueError(f"{uid}: status must be one of {sorted(STATUSES)}")
+    stamp = _utc_bytes(_as_utc(created, "created"))
+    last_modified = _as_utc(last_modified, "last_modified")
+    start = _as_utc(start, "start")
     # Conditional joins rather than join() over generators: this runs for every event.
-    body, url = event.body, event.url
     body = f"{body}\n\n{url}" if body and url else body or url or ""
-    if event.overdue:
+    if overdue:
         last_modified = max(last_modified, start)
         body = f"{OVERDUE_NOTE}\n\n{body}" if body else OVERDUE_NOTE
-    if event.rep:
-        body = f"{REP_LINE}{event.rep}\n\n{body}" if body else REP_LINE + event.rep
+    if rep:
+        body = f"{REP_LINE}{rep}\n\n{body}" if body else REP_LINE + rep
     head = b"BEGIN:VEVENT\r\n%bDTSTART:%b\r\nDURATION:%b\r\n" % (
-        _fold("SUMMARY:" + _escape(_summary(event))),
+        _fold("SUMMARY:" + _escape(_summary(kind, title, overdue, rep))),
         _utc_bytes(start),
-        _duration_bytes(event.duration),
+        _duration_bytes(duration),
     )
     tail = [
-        _fold("UID:" + _escape(event.uid)),
-        b"SEQUENCE:%d\r\n" % event.sequence,
-        _categories(event.kind, event.type, event.overdue),
-        b"CREATED:%b\r\n" % created,
+        _fold("UID:" + _escape(uid)),
+        b"SEQUENCE:%d\r\n" % sequence,
+        _categories(kind, type_, overdue),
+        b"CREATED:%b\r\n" % stamp,
     ]
     if body:
         tail.append(_fold("DESCRIPTION:" + _escape(body)))
-    tail.append(b"LAST-MODIFIED:%b\r\n%b" % (_utc_bytes(last_modified), status))
+    tail.append(b"LAST-MODIFIED:%b\r\n%b" % (_utc_bytes(last_modified), status_line))
     if url:
         if "\n" in url:  # icalendar refuses these too: the line would end there
-            raise ValueError(f"{event.uid}: url must not contain a line break")
+            raise ValueError(f"{uid}: url must not contain a line break")
         tail.append(_fold("URL:" + url))
     tail.append(b"END:VEVENT\r\n")
     return head, b"".join(tail)
