@@ -5,6 +5,8 @@ Calendar apps re-fetch every hour whether or not anything changed. So a calendar
 the latest overdue instant, without reading the posts; HTTP answers 304 from it, and the
 rendered bytes are kept per version (``RenderCache``). A changed calendar is assembled from
 events kept per post version (``EventCache``): one edit re-renders one event, not thousands.
+And the calendar last rendered is kept with them (``KeptCalendar``), so that the next render
+reads only the posts changed since (``Post.revision``), not every post's version.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from operator import eq, is_, itemgetter
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from core.errors import InvalidValue
@@ -138,13 +141,15 @@ def _latest_overdue(
 
 def _in_window(query, options: ExportOptions):
     """The rep's posts within the export's range (the options name both)."""
-    if options.owner_id is not None:
-        query = query.where(Post.owner_id == options.owner_id)
-    if options.start is not None:
-        query = query.where(Post.scheduled_at >= options.start)
-    if options.end is not None:
-        query = query.where(Post.scheduled_at < options.end)
-    return query
+    return query.where(*_window(options))
+
+
+def _window(options: ExportOptions) -> list:
+    return [
+        *([Post.owner_id == options.owner_id] if options.owner_id is not None else []),
+        *([Post.scheduled_at >= options.start] if options.start is not None else []),
+        *([Post.scheduled_at < options.end] if options.end is not None else []),
+    ]
 
 
 def build(
@@ -158,12 +163,14 @@ def build(
     """Posts of ``audiences`` (cancelled ones too, so subscribers drop them) and open slots,
     ordered by start and then UID (as text).
 
-    Events are taken from ``cache`` when this version of the post was rendered before.
+    Events are taken from ``cache`` when this version of the post was rendered before, and
+    a calendar it keeps (``KeptCalendar``) is brought up to date from the posts changed since.
     """
     workspace = _workspace(session, workspace_id, audiences)
-    tagging = _tagging(audiences)
-    rows, found = _post_events(session, audiences, options, now, cache or EventCache(0), tagging)
+    cache = cache or EventCache(0)
+    calendar = _Calendar(session, audiences, options, now, cache)
     if options.include_gaps:
+        rows, found = calendar.all_events()
         timed = [
             ((row[6], _post_uid(row[0])), event) for row, event in zip(rows, found, strict=True)
         ]
@@ -172,7 +179,7 @@ def build(
         timed.sort(key=itemgetter(0))
         events = [event for _, event in timed]
     else:
-        events = _ties_by_uid(rows, found)
+        events = calendar.kept_events()
     single = audiences[0] if len(audiences) == 1 else None
     name = single.name if single else f"{workspace.name}: all audiences"
     return CalendarData(
@@ -183,102 +190,238 @@ def build(
     )
 
 
-def _post_events(
-    session: Session,
-    audiences: Sequence[Audience],
-    options: ExportOptions,
-    now: dt.datetime,
-    cache: EventCache,
-    tagging: Mapping[int, tuple[utm.UtmSettings, str]],
-) -> tuple[list[tuple], list[ics.EventBytes]]:
-    """The version row (id, stored time, status, SEQUENCE, stored edit time, overdue, and the
-    start when open slots are merged in) and the rendered event of each post, in the
-    database's order of time and id. Two steps: the version rows, for all, then the text only
-    of posts not in ``cache``.
+@dataclass(frozen=True)
+class KeptCalendar:
+    """A calendar's post events as rendered at ``revisions`` (audience id: revision) and
+    ``now``, in calendar order, beside each one's stored time and post id, and each post's
+    stored time by id (``at``). Never changed once kept (threads share it): a render copies
+    the lists, which costs microseconds, not the events."""
 
-    Core selects run on the connection, since ORM objects, and even the ORM's handling of
-    plain rows, cost more than the event. The version columns are kept as the driver returns
-    them (they only tell versions apart and keep the database's order), the database says
-    which posts are overdue (``posts.overdue_clause``, the SQL form of ``posts.is_overdue``),
-    and the start is read as an instant only when open slots must be merged in.
+    revisions: Mapping[int, int]
+    now: dt.datetime
+    emails: Mapping[int, str] | None  # a team calendar's reps, whose emails its events name
+    times: list
+    ids: list[int]
+    events: list[ics.EventBytes]
+    at: dict[int, object]
 
-    Links are UTM-tagged per ``tagging`` (audience id: settings and name, only audiences that
-    tag); cached events are then keyed by the settings too, and untagged calendars as before.
-    """
-    statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
-    overdue = case((posts.overdue_clause(now), True), else_=False)
-    stored, edited = (
-        type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
-    )
-    columns = [Post.id, stored, Post.status, Post.sequence, edited, overdue]
-    if options.include_gaps:
-        columns.append(Post.scheduled_at)
-    team = options.owner_id is None
-    if team:
-        columns.append(Post.owner_id)  # last: the events name their rep
-    where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
-             Post.scheduled_at.is_not(None)]  # fmt: skip
-    connection = session.connection()
-    # The index's order, which is the calendar's but for posts at one instant.
-    query = _in_window(select(*columns).where(*where).order_by(Post.scheduled_at, Post.id), options)
-    with connection.execute(query) as result:
-        # The driver's own tuples when its values serve as they come (as the version columns
-        # do), at half the cost of Rows; the start must be made an instant. Tuples of plain
-        # values leave the garbage collector's watch, so a calendar held costs no later
-        # collection a scan.
-        rows = list(map(tuple, result.all())) if options.include_gaps else result.cursor.fetchall()
-    keys = _event_keys(session, audiences, rows, options)
-    if tagging:  # after the rep's email, which a team's event names from its key
-        salt = _tagging_key(tagging)
-        keys = [(*key, salt) for key in keys]
-    found = cache.get_many(keys)
-    misses = compress(count(), map(is_, found, repeat(None)))
-    missing = {rows[index][0]: index for index in misses}  # post id: position
-    if not missing:
+    def place(self, at: object, post_id: int) -> int:
+        """Where the post goes in calendar order: by time, then by UID as text (post-10
+        before post-9) among the few at one instant."""
+        index = bisect_left(self.times, at)
+        end, uid = bisect_right(self.times, at, index), _post_uid(post_id)
+        while index < end and _post_uid(self.ids[index]) < uid:
+            index += 1
+        return index
+
+    def remove(self, post_id: int) -> None:
+        at = self.at.pop(post_id)
+        index = bisect_left(self.times, at)
+        index = self.ids.index(post_id, index, bisect_right(self.times, at, index))
+        del self.times[index], self.ids[index], self.events[index]
+
+    def insert(self, at: object, post_id: int, event: ics.EventBytes) -> None:
+        index = self.place(at, post_id)
+        self.times.insert(index, at)
+        self.ids.insert(index, post_id)
+        self.events.insert(index, event)
+        self.at[post_id] = at
+
+
+class _Calendar:
+    """One render's reads of a calendar's posts: the statuses, window and rep it takes, the
+    UTM tagging of its links, and in a team's calendar the reps' emails (read once)."""
+
+    def __init__(self, session: Session, audiences: Sequence[Audience], options: ExportOptions,
+                 now: dt.datetime, cache: EventCache) -> None:  # fmt: skip
+        self.audiences, self.options, self.now = audiences, options, now
+        self.cache, self.connection = cache, session.connection()
+        self.tagging = _tagging(audiences)
+        self.salt = (_tagging_key(self.tagging),) if self.tagging else ()
+        self.team = options.owner_id is None
+        self.emails = _emails(session, audiences) if self.team else None
+        statuses = [*EXPORTED_STATUSES, *(["draft"] if options.include_drafts else [])]
+        self.where = [Post.audience_id.in_([a.id for a in audiences]), Post.status.in_(statuses),
+                      Post.scheduled_at.is_not(None), *_window(options)]  # fmt: skip
+        overdue = case((posts.overdue_clause(now), True), else_=False)
+        stored, edited = (
+            type_coerce(column, String) for column in (Post.scheduled_at, Post.updated_at)
+        )
+        self.columns = [Post.id, stored, Post.status, Post.sequence, edited, overdue]
+        if options.include_gaps:
+            self.columns.append(Post.scheduled_at)
+        if self.team:
+            self.columns.append(Post.owner_id)  # last: the events name their rep
+
+    def all_events(self) -> tuple[list[tuple], list[ics.EventBytes]]:
+        """The version row (id, stored time, status, SEQUENCE, stored edit time, overdue, and
+        the start when open slots are merged in) and the rendered event of each post, in the
+        database's order of time and id. Two steps: the version rows, for all, then the text
+        only of posts not in the cache.
+
+        Core selects run on the connection, since ORM objects, and even the ORM's handling of
+        plain rows, cost more than the event. The version columns are kept as the driver
+        returns them (they only tell versions apart and keep the database's order), the
+        database says which posts are overdue (``posts.overdue_clause``, the SQL form of
+        ``posts.is_overdue``), and the start is read as an instant only when open slots must
+        be merged in.
+        """
+        # The index's order, which is the calendar's but for posts at one instant.
+        query = select(*self.columns).where(*self.where).order_by(Post.scheduled_at, Post.id)
+        with self.connection.execute(query) as result:
+            # The driver's own tuples when its values serve as they come (as the version
+            # columns do), at half the cost of Rows; the start must be made an instant.
+            # Tuples of plain values leave the garbage collector's watch, so a calendar held
+            # costs no later collection a scan.
+            if self.options.include_gaps:
+                rows = list(map(tuple, result.all()))
+            else:
+                rows = result.cursor.fetchall()
+        found = self.events_of(rows, whole=len(rows))
+        if None in found:  # posts deleted between the two reads
+            kept = [index for index, event in enumerate(found) if event is not None]
+            rows, found = [rows[index] for index in kept], [found[index] for index in kept]
         return rows, found  # type: ignore[return-value]
-    text = select(Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
-                  Post.scheduled_at, Post.created_at, Post.updated_at,
-                  Post.audience_id)  # fmt: skip
-    if len(missing) > len(rows) // 2:  # mostly new: one read beats many IN lists
-        chunks = [_in_window(text.where(*where), options)]
-    else:
-        ids = list(missing)
-        chunks = [text.where(Post.id.in_(ids[at : at + _FETCH_CHUNK]))
-                  for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
-    rendered: dict[int, ics.EventBytes] = {}
-    for chunk in chunks:
-        for (
-            id_,
-            kind,
-            type_,
-            title,
-            body,
-            url,
-            at,
-            created,
-            updated,
-            audience_id,
-        ) in connection.execute(chunk):
-            index = missing.get(id_)
-            if index is None:
-                continue
-            row = rows[index]
-            if audience_id in tagging:
-                settings, audience_name = tagging[audience_id]
-                url = utm.tag(url, settings, audience_name, id_)
-            rendered[id_] = ics.event_bytes(ics.IcsEvent(
-                uid=_post_uid(id_), kind=kind, type=type_, title=title, body=body or None,
-                url=url, start=at, status=STATUS_OF[row[2]], sequence=row[3],
-                created=created, last_modified=updated, overdue=bool(row[5]),
-                rep=keys[index][6] if team else None,
-            ))  # fmt: skip
-    cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
-    for id_, index in missing.items():
-        found[index] = rendered.get(id_)
-    if len(rendered) < len(missing):  # posts deleted between the two reads
-        kept = [index for index, event in enumerate(found) if event is not None]
-        rows, found = [rows[index] for index in kept], [found[index] for index in kept]
-    return rows, found  # type: ignore[return-value]
+
+    def kept_events(self) -> list[ics.EventBytes]:
+        """The posts' events in calendar order (by start, then UID as text), from the calendar
+        kept at an earlier revision when there is one, and kept for the next render."""
+        key = (tuple(a.id for a in self.audiences), self.options, self.salt)
+        kept = self.cache.calendar(key)
+        if kept is not None and kept.now <= self.now and kept.emails == self.emails:
+            updated = self._brought_up_to_date(kept)
+            if updated is not None:
+                self.cache.keep_calendar(key, updated)
+                return updated.events
+        rows, found = self.all_events()
+        times, ids = [row[1] for row in rows], [row[0] for row in rows]
+        # The database's order is by time and id: only posts at one instant may move.
+        for first, last in _ties(times):
+            ranked = sorted(range(first, last), key=lambda index: _post_uid(ids[index]))
+            ids[first:last] = [ids[index] for index in ranked]
+            found[first:last] = [found[index] for index in ranked]
+        revisions = {a.id: a.revision for a in self.audiences}
+        kept = KeptCalendar(revisions, self.now, self.emails, times, ids, found,
+                            dict(zip(ids, times, strict=True)))  # fmt: skip
+        self.cache.keep_calendar(key, kept)
+        return found
+
+    def _brought_up_to_date(self, kept: KeptCalendar) -> KeptCalendar | None:
+        """``kept`` with the posts changed since replaced, or None when it cannot be.
+
+        Changed are the posts above the kept revision of their audience (``Post.revision``),
+        and those that turned overdue since it was kept. A post that left the audience
+        or was deleted leaves no row to read: the count of the calendar's posts, read in the
+        same statement (one snapshot of the database), then differs from the kept one's, and
+        the calendar is read whole.
+        """
+        audience_ids = [a.id for a in self.audiences]
+        changed = or_(
+            *(
+                and_(Post.audience_id == audience_id, Post.revision > kept.revisions[audience_id])
+                for audience_id in audience_ids
+            ),
+            and_(
+                Post.audience_id.in_(audience_ids),
+                *_window(self.options),
+                posts.overdue_clause(self.now),
+                Post.scheduled_at >= kept.now,
+            ),
+        )
+        count = select(func.count().label("posts")).where(*self.where).subquery()
+        member = case((and_(*self.where), True), else_=False)
+        query = select(count.c.posts, *self.columns, member).select_from(
+            count.outerjoin(Post, changed)
+        )
+        found = self._raw(query)
+        revisions = {a.id: a.revision for a in self.audiences}
+        updated = KeptCalendar(revisions, self.now, self.emails, list(kept.times),
+                               list(kept.ids), list(kept.events), dict(kept.at))  # fmt: skip
+        for row in found:
+            if row[1] in updated.at:
+                updated.remove(row[1])
+        rows = [row[1:-1] for row in found if row[-1]]
+        if found[0][0] != len(updated.ids) + len(rows):
+            return None
+        for row, event in zip(rows, self.events_of(rows), strict=True):
+            if event is None:  # deleted since
+                return None
+            updated.insert(row[1], row[0], event)
+        return updated
+
+    def events_of(self, rows: Sequence[tuple], whole: int = 0) -> list[ics.EventBytes | None]:
+        """The event of each version row, from the cache or rendered from the post's text
+        (None: the post is gone). ``whole``: the rows are the calendar's ``whole`` posts, so
+        when most are missing the text of all is read in one query rather than by id.
+
+        Links are UTM-tagged per ``tagging`` (audience id: settings and name, only audiences
+        that tag); cached events are then keyed by the settings too, and untagged calendars
+        as before.
+        """
+        keys = self._event_keys(rows)
+        found = self.cache.get_many(keys)
+        misses = compress(count(), map(is_, found, repeat(None)))
+        missing = {rows[index][0]: index for index in misses}  # post id: position
+        if not missing:
+            return found
+        text = select(*_TEXT_COLUMNS)
+        if whole and len(missing) > whole // 2:  # mostly new: one read beats many IN lists
+            wheres = [self.where]
+        else:
+            ids = list(missing)
+            wheres = [[Post.id.in_(ids[at : at + _FETCH_CHUNK])]
+                      for at in range(0, len(ids), _FETCH_CHUNK)]  # fmt: skip
+        # The driver's tuples again, its times made instants here (``_instant``): the
+        # columns' own processing costs a third of reading them.
+        chunks = (self._raw(text.where(*where)) for where in wheres)
+        rendered: dict[int, ics.EventBytes] = {}
+        for chunk in chunks:
+            for (
+                id_,
+                kind,
+                type_,
+                title,
+                body,
+                url,
+                at,
+                created,
+                updated,
+                audience_id,
+            ) in chunk:
+                index = missing.get(id_)
+                if index is None:
+                    continue
+                row = rows[index]
+                if audience_id in self.tagging:
+                    settings, audience_name = self.tagging[audience_id]
+                    url = utm.tag(url, settings, audience_name, id_)
+                rendered[id_] = ics.event_lines(
+                    uid=_post_uid(id_), kind=kind, type_=type_, title=title, body=body or None,
+                    url=url, start=_instant(at), status=STATUS_OF[row[2]], sequence=row[3],
+                    created=_instant(created), last_modified=_instant(updated),
+                    overdue=bool(row[5]), rep=keys[index][6] if self.team else None,
+                )  # fmt: skip
+        self.cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
+        for id_, index in missing.items():
+            found[index] = rendered.get(id_)
+        return found
+
+    def _raw(self, query) -> list[tuple]:
+        with self.connection.execute(query) as result:
+            return result.cursor.fetchall()
+
+    def _event_keys(self, rows: Sequence[tuple]) -> Sequence[tuple]:
+        """Each row's ``EventCache`` key: its version columns, in a team's calendar the email
+        of the rep it names (so that the team's event and the rep's own are never confused),
+        and the UTM tagging of tagged calendars."""
+        if self.emails is not None:
+            emails = self.emails
+            keys = [(*row[:6], emails[row[-1]], *self.salt) for row in rows]
+        elif self.salt:
+            keys = [(*row[:6], *self.salt) for row in rows]
+        else:
+            return rows if not self.options.include_gaps else [row[:6] for row in rows]
+        return keys
 
 
 def _tagging(audiences: Sequence[Audience]) -> dict[int, tuple[utm.UtmSettings, str]]:
@@ -291,40 +434,38 @@ def _tagging_key(tagging: Mapping[int, tuple[utm.UtmSettings, str]]) -> tuple:
     return tuple(sorted(tagging.items()))
 
 
-def _event_keys(
-    session: Session, audiences: Sequence[Audience], rows: Sequence[tuple], options: ExportOptions
-) -> Sequence[tuple]:
-    """Each row's ``EventCache`` key: its version columns, and in a team's calendar the email
-    of the rep it names, so that the team's event and the rep's own are never confused."""
-    if options.owner_id is not None:
-        return rows if not options.include_gaps else [row[:6] for row in rows]
-    if not rows:
-        return []
-    emails = dict(
-        session.execute(
-            select(User.id, User.email).where(User.workspace_id == audiences[0].workspace_id)
-        ).all()
-    )
-    return [(*row[:6], emails[row[-1]]) for row in rows]
-
-
-def _ties_by_uid(rows: Sequence[tuple], events: list[ics.EventBytes]) -> list[ics.EventBytes]:
-    """``events`` in calendar order, from the database's order of (time, id): only posts at
-    one instant differ, ordered by UID as text (post-10 before post-9)."""
-    times = [row[1] for row in rows]
-    runs: list[list[int]] = []  # [first, last] positions of posts at one instant
-    for at in compress(count(), map(eq, times, times[1:])):  # tied with the next post
-        if runs and runs[-1][1] == at:
-            runs[-1][1] = at + 1
-        else:
-            runs.append([at, at + 1])
-    for first, last in runs:
-        order = sorted(range(first, last + 1), key=lambda index: _post_uid(rows[index][0]))
-        events[first : last + 1] = [events[index] for index in order]
-    return events
+def _emails(session: Session, audiences: Sequence[Audience]) -> dict[int, str]:
+    """The workspace's reps' emails by user id, which a team calendar's events name."""
+    if not audiences:
+        return {}
+    query = select(User.id, User.email).where(User.workspace_id == audiences[0].workspace_id)
+    return dict(session.execute(query).all())
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
+# What an event is rendered from beside its version row, read for the events not kept.
+_TEXT_COLUMNS = (Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
+                 Post.scheduled_at, Post.created_at, Post.updated_at, Post.audience_id)  # fmt: skip
+
+
+def _instant(stored: dt.datetime | str) -> dt.datetime:
+    """A ``UTCDateTime`` column's value as the driver gives it (SQLite's is text) as the
+    column type gives it: an aware UTC instant. By ``combine``, which costs a tenth of
+    ``replace(tzinfo=...)`` (thrice an event)."""
+    if stored.__class__ is str:
+        stored = dt.datetime.fromisoformat(stored)
+    return dt.datetime.combine(stored, stored.time(), dt.UTC)
+
+
+def _ties(times: Sequence) -> list[tuple[int, int]]:
+    """The [first, last) ranges of equal neighbours in ``times``: posts at one instant."""
+    runs: list[list[int]] = []
+    for at in compress(count(), map(eq, times, times[1:])):  # tied with the next post
+        if runs and runs[-1][1] == at + 1:
+            runs[-1][1] = at + 2
+        else:
+            runs.append([at, at + 2])
+    return [(first, last) for first, last in runs]
 
 
 def _post_uid(post_id: int) -> str:
@@ -370,17 +511,36 @@ class EventCache:
     the email of the rep it names (keys of six fields are a rep's own calendar's). Events
     of every workspace and calendar share it, so a post in several calendars (its
     audience's and the workspace's) is rendered once. Per process, like ``RenderCache``. An
-    OrderedDict rather than cachetools: a re-render looks up every event of the calendar,
+    OrderedDict rather than cachetools: a first render looks up every event of the calendar,
     and its C-level ``move_to_end`` makes that several times cheaper.
+
+    Beside the events, the calendars last rendered (``KeptCalendar``), so that a re-render
+    reads only the posts changed since; least recently used out past half of ``max_bytes``,
+    each charged ``KEPT_ROW_BYTES`` a post (its place and its share of the event, which the
+    events' LRU may have dropped meanwhile).
     """
 
     ENTRY_OVERHEAD = 480  # bytes of key, tuple and dict bookkeeping beside the event's own
+    KEPT_ROW_BYTES = 600
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
         self._events: OrderedDict[tuple, ics.EventBytes] = OrderedDict()
+        self._calendars: LRUCache[tuple, KeptCalendar] = LRUCache(
+            maxsize=max_bytes // 2,
+            getsizeof=lambda kept: (len(kept.ids) + 1) * self.KEPT_ROW_BYTES,
+        )
         self._lock = threading.Lock()
+
+    def calendar(self, key: tuple) -> KeptCalendar | None:
+        with self._lock:
+            return self._calendars.get(key)
+
+    def keep_calendar(self, key: tuple, kept: KeptCalendar) -> None:
+        if self._calendars.getsizeof(kept) <= self._calendars.maxsize:
+            with self._lock:
+                self._calendars[key] = kept
 
     def get_many(self, keys: Sequence[tuple]) -> list[ics.EventBytes | None]:
         with self._lock:

@@ -15,10 +15,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     orm,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 from core.models import User, Workspace
@@ -128,6 +129,8 @@ class Post(Base):
             "ix_posts_audience_owner_calendar", "audience_id", "owner_id", *CALENDAR_VERSION_COLUMNS
         ),
         Index("ix_posts_contact_scheduled_at", "contact_id", "scheduled_at"),
+        # A kept calendar's read of the posts changed since it was rendered.
+        Index("ix_posts_audience_revision", "audience_id", "revision"),
         {"sqlite_autoincrement": True},
     )
 
@@ -154,6 +157,9 @@ class Post(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The audience's revision at the post's last change (``_stamp_revisions``): a calendar
+    # kept at revision r re-reads only the posts above it (calendar_db).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     audience: Mapped[Audience] = relationship(back_populates="posts")
     owner: Mapped[User] = relationship(viewonly=True)
@@ -295,3 +301,16 @@ class AskRefusal(Base):
     scheduled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_revisions(session: Session, flush_context: Any, instances: Any) -> None:
+    """A post written takes its audience's revision, which every change to the audience's
+    posts bumps under its lock (``audiences_db.lock_audience``): so a calendar kept at
+    revision r finds each post changed since among those above r, on every write path of
+    the ORM (none writes posts by Core statements; one that did would set it itself)."""
+    for post in (*session.new, *session.dirty):
+        if isinstance(post, Post) and (post in session.new or session.is_modified(post)):
+            # A post added by audience_id alone has no audience object yet; the session has it.
+            audience = post.audience or session.get(Audience, post.audience_id)
+            post.revision = audience.revision
