@@ -77,6 +77,7 @@ class Suggestion:
     feed_fit: tuple[float, int] = (0.0, 0)  # (fitting articles, articles) of its feed
     also_in: tuple[str, ...] = ()
     like: tuple[str, ...] = ()  # reasons from feedback, set by the feedback step
+    feedback: str | None = None  # the rep's explicit verdict on it, if any
     # Colleagues' posts of it to the audience, set after ranking (schedules.staggering).
     planned_by: tuple[ColleaguePlan, ...] = ()
 
