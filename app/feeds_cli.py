@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
+from app.polling import Loop, run_loops
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
-from core.db import is_unavailable
 from core.errors import DomainError
 from feeds import articles_db, subscriptions_db
 from feeds.models import Feed
@@ -147,43 +144,12 @@ def worker(runtime: Runtime, interval: float, once: bool, workers: int) -> None:
     """
     stop = threading.Event()
     runner = DueFeedRunner(runtime.database.writer, runtime.fetch_policy, workers, stop)
-    with stop_on_signals(stop):
-        while not stop.is_set():
-            try:
-                totals = runner.run(lambda feed, summary: _report_error(feed, summary))
-            except SQLAlchemyError as error:
-                # A restart or failover of the database is waited out, not a reason to exit
-                # (a supervisor would only restart into the same outage).
-                if once or not is_unavailable(error):
-                    raise
-                reason = " ".join(str(getattr(error, "orig", None) or error).split())
-                click.echo(f"Database unavailable, retrying in {interval:g} s: {reason}", err=True)
-            else:
-                if totals.feeds:
-                    click.echo(f"Refreshed {totals.line()}.")
-            if once:
-                break
-            stop.wait(interval)
+    run_loops([Loop("feeds", partial(refresh_due, runner), interval)], once, stop)
     click.echo("Worker stopped.")
 
 
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """The first SIGTERM or SIGINT asks for a graceful stop; the handlers are then restored, so
-    a second one ends the process at once."""
-    signals = (signal.SIGTERM, signal.SIGINT)
-    previous = {number: signal.getsignal(number) for number in signals}
-
-    def handle(number: int, _frame: object) -> None:
-        click.echo("Stopping after the feeds in progress...", err=True)
-        stop.set()
-        for other, handler in previous.items():
-            signal.signal(other, handler)
-
-    for number in signals:
-        signal.signal(number, handle)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+def refresh_due(runner: DueFeedRunner) -> None:
+    """One look for due feeds, as the workers take it: failed feeds named, totals when any."""
+    totals = runner.run(_report_error)
+    if totals.feeds:
+        click.echo(f"Refreshed {totals.line()}.")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -34,6 +35,8 @@ SWITCH_OFF = ("0", "false", "no", "off")
 WORKER_CLASSES = ("sync", "gthread")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 DEFAULT_THREADS = 8
+# ``make run`` serves on http://localhost:$PORT, 5000 unless PORT says otherwise (README).
+DEFAULT_PORT = 5000
 
 
 class SettingError(ValueError):
@@ -175,9 +178,11 @@ class Settings:
     signin_failure_limit: str
     feed_refresh_limit: str
     feeds: FeedFetching
+    webhook_retention_days: int
     serve: ServeSettings
     metrics_dir: str | None
     owns_metrics_dir: bool  # serve made the directory, so it removes it at exit
+    public_url: str  # where people reach the service; absolute links in webhook payloads
 
     def flask_config(self) -> dict[str, Any]:
         """The app config keys these settings fill (the limits keep their variables' names)."""
@@ -194,6 +199,8 @@ class Settings:
             "PLANNER_SIGNIN_FAILURE_LIMIT": self.signin_failure_limit,
             "PLANNER_FEED_REFRESH_LIMIT": self.feed_refresh_limit,
             "FEED_FETCHING": self.feeds,
+            "PUBLIC_URL": self.public_url,
+            "WEBHOOK_RETENTION_DAYS": self.webhook_retention_days,
         }
         if self.secret_key is not None:
             config["SECRET_KEY"] = self.secret_key
@@ -242,10 +249,43 @@ def read(
             timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
             max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
         ),
+        webhook_retention_days=env.number("PLANNER_WEBHOOK_RETENTION_DAYS", 30, minimum=1),  # type: ignore[arg-type]
         serve=_serve(env, serve_options or {}),
         metrics_dir=metrics_dir,
         owns_metrics_dir=metrics_dir is not None
         and env.text(OWNED_METRICS_DIR_VARIABLE) == metrics_dir,
+        public_url=public_url(env.environ),
+    )
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str:
+    """``PLANNER_PUBLIC_URL`` without its trailing slash: the address people and tools reach
+    the service at, which the process itself cannot know behind a proxy. Unset, it is where
+    ``make run`` serves: http://localhost:$PORT (5000)."""
+    env = _Environment(os.environ if environ is None else environ)
+    raw = env.text("PLANNER_PUBLIC_URL")
+    if raw is None:
+        return f"http://localhost:{env.number('PORT', DEFAULT_PORT, 1, 65535)}"
+    if not _web_address(raw):
+        raise SettingError(
+            "PLANNER_PUBLIC_URL must be an http(s) address such as https://planner.example.com "
+            f"(a path is allowed; no user, query or fragment), not {raw!r}."
+        )
+    return raw.rstrip("/")
+
+
+def _web_address(raw: str) -> bool:
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number, or beyond 65535, raises
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.username is None
+        and not parts.query
+        and not parts.fragment
     )
 
 

@@ -33,6 +33,10 @@ TIMEOUT = 10.0
 # A claimed delivery is left alone this long: longer than a send can take, so only a dead
 # worker's lease runs out.
 LEASE = dt.timedelta(seconds=TIMEOUT + 5)
+# Finished deliveries and events are kept this long (PLANNER_WEBHOOK_RETENTION_DAYS), for the
+# admin's delivery list, and looked for at most this often.
+RETENTION = dt.timedelta(days=30)
+PRUNE_EVERY = dt.timedelta(hours=1)
 
 
 def delivery_policy(feeds_policy: FetchPolicy) -> FetchPolicy:
@@ -65,6 +69,7 @@ class DeliveryRunner:
         stop: threading.Event | None = None,
         lease: dt.timedelta = LEASE,
         clock: Callable[[], dt.datetime] = utcnow,
+        retention: dt.timedelta = RETENTION,
     ) -> None:
         self.writer = writer
         self.policy = delivery_policy(policy)
@@ -72,13 +77,35 @@ class DeliveryRunner:
         self.stop = stop or threading.Event()
         self.lease = lease
         self.clock = clock  # tests move time on instead of waiting for it
+        self.retention = retention
+        self._pruned_at: dt.datetime | None = None
         self._random = random.Random()
 
     def run(self) -> int:
-        """Dispatch due events, then send; the number of attempts made."""
+        """Dispatch due events, send, then prune what is done with (hourly); the number of
+        attempts made."""
         self.dispatch()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="webhook") as pool:
-            return sum(f.result() for f in [pool.submit(self._drain) for _ in range(self.workers)])
+            attempts = sum(
+                f.result() for f in [pool.submit(self._drain) for _ in range(self.workers)]
+            )
+        now = self.clock()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self.prune(now - self.retention)
+            self._pruned_at = now
+        return attempts
+
+    def prune(self, before: dt.datetime) -> int:
+        """Delete deliveries and events done with before ``before``, a batch a transaction."""
+        pruned = 0
+        while not self.stop.is_set():
+            with self.writer() as session:
+                count = deliveries_db.prune(session, before)
+                _commit(session)
+            pruned += count
+            if not count:
+                break
+        return pruned
 
     def dispatch(self) -> int:
         dispatched = 0

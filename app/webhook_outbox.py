@@ -15,14 +15,15 @@ ask's time passing) sends nothing: no write happened.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
-from app.schemas.contacts import ContactSchema
-from app.schemas.posts import PostSchema
+from app import settings
+from app.runtime import PUBLIC_URL_INFO
 from core.db import utcnow
 from core.models import User
 from schedules import utm
@@ -39,8 +40,46 @@ POST_FIELDS = (
 )  # fmt: skip
 _BEFORE = "webhook_stages_before"
 _GONE = "webhook_posts_gone"
-_post_schema = PostSchema()
-_contact_schema = ContactSchema()
+
+
+class _LazySchema:
+    """An API schema made at its first event: importing the schemas cost every ``planner``
+    command's start-up a tenth of a second, and most commands never change a post or a
+    contact (``planner export-ics`` reads)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._schema = make, None
+
+    def dump(self, obj: Any) -> Any:
+        if self._schema is None:
+            self._schema = self._make()
+        return self._schema.dump(obj)
+
+
+def _make_post_schema() -> Any:
+    from app.schemas.posts import PostSchema
+
+    return PostSchema()
+
+
+def _make_contact_schema() -> Any:
+    from app.schemas.contacts import ContactSchema
+
+    return ContactSchema()
+
+
+_post_schema = _LazySchema(_make_post_schema)
+_contact_schema = _LazySchema(_make_contact_schema)
+
+
+@dataclass(frozen=True)
+class _Before:
+    """What ``before_flush`` saw of the contacts a flush may move: each one's stage and the
+    history as stored, at one ``now`` that ``after_flush`` judges by too."""
+
+    now: dt.datetime
+    timeline: set[int]
+    stages: dict[int, tuple[str, rel.History]]
 
 
 def watch(factory: sessionmaker[Session]) -> None:
@@ -63,15 +102,23 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     if contacts:
         now = utcnow()
         with session.no_autoflush:
+            _load_audiences(session, contacts)
             stored = people_db.histories(session, contacts)
-            session.info[_BEFORE] = {
-                c.id: rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now)
-                for c in contacts
-            }
+            session.info[_BEFORE] = _Before(
+                now,
+                _timeline_changed(session),
+                {
+                    c.id: (
+                        rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now),
+                        stored[c.id],
+                    )
+                    for c in contacts
+                },
+            )
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
-    before: dict[int, str] = session.info.pop(_BEFORE, {})
+    before: _Before | None = session.info.pop(_BEFORE, None)
     for obj in session.new:
         if isinstance(obj, Post):
             _post_created(session, obj)
@@ -85,11 +132,10 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         if isinstance(obj, Post):
             outbox_db.disarm_due(session, obj.id)
             _post_event(session, "post.deleted", obj)
-    if before:
-        contacts = [c for c in _loaded_contacts(session, before) if c not in session.deleted]
-        for standing in contacts_db.standings(session, contacts):
-            if standing.stage != before[standing.contact.id]:
-                _stage_changed(session, standing, before[standing.contact.id])
+    if before is not None:
+        moved = _stages_moved(session, before)
+        for standing in contacts_db.standings(session, list(moved), before.now):
+            _stage_changed(session, standing, moved[standing.contact])
 
 
 def _post_created(session: Session, post: Post) -> None:
@@ -125,21 +171,24 @@ def _post_changed(session: Session, post: Post) -> None:
 
 
 def _post_event(session: Session, type_: str, post: Post) -> None:
-    outbox_db.record(session, _workspace(post), type_, _post_data(post), post_id=post.id)
+    data = _post_data(post, deleted=type_ == "post.deleted")
+    outbox_db.record(session, _workspace(post), type_, data, post_id=post.id)
 
 
-def _post_data(post: Post) -> dict[str, Any]:
+def _post_data(post: Post, deleted: bool = False) -> dict[str, Any]:
     session = object_session(post)
     shown = _post_schema.dump(post)
     # The shared link leaves the product here, so it carries the audience's UTM tags.
     shown["url"] = utm.tag(
         shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
     )
+    # A deleted post has no page left: its audience's calendar is where it was.
+    page = f"/audiences/{post.audience_id}" if deleted else f"/posts/{post.id}/edit"
     return {
         "post": shown,
         "rep": _rep(session.get(User, post.owner_id)),
         "audience": _audience(post.audience),
-        "link": f"/api/v1/posts/{post.id}",
+        **_links(session, f"/api/v1/posts/{post.id}", page),
     }
 
 
@@ -158,7 +207,11 @@ def _refused(session: Session, refusal: AskRefusal) -> None:
         },
         "rep": _rep(session.get(User, refusal.owner_id)),
         "audience": _audience(audience),
-        "link": f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+        **_links(
+            session,
+            f"/api/v1/audiences/{refusal.audience_id}/ratio?owner={refusal.owner_id}",
+            f"/audiences/{refusal.audience_id}?rep={refusal.owner_id}",
+        ),
     }
     outbox_db.record(session, refusal.workspace_id, "ask.refused", data)
 
@@ -170,7 +223,7 @@ def _stage_changed(session: Session, standing: contacts_db.Standing, previous: s
         "previous_stage": previous,
         "rep": _rep(session.get(User, contact.owner_id)),
         "audience": _audience(contact.audience),
-        "link": f"/api/v1/contacts/{contact.id}",
+        **_links(session, f"/api/v1/contacts/{contact.id}", f"/contacts/{contact.id}"),
     }
     outbox_db.record(session, contact.workspace_id, "contact.stage_changed", data)
 
@@ -192,6 +245,40 @@ def _loaded_contacts(session: Session, ids: Iterable[int]) -> list[Contact]:
         return [c for c in found if c is not None]
 
 
+def _timeline_changed(session: Session) -> set[int]:
+    """Contacts whose touches or one-to-one asks this flush writes: their history is read
+    again after it; every other contact's is the one read before, with its new dates."""
+    return {
+        obj.contact_id
+        for obj in (*session.dirty, *session.new, *session.deleted)
+        if isinstance(obj, Touch | Post) and obj.contact_id is not None
+    }
+
+
+def _load_audiences(session: Session, contacts: list[Contact]) -> None:
+    """The contacts' audiences (their policies) in one query, not one lazy load each."""
+    ids = {c.audience_id for c in contacts if c.audience_id is not None}
+    if ids:
+        session.scalars(select(Audience).where(Audience.id.in_(sorted(ids)))).all()
+
+
+def _stages_moved(session: Session, before: _Before) -> dict[Contact, str]:
+    """The contacts whose stage this flush moved, each with the stage it had."""
+    contacts = [c for c in _loaded_contacts(session, before.stages) if c not in session.deleted]
+    reread = people_db.histories(session, [c for c in contacts if c.id in before.timeline])
+    moved = {}
+    for contact in contacts:
+        previous, stored = before.stages[contact.id]
+        history = reread.get(contact.id)
+        if history is None:
+            history = rel.History(
+                contact.accepted_at, stored.touches, stored.asks, contact.requested_at
+            )
+        if rel.stage(history, person_policy(contact.audience), before.now) != previous:
+            moved[contact] = previous
+    return moved
+
+
 def _as_committed(contact: Contact, stored: rel.History) -> rel.History:
     """The history as the database holds it before this flush: the contact's own dates too."""
     state = inspect(contact)
@@ -203,6 +290,13 @@ def _as_committed(contact: Contact, stored: rel.History) -> rel.History:
     return rel.History(
         committed("accepted_at"), stored.touches, stored.asks, committed("requested_at")
     )
+
+
+def _links(session: Session, api_path: str, page_path: str) -> dict[str, Any]:
+    """``link``, the API path as first shipped (receivers prefix it themselves), and ``links``:
+    the API resource and the web page, absolute on PLANNER_PUBLIC_URL."""
+    base = session.info.get(PUBLIC_URL_INFO) or settings.public_url()
+    return {"link": api_path, "links": {"api": base + api_path, "web": base + page_path}}
 
 
 def _workspace(post: Post) -> int:

@@ -16,11 +16,13 @@ measured on the rest (those five left out of both the ranking and the ideal), wi
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
-Two sets are measured and reported apart: the twelve committed audiences (which the suite's
+Three sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-The JSON line keeps the twelve's figures at its top level and puts the held-out ones under
-``heldout``.
+A third, tests/data/relevance/heldout2 (six audiences), was written and graded by a judge who
+never saw any ranking's output or this benchmark; its "today" is main at 8c77c87. The JSON line
+keeps the twelve's figures at its top level and puts the held-out ones under ``heldout`` and
+``heldout2``.
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -45,6 +47,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from relevance_pool import (  # noqa: E402
     FROZEN,
     HELDOUT,
+    HELDOUT2,
+    HELDOUT2_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -60,6 +64,19 @@ from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
 RANKINGS = ("today", "title", "new")
+# (key, label, judgements, today's frozen top 10s); the committed set's figures stay at the top
+# of the JSON line, the others under their key.
+SETS = (
+    ("committed", "Committed set (12 audiences; today = aab1145)", JUDGEMENTS, FROZEN),
+    ("heldout", "Held-out set (4 audiences; today = 9eee635)", HELDOUT, HELDOUT_FROZEN),
+    (
+        "heldout2",
+        "Blind held-out set (6 audiences, graded by a judge who never saw a ranking's "
+        "output; today = 8c77c87)",
+        HELDOUT2,
+        HELDOUT2_FROZEN,
+    ),
+)
 
 
 def busiest_share(feeds: list[int | None]) -> float:
@@ -169,21 +186,18 @@ def main() -> None:
         feed_titles = dict(session.execute(select(Feed.id, Feed.title)).all())
         print(f"corpus ingested: {len(articles)} articles in {time.perf_counter() - began:.0f} s")
         measured = {
-            "committed": measure(session, workspace.id, articles, feed_titles, JUDGEMENTS, FROZEN),
-            "heldout": measure(
-                session, workspace.id, articles, feed_titles, HELDOUT, HELDOUT_FROZEN
-            ),
+            key: measure(session, workspace.id, articles, feed_titles, folder, frozen)
+            for key, _, folder, frozen in SETS
         }
-    committed = report("Committed set (12 audiences; today = aab1145)", measured["committed"][0])
-    heldout = report("Held-out set (4 audiences; today = 9eee635)", measured["heldout"][0])
-    unjudged_rows = measured["committed"][1] + measured["heldout"][1]
+    reports = {key: report(label, measured[key][0]) for key, label, _, _ in SETS}
+    unjudged_rows = [row for rows in measured.values() for row in rows[1]]
     if args.unjudged_out:
         random.Random(13).shuffle(unjudged_rows)
         args.unjudged_out.write_text(json.dumps(unjudged_rows, indent=1) + "\n")
         print(f"{len(unjudged_rows)} unjudged top-10 articles written to {args.unjudged_out}")
     if args.json:
-        print(json.dumps({"bench": "relevance", **committed, "clicks": CLICKS,
-                          "heldout": heldout}))  # fmt: skip
+        committed = reports.pop("committed")
+        print(json.dumps({"bench": "relevance", **committed, "clicks": CLICKS, **reports}))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
 # floors do not assert on them, and their "today" is main at 9eee635, frozen when pooled.
 HELDOUT = JUDGEMENTS / "heldout"
 HELDOUT_FROZEN = HELDOUT / "baseline" / "rankings-9eee635.json"
+HELDOUT2 = JUDGEMENTS / "heldout2"
+HELDOUT2_FROZEN = HELDOUT2 / "baseline" / "rankings-8c77c87.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
 # Words of a job description that say nothing about the topic.

@@ -237,28 +237,49 @@ def import_section(report: Report, result: dict | None, database: str) -> None:
         return
     figure = (
         f"new {result['first_s']:.2f} s (CPU {result['first_cpu_s']:.2f} s), again "
-        f"{result['again_s']:.2f} s (CPU {result['again_cpu_s']:.2f} s)"
+        f"{result['again_s']:.2f} s (CPU {result['again_cpu_s']:.2f} s), unchanged "
+        f"{result['unchanged_s']:.2f} s"
     )
     why = (
-        "the 2,000 changed contacts and the 20,000 matched rows' locks are written row by row; "
-        "fix: one UPDATE from a VALUES list, and lock only the contacts whose acceptance changes"
+        "not expected: a few statements for any number of rows (the rep's contacts read once, "
+        "one bulk INSERT, one bulk UPDATE, locks only where an acceptance or audience "
+        "changes); count the statements of one import to find the new one"
     )
     report.target(what, "<= 5 s", figure, result["met"], why)
 
 
 def relevance_section(report: Report, result: dict | None) -> None:
-    """Issue 13's figures on the committed judgement set (the targets are held-out ones)."""
+    """Issue 13's figures per judgement set; the issue's targets are held-out ones."""
     report.add("### Suggestion relevance (tests/data/relevance)", "")
     if result is None:
         report.did_not_run("suggestion relevance", "mean P@5 >= 0.8", "failed")
         return
-    means, gain = result["means"], result["feedback_gain"]
     report.add(
         "Per audience: P@5 (graded 1 or 2 in the first five), nDCG@10 (gain 2**grade - 1), the "
         "busiest feed's share of the top 10 and the unjudged articles in it (counted as not "
-        "relevant), for today's ranking (frozen at aab1145), the newest articles whose title "
-        "holds a keyword, and the new ranking; then nDCG@10 on the rest before and after "
-        f"{result['clicks']} feedback clicks on the best-ranked judged articles.",
+        "relevant), for today's ranking (frozen when the set was pooled), the newest articles "
+        "whose title holds a keyword, and the new ranking; then nDCG@10 on the rest before and "
+        f"after {result['clicks']} feedback clicks on the best-ranked judged articles.",
+        "",
+    )
+    sets = (
+        ("committed set, 12 audiences, today = aab1145", result,
+         "measured on the committed set, which the ranking's author could see"),
+        ("held-out set, 4 audiences, today = 9eee635", result.get("heldout"),
+         "graded by the author of an earlier ranking, so only partly independent"),
+        ("blind held-out set, 6 audiences, today = 8c77c87", result.get("heldout2"),
+         "graded by a judge who never saw a ranking's output: the closest to the issue's "
+         "independent measure"),
+    )  # fmt: skip
+    for label, figures, why in sets:
+        if figures is not None:
+            _relevance_table(report, label, figures, why)
+
+
+def _relevance_table(report: Report, label: str, result: dict, why: str) -> None:
+    means, gain = result["means"], result["feedback_gain"]
+    report.add(
+        f"#### {label[0].upper()}{label[1:]}",
         "",
         "| audience | P@5 today / title / new | nDCG@10 today / title / new | busiest feed "
         "today / title / new | unjudged in top 10 | nDCG@10 rest, before -> after feedback |",
@@ -282,16 +303,14 @@ def relevance_section(report: Report, result: dict | None) -> None:
         f"{gain:+.3f} |",
         "",
     )
-    new = means["new"]
-    why = ("measured on the committed set, which the ranking's author could see; the issue's "
-           "targets are measured on a held-out set")  # fmt: skip
-    report.target("suggestions mean P@5 (committed set)", ">= 0.8", f"{new['p5']:.2f}",
+    new, where = means["new"], label.split(",")[0]
+    report.target(f"suggestions mean P@5 ({where})", ">= 0.8", f"{new['p5']:.2f}",
                   new["p5"] >= 0.8, why)  # fmt: skip
-    report.target("suggestions lowest audience P@5 (committed set)", ">= 0.6",
+    report.target(f"suggestions lowest audience P@5 ({where})", ">= 0.6",
                   f"{new['min_p5']:.2f}", new["min_p5"] >= 0.6, why)  # fmt: skip
-    report.target("suggestions mean nDCG@10 (committed set)", ">= 0.7", f"{new['ndcg10']:.2f}",
+    report.target(f"suggestions mean nDCG@10 ({where})", ">= 0.7", f"{new['ndcg10']:.2f}",
                   new["ndcg10"] >= 0.7, why)  # fmt: skip
-    report.target("nDCG@10 gain from 5 feedback clicks (committed set)", ">= +0.05",
+    report.target(f"nDCG@10 gain from 5 feedback clicks ({where})", ">= +0.05",
                   f"{gain:+.3f}", gain >= 0.05, why)  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from pytest_flask.live_server import LiveServer
+from pytest_httpserver import HTTPServer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -163,3 +164,14 @@ def live_server(app, live_server: LiveServer) -> LiveServer:
     app.config["SERVER_NAME"] = f"{live_server.host}:{live_server.port}"
     live_server.start()
     return live_server
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A receiver that answers requests side by side: a stalled answer must not hold up the
+    others, and racing requests must overlap; pytest-httpserver's default answers one at a time."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

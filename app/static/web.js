@@ -6,13 +6,16 @@ document.addEventListener("DOMContentLoaded", () => {
   if (navigator.clipboard) {
     for (const button of document.querySelectorAll("button[data-copy]")) {
       const input = document.getElementById(button.dataset.copy);
-      const status = document.querySelector(".copy-status");
+      // A list of posts has one status line per post; elsewhere the page's only one.
+      const status = (button.closest(".share-actions") || document).querySelector(".copy-status");
       button.hidden = false;
       button.addEventListener("click", async () => {
         try {
           await navigator.clipboard.writeText(input.value);
           if (status) status.textContent = button.dataset.copied || "Link copied.";
         } catch {
+          const folded = input.closest("details");
+          if (folded) folded.open = true; // a folded text cannot be selected
           input.select();
           if (status) status.textContent = "Press Ctrl+C (or Cmd+C) to copy the selection.";
         }

@@ -19,6 +19,7 @@ from app.web import (
     post_forms,
     reps,
     security,
+    sharing,
     suggestion_pages,
     team_pages,
 )
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     formatting.init_app(app)
     forms.init_app(app)
     reps.init_app(app)
+    sharing.init_app(app)
     app.register_blueprint(blp)
     # "favicon" is in app.principal.PUBLIC_ENDPOINTS.
     app.add_url_rule("/favicon.ico", "favicon", _favicon)

@@ -26,7 +26,7 @@ from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_rule
-from app.web.reps import viewed_rep
+from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db
@@ -71,13 +71,16 @@ TOUCH_LABELS = {
     "helped": "Helped them",
     "met": "Met them",
 }
-CONTACT_FIELDS = ("name", "profile_url", "audience_id", "company", "title", "relationship", "notes")
+CONTACT_FIELDS = (
+    "name", "profile_url", "email", "audience_id", "company", "title", "relationship", "notes"
+)  # fmt: skip
 ASK_FIELDS = ("type", "title", "body", "date", "time")
 # Domain and schema field names as the inputs that set them.
 TOUCH_INPUTS = {"kind": "touch_kind", "at": "touch_date", "post_id": "touch_post"}
 ACCEPTANCE_INPUTS = {"accepted_at": "accepted_date"}
 ASK_INPUTS = {"scheduled_at": "date", "audience_id": "form"}
-# A new contact goes to the rep viewed; refusing that rep is about the whole form.
+# Without an Owner select (reps), the contact goes to the rep viewed, and refusing that rep
+# is about the whole form.
 OWNER_INPUT = {"owner_id": "form"}
 
 
@@ -151,6 +154,7 @@ def _contact_fields() -> dict:
         {
             **values,
             "profile_url": values["profile_url"] or None,
+            "email": values["email"] or None,
             "audience_id": values["audience_id"] or None,
             "decision_maker": request.form.get("decision_maker") == "on",
         }
@@ -165,18 +169,22 @@ def _contact_form(contact: Contact | None, values: Mapping[str, object], errors=
         errors=errors or {},
         audiences=audiences_db.list_audiences(session(), principal().workspace_id),
         relationships=[(r, RELATIONSHIP_LABELS[r]) for r in RELATIONSHIPS],
+        owners=owner_choices(),
     )
     return page, 422 if errors else 200
 
 
 def _save_contact(contact: Contact | None, change):
+    """Run ``change`` (fields, owner id -> contact) and commit, or show the form with why."""
     values = {**request.form, "decision_maker": request.form.get("decision_maker") == "on"}
+    default_owner = contact.owner_id if contact else viewed_rep()
     try:
-        saved = change(_contact_fields())
+        saved = change(_contact_fields(), chosen_owner(typed([OWNER_FIELD]), default_owner))
         session().commit()
     except (ValidationError, InvalidValue) as error:
         session().rollback()
-        return _contact_form(contact, values, field_errors(error, OWNER_INPUT))
+        inputs = None if owner_choices() else OWNER_INPUT
+        return _contact_form(contact, values, field_errors(error, inputs))
     except DomainError as error:  # a profile URL already in use
         session().rollback()
         named = error.extra.get("errors") or [{"field": "form", "message": error.detail}]
@@ -187,13 +195,17 @@ def _save_contact(contact: Contact | None, change):
 
 @blp.route("/contacts/new", methods=["GET", "POST"])
 def new_contact():
-    workspace_id, owner_id = principal().workspace_id, viewed_rep()
+    workspace_id = principal().workspace_id
     if request.method == "GET":
-        values = {"relationship": "none", "audience_id": request.args.get("audience", "")}
+        values = {
+            "relationship": "none",
+            "audience_id": request.args.get("audience", ""),
+            OWNER_FIELD: str(viewed_rep()),
+        }
         return _contact_form(None, values)
     return _save_contact(
         None,
-        lambda fields: contacts_db.create_contact(session(), workspace_id, fields, owner_id),
+        lambda fields, owner: contacts_db.create_contact(session(), workspace_id, fields, owner),
     )
 
 
@@ -203,10 +215,15 @@ def edit_contact(contact_id: int):
     contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
     if request.method == "GET":
         values = {name: getattr(contact, name) or "" for name in CONTACT_FIELDS}
+        values[OWNER_FIELD] = str(contact.owner_id)
         return _contact_form(contact, {**values, "decision_maker": contact.decision_maker})
     return _save_contact(
         contact,
-        lambda fields: contacts_db.update_contact(session(), workspace_id, contact_id, fields),
+        # Handing the person to another rep follows the API's rule: refused, with the reason
+        # beside the Owner select, while a one-to-one ask of theirs is scheduled.
+        lambda fields, owner: contacts_db.update_contact(
+            session(), workspace_id, contact_id, {**fields, "owner_id": owner}
+        ),
     )
 
 

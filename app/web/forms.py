@@ -15,6 +15,7 @@ from schedules import models
 FORM_LIMITS = (
     "POST_TITLE_MAX",
     "CONTACT_NAME_MAX",
+    "CONTACT_EMAIL_MAX",
     "CONTACT_COMPANY_MAX",
     "CONTACT_TITLE_MAX",
     "REQUEST_NOTE_MAX",

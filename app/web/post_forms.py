@@ -14,20 +14,19 @@ from marshmallow import ValidationError
 from app.db import session
 from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
+from app.web import security
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
-from app.web.reps import is_row_id, rep_choices, viewed_rep
+from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue
 from core.models import User
-from schedules import audiences_db, explain, posts_db, refusals, timeline_db, utm
+from schedules import audiences_db, explain, posts_db, refusals, timeline_db
 from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
 from schedules.times import local, when
 
 FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
-# Only an admin's form has it: whose calendar the post is on.
-OWNER_FIELD = "owner_id"
 # Domain field names as the inputs that set them.
 INPUTS = {"scheduled_at": "date"}
 STATUS_CHOICES = (
@@ -76,16 +75,6 @@ def _typed() -> dict[str, str]:
     return {name: request.form.get(name, "").strip() for name in (*FORM_FIELDS, OWNER_FIELD)}
 
 
-def _owner(values: Mapping[str, str], default: int) -> int:
-    """The rep the form puts the post on: an admin's Owner choice, else ``default``."""
-    chosen = values.get(OWNER_FIELD, "")
-    if not principal().is_admin or not chosen:
-        return default
-    if not is_row_id(chosen):
-        raise InvalidValue(OWNER_FIELD, "Choose a rep of this team.")
-    return int(chosen)
-
-
 def _render(audience: Audience, values, post: Post | None = None, errors=None, why=None):
     status = 422 if errors or why else 200
     page = render_template(
@@ -104,31 +93,9 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
         give_types=GIVE_TYPES,
         ask_types=ASK_TYPES,
         statuses=STATUS_CHOICES,
-        share=_share(post, audience),
-        owners=_owners(),
+        owners=owner_choices(),
     )
     return page, status
-
-
-def _share(post: Post | None, audience: Audience) -> dict[str, str] | None:
-    """Publishing a scheduled give with a link: LinkedIn's share box and the text to paste,
-    its link tagged as the audience says, and now as the default time it went out."""
-    if post is None or post.kind != "give" or post.status != "scheduled" or not post.url:
-        return None
-    link = utm.tag(post.url, utm.of_audience(audience), audience.name, post.id) or post.url
-    date, time = form_moment(utcnow(), audience.timezone)
-    return {
-        "url": utm.linkedin_share_url(link),
-        "text": utm.share_text(post.body or post.title, link),
-        "date": date,
-        "time": time,
-    }
-
-
-def _owners() -> list[tuple[int, str]] | None:
-    """An admin's Owner choices, when the team has someone to choose."""
-    choices = rep_choices() if principal().is_admin else []
-    return choices if len(choices) > 1 else None
 
 
 def explain_rule(
@@ -191,7 +158,7 @@ def new_post(audience_id: int):
         values,
         None,
         lambda fields: posts_db.create_post(
-            session(), workspace_id, audience_id, fields, _owner(values, viewed_rep())
+            session(), workspace_id, audience_id, fields, chosen_owner(values, viewed_rep())
         ),
     )
 
@@ -223,7 +190,7 @@ def edit_post(post_id: int):
             session(),
             workspace_id,
             post_id,
-            {**fields, "owner_id": _owner(values, post.owner_id)},
+            {**fields, "owner_id": chosen_owner(values, post.owner_id)},
             owner_scope(),
         ),
     )
@@ -252,7 +219,8 @@ def delete_post(post_id: int):
 
 @blp.post("/posts/<int:post_id>/publish")
 def publish_post(post_id: int):
-    """Mark a post published at the time the rep says; the rule judges it like any change."""
+    """Mark a post published at the time the rep says (blank: now); the rule judges it like
+    any change. From a list of posts, ``back`` returns the rep to that page."""
     date, time = (request.form.get(name, "").strip() for name in ("date", "time"))
     at = f"{date}T{time or '00:00'}" if date else utcnow().isoformat()
     return _remove(
@@ -265,12 +233,13 @@ def publish_post(post_id: int):
             {"status": "published", "scheduled_at": at},
             owner_scope(),
         ),
+        back=security.safe_next(request.form.get("back")),
     )
 
 
-def _remove(post_id: int, verb: str, change: Callable[[int], object]):
-    """Cancel or delete (``change``, given the workspace id) and go back to the audience; a
-    refusal shows the post's form again with why."""
+def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str | None = None):
+    """Cancel or delete (``change``, given the workspace id) and go back to ``back`` or the
+    audience; a refusal shows the post's form again with why."""
     workspace_id = principal().workspace_id
     post, audience = _post_and_audience(post_id)
     done = f"{verb} “{post.title}”."
@@ -285,4 +254,4 @@ def _remove(post_id: int, verb: str, change: Callable[[int], object]):
         session().rollback()
         return _render(audience, values, post, errors={"form": error.detail})
     flash(done)
-    return redirect(url_for("web.audience", audience_id=audience.id), 303)
+    return redirect(back or url_for("web.audience", audience_id=audience.id), 303)

@@ -7,6 +7,8 @@ admin stays on that rep while clicking through, and what they create lands on th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, g, request
 
 from app.db import session
@@ -14,10 +16,12 @@ from app.principal import principal
 from app.schemas.common import MAX_ROW_ID
 from app.web.blueprint import blp
 from core import accounts_db
-from core.errors import NotFound
+from core.errors import InvalidValue, NotFound
 from core.models import User
 
 REP_ARG = "rep"
+# Only an admin's post and contact forms have it: whose calendar or contact it is.
+OWNER_FIELD = "owner_id"
 
 
 def is_row_id(text: str) -> bool:
@@ -58,6 +62,22 @@ def rep_choices() -> list[tuple[int, str]]:
          + (" (deactivated)" if user.deactivated_at else ""))
         for user in accounts_db.list_users(session(), me.workspace_id)
     ]  # fmt: skip
+
+
+def owner_choices() -> list[tuple[int, str]] | None:
+    """An admin's Owner choices on a form, when the team has someone to choose."""
+    choices = rep_choices() if principal().is_admin else []
+    return choices if len(choices) > 1 else None
+
+
+def chosen_owner(values: Mapping[str, str], default: int) -> int:
+    """The rep a form puts its row on: an admin's Owner choice, else ``default``."""
+    chosen = values.get(OWNER_FIELD, "")
+    if not principal().is_admin or not chosen:
+        return default
+    if not is_row_id(chosen):
+        raise InvalidValue(OWNER_FIELD, "Choose a rep of this team.")
+    return int(chosen)
 
 
 @blp.url_defaults

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
@@ -28,6 +29,7 @@ from schedules.contacts import relationship as rel
 from schedules.contacts.introductions_db import Acquaintance
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
+from schedules.contacts.profiles import profile_key
 from schedules.models import RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
 from schedules.times import parse_when
@@ -281,12 +283,17 @@ def record_connection_request(
 @dataclass
 class ImportReport:
     """What an import did, row by row: ``created`` holds (line, contact id, name), ``updated``
-    (line, contact, fields changed), ``skipped`` the rows left out, with the reason."""
+    (line, contact id, name, fields changed; none when the row matched as it was),
+    ``skipped`` the rows left out, with the reason."""
 
     format: str
     created: list[tuple[int, int, str]]
-    updated: list[tuple[int, Contact, list[str]]]
+    updated: list[tuple[int, int, str, list[str]]]
     skipped: list[importing.Skipped]
+
+
+# What a matched row may change without touching the person's history.
+IMPORT_TEXT = ("name", "company", "title", "email")
 
 
 def import_contacts(
@@ -296,32 +303,27 @@ def import_contacts(
     owner_id: int,
     audience_id: int | None = None,
 ) -> ImportReport:
-    """Write a parsed contacts file as ``owner_id``'s contacts, matched to theirs by profile
-    URL: a match is updated, never duplicated. Rows that cannot be written (an unknown
-    audience, an acceptance that would uncover an ask) are skipped with the reason; the rest
-    go in together, so the caller commits all or nothing.
+    """Write a parsed contacts file as ``owner_id``'s contacts, matched to theirs by
+    ``profiles.profile_key``: a match is updated, never duplicated. Rows that cannot be written
+    (an unknown audience, an acceptance that would uncover an ask) are skipped with the
+    reason; the rest go in together, so the caller commits all or nothing.
 
-    Lookups are batched (a few queries for any number of rows) and new contacts inserted in one
-    statement, so a rep's whole network imports in seconds.
+    A handful of statements for any number of rows: the rep's contacts are read once,
+    new ones inserted in one statement, changed text written as one bulk UPDATE. Only a
+    contact whose acceptance or audience changes (its stage may move) is locked and changed
+    through the session, so the guard judges it and the webhook outbox sees it; a row that
+    changes nothing writes nothing.
     """
     accounts_db.member(session, workspace_id, owner_id)
     default = _audience(session, workspace_id, audience_id)
     audiences = _audiences_by_key(session, workspace_id)
     skipped = list(parsed.skipped)
-    existing = _owned_by_url(session, owner_id, [row.profile_url for row in parsed.rows])
+    known = _owned_by_key(session, owner_id)
     now = utcnow()
     created_rows: list[tuple[importing.Row, Audience | None]] = []
-    updated: list[tuple[int, Contact, list[str]]] = []
-    # Only a changed acceptance needs the person's history (the guard), read in one batch.
-    past = people_db.histories(
-        session,
-        [
-            existing[row.profile_url]
-            for row in parsed.rows
-            if row.profile_url in existing
-            and _acceptance_changes(existing[row.profile_url], row.accepted_on)
-        ],
-    )
+    texts: dict[int, dict[str, Any]] = {}
+    staged: dict[int, tuple[importing.Row, Audience | None]] = {}
+    matched: list[tuple[importing.Row, Any]] = []
     for row in parsed.rows:
         audience = default
         if row.audience is not None:
@@ -330,19 +332,27 @@ def import_contacts(
                 reason = f"No audience {row.audience!r} in this workspace."
                 skipped.append(importing.Skipped(row.line, "audience", reason))
                 continue
-        contact = existing.get(row.profile_url)
-        if contact is None:
+        match = known.get(row.key)
+        if match is None:
             created_rows.append((row, audience))
             continue
-        try:
-            changed = _update_from_row(contact, row, audience, past.get(contact.id))
-        except DomainError as error:
-            skipped.append(importing.Skipped(row.line, "accepted_at", error.detail))
-            continue
-        if changed:
-            contact.updated_at = now
-        updated.append((row.line, contact, changed))
-    session.flush()
+        matched.append((row, match))
+        if (match.audience_id is None and audience is not None) or _acceptance_changes(
+            match.accepted_at, match.requested_at, match.timezone or "UTC", row.accepted_on
+        ):
+            staged[match.id] = (row, audience)
+        elif changes := _text_changes(match, row):
+            texts[match.id] = changes
+    changed = _update_staged(session, workspace_id, staged, now, skipped)
+    _update_texts(session, texts, now)
+    changed.update(texts)
+    refused = {s.line for s in skipped}
+    updated = [
+        (row.line, match.id, changed.get(match.id, {}).get("name", match.name),
+         list(changed.get(match.id, ())))
+        for row, match in matched
+        if row.line not in refused
+    ]  # fmt: skip
     created = _insert_contacts(session, workspace_id, owner_id, created_rows, now)
     skipped.sort(key=lambda s: s.line)
     return ImportReport(parsed.format, created, updated, skipped)
@@ -358,55 +368,137 @@ def _audiences_by_key(session: Session, workspace_id: int) -> dict[str, Audience
     return keys
 
 
-def _owned_by_url(session: Session, owner_id: int, urls: list[str]) -> dict[str, Contact]:
-    """The rep's contacts with these profile URLs (stored with or without a trailing slash),
-    by canonical URL, locked as ``lock_contact`` would, in id order."""
-    wanted = sorted({*urls, *(url + "/" for url in urls)})
-    dialect = dialects.of(session)
+def _owned_by_key(session: Session, owner_id: int) -> dict[str, Any]:
+    """The rep's contacts by ``profile_key``, as plain rows of what an import compares, in
+    one query: keys are computed, not stored (``introductions_db`` says why), and a rep's
+    network is bounded (LinkedIn stops at 30,000 connections). The first contact by id
+    stands for a person the rep has twice."""
+    query = (
+        select(
+            Contact.id, Contact.profile_url, *(getattr(Contact, f) for f in IMPORT_TEXT),
+            Contact.audience_id, Contact.accepted_at, Contact.requested_at, Audience.timezone,
+        )
+        .outerjoin(Audience, Audience.id == Contact.audience_id)
+        .where(Contact.owner_id == owner_id, Contact.profile_url.is_not(None))
+        .order_by(Contact.id.desc())
+    )  # fmt: skip
+    return {key: row for row in session.execute(query) if (key := profile_key(row.profile_url))}
+
+
+def _text_changes(contact: Any, row: importing.Row) -> dict[str, Any]:
+    """The text a row brings that the contact lacks. A blank in the file never erases a known
+    value (LinkedIn leaves out the emails members hide)."""
+    return {
+        field: value
+        for field in IMPORT_TEXT
+        if (value := getattr(row, field)) and value != getattr(contact, field)
+    }
+
+
+def _update_texts(session: Session, changes: dict[int, dict[str, Any]], now: dt.datetime) -> None:
+    """One bulk UPDATE by primary key, its rows grouped by the columns they set (SQLAlchemy
+    starts a new batch whenever those change)."""
+    rows = sorted(
+        ({"id": id_, **fields, "updated_at": now} for id_, fields in changes.items()),
+        key=lambda values: tuple(values),
+    )
+    if not rows:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(update(Contact), rows)
+    except StaleDataError:  # unlocked, so a contact may have been deleted since it was read
+        raise Conflict(
+            "Some of these contacts were deleted meanwhile; import the file again.",
+            errors=[{"field": "file", "message": "A matched contact was deleted meanwhile."}],
+        ) from None
+
+
+def _update_staged(
+    session: Session,
+    workspace_id: int,
+    staged: dict[int, tuple[importing.Row, Audience | None]],
+    now: dt.datetime,
+    skipped: list[importing.Skipped],
+) -> dict[int, dict[str, Any]]:
+    """Lock the contacts whose acceptance or audience the file changes, in id order as
+    ``lock_contact`` would, and change them through the session after the guard's verdict on
+    their histories (read in one batch); a refused row is added to ``skipped``. Each changed
+    contact's id maps to the fields changed."""
+    contacts = _locked(session, workspace_id, sorted(staged))
+    past = people_db.histories(session, contacts)
+    changed: dict[int, dict[str, Any]] = {}
+    for contact in contacts:
+        row, audience = staged[contact.id]
+        try:
+            fields = _update_from_row(contact, row, audience, past[contact.id])
+        except DomainError as error:
+            skipped.append(importing.Skipped(row.line, "accepted_at", error.detail))
+            continue
+        if fields:
+            contact.updated_at = now
+            changed[contact.id] = {field: getattr(contact, field) for field in fields}
+    session.flush()
+    return changed
+
+
+def _locked(session: Session, workspace_id: int, ids: list[int]) -> list[Contact]:
     query = (
         select(Contact)
-        .where(Contact.owner_id == owner_id)
+        .where(Contact.workspace_id == workspace_id)
         .order_by(Contact.id)
         .execution_options(populate_existing=True)
     )
-    found: dict[str, Contact] = {}
-    for chunk in in_chunks(dialect.for_update(query), Contact.profile_url, wanted):
-        for contact in session.scalars(chunk):
-            found.setdefault(importing.canonical_url(contact.profile_url or ""), contact)
-    return found
+    locked = dialects.of(session).for_update(query)
+    return [c for chunk in in_chunks(locked, Contact.id, ids) for c in session.scalars(chunk)]
 
 
-def _acceptance_changes(contact: Contact, accepted_on: dt.date | None) -> bool:
-    """Whether the file dates the connection to another day (on the contact's clock)."""
+def _acceptance_changes(
+    accepted_at: dt.datetime | None,
+    requested_at: dt.datetime | None,
+    timezone: str,
+    accepted_on: dt.date | None,
+) -> bool:
+    """Whether the file dates the connection to another day (on the contact's clock) than the
+    contact has, or than an earlier import of the same day made of it."""
     if accepted_on is None:
         return False
-    known = contact.accepted_at
-    return known is None or known.astimezone(ZoneInfo(zone_of(contact))).date() != accepted_on
+    if accepted_at is None:
+        return True
+    return accepted_at.astimezone(ZoneInfo(timezone)).date() != accepted_on and (
+        accepted_at != _acceptance(accepted_on, timezone, requested_at)
+    )
+
+
+def _acceptance(
+    accepted_on: dt.date, timezone: str, requested_at: dt.datetime | None
+) -> dt.datetime:
+    """A connection dated by day counts from the start of that day on the contact's clock, or
+    from the request when it was sent that day or later (accepted after it)."""
+    accepted = _day_start(accepted_on, timezone)
+    return max(accepted, requested_at) if requested_at else accepted
 
 
 def _update_from_row(
-    contact: Contact, row: importing.Row, audience: Audience | None, before: rel.History | None
+    contact: Contact, row: importing.Row, audience: Audience | None, before: rel.History
 ) -> list[str]:
-    """Bring a contact up to date with its row; the fields that changed. A blank email in the
-    file never erases a known one (LinkedIn leaves out the emails members hide), and a
+    """Bring a locked contact up to date with its row; the fields that changed. The guard
+    judges the new acceptance before anything is set, so a refused row changes nothing; a
     contact keeps the audience it has."""
     changed = []
-    for field in ("name", "company", "title", "email"):
-        value = getattr(row, field)
-        if value and value != getattr(contact, field):
-            setattr(contact, field, value)
-            changed.append(field)
     if contact.audience is None and audience is not None:
         contact.audience = audience
         changed.append("audience_id")
-    if before is not None and row.accepted_on is not None:
-        accepted = _day_start(row.accepted_on, zone_of(contact))
-        if contact.requested_at and accepted < contact.requested_at:
-            accepted = contact.requested_at  # accepted that day, after the request
+    zone = zone_of(contact)
+    if _acceptance_changes(contact.accepted_at, contact.requested_at, zone, row.accepted_on):
+        accepted = _acceptance(row.accepted_on, zone, contact.requested_at)  # type: ignore[arg-type]
         after = rel.History(accepted, before.touches, before.asks, before.requested_at)
         people_db.guard(contact, before, after, person_policy(contact.audience))
         contact.accepted_at = accepted
         changed.append("accepted_at")
+    for field, value in _text_changes(contact, row).items():
+        setattr(contact, field, value)
+        changed.append(field)
     return changed
 
 

@@ -12,12 +12,12 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from dateutil import parser as date_parser
 
 from core.errors import InvalidValue
 from feeds.urls import MAX_URL_LENGTH
+from schedules.contacts.profiles import profile_key
 from schedules.models import (
     CONTACT_COMPANY_MAX,
     CONTACT_EMAIL_MAX,
@@ -35,6 +35,9 @@ EXPECTED = (
     f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
     f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)}, in UTF-8."
 )
+MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+)}  # fmt: skip
 # How far into the file the header may sit: LinkedIn's preamble is three lines.
 HEADER_WITHIN_LINES = 20
 LIMITS = {"name": CONTACT_NAME_MAX, "company": CONTACT_COMPANY_MAX,
@@ -43,11 +46,13 @@ LIMITS = {"name": CONTACT_NAME_MAX, "company": CONTACT_COMPANY_MAX,
 
 @dataclass(frozen=True)
 class Row:
-    """One contact as the file says it; ``line`` is where its record starts (1-based)."""
+    """One contact as the file says it; ``line`` is where its record starts (1-based).
+    ``key`` is its profile URL's ``profile_key``: what it is matched to contacts by."""
 
     line: int
     name: str
     profile_url: str
+    key: str
     company: str = ""
     title: str = ""
     email: str | None = None
@@ -76,14 +81,6 @@ class RowProblem(Exception):
         self.field, self.reason = field_, reason
 
 
-def canonical_url(url: str) -> str:
-    """The form a profile address is stored and matched in: scheme and host in lower case,
-    no trailing slash (LinkedIn writes ``…/in/dana``; reps paste ``…/in/dana/``)."""
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
-
-
 def parse(data: bytes) -> Parsed:
     try:
         text = data.decode("utf-8-sig")
@@ -105,11 +102,11 @@ def parse(data: bytes) -> Parsed:
             except RowProblem as problem:
                 parsed.skipped.append(Skipped(line, problem.field, problem.reason))
                 continue
-            if row.profile_url in seen:
-                reason = f"The same profile as line {seen[row.profile_url]}."
+            if row.key in seen:
+                reason = f"The same profile as line {seen[row.key]}."
                 parsed.skipped.append(Skipped(line, "profile_url", reason))
                 continue
-            seen[row.profile_url] = line
+            seen[row.key] = line
             parsed.rows.append(row)
     except csv.Error as error:
         raise InvalidValue("file", f"Not a readable CSV (line {reader.line_num}: {error}). "
@@ -152,17 +149,18 @@ def _row(format_: str, columns: dict[str, int], record: list[str], line: int) ->
         raise RowProblem("name", "No name.")
     if not values["profile_url"]:
         raise RowProblem("profile_url", "No profile URL: contacts are matched by it.")
-    url = canonical_url(values["profile_url"])
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_LENGTH:
-        raise RowProblem("profile_url", f"Not a web address: {values['profile_url'][:80]!r}.")
-    for key, limit in LIMITS.items():
-        if len(values[key]) > limit:
-            raise RowProblem(key, f"Longer than {limit} characters.")
+    url, key = values["profile_url"], profile_key(values["profile_url"])
+    web = url.lower().startswith(("http://", "https://"))
+    if not web or key is None or len(url) > MAX_URL_LENGTH:
+        raise RowProblem("profile_url", f"Not a web address: {url[:80]!r}.")
+    for column, limit in LIMITS.items():
+        if len(values[column]) > limit:
+            raise RowProblem(column, f"Longer than {limit} characters.")
     return Row(
         line=line,
         name=values["name"],
         profile_url=url,
+        key=key,
         company=values["company"],
         title=values["title"],
         email=values["email"] or None,
@@ -175,10 +173,12 @@ def _date(value: str) -> dt.date | None:
     """``03 Dec 2026`` as LinkedIn writes it; ISO dates in plain files."""
     if not value:
         return None
-    try:
-        return dt.datetime.strptime(value, "%d %b %Y").date()
-    except ValueError:
-        pass
+    parts = value.split()
+    if len(parts) == 3 and parts[1].lower() in MONTHS and parts[0].isdigit() and parts[2].isdigit():
+        try:  # by hand: strptime was the import's costliest step a row
+            return dt.date(int(parts[2]), MONTHS[parts[1].lower()], int(parts[0]))
+        except ValueError:
+            pass
     try:
         return date_parser.isoparse(value).date()
     except (ValueError, OverflowError):

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import dialects
@@ -169,6 +169,39 @@ def _disable(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
     endpoint.enabled = False
     endpoint.disabled_reason = reason[:DISABLED_REASON_MAX]
     endpoint.updated_at = now
+
+
+def prune(session: Session, before: dt.datetime, limit: int = 500) -> int:
+    """Delete up to ``limit`` deliveries done with before ``before`` (delivered, given up, or
+    waiting on an endpoint that has been switched off since), then up to ``limit`` events
+    fanned out before it that have no delivery left; how many rows went. Small batches keep
+    each transaction short beside the workers' claims. A pending event (a ``post.due`` whose
+    time has not come) and a delivery still being retried stay, however old."""
+    disabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(False))
+    deliveries = session.scalars(
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.updated_at < before,
+            or_(
+                WebhookDelivery.next_try_at.is_(None),
+                WebhookDelivery.endpoint_id.in_(disabled),
+            ),
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+    if deliveries:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(deliveries)))
+    left = select(WebhookDelivery.id).where(WebhookDelivery.event_id == WebhookEvent.id)
+    events = session.scalars(
+        select(WebhookEvent.id)
+        .where(WebhookEvent.dispatched_at < before, ~left.exists())
+        .order_by(WebhookEvent.id)
+        .limit(limit)
+    ).all()
+    if events:
+        session.execute(delete(WebhookEvent).where(WebhookEvent.id.in_(events)))
+    return len(deliveries) + len(events)
 
 
 def list_deliveries(

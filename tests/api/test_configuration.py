@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app, runtime, serving, settings
 from core import accounts_db, passwords_db
+from schedules.webhooks.models import WebhookEvent
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = REPO / "docs" / "configuration.md"
@@ -123,6 +125,31 @@ def _proxy_fix(setup: Setup) -> None:
     assert isinstance(proxied, ProxyFix) and (proxied.x_for, proxied.x_proto) == (2, 2)
 
 
+@effect("PLANNER_PUBLIC_URL")
+def _public_url(setup: Setup) -> None:
+    setup.set(PLANNER_PUBLIC_URL="https://planner.example.com/team/")
+    app = setup.app()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {setup.token(app)}"
+    audience = client.post(
+        "/api/v1/audiences", json={"name": "CFOs", "timezone": "Europe/Berlin"}
+    ).get_json()
+    post = client.post(
+        f"/api/v1/audiences/{audience['id']}/posts",
+        json={"kind": "give", "title": "Pricing", "scheduled_at": "2030-01-08T09:00"},
+    ).get_json()
+    with app.extensions["planner_db"].reader() as session:
+        (payload,) = session.scalars(
+            select(WebhookEvent.payload).where(WebhookEvent.type == "post.scheduled")
+        )
+    assert payload["data"]["links"] == {
+        "api": f"https://planner.example.com/team/api/v1/posts/{post['id']}",
+        "web": f"https://planner.example.com/team/posts/{post['id']}/edit",
+    }
+    # The CLI and the worker write events through the same settings.
+    assert runtime.Runtime().config["PUBLIC_URL"] == "https://planner.example.com/team"
+
+
 @effect("PLANNER_METRICS_PUBLIC")
 def _metrics_public(setup: Setup) -> None:
     assert setup.app().test_client().get("/metrics").status_code == 401
@@ -150,6 +177,16 @@ def _db_pool_size(setup: Setup) -> None:
 def _db_max_overflow(setup: Setup) -> None:
     assert _server_pool(setup)._max_overflow == 10
     assert _server_pool(setup, PLANNER_DB_MAX_OVERFLOW="0")._max_overflow == 0
+
+
+@effect("PLANNER_WEBHOOK_RETENTION_DAYS")
+def _webhook_retention_days(setup: Setup) -> None:
+    assert runtime.Runtime().config["WEBHOOK_RETENTION_DAYS"] == 30
+    setup.set(PLANNER_WEBHOOK_RETENTION_DAYS="7")
+    assert runtime.Runtime().config["WEBHOOK_RETENTION_DAYS"] == 7
+    setup.set(PLANNER_WEBHOOK_RETENTION_DAYS="0")
+    with pytest.raises(settings.SettingError, match="PLANNER_WEBHOOK_RETENTION_DAYS"):
+        settings.read()
 
 
 @effect("PLANNER_ICS_CACHE_MIB")

@@ -5,7 +5,11 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, event
 
+from core.errors import Conflict
+from schedules.contacts import contacts_db, importing
+from schedules.models import Contact
 from tests.api.test_contacts import add_contact, direct_ask, touch
 from tests.helpers import give, make_audience
 
@@ -69,6 +73,19 @@ def test_importing_again_updates_the_same_contacts_and_keeps_known_emails(rep):
     assert rep.get(f"/api/v1/contacts/{existing['id']}").get_json()["email"] == (
         "dana@initech.example"
     )
+
+
+def test_a_profile_pasted_another_way_is_matched_not_duplicated(rep):
+    jane = add_contact(rep, name="Jane Roe", profile_url="http://www.linkedin.com/in/Jane/")
+    data = b"name,profile_url,company,title\nJane Roe,https://linkedin.com/in/jane,Hooli,CFO\n"
+    answer = imported(upload(rep, data))
+    assert answer["created"] == []
+    assert [(r["contact_id"], r["changed"]) for r in answer["updated"]] == [
+        (jane["id"], ["company"])
+    ]  # fmt: skip
+    [kept] = contacts(rep)
+    # The rep's own spelling of the address stays.
+    assert (kept["profile_url"], kept["company"]) == ("http://www.linkedin.com/in/Jane/", "Hooli")
 
 
 def test_a_plain_csv_with_an_unknown_audience_skips_that_row_only(rep):
@@ -149,3 +166,20 @@ def test_a_contacts_file_over_the_json_limit_is_accepted(rep):
     assert len(data) > 1024 * 1024
     answer = imported(upload(rep, data))
     assert len(answer["created"]) == 30_000
+
+
+def test_a_matched_contact_deleted_while_the_file_imports_is_a_conflict(rep, writer_session):
+    """Contacts whose text alone changes are not locked; one deleted between the import's read
+    and its update is refused, for the caller to roll back, rather than a server error."""
+    dana = add_contact(rep, name="Dana", profile_url="https://www.linkedin.com/in/dana", title="")
+    stored = writer_session.get(Contact, dana["id"])
+    workspace_id, owner_id = stored.workspace_id, stored.owner_id
+
+    @event.listens_for(writer_session, "do_orm_execute")
+    def delete_first(state):
+        if state.is_update:  # another request deletes the contact just now
+            state.session.execute(delete(Contact).where(Contact.id == dana["id"]))
+
+    data = b"name,profile_url,company,title\nDana,https://www.linkedin.com/in/dana,Initech,CFO\n"
+    with pytest.raises(Conflict, match="deleted meanwhile"):
+        contacts_db.import_contacts(writer_session, workspace_id, importing.parse(data), owner_id)

@@ -9,9 +9,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
+from app import settings
 from core.db import utcnow
 from schedules.models import AskRefusal
 from schedules.webhooks.models import WebhookEvent
+from tests.api.test_contact_import import CONNECTIONS, upload
 from tests.helpers import give, make_audience
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
@@ -43,7 +45,13 @@ def test_each_post_event_reaches_the_receiver_signed_with_the_post_rep_audience_
     assert scheduled["rep"] == {"id": post["owner_id"], "email": "rep@acme.example"}
     assert scheduled["audience"] == {"id": audience["id"], "name": "CFOs",
                                      "timezone": "Europe/Berlin"}  # fmt: skip
-    assert scheduled["link"] == f"/api/v1/posts/{post['id']}"
+    assert scheduled["link"] == f"/api/v1/posts/{post['id']}"  # as first shipped
+    # PLANNER_PUBLIC_URL, unset here: where make run serves (http://localhost:5000).
+    base = settings.public_url()
+    assert scheduled["links"] == {
+        "api": f"{base}/api/v1/posts/{post['id']}",
+        "web": f"{base}/posts/{post['id']}/edit",
+    }
     assert receiver.messages[1].data["post"]["title"] == "Pricing, plainly"
     assert len({m.id for m in receiver.messages}) == 4
 
@@ -276,3 +284,99 @@ def test_a_shared_link_leaves_in_the_payload_with_the_audiences_utm_tags(app, re
     shared = message.data["post"]["url"]
     assert shared.startswith("https://example.com/a?ref=x&utm_")
     assert "utm_campaign=CFOs" in shared and f"utm_content=post-{post['id']}" in shared
+
+
+PUBLIC = "https://planner.example.com/team"
+
+
+def _route(app, link: str) -> tuple[str, dict]:
+    """The endpoint an absolute link on PUBLIC reaches, and its arguments."""
+    assert link.startswith(PUBLIC + "/")
+    path, _, query = link.removeprefix(PUBLIC).partition("?")
+    return app.url_map.bind("planner.example.com").match(path, query_args=query)
+
+
+@pytest.mark.options(PUBLIC_URL=PUBLIC)
+def test_payload_links_are_absolute_on_the_public_url_and_reach_the_api_and_the_page(
+    app, rep, receiver, writer_session
+):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], LATER, status="scheduled")
+    assert rep.delete(f"/api/v1/posts/{post['id']}").status_code == 204
+    contact = rep.post("/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]})
+    contact_id = contact.get_json()["id"]
+    requested = rep.post(
+        f"/api/v1/contacts/{contact_id}/connection-request",
+        json={"note": "Good to meet you at the CFO breakfast yesterday"},
+    )
+    assert requested.status_code == 200, requested.get_json()
+    owner = post["owner_id"]
+    writer_session.add(
+        AskRefusal(
+            workspace_id=rep.workspace_id, audience_id=audience["id"], owner_id=owner,
+            rule="give_before_ask", type="meeting_request",
+            scheduled_at=dt.datetime(2030, 1, 8, 9, tzinfo=dt.UTC), detail="0 of 3 gives",
+        )
+    )  # fmt: skip
+    writer_session.commit()
+    deliver(app)
+    links = {m.type: m.data["links"] for m in receiver.messages}
+    pages = {kind: _route(app, found["web"]) for kind, found in links.items()}
+    assert pages == {
+        "post.scheduled": ("web.edit_post", {"post_id": post["id"]}),
+        "post.deleted": ("web.audience", {"audience_id": audience["id"]}),  # no page left
+        "contact.stage_changed": ("web.contact", {"contact_id": contact_id}),
+        "ask.refused": ("web.audience", {"audience_id": audience["id"]}),
+    }
+    assert links["ask.refused"]["web"].endswith(f"?rep={owner}")  # the rep refused
+    for kind, found in links.items():
+        data = next(m.data for m in receiver.messages if m.type == kind)
+        assert found["api"] == PUBLIC + data["link"]  # the old key is the same resource
+    assert rep.get(links["contact.stage_changed"]["api"].removeprefix(PUBLIC)).status_code == 200
+    ratio = rep.get(links["ask.refused"]["api"].removeprefix(PUBLIC))
+    assert ratio.status_code == 200, ratio.get_json()
+
+
+def test_an_import_reports_an_acceptance_once_and_an_unchanged_file_writes_nothing(
+    app, rep, receiver
+):
+    add_endpoint(rep, receiver, events=["contact.stage_changed"])
+    audience = make_audience(rep)
+    dana = rep.post(
+        "/api/v1/contacts",
+        json={"name": "Dana Whitfield", "audience_id": audience["id"],
+              "profile_url": "https://www.linkedin.com/in/Dana-Whitfield/"},
+    ).get_json()  # fmt: skip
+    requested = rep.post(
+        f"/api/v1/contacts/{dana['id']}/connection-request",
+        json={"note": "Good to meet you at the CFO breakfast yesterday"},
+    )
+    assert requested.status_code == 200, requested.get_json()
+    first = upload(rep, CONNECTIONS.read_bytes())
+    assert first.status_code == 200, first.get_json()
+    seen = rep.get(f"/api/v1/contacts/{dana['id']}").get_json()
+    again = upload(rep, CONNECTIONS.read_bytes())
+    assert [r["changed"] for r in again.get_json()["updated"]] == [[], [], []]
+    deliver(app)
+    assert [m.data["contact"]["stage"] for m in receiver.messages] == ["requested", "connected"]
+    assert receiver.messages[1].data["previous_stage"] == "requested"
+    assert rep.get(f"/api/v1/contacts/{dana['id']}").get_json()["updated_at"] == seen["updated_at"]
+
+
+def test_the_worker_prunes_deliveries_done_with_long_ago_and_keeps_the_undelivered(
+    app, rep, receiver, writer_session
+):
+    endpoint = add_endpoint(rep, receiver)
+    post = give(rep, make_audience(rep)["id"], LATER, status="scheduled")
+    deliver(app)  # post.scheduled delivered; its post.due waits for 2030
+    receiver.statuses = [500, 500]
+    assert rep.patch(f"/api/v1/posts/{post['id']}", json={"title": "New"}).status_code == 200
+    deliver(app)  # post.updated fails and waits for a retry
+    later = utcnow() + dt.timedelta(days=31)
+    deliver(app, later)  # fails again and is given up, today: kept as long as the others were
+    listed = rep.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").get_json()["items"]
+    assert [(d["event"], d["delivered_at"]) for d in listed] == [("post.updated", None)]
+    kept = writer_session.scalars(select(WebhookEvent.type).order_by(WebhookEvent.id)).all()
+    assert kept == ["post.due", "post.updated"]
+    assert receiver.types() == ["post.scheduled"]

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,17 +121,6 @@ def test_worker_once_refreshes_what_is_due_and_stops(app, three_feeds) -> None:
 # --- real processes --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    """Concurrent requests must overlap for the race to be a race; pytest-httpserver's default
-    server answers one at a time."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 def planner(*args: str, database_url: str) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -209,7 +197,7 @@ def test_sigterm_lets_the_worker_finish_its_feed_and_exit(
     worker.terminate()
     out, err = worker.communicate(timeout=60)
     assert worker.returncode == 0, err
-    assert "Stopping after the feeds in progress" in err
+    assert "Stopping after the work in progress" in err
     assert summary(out)[:2] == (1, 1)  # the feed in flight was stored, not abandoned
     assert out.rstrip().endswith("Worker stopped.")
     with writer() as session:

@@ -1,7 +1,7 @@
 """A feed worker killed with SIGKILL in the middle of a refresh leaves no half-stored feed.
 
 Real processes: ``planner feeds worker --once`` runs against the test database and a local
-server, and the test kills it while it is mid-refresh: once while a feed's body is halfway
+threaded server, and the test kills it while it is mid-refresh: once while a feed's body is halfway
 downloaded (SQLite and PostgreSQL), once while a feed's rows are halfway written
 (PostgreSQL). Each feed's articles and status commit in one transaction, so every feed must
 then be either completely refreshed or untouched; and the next runs carry on. The killed
@@ -44,16 +44,6 @@ def rss(n: int) -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>Feed {n}</title>{items}</channel></rss>"
     ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    """Threaded, so the stalled answer does not hold up the others."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 def feed_states(writer: sessionmaker[Session]) -> list[tuple[Feed, int]]:
@@ -101,7 +91,7 @@ def run_to_end(*args: str, database_url: str) -> tuple[int, ...]:
 
 
 def test_sigkill_mid_refresh_leaves_each_feed_whole_or_untouched_and_the_next_run_carries_on(
-    database_url: str, writer: sessionmaker[Session], engine: Engine, server: HTTPServer
+    database_url: str, writer: sessionmaker[Session], engine: Engine, threaded_server: HTTPServer
 ) -> None:
     stalled = threading.Event()
     release = threading.Event()
@@ -131,10 +121,10 @@ def test_sigkill_mid_refresh_leaves_each_feed_whole_or_untouched_and_the_next_ru
     for n in range(FEEDS):
         path = f"/feed-{n}.xml"
         if n == SLOW:
-            server.expect_request(path).respond_with_handler(stall_first_time)
+            threaded_server.expect_request(path).respond_with_handler(stall_first_time)
         else:
-            server.expect_request(path).respond_with_data(rss(n), content_type="text/xml")
-    add_feeds(writer, [server.url_for(f"/feed-{n}.xml") for n in range(FEEDS)])
+            threaded_server.expect_request(path).respond_with_data(rss(n), content_type="text/xml")
+    add_feeds(writer, [threaded_server.url_for(f"/feed-{n}.xml") for n in range(FEEDS)])
 
     # 1. One worker thread, so feeds are refreshed in claim order, one after another.
     worker = planner("feeds", "worker", "--once", "--workers", "1", database_url=database_url)
@@ -179,7 +169,7 @@ def test_sigkill_mid_refresh_leaves_each_feed_whole_or_untouched_and_the_next_ru
 
 
 def test_sigkill_while_writing_rolls_the_whole_feed_back_on_postgresql(
-    database_url: str, writer: sessionmaker[Session], engine: Engine, server: HTTPServer
+    database_url: str, writer: sessionmaker[Session], engine: Engine, threaded_server: HTTPServer
 ) -> None:
     """Killed after some of a feed's rows are written but before its commit.
 
@@ -198,8 +188,8 @@ def test_sigkill_while_writing_rolls_the_whole_feed_back_on_postgresql(
         go_on.wait(60)
         return Response(rss(0), content_type="application/rss+xml")
 
-    server.expect_request("/feed-0.xml").respond_with_handler(after_a_pause)
-    url = server.url_for("/feed-0.xml")
+    threaded_server.expect_request("/feed-0.xml").respond_with_handler(after_a_pause)
+    url = threaded_server.url_for("/feed-0.xml")
     [feed_id] = add_feeds(writer, [url])
     with writer() as session:
         workspace_id = session.scalar(select(Feed.workspace_id))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -27,19 +26,9 @@ from tests.conftest import make_caller
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
 
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    """Threaded, so a stalled answer does not hold up the others."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-def endpoint_for(app, server: HTTPServer) -> tuple[int, int]:
+def endpoint_for(app, threaded_server: HTTPServer) -> tuple[int, int]:
     admin = make_caller(app, "Acme Sales", "rep@acme.example")
-    created = admin.post("/api/v1/webhooks", json={"url": server.url_for("/hooks")})
+    created = admin.post("/api/v1/webhooks", json={"url": threaded_server.url_for("/hooks")})
     assert created.status_code == 201, created.get_json()
     return admin.workspace_id, created.get_json()["id"]
 
@@ -58,9 +47,9 @@ def run_worker(database_url: str, *args: str) -> None:
 
 
 def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_after_restart(
-    app, database_url, writer, server
+    app, database_url, writer, threaded_server
 ):
-    workspace_id, endpoint_id = endpoint_for(app, server)
+    workspace_id, endpoint_id = endpoint_for(app, threaded_server)
     stalled, release = threading.Event(), threading.Event()
     ids: list[str] = []
 
@@ -71,7 +60,7 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_after_restart(
             release.wait(30)
         return Response("ok")
 
-    server.expect_request("/hooks", method="POST").respond_with_handler(stall_first)
+    threaded_server.expect_request("/hooks", method="POST").respond_with_handler(stall_first)
     ping(writer, workspace_id, endpoint_id, 1)
     app.extensions["planner_db"].engine.dispose()
     worker = planner("worker", "--once", "--workers", "1", database_url=database_url)
@@ -99,8 +88,10 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_after_restart(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_two_workers_on_postgresql_deliver_each_event_once(app, database_url, writer, server):
-    workspace_id, endpoint_id = endpoint_for(app, server)
+def test_two_workers_on_postgresql_deliver_each_event_once(
+    app, database_url, writer, threaded_server
+):
+    workspace_id, endpoint_id = endpoint_for(app, threaded_server)
     hits: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
 
@@ -110,7 +101,7 @@ def test_two_workers_on_postgresql_deliver_each_event_once(app, database_url, wr
         time.sleep(0.02)  # long enough that both workers are sending at once
         return Response("ok")
 
-    server.expect_request("/hooks", method="POST").respond_with_handler(slow_ok)
+    threaded_server.expect_request("/hooks", method="POST").respond_with_handler(slow_ok)
     ping(writer, workspace_id, endpoint_id, 60)
     app.extensions["planner_db"].engine.dispose()
     started = time.monotonic()

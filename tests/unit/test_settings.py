@@ -65,6 +65,7 @@ def test_defaults_without_any_variable(tmp_path) -> None:
     limits = (read.auth_failure_limit, read.signin_failure_limit, read.feed_refresh_limit)
     assert limits == ("20/minute", "5/minute", "30/minute")
     assert read.metrics_dir is None and not read.owns_metrics_dir
+    assert read.public_url == "http://localhost:5000"  # where make run serves
 
 
 def test_blank_variables_mean_the_default() -> None:
@@ -95,6 +96,12 @@ def test_settings_are_frozen() -> None:
         ("PLANNER_FEEDS_MAX_BYTES", "1.5", "positive whole number"),
         ("PLANNER_FEEDS_ALLOWLIST", "intranet/feeds", "neither host nor CIDR"),
         ("PLANNER_WORKERS", "many", "whole number"),
+        ("PLANNER_PUBLIC_URL", "planner.example.com", "http(s) address"),
+        ("PLANNER_PUBLIC_URL", "ftp://planner.example.com", "http(s) address"),
+        ("PLANNER_PUBLIC_URL", "https://planner.example.com/?team=1", "http(s) address"),
+        ("PLANNER_PUBLIC_URL", "https://admin:pw@planner.example.com", "http(s) address"),
+        ("PLANNER_PUBLIC_URL", "https://planner.example.com:99999", "http(s) address"),
+        ("PORT", "http", "whole number"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_variables_name(variable, value, complaint) -> None:
@@ -116,3 +123,14 @@ def test_serve_owns_only_the_metrics_directory_it_made() -> None:
     assert settings.read(made).owns_metrics_dir
     given = {**made, "PROMETHEUS_MULTIPROC_DIR": "/var/lib/planner/metrics"}
     assert not settings.read(given).owns_metrics_dir
+
+
+def test_the_public_url_is_the_variable_without_its_slash_else_make_run_s_address() -> None:
+    """Webhook payloads append paths to it, so a trailing slash would double."""
+    for given in ("https://planner.example.com/team/", "https://planner.example.com/team"):
+        read = settings.read({"PLANNER_PUBLIC_URL": given})
+        assert read.public_url == "https://planner.example.com/team"
+        assert read.flask_config()["PUBLIC_URL"] == "https://planner.example.com/team"
+    assert settings.read({"PORT": "5050"}).public_url == "http://localhost:5050"
+    both = {"PORT": "5050", "PLANNER_PUBLIC_URL": "http://127.0.0.1:8000"}
+    assert settings.read(both).public_url == "http://127.0.0.1:8000"

@@ -11,6 +11,7 @@ import pytest
 
 from schedules.times import when
 from tests.helpers import give, make_audience
+from tests.web.conftest import sign_in
 
 BERLIN = ZoneInfo("Europe/Berlin")
 STOCK_NOTE = "Hi Dana, I'd like to add you to my professional network on LinkedIn."
@@ -429,3 +430,95 @@ def test_another_workspaces_contacts_answer_404(rep, stranger, audience):
     assert 'id="audience_id-error"' in text_of(foreign)
     saved = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
     assert saved["stage"] == "new" and saved["name"] == "Dana Whitfield"
+
+
+# ---------------------------------------------------------------- email and owner
+
+
+def test_a_contact_s_email_is_saved_and_checked_as_the_api_checks_it(browser, rep, audience):
+    form = {"name": "Dana Whitfield", "email": " dana@initech.example ", "relationship": "none"}
+    created = browser.post("/contacts/new", form)
+    assert created.status_code == 303
+    contact_id = int(re.fullmatch(r"/contacts/(\d+)", created.headers["Location"])[1])
+    assert rep.get(f"/api/v1/contacts/{contact_id}").get_json()["email"] == "dana@initech.example"
+    assert 'value="dana@initech.example"' in text_of(browser.get(f"/contacts/{contact_id}/edit"))
+
+    for bad in ("dana at initech", "d" * 320 + "@initech.example"):
+        api = rep.post("/api/v1/contacts", json={"name": "Dana", "email": bad}).get_json()
+        (said,) = [e["message"] for e in api["errors"] if e["field"] == "email"]
+        refused = browser.post(f"/contacts/{contact_id}/edit", {**form, "email": bad})
+        assert refused.status_code == 422
+        page = text_of(refused)
+        assert f'<p class="field-error" id="email-error">{said}</p>' in page
+        assert 'id="email" name="email" type="email"' in page
+        assert 'aria-invalid="true" aria-describedby="email-error"' in page
+    assert rep.get(f"/api/v1/contacts/{contact_id}").get_json()["email"] == "dana@initech.example"
+
+    cleared = browser.post(f"/contacts/{contact_id}/edit", {**form, "email": ""})
+    assert cleared.status_code == 303
+    assert rep.get(f"/api/v1/contacts/{contact_id}").get_json()["email"] is None
+
+
+def _owner_options(page: str) -> dict[str, bool]:
+    """The Owner select's options: {label: selected}, or {} when the form has none."""
+    found = re.search(r'<select id="owner_id" name="owner_id"[^>]*>(.*?)</select>', page, re.S)
+    if not found:
+        return {}
+    return {
+        label: bool(selected)
+        for selected, label in re.findall(
+            r'<option value="\d+" (selected)?>([^<]+)</option>', found[1]
+        )
+    }
+
+
+def test_an_admin_adds_a_contact_for_a_rep_and_hands_one_over_unless_an_ask_is_scheduled(
+    app, browser, rep, colleague, audience
+):
+    sam_id = colleague.get("/api/v1/me").get_json()["id"]
+    assert _owner_options(text_of(browser.get("/contacts/new"))) == {
+        "rep@acme.example (you)": True,
+        "sam@acme.example": False,
+    }
+    created = browser.post(
+        "/contacts/new", {"name": "Lee Park", "relationship": "none", "owner_id": str(sam_id)}
+    )
+    assert created.status_code == 303
+    lee = colleague.get(created.headers["Location"].replace("/contacts", "/api/v1/contacts"))
+    assert lee.get_json()["owner_id"] == sam_id  # on Sam's list, not the admin's
+
+    dana = fair_history(rep, audience)
+    edit = f"/contacts/{dana['id']}/edit"
+    form = {"name": "Dana Whitfield", "relationship": "none", "audience_id": str(audience["id"])}
+    tomorrow = local_today() + dt.timedelta(days=1)
+    scheduled = rep.post(
+        f"/api/v1/contacts/{dana['id']}/asks",
+        json={"type": "meeting_request", "scheduled_at": berlin(tomorrow).isoformat()},
+    )
+    assert scheduled.status_code == 201, scheduled.get_json()
+    api = rep.patch(f"/api/v1/contacts/{dana['id']}", json={"owner_id": sam_id})
+    assert api.status_code == 409
+    refused = browser.post(edit, {**form, "owner_id": str(sam_id)})
+    assert refused.status_code == 422
+    page = text_of(refused)
+    assert f'<p class="field-error" id="owner_id-error">{api.get_json()["detail"]}</p>' in page
+    assert "cancel or publish it before handing the contact to another rep" in page
+    assert _owner_options(page)["sam@acme.example"]  # the choice is kept to try again
+    assert rep.get(f"/api/v1/contacts/{dana['id']}").get_json()["owner_id"] != sam_id
+
+    (ask,) = rep.get(f"/api/v1/contacts/{dana['id']}/asks").get_json()["items"]
+    assert rep.patch(f"/api/v1/posts/{ask['id']}", json={"status": "cancelled"}).status_code == 200
+    assert browser.post(edit, {**form, "owner_id": str(sam_id)}).status_code == 303
+    assert colleague.get(f"/api/v1/contacts/{dana['id']}").get_json()["owner_id"] == sam_id
+
+
+def test_a_rep_has_no_owner_select_and_a_forged_owner_changes_nothing(app, rep, colleague):
+    sam = sign_in(app, colleague, "sam@acme.example")
+    rep_id = rep.get("/api/v1/me").get_json()["id"]
+    assert _owner_options(text_of(sam.get("/contacts/new"))) == {}
+    created = sam.post(
+        "/contacts/new", {"name": "Lee Park", "relationship": "none", "owner_id": str(rep_id)}
+    )
+    assert created.status_code == 303
+    (lee,) = colleague.get("/api/v1/contacts").get_json()["items"]
+    assert lee["owner_id"] == colleague.get("/api/v1/me").get_json()["id"]

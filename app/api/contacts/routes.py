@@ -133,8 +133,8 @@ def import_answer(report: contacts_db.ImportReport) -> dict:
             {"line": n, "contact_id": id_, "name": name} for n, id_, name in report.created
         ],
         "updated": [
-            {"line": n, "contact_id": c.id, "name": c.name, "changed": changed}
-            for n, c, changed in report.updated
+            {"line": n, "contact_id": id_, "name": name, "changed": changed}
+            for n, id_, name, changed in report.updated
         ],
         "skipped": [vars(s) for s in report.skipped],
     }
