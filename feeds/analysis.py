@@ -167,9 +167,10 @@ def phrases(keywords: Iterable[str]) -> list[Phrase]:
     return list(found.values())
 
 
-# Function words and the words every audience description uses to name the buyer ("leads who
-# care about"); they say nothing of a topic. "People", "team" and "work" stay: for managers and
-# HR they are the topic.
+# Function words and the words every audience description uses to name the buyer and their
+# habits ("leads who care about", "heads of ... who follow"); they say nothing of a topic, and
+# counted as description evidence they lent a podcast that "heads to Texas" the sense of a
+# logistics audience. "People", "team" and "work" stay: for managers and HR they are the topic.
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
@@ -179,7 +180,9 @@ STOPWORDS = frozenset(
     those through to too under until up very was we were what when where which while who whom
     why will with would you your yours want wants need needs care cares
     lead leads leaders who read reads reader readers interested audience
-    new news thing things way ways use using used get make makes many much well etc""".split()  # noqa: SIM905
+    new news thing things way ways use using used get make makes many much well etc
+    head heads executive executives director directors officer officers chief chiefs buyer
+    buyers follow follows track tracks watch watches""".split()  # noqa: SIM905
 )
 
 

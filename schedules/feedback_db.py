@@ -9,10 +9,11 @@ Callers read ``VERDICTS`` from here; it lives with the model, whose CHECK constr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,15 @@ class FeedbackExample:
     article_id: int
     useful: bool
     at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What an audience's ranking learns from, and the explicit verdicts by article (which the
+    list's buttons show), from one read of the verdicts."""
+
+    examples: list[learning.Example]
+    verdicts: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -109,21 +119,19 @@ def undo_feedback(session: Session, workspace_id: int, audience_id: int, article
     )
 
 
-def feedback_examples(session: Session, audience_id: int) -> list[FeedbackExample]:
+def feedback_examples(
+    session: Session, audience_id: int, explicit: Sequence[Row[Any]] | None = None
+) -> list[FeedbackExample]:
     """What the audience's ranking learns from, newest first, one example per article.
 
-    The explicit verdicts, plus as useful every article of a scheduled or published post
-    (dated by the earliest such post, when the rep chose it). An explicit verdict wins.
+    The explicit verdicts (``explicit``, when the caller has read them already), plus as useful
+    every article of a scheduled or published post (dated by the earliest such post, when the
+    rep chose it). An explicit verdict wins.
     """
+    explicit = _explicit(session, audience_id) if explicit is None else explicit
     examples = {
         article_id: FeedbackExample(article_id, verdict == "useful", at)
-        for article_id, verdict, at in session.execute(
-            select(
-                SuggestionFeedback.article_id,
-                SuggestionFeedback.verdict,
-                SuggestionFeedback.created_at,
-            ).where(SuggestionFeedback.audience_id == audience_id)
-        )
+        for article_id, verdict, at in explicit
     }
     implied = session.execute(
         select(Post.article_id, func.min(Post.created_at))
@@ -139,10 +147,22 @@ def feedback_examples(session: Session, audience_id: int) -> list[FeedbackExampl
     return sorted(examples.values(), key=lambda e: (-e.at.timestamp(), e.article_id))
 
 
+def _explicit(session: Session, audience_id: int) -> Sequence[Row[Any]]:
+    """The audience's explicit verdicts: (article id, verdict, when)."""
+    return session.execute(
+        select(
+            SuggestionFeedback.article_id,
+            SuggestionFeedback.verdict,
+            SuggestionFeedback.created_at,
+        ).where(SuggestionFeedback.audience_id == audience_id)
+    ).all()
+
+
 def verdicts_for(
     session: Session, audience_id: int, article_ids: Collection[int]
 ) -> dict[int, str]:
-    """The explicit verdict on each of these articles that has one, in one query (for a page)."""
+    """The explicit verdict on each of these articles that has one, in one query (for an
+    article a page names that the suggestions, which carry their own, may not hold)."""
     if not article_ids:
         return {}
     return dict(
@@ -164,21 +184,25 @@ def _feedback(session: Session, audience_id: int, article_id: int) -> Suggestion
     )
 
 
-def learning_examples(session: Session, audience_id: int) -> list[learning.Example]:
-    """The audience's feedback with each article's words (one query beyond the verdicts)."""
-    found = feedback_examples(session, audience_id)
+def learning_examples(session: Session, audience_id: int) -> Learned:
+    """The audience's feedback with each article's words (one query beyond the verdicts), and
+    its explicit verdicts, so that a suggestion list reads them once."""
+    explicit = _explicit(session, audience_id)
+    verdicts = {article_id: verdict for article_id, verdict, _ in explicit}
+    found = feedback_examples(session, audience_id, explicit)
     kept = [e for e in found if e.useful][: learning.MAX_EXAMPLES]
     kept += [e for e in found if not e.useful][: learning.MAX_EXAMPLES]
     if not kept:
-        return []
+        return Learned([], verdicts)
     useful = {e.article_id: e.useful for e in kept}
     rows = session.execute(
         select(
             Article.id, Article.title, Article.first_feed_id, Article.search_title
         ).where(Article.id.in_(useful))
     )  # fmt: skip
-    return [
+    examples = [
         learning.Example(row.id, row.title, row.first_feed_id, useful[row.id],
                 learning.content_words(row.search_title.split()))
         for row in rows
     ]  # fmt: skip
+    return Learned(examples, verdicts)

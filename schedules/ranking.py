@@ -4,9 +4,11 @@ Score = relevance x feed fit x freshness, each factor bounded so that none alone
 
 - relevance (feeds.search_db): keywords in title, summary and tags, description words as weaker
   evidence, believed in proportion to the breadth of evidence;
-- feed fit: ((fitting articles + 1) / (articles + 2)) ** FEED_FIT_POWER over the window, so a
-  niche blog whose every post fits outranks a wire that fits once in fifty, and busy
-  off-topic feeds do not fill the list;
+- feed fit: the share of the feed's articles in the window that fit the audience, smoothed
+  towards the share over all feeds (PRIOR_ARTICLES pseudo-articles at that base rate), to the
+  power FEED_FIT_POWER: a niche blog whose every post fits outranks a wire that fits once in
+  fifty, and busy off-topic feeds do not fill the list, but a feed with a handful of articles
+  is presumed average (not half fitting), and the prior stays a nudge beside the relevance;
 - feedback (schedules.learning): articles like those the rep found useful gain, like those
   found not useful lose, within bounds;
 - freshness: FLOOR + (1 - FLOOR) x 0.5 ** (age / half-life); "news" audiences have a low
@@ -34,8 +36,14 @@ if TYPE_CHECKING:
 
 # Per ranking mode: how far back candidates go by default, and the freshness floor.
 WINDOWS = {"news": dt.timedelta(days=60), "evergreen": dt.timedelta(days=180)}
-FRESHNESS_FLOOR = {"news": 0.3, "evergreen": 0.7}
-FEED_FIT_POWER = 0.5
+# An old article keeps half its score in "news" mode: fresh matters, but an on-topic analysis
+# must not lose to a keyword coincidence for being a few weeks old.
+FRESHNESS_FLOOR = {"news": 0.5, "evergreen": 0.7}
+# Feed fit is a prior, not a verdict: its fourth root, so a feed fitting 16 times as often as
+# another lifts its articles x2, and a feed's smoothed share starts from the base rate with the
+# weight of PRIOR_ARTICLES articles, so that a feed's first few articles say little.
+FEED_FIT_POWER = 0.25
+PRIOR_ARTICLES = 20
 # Diversity: at most FEED_CAP articles of one feed among the first CAP_SPAN suggestions (one
 # more for a feed the rep trusts: learning.trusted_feeds).
 FEED_CAP = 2
@@ -69,6 +77,7 @@ class Suggestion:
     feed_fit: tuple[float, int] = (0.0, 0)  # (fitting articles, articles) of its feed
     also_in: tuple[str, ...] = ()
     like: tuple[str, ...] = ()  # reasons from feedback, set by the feedback step
+    feedback: str | None = None  # the rep's explicit verdict on it, if any
     # Colleagues' posts of it to the audience, set after ranking (schedules.staggering).
     planned_by: tuple[ColleaguePlan, ...] = ()
 
@@ -144,8 +153,14 @@ def rank(
     fits: Counter[int | None] = Counter()
     for m in matches:
         fits[m.feed_id] += m.fit
+    # The share of the window's articles that fit: what a feed is presumed to do until its own
+    # articles say otherwise.
+    base = sum(fits.values()) / max(sum(volumes.values()), 1)
     scored = learning.adapt(
-        [_scored(m, now, audience, (fits[m.feed_id], volumes.get(m.feed_id, 1))) for m in matches],
+        [
+            _scored(m, now, audience, (fits[m.feed_id], volumes.get(m.feed_id, 1)), base)
+            for m in matches
+        ],
         learned,
     )
     scored.sort(key=_rank_key)
@@ -155,13 +170,18 @@ def rank(
 
 
 def _scored(
-    match: Match, now: dt.datetime, audience: Audience, feed_fit: tuple[float, int]
+    match: Match,
+    now: dt.datetime,
+    audience: Audience,
+    feed_fit: tuple[float, int],
+    base_rate: float,
 ) -> Suggestion:
     age = max((now - match.published_at).total_seconds() / 86400, 0.0)
     floor = FRESHNESS_FLOOR.get(audience.ranking, FRESHNESS_FLOOR["news"])
     freshness = floor + (1 - floor) * 0.5 ** (age / audience.half_life_days)
     fitting, total = feed_fit
-    prior = ((fitting + 1) / (max(total, fitting) + 2)) ** FEED_FIT_POWER
+    share = (fitting + PRIOR_ARTICLES * base_rate) / (max(total, fitting) + PRIOR_ARTICLES)
+    prior = share**FEED_FIT_POWER
     return Suggestion(
         article_id=match.article_id,
         title=match.title,

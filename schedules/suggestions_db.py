@@ -9,6 +9,7 @@ lexical relevance; :mod:`schedules.ranking` orders what it found.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -157,7 +158,12 @@ def _ranked(
     plans = _colleague_plans(session, audience, owner_id, since)
     held = staggering.held_back(plans, stagger_at)
     extra = min(sum(1 for m in matches if m.article_id in held), limit)
-    ranked = ranking.rank(matches, audience, volumes, learned, limit + extra, now)
+    ranked = ranking.rank(matches, audience, volumes, learned.examples, limit + extra, now)
+    verdicts = learned.verdicts
+    ranked = [
+        dataclasses.replace(s, feedback=verdicts[s.article_id]) if s.article_id in verdicts else s
+        for s in ranked
+    ]
     return staggering.with_plans(ranked, plans)
 
 

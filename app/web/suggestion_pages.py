@@ -72,7 +72,12 @@ def _page(audience: Audience, status: int = 200, **extra):
     empty = None if found else suggestions_db.why_empty(
         session(), workspace_id, audience.id, owner_id=me, since=since, now=now
     )  # fmt: skip
-    verdicts = feedback_db.verdicts_for(session(), audience.id, [s.article_id for s in found])
+    # The suggestions carry their verdicts; only a just-judged article that left the list
+    # needs its own read.
+    verdicts = {s.article_id: s.feedback for s in found if s.feedback}
+    judged = extra.get("judged")
+    if judged is not None and judged.id not in verdicts:
+        verdicts |= feedback_db.verdicts_for(session(), audience.id, [judged.id])
     page = render_template(
         "web/suggestions.html",
         audience=audience,

@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from tests.articles import add_article, add_feed
 from tests.helpers import make_audience
@@ -164,3 +165,25 @@ def test_racing_verdicts_on_one_article_all_succeed_and_leave_one(
     assert sorted(status for status, _ in answers) == [200] * racers
     [kept] = listed(rep, audience["id"])
     assert kept["verdict"] in {verdict for _, verdict in answers}
+
+
+def test_a_suggestion_list_reads_the_verdicts_once(app, rep, audience, articles):
+    # The ranking learns from the verdicts and the list shows them: one read serves both
+    # (bench_api's suggestions p99 was ~900 ms, and this read was made twice per call).
+    useful, _ = articles
+    rep.post(feedback_url(audience["id"], useful.id), json={"verdict": "useful"})
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "suggestion_feedback" in statement:
+            reads.append(statement)
+
+    engine = app.extensions["planner_db"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        shown = verdicts_shown(rep, audience["id"])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert shown == {"How SaaS pricing cuts churn": "useful", "Pricing pages compared": None}
+    assert len(reads) == 1, reads

@@ -79,11 +79,13 @@ def test_a_longer_half_life_lets_strong_older_articles_compete(rep, writer_sessi
     def lead(items):
         return items[0]["score"] / items[1]["score"]
 
-    # Both rank the strong article first (freshness is gentle), the patient one by far more.
+    # Both rank the strong article first (freshness is gentle), the patient one by more: the
+    # quick news audience keeps half of a 12-day-old article's score against three quarters of
+    # a 1-day-old one's, the patient evergreen one nearly all of both.
     quick_items, patient_items = suggestions(rep, quick["id"]), suggestions(rep, patient["id"])
     assert titles(quick_items)[0].startswith("Pricing: the pricing playbook")
     assert titles(patient_items)[0].startswith("Pricing: the pricing playbook")
-    assert lead(patient_items) > 2 * lead(quick_items)
+    assert lead(patient_items) > 1.4 * lead(quick_items)
 
 
 def test_only_the_window_counts_unless_since_reaches_further(rep, writer_session, feeds):

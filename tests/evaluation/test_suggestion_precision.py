@@ -33,9 +33,10 @@ FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
 HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
 HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
-# Floors on the committed set, a little under what the ranking reaches on it (mean P@5 0.83,
-# lowest 0.60, nDCG@10 0.64 with the passing-mention rule; BENCHMARKS.md has the figures); the
-# issue's targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on a held-out set.
+# Floors on the committed set, a little under what the ranking reaches on it (mean P@5 0.85,
+# lowest 0.60, nDCG@10 0.65, feedback +0.073 with the gentle feed fit; BENCHMARKS.md has the
+# figures); the targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7) are measured on a
+# held-out set.
 # The lowest P@5 keeps one article's margin (0.2). An unjudged article counts as not relevant,
 # so extending the set never fails this test by itself; grading newcomers can only raise it.
 MEAN_P5_FLOOR = 0.8

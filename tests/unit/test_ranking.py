@@ -172,6 +172,27 @@ def test_a_niche_feed_that_always_fits_outranks_a_busy_feed_that_rarely_does(ses
     assert "From Wire, where 1 of 41 recent articles fit this audience" in wire_item.reasons
 
 
+def test_a_feeds_first_article_is_presumed_average_not_half_fitting(session, workspace_id):
+    # A feed's first few articles say little about it: one matching article of one must not
+    # count as a record beside a feed whose every other article fits (it once did: smoothed
+    # towards one half, 1 of 1 was a prior of 0.67 against 0.5 for 5 of 10).
+    wire, proven, new = feeds(session, workspace_id, "Wire", "Ops Journal", "New Blog")
+    for i in range(40):
+        article(session, wire, f"Elections, markets and weather, day {i}", days_old=i / 2)
+    for i in range(5):
+        article(session, proven, f"Kubernetes containers in production, part {i}", days_old=3,
+                summary="Containers on Kubernetes.")  # fmt: skip
+        article(session, proven, f"Our office move, part {i}", days_old=3)
+    article(session, new, "Kubernetes containers, a first look", days_old=1,
+            summary="Containers on Kubernetes.")  # fmt: skip
+
+    found = ranked(session, workspace_id, keywords=["Kubernetes", "containers"])
+
+    assert [s.feed_title for s in found[:2]] == ["Ops Journal", "Ops Journal"]
+    newcomer = next(s for s in found if s.feed_title == "New Blog")
+    assert "From New Blog, where 1 of 1 recent article fit this audience" in newcomer.reasons
+
+
 def test_the_same_story_from_two_wires_appears_once_naming_the_other(session, workspace_id):
     dawn, reuters = feeds(session, workspace_id, "Dawn", "Reuters")
     lead = (
@@ -311,3 +332,22 @@ def test_the_words_of_teamwork_in_a_description_are_topics_not_function_words(
     assert any(r.startswith("About ") and "people" in r and "team" in r for r in found[0].reasons)
     # "lead" names the buyer, not a topic: it is no evidence.
     assert not any("lead" in r for r in found[0].reasons if r.startswith("About "))
+
+
+def test_words_naming_the_buyers_role_or_habits_are_no_evidence(session, workspace_id):
+    # "Heads of ... who follow ..." says who reads, not what about: a comedy podcast that
+    # heads to Texas and asks listeners to follow it is not about the buyers' topic.
+    feed = add_feed(session, workspace_id, "Mixed")
+    article(session, feed, "Episode 643: the mail manager", summary="Joe heads to Texas; "
+            "follow us for tour dates. Free shipping from our sponsor.")  # fmt: skip
+    article(session, feed, "Freight rates climb on Asia routes", days_old=3,
+            summary="Carriers raise freight rates as routes lengthen.")  # fmt: skip
+
+    found = ranked(
+        session, workspace_id, keywords=["shipping", "freight"],
+        description="Heads of logistics who follow freight rates and shipping routes.",
+    )  # fmt: skip
+
+    assert titles(found)[0] == "Freight rates climb on Asia routes"
+    podcast = found[1]
+    assert not any(r.startswith("About ") for r in podcast.reasons)

@@ -50,23 +50,22 @@ def list_suggestions(query, audience_id):
         since=query.get("since"),
         now=now,
     )
-    verdicts = feedback_db.verdicts_for(session(), audience_id, [s.article_id for s in found])
     empty = None
     if not found:
         empty = suggestions_db.why_empty(
             session(), workspace_id, audience_id, owner_id=owner_id, since=query.get("since")
         )
-    items = [_dump(s, verdicts.get(s.article_id), now) for s in found]
+    items = [_dump(s, now) for s in found]
     return {"items": items, "empty": empty}
 
 
-def _dump(s: ranking.Suggestion, verdict: str | None, now: dt.datetime) -> dict:
+def _dump(s: ranking.Suggestion, now: dt.datetime) -> dict:
     return {
         **{k: getattr(s, k) for k in ("article_id", "title", "url", "published_at", "score",
                                       "relevance", "matched_keywords", "age_days", "also_in",
                                       "reasons", "planned_by")},
         "feed": {"id": s.feed_id, "title": s.feed_title},
-        "feedback": verdict,
+        "feedback": s.feedback,
         "staggered_until": staggering.held_until(s.planned_by, now),
     }  # fmt: skip
 
