@@ -90,19 +90,22 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
     # Two posts already shared (recorded as published) and one still to come (scheduled), in
     # days from today's 08:00 UTC: a week ahead, so it is still to come whenever this runs.
     today = utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
+    # The one to come links to its checklist, so the calendar offers "Share on LinkedIn".
     gives = [
-        (-14, "published", "shared_article", "Five ways CFOs free working capital this quarter"),
+        (-14, "published", "shared_article", "Five ways CFOs free working capital this quarter",
+         None),
         (-7, "published", "original_article",
-         "What customers learned repricing in an inflation spike"),
-        (7, "scheduled", "tip", "A one-page cash-flow checklist for your next board meeting"),
+         "What customers learned repricing in an inflation spike", None),
+        (7, "scheduled", "tip", "A one-page cash-flow checklist for your next board meeting",
+         "https://www.example.com/insights/cash-flow-checklist"),
     ]  # fmt: skip
-    for days, status, kind_type, title in gives:
+    for days, status, kind_type, title, url in gives:
         posts_db.create_post(
             session,
             workspace_id,
             cfos.id,
             {"kind": "give", "type": kind_type, "title": title, "status": status,
-             "scheduled_at": today + dt.timedelta(days=days)},
+             "scheduled_at": today + dt.timedelta(days=days), "url": url},
             owner_id,
         )  # fmt: skip
     posts_db.create_post(

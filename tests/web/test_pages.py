@@ -207,8 +207,20 @@ def test_demo_load_prints_a_password_that_signs_in(app):
     password = re.search(r"Demo password: (\S+)", result.output)[1]
     again = PlannerRunner(app).invoke(args=["demo", "load"])
     assert f"Demo password: {password}" in again.output
-    with app.extensions["planner_db"].reader() as session:
-        assert passwords_db.authenticate(session, "rep@demo.example", password) is not None
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
+    signed_in = client.post(
+        "/signin",
+        data={"email": "rep@demo.example", "password": password, "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert signed_in.status_code == 200 and "Sign out" in signed_in.text
+    # The demo's give to come links to an article, so a new user sees the share actions.
+    audience = re.search(r'href="(/audiences/\d+)"', signed_in.text)[1]
+    month_to_come = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    calendar = client.get(f"{audience}?start={month_to_come:%Y-%m}").text
+    assert "Share on LinkedIn" in calendar
+    assert "linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Fwww.example.com" in calendar
 
 
 # ---------------------------------------------------------------- CSRF and isolation
