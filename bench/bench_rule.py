@@ -15,16 +15,14 @@ import json
 import os
 import platform
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import insert
-from workspaces import drop_workspace, settle
+from workspaces import bench_database, drop_workspace, settle
 
 import core.accounts_db
-from core import dialects, migrations
-from core.db import make_engine, make_sessionmakers
+from core import dialects
 from schedules import audiences_db, posts_db
 from schedules.models import Post
 
@@ -109,11 +107,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--json", action="store_true", help="end with one JSON result line")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        engine = make_engine(url)
-        migrations.upgrade(engine)
-        writer = make_sessionmakers(engine)[1]
+    with bench_database(args.database_url) as (engine, _reader, writer):
         results, p95s = {}, {}
 
         def timed(key: str, label: str, timeline: Timeline) -> None:
@@ -150,7 +144,6 @@ def main() -> None:
                     "met": max(ratios["team rep"], ratios["team newcomer"]) <= 2,
                 },
             }))  # fmt: skip
-        engine.dispose()
 
 
 if __name__ == "__main__":

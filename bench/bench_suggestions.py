@@ -19,14 +19,12 @@ import os
 import platform
 import random
 import statistics
-import tempfile
 import time
 
 from sqlalchemy import insert
-from workspaces import drop_workspace
+from workspaces import bench_database, drop_workspace
 
-from core import dialects, migrations
-from core.db import make_engine, make_sessionmakers
+from core import dialects
 from core.models import Workspace
 from feeds.analysis import search_fields
 from feeds.models import Article, Feed
@@ -117,10 +115,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--json", action="store_true", help="end with one JSON result line")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(args.database_url or f"sqlite:///{tmp}/bench.db")
-        migrations.upgrade(engine)
-        reader, writer = make_sessionmakers(engine)
+    with bench_database(args.database_url) as (engine, reader, writer):
         verdicts, figures = [], []
         for size in args.sizes:
             began = time.perf_counter()
@@ -149,7 +144,6 @@ def main() -> None:
                 "bench": "suggestions", "database": dialects.of(engine).name,
                 "met": all(verdicts), "rounds": ROUNDS, "figures": figures,
             }))  # fmt: skip
-        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -13,15 +13,13 @@ import datetime as dt
 import json
 import os
 import statistics
-import tempfile
 import time
 
 from sqlalchemy import insert
-from workspaces import drop_workspace
+from workspaces import bench_database, drop_workspace
 
 from app.schemas.team import TeamSchema
-from core import accounts_db, dialects, migrations
-from core.db import make_engine, make_sessionmakers
+from core import accounts_db, dialects
 from schedules import audiences_db, team_db
 from schedules.models import AskRefusal, Contact, Post
 
@@ -102,17 +100,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", action="store_true", help="end with one JSON result line")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(args.database_url or f"sqlite:///{tmp}/bench.db")
-        migrations.upgrade(engine)
-        reader, writer = make_sessionmakers(engine)
+    with bench_database(args.database_url) as (engine, reader, writer):
         workspace_id, posts = build(writer)
         try:
             timings, cpu, answer = measure(reader, workspace_id, args.rounds)
         finally:
             drop_workspace(writer, workspace_id)
         database = dialects.of(engine).name
-        engine.dispose()
     median = statistics.median(timings) * 1000
     p95 = sorted(timings)[min(len(timings) - 1, int(len(timings) * 0.95))] * 1000
     cpu_ms = statistics.median(cpu) * 1000

@@ -1,4 +1,5 @@
-"""The workspace a benchmark made: settled after its bulk load, removed when it is done.
+"""A benchmark's database and the workspace it made: settled after its bulk load, removed when
+it is done.
 
 Benchmarks fill a database the user named (``BENCH_DATABASE_URL``); rows left behind would
 pile up run after run and slow the next runs' inserts and index scans, so every benchmark
@@ -7,11 +8,32 @@ deletes its workspace (and, by cascade, everything in it) at the end.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import dialects
+from core import dialects, migrations
+from core.db import make_engine, make_sessionmakers
 from core.models import Workspace
+
+Sessions = sessionmaker[Session]
+
+
+@contextmanager
+def bench_database(url: str | None) -> Iterator[tuple[Engine, Sessions, Sessions]]:
+    """The database the user named (``--database-url``) or a throwaway SQLite file, migrated
+    to head: its engine, reader and writer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(url or f"sqlite:///{tmp}/bench.db")
+        migrations.upgrade(engine)
+        reader, writer = make_sessionmakers(engine)
+        try:
+            yield engine, reader, writer
+        finally:
+            engine.dispose()
 
 
 def settle(engine: Engine, table: str) -> None:
