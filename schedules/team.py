@@ -48,9 +48,15 @@ def window_label(
     """How a sentence names the window: "this quarter", or its dates on the team's clock."""
     if (start, end) == quarter:
         return "this quarter"
+    first, last = window_days(start, end, timezone)
+    return f"from {first} to {last}"
+
+
+def window_days(start: dt.datetime, end: dt.datetime, timezone: str) -> tuple[dt.date, dt.date]:
+    """The window's first and last days on the team's clock (its ``end`` is exclusive)."""
     zone = ZoneInfo(timezone)
     last = end.astimezone(zone) - dt.timedelta(microseconds=1)
-    return f"from {start.astimezone(zone):%Y-%m-%d} to {last:%Y-%m-%d}"
+    return start.astimezone(zone).date(), last.date()
 
 
 def display_name(email: str) -> str:
@@ -59,7 +65,7 @@ def display_name(email: str) -> str:
     return " ".join(part.capitalize() for part in local.replace("_", ".").split(".") if part)
 
 
-def _count(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -67,7 +73,7 @@ def needs_help(name: str, open_slots: int, refused_asks: int, window: str) -> st
     """One sentence when a rep leaves slots empty or pitches too early; None otherwise."""
     reasons = []
     if open_slots:
-        reasons.append(f"{_count(open_slots, 'open slot')} {window}")
+        reasons.append(f"{plural(open_slots, 'open slot')} {window}")
     if refused_asks:
-        reasons.append(_count(refused_asks, "refused ask"))
+        reasons.append(plural(refused_asks, "refused ask"))
     return f"{name}: {', '.join(reasons)}" if reasons else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.accounts_db import list_users
 from core.db import utcnow
 from core.errors import InvalidValue
 from core.models import User, Workspace
@@ -73,11 +74,10 @@ class TeamView:
 
 
 def window(
-    workspace: Workspace, start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime
+    quarter: tuple[dt.datetime, dt.datetime], start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[dt.datetime, dt.datetime]:
     """The window asked for, else the current quarter on the workspace's clock (either bound
     alone keeps the quarter's other one)."""
-    quarter = team.quarter_of(now, workspace.timezone)
     start, end = start or quarter[0], end or quarter[1]
     if end <= start:
         raise InvalidValue("to", "Must be after from.")
@@ -95,27 +95,27 @@ def team_view(
 ) -> TeamView:
     now = (now or utcnow()).replace(second=0, microsecond=0)
     workspace = session.get_one(Workspace, workspace_id)
-    start, end = window(workspace, start, end, now)
+    quarter = team.quarter_of(now, workspace.timezone)
+    start, end = window(quarter, start, end)
     audiences = list(
         session.scalars(
             select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)
         )
     )
     ids = [a.id for a in audiences]
-    counts = _post_counts(session, ids, start, end)
     refused = _refusals(session, workspace_id, start, end)
     contacts = _contacts(session, workspace_id, now)
     slots = _slots(audiences, start, end, now)
     timelines = _timelines(session, ids)
-
-    users = session.scalars(
-        select(User).where(User.workspace_id == workspace_id).order_by(User.email)
-    )
-    posting = {owner for (owner, _, _) in counts}
+    # Gives and asks in the window, per rep and audience, from the timelines read whole.
+    counts = {
+        key: Counter(e.kind for e in entries if start <= e.at < end)
+        for key, entries in timelines.items()
+    }
+    posting = {owner for (owner, _), kinds in counts.items() if kinds}
     reps, needs_help = [], []
-    quarter = team.quarter_of(now, workspace.timezone)
     label = team.window_label(start, end, quarter, workspace.timezone)
-    for user in users:
+    for user in list_users(session, workspace_id):
         deactivated = user.deactivated_at is not None
         if deactivated and user.id not in posting:
             continue
@@ -123,9 +123,10 @@ def team_view(
         totals = Figures(contacts=Counter(contacts[(user.id, None)]))
         for audience in audiences:
             key = (user.id, audience.id)
+            kinds = counts.get(key, Counter())
             row = AudienceRow(
-                gives=counts.get((user.id, audience.id, "give"), 0),
-                asks=counts.get((user.id, audience.id, "ask"), 0),
+                gives=kinds["give"],
+                asks=kinds["ask"],
                 refused_asks=refused.get(key, 0),
                 contacts=Counter(contacts[key]),
                 audience_id=audience.id,
@@ -146,23 +147,6 @@ def team_view(
         if sentence and not deactivated:
             needs_help.append((user, sentence))
     return TeamView(start, end, workspace.timezone, reps, needs_help)
-
-
-def _post_counts(
-    session: Session, audience_ids: list[int], start: dt.datetime, end: dt.datetime
-) -> dict[tuple[int, int, str], int]:
-    """Gives and asks scheduled or published in the window, per rep, audience and kind."""
-    rows = session.execute(
-        select(Post.owner_id, Post.audience_id, Post.kind, func.count())
-        .where(
-            Post.audience_id.in_(audience_ids),
-            Post.status.in_(TIMELINE_STATUSES),
-            Post.scheduled_at >= start,
-            Post.scheduled_at < end,
-        )
-        .group_by(Post.owner_id, Post.audience_id, Post.kind)
-    )
-    return {(owner, audience, kind): n for owner, audience, kind, n in rows}
 
 
 def _refusals(

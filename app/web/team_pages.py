@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import render_template, request
 
 from app.team_view import read_team
 from app.web.blueprint import blp
-from core.errors import Forbidden, InvalidValue
-from schedules import team_db
+from core.errors import InvalidValue
+from schedules import team, team_db
 
 CHART_WIDTH = 240  # the bars' full width in the SVG's own units; CSS scales it to the column
 
@@ -40,13 +39,9 @@ def bars(rep: team_db.RepRow) -> tuple[Bar, Bar, str]:
     t = rep.totals
     words = (
         f"{t.slots_filled} of {t.slots_open + t.slots_filled} slots filled; "
-        f"{plural(t.gives, 'value post')} and {plural(t.asks, 'ask')}"
+        f"{team.plural(t.gives, 'value post')} and {team.plural(t.asks, 'ask')}"
     )
     return Bar("Slots", t.slots_filled, t.slots_open), Bar("Posts", t.gives, t.asks), words
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @blp.get("/team")
@@ -59,14 +54,11 @@ def team_page():
     values = {"from": request.args.get("from", ""), "until": request.args.get("until", "")}
     try:
         view = read_team(values["from"] or None, _day_after(values["until"]))
-    except Forbidden as refused:
-        return render_template("web/error.html", status=403, message=refused.detail), 403
     except InvalidValue as error:
         errors = {"until" if error.field == "to" else error.field: error.detail}
         return render_template("web/team.html", view=None, values=values, errors=errors), 422
-    zone = ZoneInfo(view.timezone)
-    last = view.end.astimezone(zone) - dt.timedelta(microseconds=1)
-    values = {"from": f"{view.start.astimezone(zone):%Y-%m-%d}", "until": f"{last:%Y-%m-%d}"}
+    first, last = team.window_days(view.start, view.end, view.timezone)
+    values = {"from": first.isoformat(), "until": last.isoformat()}
     return render_template("web/team.html", view=view, values=values, errors={}, bars=bars)
 
 
