@@ -131,7 +131,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     for obj in gone.union(session.deleted):
         if isinstance(obj, Post):
             outbox_db.disarm_due(session, obj.id)
-            _post_event(session, "post.deleted", obj)
+            _post_event(session, "post.deleted", obj, _post_data(obj, deleted=True))
     if before is not None:
         moved = _stages_moved(session, before)
         for standing in contacts_db.standings(session, list(moved), before.now):
@@ -140,11 +140,14 @@ def _after_flush(session: Session, _ctx: Any) -> None:
 
 def _post_created(session: Session, post: Post) -> None:
     if post.status == "scheduled":
-        _post_event(session, "post.scheduled", post)
+        data = _post_data(post)
+        _post_event(session, "post.scheduled", post, data)
         if post.scheduled_at is not None:
-            outbox_db.arm_due(
-                session, _workspace(post), post.id, post.scheduled_at, _post_data(post)
-            )
+            # A new post has no pending post.due to replace (as arm_due would).
+            outbox_db.record(
+                session, _workspace(post), outbox_db.DUE, data,
+                due_at=post.scheduled_at, post_id=post.id,
+            )  # fmt: skip
 
 
 def _post_changed(session: Session, post: Post) -> None:
@@ -160,18 +163,22 @@ def _post_changed(session: Session, post: Post) -> None:
         type_ = "post.updated"
     if post.status == "draft" and "status" not in changed:
         type_ = None  # a draft's edits are the rep's own business until it is scheduled
+    due = post.status == "scheduled" and post.scheduled_at is not None
+    if type_ is None and not due:
+        outbox_db.disarm_due(session, post.id)
+        return
+    data = _post_data(post)  # one payload for the event and the post.due it (re)arms
     if type_ is not None:
-        _post_event(session, type_, post)
-    if post.status != "scheduled" or post.scheduled_at is None:
+        _post_event(session, type_, post, data)
+    if not due:
         outbox_db.disarm_due(session, post.id)
     elif changed & {"status", "scheduled_at"}:
-        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, _post_data(post))
+        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, data)
     else:
-        outbox_db.refresh_due(session, post.id, post.scheduled_at, _post_data(post))
+        outbox_db.refresh_due(session, post.id, post.scheduled_at, data)
 
 
-def _post_event(session: Session, type_: str, post: Post) -> None:
-    data = _post_data(post, deleted=type_ == "post.deleted")
+def _post_event(session: Session, type_: str, post: Post, data: dict[str, Any]) -> None:
     outbox_db.record(session, _workspace(post), type_, data, post_id=post.id)
 
 
@@ -230,13 +237,9 @@ def _stage_changed(session: Session, standing: contacts_db.Standing, previous: s
 
 def _affected_contacts(session: Session) -> list[Contact]:
     """Existing contacts whose history this flush may change, loaded."""
-    ids: set[int] = set()
-    for obj in (*session.dirty, *session.new, *session.deleted):
-        if isinstance(obj, Contact) and obj in session.dirty:
-            ids.add(obj.id)
-        elif isinstance(obj, Touch | Post) and obj.contact_id is not None:
-            ids.add(obj.contact_id)
-    return _loaded_contacts(session, ids)
+    # Session.dirty builds a new set at each access: asked once, not once an object.
+    ids = {obj.id for obj in session.dirty if isinstance(obj, Contact)}
+    return _loaded_contacts(session, ids | _timeline_changed(session))
 
 
 def _loaded_contacts(session: Session, ids: Iterable[int]) -> list[Contact]:
@@ -264,7 +267,8 @@ def _load_audiences(session: Session, contacts: list[Contact]) -> None:
 
 def _stages_moved(session: Session, before: _Before) -> dict[Contact, str]:
     """The contacts whose stage this flush moved, each with the stage it had."""
-    contacts = [c for c in _loaded_contacts(session, before.stages) if c not in session.deleted]
+    deleted = session.deleted
+    contacts = [c for c in _loaded_contacts(session, before.stages) if c not in deleted]
     reread = people_db.histories(session, [c for c in contacts if c.id in before.timeline])
     moved = {}
     for contact in contacts:
