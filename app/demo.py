@@ -77,7 +77,7 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
         cadence={"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"},
         policy={"preset": "jab-jab-jab-right-hook", "min_days_between_asks": 30},
     )
-    audiences_db.create_audience(
+    banks = audiences_db.create_audience(
         session,
         workspace_id,
         name="Heads of IT at regional banks",
@@ -122,7 +122,6 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
         owner_id,
     )
     # The colleague's own history: one give shared on each audience, nothing asked yet.
-    banks = audiences_db.find_audience(session, workspace_id, "Heads of IT at regional banks")
     for audience_id, days, status, title in (
         (cfos.id, -10, "published", "Three questions to ask before renewing a supplier contract"),
         (banks.id, 21, "scheduled", "A regulator's checklist for core-banking cloud moves"),

@@ -47,19 +47,15 @@ def _poll(loop: Loop, once: bool, stop: threading.Event, failed: list[BaseExcept
     while not stop.is_set():
         try:
             loop.run()
-        except SQLAlchemyError as error:
+        except Exception as error:
             # A restart or failover of the database is waited out, not a reason to exit
             # (a supervisor would only restart into the same outage).
-            if once or not is_unavailable(error):
+            if once or not (isinstance(error, SQLAlchemyError) and is_unavailable(error)):
                 failed.append(error)
                 stop.set()
                 return
             reason = " ".join(str(getattr(error, "orig", None) or error).split())
             click.echo(f"Database unavailable, retrying in {loop.interval:g} s: {reason}", err=True)
-        except Exception as error:
-            failed.append(error)
-            stop.set()
-            return
         if once:
             break
         stop.wait(loop.interval)

@@ -136,15 +136,11 @@ def _latest_overdue(
     query = select(func.max(Post.scheduled_at)).where(
         Post.audience_id.in_([a.id for a in audiences]), posts.overdue_clause(now)
     )
-    return session.scalar(_in_window(query, options))
-
-
-def _in_window(query, options: ExportOptions):
-    """The rep's posts within the export's range (the options name both)."""
-    return query.where(*_window(options))
+    return session.scalar(query.where(*_window(options)))
 
 
 def _window(options: ExportOptions) -> list:
+    """The rep's posts within the export's range (the options name both)."""
     return [
         *([Post.owner_id == options.owner_id] if options.owner_id is not None else []),
         *([Post.scheduled_at >= options.start] if options.start is not None else []),

@@ -121,7 +121,7 @@ class Post(Base):
             "scheduled_at",
             sqlite_where=text("status IN ('scheduled', 'published')"),
         ),
-        # A calendar's version read (calendar_db._post_events), the team's and a rep's, from
+        # A calendar's version read (calendar_db._Calendar.all_events), the team's and a rep's, from
         # the index alone and in its order; their leading columns serve every time-range read.
         # The team's calendar names each event's rep, so it reads the owner from the index too.
         Index("ix_posts_audience_calendar", "audience_id", *CALENDAR_VERSION_COLUMNS, "owner_id"),
@@ -309,8 +309,9 @@ def _stamp_revisions(session: Session, flush_context: Any, instances: Any) -> No
     posts bumps under its lock (``audiences_db.lock_audience``): so a calendar kept at
     revision r finds each post changed since among those above r, on every write path of
     the ORM (none writes posts by Core statements; one that did would set it itself)."""
-    for post in (*session.new, *session.dirty):
-        if isinstance(post, Post) and (post in session.new or session.is_modified(post)):
+    new = session.new  # a new set at each access: built once, not once a post
+    for post in (*new, *session.dirty):
+        if isinstance(post, Post) and (post in new or session.is_modified(post)):
             # A post added by audience_id alone has no audience object yet; the session has it.
             audience = post.audience or session.get(Audience, post.audience_id)
             post.revision = audience.revision

@@ -29,8 +29,6 @@ LINKEDIN_HEADER = (
     "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"
 )  # fmt: skip
 PLAIN_HEADER = ("name", "profile_url", "company", "title")
-# Optional columns of the plain format, beside its header.
-PLAIN_OPTIONAL = ("email", "accepted_at", "audience")
 EXPECTED = (
     f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
     f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)}, in UTF-8."

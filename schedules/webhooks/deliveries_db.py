@@ -16,7 +16,6 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import dialects
-from core.db import utcnow
 from schedules.webhooks import retries
 from schedules.webhooks.endpoints_db import live_secrets
 from schedules.webhooks.models import (
@@ -214,19 +213,3 @@ def list_deliveries(
         query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)
     ).all()
     return list(page), total
-
-
-def pending_count(session: Session, now: dt.datetime | None = None) -> int:
-    """Deliveries waiting to be sent now, and events waiting to be fanned out."""
-    now = now or utcnow()
-    deliveries = session.scalar(
-        select(func.count())
-        .select_from(WebhookDelivery)
-        .where(WebhookDelivery.delivered_at.is_(None), WebhookDelivery.next_try_at <= now)
-    )
-    events = session.scalar(
-        select(func.count())
-        .select_from(WebhookEvent)
-        .where(WebhookEvent.dispatched_at.is_(None), WebhookEvent.due_at <= now)
-    )
-    return (deliveries or 0) + (events or 0)

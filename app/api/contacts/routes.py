@@ -126,7 +126,7 @@ def import_contacts():
 
 
 def import_answer(report: contacts_db.ImportReport) -> dict:
-    """The report as the API (and the CLI, as JSON) show it."""
+    """The report as the API shows it."""
     return {
         "format": report.format,
         "created": [
