@@ -74,28 +74,16 @@ class Totals:
 
 def refresh_and_commit(session: Session, feed: Feed, policy: FetchPolicy) -> RefreshSummary:
     """Refresh a feed loaded in ``session`` (a writer), committing around the network I/O."""
-    _commit_refresh(session)  # end the read; expire_on_commit=False keeps the row's values loaded
+    # End the read; expire_on_commit=False keeps the row's values loaded.
+    dialects.commit_without_flush_wait(session)
     return store_and_commit(session, feed, refresh_db.download_feed(feed, policy))
 
 
 def store_and_commit(session: Session, feed: Feed, download: Download) -> RefreshSummary:
     summary = refresh_db.store_download(session, feed, download)
-    _commit_refresh(session)
+    dialects.commit_without_flush_wait(session)
     metrics.feed_refreshed(feed.last_status or "error")
     return summary
-
-
-def _commit_refresh(session: Session) -> None:
-    """Commit without waiting for PostgreSQL to flush the WAL to disk.
-
-    Waiting cost more per feed than storing its entries (two commits per refresh, a few
-    milliseconds each). What a crash can lose is the last fraction of a second of refreshes,
-    each whole or not at all: a lost claim lease only makes the feed due again, and a lost
-    refresh is redone at the next run, finding the same entries. SQLite (WAL,
-    ``synchronous=NORMAL``) already commits this way.
-    """
-    dialects.of(session).commit_without_flush_wait(session)
-    session.commit()
 
 
 Progress = Callable[[Feed, RefreshSummary], None]
@@ -170,7 +158,7 @@ class DueFeedRunner:
                         session.close()
                         break
                     feed = claimed[0]
-                    _commit_refresh(session)
+                    dialects.commit_without_flush_wait(session)
                     download = refresh_db.download_feed(feed, self.policy)
                 except Exception:
                     session.close()

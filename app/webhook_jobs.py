@@ -97,33 +97,29 @@ class DeliveryRunner:
 
     def prune(self, before: dt.datetime) -> int:
         """Delete deliveries and events done with before ``before``, a batch a transaction."""
-        pruned = 0
-        while not self.stop.is_set():
-            with self.writer() as session:
-                count = deliveries_db.prune(session, before)
-                _commit(session)
-            pruned += count
-            if not count:
-                break
-        return pruned
+        return self._in_batches(lambda session: deliveries_db.prune(session, before))
 
     def dispatch(self) -> int:
-        dispatched = 0
+        return self._in_batches(lambda session: deliveries_db.dispatch_due(session, self.clock()))
+
+    def _in_batches(self, step: Callable[[Session], int]) -> int:
+        """Run ``step`` a transaction at a time until it finds nothing or the worker stops."""
+        done = 0
         while not self.stop.is_set():
             with self.writer() as session:
-                count = deliveries_db.dispatch_due(session, self.clock())
-                _commit(session)
-            dispatched += count
+                count = step(session)
+                dialects.commit_without_flush_wait(session)
+            done += count
             if not count:
                 break
-        return dispatched
+        return done
 
     def _drain(self) -> int:
         attempts = 0
         while not self.stop.is_set():
             with self.writer() as session:
                 claim = deliveries_db.claim(session, self.clock(), self.lease)
-                _commit(session)
+                dialects.commit_without_flush_wait(session)
             if claim is None:
                 break
             outcome = send(claim, self.policy)
@@ -132,7 +128,7 @@ class DeliveryRunner:
                 deliveries_db.record(
                     session, claim.delivery_id, outcome, self.clock(), self._random.random()
                 )
-                _commit(session)
+                dialects.commit_without_flush_wait(session)
             if not outcome.delivered:
                 log.info(
                     "webhook delivery %s to %s failed: %s",
@@ -141,8 +137,3 @@ class DeliveryRunner:
                     outcome.error or f"HTTP {outcome.status}",
                 )
         return attempts
-
-
-def _commit(session: Session) -> None:
-    dialects.of(session).commit_without_flush_wait(session)
-    session.commit()

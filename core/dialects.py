@@ -205,3 +205,12 @@ def of(bind: Session | Connection | Engine) -> Dialect:
     """The strategy of the database behind ``bind``."""
     engine = bind.get_bind() if isinstance(bind, Session) else bind
     return _BY_NAME[engine.dialect.name]
+
+
+def commit_without_flush_wait(session: Session) -> None:
+    """Commit, without waiting for PostgreSQL to flush the WAL to disk, work that a crash may
+    lose and the next run redoes (a lost feed claim makes the feed due again, a lost refresh
+    finds the same entries; so for webhook claims and outcomes): waiting cost more per feed
+    than storing its entries. SQLite (WAL, ``synchronous=NORMAL``) commits so anyway."""
+    of(session).commit_without_flush_wait(session)
+    session.commit()
