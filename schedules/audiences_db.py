@@ -102,17 +102,12 @@ def create_audience(
         cadence=parse_cadence(cadence).to_dict(),
         half_life_days=_half_life(half_life_days),
         ranking=_ranking(ranking),
-        utm=_utm(utm),
+        utm=utm_tagging.stored(utm),
         **resolve_policy(policy),
     )
     session.add(audience)
     _flush_unique_name(session, name)
     return audience
-
-
-def _utm(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Stored complete, so later changes to the defaults never retag a rep's links."""
-    return None if settings is None else utm_tagging.settings_from(settings).to_dict()
 
 
 def _half_life(days: int) -> int:
@@ -160,7 +155,7 @@ def update_audience(
     if "ranking" in changes:
         audience.ranking = _ranking(changes["ranking"])
     if "utm" in changes:
-        audience.utm = _utm(changes["utm"])
+        audience.utm = utm_tagging.stored(changes["utm"])
     if "cadence" in changes:
         # A cadence replaces the cadence: merging parts of two forms (a day into a week and
         # weekday, an rrule into a monthly rule) could only be refused or guessed.

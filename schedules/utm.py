@@ -59,6 +59,12 @@ def settings_from(stored: Mapping[str, Any] | None) -> UtmSettings:
     return UtmSettings(**values)
 
 
+def stored(settings: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Settings as stored: complete, so later changes to the defaults never retag a rep's
+    links; None (off) stays None."""
+    return None if settings is None else settings_from(settings).to_dict()
+
+
 def effective(
     workspace: Mapping[str, Any] | None, audience: Mapping[str, Any] | None
 ) -> UtmSettings:

@@ -55,13 +55,16 @@ def viewing_another() -> User | None:
 
 
 def rep_choices() -> list[tuple[int, str]]:
-    """The team as (user id, label), for an admin's rep selector and a post's Owner."""
-    me = principal()
-    return [
-        (user.id, user.email + (" (you)" if user.id == me.user_id else "")
-         + (" (deactivated)" if user.deactivated_at else ""))
-        for user in accounts_db.list_users(session(), me.workspace_id)
-    ]  # fmt: skip
+    """The team as (user id, label), for an admin's rep selector and a post's Owner; read
+    once a request, though a page and its macros may ask more than once."""
+    if "rep_choices" not in g:
+        me = principal()
+        g.rep_choices = [
+            (user.id, user.email + (" (you)" if user.id == me.user_id else "")
+             + (" (deactivated)" if user.deactivated_at else ""))
+            for user in accounts_db.list_users(session(), me.workspace_id)
+        ]  # fmt: skip
+    return g.rep_choices
 
 
 def owner_choices() -> list[tuple[int, str]] | None:

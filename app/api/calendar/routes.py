@@ -107,7 +107,7 @@ class WorkspaceSettings(MethodView):
             principal().workspace_id,
             data.get("timezone"),
             data.get("connecting_hour"),
-            utm=utm if utm in (None, ...) else utm_tagging.settings_from(utm).to_dict(),
+            utm=utm if utm is ... else utm_tagging.stored(utm),
         )
         session().commit()
         return _dump(workspace)
