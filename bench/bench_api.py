@@ -303,8 +303,7 @@ def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> di
     writer = make_sessionmakers(engine)[1]
     began = time.perf_counter()
     spec = build(writer)
-    if dialects.of(engine) is dialects.POSTGRESQL:
-        bench_suggestions.settle(engine)
+    settle(engine, "articles")
     settle(engine, "posts")
     print(f"{database}: {AUDIENCES} audiences x {POSTS_PER_AUDIENCE:,} posts and {ARTICLES:,} "
           f"articles loaded in {time.perf_counter() - began:.0f} s", file=sys.stderr)  # fmt: skip
