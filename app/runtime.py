@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from feeds.fetch_policy import FetchPolicy
 
 
-# A writer session's ``info`` key: the service's public address (PLANNER_PUBLIC_URL).
-PUBLIC_URL_INFO = "public_url"
-
-
 @dataclass
 class Database:
     engine: Engine
@@ -48,14 +44,12 @@ def open_database(config: dict[str, Any]) -> Database:
         options = pool_options(config)
     engine = make_engine(url, **options)
     reader, writer = make_sessionmakers(engine)
-    # Where the webhook payloads' absolute links start (app/webhook_outbox.py).
-    writer.configure(info={PUBLIC_URL_INFO: config.get("PUBLIC_URL") or settings.public_url()})
     # Every write path's session comes from here, so none can change a post or a contact
     # without its webhook event (app/webhook_outbox.py; it imports the API schemas only at
-    # its first event). Imported here: it imports this module.
+    # its first event), whose links start at the service's public address.
     from app import webhook_outbox
 
-    webhook_outbox.watch(writer)
+    webhook_outbox.watch(writer, config.get("PUBLIC_URL") or settings.public_url())
     return Database(engine, reader, writer)
 
 

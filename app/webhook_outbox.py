@@ -22,8 +22,6 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
-from app import settings
-from app.runtime import PUBLIC_URL_INFO
 from core.db import utcnow
 from core.models import User
 from schedules import utm
@@ -40,6 +38,7 @@ POST_FIELDS = (
 )  # fmt: skip
 _BEFORE = "webhook_stages_before"
 _GONE = "webhook_posts_gone"
+_PUBLIC_URL = "webhook_public_url"  # a writer session's info: where payload links start
 
 
 class _LazySchema:
@@ -82,8 +81,10 @@ class _Before:
     stages: dict[int, tuple[str, rel.History]]
 
 
-def watch(factory: sessionmaker[Session]) -> None:
-    """Write outbox events for every flush of the sessions ``factory`` makes."""
+def watch(factory: sessionmaker[Session], public_url: str) -> None:
+    """Write outbox events for every flush of the sessions ``factory`` makes, their links
+    absolute on ``public_url``."""
+    factory.configure(info={**factory.kw.get("info", {}), _PUBLIC_URL: public_url})
     event.listen(factory, "before_flush", _before_flush)
     event.listen(factory, "after_flush", _after_flush)
 
@@ -299,7 +300,7 @@ def _as_committed(contact: Contact, stored: rel.History) -> rel.History:
 def _links(session: Session, api_path: str, page_path: str) -> dict[str, Any]:
     """``link``, the API path as first shipped (receivers prefix it themselves), and ``links``:
     the API resource and the web page, absolute on PLANNER_PUBLIC_URL."""
-    base = session.info.get(PUBLIC_URL_INFO) or settings.public_url()
+    base = session.info[_PUBLIC_URL]
     return {"link": api_path, "links": {"api": base + api_path, "web": base + page_path}}
 
 
