@@ -9,10 +9,9 @@ import click
 
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
-from core.db import utcnow
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
 from core.models import User
-from schedules import audiences_db, calendar_db, posts_db, rule, timeline_db, times
+from schedules import audiences_db, posts_db, rule, timeline_db
 from schedules.models import STATUSES, Audience
 from schedules.policy import policy_of
 
@@ -43,10 +42,7 @@ owner_option = click.option(
 def _reps(session, workspace_id: int, owner: str | None) -> list[User]:
     """The rep named, or every active rep of the workspace: each has their own ratio."""
     if owner is not None:
-        user = accounts_db.find_user(session, owner)
-        if user.workspace_id != workspace_id:
-            raise NotFound(f"No user with email {owner} in this workspace.")
-        return [user]
+        return [accounts_db.find_user(session, owner, workspace_id)]
     return [u for u in accounts_db.list_users(session, workspace_id) if u.deactivated_at is None]
 
 
@@ -159,38 +155,3 @@ def posts_list(
                 + ("" if owner else f"  ({emails[post.owner_id]})")
             )
         click.echo(f"{len(page)} of {total} posts." if total > len(page) else f"{total} posts.")
-
-
-@click.command("export-ics")
-@click.option("--audience", "refs", multiple=True, help="Audience id or name (repeatable).")
-@click.option("--all", "everything", is_flag=True, help="Every audience of the workspace.")
-@workspace_option
-@click.option("--from", "start", help="Date or date-time; audience time when naive.")
-@click.option("--to", "end", help="Date or date-time (exclusive).")
-@click.option("--include-drafts", is_flag=True, help="Drafts with a date, as TENTATIVE.")
-@click.option("--include-gaps", is_flag=True, help="Empty cadence slots, as TENTATIVE.")
-@click.option("-o", "--output", type=click.File("wb"), default="-", help="File, or - for stdout.")
-@click.option("--owner", metavar="EMAIL", help="One rep's calendar (default: the team's).")
-@pass_runtime
-def export_ics(runtime: Runtime, refs, everything, workspace, start, end, include_drafts,
-               include_gaps, output, owner):  # fmt: skip
-    """Write audience calendars as an RFC 5545 .ics file: one rep's, or the whole team's."""
-    if bool(refs) == everything:
-        raise click.UsageError("Give --audience (one or more) or --all.")
-    with runtime.database.reader() as session:
-        try:
-            workspace_id = accounts_db.resolve_workspace(session, workspace).id
-            owner_id = _reps(session, workspace_id, owner)[0].id if owner else None
-            chosen = calendar_db.audiences_for_export(session, workspace_id, list(refs) or None)
-            zone = chosen[0].timezone if len(chosen) == 1 else "UTC"
-            options = calendar_db.ExportOptions(
-                start=times.parse_when("from", start, zone),
-                end=times.parse_when("to", end, zone),
-                include_drafts=include_drafts,
-                include_gaps=include_gaps,
-                owner_id=owner_id,
-            )
-            data = calendar_db.build(session, workspace_id, chosen, options, utcnow())
-        except DomainError as error:
-            fail(error)
-    output.write(data.render(utcnow()))

@@ -18,7 +18,7 @@ COMMANDS = {
     "audiences": ("app.audiences_cli:audiences", "Audiences: list them, show one with its ratio."),
     "posts": ("app.audiences_cli:posts", "An audience's posts, with its give-before-ask ratio."),
     "export-ics": (
-        "app.audiences_cli:export_ics",
+        "app.calendar_cli:export_ics",
         "Write audience calendars as an RFC 5545 .ics file: one rep's, or the whole team's.",
     ),
     "feeds": ("app.feeds_cli:feeds_group", "Feed subscriptions: list, add, remove, refresh, poll."),

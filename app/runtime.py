@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -27,11 +27,28 @@ if TYPE_CHECKING:
     from feeds.fetch_policy import FetchPolicy
 
 
-@dataclass
 class Database:
-    engine: Engine
-    reader: sessionmaker[Session]
-    writer: sessionmaker[Session]
+    """The engine and its session factories. The webhook outbox watches the writer from its first
+    use on: every write path's session comes from there, so none can change a post or a contact
+    without its event, and a read-only command never imports the outbox (app/webhook_outbox.py)."""
+
+    def __init__(self, engine: Engine, public_url: str) -> None:
+        self.engine = engine
+        self.reader, self._writer = make_sessionmakers(engine)
+        self._public_url = public_url
+        self._watch_once = threading.Lock()
+        self._watched = False
+
+    @property
+    def writer(self) -> sessionmaker[Session]:
+        if not self._watched:
+            with self._watch_once:  # threads of one worker may ask first together
+                if not self._watched:
+                    from app import webhook_outbox
+
+                    webhook_outbox.watch(self._writer, self._public_url)
+                    self._watched = True
+        return self._writer
 
 
 def open_database(config: dict[str, Any]) -> Database:
@@ -42,15 +59,8 @@ def open_database(config: dict[str, Any]) -> Database:
         }
     else:
         options = pool_options(config)
-    engine = make_engine(url, **options)
-    reader, writer = make_sessionmakers(engine)
-    # Every write path's session comes from here, so none can change a post or a contact
-    # without its webhook event (app/webhook_outbox.py; it imports the API schemas only at
-    # its first event), whose links start at the service's public address.
-    from app import webhook_outbox
-
-    webhook_outbox.watch(writer, config.get("PUBLIC_URL") or settings.public_url())
-    return Database(engine, reader, writer)
+    # Webhook payloads' links start at the service's public address.
+    return Database(make_engine(url, **options), config.get("PUBLIC_URL") or settings.public_url())
 
 
 def pool_options(config: dict) -> dict[str, int]:

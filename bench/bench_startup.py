@@ -3,8 +3,9 @@
 Each command runs as a fresh process, as a user or a cron job runs it; the figure is the CPU
 time (user + sys) of that process and its children, from ``resource.getrusage(RUSAGE_CHILDREN)``
 around each run, so other processes on a shared machine slow it less than they slow wall time.
-Beside them, in the same run: ``python -c pass`` (the interpreter alone) and ``python -c
-"import flask"``, so the figures read against this machine's speed, and building the Flask app
+Beside them, in the same run: ``python -c pass`` (the interpreter alone), ``python -c
+"import flask"``, so the figures read against this machine's speed, ``python -c "import
+sqlalchemy.orm"``, the floor of any command that reads the database, and building the Flask app
 (what each gunicorn worker pays once at boot) for comparison. Commands run in turns, one of each
 per round, so a busy spell on the machine touches all of them alike; medians are reported.
 
@@ -59,6 +60,8 @@ def commands() -> dict[str, list[str]]:
     return {
         "python -c pass": [python, "-c", "pass"],
         'python -c "import flask"': [python, "-c", "import flask"],
+        # The floor of any command that reads the database: SQLAlchemy's ORM alone.
+        'python -c "import sqlalchemy.orm"': [python, "-c", "import sqlalchemy.orm"],
         "planner --help": [planner, "--help"],
         "planner export-ics (empty calendar)": [
             planner, "export-ics", "--audience", AUDIENCE, "--workspace", WORKSPACE, "-o", "-",

@@ -19,7 +19,6 @@ from core.db import get_owned_row, lock_owned_row
 from core.errors import Conflict, InvalidValue, NotFound
 from schedules import utm as utm_tagging
 from schedules.cadence import parse_cadence
-from schedules.contacts import people_db
 from schedules.models import Audience
 from schedules.policy import person_policy, policy_of, resolve_policy
 from schedules.timeline_db import check_whole_timeline
@@ -168,6 +167,10 @@ def update_audience(
         if after != before:
             check_whole_timeline(session, audience, after)
         if person_after != person_before:
+            # Imported here: the one-to-one rules are only needed when their policy changes,
+            # and reading calendars (planner export-ics) should not load them.
+            from schedules.contacts import people_db
+
             people_db.guard_policy_change(session, audience, person_before, person_after)
     _flush_unique_name(session, audience.name)
     return audience

@@ -11,13 +11,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
+from schedules.webhooks.models import WebhookEvent
+from tests.api.test_contacts import add_contact
 from tests.helpers import make_audience
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("flask", "flask_smorest", "argon2", "app.api", "app.web", "gunicorn", "httpx")
-# The API's schemas: the webhook outbox, which every database command registers, makes its
-# payloads with them only at its first event.
+# The API's schemas: the webhook outbox, which watches a command's first write session, makes
+# its payloads with them only at its first event.
 SCHEMAS = ("app.schemas.posts", "app.schemas.contacts", "marshmallow")
+# What reading a calendar has no use for: the outbox (nothing is written), the one-to-one rules
+# and the post-editing code.
+DANA = "https://www.linkedin.com/in/dana-whitfield"
+WRITE_PATHS = ("app.webhook_outbox", "schedules.contacts.people_db", "schedules.posts_db")
 # What a command against SQLite has no use for: PostgreSQL's dialect and driver.
 POSTGRESQL = ("sqlalchemy.dialects.postgresql", "psycopg")
 PROBE = """
@@ -54,21 +62,27 @@ def test_export_ics_loads_no_web_framework_nor_an_unused_dialect(app, rep, datab
     output = tmp_path / "empty.ics"
     args = ("export-ics", "--audience", "Empty", "--workspace", "Acme Sales", "-o", str(output))
     sqlite = database_url.startswith("sqlite")
-    among = HEAVY + SCHEMAS + (POSTGRESQL if sqlite else ())
+    among = HEAVY + SCHEMAS + WRITE_PATHS + (POSTGRESQL if sqlite else ())
     assert loaded_by(*args, database_url=database_url, among=among) == []
     assert output.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
-def test_the_console_script_still_closes_what_its_command_opened(tmp_path):
-    """The script freezes what its imports built (app/cli.py says why); the command's own
-    connections must still close, or SQLite leaves committed rows in a -wal file that a copy
-    of planner.db alone would miss."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.db'}"}
-    env["PLANNER_SECRET_KEY"] = "test"
-    planner = str(Path(sys.executable).with_name("planner"))
-    for args in (
-        ("db", "upgrade"),
-        ("users", "create", "--workspace", "W", "--email", "a@b.example"),
-    ):
-        subprocess.run([planner, *args], env=env, capture_output=True, check=True)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["planner.db", "planner.db-writers"]
+def test_a_command_in_its_own_process_still_records_the_events_of_what_it_writes(
+    app, rep, database_url
+):
+    """The outbox watches the write sessions from the first one on, not from start-up: a
+    command that writes (an import that accepts a pending contact) must still leave its event."""
+    audience = make_audience(rep)
+    add_contact(rep, audience, name="Dana Whitfield", profile_url=DANA)
+    connections = REPO / "tests" / "data" / "contacts" / "Connections.csv"
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_SECRET_KEY": "test"}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("planner")), "contacts", "import", str(connections),
+         "--owner", "rep@acme.example"],
+        env=env, capture_output=True, check=True,
+    )  # fmt: skip
+    with app.extensions["planner_db"].reader() as session:
+        events = session.execute(select(WebhookEvent.type, WebhookEvent.payload)).all()
+    assert [(type_, payload["data"]["contact"]["name"]) for type_, payload in events] == [
+        ("contact.stage_changed", "Dana Whitfield")
+    ]
