@@ -64,19 +64,19 @@ from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
 RANKINGS = ("today", "title", "new")
-# (key, label, judgements, today's frozen top 10s); the committed set's figures stay at the top
-# of the JSON line, the others under their key.
+# (key, label, how far it is independent of the ranking, judgements, today's frozen top 10s);
+# the committed set's figures stay at the top of the JSON line, the others under their key.
 SETS = (
-    ("committed", "Committed set (12 audiences; today = aab1145)", JUDGEMENTS, FROZEN),
-    ("heldout", "Held-out set (4 audiences; today = 9eee635)", HELDOUT, HELDOUT_FROZEN),
-    (
-        "heldout2",
-        "Blind held-out set (6 audiences, graded by a judge who never saw a ranking's "
-        "output; today = 8c77c87)",
-        HELDOUT2,
-        HELDOUT2_FROZEN,
-    ),
-)
+    ("committed", "committed set, 12 audiences, today = aab1145",
+     "measured on the committed set, which the ranking's author could see",
+     JUDGEMENTS, FROZEN),
+    ("heldout", "held-out set, 4 audiences, today = 9eee635",
+     "graded by the author of an earlier ranking, so only partly independent",
+     HELDOUT, HELDOUT_FROZEN),
+    ("heldout2", "blind held-out set, 6 audiences, today = 8c77c87",
+     "graded by a judge who never saw a ranking's output: the closest to the issue's "
+     "independent measure", HELDOUT2, HELDOUT2_FROZEN),
+)  # fmt: skip
 
 
 def busiest_share(feeds: list[int | None]) -> float:
@@ -141,9 +141,10 @@ def measure(
     return rows, unjudged_rows
 
 
-def report(label: str, rows: list[dict]) -> dict:
-    """Print one set's table and means; answer the means and the feedback gain."""
-    print(f"\n{label}")
+def report(label: str, why: str, rows: list[dict]) -> dict:
+    """Print one set's table and means; answer them with the feedback gain and the set's
+    label and independence (``why``), which make bench names it by."""
+    print(f"\n{label[0].upper()}{label[1:]}")
     print(f"{'audience':<42} {'P@5 today/title/new':>22} {'nDCG@10 today/title/new':>26} "
           f"{'busiest feed share':>20} {'unjudged':>10} {'nDCG@10 +fb':>14}")  # fmt: skip
     for r in rows:
@@ -168,7 +169,7 @@ def report(label: str, rows: list[dict]) -> dict:
             f"{m['ndcg10']:.2f}, busiest feed {m['busiest']:.0%}, unjudged {m['unjudged']}"
         )
     print(f"feedback (5 clicks): nDCG@10 on the rest {gain:+.3f} on average")
-    return {"audiences": rows, "means": means, "feedback_gain": gain}
+    return {"label": label, "why": why, "audiences": rows, "means": means, "feedback_gain": gain}
 
 
 def main() -> None:
@@ -187,9 +188,9 @@ def main() -> None:
         print(f"corpus ingested: {len(articles)} articles in {time.perf_counter() - began:.0f} s")
         measured = {
             key: measure(session, workspace.id, articles, feed_titles, folder, frozen)
-            for key, _, folder, frozen in SETS
+            for key, _, _, folder, frozen in SETS
         }
-    reports = {key: report(label, measured[key][0]) for key, label, _, _ in SETS}
+    reports = {key: report(label, why, measured[key][0]) for key, label, why, _, _ in SETS}
     unjudged_rows = [row for rows in measured.values() for row in rows[1]]
     if args.unjudged_out:
         random.Random(13).shuffle(unjudged_rows)

@@ -262,21 +262,13 @@ def relevance_section(report: Report, result: dict | None) -> None:
         f"after {result['clicks']} feedback clicks on the best-ranked judged articles.",
         "",
     )
-    sets = (
-        ("committed set, 12 audiences, today = aab1145", result,
-         "measured on the committed set, which the ranking's author could see"),
-        ("held-out set, 4 audiences, today = 9eee635", result.get("heldout"),
-         "graded by the author of an earlier ranking, so only partly independent"),
-        ("blind held-out set, 6 audiences, today = 8c77c87", result.get("heldout2"),
-         "graded by a judge who never saw a ranking's output: the closest to the issue's "
-         "independent measure"),
-    )  # fmt: skip
-    for label, figures, why in sets:
-        if figures is not None:
-            _relevance_table(report, label, figures, why)
+    # The committed set's figures are the JSON line's top level, each held-out set's a key.
+    for figures in (result, *(v for v in result.values() if isinstance(v, dict) and "why" in v)):
+        _relevance_table(report, figures)
 
 
-def _relevance_table(report: Report, label: str, result: dict, why: str) -> None:
+def _relevance_table(report: Report, result: dict) -> None:
+    label, why = result["label"], result["why"]
     means, gain = result["means"], result["feedback_gain"]
     report.add(
         f"#### {label[0].upper()}{label[1:]}",
@@ -427,9 +419,7 @@ def main() -> None:
         why = ("the render's CPU time is what counts; on a loaded machine the wall time also "
                "holds other processes' turns: rerun on a quiet machine, or profile "
                "bench_ics.in_process")  # fmt: skip
-        for prefix, whose in (("", "a rep's calendar"), ("team_", "the team's calendar")):
-            figure = {key[len(prefix) :]: value for key, value in ics.items()
-                      if key.startswith(prefix)}  # fmt: skip
+        for whose, figure in ics["calendars"].items():
             report.add(
                 f"| ICS first render, {ics['events']:,} events, {whose}, {label} (in process, "
                 f"version and posts read included, median of {figure['first_render_rounds']}) "
