@@ -94,19 +94,23 @@ def version(
     deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
     audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
     from an earlier state that reached the same revision again (a restored backup, ids reused
-    after a reset). Workspace settings are keyed by value. The key is read before the posts,
-    so the events served under it are never older than it.
+    after a reset). Workspace settings are keyed by value, the UTM settings (which decide the
+    links' tagging) as stored rather than validated again on every poll. The key is read
+    before the posts, so the events served under it are never older than it.
     """
     workspace = _workspace(session, workspace_id, audiences)
     shape = (
         (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
         _connecting_hour(workspace),
+        _stored_key(workspace.utm),
         options,
         options.gap_window(now) if options.include_gaps else None,
         # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
         now.year,
-        [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
-        _tagging_key(_tagging(audiences)),
+        [
+            (a.id, a.revision, a.updated_at, a.name, a.timezone, _stored_key(a.utm))
+            for a in audiences
+        ],
         # Posts turn overdue as time passes, with no change to any row: the latest instant
         # that has passed fixes which ones are (see ``_latest_overdue``).
         _latest_overdue(session, audiences, options, now),
@@ -115,6 +119,11 @@ def version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
         last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
+
+
+def _stored_key(stored: Mapping[str, object] | None) -> list | None:
+    """Stored settings in one order, so that equal settings always key alike."""
+    return None if stored is None else sorted(stored.items())
 
 
 def _workspace(session: Session, workspace_id: int, audiences: Sequence[Audience]) -> Workspace:
