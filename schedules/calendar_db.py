@@ -204,7 +204,9 @@ class KeptCalendar:
 
     revisions: Mapping[int, int]
     now: dt.datetime
-    emails: Mapping[int, str] | None  # a team calendar's reps, whose emails its events name
+    # A team calendar's reps whose emails its events name (by user id; those of posts gone
+    # since may stay): others may join or leave the team without the calendar being read again.
+    emails: Mapping[int, str] | None
     times: list
     ids: list[int]
     events: list[ics.EventBytes]
@@ -293,7 +295,7 @@ class _Calendar:
         kept at an earlier revision when there is one, and kept for the next render."""
         key = (tuple(a.id for a in self.audiences), self.options, self.salt)
         kept = self.cache.calendar(key)
-        if kept is not None and kept.now <= self.now and kept.emails == self.emails:
+        if kept is not None and kept.now <= self.now and self._names_alike(kept):
             updated = self._brought_up_to_date(kept)
             if updated is not None:
                 self.cache.keep_calendar(key, updated)
@@ -306,10 +308,26 @@ class _Calendar:
             ids[first:last] = [ids[index] for index in ranked]
             found[first:last] = [found[index] for index in ranked]
         revisions = {a.id: a.revision for a in self.audiences}
-        kept = KeptCalendar(revisions, self.now, self.emails, times, ids, found,
+        kept = KeptCalendar(revisions, self.now, self._named(rows, {}), times, ids, found,
                             dict(zip(ids, times, strict=True)))  # fmt: skip
         self.cache.keep_calendar(key, kept)
         return found
+
+    def _names_alike(self, kept: KeptCalendar) -> bool:
+        """Whether every rep the kept events name has the email they were rendered with."""
+        emails = self.emails
+        return kept.emails is None or all(
+            emails.get(user_id) == email for user_id, email in kept.emails.items()
+        )
+
+    def _named(
+        self, rows: Sequence[tuple], named: Mapping[int, str] | None
+    ) -> dict[int, str] | None:
+        """``named`` and the emails of the reps whose posts ``rows`` are (a team calendar's;
+        None in a rep's own)."""
+        if self.emails is None:
+            return None
+        return {**named, **{owner: self.emails[owner] for owner in {row[-1] for row in rows}}}
 
     def _brought_up_to_date(self, kept: KeptCalendar) -> KeptCalendar | None:
         """``kept`` with the posts changed since replaced, or None when it cannot be.
@@ -339,13 +357,14 @@ class _Calendar:
             count.outerjoin(Post, changed)
         )
         found = self._raw(query)
+        rows = [row[1:-1] for row in found if row[-1]]
         revisions = {a.id: a.revision for a in self.audiences}
-        updated = KeptCalendar(revisions, self.now, self.emails, list(kept.times),
-                               list(kept.ids), list(kept.events), dict(kept.at))  # fmt: skip
+        updated = KeptCalendar(revisions, self.now, self._named(rows, kept.emails),
+                               list(kept.times), list(kept.ids), list(kept.events),
+                               dict(kept.at))  # fmt: skip
         for row in found:
             if row[1] in updated.at:
                 updated.remove(row[1])
-        rows = [row[1:-1] for row in found if row[-1]]
         if found[0][0] != len(updated.ids) + len(rows):
             return None
         for row, event in zip(rows, self.events_of(rows), strict=True):
