@@ -94,19 +94,23 @@ def version(
     deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
     audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
     from an earlier state that reached the same revision again (a restored backup, ids reused
-    after a reset). Workspace settings are keyed by value. The key is read before the posts,
-    so the events served under it are never older than it.
+    after a reset). Workspace settings are keyed by value, the UTM settings (which decide the
+    links' tagging) as stored rather than validated again on every poll. The key is read
+    before the posts, so the events served under it are never older than it.
     """
     workspace = _workspace(session, workspace_id, audiences)
     shape = (
         (workspace.id, workspace.name, workspace.timezone, workspace.updated_at),
         _connecting_hour(workspace),
+        _stored_key(workspace.utm),
         options,
         options.gap_window(now) if options.include_gaps else None,
         # The VTIMEZONE is verified for decades from the current year (ics._vtimezone).
         now.year,
-        [(a.id, a.revision, a.updated_at, a.name, a.timezone) for a in audiences],
-        _tagging_key(_tagging(audiences)),
+        [
+            (a.id, a.revision, a.updated_at, a.name, a.timezone, _stored_key(a.utm))
+            for a in audiences
+        ],
         # Posts turn overdue as time passes, with no change to any row: the latest instant
         # that has passed fixes which ones are (see ``_latest_overdue``).
         _latest_overdue(session, audiences, options, now),
@@ -115,6 +119,11 @@ def version(
         fingerprint=hashlib.sha256(repr(shape).encode()).hexdigest()[:32],
         last_modified=max([workspace.updated_at, *(a.updated_at for a in audiences)]),
     )
+
+
+def _stored_key(stored: Mapping[str, object] | None) -> list | None:
+    """Stored settings in one order, so that equal settings always key alike."""
+    return None if stored is None else sorted(stored.items())
 
 
 def _workspace(session: Session, workspace_id: int, audiences: Sequence[Audience]) -> Workspace:
@@ -195,7 +204,9 @@ class KeptCalendar:
 
     revisions: Mapping[int, int]
     now: dt.datetime
-    emails: Mapping[int, str] | None  # a team calendar's reps, whose emails its events name
+    # A team calendar's reps whose emails its events name (by user id; those of posts gone
+    # since may stay): others may join or leave the team without the calendar being read again.
+    emails: Mapping[int, str] | None
     times: list
     ids: list[int]
     events: list[ics.EventBytes]
@@ -284,7 +295,7 @@ class _Calendar:
         kept at an earlier revision when there is one, and kept for the next render."""
         key = (tuple(a.id for a in self.audiences), self.options, self.salt)
         kept = self.cache.calendar(key)
-        if kept is not None and kept.now <= self.now and kept.emails == self.emails:
+        if kept is not None and kept.now <= self.now and self._names_alike(kept):
             updated = self._brought_up_to_date(kept)
             if updated is not None:
                 self.cache.keep_calendar(key, updated)
@@ -297,10 +308,26 @@ class _Calendar:
             ids[first:last] = [ids[index] for index in ranked]
             found[first:last] = [found[index] for index in ranked]
         revisions = {a.id: a.revision for a in self.audiences}
-        kept = KeptCalendar(revisions, self.now, self.emails, times, ids, found,
+        kept = KeptCalendar(revisions, self.now, self._named(rows, {}), times, ids, found,
                             dict(zip(ids, times, strict=True)))  # fmt: skip
         self.cache.keep_calendar(key, kept)
         return found
+
+    def _names_alike(self, kept: KeptCalendar) -> bool:
+        """Whether every rep the kept events name has the email they were rendered with."""
+        emails = self.emails
+        return kept.emails is None or all(
+            emails.get(user_id) == email for user_id, email in kept.emails.items()
+        )
+
+    def _named(
+        self, rows: Sequence[tuple], named: Mapping[int, str] | None
+    ) -> dict[int, str] | None:
+        """``named`` and the emails of the reps whose posts ``rows`` are (a team calendar's;
+        None in a rep's own)."""
+        if self.emails is None:
+            return None
+        return {**named, **{owner: self.emails[owner] for owner in {row[-1] for row in rows}}}
 
     def _brought_up_to_date(self, kept: KeptCalendar) -> KeptCalendar | None:
         """``kept`` with the posts changed since replaced, or None when it cannot be.
@@ -330,13 +357,14 @@ class _Calendar:
             count.outerjoin(Post, changed)
         )
         found = self._raw(query)
+        rows = [row[1:-1] for row in found if row[-1]]
         revisions = {a.id: a.revision for a in self.audiences}
-        updated = KeptCalendar(revisions, self.now, self.emails, list(kept.times),
-                               list(kept.ids), list(kept.events), dict(kept.at))  # fmt: skip
+        updated = KeptCalendar(revisions, self.now, self._named(rows, kept.emails),
+                               list(kept.times), list(kept.ids), list(kept.events),
+                               dict(kept.at))  # fmt: skip
         for row in found:
             if row[1] in updated.at:
                 updated.remove(row[1])
-        rows = [row[1:-1] for row in found if row[-1]]
         if found[0][0] != len(updated.ids) + len(rows):
             return None
         for row, event in zip(rows, self.events_of(rows), strict=True):

@@ -69,6 +69,12 @@ CHANGES = {
     "change the workspace time zone": lambda rep, app, p: admin(app).patch(
         "/api/v1/workspace", json={"timezone": "America/New_York"}
     ),
+    "tag the audience's links": lambda rep, app, p: rep.patch(
+        f"/api/v1/audiences/{p['audience']['id']}", json={"utm": {"enabled": True}}
+    ),
+    "tag the workspace's links": lambda rep, app, p: admin(app).patch(
+        "/api/v1/workspace", json={"utm": {"enabled": True, "source": "team"}}
+    ),
 }
 
 

@@ -144,3 +144,14 @@ def test_an_overdue_give_on_the_home_page_offers_share_and_mark_published(browse
     assert done.headers["Location"] == "/"
     assert rep.get(f"/api/v1/posts/{late['id']}").get_json()["status"] == "published"
     assert "Overdue:" not in browser.get("/").get_data(as_text=True)
+
+
+def test_the_home_page_tags_each_overdue_give_as_its_own_audience_says(browser, rep):
+    """One page, two audiences: the settings read once a request are each audience's own."""
+    tagged = make_audience(rep, utm={"enabled": True})
+    untagged = make_audience(rep, name="CIOs")
+    first = give(rep, tagged["id"], iso(hours=-2 / 60), url=ARTICLE)
+    second = give(rep, untagged["id"], iso(hours=-1 / 60), url=ARTICLE)
+    page = browser.get("/").get_data(as_text=True)
+    assert _shared_link(page, first["id"]).startswith(ARTICLE + "&utm_source=linkedin")
+    assert _shared_link(page, second["id"]) == ARTICLE

@@ -2,20 +2,24 @@
 calendar rendered afresh, whatever was done in between.
 
 Random sequences of the changes reps make (create, move, cancel, retitle, schedule a draft,
-reassign to a colleague, delete, rename or UTM-tag the audience) on two audiences of two reps;
-after each one, every calendar a subscriber may hold (each rep's, the team's, with and without
-drafts, one audience or all) is rendered with the server's kept calendars and without any
-cache, and the two must be equal. The render's clock moves on too, so posts turn overdue.
+reassign to a colleague, delete, rename or UTM-tag the audience) and of the team (invite a rep,
+change a rep's email) on two audiences of two reps; after each one, every calendar a
+subscriber may hold (each rep's, the team's, with and without drafts, one audience or all) is
+rendered with the server's kept calendars and without any cache, and the two must be equal.
+The render's clock moves on too, so posts turn overdue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select
 
+from core import accounts_db
 from core.db import make_sessionmakers, utcnow
 from core.errors import DomainError
 from core.models import User, Workspace
@@ -42,7 +46,8 @@ def _change(session, rng: random.Random, workspace_id, audience_ids, rep_ids, so
     """One random change, as the API makes it; one the rules refuse changes nothing."""
     ids = session.scalars(select(Post.id).where(Post.audience_id.in_(audience_ids))).all()
     action = rng.choice(["create", "create", "move", "cancel", "retitle", "schedule",
-                         "reassign", "delete", "audience"] if ids else ["create"])  # fmt: skip
+                         "reassign", "delete", "audience", "team"]
+                        if ids else ["create"])  # fmt: skip
     post_id = rng.choice(ids) if ids else None
     when = (soon + dt.timedelta(minutes=30 * rng.randrange(0, 12))).isoformat()
     if action == "create":
@@ -64,6 +69,14 @@ def _change(session, rng: random.Random, workspace_id, audience_ids, rep_ids, so
         posts_db.update_post(session, workspace_id, post_id, {"owner_id": rng.choice(rep_ids)})
     elif action == "delete":
         posts_db.delete_post(session, workspace_id, post_id)
+    elif action == "team":
+        if rng.random() < 0.5:
+            accounts_db.invite_user(
+                session, workspace_id, f"new{rng.randrange(10**9)}@x.example", "rep"
+            )
+        else:  # no route changes one, but the team's events must follow an email nonetheless
+            user = session.get(User, rng.choice(rep_ids))
+            user.email = f"rep{user.id}-{rng.randrange(9)}@kept.example"
     else:
         changes = rng.choice([{"name": f"Audience {rng.randrange(99)}"},
                               {"utm": {"enabled": rng.random() < 0.5}}])  # fmt: skip
@@ -81,6 +94,26 @@ def _calendars(audience_ids, rep_ids):
 def _render(session, workspace_id, refs, options, now, cache=None) -> bytes:
     audiences = calendar_db.audiences_for_export(session, workspace_id, refs)
     return calendar_db.build(session, workspace_id, audiences, options, now, cache).render(now)
+
+
+@contextmanager
+def _statements(engine) -> Iterator[list[str]]:
+    """The SQL statements run meanwhile."""
+    statements: list[str] = []
+
+    def keep(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def _read_whole(statements: list[str]) -> list[str]:
+    """The calendar's read of every post's version, in time order."""
+    return [s for s in statements if "ORDER BY posts.scheduled_at" in s]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -124,19 +157,43 @@ def test_after_one_change_only_the_changed_post_is_read(engine):
     with writer() as session:
         posts_db.update_post(session, workspace_id, post_id, {"title": "Changed"})
         session.commit()
-    statements: list[str] = []
-
-    def keep(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with reader() as session:
-            body = _render(session, workspace_id, [audience_ids[0]], options, utcnow(), cache)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    with _statements(engine) as statements, reader() as session:
+        body = _render(session, workspace_id, [audience_ids[0]], options, utcnow(), cache)
     assert b"SUMMARY:[rep1] Give: Changed\r\n" in body and body.count(b"UID:post-") == 20
-    # Not the calendar's read of every post's version, in time order; one post's text by id.
-    assert not [s for s in statements if "ORDER BY posts.scheduled_at" in s]
+    # Not the calendar's read of every post's version; one post's text by id.
+    assert not _read_whole(statements)
     [text] = [s for s in statements if "posts.title" in s]
     assert "posts.id IN" in text
+
+
+def test_a_new_rep_keeps_the_team_calendar_and_a_changed_email_renames_its_events(engine):
+    """The team calendar is kept while the reps its events name keep their emails."""
+    reader, writer = make_sessionmakers(engine)
+    workspace_id, audience_ids, rep_ids = _team(writer)
+    soon = utcnow() + dt.timedelta(days=1)
+    with writer() as session:
+        for n, owner in enumerate(rep_ids * 3):
+            fields = {"kind": "give", "type": "tip", "title": f"T{n}",
+                      "scheduled_at": (soon + dt.timedelta(hours=n)).isoformat()}  # fmt: skip
+            posts_db.create_post(session, workspace_id, audience_ids[0], fields, owner)
+        session.commit()
+    cache, team = calendar_db.EventCache(2**22), calendar_db.ExportOptions()
+    with reader() as session:
+        _render(session, workspace_id, None, team, utcnow(), cache)
+    with writer() as session:
+        accounts_db.invite_user(session, workspace_id, "rep3@kept.example", "rep")
+        session.commit()
+    now = utcnow()
+    with _statements(engine) as statements, reader() as session:
+        body = _render(session, workspace_id, None, team, now, cache)
+    assert not _read_whole(statements)  # a rep with no posts in it changes none of its events
+    with reader() as session:
+        assert body == _render(session, workspace_id, None, team, now)
+    with writer() as session:
+        session.get(User, rep_ids[0]).email = "renamed@kept.example"
+        session.commit()
+    with reader() as session:
+        renamed = _render(session, workspace_id, None, team, now, cache)
+        assert renamed == _render(session, workspace_id, None, team, now)
+    assert body.count(b"[rep1] ") == renamed.count(b"[renamed] ") == 3
+    assert b"[rep1] " not in renamed and renamed.count(b"[rep2] ") == 3
