@@ -61,11 +61,15 @@ class Standing:
 
 
 def standings(
-    session: Session, contacts: list[Contact], now: dt.datetime | None = None
+    session: Session,
+    contacts: list[Contact],
+    now: dt.datetime | None = None,
+    histories: Mapping[int, rel.History] | None = None,
 ) -> list[Standing]:
-    """Stages are derived, not stored: they move with the clock (14 days after connecting)."""
+    """Stages are derived, not stored: they move with the clock (14 days after connecting).
+    ``histories``: the contacts' histories by id, when the caller has just read them."""
     now = now or utcnow()
-    found = people_db.histories(session, contacts)
+    found = people_db.histories(session, contacts) if histories is None else histories
     known = introductions_db.known_by(session, contacts, now)
     result = []
     for contact in contacts:
