@@ -40,7 +40,7 @@ def contacts_import(
         except DomainError as error:
             fail(error)
         session.commit()
-        changed = sum(1 for *_, fields in report.updated if fields)
+        changed = sum(1 for row in report.updated if row.changed)
         click.echo(
             f"{rep.email}: {len(report.created)} created, {len(report.updated)} matched "
             f"({changed} updated), {len(report.skipped)} skipped."

@@ -1,7 +1,7 @@
 """Every refused ask is recorded, whichever way it came (API or page): after the view has
 answered and the refused change has rolled back, in a transaction of its own.
 
-The guards note refused asks on the request's session (``refusals_db.noting``); this one hook
+The guards note refused asks on the request's session (``refusals_db.note``); this one hook
 writes them, so a new route or form is covered without anyone remembering to.
 """
 
@@ -28,8 +28,7 @@ def record_refused_asks(response: Response) -> Response:
         return response
     try:
         db_session.rollback()  # the refused change, if the view did not already
-        for refusal in noted:
-            refusals_db.record(db_session, refusal)
+        refusals_db.record(db_session, noted)
         db_session.commit()
     except SQLAlchemyError:
         # A lost coaching record must not turn the rep's answer into an error.

@@ -134,8 +134,8 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             outbox_db.disarm_due(session, obj.id)
             _post_event(session, "post.deleted", obj, _post_data(obj, deleted=True))
     if before is not None:
-        moved = _stages_moved(session, before)
-        for standing in contacts_db.standings(session, list(moved), before.now):
+        moved, histories = _stages_moved(session, before)
+        for standing in contacts_db.standings(session, list(moved), before.now, histories):
             _stage_changed(session, standing, moved[standing.contact])
 
 
@@ -266,22 +266,25 @@ def _load_audiences(session: Session, contacts: list[Contact]) -> None:
         session.scalars(select(Audience).where(Audience.id.in_(sorted(ids)))).all()
 
 
-def _stages_moved(session: Session, before: _Before) -> dict[Contact, str]:
-    """The contacts whose stage this flush moved, each with the stage it had."""
+def _stages_moved(
+    session: Session, before: _Before
+) -> tuple[dict[Contact, str], dict[int, rel.History]]:
+    """The contacts whose stage this flush moved, each with the stage it had, and every
+    contact's history after the flush (by id), which their standings are derived from."""
     deleted = session.deleted
     contacts = [c for c in _loaded_contacts(session, before.stages) if c not in deleted]
-    reread = people_db.histories(session, [c for c in contacts if c.id in before.timeline])
+    after = people_db.histories(session, [c for c in contacts if c.id in before.timeline])
     moved = {}
     for contact in contacts:
         previous, stored = before.stages[contact.id]
-        history = reread.get(contact.id)
+        history = after.get(contact.id)
         if history is None:
-            history = rel.History(
+            history = after[contact.id] = rel.History(
                 contact.accepted_at, stored.touches, stored.asks, contact.requested_at
             )
         if rel.stage(history, person_policy(contact.audience), before.now) != previous:
             moved[contact] = previous
-    return moved
+    return moved, after
 
 
 def _as_committed(contact: Contact, stored: rel.History) -> rel.History:

@@ -29,8 +29,8 @@ from schedules.contacts import contacts_db, importing
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from app.api.contacts.routes import import_answer  # noqa: E402
 from app.runtime import open_database  # noqa: E402
+from app.schemas.contacts import ContactImportSchema  # noqa: E402
 
 ROWS = 20_000
 ROUNDS = 3
@@ -61,7 +61,7 @@ def import_once(writer, workspace_id: int, owner_id: int, audience_id: int, data
             session, workspace_id, importing.parse(data), owner_id, audience_id
         )
         session.commit()
-        answer = import_answer(report)
+        answer = ContactImportSchema().dump(report)  # as the API answers
     return time.perf_counter() - began, time.process_time() - cpu, answer
 
 

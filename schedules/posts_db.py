@@ -28,7 +28,7 @@ from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
 from schedules.models import POST_TITLE_MAX, POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
 from schedules.policy import policy_of
-from schedules.refusals import RuleViolation
+from schedules.refusals import RelationshipViolation, RuleViolation
 from schedules.timeline_db import (
     SqlTimeline,
     entry_of,
@@ -299,7 +299,7 @@ def guard_direct_ask(
     if before == after:
         return
     found = timeline_violations(session, audience, before, post)
-    with refusals_db.noting(session, audience, post):
+    try:
         people_db.guard_ask_change(
             session,
             workspace_id,
@@ -310,6 +310,9 @@ def guard_direct_ask(
         )
         if found:
             raise RuleViolation(audience, found)
+    except (RuleViolation, RelationshipViolation) as error:
+        refusals_db.note(session, audience, post, error)
+        raise
 
 
 def delete_post(

@@ -1,14 +1,13 @@
 """Records of refused asks: a coaching signal for the rep's manager (the team view).
 
 A refused change writes nothing, so its record cannot share its transaction. The guards note
-each refused ask on the session (:func:`noting`); the delivery layer takes the notes once the
+each refused ask on the session (:func:`note`); the delivery layer takes the notes once the
 change has rolled back (:func:`take_noted`) and writes them in a transaction of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
@@ -19,25 +18,20 @@ NOTED = "planner_refused_asks"
 Refusal = RuleViolation | RelationshipViolation
 
 
-@contextmanager
-def noting(session: Session, audience: Audience, post: Post) -> Iterator[None]:
-    """Note a refusal of ``post`` (the new or changed post) when it is an ask; gives refused
-    are not asks, and a refusal already noted by an inner guard is noted once."""
-    try:
-        yield
-    except (RuleViolation, RelationshipViolation) as error:
-        if post.kind == "ask" and error.ask is None:
-            error.ask = RefusedAsk(
-                audience.workspace_id,
-                audience.id,
-                post.owner_id,
-                post.contact_id,
-                post.id,
-                post.type,
-                post.scheduled_at,
-            )
-            session.info.setdefault(NOTED, []).append(error)
-        raise
+def note(session: Session, audience: Audience, post: Post, error: Refusal) -> None:
+    """Note ``error``, a refusal of ``post`` (the new or changed post), when the post is an
+    ask; a refused give is not an ask."""
+    if post.kind == "ask":
+        error.ask = RefusedAsk(
+            audience.workspace_id,
+            audience.id,
+            post.owner_id,
+            post.contact_id,
+            post.id,
+            post.type,
+            post.scheduled_at,
+        )
+        session.info.setdefault(NOTED, []).append(error)
 
 
 def take_noted(session: Session) -> list[Refusal]:
@@ -45,11 +39,16 @@ def take_noted(session: Session) -> list[Refusal]:
     return session.info.pop(NOTED, [])
 
 
-def record(session: Session, refusal: Refusal) -> AskRefusal:
-    """Write the record of a noted refusal (a plain insert); flush, never commit."""
+def record(session: Session, refusals: Iterable[Refusal]) -> None:
+    """Write the records of noted refusals (plain inserts) in one flush; never commit."""
+    session.add_all([_row(refusal) for refusal in refusals])
+    session.flush()
+
+
+def _row(refusal: Refusal) -> AskRefusal:
     ask = refusal.ask
     assert ask is not None, "only a noted refusal has an ask to record"
-    row = AskRefusal(
+    return AskRefusal(
         workspace_id=ask.workspace_id,
         audience_id=ask.audience_id,
         owner_id=ask.owner_id,
@@ -60,6 +59,3 @@ def record(session: Session, refusal: Refusal) -> AskRefusal:
         scheduled_at=ask.scheduled_at,
         detail=refusal.detail,
     )
-    session.add(row)
-    session.flush()
-    return row

@@ -212,5 +212,6 @@ def guard_change(
     """Refuse the change unless every ask stays covered; call before anything is flushed."""
     found = timeline_violations(session, audience, before, post, before_owner)
     if found:
-        with refusals_db.noting(session, audience, post):
-            raise RuleViolation(audience, found)
+        error = RuleViolation(audience, found)
+        refusals_db.note(session, audience, post, error)
+        raise error

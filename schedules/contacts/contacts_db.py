@@ -61,11 +61,15 @@ class Standing:
 
 
 def standings(
-    session: Session, contacts: list[Contact], now: dt.datetime | None = None
+    session: Session,
+    contacts: list[Contact],
+    now: dt.datetime | None = None,
+    histories: Mapping[int, rel.History] | None = None,
 ) -> list[Standing]:
-    """Stages are derived, not stored: they move with the clock (14 days after connecting)."""
+    """Stages are derived, not stored: they move with the clock (14 days after connecting).
+    ``histories``: the contacts' histories by id, when the caller has just read them."""
     now = now or utcnow()
-    found = people_db.histories(session, contacts)
+    found = people_db.histories(session, contacts) if histories is None else histories
     known = introductions_db.known_by(session, contacts, now)
     result = []
     for contact in contacts:
@@ -280,15 +284,31 @@ def record_connection_request(
     return contact
 
 
+@dataclass(frozen=True)
+class ImportedRow:
+    """A row of the file written as a contact; ``line``: where the row starts, from 1."""
+
+    line: int
+    contact_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class UpdatedRow(ImportedRow):
+    """A row matched to one of the rep's contacts, with the fields it changed (none when the
+    contact was as the row says)."""
+
+    changed: list[str]
+
+
 @dataclass
 class ImportReport:
-    """What an import did, row by row: ``created`` holds (line, contact id, name), ``updated``
-    (line, contact id, name, fields changed; none when the row matched as it was),
-    ``skipped`` the rows left out, with the reason."""
+    """What an import did, row by row: the contacts created and updated, and the rows left
+    out, with the reason."""
 
     format: str
-    created: list[tuple[int, int, str]]
-    updated: list[tuple[int, int, str, list[str]]]
+    created: list[ImportedRow]
+    updated: list[UpdatedRow]
     skipped: list[importing.Skipped]
 
 
@@ -348,8 +368,8 @@ def import_contacts(
     changed.update(texts)
     refused = {s.line for s in skipped}
     updated = [
-        (row.line, match.id, changed.get(match.id, {}).get("name", match.name),
-         list(changed.get(match.id, ())))
+        UpdatedRow(row.line, match.id, changed.get(match.id, {}).get("name", match.name),
+                   list(changed.get(match.id, ())))
         for row, match in matched
         if row.line not in refused
     ]  # fmt: skip
@@ -513,8 +533,8 @@ def _insert_contacts(
     owner_id: int,
     rows: list[tuple[importing.Row, Audience | None]],
     now: dt.datetime,
-) -> list[tuple[int, int, str]]:
-    """New contacts in one statement (the dialect's bulk insert): their lines, ids and names.
+) -> list[ImportedRow]:
+    """New contacts in one statement (the dialect's bulk insert), in the file's order.
 
     Rows are grouped by which of their optional columns are empty: SQLAlchemy starts a new
     INSERT whenever that changes, and a file alternating between rows with and without an
@@ -555,5 +575,7 @@ def _insert_contacts(
             "Some of these contacts were added meanwhile; import the file again.",
             errors=[{"field": "file", "message": "A profile URL was added meanwhile."}],
         ) from None
-    created = [(row.line, id_, row.name) for (row, _), id_ in zip(rows, ids, strict=True)]
-    return sorted(created)
+    created = (
+        ImportedRow(row.line, id_, row.name) for (row, _), id_ in zip(rows, ids, strict=True)
+    )
+    return sorted(created, key=lambda imported: imported.line)

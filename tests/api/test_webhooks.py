@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app import settings
 from core.db import utcnow
-from schedules.models import AskRefusal
+from schedules.models import AskRefusal, Contact
 from schedules.webhooks.models import WebhookEvent
 from tests.api.test_contact_import import CONNECTIONS, upload
 from tests.helpers import give, make_audience
@@ -144,6 +144,31 @@ def test_a_contact_stage_change_is_an_event_with_the_previous_stage(app, rep, re
     assert (data["previous_stage"], data["contact"]["stage"]) == ("new", "requested")
     assert data["contact"]["id"] == contact_id
     assert data["link"] == f"/api/v1/contacts/{contact_id}"
+
+
+def test_a_flush_that_moves_a_stage_reads_the_contacts_history_once(app, rep, writer_session):
+    # The stage is judged from the history read before the flush (with the contact's new
+    # dates); the event's standing is derived from that too, not read again.
+    audience = make_audience(rep)
+    contact = rep.post("/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]})
+    writer_session.get(Contact, contact.get_json()["id"]).requested_at = utcnow()
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM touches" in statement:
+            reads.append(statement)
+
+    engine = app.extensions["planner_db"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        writer_session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    moved = select(WebhookEvent.payload).where(WebhookEvent.type == "contact.stage_changed")
+    data = writer_session.scalars(moved).one()["data"]
+    assert (data["previous_stage"], data["contact"]["stage"]) == ("new", "requested")
+    assert len(reads) == 1, reads
 
 
 def test_a_recorded_refusal_is_an_ask_refused_event(app, rep, receiver, writer_session):

@@ -122,22 +122,7 @@ def import_contacts():
         form.get("audience_id"),
     )
     session().commit()
-    return import_answer(report)
-
-
-def import_answer(report: contacts_db.ImportReport) -> dict:
-    """The report as the API shows it."""
-    return {
-        "format": report.format,
-        "created": [
-            {"line": n, "contact_id": id_, "name": name} for n, id_, name in report.created
-        ],
-        "updated": [
-            {"line": n, "contact_id": id_, "name": name, "changed": changed}
-            for n, id_, name, changed in report.updated
-        ],
-        "skipped": [vars(s) for s in report.skipped],
-    }
+    return report
 
 
 @blp.route("/<int:contact_id>")
