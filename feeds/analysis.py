@@ -132,8 +132,8 @@ class Phrase:
             return counts.get(self.tokens[0], 0), sum(
                 counts[v] for v in self.variants[0] if v in counts
             )
-        if not any(counts.get(f) for f in self.forms(0)):
-            return 0, 0
+        if not all(any(counts.get(f) for f in self.forms(i)) for i in range(len(self.tokens))):
+            return 0, 0  # a word of the phrase is missing in every form: no need to look for it
         exact = inflected = 0
         size, stop = len(self.tokens), len(tokens) - len(self.tokens) + 1
         for form in self.forms(0):

@@ -133,9 +133,10 @@ def score(
     """BM25F over the candidate rows (each with the stored search words and the article's
     columns), ``total`` articles in the window; rows with an excluded phrase or no keyword
     (an index's generous prefilter lets some through) are dropped."""
+    lookup = _Lookup.of([*include, *described])
     documents = []
     for row in rows:
-        document = _Document(row, include, described)
+        document = _Document(row, include, lookup)
         if any(document.has(p) for p in exclude):
             continue
         if any(document.keyword_counts):
@@ -156,6 +157,26 @@ def score(
 _NONE: list[str] = []
 _NO_COUNTS: Counter[str] = Counter()
 _NOTHING = (0, 0)
+_ABSENT = (_NOTHING, _NOTHING, _NOTHING)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The keywords then the description's phrases, and which of them each form of a first
+    word begins: a document's own words then name the few phrases worth counting in it (a
+    phrase none of whose first-word forms it holds counts nothing there, as ``count_in`` says).
+    """
+
+    phrases: tuple[Phrase, ...]
+    starting: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, phrases: Sequence[Phrase]) -> _Lookup:
+        starting: dict[str, list[int]] = {}
+        for index, phrase in enumerate(phrases):
+            for form in phrase.forms(0):
+                starting.setdefault(form, []).append(index)
+        return cls(tuple(phrases), {form: tuple(found) for form, found in starting.items()})
 
 
 class _Document:
@@ -164,7 +185,7 @@ class _Document:
     __slots__ = ("body", "context_counts", "counts", "fields", "heading", "keyword_counts",
                  "length", "row", "tags")  # fmt: skip
 
-    def __init__(self, row: Any, include: Sequence[Phrase], described: Sequence[Phrase]):
+    def __init__(self, row: Any, include: Sequence[Phrase], lookup: _Lookup):
         self.row = row
         self.heading = row.search_title.split()
         self.body = row.search_body.split()
@@ -174,10 +195,15 @@ class _Document:
             Counter(self.body),
             Counter(self.tags) if self.tags else _NO_COUNTS,
         ]
+        found, weighted = [_ABSENT] * len(lookup.phrases), [0.0] * len(lookup.phrases)
+        starting = lookup.starting
+        for index in {i for c in self.counts for f in c.keys() & starting for i in starting[f]}:
+            found[index] = self._found(lookup.phrases[index])
+            weighted[index] = self._weighted(found[index])
         # Per keyword: ((title exact, title inflected), (body ...), (tags ...)).
-        self.fields = [self._found(p) for p in include]
-        self.keyword_counts = [self._weighted(f) for f in self.fields]
-        self.context_counts = [self._weighted(self._found(p)) for p in described]
+        self.fields = found[: len(include)]
+        self.keyword_counts = weighted[: len(include)]
+        self.context_counts = weighted[len(include) :]
         self.length = TITLE_WEIGHT * len(self.heading) + len(self.body)
 
     def _found(self, phrase: Phrase) -> tuple[tuple[int, int], ...]:
@@ -207,13 +233,16 @@ class _Document:
         average: float,
     ) -> Match:
         relative = self.length / average
+        # Absent phrases add nothing (_saturate(0) is 0), so only the found ones are summed.
         keyword_evidence = sum(
             idf * _saturate(count, relative)
             for idf, count in zip(keyword_idf, self.keyword_counts, strict=True)
+            if count
         )
         described_evidence = DESCRIPTION_WEIGHT * sum(
             idf * _saturate(count, relative)
             for idf, count in zip(context_idf, self.context_counts, strict=True)
+            if count
         )
         # The description supports the keywords, never outweighs them.
         evidence = keyword_evidence + min(described_evidence, keyword_evidence)
