@@ -20,6 +20,7 @@ articles stop matching new queries.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -107,6 +108,9 @@ def inflections(word: str) -> frozenset[str]:
     return frozenset(f for f in forms if f.isalpha())
 
 
+_ZEROS = itertools.repeat(0)  # the count of a form a text does not hold
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A keyword as the rep wrote it, its exact tokens and, per token, its other forms."""
@@ -129,9 +133,7 @@ class Phrase:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are
         ``counts``); phrase words are compared in order only where a first word's form is."""
         if len(self.tokens) == 1:
-            return counts.get(self.tokens[0], 0), sum(
-                counts[v] for v in self.variants[0] if v in counts
-            )
+            return counts.get(self.tokens[0], 0), sum(map(counts.get, self.variants[0], _ZEROS))
         if not all(any(counts.get(f) for f in self.forms(i)) for i in range(len(self.tokens))):
             return 0, 0  # a word of the phrase is missing in every form: no need to look for it
         exact = inflected = 0

@@ -119,6 +119,7 @@ def search(
     until: dt.datetime | None = None,
     skip: Select[Any] | None = None,
     context: Iterable[str] = (),
+    window_size: int | None = None,
 ) -> list[Match]:
     """Articles published in ``[since, until]`` that contain a keyword, scored by BM25F over
     title, summary and (weakly) tags, with ``context`` words (the audience's description) as
@@ -127,7 +128,8 @@ def search(
 
     Collection statistics (document count, document frequencies) are those of the window, so a
     keyword that is everywhere this month weighs less; the average length is the matched
-    articles', which keeps this to one indexed count plus the matches.
+    articles', which keeps this to one indexed count plus the matches. A caller that has
+    counted the window (suggestions read each feed's volume in it) passes ``window_size``.
     """
     include = phrases(keywords)
     exclude = phrases(exclude_keywords)
@@ -135,28 +137,30 @@ def search(
         return []
     described = [p for p in phrases(context) if p.tokens not in {q.tokens for q in include}]
     window = window_of(workspace_id, since, until)
-    # The window's size rides along as an uncorrelated subquery (computed once by both
-    # databases), which spares a second statement per request.
-    window_size = select(func.count()).select_from(Article).where(*window).scalar_subquery()
+    columns = [
+        Article.id,
+        Article.title,
+        Article.canonical_url,
+        Article.published_at,
+        Article.first_feed_id,
+        Feed.title.label("feed_title"),
+        Feed.url.label("feed_url"),
+        Article.search_title,
+        Article.search_body,
+        Article.search_tags,
+    ]
+    if window_size is None:
+        # The window's size rides along as an uncorrelated subquery (computed once by both
+        # databases), which spares a second statement.
+        count = select(func.count()).select_from(Article).where(*window).scalar_subquery()
+        columns.append(count.label("window_size"))
     rows = session.execute(
-        select(
-            Article.id,
-            Article.title,
-            Article.canonical_url,
-            Article.published_at,
-            Article.first_feed_id,
-            Feed.title.label("feed_title"),
-            Feed.url.label("feed_url"),
-            Article.search_title,
-            Article.search_body,
-            Article.search_tags,
-            window_size.label("window_size"),
-        )
+        select(*columns)
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
         .where(*window, index_for(session).contains_any(include))
         .where(Article.id.not_in(skip) if skip is not None else true())
     ).all()
-    total = rows[0].window_size if rows else 0
+    total = window_size if window_size is not None else rows[0].window_size if rows else 0
     return scoring.score(rows, include, described, exclude, total)
 
 

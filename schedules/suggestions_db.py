@@ -141,6 +141,7 @@ def _ranked(
     since = now - ranking.default_window(audience) if since is None else since
     if since >= now:
         raise InvalidValue("since", "Must be in the past.")
+    volumes = feed_volumes(session, audience.workspace_id, since, now)
     matches = search(
         session,
         audience.workspace_id,
@@ -150,10 +151,10 @@ def _ranked(
         until=now,
         skip=_excluded(audience.id, owner_id, used_statuses),
         context=description_terms(audience.description, phrases(audience.keywords)),
+        window_size=sum(volumes.values()),
     )
     if not matches:
         return []
-    volumes = feed_volumes(session, audience.workspace_id, since, now)
     learned = feedback_db.learning_examples(session, audience.id)
     plans = _colleague_plans(session, audience, owner_id, since)
     held = staggering.held_back(plans, stagger_at)
