@@ -133,7 +133,7 @@ def score(
     """BM25F over the candidate rows (each with the stored search words and the article's
     columns), ``total`` articles in the window; rows with an excluded phrase or no keyword
     (an index's generous prefilter lets some through) are dropped."""
-    lookup = _Lookup.of([*include, *described])
+    lookup = _Lookup.of([*include, *described], exclude)
     documents = []
     for row in rows:
         document = _Document(row, include, lookup)
@@ -169,14 +169,20 @@ class _Lookup:
 
     phrases: tuple[Phrase, ...]
     starting: dict[str, tuple[int, ...]]
+    # Every form of every word of these phrases and the excluded ones: the only words a
+    # document's counts need, so they are all it counts.
+    words: frozenset[str]
 
     @classmethod
-    def of(cls, phrases: Sequence[Phrase]) -> _Lookup:
+    def of(cls, phrases: Sequence[Phrase], excluded: Sequence[Phrase]) -> _Lookup:
         starting: dict[str, list[int]] = {}
         for index, phrase in enumerate(phrases):
             for form in phrase.forms(0):
                 starting.setdefault(form, []).append(index)
-        return cls(tuple(phrases), {form: tuple(found) for form, found in starting.items()})
+        words = frozenset(
+            form for p in (*phrases, *excluded) for i in range(len(p.tokens)) for form in p.forms(i)
+        )
+        return cls(tuple(phrases), {f: tuple(found) for f, found in starting.items()}, words)
 
 
 class _Document:
@@ -190,10 +196,11 @@ class _Document:
         self.heading = row.search_title.split()
         self.body = row.search_body.split()
         self.tags = row.search_tags.split() if row.search_tags else _NONE
+        wanted = lookup.words.__contains__
         self.counts = [
-            Counter(self.heading),
-            Counter(self.body),
-            Counter(self.tags) if self.tags else _NO_COUNTS,
+            Counter(filter(wanted, self.heading)),
+            Counter(filter(wanted, self.body)),
+            Counter(filter(wanted, self.tags)) if self.tags else _NO_COUNTS,
         ]
         found, weighted = [_ABSENT] * len(lookup.phrases), [0.0] * len(lookup.phrases)
         starting = lookup.starting
