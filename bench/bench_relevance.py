@@ -16,13 +16,13 @@ measured on the rest (those five left out of both the ranking and the ideal), wi
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
-Three sets are measured and reported apart: the twelve committed audiences (which the suite's
+Four sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-A third, tests/data/relevance/heldout2 (six audiences), was written and graded by a judge who
-never saw any ranking's output or this benchmark; its "today" is main at 8c77c87. The JSON line
-keeps the twelve's figures at its top level and puts the held-out ones under ``heldout`` and
-``heldout2``.
+tests/data/relevance/heldout2 and heldout3 (six audiences each) were written and graded by a
+judge who never saw any ranking's output or this benchmark; their "today" is main at 8c77c87
+and f5af534. The JSON line keeps the twelve's figures at its top level and puts each other
+set's under its key (``heldout``, ``heldout2``, ``heldout3``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -49,6 +49,8 @@ from relevance_pool import (  # noqa: E402
     HELDOUT,
     HELDOUT2,
     HELDOUT2_FROZEN,
+    HELDOUT3,
+    HELDOUT3_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -76,6 +78,9 @@ SETS = (
     ("heldout2", "blind held-out set, 6 audiences, today = 8c77c87",
      "graded by a judge who never saw a ranking's output: the closest to the issue's "
      "independent measure", HELDOUT2, HELDOUT2_FROZEN),
+    ("heldout3", "second blind held-out set, 6 audiences, today = f5af534",
+     "graded blind like the first, before any ranking was measured on it",
+     HELDOUT3, HELDOUT3_FROZEN),
 )  # fmt: skip
 
 
