@@ -2,7 +2,8 @@
 
 Listening to the session (rather than calling the outbox from each view) means no write path
 can miss an event: the API, the web pages, the CLI and planning all change rows through a
-session made by :func:`app.runtime.open_database`, which registers :func:`watch` on it. Events
+writer session (``app.runtime.Database.writer``), whose factory calls :func:`watch` when it is
+first used. Events
 are written by ``after_flush`` through the flush's own connection, so they commit with the
 change or roll back with it (savepoints included).
 

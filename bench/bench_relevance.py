@@ -203,7 +203,8 @@ def main() -> None:
         print(f"{len(unjudged_rows)} unjudged top-10 articles written to {args.unjudged_out}")
     if args.json:
         committed = reports.pop("committed")
-        print(json.dumps({"bench": "relevance", **committed, "clicks": CLICKS, **reports}))
+        print(json.dumps({"bench": "relevance", **committed, "clicks": CLICKS,
+                          "held_out": list(reports), **reports}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -263,7 +263,7 @@ def relevance_section(report: Report, result: dict | None) -> None:
         "",
     )
     # The committed set's figures are the JSON line's top level, each held-out set's a key.
-    for figures in (result, *(v for v in result.values() if isinstance(v, dict) and "why" in v)):
+    for figures in (result, *(result[key] for key in result["held_out"])):
         _relevance_table(report, figures)
 
 

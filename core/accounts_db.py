@@ -239,10 +239,10 @@ def member(session: Session, workspace_id: int, user_id: int, field: str = "owne
 def find_user(session: Session, email: str, workspace_id: int | None = None) -> User:
     """The user with this email; with ``workspace_id``, another team's user is unknown."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if workspace_id is not None and user is not None and user.workspace_id != workspace_id:
-        raise NotFound(f"No user with email {email} in this workspace.")
     if user is None:
         raise NotFound(f"No user with email {email}.")
+    if workspace_id is not None and user.workspace_id != workspace_id:
+        raise NotFound(f"No user with email {email} in this workspace.")
     return user
 
 

@@ -127,7 +127,12 @@ class Phrase:
         return cls(keyword, tokens, tuple(inflections(t) for t in tokens))
 
     def forms(self, position: int) -> tuple[str, ...]:
-        return (self.tokens[position], *sorted(self.variants[position]))
+        return self._forms[position]
+
+    @functools.cached_property
+    def _forms(self) -> tuple[tuple[str, ...], ...]:
+        """Each word's forms, exact first: built once, since scoring asks per candidate."""
+        return tuple((t, *sorted(v)) for t, v in zip(self.tokens, self.variants, strict=True))
 
     def count_in(self, tokens: list[str], counts: dict[str, int]) -> tuple[int, int]:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are

@@ -160,8 +160,9 @@ def search(
         .where(*window, index_for(session).contains_any(include))
         .where(Article.id.not_in(skip) if skip is not None else true())
     ).all()
-    total = window_size if window_size is not None else rows[0].window_size if rows else 0
-    return scoring.score(rows, include, described, exclude, total)
+    if window_size is None:
+        window_size = rows[0].window_size if rows else 0
+    return scoring.score(rows, include, described, exclude, window_size)
 
 
 def window_of(

@@ -141,6 +141,9 @@ def _ranked(
     since = now - ranking.default_window(audience) if since is None else since
     if since >= now:
         raise InvalidValue("since", "Must be in the past.")
+    include = phrases(audience.keywords)
+    if not include:
+        return []  # nothing to match, so no window to count
     volumes = feed_volumes(session, audience.workspace_id, since, now)
     matches = search(
         session,
@@ -150,7 +153,7 @@ def _ranked(
         since=since,
         until=now,
         skip=_excluded(audience.id, owner_id, used_statuses),
-        context=description_terms(audience.description, phrases(audience.keywords)),
+        context=description_terms(audience.description, include),
         window_size=sum(volumes.values()),
     )
     if not matches:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sqlalchemy import Engine, event
 
 from app.cli import cli
 from app.runtime import Runtime
@@ -55,3 +58,18 @@ def give(caller, audience_id: int, at: str, **fields: Any) -> dict[str, Any]:
 
 def ask(caller, audience_id: int, at: str, **fields: Any):
     return post(caller, audience_id, "ask", at, **fields)
+
+
+@contextmanager
+def statements_run(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` runs meanwhile, for tests that count reads."""
+    statements: list[str] = []
+
+    def keep(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)

@@ -7,10 +7,9 @@ import threading
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from tests.articles import add_article, add_feed
-from tests.helpers import make_audience
+from tests.helpers import make_audience, statements_run
 
 
 @pytest.fixture
@@ -172,18 +171,9 @@ def test_a_suggestion_list_reads_the_verdicts_once(app, rep, audience, articles)
     # (bench_api's suggestions p99 was ~900 ms, and this read was made twice per call).
     useful, _ = articles
     rep.post(feedback_url(audience["id"], useful.id), json={"verdict": "useful"})
-    reads = []
-
-    def count(conn, cursor, statement, *args):
-        if "suggestion_feedback" in statement:
-            reads.append(statement)
-
-    engine = app.extensions["planner_db"].engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app.extensions["planner_db"].engine) as statements:
         shown = verdicts_shown(rep, audience["id"])
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    reads = [s for s in statements if "suggestion_feedback" in s]
 
     assert shown == {"How SaaS pricing cuts churn": "useful", "Pricing pages compared": None}
     assert len(reads) == 1, reads

@@ -7,14 +7,14 @@ import datetime as dt
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app import settings
 from core.db import utcnow
 from schedules.models import AskRefusal, Contact
 from schedules.webhooks.models import WebhookEvent
 from tests.api.test_contact_import import CONNECTIONS, upload
-from tests.helpers import give, make_audience
+from tests.helpers import give, make_audience, statements_run
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
@@ -152,18 +152,9 @@ def test_a_flush_that_moves_a_stage_reads_the_contacts_history_once(app, rep, wr
     audience = make_audience(rep)
     contact = rep.post("/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]})
     writer_session.get(Contact, contact.get_json()["id"]).requested_at = utcnow()
-    reads = []
-
-    def count(conn, cursor, statement, *args):
-        if "FROM touches" in statement:
-            reads.append(statement)
-
-    engine = app.extensions["planner_db"].engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app.extensions["planner_db"].engine) as statements:
         writer_session.flush()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    reads = [s for s in statements if "FROM touches" in s]
 
     moved = select(WebhookEvent.payload).where(WebhookEvent.type == "contact.stage_changed")
     data = writer_session.scalars(moved).one()["data"]

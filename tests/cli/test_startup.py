@@ -24,7 +24,6 @@ HEAVY = ("flask", "flask_smorest", "argon2", "app.api", "app.web", "gunicorn", "
 SCHEMAS = ("app.schemas.posts", "app.schemas.contacts", "marshmallow")
 # What reading a calendar has no use for: the outbox (nothing is written), the one-to-one rules
 # and the post-editing code.
-DANA = "https://www.linkedin.com/in/dana-whitfield"
 WRITE_PATHS = ("app.webhook_outbox", "schedules.contacts.people_db", "schedules.posts_db")
 # What a command against SQLite has no use for: PostgreSQL's dialect and driver.
 POSTGRESQL = ("sqlalchemy.dialects.postgresql", "psycopg")
@@ -67,6 +66,9 @@ def test_export_ics_loads_no_web_framework_nor_an_unused_dialect(app, rep, datab
     assert output.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
+DANA = "https://www.linkedin.com/in/dana-whitfield"
+
+
 def test_a_command_in_its_own_process_still_records_the_events_of_what_it_writes(
     app, rep, database_url
 ):
@@ -86,3 +88,18 @@ def test_a_command_in_its_own_process_still_records_the_events_of_what_it_writes
     assert [(type_, payload["data"]["contact"]["name"]) for type_, payload in events] == [
         ("contact.stage_changed", "Dana Whitfield")
     ]
+
+
+def test_the_console_script_still_closes_what_its_command_opened(tmp_path):
+    """The script freezes what its imports built (app/cli.py says why); the command's own
+    connections must still close, or SQLite leaves committed rows in a -wal file that a copy
+    of planner.db alone would miss."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.db'}"}
+    env["PLANNER_SECRET_KEY"] = "test"
+    planner = str(Path(sys.executable).with_name("planner"))
+    for args in (
+        ("db", "upgrade"),
+        ("users", "create", "--workspace", "W", "--email", "a@b.example"),
+    ):
+        subprocess.run([planner, *args], env=env, capture_output=True, check=True)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["planner.db", "planner.db-writers"]

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core import accounts_db
 from core.db import make_sessionmakers, utcnow
@@ -25,6 +23,7 @@ from core.errors import DomainError
 from core.models import User, Workspace
 from schedules import audiences_db, calendar_db, posts_db
 from schedules.models import Post
+from tests.helpers import statements_run
 
 
 def _team(writer) -> tuple[int, list[int], list[int]]:
@@ -96,21 +95,6 @@ def _render(session, workspace_id, refs, options, now, cache=None) -> bytes:
     return calendar_db.build(session, workspace_id, audiences, options, now, cache).render(now)
 
 
-@contextmanager
-def _statements(engine) -> Iterator[list[str]]:
-    """The SQL statements run meanwhile."""
-    statements: list[str] = []
-
-    def keep(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-
-
 def _read_whole(statements: list[str]) -> list[str]:
     """The calendar's read of every post's version, in time order."""
     return [s for s in statements if "ORDER BY posts.scheduled_at" in s]
@@ -157,7 +141,7 @@ def test_after_one_change_only_the_changed_post_is_read(engine):
     with writer() as session:
         posts_db.update_post(session, workspace_id, post_id, {"title": "Changed"})
         session.commit()
-    with _statements(engine) as statements, reader() as session:
+    with statements_run(engine) as statements, reader() as session:
         body = _render(session, workspace_id, [audience_ids[0]], options, utcnow(), cache)
     assert b"SUMMARY:[rep1] Give: Changed\r\n" in body and body.count(b"UID:post-") == 20
     # Not the calendar's read of every post's version; one post's text by id.
@@ -184,7 +168,7 @@ def test_a_new_rep_keeps_the_team_calendar_and_a_changed_email_renames_its_event
         accounts_db.invite_user(session, workspace_id, "rep3@kept.example", "rep")
         session.commit()
     now = utcnow()
-    with _statements(engine) as statements, reader() as session:
+    with statements_run(engine) as statements, reader() as session:
         body = _render(session, workspace_id, None, team, now, cache)
     assert not _read_whole(statements)  # a rep with no posts in it changes none of its events
     with reader() as session:
