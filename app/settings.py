@@ -37,6 +37,8 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 DEFAULT_THREADS = 8
 # ``make run`` serves on http://localhost:$PORT, 5000 unless PORT says otherwise (README).
 DEFAULT_PORT = 5000
+# Finished webhook deliveries are kept this many days (PLANNER_WEBHOOK_RETENTION_DAYS).
+DEFAULT_WEBHOOK_RETENTION_DAYS = 30
 
 
 class SettingError(ValueError):
@@ -249,7 +251,9 @@ def read(
             timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
             max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
         ),
-        webhook_retention_days=env.number("PLANNER_WEBHOOK_RETENTION_DAYS", 30, minimum=1),  # type: ignore[arg-type]
+        webhook_retention_days=env.number(  # type: ignore[arg-type]
+            "PLANNER_WEBHOOK_RETENTION_DAYS", DEFAULT_WEBHOOK_RETENTION_DAYS, minimum=1
+        ),
         serve=_serve(env, serve_options or {}),
         metrics_dir=metrics_dir,
         owns_metrics_dir=metrics_dir is not None

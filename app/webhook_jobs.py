@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.settings import DEFAULT_WEBHOOK_RETENTION_DAYS
 from core import dialects
 from core.db import utcnow
 from feeds import fetcher
@@ -35,7 +36,7 @@ TIMEOUT = 10.0
 LEASE = dt.timedelta(seconds=TIMEOUT + 5)
 # Finished deliveries and events are kept this long (PLANNER_WEBHOOK_RETENTION_DAYS), for the
 # admin's delivery list, and looked for at most this often.
-RETENTION = dt.timedelta(days=30)
+RETENTION = dt.timedelta(days=DEFAULT_WEBHOOK_RETENTION_DAYS)
 PRUNE_EVERY = dt.timedelta(hours=1)
 
 
@@ -59,7 +60,8 @@ def send(claim: deliveries_db.Claim, policy: FetchPolicy) -> deliveries_db.Outco
 
 
 class DeliveryRunner:
-    """Send due deliveries on ``workers`` threads until none is due (or ``stop`` is set)."""
+    """Send due deliveries on ``workers`` threads until none is due (or ``stop`` is set), and
+    prune what is done with, at most hourly."""
 
     def __init__(
         self,

@@ -16,7 +16,8 @@ ask's time passing) sends nothing: no write happened.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,34 +43,21 @@ _GONE = "webhook_posts_gone"
 _PUBLIC_URL = "webhook_public_url"  # a writer session's info: where payload links start
 
 
-class _LazySchema:
-    """An API schema made at its first event: importing the schemas cost every ``planner``
-    command's start-up a tenth of a second, and most commands never change a post or a
-    contact (``planner export-ics`` reads)."""
-
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make, self._schema = make, None
-
-    def dump(self, obj: Any) -> Any:
-        if self._schema is None:
-            self._schema = self._make()
-        return self._schema.dump(obj)
-
-
-def _make_post_schema() -> Any:
+# The API schemas are made at the first event: importing them cost every ``planner``
+# command's start-up a tenth of a second, and most commands never change a post or a contact
+# (``planner export-ics`` reads).
+@functools.cache
+def _post_schema() -> Any:
     from app.schemas.posts import PostSchema
 
     return PostSchema()
 
 
-def _make_contact_schema() -> Any:
+@functools.cache
+def _contact_schema() -> Any:
     from app.schemas.contacts import ContactSchema
 
     return ContactSchema()
-
-
-_post_schema = _LazySchema(_make_post_schema)
-_contact_schema = _LazySchema(_make_contact_schema)
 
 
 @dataclass(frozen=True)
@@ -100,7 +88,8 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             session.info[_GONE] = list(
                 session.scalars(select(Post).where(Post.audience_id.in_(gone)))
             )
-    contacts = _affected_contacts(session)
+    timeline = _timeline_changed(session)
+    contacts = _affected_contacts(session, timeline)
     if contacts:
         now = utcnow()
         with session.no_autoflush:
@@ -108,7 +97,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             stored = people_db.histories(session, contacts)
             session.info[_BEFORE] = _Before(
                 now,
-                _timeline_changed(session),
+                timeline,
                 {
                     c.id: (
                         rel.stage(_as_committed(c, stored[c.id]), person_policy(c.audience), now),
@@ -186,7 +175,7 @@ def _post_event(session: Session, type_: str, post: Post, data: dict[str, Any]) 
 
 def _post_data(post: Post, deleted: bool = False) -> dict[str, Any]:
     session = object_session(post)
-    shown = _post_schema.dump(post)
+    shown = _post_schema().dump(post)
     # The shared link leaves the product here, so it carries the audience's UTM tags.
     shown["url"] = utm.tag(
         shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
@@ -228,7 +217,7 @@ def _refused(session: Session, refusal: AskRefusal) -> None:
 def _stage_changed(session: Session, standing: contacts_db.Standing, previous: str) -> None:
     contact = standing.contact
     data = {
-        "contact": _contact_schema.dump(standing),
+        "contact": _contact_schema().dump(standing),
         "previous_stage": previous,
         "rep": _rep(session.get(User, contact.owner_id)),
         "audience": _audience(contact.audience),
@@ -237,11 +226,12 @@ def _stage_changed(session: Session, standing: contacts_db.Standing, previous: s
     outbox_db.record(session, contact.workspace_id, "contact.stage_changed", data)
 
 
-def _affected_contacts(session: Session) -> list[Contact]:
-    """Existing contacts whose history this flush may change, loaded."""
+def _affected_contacts(session: Session, timeline: set[int]) -> list[Contact]:
+    """Existing contacts whose history this flush may change (``timeline``: those whose
+    touches or asks it writes), loaded."""
     # Session.dirty builds a new set at each access: asked once, not once an object.
     ids = {obj.id for obj in session.dirty if isinstance(obj, Contact)}
-    return _loaded_contacts(session, ids | _timeline_changed(session))
+    return _loaded_contacts(session, ids | timeline)
 
 
 def _loaded_contacts(session: Session, ids: Iterable[int]) -> list[Contact]:

@@ -109,7 +109,7 @@ def main() -> None:
         "again_s": statistics.median(second), "again_cpu_s": statistics.median(second_cpu),
         "unchanged_s": statistics.median(same),
     }  # fmt: skip
-    result["met"] = max(result["first_s"], result["again_s"]) <= TARGET_S
+    result["met"] = max(result["first_s"], result["again_s"], result["unchanged_s"]) <= TARGET_S
     print(f"{ROWS:,} rows ({result['file_mb']:.1f} MB), {database}: new contacts "
           f"{result['first_s']:.2f} s (CPU {result['first_cpu_s']:.2f} s), again (all matched, "
           f"a tenth changed) {result['again_s']:.2f} s (CPU {result['again_cpu_s']:.2f} s), "

@@ -148,7 +148,7 @@ def measure(
 
 def report(label: str, why: str, rows: list[dict]) -> dict:
     """Print one set's table and means; answer them with the feedback gain and the set's
-    label and independence (``why``), which make bench names it by."""
+    label and independence (``why``), which run_all.py names the set's figures by."""
     print(f"\n{label[0].upper()}{label[1:]}")
     print(f"{'audience':<42} {'P@5 today/title/new':>22} {'nDCG@10 today/title/new':>26} "
           f"{'busiest feed share':>20} {'unjudged':>10} {'nDCG@10 +fb':>14}")  # fmt: skip
@@ -204,7 +204,7 @@ def main() -> None:
     if args.json:
         committed = reports.pop("committed")
         print(json.dumps({"bench": "relevance", **committed, "clicks": CLICKS,
-                          "held_out": list(reports), **reports}))  # fmt: skip
+                          "held_out": reports}))  # fmt: skip
 
 
 if __name__ == "__main__":

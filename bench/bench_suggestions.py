@@ -112,8 +112,6 @@ def main() -> None:
         for size in args.sizes:
             began = time.perf_counter()
             workspace_id, audience_id = build(writer, size, random.Random(size))
-            # On PostgreSQL this also merges the GIN index's pending list, searched linearly
-            # until autovacuum's turn: measured before it, the median is several times higher.
             settle(engine, "articles")
             print(f"{size:>7,} articles loaded in {time.perf_counter() - began:.0f} s")
             for label, since in (

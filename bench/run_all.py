@@ -264,8 +264,8 @@ def relevance_section(report: Report, result: dict | None) -> None:
         f"after {result['clicks']} feedback clicks on the best-ranked judged articles.",
         "",
     )
-    # The committed set's figures are the JSON line's top level, each held-out set's a key.
-    for figures in (result, *(result[key] for key in result["held_out"])):
+    # The committed set's figures are the JSON line's top level, the held-out sets' nested.
+    for figures in (result, *result["held_out"].values()):
         _relevance_table(report, figures)
 
 

@@ -200,8 +200,8 @@ def _periods(cadence: Cadence, timezone: str, begin: dt.datetime, finish: dt.dat
 def _timelines(
     session: Session, audience_ids: list[int]
 ) -> dict[tuple[int, int], list[rule.Entry]]:
-    """Every rep's whole timeline on each audience in time order, for the pure rule's ratio
-    and their gives for the slots."""
+    """Every rep's whole timeline on each audience in time order, for the pure rule's ratio,
+    their gives for the slots, and the gives and asks the team view counts in its window."""
     rows = session.execute(
         select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind)
         .where(

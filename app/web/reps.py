@@ -55,8 +55,8 @@ def viewing_another() -> User | None:
 
 
 def rep_choices() -> list[tuple[int, str]]:
-    """The team as (user id, label), for an admin's rep selector and a post's Owner; read
-    once a request, though a page and its macros may ask more than once."""
+    """The team as (user id, label), for an admin's rep selector and a post's or contact's
+    Owner; read once a request, though a page and its macros may ask more than once."""
     if "rep_choices" not in g:
         me = principal()
         g.rep_choices = [
