@@ -46,11 +46,10 @@ from pathlib import Path
 import bench_suggestions
 import httpx
 from sqlalchemy import insert
-from workspaces import drop_workspace, settle
+from workspaces import bench_database, drop_workspace, settle
 
 from app.settings import cores
-from core import accounts_db, dialects, migrations
-from core.db import make_engine, make_sessionmakers
+from core import accounts_db, dialects
 from core.models import Workspace
 from schedules import audiences_db
 from schedules.models import Post
@@ -298,41 +297,39 @@ def judge(results: dict[str, dict], baseline_rps: float) -> None:
 
 
 def run(url: str, database: str, duration: float, workers: int, tmp: Path) -> dict:
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    writer = make_sessionmakers(engine)[1]
-    began = time.perf_counter()
-    spec = build(writer)
-    settle(engine, "articles")
-    settle(engine, "posts")
-    print(f"{database}: {AUDIENCES} audiences x {POSTS_PER_AUDIENCE:,} posts and {ARTICLES:,} "
-          f"articles loaded in {time.perf_counter() - began:.0f} s", file=sys.stderr)  # fmt: skip
-    server = Server(url, tmp, workers=workers)
-    results: dict[str, dict] = {}
-    try:
-        base = server.wait_until_serving()
-        port = int(base.rsplit(":", 1)[1])
-        spec["etags"] = etags(base, spec)
-        order = [*SCENARIOS, "trivial"]
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            start(pool, workers)
-            load(pool, port, spec, "trivial", workers, 1.0)  # connections, caches: discarded
-            for index, name in enumerate(order):
-                if name == "calendar.ics":
-                    pool.map(prime_client, [(port, spec, k) for k in range(workers)])
-                result = load(pool, port, spec, name, workers, duration)
-                key = "trivial (again, last)" if index == len(order) - 1 else name
-                results[key] = result
-                if any(status.startswith("5") for status in result["statuses"]):
-                    print(f"server errors; its last lines:\n{server.output()}", file=sys.stderr)
-                print(f"  {key:<28} {result['rps']:7.0f} req/s  p50 {result['p50_ms']:6.1f} ms"
-                      f"  p99 {result['p99_ms']:6.1f} ms  {result['statuses']}",
-                      file=sys.stderr)  # fmt: skip
-    finally:
-        server.stop()
-        if dialects.of(engine) is dialects.POSTGRESQL:
-            drop_workspace(writer, spec["workspace_id"])
-        engine.dispose()
+    with bench_database(url) as (engine, _reader, writer):
+        began = time.perf_counter()
+        spec = build(writer)
+        settle(engine, "articles")
+        settle(engine, "posts")
+        print(f"{database}: {AUDIENCES} audiences x {POSTS_PER_AUDIENCE:,} posts and "
+              f"{ARTICLES:,} articles loaded in {time.perf_counter() - began:.0f} s",
+              file=sys.stderr)  # fmt: skip
+        server = Server(url, tmp, workers=workers)
+        results: dict[str, dict] = {}
+        try:
+            base = server.wait_until_serving()
+            port = int(base.rsplit(":", 1)[1])
+            spec["etags"] = etags(base, spec)
+            order = [*SCENARIOS, "trivial"]
+            with multiprocessing.get_context("spawn").Pool(workers) as pool:
+                start(pool, workers)
+                load(pool, port, spec, "trivial", workers, 1.0)  # connections, caches: discarded
+                for index, name in enumerate(order):
+                    if name == "calendar.ics":
+                        pool.map(prime_client, [(port, spec, k) for k in range(workers)])
+                    result = load(pool, port, spec, name, workers, duration)
+                    key = "trivial (again, last)" if index == len(order) - 1 else name
+                    results[key] = result
+                    if any(status.startswith("5") for status in result["statuses"]):
+                        print(f"server errors; its last lines:\n{server.output()}", file=sys.stderr)
+                    print(f"  {key:<28} {result['rps']:7.0f} req/s  p50 {result['p50_ms']:6.1f} ms"
+                          f"  p99 {result['p99_ms']:6.1f} ms  {result['statuses']}",
+                          file=sys.stderr)  # fmt: skip
+        finally:
+            server.stop()
+            if dialects.of(engine) is dialects.POSTGRESQL:
+                drop_workspace(writer, spec["workspace_id"])
     last = results.pop("trivial (again, last)")
     first = results["trivial"]
     baseline_rps = (first["rps"] + last["rps"]) / 2

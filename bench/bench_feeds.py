@@ -36,11 +36,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 from werkzeug.serving import make_server
-from workspaces import drop_workspace
+from workspaces import bench_database, drop_workspace
 
 from app.feed_jobs import DueFeedRunner, Totals
-from core import migrations
-from core.db import make_engine, make_sessionmakers
 from core.models import Workspace
 from feeds import subscriptions_db
 from feeds.fetch_policy import FetchPolicy
@@ -97,46 +95,45 @@ def peak_rss_mib() -> float:
 
 def pipeline(url: str, base: str, names: list[str], workers: int) -> dict[str, object]:
     """Subscribe a fresh workspace to every feed, then refresh twice (full, then all 304)."""
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    _reader, writer = make_sessionmakers(engine)
-    policy = FetchPolicy(allow_private=True)
-    with writer() as session:
-        workspace = Workspace(name=f"bench-{time.time_ns()}", timezone="UTC")
-        session.add(workspace)
-        session.flush()
-        feeds = [
-            subscriptions_db.create_feed(session, workspace.id, f"{base}/{name}", policy=policy)
-            for name in names
-        ]
-        session.commit()
-        feed_ids = [feed.id for feed in feeds]
-        workspace_id = workspace.id
-
-    try:
-        runner = DueFeedRunner(writer, policy, workers)
-        rss_before = peak_rss_mib()
-        began, cpu = time.perf_counter(), time.process_time()
-        first = runner.run()
-        full, cpu = time.perf_counter() - began, time.process_time() - cpu
-        rss = peak_rss_mib()
+    with bench_database(url) as (_engine, _reader, writer):
+        policy = FetchPolicy(allow_private=True)
         with writer() as session:
-            stored = session.scalar(
-                select(func.count()).select_from(FeedEntry).where(FeedEntry.feed_id.in_(feed_ids))
-            )
-            # Make every feed due again for the conditional round.
-            for feed in subscriptions_db.list_feeds(session, workspace_id):
-                feed.next_check_at = feed.created_at
+            workspace = Workspace(name=f"bench-{time.time_ns()}", timezone="UTC")
+            session.add(workspace)
+            session.flush()
+            feeds = [
+                subscriptions_db.create_feed(session, workspace.id, f"{base}/{name}", policy=policy)
+                for name in names
+            ]
             session.commit()
-        began = time.perf_counter()
-        second = runner.run()
-        conditional = time.perf_counter() - began
-        if first.feeds != len(names):
-            raise SystemExit(f"{first.feeds} feeds were due, not {len(names)}: the database holds"
-                             " other due feeds; use a clean one")  # fmt: skip
-    finally:
-        drop_workspace(writer, workspace_id)
-        engine.dispose()
+            feed_ids = [feed.id for feed in feeds]
+            workspace_id = workspace.id
+
+        try:
+            runner = DueFeedRunner(writer, policy, workers)
+            rss_before = peak_rss_mib()
+            began, cpu = time.perf_counter(), time.process_time()
+            first = runner.run()
+            full, cpu = time.perf_counter() - began, time.process_time() - cpu
+            rss = peak_rss_mib()
+            with writer() as session:
+                stored = session.scalar(
+                    select(func.count())
+                    .select_from(FeedEntry)
+                    .where(FeedEntry.feed_id.in_(feed_ids))
+                )
+                # Make every feed due again for the conditional round.
+                for feed in subscriptions_db.list_feeds(session, workspace_id):
+                    feed.next_check_at = feed.created_at
+                session.commit()
+            began = time.perf_counter()
+            second = runner.run()
+            conditional = time.perf_counter() - began
+            if first.feeds != len(names):
+                raise SystemExit(f"{first.feeds} feeds were due, not {len(names)}: the database "
+                                 "holds other due feeds; use a clean one")  # fmt: skip
+        finally:
+            drop_workspace(writer, workspace_id)
     return {
         "full": full,
         "cpu": cpu,

@@ -38,11 +38,11 @@ from pathlib import Path
 import bench_rule
 import httpx
 from sqlalchemy import select
-from workspaces import drop_workspace, settle
+from workspaces import Sessions, bench_database, drop_workspace, settle
 
-from core import accounts_db, migrations
+from core import accounts_db
 from core import models as core_models
-from core.db import make_engine, make_sessionmakers, utcnow
+from core.db import utcnow
 from schedules import audiences_db, calendar_db, posts_db
 from schedules.models import Post
 
@@ -126,9 +126,8 @@ def render(reader, spec: dict, cache: calendar_db.EventCache, owner_id: int | No
         return data.render(now)
 
 
-def in_process(engine, spec: dict) -> dict[str, dict]:
+def in_process(reader: Sessions, writer: Sessions, spec: dict) -> dict[str, dict]:
     """Each calendar's figures by its label (CALENDARS): a rep's, then the team's."""
-    reader, writer = make_sessionmakers(engine)
     with reader() as session:
         post_ids = session.scalars(
             select(Post.id).where(Post.audience_id == spec["full"]).limit(22)
@@ -176,30 +175,29 @@ def calendar_renders(reader, writer, spec: dict, owner_id: int | None, post_ids)
 
 
 def run(url: str, tmp: Path) -> dict:
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    writer = make_sessionmakers(engine)[1]
-    spec = build(writer)
-    settle(engine, "posts")
-    result: dict = {"calendars": in_process(engine, spec)}
-    engine.dispose()  # the CLI and the server below open their own connections
-    result["cli_empty_s"], _ = timed(lambda: cli(url, spec, spec["empty"], tmp / "empty.ics"))
-    result["cli_s"], events = timed(lambda: cli(url, spec, spec["full"], tmp / "full.ics"))
-    result["events"] = events  # type: ignore[assignment]
-    server = Server(url, tmp, workers=1)
-    try:
-        base = server.wait_until_serving()
-        http(base, spec, spec["full"])  # the worker's first request pays for its imports
-        result["http_empty_s"], _ = timed(lambda: http(base, spec, spec["empty"], fresh=True), 10)
-        result["http_s"], _ = timed(lambda: http(base, spec, spec["full"], fresh=True))
-        result["http_cached_s"], response = timed(lambda: http(base, spec, spec["full"]), 10)
-        etag = response.headers["ETag"]  # type: ignore[union-attr]
-        result["bytes"] = len(response.content)  # type: ignore[union-attr]
-        result["http_304_s"], _ = timed(lambda: http(base, spec, spec["full"], etag), 10)
-    finally:
-        server.stop()
-        drop_workspace(writer, spec["workspace_id"])
-        engine.dispose()
+    with bench_database(url) as (engine, reader, writer):
+        spec = build(writer)
+        settle(engine, "posts")
+        result: dict = {"calendars": in_process(reader, writer, spec)}
+        engine.dispose()  # the CLI and the server below open their own connections
+        result["cli_empty_s"], _ = timed(lambda: cli(url, spec, spec["empty"], tmp / "empty.ics"))
+        result["cli_s"], events = timed(lambda: cli(url, spec, spec["full"], tmp / "full.ics"))
+        result["events"] = events  # type: ignore[assignment]
+        server = Server(url, tmp, workers=1)
+        try:
+            base = server.wait_until_serving()
+            http(base, spec, spec["full"])  # the worker's first request pays for its imports
+            result["http_empty_s"], _ = timed(
+                lambda: http(base, spec, spec["empty"], fresh=True), 10
+            )
+            result["http_s"], _ = timed(lambda: http(base, spec, spec["full"], fresh=True))
+            result["http_cached_s"], response = timed(lambda: http(base, spec, spec["full"]), 10)
+            etag = response.headers["ETag"]  # type: ignore[union-attr]
+            result["bytes"] = len(response.content)  # type: ignore[union-attr]
+            result["http_304_s"], _ = timed(lambda: http(base, spec, spec["full"], etag), 10)
+        finally:
+            server.stop()
+            drop_workspace(writer, spec["workspace_id"])
     result["cli_ratio"] = result["cli_s"] / result["cli_empty_s"]
     result["http_ratio"] = result["http_s"] / result["http_empty_s"]
     result["http_cached_ratio"] = result["http_cached_s"] / result["http_empty_s"]

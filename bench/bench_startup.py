@@ -33,8 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core import accounts_db, migrations  # noqa: E402
-from core.db import make_engine, make_sessionmakers  # noqa: E402
+from workspaces import bench_database  # noqa: E402
+
+from core import accounts_db  # noqa: E402
 from schedules import audiences_db  # noqa: E402
 
 TARGET_S = 0.5
@@ -45,13 +46,10 @@ AUDIENCE = "Empty"
 def prepare(directory: Path) -> str:
     """A migrated SQLite database with one workspace and one audience without posts."""
     url = f"sqlite:///{directory / 'planner.db'}"
-    engine = make_engine(url)
-    migrations.upgrade(engine)
-    with make_sessionmakers(engine)[1]() as session:
+    with bench_database(url) as (_engine, _reader, writer), writer() as session:
         user, _token = accounts_db.create_user(session, WORKSPACE, "bench@startup.example", "rep")
         audiences_db.create_audience(session, user.workspace_id, name=AUDIENCE)
         session.commit()
-    engine.dispose()
     return url
 
 

@@ -38,8 +38,8 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # tests.evaluation.corpus: the one corpus ingest, shared with tests
 
-from core import migrations  # noqa: E402
-from core.db import make_engine, make_sessionmakers  # noqa: E402
+from workspaces import bench_database  # noqa: E402
+
 from core.models import Workspace  # noqa: E402
 from feeds.models import Article  # noqa: E402
 from schedules import audiences_db, suggestions_db  # noqa: E402
@@ -183,15 +183,16 @@ def corpus_workspace(name: str) -> Iterator[tuple[Session, Workspace, int]]:
     """A throwaway SQLite database with one workspace holding the whole corpus, served by a local
     HTTP server; yields the writer session, the workspace and the number of feeds ingested."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per feed served
-    with tempfile.TemporaryDirectory() as tmp, HTTPServer(host="127.0.0.1", port=0) as server:
-        engine = make_engine(f"sqlite:///{tmp}/corpus.db")
-        migrations.upgrade(engine)
-        with make_sessionmakers(engine)[1]() as session:
-            workspace = Workspace(name=name, timezone="UTC")
-            session.add(workspace)
-            session.flush()
-            yield session, workspace, ingest(session, workspace.id, server)
-        engine.dispose()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        HTTPServer(host="127.0.0.1", port=0) as server,
+        bench_database(f"sqlite:///{tmp}/corpus.db") as (_engine, _reader, writer),
+        writer() as session,
+    ):
+        workspace = Workspace(name=name, timezone="UTC")
+        session.add(workspace)
+        session.flush()
+        yield session, workspace, ingest(session, workspace.id, server)
 
 
 def suggested(session: Session, workspace_id: int, audience_id: int, limit: int) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,16 +24,15 @@ Sessions = sessionmaker[Session]
 
 @contextmanager
 def bench_database(url: str | None) -> Iterator[tuple[Engine, Sessions, Sessions]]:
-    """The database the user named (``--database-url``) or a throwaway SQLite file, migrated
-    to head: its engine, reader and writer."""
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(url or f"sqlite:///{tmp}/bench.db")
+    """The database the user named (``--database-url``, or a file the benchmark placed) or a
+    throwaway SQLite file, migrated to head: its engine, reader and writer, disposed after."""
+    with ExitStack() as stack:
+        if url is None:
+            url = f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
         migrations.upgrade(engine)
-        reader, writer = make_sessionmakers(engine)
-        try:
-            yield engine, reader, writer
-        finally:
-            engine.dispose()
+        yield engine, *make_sessionmakers(engine)
 
 
 def settle(engine: Engine, table: str) -> None:
