@@ -146,26 +146,20 @@ def _post_changed(session: Session, post: Post) -> None:
     changed = {name for name in POST_FIELDS if state.attrs[name].history.has_changes()}
     if not changed:
         return  # locked (updated_at moved) but not changed
-    if "status" in changed and post.status == "scheduled":
-        type_ = "post.scheduled"
-    elif "status" in changed and post.status == "cancelled":
-        type_ = "post.cancelled"
-    else:
-        type_ = "post.updated"
-    if post.status == "draft" and "status" not in changed:
-        type_ = None  # a draft's edits are the rep's own business until it is scheduled
     due = post.status == "scheduled" and post.scheduled_at is not None
-    if type_ is None and not due:
-        outbox_db.disarm_due(session, post.id)
-        return
-    data = _post_data(post)  # one payload for the event and the post.due it (re)arms
-    if type_ is not None:
-        _post_event(session, type_, post, data)
     if not due:
         outbox_db.disarm_due(session, post.id)
-    elif changed & {"status", "scheduled_at"}:
-        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, data)
+    if post.status == "draft" and "status" not in changed:
+        return  # a draft's edits are the rep's own business until it is scheduled
+    if "status" in changed and post.status in ("scheduled", "cancelled"):
+        type_ = f"post.{post.status}"
     else:
+        type_ = "post.updated"
+    data = _post_data(post)  # one payload for the event and the post.due it (re)arms
+    _post_event(session, type_, post, data)
+    if due and changed & {"status", "scheduled_at"}:
+        outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, data)
+    elif due:
         outbox_db.refresh_due(session, post.id, post.scheduled_at, data)
 
 
