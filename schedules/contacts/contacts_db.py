@@ -495,7 +495,7 @@ def _acceptance(
 ) -> dt.datetime:
     """A connection dated by day counts from the start of that day on the contact's clock, or
     from the request when it was sent that day or later (accepted after it)."""
-    accepted = _day_start(accepted_on, timezone)
+    accepted = dt.datetime.combine(accepted_on, dt.time(), ZoneInfo(timezone)).astimezone(dt.UTC)
     return max(accepted, requested_at) if requested_at else accepted
 
 
@@ -520,11 +520,6 @@ def _update_from_row(
         setattr(contact, field, value)
         changed.append(field)
     return changed
-
-
-def _day_start(day: dt.date, timezone: str) -> dt.datetime:
-    """A connection dated by day counts from the start of that day on the contact's clock."""
-    return dt.datetime.combine(day, dt.time(), ZoneInfo(timezone)).astimezone(dt.UTC)
 
 
 def _insert_contacts(
@@ -557,7 +552,7 @@ def _insert_contacts(
             "requested_at": None,
             "request_note": None,
             "accepted_at": row.accepted_on
-            and _day_start(row.accepted_on, audience.timezone if audience else "UTC"),
+            and _acceptance(row.accepted_on, audience.timezone if audience else "UTC", None),
             "created_at": now,
             "updated_at": now,
         }
