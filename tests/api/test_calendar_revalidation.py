@@ -8,7 +8,7 @@ leave subscribers on a stale calendar for good.
 import pytest
 from icalendar import Calendar
 
-from tests.api.test_contacts import CONNECT_POLICY, add_contact, direct_ask, touch
+from tests.api.helpers import CONNECT_POLICY, add_contact, direct_ask, touch
 from tests.conftest import make_caller
 from tests.helpers import give, make_audience
 

@@ -1,27 +1,14 @@
 """Importing contacts through the API: LinkedIn's Connections.csv, a plain CSV, matching by
 profile URL, skipped rows with their reasons, and all-or-nothing."""
 
-import io
-from pathlib import Path
-
 import pytest
 from sqlalchemy import delete, event
 
 from core.errors import Conflict
 from schedules.contacts import contacts_db, importing
 from schedules.models import Contact
-from tests.api.test_contacts import add_contact, direct_ask, touch
+from tests.api.helpers import CONNECTIONS, add_contact, direct_ask, touch, upload
 from tests.helpers import give, make_audience
-
-CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
-
-
-def upload(caller, data: bytes, filename="Connections.csv", **form):
-    return caller.post(
-        "/api/v1/contacts/import",
-        data={"file": (io.BytesIO(data), filename), **{k: str(v) for k, v in form.items()}},
-        content_type="multipart/form-data",
-    )
 
 
 def imported(response):

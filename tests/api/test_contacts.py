@@ -4,14 +4,9 @@ import datetime as dt
 
 import pytest
 
+from tests.api.helpers import CONNECT_POLICY, add_contact, conditions, direct_ask, refused, touch
 from tests.helpers import give, make_audience
 
-CONNECT_POLICY = {
-    "gives_per_ask": 1,
-    "min_days_between_asks": 30,
-    "min_days_after_connect": 14,
-    "touches_per_ask": 2,
-}
 PERSONAL_NOTE = "Ana, good to meet you at the CFO breakfast; your point on pricing stuck with me."
 
 
@@ -20,44 +15,8 @@ def audience(rep):
     return make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
 
 
-def add_contact(caller, audience=None, **fields):
-    body = {"name": "Ana Lima", "company": "Initech", "title": "CFO", **fields}
-    if audience is not None:
-        body.setdefault("audience_id", audience["id"])
-    response = caller.post("/api/v1/contacts", json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def touch(caller, contact, at, kind="commented", **fields):
-    response = caller.post(
-        f"/api/v1/contacts/{contact['id']}/touches", json={"kind": kind, "at": at, **fields}
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def direct_ask(caller, contact, at, type_="meeting_request", **fields):
-    return caller.post(
-        f"/api/v1/contacts/{contact['id']}/asks",
-        json={"type": type_, "scheduled_at": at, **fields},
-    )
-
-
 def contact_of(caller, contact):
     return caller.get(f"/api/v1/contacts/{contact['id']}").get_json()
-
-
-def refused(response):
-    assert response.status_code == 409, response.get_json()
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["type"] == "/problems/relationship-guard"
-    return body
-
-
-def conditions(body):
-    return {c["condition"]: c for c in body["conditions"]}
 
 
 @pytest.fixture

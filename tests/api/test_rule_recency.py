@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from tests.api.test_contacts import add_contact, conditions, direct_ask, refused, touch
+from tests.api.helpers import add_contact, conditions, direct_ask, iso, refused, touch
 from tests.helpers import ask, give, make_audience, post
-
-
-def iso(days: float = 0, hours: float = 0) -> str:
-    """The minute ``days`` (and ``hours``) from now, as a form holds it; negative is the past."""
-    at = dt.datetime.now(dt.UTC) + dt.timedelta(days=days, hours=hours)
-    return at.replace(second=0, microsecond=0).isoformat()
 
 
 def field_of(response) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api.test_suggestions import suggestions
+from tests.api.helpers import suggestions
 from tests.articles import add_article, add_feed
 from tests.helpers import give, make_audience
 

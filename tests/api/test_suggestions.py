@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.api.helpers import suggestions
 from tests.articles import NOW, add_article, add_feed
 from tests.helpers import give, make_audience
 
@@ -20,12 +21,6 @@ def feeds(writer_session, rep):
     }
     writer_session.commit()
     return made
-
-
-def suggestions(caller, audience_id, **params):
-    response = caller.get(f"/api/v1/audiences/{audience_id}/suggestions", query_string=params)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
 
 
 def titles(items):

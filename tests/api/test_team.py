@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from schedules.cadence import parse_cadence, slots_between
 from schedules.models import AskRefusal, Post
+from tests.api.helpers import NEXT
 from tests.conftest import make_caller
 from tests.helpers import ask, give, make_audience, post
 
-NEXT = dt.date.today().year + 1
 WINDOW = f"/api/v1/team?from={NEXT}-01-01&to={NEXT}-04-01"
 STAGES = {"new": 0, "requested": 0, "connected": 0, "engaged": 0, "ready_to_ask": 0, "asked": 0}
 

@@ -5,9 +5,9 @@ import re
 
 from icalendar import Calendar
 
+from tests.api.helpers import ARTICLE
 from tests.helpers import give, make_audience
 
-ARTICLE = "https://cfo.example/pricing?ref=weekly"
 WHEN = "2053-01-14T09:00"
 
 

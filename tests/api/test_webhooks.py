@@ -13,7 +13,7 @@ from app import settings
 from core.db import utcnow
 from schedules.models import AskRefusal, Contact
 from schedules.webhooks.models import WebhookEvent
-from tests.api.test_contact_import import CONNECTIONS, upload
+from tests.api.helpers import CONNECTIONS, upload
 from tests.helpers import give, make_audience, statements_run
 from tests.webhooks import add_endpoint, deliver, make_receiver
 

@@ -2,15 +2,14 @@
 
 import re
 import subprocess
-import sys
 from importlib.metadata import version
-from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from app.cli import COMMANDS, cli
+from tests.cli.helpers import REPO
 from tests.conftest import make_caller
 from tests.helpers import PlannerRunner, give, make_audience
 
@@ -76,9 +75,6 @@ def test_demo_workspace_is_separate_from_others(app, rep):
 
 
 # --- a CLI of its own -------------------------------------------------------------------------
-
-REPO = Path(__file__).resolve().parents[2]
-PLANNER = Path(sys.executable).with_name("planner")
 
 
 def one_line_error(result) -> str:

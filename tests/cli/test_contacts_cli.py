@@ -1,10 +1,7 @@
 """``planner contacts import``: LinkedIn's export from the command line, all or nothing."""
 
-from pathlib import Path
-
+from tests.api.helpers import CONNECTIONS
 from tests.helpers import PlannerRunner, make_audience
-
-CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
 
 
 def run(app, *args):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import collections
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,47 +14,21 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from core.models import Workspace
-from feeds import subscriptions_db
-from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed, FeedEntry
+from tests.cli.helpers import REPO, add_feeds, planner, summary
 from tests.helpers import PlannerRunner
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
-REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "feeds"
-SUMMARY = re.compile(
-    r"Refreshed (\d+) feeds: (\d+) fetched, (\d+) not modified, (\d+) new articles, "
-    r"(\d+) updated, (\d+) errors\."
-)
 
 
 def run(app, *args: str):
     return PlannerRunner(app).invoke(args=list(args))
 
 
-def summary(output: str) -> tuple[int, ...]:
-    match = SUMMARY.search(output)
-    assert match, output
-    return tuple(int(n) for n in match.groups())
-
-
 def refreshed(outcome: str) -> float:
     return REGISTRY.get_sample_value("planner_feed_refresh_total", {"outcome": outcome}) or 0
-
-
-def add_feeds(writer, urls: list[str]) -> list[int]:
-    with writer() as session:
-        workspace = Workspace(name="Acme", timezone="UTC")
-        session.add(workspace)
-        session.flush()
-        loopback = FetchPolicy(allow_private=True)
-        feeds = [
-            subscriptions_db.create_feed(session, workspace.id, u, policy=loopback) for u in urls
-        ]
-        session.commit()
-        return [feed.id for feed in feeds]
 
 
 @pytest.fixture
@@ -119,19 +90,6 @@ def test_worker_once_refreshes_what_is_due_and_stops(app, three_feeds) -> None:
 
 
 # --- real processes --------------------------------------------------------------------------
-
-
-def planner(*args: str, database_url: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PLANNER_FEEDS_ALLOW_PRIVATE": "1",
-        "PLANNER_SECRET_KEY": "test",
-    }
-    command = [str(Path(sys.executable).with_name("planner")), *args]
-    return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
 
 
 def test_two_worker_processes_fetch_each_due_feed_exactly_once(

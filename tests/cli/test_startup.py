@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from schedules.webhooks.models import WebhookEvent
-from tests.api.test_contacts import add_contact
+from tests.api.helpers import add_contact
 from tests.helpers import make_audience
 
 REPO = Path(__file__).resolve().parents[2]

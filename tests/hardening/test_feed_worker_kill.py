@@ -26,7 +26,7 @@ from core import dialects
 from core.db import utcnow
 from feeds.models import Article, Feed, FeedEntry
 from feeds.parser import parse_feed
-from tests.cli.test_feeds_cli import add_feeds, planner, summary
+from tests.cli.helpers import add_feeds, planner, summary
 
 FEEDS = 6
 SLOW = 2  # claimed third: feeds 0 and 1 are committed before it, 3 to 5 not yet begun

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 from core.db import utcnow
 from schedules.webhooks import outbox_db
 from schedules.webhooks.models import PING, WebhookDelivery
-from tests.cli.test_feeds_cli import planner
+from tests.cli.helpers import planner
 from tests.conftest import make_caller
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)

@@ -19,9 +19,10 @@ from sqlalchemy import text
 
 from core import accounts_db
 from core.db import make_engine
+from tests.cli.helpers import PLANNER
 from tests.conftest import PG_URL
-from tests.hardening.test_database_faults import TcpRelay
-from tests.serving.test_gunicorn import PLANNER, Server
+from tests.hardening.helpers import TcpRelay
+from tests.serving.helpers import Server
 
 pytestmark = [pytest.mark.gunicorn, pytest.mark.postgres]
 TERMINATE_SQL = (

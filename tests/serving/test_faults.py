@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from core import accounts_db, dialects
 from schedules.models import Post
 from schedules.rule import Entry, Policy, violations
-from tests.serving.test_gunicorn import PLANNER, Server, random_time
+from tests.cli.helpers import PLANNER
+from tests.serving.helpers import Server, random_time
 
 pytestmark = pytest.mark.gunicorn
 

@@ -15,7 +15,8 @@ import pytest
 
 from app import serving
 from app.security import MAX_HEADER_BYTES, MAX_URL_BYTES
-from tests.serving.test_gunicorn import PLANNER, Server
+from tests.cli.helpers import PLANNER
+from tests.serving.helpers import Server
 
 # gunicorn and the app decide these before any database work: one database is enough.
 pytestmark = [

@@ -8,7 +8,8 @@ import httpx
 import pytest
 import redis
 
-from tests.serving.test_gunicorn import PLANNER, Server
+from tests.cli.helpers import PLANNER
+from tests.serving.helpers import Server
 
 # The counters live in the limiter's store, not the database: one database is enough.
 pytestmark = [

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from app import settings
-from tests.serving.test_gunicorn import PLANNER, Server
+from tests.cli.helpers import PLANNER
+from tests.serving.helpers import Server
 
 pytestmark = pytest.mark.gunicorn
 WORKERS = 2

@@ -1,14 +1,12 @@
 """Reading contacts files: LinkedIn's Connections.csv as its export writes it, and plain CSV."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from core.errors import InvalidValue
 from schedules.contacts import importing
-
-CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
+from tests.api.helpers import CONNECTIONS
 
 
 def test_linkedins_export_is_read_past_its_bom_and_notes_with_bad_rows_skipped():

@@ -13,35 +13,10 @@ from sqlalchemy.orm import Session
 from core import dialects, migrations
 from schedules import calendar_db
 from tests.unit.conftest import upgrade_with_rows
-from tests.unit.test_migration_teams import _audience, _user, _workspace
+from tests.unit.migration_helpers import TEAM_POSTS_ROWS, indexes
 
-OLD_ROWS = [
-    _workspace(1, "Team Co"),
-    _user(1, 1, "admin"),
-    _user(2, 1, "rep"),
-    _audience(1, 1),
-    *(
-        "INSERT INTO posts (id, audience_id, owner_id, kind, type, title, body, scheduled_at, "
-        f"status, sequence, created_at, updated_at) VALUES ({id_}, 1, {1 + id_ % 2}, 'give', "
-        f"'tip', 'T{id_}', '', '2030-02-{id_:02d} 09:00:00', '{status}', 0, '2025-01-01', "
-        "'2025-01-01')"
-        for id_, status in enumerate(["scheduled", "published", "cancelled", "draft"] * 3, 1)
-    ),
-]
 NEW = {"ix_posts_audience_calendar", "ix_posts_audience_owner_calendar"}
 OLD = {"ix_posts_audience_scheduled_at", "ix_posts_audience_owner_scheduled_at"}
-
-
-def _indexes(engine: Engine) -> set[str]:
-    query = {
-        dialects.SQLITE: "SELECT name FROM sqlite_master WHERE tbl_name = 'posts'",
-        dialects.POSTGRESQL: (
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'posts' "
-            "AND schemaname = current_schema()"
-        ),
-    }[dialects.of(engine)]
-    with engine.connect() as connection:
-        return {name for (name,) in connection.exec_driver_sql(query)}
 
 
 def _calendar_plan(engine: Engine, owner_id: int | None) -> tuple[list[int], str]:
@@ -76,8 +51,8 @@ def _calendar_plan(engine: Engine, owner_id: int | None) -> tuple[list[int], str
 
 def test_a_reps_calendar_and_the_teams_are_read_from_the_index_alone(empty_engine):
     # To the head: the calendar is rendered by today's models.
-    upgrade_with_rows(empty_engine, "0011", OLD_ROWS)
-    assert _indexes(empty_engine) >= NEW and not OLD & _indexes(empty_engine)
+    upgrade_with_rows(empty_engine, "0011", TEAM_POSTS_ROWS)
+    assert indexes(empty_engine) >= NEW and not OLD & indexes(empty_engine)
     readers = {
         dialects.SQLITE: "USING COVERING INDEX {}",
         dialects.POSTGRESQL: "Index Only Scan using {} on posts",
@@ -92,8 +67,8 @@ def test_a_reps_calendar_and_the_teams_are_read_from_the_index_alone(empty_engin
 
 
 def test_downgrading_brings_back_the_indexes_of_0011_and_keeps_the_posts(empty_engine):
-    upgrade_with_rows(empty_engine, "0011", OLD_ROWS, "0012")
+    upgrade_with_rows(empty_engine, "0011", TEAM_POSTS_ROWS, "0012")
     command.downgrade(migrations.config(empty_engine), "0011")
-    assert _indexes(empty_engine) >= OLD and not NEW & _indexes(empty_engine)
+    assert indexes(empty_engine) >= OLD and not NEW & indexes(empty_engine)
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM posts").scalar() == 12

@@ -7,26 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from core import migrations
 from tests.unit.conftest import upgrade_with_rows
+from tests.unit.migration_helpers import DISMISSAL_ROWS
 
-OLD_ROWS = [
-    "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
-    "connect_time, connect_minutes, updated_at) VALUES (1, 'Old Co', 'UTC', '2024-01-01', "
-    "true, 1, '08:00', 60, '2024-01-01')",
-    "INSERT INTO users (id, workspace_id, email, role, created_at) "
-    "VALUES (1, 1, 'pat@old.example', 'rep', '2024-01-01')",
-    "INSERT INTO audiences (id, workspace_id, name, description, keywords, exclude_keywords, "
-    "timezone, cadence, gives_per_ask, min_days_between_asks, min_days_after_connect, "
-    "touches_per_ask, half_life_days, revision, created_at, updated_at) VALUES (1, 1, 'CFOs', "
-    "'', '[]', '[]', 'UTC', '{}', 3, 30, 14, 2, 7, 0, '2024-01-01', '2024-01-01')",
-    "INSERT INTO articles (id, workspace_id, title, published_at, summary_html, summary_text, "
-    "tags, content_hash, created_at, updated_at, search_title, search_body) VALUES (5, 1, "
-    "'Pricing', '2024-01-02', '', '', '[]', 'h', '2024-01-02', '2024-01-02', 'price', '')",
-    "INSERT INTO posts (id, audience_id, kind, type, title, body, article_id, scheduled_at, "
-    "status, sequence, created_at, updated_at) VALUES (7, 1, 'give', 'shared_article', "
-    "'Pricing', '', 5, '2025-01-06 09:00:00', 'scheduled', 0, '2024-01-01', '2024-01-01')",
-    "INSERT INTO suggestion_dismissals (audience_id, article_id, created_at) "
-    "VALUES (1, 5, '2024-01-03')",
-]
 FEEDBACK = (
     "INSERT INTO suggestion_feedback (workspace_id, audience_id, article_id, verdict, created_at) "
     "VALUES (1, 1, 5, '{verdict}', '2024-01-04')"
@@ -34,7 +16,7 @@ FEEDBACK = (
 
 
 def test_upgrading_from_0005_keeps_the_data_and_adds_an_empty_feedback_table(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with empty_engine.begin() as connection:
         post = connection.exec_driver_sql("SELECT id, article_id, status FROM posts").one()
         dismissed = connection.exec_driver_sql("SELECT count(*) FROM suggestion_dismissals")
@@ -47,7 +29,7 @@ def test_upgrading_from_0005_keeps_the_data_and_adds_an_empty_feedback_table(emp
 
 
 def test_the_table_refuses_a_second_verdict_for_an_article(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:
@@ -55,13 +37,13 @@ def test_the_table_refuses_a_second_verdict_for_an_article(empty_engine):
 
 
 def test_the_table_refuses_an_unknown_verdict(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="meh"))
 
 
 def test_feedback_goes_with_its_audience(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="not_useful"))
         connection.exec_driver_sql("DELETE FROM audiences")
@@ -69,7 +51,7 @@ def test_feedback_goes_with_its_audience(empty_engine):
 
 
 def test_downgrading_to_0005_drops_the_feedback_and_keeps_the_rest(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(FEEDBACK.format(verdict="useful"))
     command.downgrade(migrations.config(empty_engine), "0005")

@@ -5,12 +5,12 @@ from alembic import command
 
 from core import migrations
 from tests.unit.conftest import upgrade_with_rows
-from tests.unit.test_migration_teams import WHEN, _audience, _user, _workspace
+from tests.unit.migration_helpers import WHEN, audience, user, workspace
 
 OLD_ROWS = [
-    _workspace(1, "Team Co"),
-    _user(1, 1, "admin"),
-    _audience(1, 1),
+    workspace(1, "Team Co"),
+    user(1, 1, "admin"),
+    audience(1, 1),
     "INSERT INTO contacts (id, workspace_id, owner_id, audience_id, name, profile_url, company, "
     "title, decision_maker, relationship, notes, created_at, updated_at) VALUES (1, 1, 1, 1, "
     f"'Dana', 'https://www.linkedin.com/in/dana', '', '', false, 'none', '', {WHEN}, {WHEN})",

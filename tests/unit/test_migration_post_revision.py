@@ -9,7 +9,7 @@ from core import migrations
 from core.db import make_sessionmakers, utcnow
 from schedules import calendar_db, posts_db
 from tests.unit.conftest import upgrade_with_rows
-from tests.unit.test_migration_calendar_indexes import OLD_ROWS, _indexes
+from tests.unit.migration_helpers import TEAM_POSTS_ROWS, indexes
 
 NOW = utcnow()
 
@@ -23,8 +23,8 @@ def _calendar(session, cache=None, now=NOW) -> bytes:
 def test_existing_posts_start_at_revision_0_and_a_kept_calendar_sees_the_next_change(
     empty_engine,
 ):
-    upgrade_with_rows(empty_engine, "0014", OLD_ROWS, "0015")
-    assert "ix_posts_audience_revision" in _indexes(empty_engine)
+    upgrade_with_rows(empty_engine, "0014", TEAM_POSTS_ROWS, "0015")
+    assert "ix_posts_audience_revision" in indexes(empty_engine)
     with empty_engine.connect() as connection:
         revisions = connection.exec_driver_sql("SELECT DISTINCT revision FROM posts").all()
     assert [tuple(row) for row in revisions] == [(0,)]
@@ -42,8 +42,8 @@ def test_existing_posts_start_at_revision_0_and_a_kept_calendar_sees_the_next_ch
 
 
 def test_downgrading_drops_the_revision_and_keeps_the_posts(empty_engine):
-    upgrade_with_rows(empty_engine, "0014", OLD_ROWS, "0015")
+    upgrade_with_rows(empty_engine, "0014", TEAM_POSTS_ROWS, "0015")
     command.downgrade(migrations.config(empty_engine), "0014")
-    assert "ix_posts_audience_revision" not in _indexes(empty_engine)
+    assert "ix_posts_audience_revision" not in indexes(empty_engine)
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM posts").scalar() == 12

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from core import migrations
 from feeds.search_db import search
 from tests.unit.conftest import upgrade_with_rows
-from tests.unit.test_migration_feedback import OLD_ROWS
+from tests.unit.migration_helpers import DISMISSAL_ROWS
 
 ARTICLE = (
     "INSERT INTO articles (id, workspace_id, title, published_at, summary_html, summary_text, "
@@ -20,7 +20,7 @@ ARTICLE = (
 
 
 def test_upgrading_from_0007_reanalyses_articles_and_keeps_the_rest(empty_engine):
-    upgrade_with_rows(empty_engine, "0005", OLD_ROWS, "0007")
+    upgrade_with_rows(empty_engine, "0005", DISMISSAL_ROWS, "0007")
     with empty_engine.begin() as connection:
         connection.exec_driver_sql(ARTICLE)
 

@@ -8,13 +8,10 @@ from alembic import command
 
 from core import migrations
 from tests.unit.conftest import upgrade_with_rows
+from tests.unit.migration_helpers import OLD_CO_ROWS
 
 OLD_ROWS = [
-    "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, connect_weekday, "
-    "connect_time, connect_minutes, updated_at) VALUES (1, 'Old Co', 'UTC', '2024-01-01', "
-    "true, 1, '08:00', 60, '2024-01-01')",
-    "INSERT INTO users (id, workspace_id, email, role, created_at) "
-    "VALUES (1, 1, 'pat@old.example', 'rep', '2024-01-01')",
+    *OLD_CO_ROWS,
     "INSERT INTO audiences (id, workspace_id, name, description, keywords, exclude_keywords, "
     "timezone, cadence, gives_per_ask, min_days_between_asks, min_days_after_connect, "
     "touches_per_ask, half_life_days, revision, created_at, updated_at) VALUES (1, 1, 'CFOs', "

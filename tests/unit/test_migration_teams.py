@@ -9,33 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import migrations
 from tests.unit.conftest import upgrade_with_rows
-
-WHEN = "'2025-01-01'"
-
-
-def _workspace(id_: int, name: str) -> str:
-    return (
-        "INSERT INTO workspaces (id, name, timezone, created_at, connect_enabled, "
-        "connect_weekday, connect_time, connect_minutes, updated_at) VALUES "
-        f"({id_}, '{name}', 'UTC', {WHEN}, true, 1, '08:00', 60, {WHEN})"
-    )
-
-
-def _user(id_: int, workspace: int, role: str, deactivated: bool = False) -> str:
-    return (
-        "INSERT INTO users (id, workspace_id, email, role, created_at, session_generation, "
-        f"deactivated_at) VALUES ({id_}, {workspace}, 'u{id_}@old.example', '{role}', {WHEN}, "
-        f"0, {WHEN if deactivated else 'NULL'})"
-    )
-
-
-def _audience(id_: int, workspace: int) -> str:
-    return (
-        "INSERT INTO audiences (id, workspace_id, name, description, keywords, exclude_keywords, "
-        "timezone, cadence, gives_per_ask, min_days_between_asks, revision, created_at, "
-        f"updated_at) VALUES ({id_}, {workspace}, 'A{id_}', '', '[]', '[]', 'UTC', '{{}}', 3, "
-        f"30, 0, {WHEN}, {WHEN})"
-    )
+from tests.unit.migration_helpers import WHEN, audience, user, workspace
 
 
 def _post(id_: int, audience: int) -> str:
@@ -56,11 +30,11 @@ def _contact(id_: int, workspace: int, url: str) -> str:
 
 OLD_ROWS = [
     # A team: a rep who joined first, then two admins; the earliest admin owns the old rows.
-    _workspace(1, "Team Co"),
-    _user(1, 1, "rep"),
-    _user(2, 1, "admin"),
-    _user(3, 1, "admin"),
-    _audience(1, 1),
+    workspace(1, "Team Co"),
+    user(1, 1, "rep"),
+    user(2, 1, "admin"),
+    user(3, 1, "admin"),
+    audience(1, 1),
     _post(1, 1),
     _contact(1, 1, "https://www.linkedin.com/in/dana"),
     "INSERT INTO touches (id, contact_id, kind, at, post_id, note, created_at) "
@@ -71,16 +45,16 @@ OLD_ROWS = [
     "INSERT INTO suggestion_dismissals (audience_id, article_id, created_at) "
     f"VALUES (1, 5, {WHEN})",
     # A workspace whose only user is a rep: promoted, so someone can still edit the audiences.
-    _workspace(2, "Solo Co"),
-    _user(4, 2, "rep"),
-    _audience(2, 2),
+    workspace(2, "Solo Co"),
+    user(4, 2, "rep"),
+    audience(2, 2),
     _post(2, 2),
     # The only admin left: the earliest active user is promoted and owns the rows.
-    _workspace(3, "Lapsed Co"),
-    _user(5, 3, "admin", deactivated=True),
-    _user(6, 3, "rep"),
-    _user(7, 3, "rep"),
-    _audience(3, 3),
+    workspace(3, "Lapsed Co"),
+    user(5, 3, "admin", deactivated=True),
+    user(6, 3, "rep"),
+    user(7, 3, "rep"),
+    audience(3, 3),
     _post(3, 3),
 ]
 
@@ -131,6 +105,6 @@ def test_downgrading_keeps_posts_contacts_and_dismissals(empty_engine):
 
 
 def test_rows_of_a_workspace_without_users_stop_the_upgrade_saying_what_to_do(empty_engine):
-    ownerless = [_workspace(9, "Empty Co"), _audience(9, 9), _post(9, 9)]
+    ownerless = [workspace(9, "Empty Co"), audience(9, 9), _post(9, 9)]
     with pytest.raises(RuntimeError, match="planner users create"):
         upgrade_with_rows(empty_engine, "0010", ownerless, "0011")

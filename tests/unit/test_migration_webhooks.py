@@ -7,12 +7,12 @@ from alembic import command
 
 from core import migrations
 from tests.unit.conftest import upgrade_with_rows
-from tests.unit.test_migration_teams import _audience, _user, _workspace
+from tests.unit.migration_helpers import audience, user, workspace
 
 OLD_ROWS = [
-    _workspace(1, "Team Co"),
-    _user(1, 1, "admin"),
-    _audience(1, 1),
+    workspace(1, "Team Co"),
+    user(1, 1, "admin"),
+    audience(1, 1),
     "INSERT INTO posts (id, audience_id, owner_id, kind, type, title, body, scheduled_at, "
     "status, sequence, created_at, updated_at) VALUES (1, 1, 1, 'give', 'tip', 'T', '', "
     "'2025-02-01 09:00:00', 'scheduled', 0, '2025-01-01', '2025-01-01')",

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.test_contact_pages import ask_form, fair_history, local_today
+from tests.web.helpers import ask_form, fair_history, local_today
 
 NEXT_YEAR = dt.date.today().year + 1
 

@@ -5,15 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from schedules.times import when
 from tests.helpers import give, make_audience
 from tests.web.conftest import sign_in
+from tests.web.helpers import (
+    BERLIN,
+    add_contact,
+    ask_form,
+    berlin,
+    fair_history,
+    local_today,
+    touch,
+)
 
-BERLIN = ZoneInfo("Europe/Berlin")
 STOCK_NOTE = "Hi Dana, I'd like to add you to my professional network on LinkedIn."
 PERSONAL_NOTE = "Dana, your talk on rolling forecasts at FinOps Berlin changed how I plan."
 
@@ -22,64 +29,13 @@ def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(BERLIN).date()
-
-
-def berlin(day: dt.date, time: str = "10:00") -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(time), BERLIN)
-
-
-def add_contact(caller, audience=None, **fields):
-    body = {"name": "Dana Whitfield", "company": "Initech", "title": "CFO", **fields}
-    if audience is not None:
-        body["audience_id"] = audience["id"]
-    response = caller.post("/api/v1/contacts", json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def touch(caller, contact, at: dt.datetime, kind="commented"):
-    response = caller.post(
-        f"/api/v1/contacts/{contact['id']}/touches", json={"kind": kind, "at": at.isoformat()}
-    )
-    assert response.status_code == 201, response.get_json()
-
-
 def stage_of(caller, contact) -> str:
     return caller.get(f"/api/v1/contacts/{contact['id']}").get_json()["stage"]
-
-
-def ask_form(day: dt.date, time: str = "10:00", **fields) -> dict[str, str]:
-    return {
-        "type": "meeting_request",
-        "title": "A 20-minute forecasting review",
-        "body": "Dana, would a short call on your rolling forecast help?",
-        "date": day.isoformat(),
-        "time": time,
-        **fields,
-    }
 
 
 @pytest.fixture
 def audience(rep):
     return make_audience(rep)  # CFOs, Europe/Berlin, 3 gives per ask
-
-
-def fair_history(rep, audience):
-    """Accepted 20 days ago, two touches and three gives since: a fair ask from now on."""
-    today = local_today()
-    contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
-    for days_ago in (10, 9):
-        touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
-    for days_ago in (8, 7, 6):
-        give(
-            rep,
-            audience["id"],
-            berlin(today - dt.timedelta(days_ago)).isoformat(),
-            status="published",
-        )
-    return contact
 
 
 # ---------------------------------------------------------------- the list

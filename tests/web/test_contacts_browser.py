@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from tests.helpers import give
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in, snapshot
+from tests.web.helpers import BERLIN
 
 pytestmark = BROWSER_MARKS
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page, planner, rep):

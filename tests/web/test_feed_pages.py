@@ -10,10 +10,7 @@ from sqlalchemy import func, select
 from feeds.models import Article
 from tests.articles import add_article, add_feed
 from tests.web.conftest import sign_in
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+from tests.web.helpers import text_of
 
 
 def feed_with_articles(app, workspace_id: int, count: int = 2, error: str | None = None) -> int:

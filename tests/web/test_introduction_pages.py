@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import html
 
+from tests.web.helpers import known_by_colleague
+
 
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
-
-
-def known_by_colleague(colleague) -> None:
-    """Dana, a connection of the colleague's, with notes only the colleague may read."""
-    known = colleague.post(
-        "/api/v1/contacts",
-        json={"name": "Dana Whitfield", "profile_url": "https://www.linkedin.com/in/dana-whitfield/",
-              "notes": "Owes me a favour", "accepted_at": "2026-11-02T10:00"},
-    )  # fmt: skip
-    assert known.status_code == 201
 
 
 def test_the_contact_page_says_who_on_the_team_knows_the_person_and_nothing_more(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.web.browser import BROWSER_MARKS, assert_accessible, sign_in
-from tests.web.test_introduction_pages import known_by_colleague
+from tests.web.helpers import known_by_colleague
 
 pytestmark = BROWSER_MARKS
 

@@ -11,16 +11,13 @@ import pytest
 from core import passwords_db
 from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
 from tests.web.conftest import sign_in
+from tests.web.helpers import text_of
 
 NEXT_YEAR = dt.date.today().year + 1
 
 
 def at(month: int, day: int, time: str = "09:00") -> str:
     return f"{NEXT_YEAR}-{month:02d}-{day:02d}T{time}"
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def ask_form(**fields: str) -> dict[str, str]:

@@ -10,14 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.test_contacts import add_contact
-from tests.api.test_rule_recency import iso
+from tests.api.helpers import add_contact, iso
 from tests.helpers import ask, give, make_audience
 from tests.web.conftest import sign_in
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+from tests.web.helpers import text_of
 
 
 def user_id(caller) -> int:

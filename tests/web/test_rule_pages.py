@@ -6,13 +6,9 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from tests.api.test_contacts import add_contact, touch
-from tests.api.test_rule_recency import iso
+from tests.api.helpers import add_contact, iso, touch
 from tests.helpers import ask, give, make_audience
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+from tests.web.helpers import text_of
 
 
 def berlin(at: str) -> dt.datetime:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.api.test_rule_recency import iso
+from tests.api.helpers import ARTICLE, iso
 from tests.helpers import give
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in, snapshot
-from tests.web.test_share_pages import ARTICLE, SOON
+from tests.web.helpers import SOON
 
 pytestmark = BROWSER_MARKS
 

@@ -9,11 +9,9 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from tests.api.test_rule_recency import iso
+from tests.api.helpers import ARTICLE, iso
 from tests.helpers import give, make_audience
-
-ARTICLE = "https://cfo.example/pricing?ref=weekly"
-SOON = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+from tests.web.helpers import SOON
 
 
 def _share_hrefs(page_html: str) -> dict[int, str]:

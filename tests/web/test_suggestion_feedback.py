@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.helpers import make_audience
-from tests.web.test_suggestion_pages import seed, text_of
+from tests.web.helpers import seed, text_of
 
 
 @pytest.fixture

@@ -8,21 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.db import utcnow
-from tests.articles import add_article, add_feed
 from tests.helpers import give, make_audience
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def seed(app, workspace_id: int, *titles: str) -> list[int]:
-    """Articles of one feed, a day old, that the default audience's keyword "pricing" finds."""
-    with app.extensions["planner_db"].writer() as session:
-        feed = add_feed(session, workspace_id, "SaaStr")
-        ids = [add_article(session, feed, title, summary="Pricing lessons.").id for title in titles]
-        session.commit()
-    return ids
+from tests.web.helpers import seed, text_of
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.api.test_rule_recency import iso
+from tests.api.helpers import iso
 from tests.helpers import give
 from tests.web.browser import BROWSER_MARKS, assert_accessible, sign_in
 

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from schedules.models import AskRefusal, Post
-from tests.api.test_team import NEXT
+from tests.api.helpers import NEXT
 from tests.helpers import give, make_audience
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in
 from tests.web.conftest import sign_in as sign_in_client

@@ -1,0 +1,91 @@
+"""What the serving tests share: ``planner serve`` as a real process, and random post times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import re
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.cli.helpers import PLANNER
+
+WORKERS = 3
+START_DEADLINE_S = 30
+
+
+class Server:
+    """A `planner serve` process; its stderr is collected so a failure shows the server's side."""
+
+    def __init__(
+        self, database_url: str, cwd: Path, workers: int = WORKERS, options: tuple = ()
+    ) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        env.update(DATABASE_URL=database_url, PLANNER_SECRET_KEY="test", PLANNER_WORKERS="9")
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [str(PLANNER), "serve", "--bind", "127.0.0.1:0", "--workers", str(workers), *options],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines[-60:])
+
+    def wait_until_serving(self) -> str:
+        deadline = time.monotonic() + START_DEADLINE_S
+        url = None
+        while time.monotonic() < deadline and self.process.poll() is None:
+            found = [re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", x) for x in self.lines]
+            url = url or next((m.group(1) for m in found if m), None)
+            if url and self._healthy(url):
+                return url
+            time.sleep(0.1)
+        raise AssertionError(f"planner serve did not come up:\n{self.output()}")
+
+    def wait_for_booted_workers(self, expected: int) -> int:
+        """Workers boot one after another; the first may answer /healthz before the last logs."""
+        deadline = time.monotonic() + START_DEADLINE_S
+        while time.monotonic() < deadline and self.process.poll() is None:
+            booted = sum("Booting worker" in x for x in self.lines)
+            if booted >= expected:
+                return booted
+            time.sleep(0.1)
+        return sum("Booting worker" in x for x in self.lines)
+
+    @staticmethod
+    def _healthy(url: str) -> bool:
+        try:
+            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=5)
+
+
+def random_time(rng: random.Random) -> str:
+    moment = dt.datetime(2053, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(525_600))
+    return moment.isoformat()
