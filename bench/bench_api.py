@@ -56,7 +56,7 @@ from schedules.models import Post
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the Server harness lives in the test suite
-from tests.serving.test_gunicorn import Server  # noqa: E402
+from tests.serving.helpers import Server  # noqa: E402
 
 AUDIENCES = 50
 POSTS_PER_AUDIENCE = 2_000

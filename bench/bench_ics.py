@@ -48,7 +48,8 @@ from schedules.models import Post
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the Server harness lives in the test suite
-from tests.serving.test_gunicorn import PLANNER, Server  # noqa: E402
+from tests.cli.helpers import PLANNER  # noqa: E402
+from tests.serving.helpers import Server  # noqa: E402
 
 POSTS = 10_000
 ROUNDS = 3
