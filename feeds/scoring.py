@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,7 +154,7 @@ def score(
 
 
 _NONE: list[str] = []
-_NO_COUNTS: Counter[str] = Counter()
+_NO_COUNTS: dict[str, int] = {}
 _NOTHING = (0, 0)
 _ABSENT = (_NOTHING, _NOTHING, _NOTHING)
 
@@ -185,6 +184,15 @@ class _Lookup:
         return cls(tuple(phrases), {f: tuple(found) for f, found in starting.items()}, words)
 
 
+def _counts(tokens: list[str], wanted: Callable[[str], bool]) -> dict[str, int]:
+    """How often each wanted word occurs: a plain dict, as Counter's constructor costs more
+    than counting the few wanted words a candidate holds."""
+    counts: dict[str, int] = {}
+    for word in filter(wanted, tokens):
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
 class _Document:
     """One candidate's words per field and its evidence counts for every keyword."""
 
@@ -198,9 +206,9 @@ class _Document:
         self.tags = row.search_tags.split() if row.search_tags else _NONE
         wanted = lookup.words.__contains__
         self.counts = [
-            Counter(filter(wanted, self.heading)),
-            Counter(filter(wanted, self.body)),
-            Counter(filter(wanted, self.tags)) if self.tags else _NO_COUNTS,
+            _counts(self.heading, wanted),
+            _counts(self.body, wanted),
+            _counts(self.tags, wanted) if self.tags else _NO_COUNTS,
         ]
         found, weighted = [_ABSENT] * len(lookup.phrases), [0.0] * len(lookup.phrases)
         starting = lookup.starting

@@ -156,16 +156,24 @@ def rank(
     # The share of the window's articles that fit: what a feed is presumed to do until its own
     # articles say otherwise.
     base = sum(fits.values()) / max(sum(volumes.values()), 1)
-    scored = learning.adapt(
-        [
-            _scored(m, now, audience, (fits[m.feed_id], volumes.get(m.feed_id, 1)), base)
-            for m in matches
-        ],
-        learned,
-    )
-    scored.sort(key=_rank_key)
+
+    def feed_fit(m: Match) -> tuple[float, int]:
+        return fits[m.feed_id], volumes.get(m.feed_id, 1)
+
+    def match_key(m: Match) -> tuple[float, float, int]:
+        score = _score(m, now, audience, feed_fit(m), base)[0]
+        return (-score, -m.published_at.timestamp(), m.article_id)  # as _rank_key
+
+    ordered: Iterator[Suggestion]
+    if learned:  # feedback rescores every candidate, so each is a Suggestion before the sort
+        scored = [_scored(m, now, audience, feed_fit(m), base) for m in matches]
+        ordered = iter(sorted(learning.adapt(scored, learned), key=_rank_key))
+    else:  # only the few dozen candidates the list reaches become Suggestions
+        ordered = (
+            _scored(m, now, audience, feed_fit(m), base) for m in sorted(matches, key=match_key)
+        )
     span = max(DEDUP_PER_ITEM * limit, CAP_SPAN * DEDUP_PER_ITEM)
-    ranked = iter(_distinct(scored[:span]) + scored[span:])
+    ranked = itertools.chain(_distinct(itertools.islice(ordered, span)), ordered)
     return _diversified(ranked, limit, learning.trusted_feeds(learned))
 
 
@@ -176,12 +184,8 @@ def _scored(
     feed_fit: tuple[float, int],
     base_rate: float,
 ) -> Suggestion:
-    age = max((now - match.published_at).total_seconds() / 86400, 0.0)
-    floor = FRESHNESS_FLOOR.get(audience.ranking, FRESHNESS_FLOOR["news"])
-    freshness = floor + (1 - floor) * 0.5 ** (age / audience.half_life_days)
+    score, age = _score(match, now, audience, feed_fit, base_rate)
     fitting, total = feed_fit
-    share = (fitting + PRIOR_ARTICLES * base_rate) / (max(total, fitting) + PRIOR_ARTICLES)
-    prior = share**FEED_FIT_POWER
     return Suggestion(
         article_id=match.article_id,
         title=match.title,
@@ -189,13 +193,30 @@ def _scored(
         published_at=match.published_at,
         feed_id=match.feed_id,
         feed_title=match.feed_title,
-        score=match.relevance * prior * freshness,
+        score=score,
         relevance=match.relevance,
         matched_keywords=match.matched,
         age_days=age,
         match=match,
         feed_fit=(fitting, total) if match.feed_id is not None else (0.0, 0),
     )
+
+
+def _score(
+    match: Match,
+    now: dt.datetime,
+    audience: Audience,
+    feed_fit: tuple[float, int],
+    base_rate: float,
+) -> tuple[float, float]:
+    """The match's score and its age in days."""
+    age = max((now - match.published_at).total_seconds() / 86400, 0.0)
+    floor = FRESHNESS_FLOOR.get(audience.ranking, FRESHNESS_FLOOR["news"])
+    freshness = floor + (1 - floor) * 0.5 ** (age / audience.half_life_days)
+    fitting, total = feed_fit
+    share = (fitting + PRIOR_ARTICLES * base_rate) / (max(total, fitting) + PRIOR_ARTICLES)
+    prior = share**FEED_FIT_POWER
+    return match.relevance * prior * freshness, age
 
 
 def _rank_key(s: Suggestion) -> tuple[float, float, int]:
