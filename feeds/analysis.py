@@ -23,7 +23,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # Alternatives in order: ".net" standing alone, "c++", "c#"/"f#", then words joined by "." or
@@ -126,24 +126,26 @@ class Phrase:
             return None
         return cls(keyword, tokens, tuple(inflections(t) for t in tokens))
 
-    def forms(self, position: int) -> tuple[str, ...]:
-        return self._forms[position]
-
     @functools.cached_property
-    def _forms(self) -> tuple[tuple[str, ...], ...]:
+    def word_forms(self) -> tuple[tuple[str, ...], ...]:
         """Each word's forms, exact first: built once, since scoring asks per candidate."""
         return tuple((t, *sorted(v)) for t, v in zip(self.tokens, self.variants, strict=True))
+
+    @property
+    def all_forms(self) -> Iterator[str]:
+        """Every form of every word of the phrase."""
+        return itertools.chain.from_iterable(self.word_forms)
 
     def count_in(self, tokens: list[str], counts: dict[str, int]) -> tuple[int, int]:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are
         ``counts``); phrase words are compared in order only where a first word's form is."""
         if len(self.tokens) == 1:
             return counts.get(self.tokens[0], 0), sum(map(counts.get, self.variants[0], _ZEROS))
-        if not all(any(counts.get(f) for f in self.forms(i)) for i in range(len(self.tokens))):
+        if not all(any(counts.get(f) for f in forms) for forms in self.word_forms):
             return 0, 0  # a word of the phrase is missing in every form: no need to look for it
         exact = inflected = 0
         size, stop = len(self.tokens), len(tokens) - len(self.tokens) + 1
-        for form in self.forms(0):
+        for form in self.word_forms[0]:
             if not counts.get(form):
                 continue
             start = 0
@@ -196,7 +198,7 @@ STOPWORDS = frozenset(
 def description_terms(description: str, keywords: Iterable[Phrase]) -> list[str]:
     """The description's topical words: not function words, nor a keyword's word in any form
     ("interviews" beside the keyword "interview" is the same evidence, not more)."""
-    taken = {f for p in keywords for i in range(len(p.tokens)) for f in p.forms(i)}
+    taken = {f for p in keywords for f in p.all_forms}
     found: dict[str, None] = {}
     for word in analyse(description or "", query=True):
         if len(word) >= 3 and word not in STOPWORDS and word not in taken and not word.isdigit():

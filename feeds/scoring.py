@@ -176,11 +176,9 @@ class _Lookup:
     def of(cls, phrases: Sequence[Phrase], excluded: Sequence[Phrase]) -> _Lookup:
         starting: dict[str, list[int]] = {}
         for index, phrase in enumerate(phrases):
-            for form in phrase.forms(0):
+            for form in phrase.word_forms[0]:
                 starting.setdefault(form, []).append(index)
-        words = frozenset(
-            form for p in (*phrases, *excluded) for i in range(len(p.tokens)) for form in p.forms(i)
-        )
+        words = frozenset(form for p in (*phrases, *excluded) for form in p.all_forms)
         return cls(tuple(phrases), {f: tuple(found) for f, found in starting.items()}, words)
 
 

@@ -73,7 +73,7 @@ class Fts5Index:
 def _fts5_query(phrase: Phrase) -> str:
     """Every form of the phrase as an exact FTS5 phrase; past MAX_FORMS combinations (long
     phrases of much-inflected words), every word in some form, which the recount narrows."""
-    forms = [phrase.forms(i) for i in range(len(phrase.tokens))]
+    forms = phrase.word_forms
     if math.prod(len(f) for f in forms) <= MAX_FORMS:
         return " OR ".join('"' + " ".join(words) + '"' for words in itertools.product(*forms))
     words = ["(" + " OR ".join(f'"{form}"' for form in f) + ")" for f in forms]
@@ -87,9 +87,7 @@ class PostgresIndex:
         # One tsquery so the GIN index is scanned once, not once per keyword; each word is
         # any of its forms, followed by the next (<->).
         query = " | ".join(
-            "("
-            + " <-> ".join("(" + " | ".join(p.forms(i)) + ")" for i in range(len(p.tokens)))
-            + ")"
+            "(" + " <-> ".join("(" + " | ".join(forms) + ")" for forms in p.word_forms) + ")"
             for p in include
         )
         return _VECTOR.op("@@")(func.to_tsquery("simple", query))
