@@ -132,10 +132,10 @@ def score(
     """BM25F over the candidate rows (each with the stored search words and the article's
     columns), ``total`` articles in the window; rows with an excluded phrase or no keyword
     (an index's generous prefilter lets some through) are dropped."""
-    lookup = _Lookup.of([*include, *described], exclude)
+    lookup = _Lookup.of(include, described, exclude)
     documents = []
     for row in rows:
-        document = _Document(row, include, lookup)
+        document = _Document(row, lookup)
         if any(document.has(p) for p in exclude):
             continue
         if any(document.keyword_counts):
@@ -167,19 +167,24 @@ class _Lookup:
     """
 
     phrases: tuple[Phrase, ...]
+    keywords: int  # how many of the phrases are keywords
     starting: dict[str, tuple[int, ...]]
     # Every form of every word of these phrases and the excluded ones: the only words a
     # document's counts need, so they are all it counts.
     words: frozenset[str]
 
     @classmethod
-    def of(cls, phrases: Sequence[Phrase], excluded: Sequence[Phrase]) -> _Lookup:
+    def of(
+        cls, include: Sequence[Phrase], described: Sequence[Phrase], excluded: Sequence[Phrase]
+    ) -> _Lookup:
+        phrases = (*include, *described)
         starting: dict[str, list[int]] = {}
         for index, phrase in enumerate(phrases):
             for form in phrase.word_forms[0]:
                 starting.setdefault(form, []).append(index)
         words = frozenset(form for p in (*phrases, *excluded) for form in p.all_forms)
-        return cls(tuple(phrases), {f: tuple(found) for f, found in starting.items()}, words)
+        starts = {f: tuple(found) for f, found in starting.items()}
+        return cls(phrases, len(include), starts, words)
 
 
 def _counts(tokens: list[str], wanted: Callable[[str], bool]) -> dict[str, int]:
@@ -197,7 +202,7 @@ class _Document:
     __slots__ = ("body", "context_counts", "counts", "fields", "heading", "keyword_counts",
                  "length", "row", "tags")  # fmt: skip
 
-    def __init__(self, row: Any, include: Sequence[Phrase], lookup: _Lookup):
+    def __init__(self, row: Any, lookup: _Lookup):
         self.row = row
         self.heading = row.search_title.split()
         self.body = row.search_body.split()
@@ -214,9 +219,10 @@ class _Document:
             found[index] = self._found(lookup.phrases[index])
             weighted[index] = self._weighted(found[index])
         # Per keyword: ((title exact, title inflected), (body ...), (tags ...)).
-        self.fields = found[: len(include)]
-        self.keyword_counts = weighted[: len(include)]
-        self.context_counts = weighted[len(include) :]
+        keywords = lookup.keywords
+        self.fields = found[:keywords]
+        self.keyword_counts = weighted[:keywords]
+        self.context_counts = weighted[keywords:]
         self.length = TITLE_WEIGHT * len(self.heading) + len(self.body)
 
     def _found(self, phrase: Phrase) -> tuple[tuple[int, int], ...]:
