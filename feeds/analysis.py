@@ -23,7 +23,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Alternatives in order: ".net" standing alone, "c++", "c#"/"f#", then words joined by "." or
@@ -131,10 +131,10 @@ class Phrase:
         """Each word's forms, exact first: built once, since scoring asks per candidate."""
         return tuple((t, *sorted(v)) for t, v in zip(self.tokens, self.variants, strict=True))
 
-    @property
-    def all_forms(self) -> Iterator[str]:
+    @functools.cached_property
+    def all_forms(self) -> frozenset[str]:
         """Every form of every word of the phrase."""
-        return itertools.chain.from_iterable(self.word_forms)
+        return frozenset(itertools.chain.from_iterable(self.word_forms))
 
     def count_in(self, tokens: list[str], counts: dict[str, int]) -> tuple[int, int]:
         """(exact occurrences, inflected-only occurrences) in ``tokens`` (whose counts are

@@ -161,8 +161,7 @@ def rank(
         return fits[m.feed_id], volumes.get(m.feed_id, 1)
 
     def match_key(m: Match) -> tuple[float, float, int]:
-        score = _score(m, now, audience, feed_fit(m), base)[0]
-        return (-score, -m.published_at.timestamp(), m.article_id)  # as _rank_key
+        return _order(_score(m, now, audience, feed_fit(m), base)[0], m.published_at, m.article_id)
 
     ordered: Iterator[Suggestion]
     if learned:  # feedback rescores every candidate, so each is a Suggestion before the sort
@@ -185,7 +184,6 @@ def _scored(
     base_rate: float,
 ) -> Suggestion:
     score, age = _score(match, now, audience, feed_fit, base_rate)
-    fitting, total = feed_fit
     return Suggestion(
         article_id=match.article_id,
         title=match.title,
@@ -198,7 +196,7 @@ def _scored(
         matched_keywords=match.matched,
         age_days=age,
         match=match,
-        feed_fit=(fitting, total) if match.feed_id is not None else (0.0, 0),
+        feed_fit=feed_fit if match.feed_id is not None else (0.0, 0),
     )
 
 
@@ -220,8 +218,12 @@ def _score(
 
 
 def _rank_key(s: Suggestion) -> tuple[float, float, int]:
+    return _order(s.score, s.published_at, s.article_id)
+
+
+def _order(score: float, published_at: dt.datetime, article_id: int) -> tuple[float, float, int]:
     # Ties (equal scores) go to the newer article, then the older row, so the order is total.
-    return (-s.score, -s.published_at.timestamp(), s.article_id)
+    return (-score, -published_at.timestamp(), article_id)
 
 
 def _distinct(ranked: Iterable[Suggestion]) -> list[Suggestion]:

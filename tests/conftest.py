@@ -22,6 +22,12 @@ from app import create_app
 from core import accounts_db, migrations
 from core.db import Base, make_engine, make_sessionmakers
 
+# Shared helpers assert too: rewritten like test modules, a failing one shows its values.
+pytest.register_assert_rewrite(
+    "tests.helpers", "tests.api.helpers", "tests.web.helpers", "tests.cli.helpers",
+    "tests.serving.helpers", "tests.hardening.helpers", "tests.unit.migration_helpers",
+)  # fmt: skip
+
 # their tables belong to Base.metadata
 assert core.models and feeds.models and schedules.models and schedules.webhooks.models
 

@@ -1,4 +1,5 @@
-"""``planner`` run as a real process, and feeds for it to refresh: for CLI and hardening tests."""
+"""``planner`` run as a real process, and feeds for it to refresh: for the CLI, hardening and
+serving tests and the benchmarks that run the command."""
 
 from __future__ import annotations
 
