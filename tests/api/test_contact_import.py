@@ -114,6 +114,22 @@ def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_th
     assert contacts(rep) == []
 
 
+def test_a_form_field_whose_name_cannot_be_read_is_a_422_naming_the_form(rep):
+    """A part's name broken over a line (as a fuzzer sent it) reaches the app as no name at
+    all; the answer still names a field, as the documented error format promises."""
+    body = (b'--XX\r\nContent-Disposition: form-data; name="B;\n*"\r\n\r\ntrue\r\n'
+            b'--XX\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\n'
+            + CONNECTIONS.read_bytes() + b"\r\n--XX--\r\n")  # fmt: skip
+    response = rep.post(
+        "/api/v1/contacts/import", data=body, content_type="multipart/form-data; boundary=XX"
+    )
+    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
+    assert response.get_json()["errors"] == [
+        {"field": "form", "message": "A form field's name cannot be read."}
+    ]
+    assert contacts(rep) == []
+
+
 def test_an_acceptance_that_would_uncover_an_ask_is_skipped_and_the_rest_imported(rep):
     """A row the relationship guard refuses leaves that contact as it was; the file's other
     rows still go in, in the same transaction."""

@@ -107,6 +107,8 @@ def import_contacts():
         form = ContactImportFormSchema().load(request.form.to_dict())
     except ValidationError as error:
         field, [message, *_] = next(iter(error.normalized_messages().items()))
+        if field is None:  # werkzeug's key for a part whose name it cannot read
+            field, message = "form", "A form field's name cannot be read."
         raise InvalidValue(field, str(message)) from None
     if request.mimetype != "multipart/form-data":
         raise InvalidValue(IMPORT_FILE_FIELD, "Upload the file as multipart/form-data.")
