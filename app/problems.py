@@ -113,6 +113,9 @@ def _iso(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+UNREADABLE_NAME = "A form field's name cannot be read."
+
+
 def flatten_validation(messages: dict[str, Any]) -> list[dict[str, str]]:
     """webargs nests messages as {location: {field: [...] or {...}}}; clients want a flat list."""
     found: list[dict[str, str]] = []
@@ -120,6 +123,10 @@ def flatten_validation(messages: dict[str, Any]) -> list[dict[str, str]]:
     def walk(location: str, path: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, inner in value.items():
+                if key is None:  # werkzeug's key for a form part whose name it cannot read
+                    found.append({"field": path or location, "location": location,
+                                  "message": UNREADABLE_NAME})  # fmt: skip
+                    continue
                 # marshmallow files whole-object errors under _schema: they belong to the object.
                 inner_path = path if key == "_schema" else f"{path}.{key}" if path else str(key)
                 walk(location, inner_path, inner)

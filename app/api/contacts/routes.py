@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.principal import acting_owner, owner_filter, owner_scope, principal
-from app.problems import RelationshipProblemSchema
+from app.problems import RelationshipProblemSchema, flatten_validation
 from app.schemas.contacts import (
     ConnectionRequestSchema,
     ContactImportFormSchema,
@@ -106,10 +106,8 @@ def import_contacts():
     try:
         form = ContactImportFormSchema().load(request.form.to_dict())
     except ValidationError as error:
-        field, [message, *_] = next(iter(error.normalized_messages().items()))
-        if field is None:  # werkzeug's key for a part whose name it cannot read
-            field, message = "form", "A form field's name cannot be read."
-        raise InvalidValue(field, str(message)) from None
+        first = flatten_validation({"form": error.messages})[0]
+        raise InvalidValue(first["field"], first["message"]) from None
     if request.mimetype != "multipart/form-data":
         raise InvalidValue(IMPORT_FILE_FIELD, "Upload the file as multipart/form-data.")
     upload = request.files.get(IMPORT_FILE_FIELD)
