@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
 from schedules.webhooks.models import WebhookEvent
-from tests.api.helpers import add_contact
+from tests.api.helpers import CONNECTIONS, add_contact
+from tests.cli.helpers import PLANNER, REPO
 from tests.helpers import make_audience
 
-REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("flask", "flask_smorest", "argon2", "app.api", "app.web", "gunicorn", "httpx")
 # The API's schemas: the webhook outbox, which watches a command's first write session, makes
 # its payloads with them only at its first event.
@@ -76,10 +75,9 @@ def test_a_command_in_its_own_process_still_records_the_events_of_what_it_writes
     command that writes (an import that accepts a pending contact) must still leave its event."""
     audience = make_audience(rep)
     add_contact(rep, audience, name="Dana Whitfield", profile_url=DANA)
-    connections = REPO / "tests" / "data" / "contacts" / "Connections.csv"
     env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_SECRET_KEY": "test"}
     subprocess.run(
-        [str(Path(sys.executable).with_name("planner")), "contacts", "import", str(connections),
+        [str(PLANNER), "contacts", "import", str(CONNECTIONS),
          "--owner", "rep@acme.example"],
         env=env, capture_output=True, check=True,
     )  # fmt: skip
@@ -96,7 +94,7 @@ def test_the_console_script_still_closes_what_its_command_opened(tmp_path):
     of planner.db alone would miss."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.db'}"}
     env["PLANNER_SECRET_KEY"] = "test"
-    planner = str(Path(sys.executable).with_name("planner"))
+    planner = str(PLANNER)
     for args in (
         ("db", "upgrade"),
         ("users", "create", "--workspace", "W", "--email", "a@b.example"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from zoneinfo import ZoneInfo
 
 from tests.articles import add_article, add_feed
@@ -14,6 +15,11 @@ SOON = (dt.date.today() + dt.timedelta(days=3)).isoformat()
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def page_text(response) -> str:
+    """The page as a reader sees its text: entities such as &#39; decoded."""
+    return html.unescape(response.get_data(as_text=True))
 
 
 def local_today() -> dt.date:

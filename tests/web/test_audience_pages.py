@@ -11,13 +11,9 @@ import pytest
 
 from tests.helpers import ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import ask_form, fair_history, local_today
+from tests.web.helpers import ask_form, fair_history, local_today, page_text
 
 NEXT_YEAR = dt.date.today().year + 1
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def audience_form(**fields: str) -> dict[str, str]:
@@ -71,7 +67,7 @@ def api_message(response, field: str) -> str:
 
 
 def test_an_admin_creates_an_audience_from_the_form(browser, rep):
-    blank = text_of(browser.get("/audiences/new"))
+    blank = page_text(browser.get("/audiences/new"))
     assert "New audience" in blank and "Create audience" in blank
     assert '<option value="TU" selected>Tuesday</option>' in blank  # the API's defaults
     assert value_of(blank, "policy_gives_per_ask") == "3"
@@ -88,7 +84,7 @@ def test_an_admin_creates_an_audience_from_the_form(browser, rep):
         ranking="evergreen",
     )
     response = browser.post("/audiences/new", form)
-    assert response.status_code == 303, text_of(response)
+    assert response.status_code == 303, page_text(response)
     (created,) = rep.get("/api/v1/audiences").get_json()["items"]
     assert response.headers["Location"] == f"/audiences/{created['id']}/settings"
     assert created["name"] == "Heads of RevOps"
@@ -104,14 +100,14 @@ def test_an_admin_creates_an_audience_from_the_form(browser, rep):
     assert created["ranking"] == "evergreen"
 
     # Its settings show it, the other day choice starting from the API's default.
-    settings = text_of(browser.get(f"/audiences/{created['id']}/settings"))
+    settings = page_text(browser.get(f"/audiences/{created['id']}/settings"))
     assert "Saved the audience “Heads of RevOps”." in settings
     assert 'name="cadence_by" value="day" checked' in settings
     assert '<option value="-1" selected>Last day</option>' in settings
     assert '<option value="2" selected>Second</option>' in settings
     assert '<option value="3" selected>Third month</option>' in settings
 
-    listed = text_of(browser.get("/audiences"))
+    listed = page_text(browser.get("/audiences"))
     assert "Heads of RevOps" in listed
     assert "Quarterly, in the third month of each quarter, on the last day, at 08:30" in listed
     assert "4 value posts before each ask (80-20), asks 30 days apart or more" in listed
@@ -120,7 +116,7 @@ def test_an_admin_creates_an_audience_from_the_form(browser, rep):
 def test_an_admin_edits_an_audience_and_the_form_shows_what_is_stored(browser, rep):
     audience = make_audience(rep, policy="80-20")
     path = f"/audiences/{audience['id']}/settings"
-    page = text_of(browser.get(path))
+    page = page_text(browser.get(path))
     assert 'value="CFOs"' in page
     assert '<option value="80-20" selected>' in page
     assert '<option value="Europe/Berlin" selected>' in page
@@ -158,7 +154,7 @@ def test_an_admin_edits_an_audience_and_the_form_shows_what_is_stored(browser, r
     cadence = rep.get(f"/api/v1/audiences/{audience['id']}").get_json()["cadence"]
     assert cadence["rrule"] == rrule
     assert cadence["starts_on"] == "2025-01-07"
-    assert "<details open>" in text_of(browser.get(path))
+    assert "<details open>" in page_text(browser.get(path))
 
 
 # Each: the form's inputs, the same mistake in an API body, the API's field, the form's input.
@@ -206,7 +202,7 @@ def test_a_refused_form_shows_the_apis_message_by_the_field_and_keeps_the_values
     audience = make_audience(rep)
     edited = browser.post(f"/audiences/{audience['id']}/settings", audience_form(**typed))
     assert edited.status_code == 422
-    assert error_by(text_of(edited), name) == message
+    assert error_by(page_text(edited), name) == message
     assert rep.get(f"/api/v1/audiences/{audience['id']}").get_json()["name"] == "CFOs"
 
 
@@ -216,7 +212,7 @@ def test_a_name_already_used_is_refused_by_the_name(browser, rep):
     assert api.status_code == 409
     response = browser.post("/audiences/new", audience_form())
     assert response.status_code == 422
-    assert error_by(text_of(response), "name") == api_message(api, "name")
+    assert error_by(page_text(response), "name") == api_message(api, "name")
 
 
 def test_a_stricter_policy_that_would_uncover_an_ask_is_refused_with_the_rule(browser, rep):
@@ -231,7 +227,7 @@ def test_a_stricter_policy_that_would_uncover_an_ask_is_refused_with_the_rule(br
     assert api.status_code == 409
 
     response = browser.post(path, audience_form(name="CFOs", policy_gives_per_ask="5"))
-    page = text_of(response)
+    page = page_text(response)
     assert response.status_code == 422
     assert "This policy would uncover asks" in page
     assert "This would leave your ask “Pricing review?” on" in page
@@ -256,7 +252,7 @@ def test_a_stricter_person_guard_that_would_uncover_a_one_to_one_ask_is_refused(
 
     path = f"/audiences/{audience['id']}/settings"
     response = browser.post(path, audience_form(name="CFOs", policy_touches_per_ask="4"))
-    page = text_of(response)
+    page = page_text(response)
     assert response.status_code == 422
     assert "This would leave your ask “A 20-minute forecasting review” on" in page
     assert " short: give Dana 2 more touches first" in page
@@ -267,7 +263,7 @@ def test_a_stricter_person_guard_that_would_uncover_a_one_to_one_ask_is_refused(
 def test_an_admin_deletes_an_audience_after_confirming(browser, rep):
     audience = make_audience(rep)
     give(rep, audience["id"], f"{NEXT_YEAR}-03-02T09:00")
-    confirm = text_of(browser.get(f"/audiences/{audience['id']}/delete"))
+    confirm = page_text(browser.get(f"/audiences/{audience['id']}/delete"))
     assert "Delete the audience “CFOs”?" in confirm
     assert "This cannot be undone." in confirm
     assert rep.get(f"/api/v1/audiences/{audience['id']}").status_code == 200  # not yet
@@ -275,7 +271,7 @@ def test_an_admin_deletes_an_audience_after_confirming(browser, rep):
     response = browser.post(f"/audiences/{audience['id']}/delete")
     assert response.status_code == 303
     assert response.headers["Location"] == "/audiences"
-    assert "Deleted the audience “CFOs” and its posts." in text_of(browser.get("/audiences"))
+    assert "Deleted the audience “CFOs” and its posts." in page_text(browser.get("/audiences"))
     assert rep.get(f"/api/v1/audiences/{audience['id']}").status_code == 404
     assert browser.get(f"/audiences/{audience['id']}/settings").status_code == 404
 
@@ -288,10 +284,10 @@ def test_a_rep_reads_the_settings_but_cannot_create_change_or_delete(app, browse
     seller = sign_in(app, second_rep, "second@acme.example")
     path = f"/audiences/{audience['id']}/settings"
 
-    listed = text_of(seller.get("/audiences"))
+    listed = page_text(seller.get("/audiences"))
     assert "CFOs" in listed and "Monthly, on the second Tuesday, at 09:00" in listed
     assert "New audience" not in listed and "Delete" not in listed
-    page = text_of(seller.get(path))
+    page = page_text(seller.get(path))
     assert "Read only: only a workspace admin can create, change or delete audiences." in page
     assert page.count('disabled aria-describedby="read-only"') == 5
     assert "Save changes" not in page and "Delete this audience" not in page
@@ -306,18 +302,18 @@ def test_a_rep_reads_the_settings_but_cannot_create_change_or_delete(app, browse
         response = seller.post(url, form)
         assert response.status_code == 403, url
         assert response.mimetype == "text/html"
-        assert f"Only a workspace admin can {verb} audiences" in text_of(response)
+        assert f"Only a workspace admin can {verb} audiences" in page_text(response)
     stored = rep.get(f"/api/v1/audiences/{audience['id']}").get_json()
     assert stored["policy"]["gives_per_ask"] == 3
     assert rep.get("/api/v1/audiences").get_json()["total"] == 1
     for url in ("/audiences/new", f"/audiences/{audience['id']}/delete"):
         page = seller.get(url)
         assert page.status_code == 403
-        assert "Only a workspace admin can" in text_of(page)
-        assert "Create audience" not in text_of(page) and "Delete “CFOs”" not in text_of(page)
+        assert "Only a workspace admin can" in page_text(page)
+        assert "Create audience" not in page_text(page) and "Delete “CFOs”" not in page_text(page)
 
     # The admin's list has the buttons.
-    admin = text_of(browser.get("/audiences"))
+    admin = page_text(browser.get("/audiences"))
     assert "New audience" in admin and "Edit" in admin and "Delete" in admin
 
 

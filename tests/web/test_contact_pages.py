@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pytest
@@ -18,15 +17,12 @@ from tests.web.helpers import (
     berlin,
     fair_history,
     local_today,
+    page_text,
     touch,
 )
 
 STOCK_NOTE = "Hi Dana, I'd like to add you to my professional network on LinkedIn."
 PERSONAL_NOTE = "Dana, your talk on rolling forecasts at FinOps Berlin changed how I plan."
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def stage_of(caller, contact) -> str:
@@ -58,7 +54,7 @@ def test_the_list_shows_each_stage_and_what_the_next_ask_needs_and_filters(brows
     touch(rep, engaged, now - dt.timedelta(days=1))
     fair_history(rep, audience)
 
-    page = text_of(browser.get("/contacts"))
+    page = page_text(browser.get("/contacts"))
     assert "5 contacts." in page
     for name, stage in (
         ("Nora New", "New"),
@@ -80,16 +76,16 @@ def test_the_list_shows_each_stage_and_what_the_next_ask_needs_and_filters(brows
     dana = re.search(r"Dana Whitfield</a>.*?</tr>", page, re.S)[0]
     assert "Nothing: an ask now would be fair." in dana
 
-    engaged_only = text_of(browser.get("/contacts?stage=engaged"))
+    engaged_only = page_text(browser.get("/contacts?stage=engaged"))
     assert "Erin Engaged" in engaged_only and "Carl Connected" not in engaged_only
     assert "1 contact at stage “Engaged”." in engaged_only
-    revops = text_of(browser.get(f"/contacts?audience={other['id']}"))
+    revops = page_text(browser.get(f"/contacts?audience={other['id']}"))
     assert "Carl Connected" in revops and "Erin Engaged" not in revops
-    none = text_of(browser.get(f"/contacts?audience={other['id']}&stage=asked"))
+    none = page_text(browser.get(f"/contacts?audience={other['id']}&stage=asked"))
     assert "No contacts match." in none
     assert browser.get("/contacts?stage=sold").status_code == 400
     assert browser.get("/contacts?audience=99999999999").status_code == 404
-    assert "Nothing on this page." in text_of(browser.get("/contacts?page=99999999999999999999"))
+    assert "Nothing on this page." in page_text(browser.get("/contacts?page=99999999999999999999"))
 
 
 # ---------------------------------------------------------------- add and edit
@@ -113,29 +109,29 @@ def test_a_contact_is_added_and_edited_and_bad_fields_are_named_and_kept(browser
     assert saved["name"] == "Dana Whitfield"
     assert saved["audience_id"] == audience["id"]
     assert saved["decision_maker"] is True and saved["relationship"] == "met_in_person"
-    page = text_of(browser.get(f"/contacts/{contact_id}"))
+    page = page_text(browser.get(f"/contacts/{contact_id}"))
     assert "Saved Dana Whitfield." in page and ">New</span>" in page
 
     duplicate = browser.post("/contacts/new", {**form, "name": "Dana Again"})
     assert duplicate.status_code == 422
-    page = text_of(duplicate)
+    page = page_text(duplicate)
     assert re.search(
         r'id="profile_url-error">You already have a contact with this profile URL', page
     )
     assert 'value="Dana Again"' in page
 
     beyond = browser.post("/contacts/new", {**form, "audience_id": "99999999999"})
-    assert beyond.status_code == 422 and 'id="audience_id-error"' in text_of(beyond)
+    assert beyond.status_code == 422 and 'id="audience_id-error"' in page_text(beyond)
 
     invalid = browser.post("/contacts/new", {**form, "name": "", "profile_url": "not a link"})
     assert invalid.status_code == 422
-    page = text_of(invalid)
+    page = page_text(invalid)
     assert 'id="name-error"' in page and 'id="profile_url-error"' in page
     assert 'aria-invalid="true" aria-describedby="profile_url-error"' in page
     assert "Met at FinOps Berlin.</textarea>" in page
     assert rep.get("/api/v1/contacts").get_json()["total"] == 1
 
-    edit = text_of(browser.get(f"/contacts/{contact_id}/edit"))
+    edit = page_text(browser.get(f"/contacts/{contact_id}/edit"))
     assert 'value="Dana Whitfield"' in edit
     assert re.search(rf'<option value="{audience["id"]}" selected>CFOs</option>', edit)
     changed = browser.post(
@@ -160,17 +156,17 @@ def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_tou
     for note in (STOCK_NOTE, "Let's connect!", ""):
         refused = browser.post(f"{path}/connection-request", {"note": note})
         assert refused.status_code == 422, note
-        page = text_of(refused)
+        page = page_text(refused)
         assert 'aria-invalid="true" aria-describedby="note-error note-hint"' in page
         assert "reads as mass outreach" in page  # why personal notes work
         assert f"{note}</textarea>" in page  # what was typed is kept
-    assert "This is the network's stock invitation text." in text_of(
+    assert "This is the network's stock invitation text." in page_text(
         browser.post(f"{path}/connection-request", {"note": STOCK_NOTE})
     )
     assert stage_of(rep, contact) == "new"
 
     assert browser.post(f"{path}/connection-request", {"note": PERSONAL_NOTE}).status_code == 303
-    page = text_of(browser.get(path))
+    page = page_text(browser.get(path))
     assert "Recorded your request to Dana Whitfield." in page
     assert ">Request sent</span>" in page and f"{PERSONAL_NOTE}</textarea>" in page
 
@@ -180,11 +176,11 @@ def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_tou
         {"accepted_date": (today - dt.timedelta(days=2)).isoformat(), "accepted_time": "09:00"},
     )
     assert early.status_code == 422
-    assert "Must not be before the connection request." in text_of(early)
+    assert "Must not be before the connection request." in page_text(early)
     no_time = browser.post(
         f"{path}/acceptance", {"accepted_date": today.isoformat(), "accepted_time": ""}
     )
-    assert 'id="accepted_time-error">Pick a time as well as a date.' in text_of(no_time)
+    assert 'id="accepted_time-error">Pick a time as well as a date.' in page_text(no_time)
     now = dt.datetime.now(BERLIN)
     accepted = browser.post(
         f"{path}/acceptance",
@@ -192,12 +188,12 @@ def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_tou
     )
     assert accepted.status_code == 303
     assert stage_of(rep, contact) == "connected"
-    page = text_of(browser.get(path))
+    page = page_text(browser.get(path))
     assert "Dana Whitfield accepted: now give before you ask." in page
     assert "Connected since" in page and "Record acceptance" not in page
 
     post = give(rep, audience["id"], berlin(today + dt.timedelta(days=1), "09:00").isoformat())
-    page = text_of(browser.get(path))
+    page = page_text(browser.get(path))
     assert re.search(rf'<option value="{post["id"]}"', page)  # offered as the touch's subject
     linked = browser.post(
         f"{path}/touches",
@@ -209,10 +205,10 @@ def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_tou
         f"{path}/touches", {"touch_kind": "spammed", "touch_date": "", "touch_time": ""}
     )
     assert bad.status_code == 422
-    assert 'id="touch_kind-error"' in text_of(bad)
+    assert 'id="touch_kind-error"' in page_text(bad)
     touches = rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"]
     assert [(t["kind"], t["post_id"]) for t in touches] == [("shared_article", post["id"])]
-    page = text_of(browser.get(path))
+    page = page_text(browser.get(path))
     assert (
         f'Shared an article with them: <a href="/posts/{post["id"]}/edit">“{post["title"]}”</a>'
         in page
@@ -232,7 +228,7 @@ def test_an_early_ask_explains_every_unmet_condition_and_keeps_what_was_typed(
     response = browser.post(f"/contacts/{contact['id']}/asks/new", form)
 
     assert response.status_code == 422
-    page = text_of(response)
+    page = page_text(response)
     wait = when(accepted + dt.timedelta(days=14), "Europe/Berlin")
     assert f"Wait until {wait}: Dana connected only 4 days before this ask." in page
     assert "Give Dana 2 more touches first (comment on their post, share an article" in page
@@ -254,7 +250,7 @@ def test_an_ask_refused_only_by_the_audience_rule_says_so_in_its_words(browser, 
         touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
     give(rep, audience["id"], berlin(today - dt.timedelta(8)).isoformat(), status="published")
 
-    page = text_of(browser.post(f"/contacts/{contact['id']}/asks/new", ask_form(today)))
+    page = page_text(browser.post(f"/contacts/{contact['id']}/asks/new", ask_form(today)))
     assert (
         "Share 2 more value posts with CFOs first "
         "(only value posts from the 365 days before an ask count)."
@@ -270,7 +266,7 @@ def test_a_fair_ask_is_scheduled_and_the_person_moves_to_asked(browser, rep, aud
     assert response.status_code == 303
     assert response.headers["Location"] == f"/contacts/{contact['id']}"
 
-    page = text_of(browser.get(f"/contacts/{contact['id']}"))
+    page = page_text(browser.get(f"/contacts/{contact['id']}"))
     scheduled = when(berlin(tomorrow, "11:30"), "Europe/Berlin")
     assert f"Scheduled “Meeting request: Dana Whitfield” for {scheduled}." in page
     assert ">Asked</span>" in page
@@ -278,14 +274,14 @@ def test_a_fair_ask_is_scheduled_and_the_person_moves_to_asked(browser, rep, aud
     assert ask["scheduled_at_local"].startswith(f"{tomorrow.isoformat()}T11:30")
     assert ask["body"] == "Dana, would a short call on your rolling forecast help?"
 
-    assert "Keep giving: an ask is on its way." in text_of(browser.get("/contacts"))
+    assert "Keep giving: an ask is on its way." in page_text(browser.get("/contacts"))
     assert "An ask now would be fair" not in page
 
     # A second ask a week later: spaced too closely, with no touch since the first.
     again = browser.post(
         f"/contacts/{contact['id']}/asks/new", ask_form(tomorrow + dt.timedelta(7))
     )
-    page = text_of(again)
+    page = page_text(again)
     assert "Leave 30 days after your previous ask to Dana: choose" in page
     assert "Give Dana 2 more touches first" in page
 
@@ -301,7 +297,7 @@ def test_an_ask_slipped_in_before_a_planned_one_names_the_ask_it_would_break(
     )
     assert planned.status_code == 201, planned.get_json()
 
-    page = text_of(
+    page = page_text(
         browser.post(
             f"/contacts/{contact['id']}/asks/new", ask_form(local_today() + dt.timedelta(1))
         )
@@ -322,14 +318,14 @@ def test_ask_form_fields_are_checked_and_a_contact_needs_an_audience(browser, re
         f"/contacts/{contact['id']}/asks/new", ask_form(local_today(), time="", type="pitch")
     )
     assert no_time.status_code == 422
-    assert 'id="time-error">Pick a time as well as a date.' in text_of(no_time)
+    assert 'id="time-error">Pick a time as well as a date.' in page_text(no_time)
     bad_type = browser.post(
         f"/contacts/{contact['id']}/asks/new", ask_form(local_today(), type="pitch")
     )
-    assert 'id="type-error"' in text_of(bad_type)
+    assert 'id="type-error"' in page_text(bad_type)
 
     loner = add_contact(rep, name="Lou Loner")
-    assert "Give Lou Loner an audience first" in text_of(
+    assert "Give Lou Loner an audience first" in page_text(
         browser.get(f"/contacts/{loner['id']}/asks/new")
     )
     refused = browser.post(f"/contacts/{loner['id']}/asks/new", ask_form(local_today()))
@@ -358,7 +354,7 @@ def test_contact_forms_without_the_csrf_token_are_refused(browser, rep, audience
     for path, data in writes(contact["id"]):
         response = browser.post(path, data, csrf=False)
         assert response.status_code == 400, path
-        assert "This form has expired" in text_of(response)
+        assert "This form has expired" in page_text(response)
     saved = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
     assert saved["name"] == "Dana Whitfield" and saved["stage"] == "new"
     assert rep.get("/api/v1/contacts").get_json()["total"] == 1
@@ -375,15 +371,15 @@ def test_another_workspaces_contacts_answer_404(rep, stranger, audience):
     ):
         response = stranger.get(path)
         assert response.status_code == 404, path
-        assert "Dana" not in text_of(response)
+        assert "Dana" not in page_text(response)
     for path, data in writes(contact["id"])[1:]:
         assert stranger.post(path, data).status_code == 404, path
-    assert "Dana" not in text_of(stranger.get("/contacts"))
+    assert "Dana" not in page_text(stranger.get("/contacts"))
     # Nor can a contact be filed under another workspace's audience.
     foreign = stranger.post("/contacts/new", {"name": "Mallory", "audience_id": str(audience["id"]),
                                               "relationship": "none"})  # fmt: skip
     assert foreign.status_code == 422
-    assert 'id="audience_id-error"' in text_of(foreign)
+    assert 'id="audience_id-error"' in page_text(foreign)
     saved = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
     assert saved["stage"] == "new" and saved["name"] == "Dana Whitfield"
 
@@ -397,14 +393,14 @@ def test_a_contact_s_email_is_saved_and_checked_as_the_api_checks_it(browser, re
     assert created.status_code == 303
     contact_id = int(re.fullmatch(r"/contacts/(\d+)", created.headers["Location"])[1])
     assert rep.get(f"/api/v1/contacts/{contact_id}").get_json()["email"] == "dana@initech.example"
-    assert 'value="dana@initech.example"' in text_of(browser.get(f"/contacts/{contact_id}/edit"))
+    assert 'value="dana@initech.example"' in page_text(browser.get(f"/contacts/{contact_id}/edit"))
 
     for bad in ("dana at initech", "d" * 320 + "@initech.example"):
         api = rep.post("/api/v1/contacts", json={"name": "Dana", "email": bad}).get_json()
         (said,) = [e["message"] for e in api["errors"] if e["field"] == "email"]
         refused = browser.post(f"/contacts/{contact_id}/edit", {**form, "email": bad})
         assert refused.status_code == 422
-        page = text_of(refused)
+        page = page_text(refused)
         assert f'<p class="field-error" id="email-error">{said}</p>' in page
         assert 'id="email" name="email" type="email"' in page
         assert 'aria-invalid="true" aria-describedby="email-error"' in page
@@ -432,7 +428,7 @@ def test_an_admin_adds_a_contact_for_a_rep_and_hands_one_over_unless_an_ask_is_s
     app, browser, rep, colleague, audience
 ):
     sam_id = colleague.get("/api/v1/me").get_json()["id"]
-    assert _owner_options(text_of(browser.get("/contacts/new"))) == {
+    assert _owner_options(page_text(browser.get("/contacts/new"))) == {
         "rep@acme.example (you)": True,
         "sam@acme.example": False,
     }
@@ -456,7 +452,7 @@ def test_an_admin_adds_a_contact_for_a_rep_and_hands_one_over_unless_an_ask_is_s
     assert api.status_code == 409
     refused = browser.post(edit, {**form, "owner_id": str(sam_id)})
     assert refused.status_code == 422
-    page = text_of(refused)
+    page = page_text(refused)
     assert f'<p class="field-error" id="owner_id-error">{api.get_json()["detail"]}</p>' in page
     assert "cancel or publish it before handing the contact to another rep" in page
     assert _owner_options(page)["sam@acme.example"]  # the choice is kept to try again
@@ -471,7 +467,7 @@ def test_an_admin_adds_a_contact_for_a_rep_and_hands_one_over_unless_an_ask_is_s
 def test_a_rep_has_no_owner_select_and_a_forged_owner_changes_nothing(app, rep, colleague):
     sam = sign_in(app, colleague, "sam@acme.example")
     rep_id = rep.get("/api/v1/me").get_json()["id"]
-    assert _owner_options(text_of(sam.get("/contacts/new"))) == {}
+    assert _owner_options(page_text(sam.get("/contacts/new"))) == {}
     created = sam.post(
         "/contacts/new", {"name": "Lee Park", "relationship": "none", "owner_id": str(rep_id)}
     )

@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-import html
-
-from tests.web.helpers import known_by_colleague
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.web.helpers import known_by_colleague, page_text
 
 
 def test_the_contact_page_says_who_on_the_team_knows_the_person_and_nothing_more(
@@ -22,8 +16,8 @@ def test_the_contact_page_says_who_on_the_team_knows_the_person_and_nothing_more
         {"name": "Dana Whitfield", "profile_url": "http://linkedin.com/in/dana-whitfield",
          "relationship": "none"},
     )  # fmt: skip
-    assert added.status_code == 303, text_of(added)
-    page = text_of(browser.get(added.headers["Location"]))
+    assert added.status_code == 303, page_text(added)
+    page = page_text(browser.get(added.headers["Location"]))
 
     assert "Known on your team" in page
     assert "A colleague already knows Dana: ask for a warm introduction" in page
@@ -31,4 +25,4 @@ def test_the_contact_page_says_who_on_the_team_knows_the_person_and_nothing_more
     assert "Owes me a favour" not in page
 
     alone = browser.post("/contacts/new", {"name": "Lee Ng", "relationship": "none"})
-    assert "Known on your team" not in text_of(browser.get(alone.headers["Location"]))
+    assert "Known on your team" not in page_text(browser.get(alone.headers["Location"]))

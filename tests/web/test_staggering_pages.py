@@ -4,16 +4,12 @@ article with the audience (staggering)."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from zoneinfo import ZoneInfo
 
 from core.db import utcnow
 from tests.articles import add_article, add_feed
 from tests.helpers import give, make_audience
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.web.helpers import page_text
 
 
 def seed(app, workspace_id: int, *titles: str) -> list[int]:
@@ -35,7 +31,7 @@ def test_the_suggestions_page_says_a_colleague_shares_an_article_and_lists_it_la
     tomorrow = (utcnow() + dt.timedelta(days=1)).replace(microsecond=0)
     give(colleague, audience["id"], tomorrow.isoformat(), article_id=best)
 
-    page = text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
+    page = page_text(browser.get(f"/audiences/{audience['id']}/suggestions"))
 
     assert page.index("Pricing notes") < page.index("Pricing pages that convert CFOs")
     assert "sam@acme.example shares this " in page
@@ -53,7 +49,7 @@ def test_planning_a_quarter_says_when_a_slot_shares_a_colleagues_article(
     tuesday = first + dt.timedelta(days=(1 - first.weekday()) % 7 + 7)  # the second Tuesday
     give(colleague, audience["id"], f"{tuesday}T12:00", article_id=article)
 
-    page = text_of(browser.post(f"/audiences/{audience['id']}/plan"))
+    page = page_text(browser.post(f"/audiences/{audience['id']}/plan"))
 
     assert "Drafted 1 value post" in page
     assert "No other article was left: a colleague posts this one within a week" in page

@@ -3,7 +3,6 @@ from the pages as from the API."""
 
 from __future__ import annotations
 
-import html
 import re
 
 from sqlalchemy import func, select
@@ -13,12 +12,9 @@ from tests.api.helpers import NEXT
 from tests.helpers import give, make_audience
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in
 from tests.web.conftest import sign_in as sign_in_client
+from tests.web.helpers import page_text
 
 WINDOW = f"/team?from={NEXT}-01-01&until={NEXT}-03-31"
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def counts(app) -> tuple[int, list[tuple[int, str, str]]]:
@@ -32,11 +28,11 @@ def test_an_admin_sees_who_needs_help_and_each_reps_figures(browser, rep, collea
     cfos = make_audience(rep, name="CFOs")
     give(rep, cfos["id"], f"{NEXT}-01-05T10:00")
     give(colleague, cfos["id"], f"{NEXT}-02-05T10:00")
-    home = text_of(browser.get("/"))
+    home = page_text(browser.get("/"))
     assert re.search(r'<a href="/team"\s*>Team</a>', home)
     response = browser.get(WINDOW)
     assert response.status_code == 200
-    page = text_of(response)
+    page = page_text(response)
     assert f"Rep: 2 open slots from {NEXT}-01-01 to {NEXT}-03-31" in page
     assert f"Sam: 2 open slots from {NEXT}-01-01 to {NEXT}-03-31" in page
     assert f'value="{NEXT}-01-01"' in page and f'value="{NEXT}-03-31"' in page
@@ -53,17 +49,17 @@ def test_a_rep_gets_an_html_403_and_no_team_link(app, colleague):
     response = sam.get("/team")
     assert response.status_code == 403
     assert response.mimetype == "text/html"
-    assert "rep@acme.example" in text_of(response)
-    assert 'href="/team"' not in text_of(sam.get("/"))
+    assert "rep@acme.example" in page_text(response)
+    assert 'href="/team"' not in page_text(sam.get("/"))
 
 
 def test_a_bad_window_is_refused_by_its_field(browser):
     response = browser.get(f"/team?from={NEXT}-03-01&until={NEXT}-01-01")
     assert response.status_code == 422
-    assert 'id="until-error"' in text_of(response)
+    assert 'id="until-error"' in page_text(response)
     response = browser.get("/team?until=31/03")
     assert response.status_code == 422
-    assert "Must be a date such as" in text_of(response)
+    assert "Must be a date such as" in page_text(response)
 
 
 def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, browser, rep):
@@ -74,7 +70,7 @@ def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, brows
             "date": f"{NEXT}-01-20", "time": "10:00", "status": "scheduled"}  # fmt: skip
     refused = browser.post(f"/audiences/{cfos['id']}/posts/new", form)
     assert refused.status_code == 422
-    assert "more value posts" in text_of(refused)
+    assert "more value posts" in page_text(refused)
     # A give refused (in the past) is not an ask: not recorded.
     past = {**form, "kind": "give", "type": "shared_article", "date": "2020-01-01"}
     assert browser.post(f"/audiences/{cfos['id']}/posts/new", past).status_code != 303
