@@ -20,11 +20,13 @@ from app import (
     telemetry,
     web,
 )
+from feeds import semantic
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask("app", instance_path=settings.instance_path(), instance_relative_config=True)
     app.config.update(settings.load(app.instance_path, overrides or {}))
+    semantic.configure(app.config["SEMANTIC_RANKING"])  # process-wide, as the model is
     app.json.sort_keys = False
     if proxies := app.config["PROXY_FIX"]:
         # Trust X-Forwarded-For/-Proto/-Host from this many proxies in front, and no more, so

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import settings
 from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
 from core.errors import DomainError
+from feeds import semantic
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -95,7 +96,9 @@ class Runtime:
     def config(self) -> dict[str, Any]:
         if self._app is not None:
             return self._app.config
-        return settings.load(self.instance_path, {})
+        config = settings.load(self.instance_path, {})
+        semantic.configure(config["SEMANTIC_RANKING"])  # as create_app does, for commands
+        return config
 
     @cached_property
     def database(self) -> Database:

@@ -179,6 +179,7 @@ class Settings:
     auth_failure_limit: str
     signin_failure_limit: str
     feed_refresh_limit: str
+    semantic: bool  # suggestions weigh meaning when the model is installed (feeds.semantic)
     feeds: FeedFetching
     webhook_retention_days: int
     serve: ServeSettings
@@ -201,6 +202,7 @@ class Settings:
             "PLANNER_SIGNIN_FAILURE_LIMIT": self.signin_failure_limit,
             "PLANNER_FEED_REFRESH_LIMIT": self.feed_refresh_limit,
             "FEED_FETCHING": self.feeds,
+            "SEMANTIC_RANKING": self.semantic,
             "PUBLIC_URL": self.public_url,
             "WEBHOOK_RETENTION_DAYS": self.webhook_retention_days,
         }
@@ -244,6 +246,7 @@ def read(
         auth_failure_limit=env.rate_limit("PLANNER_AUTH_FAILURE_LIMIT", "20/minute"),
         signin_failure_limit=env.rate_limit("PLANNER_SIGNIN_FAILURE_LIMIT", "5/minute"),
         feed_refresh_limit=env.rate_limit("PLANNER_FEED_REFRESH_LIMIT", "30/minute"),
+        semantic=env.switch("PLANNER_SEMANTIC", default=True),
         feeds=FeedFetching(
             env.switch("PLANNER_FEEDS_ALLOW_PRIVATE"),
             *parse_allowlist(env.text("PLANNER_FEEDS_ALLOWLIST") or ""),
@@ -367,8 +370,8 @@ class _Environment:
         raw = self.text(name)
         return whole_number(name, raw, minimum, maximum) if raw else default
 
-    def switch(self, name: str) -> bool:
-        raw = (self.text(name) or "0").lower()
+    def switch(self, name: str, default: bool = False) -> bool:
+        raw = (self.text(name) or ("1" if default else "0")).lower()
         if raw not in SWITCH_ON + SWITCH_OFF:
             raise SettingError(
                 f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {raw!r}."

@@ -147,11 +147,14 @@ class PostgreSQL(Dialect):
         return _insert_from_json(session, model, rows)
 
     def insert_rows(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-        _insert_from_json(session, model, rows)
+        _insert_from_json(session, model, rows, returning=False)
 
 
-def _insert_from_json(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """PostgreSQL: all rows as one JSON parameter of one short statement; their ids, in order.
+def _insert_from_json(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], returning: bool = True
+) -> list[int]:
+    """PostgreSQL: all rows as one JSON parameter of one short statement; their ids, in order
+    (none unless ``returning``: not every table has an id).
 
     As a multi-row VALUES list, a feed's articles made a statement of thousands of placeholders
     that psycopg rewrote in Python on every execution and the server parsed and planned anew:
@@ -167,9 +170,12 @@ def _insert_from_json(session: Session, model: type[Any], rows: list[dict[str, A
     statement = text(
         f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
         f"FROM json_populate_recordset(NULL::{table.name}, :rows) WITH ORDINALITY "
-        "ORDER BY ordinality RETURNING id"
+        f"ORDER BY ordinality{' RETURNING id' * returning}"
     )
     payload = json.dumps(_as_bound(session, table, rows), default=_json_value, ensure_ascii=False)
+    if not returning:
+        session.execute(statement, {"rows": payload})
+        return []
     return sorted(session.scalars(statement, {"rows": payload}))
 
 
@@ -193,6 +199,8 @@ def _as_bound(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[
 def _json_value(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, bytes):  # bytea's hex input format
+        return "\\x" + value.hex()
     raise TypeError(f"{type(value).__name__} is not a column value this insert expects")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 from core import dialects
 from core.db import in_chunks
 from core.models import Workspace
+from feeds import semantic
 from feeds.analysis import search_fields
-from feeds.models import Article, Feed, FeedEntry
+from feeds.models import Article, ArticleVector, Feed, FeedEntry
 from feeds.parser import ParsedEntry, ParsedFeed
 
 
@@ -41,7 +43,8 @@ def store_entries(
     New rows go in as two bulk INSERTs (articles, then entry rows) rather than as ORM objects:
     a first refresh stores every entry of the feed, and the unit of work's per-object
     bookkeeping cost more than parsing the feed. Bulk inserts skip mapper events, so the
-    search columns are filled here from the same :func:`search_fields`.
+    search columns are filled here from the same :func:`search_fields`, and the meaning
+    vectors from :mod:`feeds.semantic` in one batch.
     """
     entries: dict[str, ParsedEntry] = {}
     for entry in parsed.entries:
@@ -89,6 +92,8 @@ def store_entries(
             new_rows.append(_article_row(feed, entry, now))
     dialect = dialects.of(session)
     ids = dialect.insert_returning_ids(session, Article, new_rows, unique="canonical_url")
+    if vector_rows := meaning_rows(ids, new_rows):
+        dialect.insert_rows(session, ArticleVector, vector_rows)
     if links:
         entry_rows = [
             {
@@ -105,6 +110,17 @@ def store_entries(
     for article, entry in edited:
         _update_article(session, article, entry, now)
     return len(new_rows), len(edited)
+
+
+def meaning_rows(ids: Sequence[int], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The ``article_vectors`` rows of articles inserted in bulk (their ids and rows, in the
+    same order), one batch of :func:`feeds.semantic.embed`; none without the model."""
+    texts = [semantic.article_text(row["title"], row["summary_text"]) for row in rows]
+    return [
+        {"article_id": id_, "vector": vector}
+        for id_, vector in zip(ids, semantic.embed(texts), strict=True)
+        if vector is not None
+    ]
 
 
 def _article_row(feed: Feed, entry: ParsedEntry, now: dt.datetime) -> dict[str, Any]:

@@ -17,14 +17,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
+from feeds import semantic
 from feeds.analysis import search_fields
 from feeds.urls import MAX_URL_LENGTH
 
@@ -115,6 +118,22 @@ class Article(Base):
     search_tags: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    meaning: Mapped[ArticleVector | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArticleVector(Base):
+    """An article's meaning vector (feeds.semantic), none without the model. Apart from the
+    article, so that the suggestion window's scans of articles stay over compact rows, and
+    ranking reads only its few hundred candidates' vectors, by key."""
+
+    __tablename__ = "article_vectors"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 @event.listens_for(Article, "before_insert")
@@ -124,6 +143,32 @@ def _analyse_for_search(_mapper: Any, _connection: Any, article: Article) -> Non
     article.search_title, article.search_body, article.search_tags = search_fields(
         article.title or "", article.tags or (), article.summary_text or ""
     )
+
+
+@event.listens_for(Session, "before_flush")
+def _embed_for_ranking(session: Session, _context: Any, _instances: Any) -> None:
+    """Every ORM write of an article's text keeps its meaning vector in step, in one batch;
+    a flush that changes no article's title or summary costs a scan of the session's changes."""
+    changed = [
+        a
+        for a in (*session.new, *session.dirty)
+        if isinstance(a, Article) and (a in session.new or _text_changed(a))
+    ]
+    if not changed:
+        return
+    texts = [semantic.article_text(a.title or "", a.summary_text or "") for a in changed]
+    for article, vector in zip(changed, semantic.embed(texts), strict=True):
+        if vector is None:
+            article.meaning = None
+        elif article.meaning is None:
+            article.meaning = ArticleVector(vector=vector)
+        else:
+            article.meaning.vector = vector
+
+
+def _text_changed(article: Article) -> bool:
+    attrs = inspect(article).attrs
+    return attrs.title.history.has_changes() or attrs.summary_text.history.has_changes()
 
 
 class FeedEntry(Base):

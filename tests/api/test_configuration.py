@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import create_app, runtime, serving, settings
 from core import accounts_db, passwords_db
+from feeds import semantic
 from schedules.webhooks.models import WebhookEvent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,6 +194,19 @@ def _webhook_retention_days(setup: Setup) -> None:
 def _ics_cache_mib(setup: Setup) -> None:
     setup.set(PLANNER_ICS_CACHE_MIB="2")
     assert setup.app().extensions["planner_calendar_events"].max_bytes == 2**20
+
+
+@effect("PLANNER_SEMANTIC")
+def _semantic(setup: Setup) -> None:
+    setup.app()
+    assert semantic.available()  # on by default, the extra being installed here
+    setup.set(PLANNER_SEMANTIC="0")
+    setup.app()
+    assert not semantic.available()
+    assert semantic.embed(["Robots weld car frames"]) == [None]  # articles get no vector
+    setup.set(PLANNER_SEMANTIC="sometimes")
+    with pytest.raises(settings.SettingError, match="PLANNER_SEMANTIC must be 1 or 0"):
+        setup.app()
 
 
 # --- rate limits ------------------------------------------------------------------------------
