@@ -1,9 +1,11 @@
 """Suggestion relevance on the judged set: today's ranking, a title baseline and the new one.
 
 The 90 real feeds are ingested as bench/relevance_pool.py does; each audience of
-tests/data/relevance is ranked three ways: today's ranking (the top 10 frozen at aab1145 in
+tests/data/relevance is ranked four ways: today's ranking (the top 10 frozen at aab1145 in
 tests/data/relevance/baseline), the newest articles whose title holds a keyword
-(``title_keyword_baseline``) and ``suggest()`` now (``since`` 2000-01-01, as the frozen one).
+(``title_keyword_baseline``), ``suggest()`` now by words alone ("words": the meaning factor
+of feeds.semantic switched off, as without the semantic extra) and ``suggest()`` now ("new"),
+both ``since`` 2000-01-01, as the frozen one.
 For each: P@5 (share of the first five graded 1 or 2), nDCG@10 (gain 2**grade - 1, discount
 log2(rank + 1), ideal from the best ten judged articles of the audience), the busiest feed's
 share of the top 10, and how many of the top 10 nobody judged. An unjudged article counts as
@@ -60,12 +62,13 @@ from relevance_pool import (  # noqa: E402
 )
 from sqlalchemy.orm import Session  # noqa: E402
 
+from feeds import semantic  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
 from schedules import audiences_db  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
-RANKINGS = ("today", "title", "new")
+RANKINGS = ("today", "title", "words", "new")
 # (key, label, how far it is independent of the ranking, judgements, today's frozen top 10s);
 # the committed set's figures stay at the top of the JSON line, the others under their key.
 SETS = (
@@ -111,7 +114,10 @@ def measure(
             session, workspace_id, spec["audience"]["keywords"],
             spec["audience"]["exclude_keywords"],
         )  # fmt: skip
-        urls = {"today": frozen.get(name, []), "title": [c.url for c in title],
+        semantic.configure(False)  # the ranking by words alone, as without the semantic extra
+        words = suggested(session, workspace_id, audience.id, 10)
+        semantic.configure(True)
+        urls = {"today": frozen.get(name, []), "title": [c.url for c in title], "words": words,
                 "new": suggested(session, workspace_id, audience.id, 10)}  # fmt: skip
         row: dict = {"audience": name, "judged": len(grades)}
         for ranking in RANKINGS:
@@ -150,15 +156,18 @@ def report(label: str, why: str, rows: list[dict]) -> dict:
     """Print one set's table and means; answer them with the feedback gain and the set's
     label and independence (``why``), which run_all.py names the set's figures by."""
     print(f"\n{label[0].upper()}{label[1:]}")
-    print(f"{'audience':<42} {'P@5 today/title/new':>22} {'nDCG@10 today/title/new':>26} "
-          f"{'busiest feed share':>20} {'unjudged':>10} {'nDCG@10 +fb':>14}")  # fmt: skip
+    names = "/".join(RANKINGS)
+    print(f"{'audience':<42} {'P@5 ' + names:>26} {'nDCG@10 ' + names:>30} "
+          f"{'busiest feed share':>22} {'unjudged':>12} {'nDCG@10 +fb':>14}")  # fmt: skip
     for r in rows:
-        t, b, n, f = r["today"], r["title"], r["new"], r["feedback"]
-        print(f"{r['audience'][:42]:<42} {t['p5']:>6.2f} {b['p5']:>6.2f} {n['p5']:>6.2f}   "
-              f"{t['ndcg10']:>7.2f} {b['ndcg10']:>7.2f} {n['ndcg10']:>7.2f}   "
-              f"{t['busiest']:>5.1f} {b['busiest']:>5.1f} {n['busiest']:>5.1f}   "
-              f"{t['unjudged']:>2} {b['unjudged']:>2} {n['unjudged']:>2}   "
-              f"{f['ndcg10_before']:.2f}->{f['ndcg10_after']:.2f}")  # fmt: skip
+        f = r["feedback"]
+        cells = [" ".join(format(r[k][m], spec) for k in RANKINGS)
+                 for m, spec in (("p5", ">6.2f"), ("ndcg10", ">7.2f"), ("busiest", ">5.1f"),
+                                 ("unjudged", ">2"))]  # fmt: skip
+        print(
+            f"{r['audience'][:42]:<42} {'   '.join(cells)}   "
+            f"{f['ndcg10_before']:.2f}->{f['ndcg10_after']:.2f}"
+        )
     means = {
         ranking: {m: statistics.mean(r[ranking][m] for r in rows) for m in ("p5", "ndcg10",
                   "busiest")} | {"min_p5": min(r[ranking]["p5"] for r in rows),

@@ -39,10 +39,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core import dialects
+from core.db import in_chunks
 from core.dialects import FullText
 from feeds import scoring
 from feeds.analysis import Phrase, phrases
-from feeds.models import Article, Feed
+from feeds.models import Article, ArticleVector, Feed
 from feeds.scoring import Match
 
 # Inflected combinations of one phrase asked of FTS5 one by one.
@@ -161,6 +162,17 @@ def search(
     if window_size is None:
         window_size = rows[0].window_size if rows else 0
     return scoring.score(rows, include, described, exclude, window_size)
+
+
+def meaning_vectors(session: Session, article_ids: Sequence[int]) -> dict[int, bytes]:
+    """The stored meaning vectors (feeds.semantic) of these articles, by id; none without the
+    model, and none for an article stored before it."""
+    query = select(ArticleVector.article_id, ArticleVector.vector)
+    return {
+        article_id: vector
+        for stmt in in_chunks(query, ArticleVector.article_id, list(article_ids))
+        for article_id, vector in session.execute(stmt)
+    }
 
 
 def window_of(

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import InvalidValue, NotFound
 from core.models import User
+from feeds import semantic
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
-from feeds.search_db import feed_volumes, search
+from feeds.search_db import feed_volumes, meaning_vectors, search
 from schedules import (
     audiences_db,
     feedback_db,
@@ -162,7 +163,9 @@ def _ranked(
     plans = _colleague_plans(session, audience, owner_id, since)
     held = staggering.held_back(plans, stagger_at)
     extra = min(sum(1 for m in matches if m.article_id in held), limit)
-    ranked = ranking.rank(matches, audience, volumes, learned.examples, limit + extra, now)
+    ids = [m.article_id for m in matches]
+    vectors = meaning_vectors(session, ids) if semantic.available() else {}
+    ranked = ranking.rank(matches, audience, volumes, vectors, learned.examples, limit + extra, now)
     verdicts = learned.verdicts
     ranked = [
         dataclasses.replace(s, feedback=verdicts[s.article_id]) if s.article_id in verdicts else s

@@ -21,6 +21,7 @@ import schedules.webhooks.models
 from app import create_app
 from core import accounts_db, migrations
 from core.db import Base, make_engine, make_sessionmakers
+from feeds import semantic
 
 # Shared helpers assert too: rewritten like test modules, a failing one shows its values.
 pytest.register_assert_rewrite(
@@ -109,6 +110,23 @@ def app(request: pytest.FixtureRequest, database_url: str, tmp_path):
     app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["planner_db"].engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _semantic_on() -> Iterator[None]:
+    """The meaning factor is process-wide: a test that switched it off (or built an app with
+    PLANNER_SEMANTIC=off) leaves it on for the next."""
+    yield
+    semantic.configure(True)
+
+
+@pytest.fixture
+def lexical_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking without the meaning factor (feeds.semantic), as where wordllama is not
+    installed: for tests of the lexical rules, which must hold on their own. The variable
+    keeps it off in apps built after this fixture (create_app configures it)."""
+    monkeypatch.setenv("PLANNER_SEMANTIC", "0")
+    semantic.configure(False)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ def titles(items):
     return [item["title"] for item in items]
 
 
+@pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
 def test_a_fresh_article_matching_three_keywords_outranks_an_old_one_matching_one(
     rep, writer_session, feeds
 ):
@@ -58,6 +59,7 @@ def test_a_fresh_article_matching_three_keywords_outranks_an_old_one_matching_on
     assert "2 weeks old" in items[1]["reasons"]
 
 
+@pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
 def test_a_longer_half_life_lets_strong_older_articles_compete(rep, writer_session, feeds):
     add_article(
         writer_session, feeds["Finance Daily"], "Pricing: the pricing playbook for SaaS pricing",
@@ -136,6 +138,7 @@ def test_dismissing_hides_an_article_for_that_audience_only_and_can_be_undone(
     assert titles(suggestions(rep, audience["id"])) == ["SaaS churn, explained"]
 
 
+@pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
 def test_at_most_two_per_feed_in_the_top_ten(rep, writer_session, feeds):
     loud = feeds["SaaS Weekly"]
     for i in range(5):  # the loud feed has the five freshest, best articles
@@ -157,6 +160,7 @@ def test_at_most_two_per_feed_in_the_top_ten(rep, writer_session, feeds):
     assert titles(items[10:13]) == [f"SaaS pricing and churn, part {i}" for i in (2, 3, 4)]
 
 
+@pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
 def test_with_too_few_feeds_the_cap_gives_way_rather_than_hiding_articles(
     rep, writer_session, feeds
 ):

@@ -2,13 +2,16 @@
 
 One test per failure kind found in the held-out evaluation: technical tokens, stems that cross
 into other words, one ambiguous keyword, tags, busy off-topic feeds, duplicate stories, and
-recency swamping relevance; and feedback, which must move what resembles a verdict.
+recency swamping relevance; and feedback, which must move what resembles a verdict. They test
+the lexical ranking, which must be good without the meaning factor (tests/unit/test_semantic.py
+tests that), so the factor is off here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.orm import Session
 
 from feeds.analysis import analyse
@@ -16,6 +19,8 @@ from schedules import audiences_db, feedback_db, learning, ranking, suggestions_
 from tests.articles import add_article, add_feed
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
+
+pytestmark = pytest.mark.usefixtures("lexical_only")
 
 
 def ranked(session: Session, workspace_id: int, **audience) -> list[ranking.Suggestion]:
