@@ -21,7 +21,10 @@ COMMANDS = {
         "app.calendar_cli:export_ics",
         "Write audience calendars as an RFC 5545 .ics file: one rep's, or the whole team's.",
     ),
-    "feeds": ("app.feeds_cli:feeds_group", "Feed subscriptions: list, add, remove, refresh, poll."),
+    "feeds": (
+        "app.feeds_cli:feeds_group",
+        "Feed subscriptions: list, add, remove, refresh, poll, embed.",
+    ),
     "worker": (
         "app.worker_cli:worker",
         "Refresh due feeds and deliver webhooks until SIGTERM or Ctrl-C.",

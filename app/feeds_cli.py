@@ -1,4 +1,5 @@
-"""``planner feeds``: subscriptions (list, add, remove), ``refresh`` and the polling ``worker``."""
+"""``planner feeds``: subscriptions (list, add, remove), ``refresh``, the polling ``worker``
+and ``embed`` (meaning vectors for articles stored without one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.polling import Loop, run_loops
 from app.runtime import Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.errors import DomainError
-from feeds import articles_db, subscriptions_db
+from feeds import articles_db, entries_db, semantic, subscriptions_db
 from feeds.models import Feed
 from feeds.refresh_db import RefreshSummary
 
@@ -27,7 +28,7 @@ workers_option = click.option(
 
 @click.group("feeds")
 def feeds_group() -> None:
-    """Feed subscriptions: list, add, remove, refresh, poll."""
+    """Feed subscriptions: list, add, remove, refresh, poll, embed."""
 
 
 @feeds_group.command("list")
@@ -123,6 +124,24 @@ def refresh(runtime: Runtime, feed_id: int | None, workers: int) -> None:
 
         totals = runner.run(progress)
     click.echo(f"Refreshed {totals.line()}.")
+
+
+@feeds_group.command("embed")
+@pass_runtime
+def embed(runtime: Runtime) -> None:
+    """Give articles stored without a meaning vector one (after installing the semantic extra
+    or upgrading past migration 0016), a batch per commit; safe to stop and run again."""
+    if semantic.embed(["probe"]) == [None]:
+        fail("the semantic extra is not installed: pip install -e '.[semantic]'")
+    after_id, total = 0, 0
+    while True:
+        with runtime.database.writer() as session:
+            after_id, stored = entries_db.embed_missing(session, after_id)
+            session.commit()
+        total += stored
+        if not after_id:
+            break
+    click.echo(f"Stored {total:,} meaning vector{'s' * (total != 1)}.")
 
 
 @feeds_group.command("worker")

@@ -100,7 +100,7 @@ def measure(
     folder: Path,
     frozen_path: Path,
 ) -> tuple[list[dict], list[dict]]:
-    """Each audience of ``folder`` ranked three ways and after feedback; and the unjudged
+    """Each audience of ``folder`` ranked four ways and after feedback; and the unjudged
     articles of its lists (title and summary, for blind grading)."""
     frozen = json.loads(frozen_path.read_text())
     rows, unjudged_rows = [], []
@@ -115,8 +115,10 @@ def measure(
             spec["audience"]["exclude_keywords"],
         )  # fmt: skip
         semantic.configure(False)  # the ranking by words alone, as without the semantic extra
-        words = suggested(session, workspace_id, audience.id, 10)
-        semantic.configure(True)
+        try:
+            words = suggested(session, workspace_id, audience.id, 10)
+        finally:
+            semantic.configure(True)
         urls = {"today": frozen.get(name, []), "title": [c.url for c in title], "words": words,
                 "new": suggested(session, workspace_id, audience.id, 10)}  # fmt: skip
         row: dict = {"audience": name, "judged": len(grades)}

@@ -27,8 +27,8 @@ from workspaces import bench_database, drop_workspace, settle
 from core import dialects
 from core.models import Workspace
 from feeds.analysis import search_fields
-from feeds.entries_db import meaning_rows
-from feeds.models import Article, ArticleVector, Feed
+from feeds.entries_db import insert_articles
+from feeds.models import Feed
 from schedules import audiences_db, suggestions_db
 
 NOW = dt.datetime(2026, 2, 19, tzinfo=dt.UTC)
@@ -76,10 +76,10 @@ def build(writer, size: int, rng: random.Random) -> tuple[int, int]:
                 "search_title": search_title, "search_body": search_body,
             })  # fmt: skip
             if len(rows) == 5000:
-                _insert_with_vectors(session, rows)
+                insert_articles(session, rows)  # with their meaning vectors, as a refresh
                 rows.clear()
         if rows:
-            _insert_with_vectors(session, rows)
+            insert_articles(session, rows)
         # Keywords of middling frequency (ranks 100-2,000), as an audience's terms are.
         keywords = [*rng.sample(words[100:2000], 4), " ".join(rng.sample(words[20:200], 2))]
         audience = audiences_db.create_audience(
@@ -87,16 +87,6 @@ def build(writer, size: int, rng: random.Random) -> tuple[int, int]:
         )
         session.commit()
         return workspace.id, audience.id
-
-
-def _insert_with_vectors(session, rows: list[dict]) -> None:
-    """The articles, and the meaning vectors a refresh stores with each (feeds.entries_db), so
-    that ranking reads and compares them as it does in the app."""
-    ids = session.scalars(
-        insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
-    ).all()
-    if vectors := meaning_rows(ids, rows):
-        session.execute(insert(ArticleVector), vectors)
 
 
 def measure(reader, workspace_id: int, audience_id: int, since: dt.datetime | None):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core import dialects
 from core.db import in_chunks
@@ -59,7 +58,12 @@ def store_entries(
     }
     by_id = {
         article.id: article
-        for stmt in in_chunks(select(Article), Article.id, list(set(known.values())))
+        # With their vectors: an edited article's is renewed (feeds.models) without a query each.
+        for stmt in in_chunks(
+            select(Article).options(selectinload(Article.meaning)),
+            Article.id,
+            list(set(known.values())),
+        )
         for article in session.scalars(stmt)
     }
     urls = list({e.url for key, e in entries.items() if e.url and key not in known})
@@ -90,10 +94,8 @@ def store_entries(
                 created[entry.url] = len(new_rows)
             links.append((key, len(new_rows), True))
             new_rows.append(_article_row(feed, entry, now))
+    ids = insert_articles(session, new_rows)
     dialect = dialects.of(session)
-    ids = dialect.insert_returning_ids(session, Article, new_rows, unique="canonical_url")
-    if vector_rows := meaning_rows(ids, new_rows):
-        dialect.insert_rows(session, ArticleVector, vector_rows)
     if links:
         entry_rows = [
             {
@@ -112,15 +114,45 @@ def store_entries(
     return len(new_rows), len(edited)
 
 
-def meaning_rows(ids: Sequence[int], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The ``article_vectors`` rows of articles inserted in bulk (their ids and rows, in the
-    same order), one batch of :func:`feeds.semantic.embed`; none without the model."""
-    texts = [semantic.article_text(row["title"], row["summary_text"]) for row in rows]
-    return [
+def insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert article rows in bulk (their canonical URLs distinct) with their meaning vectors,
+    embedded in one batch (none without the model); their ids, in order."""
+    if not rows:
+        return []
+    ids = dialects.of(session).insert_returning_ids(session, Article, rows, unique="canonical_url")
+    _store_vectors(session, ids, [(row["title"], row["summary_text"]) for row in rows])
+    return ids
+
+
+def embed_missing(session: Session, after_id: int = 0, batch: int = 500) -> tuple[int, int]:
+    """Meaning vectors for up to ``batch`` articles past ``after_id`` that have none (stored
+    before the semantic extra was installed, or before migration 0016); answers the last
+    article id looked at (0 when none was left) and how many vectors were stored."""
+    rows = session.execute(
+        select(Article.id, Article.title, Article.summary_text)
+        .outerjoin(ArticleVector)
+        .where(ArticleVector.article_id.is_(None), Article.id > after_id)
+        .order_by(Article.id)
+        .limit(batch)
+    ).all()
+    stored = _store_vectors(
+        session, [r.id for r in rows], [(r.title, r.summary_text) for r in rows]
+    )
+    return (rows[-1].id if rows else 0), stored
+
+
+def _store_vectors(session: Session, ids: list[int], texts: list[tuple[str, str]]) -> int:
+    """Embed (title, summary) of these articles in one batch and store the vectors; how many
+    (none without the model, nor for a text without a token)."""
+    embedded = semantic.embed([semantic.article_text(title, summary) for title, summary in texts])
+    vectors = [
         {"article_id": id_, "vector": vector}
-        for id_, vector in zip(ids, semantic.embed(texts), strict=True)
+        for id_, vector in zip(ids, embedded, strict=True)
         if vector is not None
     ]
+    if vectors:
+        dialects.of(session).insert_rows(session, ArticleVector, vectors)
+    return len(vectors)
 
 
 def _article_row(feed: Feed, entry: ParsedEntry, now: dt.datetime) -> dict[str, Any]:

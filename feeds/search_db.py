@@ -165,8 +165,8 @@ def search(
 
 
 def meaning_vectors(session: Session, article_ids: Sequence[int]) -> dict[int, bytes]:
-    """The stored meaning vectors (feeds.semantic) of these articles, by id; none without the
-    model, and none for an article stored before it."""
+    """The stored meaning vectors (feeds.semantic) of these articles, by id; an article stored
+    without the model, or before migration 0016, has none."""
     query = select(ArticleVector.article_id, ArticleVector.vector)
     return {
         article_id: vector

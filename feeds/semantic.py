@@ -8,14 +8,18 @@ compared by cosine with the audience's name, description and keywords. A vector 
 token vectors, so it costs a tokenisation and a sum: cheap enough to compute when an article is
 stored, and stored (float16, 512 bytes) so that ranking only reads it.
 
-Without the ``wordllama`` package (the ``semantic`` extra), or switched off (``configure``,
-which the app calls with its PLANNER_SEMANTIC setting), every vector is None and ranking is
-lexical only. numpy comes with that extra, so it is imported only once the model has loaded.
+Vectors are stored whenever the ``wordllama`` package (the ``semantic`` extra) is installed;
+whether suggestions weigh them is a switch (``configure``, which the app calls with its
+PLANNER_SEMANTIC setting), so switching it off and on again loses nothing. Without the
+package every vector is None and ranking is lexical only. numpy comes with that extra, so it is
+imported only once the model loads.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,42 +29,48 @@ from typing import Any
 # than 0, 80 or 200).
 ARTICLE_WORDS = 30
 DIMENSIONS = 256
-_enabled = True
+_ranking_by_meaning = True
+
+log = logging.getLogger(__name__)
 
 
-def configure(enabled: bool) -> None:
-    """Use the model when it is installed (the default), or rank by words only."""
-    global _enabled
-    _enabled = enabled
+def configure(rank_by_meaning: bool) -> None:
+    """Whether suggestions weigh meaning (when the model is installed); vectors are stored
+    either way."""
+    global _ranking_by_meaning
+    _ranking_by_meaning = rank_by_meaning
 
 
-def _model() -> tuple[Any, Any] | None:
-    """WordLlama's tokenizer and token-vector matrix; None when switched off or missing."""
-    return _load() if _enabled else None
+def ranks_by_meaning() -> bool:
+    return _ranking_by_meaning and _load() is not None
 
 
 @functools.cache
 def _load() -> tuple[Any, Any] | None:
-    """The files in WordLlama's wheel, loaded once per process (about 0.1 s, 33 MB)."""
+    """WordLlama's tokenizer and token-vector matrix, from the files in its wheel, once per
+    process (about 0.1 s, 33 MB); None when the package is missing or its files unreadable.
+    The package is found, not imported: its own imports (pydantic, requests) are not needed."""
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
     try:
         import numpy as np
-        import wordllama
         from safetensors import safe_open
         from tokenizers import Tokenizer
-    except ImportError:
+
+        tokenizer = Tokenizer.from_file(
+            str(root / "tokenizers" / "l2_supercat_tokenizer_config.json")
+        )
+        weights = root / "weights" / f"l2_supercat_{DIMENSIONS}.safetensors"
+        with safe_open(str(weights), framework="np") as tensors:
+            matrix = np.ascontiguousarray(tensors.get_tensor("embedding.weight"), np.float32)
+    except Exception:  # a broken install must not stop refreshes or listings
+        log.exception("WordLlama is installed but cannot be loaded: ranking by words only")
         return None
-    root = Path(wordllama.__file__).parent
-    tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    weights = root / "weights" / f"l2_supercat_{DIMENSIONS}.safetensors"
-    with safe_open(str(weights), framework="np") as tensors:
-        matrix = np.ascontiguousarray(tensors.get_tensor("embedding.weight"), dtype=np.float32)
     return tokenizer, matrix
-
-
-def available() -> bool:
-    return _model() is not None
 
 
 def article_text(title: str, summary_text: str) -> str:
@@ -73,8 +83,8 @@ def audience_text(name: str, description: str | None, keywords: Sequence[str]) -
 
 def embed(texts: Sequence[str]) -> list[bytes | None]:
     """Each text's unit meaning vector as stored (float16 bytes); None for every text when the
-    model is unavailable, and for a text without a single token."""
-    model = _model()
+    model is not installed, and for a text without a single token."""
+    model = _load()
     if model is None:
         return [None] * len(texts)
     import numpy as np
@@ -91,20 +101,14 @@ def embed(texts: Sequence[str]) -> list[bytes | None]:
     return vectors
 
 
-def closeness(query: bytes | None, vectors: Sequence[bytes | None]) -> list[float | None]:
-    """The cosine of each stored vector with ``query`` (both unit vectors); None where either
-    is missing."""
-    if query is None:  # the model is off or missing
-        return [None] * len(vectors)
+def closeness(query: bytes, vectors: Sequence[bytes]) -> list[float]:
+    """The cosine of each stored vector with ``query`` (all unit vectors, as ``embed`` made
+    them)."""
     import numpy as np
 
-    present = [i for i, v in enumerate(vectors) if v is not None and len(v) == 2 * DIMENSIONS]
-    found: list[float | None] = [None] * len(vectors)
-    if present:
-        stacked = np.frombuffer(b"".join(vectors[i] for i in present), dtype=np.float16)
-        cosines = stacked.reshape(len(present), DIMENSIONS).astype(np.float32) @ np.frombuffer(
-            query, dtype=np.float16
-        ).astype(np.float32)
-        for i, cosine in zip(present, cosines.tolist(), strict=True):
-            found[i] = cosine
-    return found
+    if not vectors:
+        return []
+    stacked = np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(vectors), -1)
+    return (
+        stacked.astype(np.float32) @ np.frombuffer(query, np.float16).astype(np.float32)
+    ).tolist()

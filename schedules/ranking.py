@@ -1,6 +1,7 @@
 """Ranking an audience's candidates: pure functions over the matches feeds.search_db found.
 
-Score = relevance x feed fit x freshness, each factor bounded so that none alone decides:
+Score = relevance x feed fit x feedback x meaning x freshness, each factor bounded so that
+none alone decides:
 
 - relevance (feeds.search_db): keywords in title, summary and tags, description words as weaker
   evidence, believed in proportion to the breadth of evidence;
@@ -11,10 +12,10 @@ Score = relevance x feed fit x freshness, each factor bounded so that none alone
   is presumed average (not half fitting), and the prior stays a nudge beside the relevance;
 - feedback (schedules.learning): articles like those the rep found useful gain, like those
   found not useful lose, within bounds;
-- meaning (feeds.semantic, when its model is installed): exp(MEANING_WEIGHT x how much closer
-  than the median candidate the article's meaning vector is to the audience's name,
-  description and keywords), which tells the senses of a keyword apart; an article without a
-  vector counts as the median;
+- meaning (feeds.semantic, when its model is installed and switched on): exp(MEANING_WEIGHT x
+  how much closer than the median candidate the article's meaning vector is to the audience's
+  name, description and keywords), within MEANING_BOUNDS, which tells the senses of a keyword
+  apart; an article without a vector counts as the median;
 - freshness: FLOOR + (1 - FLOOR) x 0.5 ** (age / half-life); "news" audiences have a low
   floor (fresh matters), "evergreen" ones a high floor (relevance first). Exponential decay
   keeps the order of two articles independent of when the list is asked for.
@@ -33,7 +34,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from feeds import semantic
 from feeds.scoring import Match
 from schedules import learning
 from schedules.models import Audience
@@ -42,10 +42,11 @@ if TYPE_CHECKING:
     from schedules.staggering import ColleaguePlan
 
 # Closeness in meaning multiplies the score by exp(MEANING_WEIGHT x cosine above the median
-# candidate's): a candidate 0.14 closer than the median counts twice, 0.14 further half (on
-# the judged sets 4-6 did about as well; 0 is the lexical ranking). Past the factors below, the
-# reasons say so.
+# candidate's), between x1/4 and x4: a candidate 0.14 closer than the median counts twice,
+# 0.14 further half (on the judged sets weights 4-6 did about as well, and these bounds as
+# well as none; 0 is the lexical ranking). Past the factors below, the reasons say so.
 MEANING_WEIGHT = 5.0
+MEANING_BOUNDS = (0.25, 4.0)
 CLOSE_IN_MEANING, FAR_IN_MEANING = 1.5, 2 / 3
 # Per ranking mode: how far back candidates go by default, and the freshness floor.
 WINDOWS = {"news": dt.timedelta(days=60), "evergreen": dt.timedelta(days=180)}
@@ -104,10 +105,15 @@ class Suggestion:
                 *(plan.note for plan in self.planned_by)]  # fmt: skip
 
     def _meaning(self) -> list[str]:
+        # Against the median candidate, not an absolute measure, so the reasons say "most".
         if self.meaning >= CLOSE_IN_MEANING:
-            return [f"Close in meaning to this audience (x{self.meaning:.1f})"]
+            return [
+                f"Closer in meaning to this audience than most candidates (x{self.meaning:.1f})"
+            ]
         if self.meaning <= FAR_IN_MEANING:
-            return [f"Far in meaning from this audience (x{self.meaning:.1f})"]
+            return [
+                f"Further in meaning from this audience than most candidates (x{self.meaning:.1f})"
+            ]
         return []
 
     def _source(self) -> str:
@@ -165,14 +171,14 @@ def rank(
     matches: Sequence[Match],
     audience: Audience,
     volumes: Mapping[int | None, int],
-    vectors: Mapping[int, bytes],
+    closeness: Mapping[int, float],
     learned: Sequence[learning.Example],
     limit: int,
     now: dt.datetime,
 ) -> list[Suggestion]:
-    """The best ``limit`` of ``matches``: scored (``vectors`` are their stored meaning
-    vectors, by article id), adapted to the rep's feedback, each story once, and no feed
-    filling the top of the list."""
+    """The best ``limit`` of ``matches``: scored (``closeness``: the cosine of their meaning
+    with the audience's, by article id, where known), adapted to the rep's feedback, each story
+    once, and no feed filling the top of the list."""
     fits: Counter[int | None] = Counter()
     for m in matches:
         fits[m.feed_id] += m.fit
@@ -180,10 +186,11 @@ def rank(
     # articles say otherwise.
     base = sum(fits.values()) / max(sum(volumes.values()), 1)
 
-    meanings = _meanings(matches, audience, vectors)
+    meanings = _meanings(closeness)
 
     def prior(m: Match) -> _Prior:
-        return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meanings[m.article_id])
+        meaning = meanings.get(m.article_id, 1.0)
+        return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meaning)
 
     def match_key(m: Match) -> tuple[float, float, int]:
         return _order(_score(m, now, audience, prior(m))[0], m.published_at, m.article_id)
@@ -209,22 +216,16 @@ class _Prior:
     meaning: float
 
 
-def _meanings(
-    matches: Sequence[Match], audience: Audience, vectors: Mapping[int, bytes]
-) -> dict[int, float]:
-    """Each candidate's meaning factor: exp(MEANING_WEIGHT x its cosine with the audience
-    above the median candidate's); 1 for one without a vector, and for all without the model."""
-    if not vectors:
-        return dict.fromkeys((m.article_id for m in matches), 1.0)
-    (query,) = semantic.embed(
-        [semantic.audience_text(audience.name, audience.description, audience.keywords)]
-    )
-    cosines = semantic.closeness(query, [vectors.get(m.article_id) for m in matches])
-    known = [c for c in cosines if c is not None]
-    median = statistics.median(known) if known else 0.0
+def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
+    """Each candidate's meaning factor, exp(MEANING_WEIGHT x its cosine above the median
+    candidate's) within MEANING_BOUNDS, by article id; a candidate without one counts 1."""
+    if not closeness:
+        return {}
+    median = statistics.median(closeness.values())
+    low, high = MEANING_BOUNDS
     return {
-        m.article_id: 1.0 if c is None else math.exp(MEANING_WEIGHT * (c - median))
-        for m, c in zip(matches, cosines, strict=True)
+        article_id: min(high, max(low, math.exp(MEANING_WEIGHT * (cosine - median))))
+        for article_id, cosine in closeness.items()
     }
 
 

@@ -25,6 +25,7 @@ from core.models import User
 from feeds import semantic
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
+from feeds.scoring import Match
 from feeds.search_db import feed_volumes, meaning_vectors, search
 from schedules import (
     audiences_db,
@@ -163,15 +164,30 @@ def _ranked(
     plans = _colleague_plans(session, audience, owner_id, since)
     held = staggering.held_back(plans, stagger_at)
     extra = min(sum(1 for m in matches if m.article_id in held), limit)
-    ids = [m.article_id for m in matches]
-    vectors = meaning_vectors(session, ids) if semantic.available() else {}
-    ranked = ranking.rank(matches, audience, volumes, vectors, learned.examples, limit + extra, now)
+    closeness = _closeness(session, audience, matches)
+    ranked = ranking.rank(
+        matches, audience, volumes, closeness, learned.examples, limit + extra, now
+    )
     verdicts = learned.verdicts
     ranked = [
         dataclasses.replace(s, feedback=verdicts[s.article_id]) if s.article_id in verdicts else s
         for s in ranked
     ]
     return staggering.with_plans(ranked, plans)
+
+
+def _closeness(session: Session, audience: Audience, matches: Sequence[Match]) -> dict[int, float]:
+    """The cosine of each candidate's stored meaning vector with the audience's name,
+    description and keywords; none when suggestions do not weigh meaning (feeds.semantic)."""
+    if not semantic.ranks_by_meaning():
+        return {}
+    vectors = meaning_vectors(session, [m.article_id for m in matches])
+    (query,) = semantic.embed(
+        [semantic.audience_text(audience.name, audience.description, audience.keywords)]
+    )
+    if not vectors or query is None:
+        return {}
+    return dict(zip(vectors, semantic.closeness(query, list(vectors.values())), strict=True))
 
 
 def _colleague_plans(

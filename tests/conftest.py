@@ -122,9 +122,9 @@ def _semantic_on() -> Iterator[None]:
 
 @pytest.fixture
 def lexical_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ranking without the meaning factor (feeds.semantic), as where wordllama is not
-    installed: for tests of the lexical rules, which must hold on their own. The variable
-    keeps it off in apps built after this fixture (create_app configures it)."""
+    """Ranking by words alone (PLANNER_SEMANTIC=0: feeds.semantic's vectors are not weighed),
+    for tests of the lexical rules, which must hold on their own. The variable keeps it off
+    in apps built after this fixture (create_app configures it)."""
     monkeypatch.setenv("PLANNER_SEMANTIC", "0")
     semantic.configure(False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,9 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from feeds.models import Feed, FeedEntry
+from feeds import semantic
+from feeds.models import Article, Feed, FeedEntry
+from tests.articles import add_article
 from tests.cli.helpers import REPO, add_feeds, planner, summary
 from tests.helpers import PlannerRunner
 
@@ -179,3 +182,28 @@ def test_worker_waits_out_an_unreachable_database(tmp_path: Path) -> None:
     assert all(line.startswith("Database unavailable, retrying in 0.2 s") for line in lines)
     assert worker.returncode == 0
     assert out.rstrip().endswith("Worker stopped.")
+
+
+def test_embed_gives_articles_stored_without_a_meaning_vector_one(app, monkeypatch) -> None:
+    writer = app.extensions["planner_db"].writer
+    with writer() as session:
+        (feed_id,) = add_feeds(writer, ["https://plant.example/feed"])
+        feed = session.get(Feed, feed_id)
+        with_one = add_article(session, feed, "Robots weld car frames", summary="On the line.")
+        with monkeypatch.context() as before_the_extra:
+            before_the_extra.setitem(sys.modules, "wordllama", None)
+            semantic._load.cache_clear()
+            without = [add_article(session, feed, f"Robots, part {i}") for i in range(3)]
+        semantic._load.cache_clear()
+        session.commit()
+        ids = [a.id for a in without]
+        kept = with_one.meaning.vector
+
+    result = run(app, "feeds", "embed")
+
+    assert result.exit_code == 0, result.output
+    assert "Stored 3 meaning vectors." in result.output
+    with writer() as session:
+        assert all(len(session.get(Article, i).meaning.vector) == 512 for i in ids)
+        assert session.get(Article, with_one.id).meaning.vector == kept
+    assert "Stored 0 meaning vectors." in run(app, "feeds", "embed").output

@@ -24,7 +24,11 @@ ARTICLE_ROWS = [
         "summary_text, tags, content_hash, created_at, updated_at, search_title, search_body, "
         f"search_tags) VALUES ({id_}, 1, '{title}', '2026-02-19', '', '', '[]', 'h{id_}', "
         f"{WHEN}, {WHEN}, '{title.lower()}', '', '')"
-        for id_, title in [(1, "Robots weld car frames"), (2, "Robots waltz at the gala")]
+        for id_, title in [
+            (1, "Robots weld car frames"),
+            (2, "Robots waltz at the gala"),
+            (3, "Robots at the trade fair"),
+        ]
     ),
 ]
 
@@ -33,22 +37,24 @@ def test_existing_articles_start_without_a_vector_and_rank_as_the_median(empty_e
     upgrade_with_rows(empty_engine, "0015", ARTICLE_ROWS, "0016")
     reader, writer = make_sessionmakers(empty_engine)
     with writer() as session:
-        assert [a.meaning for a in session.query(Article).order_by(Article.id)] == [None, None]
+        assert [a.meaning for a in session.query(Article).order_by(Article.id)] == [None] * 3
         audience = audiences_db.create_audience(
-            session, 1, name="Plant managers", keywords=["robots"]
+            session, 1, name="Plant managers", description="Factory floors.", keywords=["robots"]
         )
         session.flush()
         found = suggestions_db.suggest(session, 1, audience.id, now=NOW)
-        assert sorted(s.title for s in found) == [
-            "Robots waltz at the gala",
-            "Robots weld car frames",
-        ]
+        assert len(found) == 3
         assert {s.meaning for s in found} == {1.0}
+        # Two are rewritten since: they get vectors, and the third stays the median.
         session.get(Article, 1).summary_text = "Welding cells on the night shift."
+        session.get(Article, 2).summary_text = "Dancers and a string quartet until midnight."
         session.commit()
     with reader() as session:
         assert len(session.get(Article, 1).meaning.vector) == 512
-        assert session.get(Article, 2).meaning is None
+        assert session.get(Article, 3).meaning is None
+        meaning = {s.title: s.meaning for s in suggestions_db.suggest(session, 1, 1, now=NOW)}
+        assert meaning["Robots at the trade fair"] == 1.0
+        assert meaning["Robots weld car frames"] > 1 > meaning["Robots waltz at the gala"]
 
 
 def test_downgrading_drops_the_vectors_and_keeps_the_articles(empty_engine):
@@ -56,4 +62,4 @@ def test_downgrading_drops_the_vectors_and_keeps_the_articles(empty_engine):
     command.downgrade(migrations.config(empty_engine), "0015")
     assert "article_vectors" not in inspect(empty_engine).get_table_names()
     with empty_engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT count(*) FROM articles").scalar() == 2
+        assert connection.exec_driver_sql("SELECT count(*) FROM articles").scalar() == 3

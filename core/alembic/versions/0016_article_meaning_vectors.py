@@ -4,7 +4,8 @@ Stored when an article is written (feeds.semantic: 256 float16 values, 512 bytes
 ranking only reads it; in a table of its own, so that the suggestion window's scans of
 articles stay over compact rows (inline, the vectors slowed suggestions at 100,000 articles
 by half). Articles already there have none, which ranking treats as neutral (neither close
-nor far) until their text changes; a news window is 60 days, so they soon age out.
+nor far) until their text changes or ``planner feeds embed`` gives them one; not here, so
+that a migration never depends on an optional package.
 
 Revision ID: 0016
 Revises: 0015
