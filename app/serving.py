@@ -156,9 +156,12 @@ class PlannerServer(BaseApplication):
     def load(self) -> Callable:
         # Imported here: the master process never needs Flask, only the workers that load it.
         from app import create_app
+        from feeds import semantic
 
         configure_logging(self.settings.log_level)
-        return create_app({"SERVE_WORKERS": self.settings.workers})
+        app = create_app({"SERVE_WORKERS": self.settings.workers})
+        semantic.preload()
+        return app
 
     def when_ready(self, arbiter: Any) -> None:
         arbiter.log.info("Metrics directory: %s", self.metrics_dir)
