@@ -131,7 +131,7 @@ def refresh(runtime: Runtime, feed_id: int | None, workers: int) -> None:
 def embed(runtime: Runtime) -> None:
     """Give articles stored without a meaning vector one (after installing the semantic extra
     or upgrading past migration 0016), a batch per commit; safe to stop and run again."""
-    if semantic.embed(["probe"]) == [None]:
+    if not semantic.installed():
         fail("the semantic extra is not installed: pip install -e '.[semantic]'")
     after_id, total = 0, 0
     while True:

@@ -41,8 +41,12 @@ def configure(rank_by_meaning: bool) -> None:
     _ranking_by_meaning = rank_by_meaning
 
 
+def installed() -> bool:
+    return _load() is not None
+
+
 def ranks_by_meaning() -> bool:
-    return _ranking_by_meaning and _load() is not None
+    return _ranking_by_meaning and installed()
 
 
 @functools.cache

@@ -182,11 +182,11 @@ def _closeness(session: Session, audience: Audience, matches: Sequence[Match]) -
     if not semantic.ranks_by_meaning():
         return {}
     vectors = meaning_vectors(session, [m.article_id for m in matches])
+    if not vectors:  # none stored for these candidates: nothing to embed the audience for
+        return {}
     (query,) = semantic.embed(
         [semantic.audience_text(audience.name, audience.description, audience.keywords)]
     )
-    if not vectors or query is None:
-        return {}
     return dict(zip(vectors, semantic.closeness(query, list(vectors.values())), strict=True))
 
 
