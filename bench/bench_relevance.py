@@ -21,10 +21,10 @@ The five are dismissed for both lists, so that the rest is ranked as a list of i
 Four sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-tests/data/relevance/heldout2 and heldout3 (six audiences each) were written and graded by a
-judge who never saw any ranking's output or this benchmark; their "today" is main at 8c77c87
-and f5af534. The JSON line keeps the twelve's figures at its top level and puts each other
-set's under its key (``heldout``, ``heldout2``, ``heldout3``).
+tests/data/relevance/heldout2, heldout3 and heldout4 (six audiences each) were written and
+graded by judges who never saw any ranking's output or this benchmark; their "today" is main at
+8c77c87, f5af534 and 4020f81. The JSON line keeps the twelve's figures at its top level and
+puts each other set's under its key (``heldout``, ``heldout2``, ``heldout3``, ``heldout4``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -53,6 +53,8 @@ from relevance_pool import (  # noqa: E402
     HELDOUT2_FROZEN,
     HELDOUT3,
     HELDOUT3_FROZEN,
+    HELDOUT4,
+    HELDOUT4_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -84,6 +86,9 @@ SETS = (
     ("heldout3", "second blind held-out set, 6 audiences, today = f5af534",
      "graded blind like the first, before any ranking was measured on it",
      HELDOUT3, HELDOUT3_FROZEN),
+    ("heldout4", "third blind held-out set, 6 audiences, today = 4020f81",
+     "graded blind, pooled from the meaning factor and three rival rankings before any was "
+     "measured on it", HELDOUT4, HELDOUT4_FROZEN),
 )  # fmt: skip
 
 
