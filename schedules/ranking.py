@@ -192,15 +192,17 @@ def rank(
         meaning = meanings.get(m.article_id, 1.0)
         return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meaning)
 
-    def match_key(m: Match) -> tuple[float, float, int]:
-        return _order(_score(m, now, audience, prior(m))[0], m.published_at, m.article_id)
-
+    # Each candidate is scored once; only those the list reaches become Suggestions, unless
+    # feedback rescores them all.
+    priors = [(m, prior(m)) for m in matches]
+    scored = [(m, p, *_score(m, now, audience, p)) for m, p in priors]
     ordered: Iterator[Suggestion]
-    if learned:  # feedback rescores every candidate, so each is a Suggestion before the sort
-        scored = [_scored(m, now, audience, prior(m)) for m in matches]
-        ordered = iter(sorted(learning.adapt(scored, learned), key=_rank_key))
-    else:  # only the few dozen candidates the list reaches become Suggestions
-        ordered = (_scored(m, now, audience, prior(m)) for m in sorted(matches, key=match_key))
+    if learned:
+        suggestions = [_suggestion(*candidate) for candidate in scored]
+        ordered = iter(sorted(learning.adapt(suggestions, learned), key=_rank_key))
+    else:
+        scored.sort(key=lambda c: _order(c[2], c[0].published_at, c[0].article_id))
+        ordered = (_suggestion(*candidate) for candidate in scored)
     span = max(DEDUP_PER_ITEM * limit, CAP_SPAN * DEDUP_PER_ITEM)
     ranked = itertools.chain(_distinct(itertools.islice(ordered, span)), ordered)
     return _diversified(ranked, limit, learning.trusted_feeds(learned))
@@ -229,8 +231,7 @@ def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
     }
 
 
-def _scored(match: Match, now: dt.datetime, audience: Audience, prior: _Prior) -> Suggestion:
-    score, age = _score(match, now, audience, prior)
+def _suggestion(match: Match, prior: _Prior, score: float, age: float) -> Suggestion:
     return Suggestion(
         article_id=match.article_id,
         title=match.title,
