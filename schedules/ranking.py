@@ -58,9 +58,15 @@ FRESHNESS_FLOOR = {"news": 0.5, "evergreen": 0.7}
 # weight of PRIOR_ARTICLES articles, so that a feed's first few articles say little.
 FEED_FIT_POWER = 0.25
 PRIOR_ARTICLES = 20
-# Diversity: at most FEED_CAP articles of one feed among the first CAP_SPAN suggestions (one
-# more for a feed the rep trusts: learning.trusted_feeds).
+# Diversity: among the first CAP_SPAN suggestions, each article of a feed past its first
+# FEED_CAP (one more for a feed the rep trusts: learning.trusted_feeds) counts PAST_CAP times
+# its score, again for each further one: a third article of one feed needs four times the
+# score of the other candidates, so a busy feed cannot fill the list, but neither do keyword
+# coincidences from other feeds push out a niche feed's clearly better articles (on the five
+# judged sets, nDCG@10 gained 0.00-0.04 over a hard cap of two; 0.5 gained more but put four
+# of ten from one feed on a held-out set).
 FEED_CAP = 2
+PAST_CAP = 0.25
 CAP_SPAN = 10
 # Titles sharing this share of their words (Jaccard) are the same story from another feed;
 # so are leads (title and first words) sharing this share of their word triples.
@@ -331,27 +337,40 @@ def _same_story(
 def _diversified(
     ranked: Iterator[Suggestion], limit: int, trusted: frozenset[int] = frozenset()
 ) -> list[Suggestion]:
-    """At most FEED_CAP per feed among the first CAP_SPAN, one more for a ``trusted`` feed
-    (the rep found it useful repeatedly: the cap guards against busy feeds the rep has not
-    judged); after those, order is by score.
+    """The first CAP_SPAN places by score with each feed's articles past its cap discounted
+    (PAST_CAP per article past FEED_CAP, one more allowed for a ``trusted`` feed: the rep found
+    it useful repeatedly, and the cap guards against busy feeds the rep has not judged); after
+    those, order is by score.
 
-    An article passed over for its feed's cap keeps its place in the score order below the
-    capped span. When too few feeds have candidates to fill the span, those passed-over
-    articles fill it rather than leaving the rep with a short list.
+    Each place goes to the best discounted score among the articles read so far; ``ranked``
+    is read on only while its next score (never discounted by more than its own) could still
+    win. An article passed over keeps its place in the score order below the span, and when
+    too few feeds have candidates, the discounted articles still fill the span.
     """
     span = min(limit, CAP_SPAN)
     top: list[Suggestion] = []
-    passed_over: list[Suggestion] = []
+    waiting: list[Suggestion] = []
     per_feed: Counter[object] = Counter()
-    for suggestion in ranked:
+
+    def feed(suggestion: Suggestion) -> object:
         # An article whose feed was unsubscribed is capped with nothing else.
-        feed = suggestion.feed_id or ("article", suggestion.article_id)
-        if per_feed[feed] >= FEED_CAP + (suggestion.feed_id in trusted):
-            passed_over.append(suggestion)
+        return suggestion.feed_id or ("article", suggestion.article_id)
+
+    def discounted(suggestion: Suggestion) -> tuple[float, tuple[float, float, int]]:
+        past = per_feed[feed(suggestion)] - FEED_CAP - (suggestion.feed_id in trusted)
+        factor = PAST_CAP ** (past + 1) if past >= 0 else 1.0
+        return suggestion.score * factor, tuple(-x for x in _rank_key(suggestion))
+
+    upcoming = next(ranked, None)
+    while len(top) < span and (waiting or upcoming is not None):
+        best = max(waiting, key=discounted, default=None)
+        if upcoming is not None and (best is None or upcoming.score > discounted(best)[0]):
+            waiting.append(upcoming)
+            upcoming = next(ranked, None)
             continue
-        per_feed[feed] += 1
-        top.append(suggestion)
-        if len(top) == span:
-            break
-    rest = heapq.merge(passed_over, ranked, key=_rank_key)
+        waiting.remove(best)
+        per_feed[feed(best)] += 1
+        top.append(best)
+    later = itertools.chain([upcoming] if upcoming is not None else [], ranked)
+    rest = heapq.merge(sorted(waiting, key=_rank_key), later, key=_rank_key)
     return top + list(itertools.islice(rest, limit - len(top)))

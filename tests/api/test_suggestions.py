@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from schedules.ranking import FEED_CAP, PAST_CAP
 from tests.api.helpers import suggestions
 from tests.articles import NOW, add_article, add_feed
 from tests.helpers import give, make_audience
@@ -139,15 +140,17 @@ def test_dismissing_hides_an_article_for_that_audience_only_and_can_be_undone(
 
 
 @pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
-def test_at_most_two_per_feed_in_the_top_ten(rep, writer_session, feeds):
+def test_a_busy_feed_takes_two_of_the_top_ten_when_other_feeds_match_as_well(
+    rep, writer_session, feeds
+):
     loud = feeds["SaaS Weekly"]
-    for i in range(5):  # the loud feed has the five freshest, best articles
+    for i in range(5):  # the loud feed has the five freshest articles
         add_article(
             writer_session, loud, f"SaaS pricing and churn, part {i}", days_old=0.1 + i / 10
         )
-    for i in range(9):
+    for i in range(9):  # as good a match, a few days older
         feed = add_feed(writer_session, rep.workspace_id, f"Quiet feed {i}")
-        add_article(writer_session, feed, f"Notes on pricing number {i}", days_old=3 + i)
+        add_article(writer_session, feed, f"SaaS pricing and churn, notes {i}", days_old=3 + i)
     writer_session.commit()
     audience = make_audience(rep, keywords=KEYWORDS)
 
@@ -158,6 +161,36 @@ def test_at_most_two_per_feed_in_the_top_ten(rep, writer_session, feeds):
     assert len(items) == 14
     # The capped articles are not lost: they come after the first ten, best first.
     assert titles(items[10:13]) == [f"SaaS pricing and churn, part {i}" for i in (2, 3, 4)]
+
+
+@pytest.mark.usefixtures("lexical_only")
+def test_a_feed_whose_articles_far_outscore_the_rest_takes_more_than_two_places(
+    rep, writer_session, feeds
+):
+    niche = feeds["SaaS Weekly"]
+    for i in range(5):  # every keyword in the title
+        add_article(
+            writer_session, niche, f"SaaS pricing and churn, part {i}", days_old=0.1 + i / 10
+        )
+    for i in range(9):  # one keyword, in passing: weak evidence
+        feed = add_feed(writer_session, rep.workspace_id, f"Quiet feed {i}")
+        add_article(writer_session, feed, f"Notes on pricing number {i}", days_old=3 + i)
+    writer_session.commit()
+    audience = make_audience(rep, keywords=KEYWORDS)
+
+    items = suggestions(rep, audience["id"], limit=14)
+
+    placed = 0
+    for index, item in enumerate(items[:10]):
+        if item["feed"]["id"] != niche.id:
+            continue
+        placed += 1
+        if placed > FEED_CAP:  # it went before every other feed's article listed after it
+            discounted = item["score"] * PAST_CAP ** (placed - FEED_CAP)
+            others = [o["score"] for o in items[index + 1 :] if o["feed"]["id"] != niche.id]
+            assert others and all(discounted >= score for score in others)
+    assert placed > FEED_CAP
+    assert len(items) == 14  # no quiet article is lost
 
 
 @pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
