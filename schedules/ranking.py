@@ -29,7 +29,7 @@ import heapq
 import itertools
 import math
 import statistics
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -340,38 +340,39 @@ def _diversified(
     it useful repeatedly, and the cap guards against busy feeds the rep has not judged); after
     those, order is by score.
 
-    Each place goes to the best discounted score among the articles read so far; ``ranked``
-    is read on only while its next score (never discounted by more than its own) could still
-    win. An article passed over keeps its place in the score order below the span, and when
-    too few feeds have candidates, the discounted articles still fill the span.
+    Articles read but not yet placed wait in one queue per feed, best first: they share their
+    feed's discount, so only the queues' heads compete for a place, and ``ranked`` is read on
+    only while its next article (never discounted by more than its own) could still win. An
+    article passed over keeps its place in the score order below the span, and when too few
+    feeds have candidates, the discounted articles still fill the span.
     """
     span = min(limit, CAP_SPAN)
     top: list[Suggestion] = []
-    waiting: list[Suggestion] = []
+    waiting: dict[object, deque[Suggestion]] = {}
     per_feed: Counter[object] = Counter()
 
     def feed(suggestion: Suggestion) -> object:
         # An article whose feed was unsubscribed is capped with nothing else.
         return suggestion.feed_id or ("article", suggestion.article_id)
 
-    def discounted(suggestion: Suggestion) -> float:
+    def place_key(suggestion: Suggestion) -> tuple[float, float, int]:
         past = per_feed[feed(suggestion)] - FEED_CAP - (suggestion.feed_id in trusted)
-        return suggestion.score * (PAST_CAP ** (past + 1) if past >= 0 else 1.0)
-
-    def place_key(suggestion: Suggestion) -> tuple[float, dt.datetime, int]:
-        # Ties go to the newer article, then the older row, as in _order.
-        return discounted(suggestion), suggestion.published_at, -suggestion.article_id
+        discount = PAST_CAP ** (past + 1) if past >= 0 else 1.0
+        return _order(suggestion.score * discount, suggestion.published_at, suggestion.article_id)
 
     upcoming = next(ranked, None)
     while len(top) < span and (waiting or upcoming is not None):
-        best = max(waiting, key=place_key, default=None)
-        if upcoming is not None and (best is None or upcoming.score > discounted(best)):
-            waiting.append(upcoming)
+        best = min((queue[0] for queue in waiting.values()), key=place_key, default=None)
+        if upcoming is not None and (best is None or _rank_key(upcoming) < place_key(best)):
+            waiting.setdefault(feed(upcoming), deque()).append(upcoming)
             upcoming = next(ranked, None)
             continue
-        waiting.remove(best)
+        queue = waiting[feed(best)]
+        queue.popleft()
+        if not queue:
+            del waiting[feed(best)]
         per_feed[feed(best)] += 1
         top.append(best)
     later = itertools.chain([upcoming] if upcoming is not None else [], ranked)
-    rest = heapq.merge(sorted(waiting, key=_rank_key), later, key=_rank_key)
+    rest = heapq.merge(*waiting.values(), later, key=_rank_key)
     return top + list(itertools.islice(rest, limit - len(top)))
