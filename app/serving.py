@@ -162,8 +162,10 @@ class PlannerServer(BaseApplication):
         configure_logging(self.settings.log_level)
         app = create_app({"SERVE_WORKERS": self.settings.workers})
         semantic.preload()
-        # The app, its schemas and the model live as long as the worker: frozen, the cyclic
-        # collector stops walking them, whose full passes stalled one request in a hundred.
+        # The app and its schemas live as long as the worker: frozen (after collecting what
+        # loading left behind), the cyclic collector's full passes stop walking them, which
+        # stalled requests while they ran.
+        gc.collect()
         gc.freeze()
         return app
 
