@@ -10,8 +10,8 @@ centroid of the useful examples (the mean of the cosines) raises it, to the cent
 not-useful ones lowers it, and the closest example of each kind is named in the reasons. A
 feed's share of useful verdicts, smoothed, scales its articles: one useful verdict x1.5, one
 not useful x0.5, as a niche feed the rep likes is likely to fit again and a wire it waved
-away is not. A feed found useful twice and never not useful also gets one more place under
-the per-feed cap (``trusted_feeds``).
+away is not. A feed found useful twice and never not useful also has one more article
+spared the per-feed cap's discount (``trusted_feeds``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ MIN_BOOST, MAX_BOOST = 1 / 3, 3.0
 # Below this similarity an example says nothing about a candidate, and no reason names it.
 SIMILAR = 0.1
 # A feed with this many useful verdicts and no not-useful one is trusted: the rep has said
-# twice that it fits, so the per-feed cap (a guess against busy feeds) gives it one more place.
+# twice that it fits, so the per-feed cap (a guess against busy feeds) spares one more of its
+# articles.
 TRUSTED_USEFUL = 2
 
 

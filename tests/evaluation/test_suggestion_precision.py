@@ -32,12 +32,16 @@ FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
 # is not tuned against them too.
 HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
 HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
+# The third blind set is checked the same way (the first two keep audiences with fewer than 40
+# judged articles or none worth sharing: the corpus serves those buyers too thinly).
+HELDOUT4 = sorted((RELEVANCE / "heldout4").glob("*.json"))
+HELDOUT4_FROZEN = RELEVANCE / "heldout4" / "baseline" / "rankings-4020f81.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
-# Floors on the committed set, a little under what the ranking reaches on it (mean P@5 0.85,
-# lowest 0.60, nDCG@10 0.72, feedback +0.047-0.054 with the soft per-feed cap, which already
-# gives a fitting feed's third article the place feedback used to win for it; BENCHMARKS.md
+# Floors on the committed set, a little under what the ranking reaches on it (BENCHMARKS.md
 # has the figures); the targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7, feedback
-# +0.05) are measured on a held-out set.
+# +0.05) are measured on a held-out set. The feedback floor is under the target: the
+# soft per-feed cap already gives a fitting feed's third article the place that feedback used
+# to win for it, so less is left to gain on the rest.
 # The lowest P@5 keeps one article's margin (0.2). An unjudged article counts as not relevant,
 # so extending the set never fails this test by itself; grading newcomers can only raise it.
 MEAN_P5_FLOOR = 0.8
@@ -58,8 +62,8 @@ def _specs(paths: list[Path] = JUDGEMENTS) -> list[dict]:
 
 @pytest.mark.parametrize(
     ("paths", "frozen_path", "audiences"),
-    [(JUDGEMENTS, FROZEN, 8), (HELDOUT, HELDOUT_FROZEN, 4)],
-    ids=["committed", "heldout"],
+    [(JUDGEMENTS, FROZEN, 8), (HELDOUT, HELDOUT_FROZEN, 4), (HELDOUT4, HELDOUT4_FROZEN, 6)],
+    ids=["committed", "heldout", "heldout4"],
 )
 def test_judgement_set_covers_unlike_audiences_with_graded_reasons(
     paths: list[Path], frozen_path: Path, audiences: int
