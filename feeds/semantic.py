@@ -52,7 +52,7 @@ def ranks_by_meaning() -> bool:
 @functools.cache
 def _load() -> tuple[Any, Any] | None:
     """WordLlama's tokenizer and token-vector matrix, from the files in its wheel, once per
-    process (about 0.1 s, 16 MB); None when the package is missing or its files unreadable.
+    process; None when the package is missing or its files unreadable.
     The package is found, not imported: its own imports (pydantic, requests) are not needed."""
     spec = importlib.util.find_spec("wordllama")
     if spec is None or not spec.submodule_search_locations:
@@ -78,7 +78,7 @@ def _load() -> tuple[Any, Any] | None:
 
 def preload() -> None:
     """Load the model now rather than on first use: a server worker does so before its first
-    request, which would otherwise wait for it (0.1-0.3 s, longer with every worker at once)."""
+    request, which would otherwise wait for it (longer with every worker loading at once)."""
     _load()
 
 

@@ -32,7 +32,7 @@ import statistics
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from feeds.scoring import Match
 from schedules import learning
@@ -42,9 +42,9 @@ if TYPE_CHECKING:
     from schedules.staggering import ColleaguePlan
 
 # Closeness in meaning multiplies the score by exp(MEANING_WEIGHT x cosine above the median
-# candidate's), between x1/4 and x4: a candidate 0.14 closer than the median counts twice,
-# 0.14 further half (on the judged sets weights 4-6 did about as well, and these bounds as
-# well as none; 0 is the lexical ranking). Past the factors below, the reasons say so.
+# candidate's), between x1/4 and x4 so that meaning alone never decides: a candidate 0.14
+# closer than the median counts twice, 0.14 further half (0 is the lexical ranking). Past the
+# factors below, the reasons say so.
 MEANING_WEIGHT = 5.0
 MEANING_BOUNDS = (0.25, 4.0)
 CLOSE_IN_MEANING, FAR_IN_MEANING = 1.5, 2 / 3
@@ -196,17 +196,20 @@ def rank(
         meaning = meanings.get(m.article_id, 1.0)
         return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meaning)
 
+    def scored(m: Match) -> _Scored:
+        p = prior(m)
+        return _Scored(m, p, *_score(m, now, audience, p))
+
     # Each candidate is scored once; only those the list reaches become Suggestions, unless
     # feedback rescores them all.
-    priors = [(m, prior(m)) for m in matches]
-    scored = [(m, p, *_score(m, now, audience, p)) for m, p in priors]
+    candidates = [scored(m) for m in matches]
     ordered: Iterator[Suggestion]
     if learned:
-        suggestions = [_suggestion(*candidate) for candidate in scored]
+        suggestions = [_suggestion(c) for c in candidates]
         ordered = iter(sorted(learning.adapt(suggestions, learned), key=_rank_key))
     else:
-        scored.sort(key=lambda c: _order(c[2], c[0].published_at, c[0].article_id))
-        ordered = (_suggestion(*candidate) for candidate in scored)
+        candidates.sort(key=lambda c: _order(c.score, c.match.published_at, c.match.article_id))
+        ordered = (_suggestion(c) for c in candidates)
     span = max(DEDUP_PER_ITEM * limit, CAP_SPAN * DEDUP_PER_ITEM)
     ranked = itertools.chain(_distinct(itertools.islice(ordered, span)), ordered)
     return _diversified(ranked, limit, learning.trusted_feeds(learned))
@@ -235,7 +238,15 @@ def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
     }
 
 
-def _suggestion(match: Match, prior: _Prior, score: float, age: float) -> Suggestion:
+class _Scored(NamedTuple):
+    match: Match
+    prior: _Prior
+    score: float
+    age: float
+
+
+def _suggestion(candidate: _Scored) -> Suggestion:
+    match, prior = candidate.match, candidate.prior
     return Suggestion(
         article_id=match.article_id,
         title=match.title,
@@ -243,10 +254,10 @@ def _suggestion(match: Match, prior: _Prior, score: float, age: float) -> Sugges
         published_at=match.published_at,
         feed_id=match.feed_id,
         feed_title=match.feed_title,
-        score=score,
+        score=candidate.score,
         relevance=match.relevance,
         matched_keywords=match.matched,
-        age_days=age,
+        age_days=candidate.age,
         match=match,
         feed_fit=prior.feed_fit if match.feed_id is not None else (0.0, 0),
         meaning=prior.meaning,
