@@ -60,9 +60,9 @@ FEED_FIT_POWER = 0.25
 PRIOR_ARTICLES = 20
 # Diversity: among the first CAP_SPAN suggestions, each article of a feed past its first
 # FEED_CAP (one more for a feed the rep trusts: learning.trusted_feeds) counts PAST_CAP times
-# its score, again for each further one: a third article of one feed needs four times the
-# score of the other candidates, so a busy feed cannot fill the list, but neither do keyword
-# coincidences from other feeds push out a niche feed's clearly better articles.
+# its score: each further article of one feed needs four times the score of the other
+# candidates, so a busy feed cannot fill the list, but neither do keyword coincidences from
+# other feeds push out a niche feed's clearly better articles, however many it has.
 FEED_CAP = 2
 PAST_CAP = 0.25
 CAP_SPAN = 10
@@ -368,7 +368,7 @@ def _diversified(
 
     def place_key(suggestion: Suggestion) -> tuple[float, float, int]:
         past = per_feed[feed(suggestion)] - FEED_CAP - (suggestion.feed_id in trusted)
-        discount = PAST_CAP ** (past + 1) if past >= 0 else 1.0
+        discount = PAST_CAP if past >= 0 else 1.0
         return _order(suggestion.score * discount, suggestion.published_at, suggestion.article_id)
 
     upcoming = next(ranked, None)

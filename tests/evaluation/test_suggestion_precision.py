@@ -39,16 +39,18 @@ HELDOUT4_FROZEN = RELEVANCE / "heldout4" / "baseline" / "rankings-4020f81.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 # Floors on the committed set, a little under what the ranking reaches on it (BENCHMARKS.md
 # has the figures); the issue's targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7, feedback
-# +0.05) are measured on a held-out set. The feedback floor is under the issue's target: the
-# soft per-feed cap already gives a fitting feed's third article the place that feedback used
-# to win for it, so less is left to gain on the rest.
+# +0.05) are measured on a held-out set. The feedback gain's floor is under the issue's target:
+# the soft per-feed cap already gives a fitting feed's further articles the places that
+# feedback used to win for them, so less is left to gain on the rest; the floor on the rest's
+# nDCG@10 after the clicks holds what the rep then sees.
 # The lowest P@5 keeps one article's margin (0.2). An unjudged article counts as not relevant,
 # so extending the set never fails this test by itself; grading newcomers can only raise it.
 MEAN_P5_FLOOR = 0.8
 LOWEST_P5_FLOOR = 0.4
 MEAN_NDCG_FLOOR = 0.68
-# Mean nDCG@10 gain on the rest after five clicks.
-FEEDBACK_GAIN_FLOOR = 0.04
+# Mean nDCG@10 on the rest after five clicks, and its gain over the list without them.
+AFTER_CLICKS_NDCG_FLOOR = 0.6
+FEEDBACK_GAIN_FLOOR = 0.03
 
 pytestmark = pytest.mark.skipif(
     not (CORPUS / "MANIFEST.tsv").is_file(),
@@ -90,7 +92,7 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
         session.add(workspace)
         session.flush()
         assert ingest(session, workspace.id, httpserver) == 90
-        precision, ndcg, before, unjudged, gain = {}, {}, {}, {}, {}
+        precision, ndcg, before, unjudged, after, gain = {}, {}, {}, {}, {}, {}
         for spec in _specs():
             grades = {j["url"]: j["grade"] for j in spec["judgements"]}
             audience = audiences_db.create_audience(session, workspace.id, **spec["audience"])
@@ -107,12 +109,15 @@ def test_ranking_quality_stays_above_its_floor(engine: Engine, httpserver: HTTPS
                 session, workspace.id, audience.id, grades, since=SINCE, now=EVAL_NOW
             )
             rest = {u: g for u, g in grades.items() if u not in clicked}
-            gain[name] = ndcg_at_10(learned, rest) - ndcg_at_10(without, rest)
+            after[name] = ndcg_at_10(learned, rest)
+            gain[name] = after[name] - ndcg_at_10(without, rest)
 
-    print("P@5:", precision, "nDCG@10:", ndcg, "unjudged in top 5:", unjudged, "gain:", gain)
+    print("P@5:", precision, "nDCG@10:", ndcg, "unjudged in top 5:", unjudged)
+    print("after five clicks:", after, "gain:", gain)
     assert statistics.mean(precision.values()) >= MEAN_P5_FLOOR, precision
     assert min(precision.values()) >= LOWEST_P5_FLOOR, precision
     assert statistics.mean(ndcg.values()) >= MEAN_NDCG_FLOOR, ndcg
+    assert statistics.mean(after.values()) >= AFTER_CLICKS_NDCG_FLOOR, after
     assert statistics.mean(gain.values()) >= FEEDBACK_GAIN_FLOOR, gain
     # Clearly better than the ranking the issue measured (frozen at aab1145).
     assert statistics.mean(ndcg.values()) > statistics.mean(before.values()) + 0.15

@@ -33,7 +33,7 @@ def by_the_rule(candidates: list[Suggestion], limit: int, trusted: frozenset[int
     def key(s: Suggestion) -> tuple[float, float, int]:
         feed = s.feed_id or ("article", s.article_id)
         past = placed[feed] - ranking.FEED_CAP - (s.feed_id in trusted)
-        discount = ranking.PAST_CAP ** (past + 1) if past >= 0 else 1.0
+        discount = ranking.PAST_CAP if past >= 0 else 1.0
         return ranking._order(s.score * discount, s.published_at, s.article_id)
 
     while left and len(chosen) < min(limit, ranking.CAP_SPAN):

@@ -34,7 +34,7 @@ def list_suggestions(query, audience_id):
 
     Leaves out articles matching an exclude keyword, already scheduled or published to the
     audience by you, or dismissed by you for it; among the first ten, a feed's articles past
-    its second count a quarter of their score (again for each further one); each story once
+    its second count a quarter of their score; each story once
     (other feeds that carried it in ``also_in``). An empty list says why in ``empty``. Each
     item carries your verdict on it (``feedback``), null when none was given, and the
     colleagues who post it to the audience (``planned_by``): one a colleague shares within a
