@@ -12,7 +12,11 @@ from core.errors import InvalidValue
 
 
 def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:
-    """ISO 8601 (or anything dateutil reads) to aware UTC; no offset means the audience's clock."""
+    """ISO 8601 to aware UTC; no offset means the audience's clock.
+
+    Only ISO 8601: a looser reading guesses, and a guess stores a post at another time without
+    a word ("01/02/2027" as 2 January; "11:00:00 01:00", an offset whose "+" a client forgot to
+    encode, as one o'clock)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -21,10 +25,11 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
         try:
             parsed = date_parser.isoparse(value)
         except (ValueError, OverflowError):
-            try:
-                parsed = date_parser.parse(value)
-            except (ValueError, OverflowError):
-                raise InvalidValue(field, f"Not a date and time: {value!r}.") from None
+            raise InvalidValue(
+                field,
+                f"Not an ISO 8601 date and time (such as 2027-03-11T09:00 or "
+                f"2027-03-11T09:00:00+01:00): {value!r}.",
+            ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     try:

@@ -68,6 +68,11 @@ POST_ERRORS = [
     ({"url": "javascript:alert(1)"}, "url"),
     ({"url": "not a url"}, "url"),
     ({"scheduled_at": "next tuesday-ish"}, "scheduled_at"),
+    # Not ISO 8601, so a guess would store another time: an offset whose "+" was not encoded
+    # (read as one o'clock), a day-month order, a zone abbreviation (ignored).
+    ({"scheduled_at": "2027-02-01T11:00:00 01:00"}, "scheduled_at"),
+    ({"scheduled_at": "01/02/2027 11:00"}, "scheduled_at"),
+    ({"scheduled_at": "2027-02-01T11:00:00 EST"}, "scheduled_at"),
     ({"scheduled_at": None, "status": "scheduled"}, "scheduled_at"),
     ({"status": "sent"}, "status"),
     ({"audience_id": 7}, "audience_id"),
@@ -86,7 +91,16 @@ def test_each_post_field_is_validated(rep, change, field):
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=0", "limit=201", "limit=abc", "offset=-1", "kind=gift", "status=x", "from=soon"],
+    [
+        "limit=0",
+        "limit=201",
+        "limit=abc",
+        "offset=-1",
+        "kind=gift",
+        "status=x",
+        "from=soon",
+        "from=01/02/2027",
+    ],
 )
 def test_list_query_parameters_are_validated(rep, query):
     audience = make_audience(rep)

@@ -17,6 +17,17 @@ def test_a_naive_time_is_read_on_the_audience_clock_and_stored_in_utc():
     assert when(at, "Europe/Berlin") == "Tue 4 March 2031, 09:00"
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["2027-02-01T11:00:00 01:00", "01/02/2027 11:00", "2027-02-01T11:00 EST", "Feb 1 2027 11:00"],
+)
+def test_only_iso_8601_is_read_since_a_guess_would_store_another_time(written):
+    with pytest.raises(InvalidValue) as raised:
+        parse_when("scheduled_at", written, "Europe/Berlin")
+    assert raised.value.field == "scheduled_at"
+    assert "ISO 8601" in str(raised.value)
+
+
 def test_blank_is_none_and_nonsense_names_the_field():
     assert parse_when("from", "", "UTC") is None
     with pytest.raises(InvalidValue) as raised:
