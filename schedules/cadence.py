@@ -193,6 +193,19 @@ def slots_between(
     return [slot for slot in found if start <= slot < end]
 
 
+def slots_with_periods(
+    cadence: Cadence, timezone: str, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, tuple[dt.datetime, dt.datetime]]]:
+    """:func:`slots_between` with each slot's :func:`slot_period`; a range whose slots or
+    periods would fall outside years 1 to 9999 is refused, naming the bound near the limit."""
+    try:
+        return [(slot, slot_period(cadence, timezone, slot)) for slot in
+                slots_between(cadence, timezone, start, end)]  # fmt: skip
+    except (OverflowError, ValueError):  # "date value out of range", "year 10000 is out of range"
+        field = "from" if start.year <= 1 else "to"
+        raise InvalidValue(field, "Too close to the calendar's limits (years 1 to 9999).") from None
+
+
 def slot_period(
     cadence: Cadence, timezone: str, slot: dt.datetime
 ) -> tuple[dt.datetime, dt.datetime]:

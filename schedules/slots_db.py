@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidValue
-from schedules.cadence import slot_period, slots_between
+from schedules.cadence import slots_with_periods
 from schedules.models import Audience, Post
 from schedules.policy import cadence_of
 from schedules.timeline_db import timeline
@@ -28,13 +28,7 @@ def slots(
         raise InvalidValue("to", "Must be after from.")
     if end - start > MAX_SLOT_RANGE:
         raise InvalidValue("to", "Ask for at most five years of slots at once.")
-    cadence = cadence_of(audience)
-    try:
-        found = slots_between(cadence, audience.timezone, start, end)
-        periods = [slot_period(cadence, audience.timezone, slot) for slot in found]
-    except OverflowError:  # a period or the next slot would fall outside years 1 to 9999
-        field = "from" if start.year <= 1 else "to"
-        raise InvalidValue(field, "Too close to the calendar's limits (years 1 to 9999).") from None
+    found = slots_with_periods(cadence_of(audience), audience.timezone, start, end)
     if not found:
         return []
     gives = list(
@@ -42,8 +36,8 @@ def slots(
             timeline(
                 audience.id,
                 owner_id,
-                Post.scheduled_at >= periods[0][0],
-                Post.scheduled_at < periods[-1][1],
+                Post.scheduled_at >= found[0][1][0],
+                Post.scheduled_at < found[-1][1][1],
             )
             .where(Post.kind == "give")
             .order_by(Post.scheduled_at, Post.id)
@@ -51,7 +45,7 @@ def slots(
     )
     filled: list[tuple[dt.datetime, Post | None]] = []
     used: set[int] = set()
-    for slot, (begin, finish) in zip(found, periods, strict=True):
+    for slot, (begin, finish) in found:
         post = next(
             (g for g in gives if g.id not in used and begin <= g.scheduled_at < finish), None
         )

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,12 +22,11 @@ from core.db import utcnow
 from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import rule, team
-from schedules.cadence import Cadence, slot_period, slots_between
+from schedules.cadence import Cadence, slots_with_periods
 from schedules.contacts.contacts_db import standings
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
 
-MAX_WINDOW = dt.timedelta(days=366)
 NEXT_SLOT_HORIZON = dt.timedelta(days=366)
 
 
@@ -81,7 +81,8 @@ def window(
     start, end = start or quarter[0], end or quarter[1]
     if end <= start:
         raise InvalidValue("to", "Must be after from.")
-    if end - start > MAX_WINDOW:
+    # A year back from ``end`` rather than ahead of ``start``: only the latter can pass 9999.
+    if end.year > 1 and end - relativedelta(years=1) > start:
         raise InvalidValue("to", "Ask for at most a year at once.")
     return start, end
 
@@ -188,13 +189,11 @@ def _slots(
     for audience in audiences:
         key = (cadence_of(audience), audience.timezone)
         if key not in found:
-            found[key] = (_periods(*key, start, end), _periods(*key, now, now + NEXT_SLOT_HORIZON))
+            found[key] = (
+                slots_with_periods(*key, start, end),
+                slots_with_periods(*key, now, now + NEXT_SLOT_HORIZON),
+            )
     return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
-
-
-def _periods(cadence: Cadence, timezone: str, begin: dt.datetime, finish: dt.datetime) -> Slots:
-    found = slots_between(cadence, timezone, begin, finish)
-    return [(slot, slot_period(cadence, timezone, slot)) for slot in found]
 
 
 def _timelines(

@@ -197,10 +197,21 @@ def test_another_workspace_sees_only_its_own_team(rep, outsider, team):
         ("from=2027-03-01&to=2027-01-01", "to"),
         ("from=2027-01-01&to=2028-06-01", "to"),
         ("from=0001-01-01T00:00%2B14:00", "from"),
+        ("from=2026-01-01&to=2027-01-02", "to"),  # a year and a day
+        # The cadence's slots would run past the calendar's last year.
+        ("from=9999-01-01&to=9999-12-31", "to"),
+        ("from=9998-12-31&to=9999-12-30", "to"),
     ],
 )
 def test_a_bad_window_is_a_422_naming_the_field(rep, query, field):
+    make_audience(rep)
     response = rep.get(f"/api/v1/team?{query}")
     assert response.status_code == 422, response.get_json()
     assert response.mimetype == "application/problem+json"
     assert field in {e["field"] for e in response.get_json()["errors"]}
+
+
+def test_a_window_of_exactly_a_year_is_answered(rep):
+    make_audience(rep)
+    response = rep.get("/api/v1/team?from=2028-02-29&to=2029-02-28")
+    assert response.status_code == 200, response.get_json()
