@@ -18,13 +18,13 @@ measured on the rest (those five left out of both the ranking and the ideal), wi
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
-Five sets are measured and reported apart: the twelve committed audiences (which the suite's
+Six sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-tests/data/relevance/heldout2, heldout3 and heldout4 (six audiences each) were written and
-graded by judges who never saw any ranking's output or this benchmark; their "today" is main at
-8c77c87, f5af534 and 4020f81. The JSON line keeps the twelve's figures at its top level and
-puts each other set's under its key (``heldout``, ``heldout2``, ``heldout3``, ``heldout4``).
+tests/data/relevance/heldout2 to heldout5 (six audiences each) were written and graded by
+judges who never saw any ranking's output or this benchmark; their "today" is main at 8c77c87,
+f5af534, 4020f81 and 8a180d9. The JSON line keeps the twelve's figures at its top level and
+puts each other set's under its key (``heldout``, ``heldout2`` ... ``heldout5``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -55,6 +55,8 @@ from relevance_pool import (  # noqa: E402
     HELDOUT3_FROZEN,
     HELDOUT4,
     HELDOUT4_FROZEN,
+    HELDOUT5,
+    HELDOUT5_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -89,6 +91,9 @@ SETS = (
     ("heldout4", "third blind held-out set, 6 audiences, today = 4020f81",
      "graded blind, pooled from the meaning factor and three rival rankings before any was "
      "measured on it", HELDOUT4, HELDOUT4_FROZEN),
+    ("heldout5", "fourth blind held-out set, 6 audiences, today = 8a180d9",
+     "graded blind, pooled from today's ranking and the per-feed discount it replaced before "
+     "either was measured on it", HELDOUT5, HELDOUT5_FROZEN),
 )  # fmt: skip
 
 
