@@ -33,7 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # clients cannot pose as another address or scheme by sending those headers themselves.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     telemetry.init_app(app)
-    security.init_app(app)  # refuses oversized or unparseable bodies before anything else
+    security.init_app(app)  # refuses oversized requests before anything else
     db.init_app(app)
     refused_asks.init_app(app)
     feed_jobs.init_app(app)
@@ -41,5 +41,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     ratelimits.init_app(app)  # before auth: a blocked address gets no answer about its token
     auth.init_app(app)
+    security.init_body_guard(app)  # what a body says is for authenticated callers only
     web.init_app(app)
     return app

@@ -8,7 +8,8 @@ served from this origin, app/api/__init__.py), may load only this origin's files
 Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
 a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
 HTML, until ``planner serve`` raised its own); a body over ``MAX_CONTENT_LENGTH`` is a 413
-without being read; an API write whose body is not JSON is a 415 (it would otherwise be
+without being read. Then, once the caller is authenticated: an API write whose body is not
+JSON is a 415 (it would otherwise be
 read as "no fields" and a PATCH would answer 200 having changed nothing); JSON that Python
 cannot take apart safely (nesting deep enough to exhaust the stack, integers longer than
 CPython converts) is a 400, and text the databases cannot store (NUL, lone surrogates) is a
@@ -102,7 +103,17 @@ def _oversized_head() -> Response | None:
     return None
 
 
+def _api_body() -> bytes | None:
+    """The body of an API write, read once and kept (form parsing and webargs read this copy);
+    None for other requests."""
+    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        return None
+    return request.get_data(cache=True)
+
+
 def _guard_request() -> Response | None:
+    """Limits checked before authentication, so that no one can make the service read or
+    store more than it accepts."""
     if found := _oversized_head():
         return found
     if request.endpoint in UPLOAD_BODY_BYTES:
@@ -115,13 +126,19 @@ def _guard_request() -> Response | None:
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
             return _invalid("query", name, "NUL characters are not allowed.")
-    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+    body = _api_body()
+    # A chunked body has no length to check up front, and werkzeug stops reading it at the
+    # limit without complaint: one byte more in the raw stream means it was cut short.
+    cut = body is not None and limit is not None and len(body) >= limit
+    return _too_large(limit) if cut and request.input_stream.read(1) else None
+
+
+def _guard_body() -> Response | None:
+    """What an API write's body says, checked after authentication: a caller without a valid
+    token hears 401 (or the failed-token limit's 429), not how a request should be shaped."""
+    body = _api_body()
+    if body is None:
         return None
-    body = request.get_data(cache=True)  # kept: form parsing and webargs read this copy
-    if limit is not None and len(body) >= limit and request.input_stream.read(1):
-        # A chunked body has no length to check up front, and werkzeug stops reading it at the
-        # limit without complaint: one byte more in the raw stream means it was cut short.
-        return _too_large(limit)
     if not body and request.method == "PATCH":
         # Every PATCH takes a JSON object of the fields to change; none at all is a mistake.
         return _invalid("json", "", "Send a JSON object with the fields to change.")
@@ -145,3 +162,8 @@ def init_app(app: Flask) -> None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.before_request(_guard_request)
     app.after_request(_security_headers)
+
+
+def init_body_guard(app: Flask) -> None:
+    """Register right after authentication (app.auth)."""
+    app.before_request(_guard_body)

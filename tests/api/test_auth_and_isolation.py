@@ -39,6 +39,27 @@ def test_protected_routes_answer_401_problem_without_a_valid_token(client, metho
     assert response.get_json()["status"] == 401
 
 
+@pytest.mark.parametrize(
+    ("method", "body", "content_type"),
+    [
+        ("patch", None, None),  # a PATCH without a body
+        ("patch", "x", "text/plain"),  # not JSON
+        ("post", "{bad", "application/json"),  # unparseable
+        ("post", '{"title": "a\\u0000b"}', "application/json"),  # unstorable text
+    ],
+)
+def test_a_bad_body_without_a_valid_token_is_401_not_a_description_of_the_body(
+    client, method, body, content_type
+):
+    url = "/api/v1/posts/1" if method == "patch" else "/api/v1/audiences/1/posts"
+    headers = {"Authorization": "Bearer vp_not-a-real-token"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = getattr(client, method)(url, headers=headers, data=body)
+    assert response.status_code == 401, response.get_json()
+    assert response.mimetype == "application/problem+json"
+
+
 @pytest.mark.parametrize("url", ["/healthz", "/openapi.json", "/docs"])
 def test_health_and_docs_need_no_token(client, url):
     assert client.get(url).status_code == 200
