@@ -43,12 +43,8 @@ def resolve_policy(data: Mapping[str, Any] | None, current: Audience | None = No
                 "leave gives_per_ask out or drop the preset.",
             )
         gives = rule.PRESETS[preset]
-    if gives is None:
-        gives = (
-            current.gives_per_ask
-            if current and "preset" not in data
-            else rule.DEFAULT_GIVES_PER_ASK
-        )
+    if gives is None:  # dropping a preset ({"preset": null}) keeps the numbers it had set
+        gives = current.gives_per_ask if current else rule.DEFAULT_GIVES_PER_ASK
     if min_days is None:
         min_days = current.min_days_between_asks if current else rule.DEFAULT_MIN_DAYS_BETWEEN_ASKS
     return {

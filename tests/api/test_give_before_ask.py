@@ -160,6 +160,15 @@ def test_a_stricter_policy_that_uncovers_an_ask_is_refused(rep, audience):
     }
 
 
+def test_dropping_a_preset_keeps_the_gives_per_ask(rep):
+    explicit = make_audience(rep, name="Explicit", policy={"gives_per_ask": 5})
+    preset = make_audience(rep, name="Preset", policy={"preset": "80-20"})
+    for audience, gives in ((explicit, 5), (preset, 4)):
+        url = f"/api/v1/audiences/{audience['id']}"
+        policy = rep.patch(url, json={"policy": {"preset": None}}).get_json()["policy"]
+        assert (policy["preset"], policy["gives_per_ask"]) == (None, gives)
+
+
 def test_presets_set_the_gives_per_ask(rep):
     for preset, gives in (("jab-jab-jab-right-hook", 3), ("80-20", 4), ("4-1-1", 5)):
         created = make_audience(rep, name=preset, policy={"preset": preset})
