@@ -114,6 +114,9 @@ def _iso(value: object) -> str:
 
 
 UNREADABLE_NAME = "A form field's name cannot be read."
+# Errors named in one answer: a body of thousands of unknown fields would otherwise be answered
+# at several times its size, naming each.
+MAX_LISTED_ERRORS = 20
 
 
 def flatten_validation(messages: dict[str, Any]) -> list[dict[str, str]]:
@@ -150,9 +153,12 @@ def from_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = flatten_validation(data["messages"]) if "messages" in data else None
     if errors:
-        detail = " ".join(f"{e['field'] or e['location']}: {e['message']}" for e in errors)
+        listed = errors[:MAX_LISTED_ERRORS]
+        detail = " ".join(f"{e['field'] or e['location']}: {e['message']}" for e in listed)
+        if len(errors) > len(listed):
+            detail += f" ({len(errors) - len(listed)} more not listed.)"
         response = problem(status, detail, slug="validation-error", title="Invalid request",
-                           errors=errors)  # fmt: skip
+                           errors=listed)  # fmt: skip
     else:
         response = problem(status, data.get("message") or error.description or "")
     for name, value in (data.get("headers") or {}).items():

@@ -109,6 +109,15 @@ def test_list_query_parameters_are_validated(rep, query):
     assert response.mimetype == "application/problem+json"
 
 
+def test_many_errors_are_answered_in_a_bounded_list(rep):
+    body = {"name": "CFOs", **{f"field_{i}": 1 for i in range(500)}}
+    response = rep.post("/api/v1/audiences", json=body)
+    assert len(fields_of(response)) == 20
+    assert "480 more not listed" in response.get_json()["detail"]
+    assert len(response.data) < 5_000
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 0
+
+
 def test_a_duplicate_audience_name_is_a_conflict_on_the_name(rep):
     make_audience(rep, name="CFOs")
     response = rep.post("/api/v1/audiences", json={"name": "CFOs"})
