@@ -147,7 +147,9 @@ def _guard_body() -> Response | None:
     if not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
     try:
-        document = json.loads(body)
+        # JSON between systems is UTF-8 (RFC 8259): json.loads would also take a BOM or UTF-16
+        # from bytes, which the views' parser then refuses under another name.
+        document = json.loads(body.decode("utf-8"))
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
     except ValueError as error:  # JSONDecodeError, undecodable bytes, over-long integers

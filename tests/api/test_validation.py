@@ -125,6 +125,18 @@ def test_a_duplicate_audience_name_is_a_conflict_on_the_name(rep):
     assert response.get_json()["errors"][0]["field"] == "name"
 
 
+@pytest.mark.parametrize(
+    "body", ['\ufeff{"name": "CFOs"}'.encode(), '{"name": "CFOs"}'.encode("utf-16")]
+)
+def test_json_that_is_not_utf_8_is_invalid_json(rep, body):
+    response = rep.post(
+        "/api/v1/audiences", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.get_json()["type"].endswith("invalid-json")
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 0
+
+
 def test_a_body_that_is_not_json_is_a_4xx_problem(rep):
     response = rep.post(
         "/api/v1/audiences", data="{not json", headers={"Content-Type": "application/json"}
