@@ -77,6 +77,8 @@ def list_posts(
     audience = get_audience(session, workspace_id, audience_id)
     start = parse_when("from", start, audience.timezone)
     end = parse_when("to", end, audience.timezone)
+    if start is not None and end is not None and end <= start:
+        raise InvalidValue("to", "Must be after from.")
     query = posts.mine_within(
         select(Post).where(Post.audience_id == audience_id), owner_id, start, end
     )

@@ -100,6 +100,7 @@ def test_each_post_field_is_validated(rep, change, field):
         "status=x",
         "from=soon",
         "from=01/02/2027",
+        "from=2027-02-03&to=2027-02-01",
     ],
 )
 def test_list_query_parameters_are_validated(rep, query):
