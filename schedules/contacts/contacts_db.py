@@ -29,7 +29,7 @@ from schedules.contacts import relationship as rel
 from schedules.contacts.introductions_db import Acquaintance
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
-from schedules.contacts.profiles import profile_key
+from schedules.contacts.profiles import profile_key, search_term
 from schedules.models import RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
 from schedules.times import parse_when
@@ -159,15 +159,35 @@ def _apply_fields(contact: Contact, data: Mapping[str, Any]) -> None:
         contact.relationship = data["relationship"]
 
 
-def _flush_unique_profile(session: Session) -> None:
+def _flush_unique_profile(session: Session, contact: Contact) -> None:
+    """Flush the contact, refused when its rep already has the person: the same profile URL,
+    however it was pasted (``profiles.profile_key``, as imports and introductions compare)."""
+    conflict = Conflict(
+        "You already have a contact with this profile URL.",
+        errors=[{"field": "profile_url", "message": "Already one of your contacts."}],
+    )
+    if _has_same_profile(session, contact):
+        raise conflict
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(
-            "You already have a contact with this profile URL.",
-            errors=[{"field": "profile_url", "message": "Already one of your contacts."}],
-        ) from None
+        raise conflict from None
+
+
+def _has_same_profile(session: Session, contact: Contact) -> bool:
+    key = profile_key(contact.profile_url)
+    if key is None:
+        return False
+    query = select(Contact.profile_url).where(
+        Contact.owner_id == contact.owner_id, Contact.profile_url.is_not(None)
+    )
+    if contact.id is not None:
+        query = query.where(Contact.id != contact.id)
+    if (term := search_term(key)) is not None:  # a pre-filter every spelling of the key passes
+        query = query.where(func.lower(Contact.profile_url).contains(term, autoescape=True))
+    with session.no_autoflush:  # a new contact is not to be found as its own twin
+        return any(profile_key(url) == key for url in session.scalars(query))
 
 
 def create_contact(
@@ -182,7 +202,7 @@ def create_contact(
         # An existing connection (or one the other person started) is recorded as accepted.
         contact.accepted_at = parse_when("accepted_at", fields["accepted_at"], zone_of(contact))
     session.add(contact)
-    _flush_unique_profile(session)
+    _flush_unique_profile(session, contact)
     return contact
 
 
@@ -213,7 +233,7 @@ def update_contact(
         contact.accepted_at = accepted
         after = rel.History(accepted, before.touches, before.asks, before.requested_at)
     people_db.guard(contact, before, after, old_policy, person_policy(contact.audience))
-    _flush_unique_profile(session)
+    _flush_unique_profile(session, contact)
     return contact
 
 

@@ -66,6 +66,26 @@ def test_the_same_profile_twice_is_a_conflict_on_the_profile_url(rep):
     assert response.get_json()["errors"][0]["field"] == "profile_url"
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "http://www.linkedin.com/in/Ann/",
+        "https://LINKEDIN.com/in/ann?trk=public_profile",
+        "https://www.linkedin.com/in/ANN#about",
+        "https://de.linkedin.com/in/ann/",
+    ],
+)
+def test_the_same_profile_however_pasted_is_a_conflict_on_create_and_edit(rep, spelling):
+    add_contact(rep, profile_url="https://linkedin.com/in/ann")
+    created = rep.post("/api/v1/contacts", json={"name": "Ann dup", "profile_url": spelling})
+    assert created.status_code == 409
+    assert created.get_json()["errors"][0]["field"] == "profile_url"
+    other = add_contact(rep, name="Bo", profile_url="https://linkedin.com/in/bo")
+    edited = rep.patch(f"/api/v1/contacts/{other['id']}", json={"profile_url": spelling})
+    assert edited.status_code == 409
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 2
+
+
 CONTACT_ERRORS = [
     ({"name": ""}, "name"),
     ({"name": "   "}, "name"),
