@@ -28,6 +28,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.load(app.instance_path, overrides or {}))
     semantic.configure(app.config["SEMANTIC_RANKING"])  # process-wide, as the model is
     app.json.sort_keys = False
+    # A doubled slash is an unknown path (a problem document), not werkzeug's HTML redirect.
+    app.url_map.merge_slashes = False
     if proxies := app.config["PROXY_FIX"]:
         # Trust X-Forwarded-For/-Proto/-Host from this many proxies in front, and no more, so
         # clients cannot pose as another address or scheme by sending those headers themselves.

@@ -88,6 +88,14 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(_swagger_ui_assets())
+    app.after_request(_no_type_without_content)
+
+
+def _no_type_without_content(response: flask.Response) -> flask.Response:
+    """A 204 has no body, so nothing to type (flask-smorest labels its empty one JSON)."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response
 
 
 def _swagger_ui_assets() -> flask.Blueprint:

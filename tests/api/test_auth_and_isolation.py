@@ -98,7 +98,9 @@ def test_other_workspaces_ids_answer_404_and_change_nothing(rep, outsider):
     assert rep.get(post_url).get_json()["title"] == first["title"]
 
 
-def test_unknown_route_is_a_problem_document(rep):
-    response = rep.get("/api/v1/nothing-here")
+@pytest.mark.parametrize("url", ["/api/v1/nothing-here", "/api/v1//audiences"])
+def test_unknown_route_is_a_problem_document(rep, url):
+    response = rep.get(url)  # a doubled slash too: not an HTML redirect
     assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
     assert response.get_json()["title"] == "Not Found"

@@ -52,7 +52,9 @@ def test_a_contact_is_created_read_edited_and_deleted(rep, audience):
         "client",
         "Initech",
     )
-    assert rep.delete(url).status_code == 204
+    deleted = rep.delete(url)
+    assert deleted.status_code == 204
+    assert "Content-Type" not in deleted.headers  # no body, nothing to type
     assert rep.get(url).status_code == 404
 
 
