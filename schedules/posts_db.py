@@ -123,7 +123,7 @@ SCHEDULE_GRACE = dt.timedelta(minutes=5)
 
 
 def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) -> None:
-    """``scheduled`` means still to come, and the past is recorded as ``published``, recently.
+    """``scheduled`` means still to come, and ``published`` records the past, recently.
 
     A back-dated give would otherwise buy an ask today; call when a post's time or status
     changes (posts already stored keep their dates and show as overdue).
@@ -136,6 +136,12 @@ def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) 
             "scheduled_at",
             f"A scheduled post must be in the future, and {post.scheduled_at:%Y-%m-%d %H:%M} "
             "UTC has passed; record a post already shared as published, or choose a later time.",
+        )
+    if post.status == "published" and post.scheduled_at > now + SCHEDULE_GRACE:
+        raise InvalidValue(
+            "scheduled_at",
+            f"A published post has gone out, and {post.scheduled_at:%Y-%m-%d %H:%M} UTC is still "
+            "to come; schedule it for then, or give the time it was shared.",
         )
     days = audience.record_published_within_days
     if post.status == "published" and post.scheduled_at < now - dt.timedelta(days=days):

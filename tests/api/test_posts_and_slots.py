@@ -1,5 +1,8 @@
 """Posts in the audience's time, listing filters, and cadence slots across DST changes."""
 
+import datetime as dt
+
+from core.db import utcnow
 from tests.helpers import give, make_audience, post
 
 
@@ -16,7 +19,7 @@ def test_posts_list_filters_by_range_kind_and_status(rep):
     audience = make_audience(rep)
     url = f"/api/v1/audiences/{audience['id']}/posts"
     give(rep, audience["id"], "2053-01-06T09:00")
-    give(rep, audience["id"], "2053-02-06T09:00", status="published")
+    give(rep, audience["id"], (utcnow() - dt.timedelta(days=1)).isoformat(), status="published")
     post(rep, audience["id"], "ask", None, status="draft")
     january = rep.get(f"{url}?from=2053-01-01&to=2053-02-01").get_json()
     assert [p["scheduled_at"] for p in january["items"]] == ["2053-01-06T08:00:00+00:00"]
@@ -55,13 +58,27 @@ def test_a_listed_post_reads_as_it_does_alone(rep):
     assert listed[1]["scheduled_at"] is listed[1]["scheduled_at_local"] is None
 
 
+def test_a_post_still_to_come_cannot_be_recorded_as_published(rep):
+    audience = make_audience(rep)
+    url = f"/api/v1/audiences/{audience['id']}/posts"
+    body = {"kind": "give", "type": "tip", "title": "A tip", "status": "published",
+            "scheduled_at": "2053-01-06T09:00"}  # fmt: skip
+    refused = rep.post(url, json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "scheduled_at"
+    created = give(rep, audience["id"], "2053-01-06T09:00")
+    marked = rep.patch(f"/api/v1/posts/{created['id']}", json={"status": "published"})
+    assert marked.status_code == 422
+    assert rep.get(f"{url}?status=published").get_json()["total"] == 0
+
+
 def test_editing_text_or_time_raises_the_sequence(rep):
     audience = make_audience(rep)
     created = give(rep, audience["id"], "2053-01-06T09:00")
     url = f"/api/v1/posts/{created['id']}"
     assert rep.patch(url, json={"title": "Better title"}).get_json()["sequence"] == 1
     assert rep.patch(url, json={"scheduled_at": "2053-01-07T09:00"}).get_json()["sequence"] == 2
-    assert rep.patch(url, json={"status": "published"}).get_json()["sequence"] == 2
+    assert rep.patch(url, json={"status": "draft"}).get_json()["sequence"] == 2
 
 
 def slots(rep, audience, start, end):

@@ -107,9 +107,10 @@ def test_a_scheduled_article_counts_as_useful_unless_the_rep_said_otherwise(sess
         world["audience"],
         world["articles"],
     )
-    when = NOW + dt.timedelta(days=3)
-    for article_id, status in ((scheduled, "scheduled"), (overruled, "published"),
-                               (drafted, "draft")):  # fmt: skip
+    ahead, shared = NOW + dt.timedelta(days=3), NOW - dt.timedelta(days=1)
+    for article_id, status, when in ((scheduled, "scheduled", ahead),
+                                     (overruled, "published", shared),
+                                     (drafted, "draft", ahead)):  # fmt: skip
         posts_db.create_post(session, ws, audience, {
             "kind": "give", "type": "shared_article", "status": status,
             "article_id": article_id, "scheduled_at": when,
