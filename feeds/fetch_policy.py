@@ -97,8 +97,15 @@ class FetchPolicy:
 
 
 def literal_address(host: str) -> IPAddress | None:
-    """The address a host spells out (an IPv6 zone dropped), or None for a name."""
+    """The address a host spells out (an IPv6 zone dropped), or None for a name. IPv4 also in
+    the shorthand, decimal, octal and hex forms that resolvers read as addresses (127.1,
+    2130706433, 0x7f000001), so that a check without DNS sees what a connection would reach."""
+    host = host.partition("%")[0]
     try:
-        return ipaddress.ip_address(host.partition("%")[0])
+        return ipaddress.ip_address(host)
     except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
         return None

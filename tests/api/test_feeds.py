@@ -145,6 +145,10 @@ def test_patch_validates_like_create(rep) -> None:
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/feed",
         "http://[::ffff:127.0.0.1]/feed",
+        # IPv4 as resolvers also read it: shorthand, decimal, hex.
+        "http://127.1/feed",
+        "http://2130706433/feed",
+        "http://0x7f000001/feed",
     ],
 )
 def test_private_addresses_are_refused_by_default(rep, url: str) -> None:
