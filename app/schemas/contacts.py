@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.schemas.common import Instant, OwnerQuerySchema, PageQuerySchema, RowId
+from app.schemas.common import Instant, OwnerQuerySchema, PageQuerySchema, RowId, StrictBoolean
 from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.relationship import STAGES
 from schedules.models import (
@@ -71,7 +71,7 @@ class ContactSchema(Schema):
     )
     company = fields.String(validate=validate.Length(max=CONTACT_COMPANY_MAX))
     title = fields.String(validate=validate.Length(max=CONTACT_TITLE_MAX))
-    decision_maker = fields.Boolean()
+    decision_maker = StrictBoolean()
     relationship = fields.String(validate=validate.OneOf(RELATIONSHIPS))
     notes = fields.String(validate=validate.Length(max=CONTACT_NOTES_MAX))
     accepted_at = when(

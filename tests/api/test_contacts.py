@@ -95,6 +95,8 @@ CONTACT_ERRORS = [
     ({"profile_url": "javascript:alert(1)"}, "profile_url"),
     ({"relationship": "best_friend"}, "relationship"),
     ({"decision_maker": "maybe"}, "decision_maker"),
+    ({"decision_maker": "yes"}, "decision_maker"),  # JSON has true and false for that
+    ({"decision_maker": 1}, "decision_maker"),
     ({"audience_id": 999999}, "audience_id"),
     ({"accepted_at": "after lunch-ish"}, "accepted_at"),
     ({"notes": "x" * 5001}, "notes"),
