@@ -134,7 +134,9 @@ def _parse_time(value: Any) -> dt.time:
         raise InvalidValue(
             "cadence.time", "Give a wall-clock time; the audience's timezone applies."
         )
-    return parsed.replace(second=0, microsecond=0)
+    if parsed.second or parsed.microsecond:  # slots fall on the minute; dropping them is a guess
+        raise InvalidValue("cadence.time", "Give hours and minutes only, such as 09:00.")
+    return parsed
 
 
 def _custom(data: Mapping[str, Any], time: dt.time) -> Cadence:

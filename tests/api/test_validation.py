@@ -20,6 +20,7 @@ AUDIENCE_ERRORS = [
     ({"cadence": {"frequency": "quarterly", "day": 1, "month_of_quarter": 4}},
      "cadence.month_of_quarter"),
     ({"cadence": {"frequency": "monthly", "day": 1, "time": "25:00"}}, "cadence.time"),
+    ({"cadence": {"frequency": "monthly", "day": 1, "time": "09:00:30"}}, "cadence.time"),
     ({"cadence": {"rrule": "FREQ=DAILY"}}, "cadence.rrule"),
     ({"cadence": {"rrule": "FREQ=WEEKLY;BYDAY=MO,TH"}}, "cadence.rrule"),
     ({"cadence": {"rrule": "NOT A RULE"}}, "cadence.rrule"),
