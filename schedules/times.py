@@ -4,26 +4,30 @@ and as reps read them: on the audience's wall clock, spelled out, no UTC offsets
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 
 from core.errors import InvalidValue
 
+# An offset's "+" that a client did not encode in a query string arrives as a space; after an
+# ISO time, " 01:00" can mean nothing else.
+_UNENCODED_PLUS = re.compile(r"(T[0-9:.,]+) ([0-9]{2}(?::?[0-9]{2})?)$")
+
 
 def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:
     """ISO 8601 to aware UTC; no offset means the audience's clock.
 
     Only ISO 8601: a looser reading guesses, and a guess stores a post at another time without
-    a word ("01/02/2027" as 2 January; "11:00:00 01:00", an offset whose "+" a client forgot to
-    encode, as one o'clock)."""
+    a word ("01/02/2027" as 2 January, "11:00 EST" as 11:00 on the audience's clock)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         parsed = value
     else:
         try:
-            parsed = date_parser.isoparse(value)
+            parsed = date_parser.isoparse(_UNENCODED_PLUS.sub(r"\1+\2", value.strip()))
         except (ValueError, OverflowError):
             raise InvalidValue(
                 field,

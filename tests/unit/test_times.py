@@ -17,9 +17,15 @@ def test_a_naive_time_is_read_on_the_audience_clock_and_stored_in_utc():
     assert when(at, "Europe/Berlin") == "Tue 4 March 2031, 09:00"
 
 
+def test_an_offset_whose_plus_was_not_url_encoded_is_still_the_offset():
+    expected = dt.datetime(2027, 2, 1, 10, 0, tzinfo=dt.UTC)
+    for written in ("2027-02-01T11:00:00 01:00", "2027-02-01T11:00 0100", "2027-02-01T11:00 01"):
+        assert parse_when("scheduled_at", written, "America/New_York") == expected
+
+
 @pytest.mark.parametrize(
     "written",
-    ["2027-02-01T11:00:00 01:00", "01/02/2027 11:00", "2027-02-01T11:00 EST", "Feb 1 2027 11:00"],
+    ["01/02/2027 11:00", "2027-02-01T11:00 EST", "Feb 1 2027 11:00", "2027-02-01T11:00 PM"],
 )
 def test_only_iso_8601_is_read_since_a_guess_would_store_another_time(written):
     with pytest.raises(InvalidValue) as raised:

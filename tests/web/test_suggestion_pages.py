@@ -46,8 +46,8 @@ def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot
 
     now = utcnow()
     slots = rep.get(
-        f"/api/v1/audiences/{audience['id']}/slots"
-        f"?from={now.isoformat()}&to={(now + dt.timedelta(days=62)).isoformat()}"
+        f"/api/v1/audiences/{audience['id']}/slots",
+        query_string={"from": now.isoformat(), "to": (now + dt.timedelta(days=62)).isoformat()},
     ).get_json()["items"]
     response = browser.post(f"/audiences/{audience['id']}/suggestions/{article}/schedule")
     assert response.status_code == 303
@@ -68,8 +68,8 @@ def test_scheduling_with_no_open_slot_left_explains_and_writes_nothing(app, rep,
     audience = make_audience(rep, cadence=quarterly)
     now = utcnow()
     slots = rep.get(
-        f"/api/v1/audiences/{audience['id']}/slots"
-        f"?from={now.isoformat()}&to={(now + dt.timedelta(days=367)).isoformat()}"
+        f"/api/v1/audiences/{audience['id']}/slots",
+        query_string={"from": now.isoformat(), "to": (now + dt.timedelta(days=367)).isoformat()},
     ).get_json()["items"]
     for slot in slots:
         give(rep, audience["id"], slot["at"])
