@@ -54,10 +54,12 @@ TRACKING_PREFIXES = ("utm_",)
 
 
 def is_web_url(url: str) -> bool:
-    """An absolute http(s) URL with a host: the only kind the app fetches or links to."""
+    """An absolute http(s) URL with a host and, if it names a port, one from 1 to 65535: the
+    only kind the app fetches or links to, and so the only kind :func:`canonical_url` is given
+    (reading ``port`` raises ``ValueError`` past 65535)."""
     try:
         parts = urlsplit(url.strip())
-        return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+        return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname) and parts.port != 0
     except ValueError:
         return False
 

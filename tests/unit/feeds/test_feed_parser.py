@@ -152,3 +152,15 @@ def test_valid_feed_without_entries_is_fine() -> None:
     empty = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     feed = parse_feed(empty, base_url="https://q.example.com/rss", fetched_at=NOW)
     assert (feed.title, feed.entries) == ("Quiet", [])
+
+
+def test_a_link_with_an_impossible_port_leaves_its_entry_without_a_url() -> None:
+    document = b"""<rss version="2.0"><channel><title>x</title><link>http://x.example:99999/</link>
+      <item><title>Bad port</title><link>http://example.com:99999/a</link></item>
+      <item><title>Good</title><link>https://example.com/b</link></item></channel></rss>"""
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
+    assert feed.link is None
+    assert [(e.title, e.url) for e in feed.entries] == [
+        ("Bad port", None),
+        ("Good", "https://example.com/b"),
+    ]

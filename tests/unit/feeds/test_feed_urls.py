@@ -53,6 +53,10 @@ def test_normalise_url_keeps_every_parameter() -> None:
         ("/relative/path", False),
         ("https://", False),
         ("http://[::1", False),
+        ("http://example.com:8080/a", True),
+        ("http://example.com:99999/a", False),  # past 65535: urllib raises on reading it
+        ("http://example.com:-1/a", False),
+        ("http://example.com:0/a", False),
     ],
 )
 def test_is_web_url(url: str, expected: bool) -> None:
