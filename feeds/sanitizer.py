@@ -94,8 +94,13 @@ def _cleaner(base: str | None) -> nh3.Cleaner:
             return stripped
         # nh3 has already refused unsafe schemes by the time it calls this; the scheme is
         # checked again because urljoin is a second parser with its own idea of "relative".
-        resolved = urljoin(base, stripped) if base else stripped
-        scheme = urlsplit(resolved).scheme.lower()
+        try:
+            resolved = urljoin(base, stripped) if base else stripped
+            scheme = urlsplit(resolved).scheme.lower()
+        except ValueError:
+            # urllib refuses "//[x" (an unclosed IPv6 bracket); nh3 would drop the attribute
+            # too, but print the exception and its traceback to standard error first.
+            return None
         return resolved if scheme in URL_SCHEMES else None
 
     return nh3.Cleaner(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from feeds.sanitizer import LINK_REL, html_to_text, sanitize_html, text_to_html
@@ -57,6 +59,18 @@ def test_links_are_absolute_and_carry_rel() -> None:
 def test_relative_urls_without_a_web_base_are_dropped() -> None:
     # Left relative they would resolve against the app's own origin.
     assert sanitize_html('<a href="/about">about</a>', None) == (f'<a rel="{LINK_REL}">about</a>')
+
+
+def test_unparseable_urls_are_dropped_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    unraisable: list[object] = []  # what nh3 prints to standard error, traceback and all
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    html = '<a href="//[x">a</a><img src="http://[::1/y"><a href="/ok">b</a>'
+    cleaned = sanitize_html(html, BASE)
+    assert cleaned == (
+        f'<a rel="{LINK_REL}">a</a><img>'
+        f'<a href="https://blog.example.com/ok" rel="{LINK_REL}">b</a>'
+    )
+    assert unraisable == []
 
 
 def test_html_to_text_reads_like_the_page() -> None:
