@@ -59,6 +59,10 @@ _WHITESPACE = re.compile(r"\s+")
 # C0 controls other than tab, line feed and carriage return. A regex, not str.translate: with
 # a mapping, translate looks up every character in Python, a second per 30 MB of text.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Numeric character references that could name no character: a UTF-16 surrogate, or a number
+# past U+10FFFF, need four hex or five decimal digits. feedparser's loose parser raises on them.
+_LONG_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));")
+_REPLACEMENT_REFERENCE = b"&#xFFFD;"
 
 expat_driver.install()
 
@@ -106,6 +110,7 @@ def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> Parsed
     resolve against it. Raises :class:`UnsafeXML` or :class:`ParseError`.
     """
     check_xml(data)
+    data = _repair_character_references(data)
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
     # The headers set the base URL for relative links; the media type has no charset so the
     # encoding is read from the document, the same way xmlguard read it.
@@ -126,6 +131,45 @@ def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> Parsed
         ttl_minutes=_ttl(channel.get("ttl")),
         entries=[_entry(e, base_url, fetched_at) for e in entries],
     )
+
+
+def _repair_character_references(data: bytes) -> bytes:
+    """The document with every numeric character reference naming a character.
+
+    Some publishing systems write an emoji as its two UTF-16 halves (``&#55357;&#56832;``);
+    such a pair becomes the one reference it meant. A lone half, or a number past U+10FFFF,
+    becomes U+FFFD. Either kind is not well-formed, and feedparser's loose parser, which then
+    reads the document, raises on it. Only ASCII-compatible encodings are repaired: in UTF-16
+    the reference's bytes differ.
+    """
+    pieces: list[bytes] = []
+    done = 0
+    for match in _LONG_CHARACTER_REFERENCE.finditer(data):
+        point = _code_point(match)
+        if match.start() < done or _is_character(point):
+            continue  # a real character, or the second half of a pair already replaced
+        end, replacement = match.end(), _REPLACEMENT_REFERENCE
+        low = _LONG_CHARACTER_REFERENCE.match(data, end) if 0xD800 <= point < 0xDC00 else None
+        if low and 0xDC00 <= (low_point := _code_point(low)) < 0xE000:
+            end = low.end()
+            replacement = b"&#%d;" % (0x10000 + ((point - 0xD800) << 10) + low_point - 0xDC00)
+        pieces += (data[done : match.start()], replacement)
+        done = end
+    if not pieces:
+        return data
+    pieces.append(data[done:])
+    return b"".join(pieces)
+
+
+def _code_point(reference: re.Match[bytes]) -> int:
+    hex_digits, decimal_digits = reference.groups()
+    if len(hex_digits or decimal_digits) > 16:
+        return 0x110000  # past the last character; int() would refuse 4,300 digits
+    return int(hex_digits, 16) if hex_digits else int(decimal_digits)
+
+
+def _is_character(point: int) -> bool:
+    return point <= 0x10FFFF and not 0xD800 <= point < 0xE000
 
 
 def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:

@@ -164,3 +164,26 @@ def test_a_link_with_an_impossible_port_leaves_its_entry_without_a_url() -> None
         ("Bad port", None),
         ("Good", "https://example.com/b"),
     ]
+
+
+def test_character_references_that_name_no_character_are_repaired() -> None:
+    """Some CMSs write an emoji as two UTF-16 halves; feedparser's loose parser raised on those
+    and on numbers past U+10FFFF, losing the whole feed."""
+    titles = [
+        "Party &#55357;&#56832; time",  # the halves of U+1F600, as one CMS writes it
+        "Party &#xd83d;&#xDE00; time",
+        "Half &#55357; alone, &#56832; too, &#x110000;, &#9999999999;, &#" + "9" * 5000 + ";",
+        "Fine &#128512; &#x1F600; &#8217;",
+    ]
+    items = "".join(
+        f"<item><title>{title}</title><link>https://e.example/{n}</link></item>"
+        for n, title in enumerate(titles)
+    )
+    document = f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
+    assert [e.title for e in feed.entries] == [
+        "Party \U0001f600 time",
+        "Party \U0001f600 time",
+        "Half \ufffd alone, \ufffd too, \ufffd, \ufffd, \ufffd",
+        "Fine \U0001f600 \U0001f600 \u2019",
+    ]
