@@ -39,6 +39,7 @@ from feeds.models import (
     ARTICLE_TITLE_MAX,
     ENTRY_KEY_MAX,
 )
+from feeds.refresh_policy import MAX_INTERVAL_MINUTES
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
 from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
 from feeds.xmlguard import check_xml
@@ -318,8 +319,13 @@ def _tags(tags: list[Mapping[str, Any]]) -> tuple[str, ...]:
 
 
 def _ttl(raw: Any) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    """The channel's ``<ttl>`` in minutes, at most the longest polling interval: a longer one
+    would change nothing, and one past 2**31 does not fit the database's integer column."""
+    text = str(raw or "").strip().lstrip("0")
+    if not (text.isascii() and text.isdigit()):  # isdigit() alone takes "²", which int() refuses
+        return None
+    # Five digits already exceed the cap, and int() refuses a number of 4,300 digits.
+    return min(int(text[:5]), MAX_INTERVAL_MINUTES)
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -187,3 +187,22 @@ def test_character_references_that_name_no_character_are_repaired() -> None:
         "Half \ufffd alone, \ufffd too, \ufffd, \ufffd, \ufffd",
         "Fine \U0001f600 \U0001f600 \u2019",
     ]
+
+
+@pytest.mark.parametrize(
+    ("ttl", "minutes"),
+    [
+        ("120", 120),
+        (" 045 ", 45),
+        ("0", None),
+        ("soon", None),
+        ("\u00b2", None),  # a digit to str.isdigit(), not to int()
+        ("3000000000", 1440),  # past PostgreSQL's integer; polling waits a day at most anyway
+        ("9" * 23, 1440),  # past SQLite's
+        ("9" * 5000, 1440),  # past int()'s 4,300 digits
+    ],
+)
+def test_ttl_is_read_as_minutes_up_to_a_day(ttl: str, minutes: int | None) -> None:
+    document = f'<rss version="2.0"><channel><title>x</title><ttl>{ttl}</ttl></channel></rss>'
+    feed = parse_feed(document.encode(), base_url=BASE, fetched_at=NOW)
+    assert feed.ttl_minutes == minutes

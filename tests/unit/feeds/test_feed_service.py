@@ -345,3 +345,40 @@ def test_control_characters_from_a_loosely_parsed_feed_are_dropped_not_fatal(
     )
     # A guid is a permalink unless it says otherwise, so it resolves against the feed's URL.
     assert session.scalars(select(FeedEntry.entry_key)).one() == httpserver.url_for("/id-1")
+
+
+# One crafted value each (found by probing), in a feed that also carries a good entry: a value
+# that cannot be read is ignored, clamped or leaves its field empty, and loses nothing else.
+CRAFTED_LINK = "<link>https://e.example/crafted</link>"
+CRAFTED: dict[str, tuple[dict[str, str], str, str]] = {
+    # case: (response headers, channel elements, the crafted entry's elements)
+    "link-port-past-65535": ({}, "", "<link>http://example.com:99999/x</link>"),
+    "emoji-as-utf16-halves": ({}, "", f"<description>&#55357;&#56832;</description>{CRAFTED_LINK}"),
+    "ttl-superscript-digit": ({}, "<ttl>\u00b2</ttl>", CRAFTED_LINK),
+    "ttl-past-sqlite-integer": ({}, f"<ttl>{'9' * 23}</ttl>", CRAFTED_LINK),
+    "ttl-past-postgresql-integer": ({}, "<ttl>3000000000</ttl>", CRAFTED_LINK),
+}
+
+
+@pytest.mark.parametrize("case", list(CRAFTED))
+def test_a_crafted_value_loses_nothing_else(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    local_policy: FetchPolicy,
+    case: str,
+) -> None:
+    headers, channel, crafted = CRAFTED[case]
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<rss version="2.0"><channel><title>Site</title>{channel}'
+        f"<item><title>Crafted</title>{crafted}</item>"
+        "<item><title>Good</title><link>https://e.example/good</link></item></channel></rss>",
+        content_type="application/rss+xml",
+        headers=headers,
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+    assert (summary.errors, summary.new_articles) == (0, 2)
+    assert (feed.last_status, feed.last_error) == ("ok", None)
+    assert set(session.scalars(select(Article.title))) == {"Crafted", "Good"}
