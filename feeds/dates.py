@@ -165,9 +165,10 @@ def _lenient(text: str) -> dt.datetime | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
             when = dateparser.parse(text, default=dt.datetime(2000, 1, 1))
+        # Inside the try: 9999-12-31 23:59 -01:00 is past the last instant in UTC.
+        return _utc(when)
     except (ValueError, OverflowError, TypeError):
         return None
-    return _utc(when)
 
 
 def _with_numeric_zone(text: str) -> str:

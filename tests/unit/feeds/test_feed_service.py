@@ -357,6 +357,11 @@ CRAFTED: dict[str, tuple[dict[str, str], str, str]] = {
     "ttl-superscript-digit": ({}, "<ttl>\u00b2</ttl>", CRAFTED_LINK),
     "ttl-past-sqlite-integer": ({}, f"<ttl>{'9' * 23}</ttl>", CRAFTED_LINK),
     "ttl-past-postgresql-integer": ({}, "<ttl>3000000000</ttl>", CRAFTED_LINK),
+    "date-past-9999-in-utc": (
+        {},
+        "",
+        f"<pubDate>Fri, 31 Dec 9999 23:59:59 -0100</pubDate>{CRAFTED_LINK}",
+    ),
 }
 
 
