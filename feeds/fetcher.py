@@ -46,7 +46,11 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_LATER_STATUSES = frozenset({429, 503})
 _CHUNK = 64 * 1024
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?([0-9]+)", re.IGNORECASE)
+# ASCII digits; ten significant ones are read, and more are past the cap anyway.
+_DELTA_SECONDS = re.compile(r"0*([0-9]{1,10})|[0-9]+")
+# RFC 9111 (1.2.2): a delta-seconds too large to represent is read as 2**31.
+_DELTA_SECONDS_CAP = 2**31
 
 
 class FetchOutcome(StrEnum):
@@ -204,22 +208,32 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> dt.d
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    seconds = _delta_seconds(value)
+    if seconds is not None:
         now = now or dt.datetime.now(dt.UTC)
-        return now + dt.timedelta(seconds=min(int(value), 366 * 86400))
+        return now + dt.timedelta(seconds=min(seconds, 366 * 86400))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # "-0000" means UTC for HTTP dates
+            when = when.replace(tzinfo=dt.UTC)
+        # Not clamped to now: the scheduler bounds it against its own clock.
+        return when.astimezone(dt.UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # 9999-12-31 -0100 overflows
         return None
-    if when.tzinfo is None:  # "-0000" means UTC for HTTP dates
-        when = when.replace(tzinfo=dt.UTC)
-    # Not clamped to now: the scheduler bounds it against its own clock.
-    return when.astimezone(dt.UTC)
 
 
 def _max_age(cache_control: str | None) -> int | None:
     match = _MAX_AGE.search(cache_control or "")
-    return int(match.group(1)) if match else None
+    return _delta_seconds(match.group(1)) if match else None
+
+
+def _delta_seconds(value: str) -> int | None:
+    """HTTP's delta-seconds, capped at 2**31; None unless ASCII digits (str.isdigit() also
+    takes "¹", which int() refuses, and int() refuses 4,300 digits)."""
+    digits = _DELTA_SECONDS.fullmatch(value)
+    if digits is None:
+        return None
+    return min(int(digits[1]), _DELTA_SECONDS_CAP) if digits[1] else _DELTA_SECONDS_CAP
 
 
 def _read_body(response: httpx.Response, policy: FetchPolicy) -> bytes:

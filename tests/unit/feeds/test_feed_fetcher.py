@@ -125,10 +125,30 @@ def test_too_many_requests_carries_retry_after(
         ("Tue, 31 Dec 2024 00:00:00 GMT", dt.datetime(2024, 12, 31, tzinfo=dt.UTC)),
         ("soon", None),
         (None, None),
+        ("\u00b9", None),  # a digit to str.isdigit(), not to int()
+        ("9" * 5000, dt.datetime(2026, 1, 2, tzinfo=dt.UTC)),  # at most 366 days
+        ("Fri, 31 Dec 9999 23:59:59 -0100", None),  # past the last instant in UTC
     ],
 )
 def test_parse_retry_after(value: str | None, expected: dt.datetime | None) -> None:
     assert parse_retry_after(value, now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)) == expected
+
+
+@pytest.mark.parametrize(
+    ("cache_control", "max_age"),
+    [
+        ("public, max-age=7200", 7200),
+        ("max-age=" + "9" * 400, 2**31),  # too large to hold: 2**31, as RFC 9111 says
+        ("max-age=\u00b9", None),
+    ],
+)
+def test_max_age_is_read_in_seconds(
+    httpserver: HTTPServer, local_policy: FetchPolicy, cache_control: str, max_age: int | None
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        FEED, headers={"Cache-Control": cache_control}
+    )
+    assert fetch(httpserver.url_for("/feed"), local_policy).max_age == max_age
 
 
 def test_other_statuses_are_errors(httpserver: HTTPServer, local_policy: FetchPolicy) -> None:

@@ -357,6 +357,8 @@ CRAFTED: dict[str, tuple[dict[str, str], str, str]] = {
     "ttl-superscript-digit": ({}, "<ttl>\u00b2</ttl>", CRAFTED_LINK),
     "ttl-past-sqlite-integer": ({}, f"<ttl>{'9' * 23}</ttl>", CRAFTED_LINK),
     "ttl-past-postgresql-integer": ({}, "<ttl>3000000000</ttl>", CRAFTED_LINK),
+    "retry-after-superscript-digit": ({"Retry-After": "\u00b9"}, "", CRAFTED_LINK),
+    "max-age-of-400-digits": ({"Cache-Control": "max-age=" + "9" * 400}, "", CRAFTED_LINK),
     "date-past-9999-in-utc": (
         {},
         "",
