@@ -97,10 +97,9 @@ def fetch(
         "Accept": ACCEPT,
         "Accept-Encoding": "gzip, deflate",
     }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+    # Checked again here: a feed stored before validators were checked may hold one.
+    conditions = {"If-None-Match": _validator(etag), "If-Modified-Since": _validator(last_modified)}
+    headers.update({name: value for name, value in conditions.items() if value})
     with _client(policy, deadline, headers) as client, _errors(url, policy, "fetch"):
         return _follow(client, url, policy)
 
@@ -194,13 +193,23 @@ def _result(
         url=url,
         status_code=status,
         content=_read_body(response, policy) if outcome is FetchOutcome.OK else b"",
-        etag=headers.get("etag"),
-        last_modified=headers.get("last-modified"),
+        etag=_validator(headers.get("etag")),
+        last_modified=_validator(headers.get("last-modified")),
         content_type=headers.get("content-type"),
         permanent_url=permanent_url,
         retry_after=parse_retry_after(headers.get("retry-after")),
         max_age=_max_age(headers.get("cache-control")),
     )
+
+
+def _validator(value: str | None) -> str | None:
+    """``value`` if it can be sent back in a request header (printable ASCII), else None.
+
+    Some servers send validators in Latin-1 or UTF-8 ("Mi, 05 Mär 2025"), which httpx refuses
+    to encode: every later request of the feed failed. Without one, a request is merely
+    unconditional.
+    """
+    return value if value and value.isascii() and value.isprintable() else None
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> dt.datetime | None:

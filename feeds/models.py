@@ -37,6 +37,8 @@ FEED_TITLE_MAX = 500
 FEED_TAG_MAX = 64
 FEED_TAGS_MAX = 20
 FEED_ERROR_MAX = 2000
+FEED_ETAG_MAX = 1024
+FEED_LAST_MODIFIED_MAX = 128
 ARTICLE_TITLE_MAX = 1000
 ARTICLE_AUTHOR_MAX = 500
 ARTICLE_SUMMARY_TEXT_MAX = 1000
@@ -49,7 +51,8 @@ class Feed(Base):
     """A subscription plus the state of its polling schedule.
 
     ``etag`` and ``last_modified`` are stored verbatim because HTTP validators must be echoed
-    back byte for byte. ``ttl_minutes`` is the feed's own ``<ttl>``, kept so that a run of 304
+    back byte for byte; one that could not be (not printable ASCII), or longer than its column,
+    is not stored. ``ttl_minutes`` is the feed's own ``<ttl>``, kept so that a run of 304
     answers (which carry no body) still honours it.
     """
 
@@ -66,8 +69,8 @@ class Feed(Base):
     title: Mapped[str | None] = mapped_column(String(FEED_TITLE_MAX), default=None)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    etag: Mapped[str | None] = mapped_column(String(1024), default=None)
-    last_modified: Mapped[str | None] = mapped_column(String(128), default=None)
+    etag: Mapped[str | None] = mapped_column(String(FEED_ETAG_MAX), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(FEED_LAST_MODIFIED_MAX), default=None)
     last_fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     last_status: Mapped[str | None] = mapped_column(String(32), default=None)
     error_count: Mapped[int] = mapped_column(Integer, default=0)

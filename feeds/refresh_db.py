@@ -20,7 +20,13 @@ from feeds.entries_db import lock_workspace_articles, store_entries
 from feeds.errors import FetchError, ParseError, UnsafeXML
 from feeds.fetch_policy import FetchPolicy
 from feeds.fetcher import FetchOutcome, FetchResult, fetch
-from feeds.models import FEED_ERROR_MAX, FEED_TITLE_MAX, Feed
+from feeds.models import (
+    FEED_ERROR_MAX,
+    FEED_ETAG_MAX,
+    FEED_LAST_MODIFIED_MAX,
+    FEED_TITLE_MAX,
+    Feed,
+)
 from feeds.parser import ParsedFeed, parse_feed
 from feeds.refresh_policy import CLAIM_LEASE, backoff, effective_interval, retry_at
 from feeds.subscriptions_db import feed_by_url
@@ -144,15 +150,21 @@ def store_download(session: Session, feed: Feed, download: Download) -> RefreshS
 
 def _record_success(feed: Feed, now: dt.datetime, result: FetchResult, status: str) -> None:
     if status == "ok" or result.etag:
-        feed.etag = result.etag
+        feed.etag = _fitting(result.etag, FEED_ETAG_MAX)
     if status == "ok" or result.last_modified:
-        feed.last_modified = result.last_modified
+        feed.last_modified = _fitting(result.last_modified, FEED_LAST_MODIFIED_MAX)
     feed.last_status = status
     feed.error_count = 0
     feed.last_error = None
     feed.next_check_at = now + effective_interval(
         feed.interval_minutes, feed.ttl_minutes, result.max_age
     )
+
+
+def _fitting(validator: str | None, limit: int) -> str | None:
+    """A validator longer than its column is not kept: PostgreSQL would refuse the feed's
+    whole refresh, and without it the next request is merely unconditional."""
+    return validator if validator is not None and len(validator) <= limit else None
 
 
 def _record_failure(feed: Feed, now: dt.datetime, message: str) -> None:

@@ -57,6 +57,26 @@ def test_conditional_get_reports_not_modified(
     assert by_date.outcome is FetchOutcome.NOT_MODIFIED
 
 
+def test_validators_that_cannot_be_sent_back_are_left_out(
+    httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    """A feed stored with one before validators were checked is fetched unconditionally
+    rather than failing with UnicodeEncodeError at every refresh."""
+    httpserver.expect_request("/feed").respond_with_data(
+        FEED, headers={"ETag": '"caf\u00e9"', "Last-Modified": "Mi, 05 M\u00e4r 2025"}
+    )
+    result = fetch(
+        httpserver.url_for("/feed"),
+        local_policy,
+        etag='"caf\u00e9"',
+        last_modified="Mi, 05 M\u00e4r 2025 10:00:00 GMT",
+    )
+    assert (result.outcome, result.etag, result.last_modified) == (FetchOutcome.OK, None, None)
+    (request, _response), *_ = httpserver.log
+    assert "If-None-Match" not in request.headers
+    assert "If-Modified-Since" not in request.headers
+
+
 def test_permanent_redirects_report_the_new_url(
     httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:

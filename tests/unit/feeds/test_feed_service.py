@@ -252,6 +252,29 @@ def test_retry_after_sets_next_check(
     assert feed.next_check_at == dt.datetime(2025, 3, 1, 15, tzinfo=dt.UTC)
 
 
+@pytest.mark.parametrize(
+    "last_modified",
+    # As the server's bytes, read as Latin-1: the same date in Latin-1 and in UTF-8.
+    ["Mi, 05 M\u00e4r 2025 10:00:00 GMT", "Mi, 05 M\u00c3\u00a4r 2025 10:00:00 GMT"],
+    ids=["latin-1", "utf-8"],
+)
+def test_validators_that_cannot_be_sent_back_are_not_kept(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    local_policy: FetchPolicy,
+    last_modified: str,
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "A")), headers={"Last-Modified": last_modified, "ETag": '"caf\u00e9"'}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    for _ in range(2):  # the second refresh failed, and every one after it
+        assert refresh_feed(session, feed, local_policy, NOW).errors == 0
+        session.commit()
+    assert (feed.last_status, feed.etag, feed.last_modified) == ("ok", None, None)
+
+
 def test_failures_back_off_exponentially_and_success_resets(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
@@ -359,6 +382,12 @@ CRAFTED: dict[str, tuple[dict[str, str], str, str]] = {
     "ttl-past-postgresql-integer": ({}, "<ttl>3000000000</ttl>", CRAFTED_LINK),
     "retry-after-superscript-digit": ({"Retry-After": "\u00b9"}, "", CRAFTED_LINK),
     "max-age-of-400-digits": ({"Cache-Control": "max-age=" + "9" * 400}, "", CRAFTED_LINK),
+    "etag-past-its-column": ({"ETag": '"' + "e" * 2000 + '"'}, "", CRAFTED_LINK),
+    "last-modified-past-its-column": (
+        {"Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT; " + "x" * 120},
+        "",
+        CRAFTED_LINK,
+    ),
     "date-past-9999-in-utc": (
         {},
         "",
