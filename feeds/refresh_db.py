@@ -9,6 +9,7 @@ lock while a slow server answers. When a feed is next due is :mod:`feeds.refresh
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -31,6 +32,8 @@ from feeds.parser import ParsedFeed, parse_feed
 from feeds.refresh_policy import CLAIM_LEASE, backoff, effective_interval, retry_at
 from feeds.subscriptions_db import feed_by_url
 from feeds.urls import MAX_URL_LENGTH, normalise_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Download:
 
 def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = None) -> Download:
     """Fetch (conditionally, with the feed's validators) and parse; no SQL is run, and a
-    feed-side failure is returned, not raised."""
+    feed-side failure, or any exception while reading the feed, is returned, not raised."""
     now = now or utcnow()
     try:
         result = fetch(feed.url, policy, etag=feed.etag, last_modified=feed.last_modified)
@@ -98,6 +101,12 @@ def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = Non
         )
     except (FetchError, UnsafeXML, ParseError) as exc:
         return Download(now, failure=exc.detail)
+    except Exception as exc:
+        # A value no reader foresaw (a library, or this package, raised on it): the feed holds
+        # it, so it is the feed's failure, backed off like any other instead of failing the
+        # caller and being retried every lease; the traceback is for whoever fixes the reader.
+        log.info("reading feed %s failed unexpectedly", feed.id, exc_info=True)
+        return Download(now, failure=f"Could not read {feed.url}: {type(exc).__name__}: {exc}")
     return Download(now, result, parsed)
 
 

@@ -321,6 +321,19 @@ def test_a_failing_feed_is_recorded_not_raised(rep, httpserver: HTTPServer) -> N
     assert rep.get(f"/api/v1/feeds/{feed['id']}").get_json()["error_count"] == 1
 
 
+def test_a_feed_the_reader_cannot_read_is_recorded_not_a_500(rep, httpserver: HTTPServer) -> None:
+    # A lone surrogate reference in UTF-16: feedparser's loose parser raises UnicodeEncodeError.
+    document = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>' + (
+        "<title>x</title><item><title>&#55357;</title><link>https://e.example/1</link></item>"
+        "</channel></rss>"
+    )
+    feed = subscribe(rep, serve(httpserver, "utf16.xml", document.encode("utf-16")))
+    summary = refresh(rep, feed["id"])
+    status = summary["feed"]
+    assert (summary["errors"], status["last_status"], status["error_count"]) == (1, "error", 1)
+    assert "UnicodeEncodeError" in status["last_error"]
+
+
 @pytest.mark.options(FEEDS_ALLOW_PRIVATE=True, PLANNER_FEED_REFRESH_LIMIT="2/minute")
 def test_refresh_now_is_rate_limited_per_workspace(rep, outsider, httpserver: HTTPServer) -> None:
     feed = subscribe(rep, serve(httpserver, KAGAMINO))

@@ -309,6 +309,28 @@ def test_unsafe_or_unparseable_documents_are_recorded_failures(
     assert count(session, Article) == 0
 
 
+def test_a_value_no_reader_foresaw_is_a_recorded_failure_and_backs_off(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    """A lone UTF-16 surrogate reference in a UTF-16 document still makes feedparser raise
+    UnicodeEncodeError (the repair reads ASCII-compatible encodings only): a stand-in for
+    whatever the next crafted value is."""
+    httpserver.expect_request("/feed").respond_with_data(
+        '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>x</title>'
+        "<item><title>Half &#55357;</title><link>https://e.example/1</link></item>"
+        "</channel></rss>".encode("utf-16"),
+        content_type="application/rss+xml",
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    for failures, delay in ((1, HOUR), (2, 2 * HOUR)):
+        assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+        session.commit()
+        assert (feed.last_status, feed.error_count) == ("error", failures)
+        assert feed.next_check_at == NOW + delay
+    assert feed.last_error is not None
+    assert feed.last_error.startswith(f"Could not read {feed.url}: UnicodeEncodeError")
+
+
 def test_blocked_address_is_a_recorded_failure(session: Session, workspace_id: int) -> None:
     policy = FetchPolicy(timeout=1, resolver=lambda host, port: ["169.254.169.254"])
     feed = create_feed(session, workspace_id, "http://metadata.example.test/latest")
