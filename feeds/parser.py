@@ -47,6 +47,8 @@ from feeds.xmlguard import check_xml
 # Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
 # sit at the top of every "latest" list for years.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
+# About a headline's length: what is taken of the text of an entry without a title.
+FALLBACK_TITLE_LENGTH = 80
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
@@ -232,22 +234,33 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
         summary_html = text_to_html(raw_summary)
     title = _text(entry, "title")[:ARTICLE_TITLE_MAX]
     guid = _string(entry, "id").strip() or None
+    summary_text = _truncate(
+        html_to_text(summary_html, ARTICLE_SUMMARY_TEXT_MAX), ARTICLE_SUMMARY_TEXT_MAX
+    )
     return ParsedEntry(
+        # The feed's own title, not the fallback: an entry keyed by its title and text keeps
+        # the key it was stored under.
         key=_key(guid, url, title, content or summary_html),
         guid=guid,
         url=url,
-        title=title,
+        title=title or _fallback_title(summary_text, url),
         author=(
             _WHITESPACE.sub(" ", _string(entry, "author")).strip()[:ARTICLE_AUTHOR_MAX] or None
         ),
         published=_published(entry, fetched_at),
         summary_html=summary_html,
-        summary_text=_truncate(
-            html_to_text(summary_html, ARTICLE_SUMMARY_TEXT_MAX), ARTICLE_SUMMARY_TEXT_MAX
-        ),
+        summary_text=summary_text,
         content_html=content,
         tags=_tags(entry.get("tags") or []),
     )
+
+
+def _fallback_title(summary_text: str, url: str | None) -> str:
+    """A title for an entry without one (RSS requires only a title or a description): the
+    first words of its text, else its link. Suggestions, plans and pages all need one, and a
+    post planned from an article takes the article's title."""
+    text = _WHITESPACE.sub(" ", summary_text).strip()
+    return _truncate(text, FALLBACK_TITLE_LENGTH) if text else url or ""
 
 
 def _key(guid: str | None, url: str | None, title: str, body: str) -> str:

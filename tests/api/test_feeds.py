@@ -6,6 +6,8 @@ listens; the SSRF tests turn that off again to see the default refusals.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import hashlib
 import io
 from pathlib import Path
@@ -15,6 +17,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feeds.opml import parse_opml
+from tests.api.helpers import NEXT, suggestions
+from tests.helpers import make_audience
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
@@ -332,6 +336,36 @@ def test_a_feed_the_reader_cannot_read_is_recorded_not_a_500(rep, httpserver: HT
     status = summary["feed"]
     assert (summary["errors"], status["last_status"], status["error_count"]) == (1, "error", 1)
     assert "UnicodeEncodeError" in status["last_error"]
+
+
+def test_entries_without_a_title_get_one_and_can_be_planned(rep, httpserver: HTTPServer) -> None:
+    """RSS needs only a title or a description; such items ranked into suggestions, and then
+    planning refused them ("A post needs a title.") and the page linked an empty heading."""
+    today = email.utils.format_datetime(dt.datetime.now(dt.UTC))
+    document = (
+        '<rss version="2.0"><channel><title>Finance</title>'
+        "<item><guid isPermaLink='false'>urn:only-text</guid><description>&lt;p&gt;Pricing and "
+        "cash flow: what twelve finance teams changed in their pricing this year&lt;/p&gt;"
+        f"</description><pubDate>{today}</pubDate></item>"
+        f"<item><link>https://finance.example/pricing-2026</link><pubDate>{today}</pubDate>"
+        "<category>pricing</category></item>"
+        "</channel></rss>"
+    ).encode()
+    feed = subscribe(rep, serve(httpserver, "untitled.xml", document))
+    assert refresh(rep, feed["id"])["new_articles"] == 2
+    expected = [
+        "Pricing and cash flow: what twelve finance teams changed in their pricing this…",
+        "https://finance.example/pricing-2026",
+    ]
+    audience = make_audience(rep, keywords=["pricing"])
+    assert sorted(item["title"] for item in suggestions(rep, audience["id"])) == expected
+
+    planned = rep.post(
+        f"/api/v1/audiences/{audience['id']}/plan",
+        json={"from": f"{NEXT}-01-01", "to": f"{NEXT}-03-01"},
+    )
+    assert planned.status_code == 200, planned.get_json()
+    assert sorted(f["post"]["title"] for f in planned.get_json()["filled"]) == expected
 
 
 @pytest.mark.options(FEEDS_ALLOW_PRIVATE=True, PLANNER_FEED_REFRESH_LIMIT="2/minute")

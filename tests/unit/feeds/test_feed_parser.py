@@ -206,3 +206,25 @@ def test_ttl_is_read_as_minutes_up_to_a_day(ttl: str, minutes: int | None) -> No
     document = f'<rss version="2.0"><channel><title>x</title><ttl>{ttl}</ttl></channel></rss>'
     feed = parse_feed(document.encode(), base_url=BASE, fetched_at=NOW)
     assert feed.ttl_minutes == minutes
+
+
+def test_an_entry_without_a_title_is_titled_by_its_first_words_else_its_link() -> None:
+    document = b"""<rss version="2.0"><channel><title>x</title>
+      <item><guid isPermaLink="false">urn:1</guid>
+        <description>&lt;h2&gt;Pricing&lt;/h2&gt;&lt;p&gt;and  cash flow: what twelve finance
+        teams changed in their pricing this year, and why&lt;/p&gt;</description></item>
+      <item><title> </title><link>https://e.example/untitled?utm_source=rss</link></item>
+      <item><description>Notes for finance teams</description></item>
+      <item><guid isPermaLink="false">urn:4</guid></item>
+    </channel></rss>"""
+    first, second, third, fourth = parse_feed(document, base_url=BASE, fetched_at=NOW).entries
+    # Whole words of the text, up to 80 characters.
+    assert (
+        first.title
+        == "Pricing and cash flow: what twelve finance teams changed in their pricing this…"
+    )
+    assert second.title == "https://e.example/untitled"
+    # An entry keyed by its text keeps the key it had without a title.
+    assert third.title == "Notes for finance teams"
+    assert third.key == "sha256:" + hashlib.sha256(b"\x1fNotes for finance teams").hexdigest()
+    assert fourth.title == ""  # nothing to show, and nothing to match a keyword either
