@@ -16,6 +16,7 @@ minus such empty entries and minus repeats of a key within one feed.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import io
@@ -42,7 +43,7 @@ from feeds.models import (
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
 from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
-from feeds.xmlguard import check_xml
+from feeds.xmlguard import check_xml, document_encoding
 
 # Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
 # sit at the top of every "latest" list for years.
@@ -66,6 +67,7 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # past U+10FFFF, need four hex or five decimal digits. feedparser's loose parser raises on them.
 _LONG_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));")
 _REPLACEMENT_REFERENCE = b"&#xFFFD;"
+_CHARSET_PARAMETER = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
 
 expat_driver.install()
 
@@ -106,22 +108,30 @@ class ParsedFeed:
     entries: list[ParsedEntry] = field(default_factory=list)
 
 
-def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> ParsedFeed:
+def parse_feed(
+    data: bytes, *, base_url: str, fetched_at: dt.datetime, content_type: str | None = None
+) -> ParsedFeed:
     """Parse, sanitise and normalise a fetched document.
 
     ``base_url`` is the URL the document was fetched from (after redirects); relative links
-    resolve against it. Raises :class:`UnsafeXML` or :class:`ParseError`.
+    resolve against it. ``content_type`` is the response's Content-Type: its charset applies
+    when the document names no encoding of its own (no byte order mark, no encoding in its
+    XML declaration). RFC 7303 ranks the header above the declaration, but a header's
+    charset is often the server's default rather than the feed's, while a declaration is
+    written with the document. Raises :class:`UnsafeXML` or :class:`ParseError`.
     """
-    check_xml(data)
+    charset = None if document_encoding(data) else _header_charset(content_type)
+    check_xml(data, charset)
     data = _repair_character_references(data)
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
-    # The headers set the base URL for relative links; the media type has no charset so the
-    # encoding is read from the document, the same way xmlguard read it.
+    # The headers set the base URL for relative links, and the encoding the way xmlguard read
+    # it: with no charset, from the document.
+    media_type = f"application/xml; charset={charset}" if charset else "application/xml"
     result = feedparser.parse(
         io.BytesIO(data),
         sanitize_html=False,
         resolve_relative_uris=False,
-        response_headers={"content-location": base_url, "content-type": "application/xml"},
+        response_headers={"content-location": base_url, "content-type": media_type},
     )
     entries = [e for e in result.entries if _has_substance(e)]
     if not entries and (result.bozo or not result.get("version")):
@@ -134,6 +144,15 @@ def parse_feed(data: bytes, *, base_url: str, fetched_at: dt.datetime) -> Parsed
         ttl_minutes=_ttl(channel.get("ttl")),
         entries=[_entry(e, base_url, fetched_at) for e in entries],
     )
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type names, if :mod:`codecs` knows it."""
+    named = _CHARSET_PARAMETER.search(content_type or "")
+    try:
+        return codecs.lookup(named[1]).name if named else None
+    except LookupError:
+        return None
 
 
 def _repair_character_references(data: bytes) -> bytes:

@@ -95,7 +95,12 @@ def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = Non
     try:
         result = fetch(feed.url, policy, etag=feed.etag, last_modified=feed.last_modified)
         parsed = (
-            parse_feed(result.content, base_url=result.url, fetched_at=now)
+            parse_feed(
+                result.content,
+                base_url=result.url,
+                fetched_at=now,
+                content_type=result.content_type,
+            )
             if result.outcome is FetchOutcome.OK
             else None
         )

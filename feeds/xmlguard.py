@@ -9,12 +9,12 @@ OPML file needs either, so any ``<!ENTITY`` before the root element is refused o
 plain DOCTYPE without an internal subset (RSS 0.91's Netscape DTD) passes.
 
 The scan reads the prolog only, so an article that quotes ``<!ENTITY`` inside its content is
-fine. The prolog is decoded the way a parser would decode it (byte order mark, then the
-encoding named in the XML declaration), because in UTF-16 or UTF-32 the bytes ``<!ENTITY`` never
-appear; the raw bytes are scanned as Latin-1 as well, which covers every ASCII-compatible
-encoding a parser may fall back to when the declared one fails. That second view is skipped
-when the first bytes hold a NUL: such a document is in UTF-16 or UTF-32, and read as an
-ASCII-compatible encoding it is text no parser accepts.
+fine. The prolog is decoded the way a parser would decode it (byte order mark, then the encoding
+named in the XML declaration, then the HTTP header's charset), because in UTF-16 or UTF-32 the
+bytes ``<!ENTITY`` never appear; the raw bytes are scanned as Latin-1 as well, which covers
+every ASCII-compatible encoding a parser may fall back to when the declared one fails. That
+second view is skipped when the first bytes hold a NUL: such a document is in UTF-16 or UTF-32,
+and read as an ASCII-compatible encoding it is text no parser accepts.
 """
 
 from __future__ import annotations
@@ -54,9 +54,13 @@ _DOCTYPE_TOKEN = re.compile(
 _FIRST_WINDOW = 64 * 1024
 
 
-def check_xml(data: bytes) -> None:
-    """Raise :class:`UnsafeXML` when the document's prolog declares an entity."""
-    encodings = [_sniff_encoding(data)]
+def check_xml(data: bytes, charset: str | None = None) -> None:
+    """Raise :class:`UnsafeXML` when the document's prolog declares an entity.
+
+    ``charset`` (a name :mod:`codecs` knows) is the encoding the parser will read the document
+    in when it names none of its own: an HTTP header's.
+    """
+    encodings = [document_encoding(data) or charset or "utf-8"]
     if b"\x00" not in data[:4]:
         encodings.append("latin-1")
     for encoding in encodings:
@@ -68,7 +72,10 @@ def check_xml(data: bytes) -> None:
             )
 
 
-def _sniff_encoding(data: bytes) -> str:
+def document_encoding(data: bytes) -> str | None:
+    """The encoding the document names itself, by a byte order mark, by how "<?xml" begins
+    (UTF-16 and UTF-32 without one, EBCDIC) or in its XML declaration; None when it names
+    none Python knows."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
@@ -81,7 +88,7 @@ def _sniff_encoding(data: bytes) -> str:
             return codecs.lookup(declared.group(1).decode("ascii")).name
         except LookupError:
             pass
-    return "utf-8"
+    return None
 
 
 def _prolog(data: bytes, encoding: str) -> str:

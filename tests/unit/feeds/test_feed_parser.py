@@ -228,3 +228,34 @@ def test_an_entry_without_a_title_is_titled_by_its_first_words_else_its_link() -
     assert third.title == "Notes for finance teams"
     assert third.key == "sha256:" + hashlib.sha256(b"\x1fNotes for finance teams").hexdigest()
     assert fourth.title == ""  # nothing to show, and nothing to match a keyword either
+
+
+def rss_in(encoding: str, title: str, declared: bool = False, bom: bool = False) -> bytes:
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>' if declared else ""
+    document = (
+        f'{declaration}<rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{title}</title><link>https://e.example/1</link></item></channel></rss>"
+    )
+    return ("\ufeff" if bom else "").encode(encoding) + document.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title", "content_type", "declared", "bom"),
+    [
+        # The header's charset, for a document that names no encoding.
+        ("cp1251", "Новости дня", "application/rss+xml; charset=windows-1251", False, False),
+        ("shift_jis", "日本語のニュース", 'text/xml; Charset="Shift_JIS"', False, False),
+        # The document's own declaration, or byte order mark, over the header's.
+        ("utf-8", "Grüße", "text/xml; charset=ISO-8859-1", True, False),
+        ("utf-16-le", "Grüße", "text/xml; charset=windows-1251", False, True),
+        # A charset nobody knows changes nothing.
+        ("utf-8", "Grüße", "text/xml; charset=x-unheard-of", False, False),
+    ],
+    ids=["cp1251", "shift-jis", "declaration-first", "bom-first", "unknown-charset"],
+)
+def test_the_header_charset_applies_when_the_document_names_none(
+    encoding: str, title: str, content_type: str, declared: bool, bom: bool
+) -> None:
+    document = rss_in(encoding, title, declared=declared, bom=bom)
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW, content_type=content_type)
+    assert [e.title for e in feed.entries] == [title]

@@ -275,6 +275,21 @@ def test_validators_that_cannot_be_sent_back_are_not_kept(
     assert (feed.last_status, feed.etag, feed.last_modified) == ("ok", None, None)
 
 
+def test_a_feed_naming_no_encoding_is_read_in_the_charset_its_server_names(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        '<rss version="2.0"><channel><title>Новости</title><item><title>Новости дня</title>'
+        "<link>https://e.example/1</link></item></channel></rss>".encode("cp1251"),
+        content_type="application/rss+xml; charset=windows-1251",
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+    assert feed.title == "Новости"
+    assert session.scalars(select(Article.title)).one() == "Новости дня"
+
+
 def test_failures_back_off_exponentially_and_success_resets(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:

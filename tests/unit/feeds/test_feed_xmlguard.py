@@ -80,6 +80,22 @@ def test_entity_declarations_are_refused_in_any_spelling(document: bytes) -> Non
         check_xml(document)
 
 
+def test_entity_declarations_are_refused_in_the_encoding_the_header_names() -> None:
+    """An EBCDIC document naming no encoding is read as the Content-Type says, so it must be
+    scanned that way too: as UTF-8 or Latin-1 its "<!ENTITY" is other bytes."""
+    document = (
+        '<!DOCTYPE rss [<!ENTITY e "injected">]><rss version="2.0"><channel><title>x</title>'
+        "<item><title>&e;</title><link>https://e.example/1</link></item></channel></rss>"
+    ).encode("cp037")
+    with pytest.raises(UnsafeXML):
+        parse_feed(
+            document,
+            base_url="https://example.com/feed",
+            fetched_at=NOW,
+            content_type="application/rss+xml; charset=cp037",
+        )
+
+
 def test_plain_doctype_without_internal_subset_still_parses(data_dir: Path) -> None:
     data = (data_dir / "rss091_netscape.xml").read_bytes()
     feed = parse_feed(data, base_url="http://old.example.com/rss.xml", fetched_at=NOW)
