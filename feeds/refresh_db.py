@@ -110,7 +110,7 @@ def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = Non
         # A value no reader foresaw (a library, or this package, raised on it): the feed holds
         # it, so it is the feed's failure, backed off like any other instead of failing the
         # caller and being retried every lease; the traceback is for whoever fixes the reader.
-        log.info("reading feed %s failed unexpectedly", feed.id, exc_info=True)
+        log.warning("reading feed %s failed unexpectedly", feed.id, exc_info=True)
         return Download(now, failure=f"Could not read {feed.url}: {type(exc).__name__}: {exc}")
     return Download(now, result, parsed)
 
