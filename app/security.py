@@ -146,10 +146,17 @@ def _guard_body() -> Response | None:
         return None
     if not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    # JSON between systems is UTF-8 without a byte order mark (RFC 8259): json.loads would also
+    # take a BOM or UTF-16 from bytes, which the views' parser then refuses under another name.
     try:
-        # JSON between systems is UTF-8 (RFC 8259): json.loads would also take a BOM or UTF-16
-        # from bytes, which the views' parser then refuses under another name.
-        document = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or text.startswith("\ufeff"):
+        return problem(400, "Send the JSON body as UTF-8, without a byte order mark.",
+                       slug="invalid-json")  # fmt: skip
+    try:
+        document = json.loads(text)
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
     except ValueError as error:  # JSONDecodeError, undecodable bytes, over-long integers

@@ -116,11 +116,12 @@ def parse_feed(
     ``base_url`` is the URL the document was fetched from (after redirects); relative links
     resolve against it. ``content_type`` is the response's Content-Type: its charset applies
     when the document names no encoding of its own (no byte order mark, no encoding in its
-    XML declaration). RFC 7303 ranks the header above the declaration, but a header's
-    charset is often the server's default rather than the feed's, while a declaration is
-    written with the document. Raises :class:`UnsafeXML` or :class:`ParseError`.
+    XML declaration) and is not UTF-8. RFC 7303 ranks the header above the document, but a
+    header's charset is often the server's default rather than the feed's, while a
+    declaration, or text that reads as UTF-8, comes with the document. Raises
+    :class:`UnsafeXML` or :class:`ParseError`.
     """
-    charset = None if document_encoding(data) else _header_charset(content_type)
+    charset = None if document_encoding(data) or _is_utf8(data) else _header_charset(content_type)
     check_xml(data, charset)
     data = _repair_character_references(data)
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
@@ -144,6 +145,16 @@ def parse_feed(
         ttl_minutes=_ttl(channel.get("ttl")),
         entries=[_entry(e, base_url, fetched_at) for e in entries],
     )
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes read as UTF-8, XML's default: a header naming another charset for
+    them is then more often the server's default than the document's."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _header_charset(content_type: str | None) -> str | None:

@@ -51,8 +51,7 @@ _BLOCK_TAGS = frozenset(
         "article", "header", "footer",
     }
 )  # fmt: skip
-# Deeper than feed HTML nests (20 levels at most in the 90 real feeds), and than a browser
-# builds (Blink stops at 512).
+# Far deeper than articles nest, and as deep as a browser builds (Blink stops at 512).
 MAX_NESTING = 512
 # Elements that never contain others, and those an HTML parser closes when a sibling starts
 # (<li><li>), which therefore nest only inside other elements.
@@ -64,7 +63,11 @@ _VOID_TAGS = frozenset(
         "tbody", "td", "tfoot", "th", "thead", "tr",
     }
 )  # fmt: skip
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# A tag: end tag or not, its name, and whether it ends with "/>".
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Foreign content, where "/>" closes an element as in XML (<rect/> inside <svg>).
+_FOREIGN_TAGS = frozenset({"svg", "math"})
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[ \u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -102,25 +105,28 @@ def _nests_deeper_than(html: str, limit: int) -> bool:
 
     An estimate on the safe side: an end tag closes only an element of its own name counted
     open (a stray ``</span>`` closes nothing), while an HTML parser closes more (``</p>``
-    closes the ``<span>`` left open inside it). A document with no more tags than ``limit``
-    is not read at all.
+    closes the ``<span>`` left open inside it); "/>" closes only inside svg or math, as in
+    HTML, and comments open nothing. A document with no more tags than ``limit`` is not read
+    at all.
     """
     if html.count("<") <= limit:
         return False
     open_by_name: dict[str, int] = {}
-    depth = 0
-    for tag in _TAG.finditer(html):
-        name = tag[2].lower()
-        if name in _VOID_TAGS:
+    depth = foreign = 0
+    for tag in _TAG.finditer(_COMMENT.sub("", html)):
+        ending, name, self_closing = tag[1], tag[2].lower(), tag[3]
+        if name in _VOID_TAGS or (foreign and self_closing):
             continue
-        if not tag[1]:
+        if not ending:
             open_by_name[name] = open_by_name.get(name, 0) + 1
             depth += 1
+            foreign += name in _FOREIGN_TAGS
             if depth > limit:
                 return True
         elif open_by_name.get(name):
             open_by_name[name] -= 1
             depth -= 1
+            foreign -= name in _FOREIGN_TAGS
     return False
 
 

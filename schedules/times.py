@@ -13,7 +13,7 @@ from core.errors import InvalidValue
 
 # An offset's "+" that a client did not encode in a query string arrives as a space; after an
 # ISO time, " 01:00" can mean nothing else.
-_UNENCODED_PLUS = re.compile(r"(T[0-9:.,]+) ([0-9]{2}(?::?[0-9]{2})?)$")
+_UNENCODED_PLUS = re.compile(r"([T ][0-9]{2}:[0-9]{2}[0-9:.,]*) ([0-9]{2}(?::?[0-9]{2})?)$")
 
 
 def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:

@@ -159,14 +159,14 @@ def _apply_fields(contact: Contact, data: Mapping[str, Any]) -> None:
         contact.relationship = data["relationship"]
 
 
-def _flush_unique_profile(session: Session, contact: Contact) -> None:
+def _flush_unique_profile(session: Session, contact: Contact, twins: bool = True) -> None:
     """Flush the contact, refused when its rep already has the person: the same profile URL,
     however it was pasted (``profiles.profile_key``, as imports and introductions compare)."""
     conflict = Conflict(
         "You already have a contact with this profile URL.",
         errors=[{"field": "profile_url", "message": "Already one of your contacts."}],
     )
-    if _has_same_profile(session, contact):
+    if twins and _has_same_profile(session, contact):
         raise conflict
     try:
         with session.begin_nested():
@@ -233,7 +233,9 @@ def update_contact(
         contact.accepted_at = accepted
         after = rel.History(accepted, before.touches, before.asks, before.requested_at)
     people_db.guard(contact, before, after, old_policy, person_policy(contact.audience))
-    _flush_unique_profile(session, contact)
+    # Only a changed profile or owner can make a twin: a pair stored before twins were refused
+    # can still be edited.
+    _flush_unique_profile(session, contact, twins="profile_url" in changes or "owner_id" in changes)
     return contact
 
 

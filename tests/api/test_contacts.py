@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from schedules.models import Contact
 from tests.api.helpers import CONNECT_POLICY, add_contact, conditions, direct_ask, refused, touch
 from tests.helpers import give, make_audience
 
@@ -86,6 +87,19 @@ def test_the_same_profile_however_pasted_is_a_conflict_on_create_and_edit(rep, s
     edited = rep.patch(f"/api/v1/contacts/{other['id']}", json={"profile_url": spelling})
     assert edited.status_code == 409
     assert rep.get("/api/v1/contacts").get_json()["total"] == 2
+
+
+def test_a_twin_stored_before_twins_were_refused_can_still_be_edited(rep, writer):
+    ann = add_contact(rep, profile_url="https://linkedin.com/in/ann")
+    with writer() as session:
+        first = session.get(Contact, ann["id"])
+        twin = Contact(workspace_id=first.workspace_id, owner_id=first.owner_id, name="Ann",
+                       profile_url="https://www.linkedin.com/in/Ann/")  # fmt: skip
+        session.add(twin)
+        session.commit()
+        twin_id = twin.id
+    edited = rep.patch(f"/api/v1/contacts/{twin_id}", json={"notes": "Met at SaaStr"})
+    assert edited.status_code == 200, edited.get_json()
 
 
 CONTACT_ERRORS = [

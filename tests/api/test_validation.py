@@ -135,6 +135,7 @@ def test_json_that_is_not_utf_8_is_invalid_json(rep, body):
     )
     assert response.status_code == 400
     assert response.get_json()["type"].endswith("invalid-json")
+    assert "UTF-8" in response.get_json()["detail"]
     assert rep.get("/api/v1/audiences").get_json()["total"] == 0
 
 

@@ -19,7 +19,8 @@ def test_a_naive_time_is_read_on_the_audience_clock_and_stored_in_utc():
 
 def test_an_offset_whose_plus_was_not_url_encoded_is_still_the_offset():
     expected = dt.datetime(2027, 2, 1, 10, 0, tzinfo=dt.UTC)
-    for written in ("2027-02-01T11:00:00 01:00", "2027-02-01T11:00 0100", "2027-02-01T11:00 01"):
+    for written in ("2027-02-01T11:00:00 01:00", "2027-02-01T11:00 0100", "2027-02-01T11:00 01",
+                    "2027-02-01 11:00:00 01:00"):  # fmt: skip
         assert parse_when("scheduled_at", written, "America/New_York") == expected
 
 

@@ -250,8 +250,19 @@ def rss_in(encoding: str, title: str, declared: bool = False, bom: bool = False)
         ("utf-16-le", "Grüße", "text/xml; charset=windows-1251", False, True),
         # A charset nobody knows changes nothing.
         ("utf-8", "Grüße", "text/xml; charset=x-unheard-of", False, False),
+        # Text that reads as UTF-8 is UTF-8, whatever a server's default charset says.
+        ("utf-8", "Grüße, Новости", "text/xml; charset=windows-1251", False, False),
+        ("utf-8", "Plain news", "text/xml; charset=utf-16", False, False),
     ],
-    ids=["cp1251", "shift-jis", "declaration-first", "bom-first", "unknown-charset"],
+    ids=[
+        "cp1251",
+        "shift-jis",
+        "declaration-first",
+        "bom-first",
+        "unknown-charset",
+        "utf-8-over-header",
+        "ascii-over-utf-16-header",
+    ],
 )
 def test_the_header_charset_applies_when_the_document_names_none(
     encoding: str, title: str, content_type: str, declared: bool, bom: bool
