@@ -26,10 +26,10 @@ from cachetools import LRUCache
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
-from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import audiences_db, ics, posts, slots_db, utm
 from schedules.models import Audience, Post
+from schedules.times import check_order
 
 UID_DOMAIN = "value-planner"
 DEFAULT_GAP_DAYS = 365
@@ -60,8 +60,7 @@ class ExportOptions:
 
     def __post_init__(self) -> None:
         """Checked once where the options are made, not by each function that takes them."""
-        if self.start and self.end and self.end <= self.start:
-            raise InvalidValue("to", "Must be after from.")
+        check_order(self.start, self.end)
 
     def gap_window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """Open slots from the start of today (UTC) unless a start is given: anchored to the

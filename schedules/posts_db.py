@@ -36,7 +36,7 @@ from schedules.timeline_db import (
     plan_from,
     timeline_violations,
 )
-from schedules.times import parse_when
+from schedules.times import parse_range, parse_when
 
 POST_SUMMARY_MAX = 600
 TEXT_FIELDS = ("title", "body", "url")
@@ -75,10 +75,7 @@ def list_posts(
     audience's clock), so callers need not load the audience first just for its zone.
     """
     audience = get_audience(session, workspace_id, audience_id)
-    start = parse_when("from", start, audience.timezone)
-    end = parse_when("to", end, audience.timezone)
-    if start is not None and end is not None and end <= start:
-        raise InvalidValue("to", "Must be after from.")
+    start, end = parse_range(start, end, audience.timezone)
     query = posts.mine_within(
         select(Post).where(Post.audience_id == audience_id), owner_id, start, end
     )

@@ -11,6 +11,7 @@ from schedules.cadence import slots_with_periods
 from schedules.models import Audience, Post
 from schedules.policy import cadence_of
 from schedules.timeline_db import timeline
+from schedules.times import check_order
 
 MAX_SLOT_RANGE = dt.timedelta(days=366 * 5)
 
@@ -24,8 +25,7 @@ def slots(
 ) -> list[tuple[dt.datetime, Post | None]]:
     """The cadence's slots in ``[start, end)``, each with the rep's give that fills it, if
     any; ``owner_id`` None: any rep's (the team's calendar)."""
-    if end <= start:
-        raise InvalidValue("to", "Must be after from.")
+    check_order(start, end)
     if end - start > MAX_SLOT_RANGE:
         raise InvalidValue("to", "Ask for at most five years of slots at once.")
     found = slots_with_periods(cadence_of(audience), audience.timezone, start, end)

@@ -8,11 +8,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
-from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import posts, spreadsheet, utm
 from schedules.models import Audience, Contact, Post
-from schedules.times import parse_when
+from schedules.times import parse_range
 
 
 def post_rows(
@@ -27,9 +26,7 @@ def post_rows(
     spreadsheet, by time, undated drafts last; a range keeps the dated posts within it,
     naive bounds read on the workspace's clock. Links leave tagged as their audience says."""
     zone = session.get(Workspace, workspace_id).timezone  # type: ignore[union-attr]
-    start, end = parse_when("from", start, zone), parse_when("to", end, zone)
-    if start and end and end <= start:
-        raise InvalidValue("to", "Must be after from.")
+    start, end = parse_range(start, end, zone)
     query = (
         select(Post, User.email, Contact.name)
         .join(Audience, Audience.id == Post.audience_id)

@@ -26,6 +26,7 @@ from schedules.cadence import Cadence, slots_with_periods
 from schedules.contacts.contacts_db import standings
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
+from schedules.times import check_order
 
 NEXT_SLOT_HORIZON = dt.timedelta(days=366)
 
@@ -79,8 +80,7 @@ def window(
     """The window asked for, else the current quarter on the workspace's clock (either bound
     alone keeps the quarter's other one)."""
     start, end = start or quarter[0], end or quarter[1]
-    if end <= start:
-        raise InvalidValue("to", "Must be after from.")
+    check_order(start, end)
     # A year back from ``end`` rather than ahead of ``start``: only the latter can pass 9999.
     if end.year > 1 and end - relativedelta(years=1) > start:
         raise InvalidValue("to", "Ask for at most a year at once.")

@@ -42,6 +42,21 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
         raise InvalidValue(field, f"Out of range: {value!r}.") from None
 
 
+def parse_range(
+    start: str | dt.datetime | None, end: str | dt.datetime | None, timezone: str
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``from`` and ``to`` as :func:`parse_when` reads them, in order (:func:`check_order`)."""
+    parsed = parse_when("from", start, timezone), parse_when("to", end, timezone)
+    check_order(*parsed)
+    return parsed
+
+
+def check_order(start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """A range's ``to`` comes after its ``from`` (either may be open: None)."""
+    if start is not None and end is not None and end <= start:
+        raise InvalidValue("to", "Must be after from.")
+
+
 def local_iso(at: dt.datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).isoformat()
 
