@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import email.message
 import hashlib
 import io
 import re
@@ -67,7 +68,6 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # past U+10FFFF, need four hex or five decimal digits. feedparser's loose parser raises on them.
 _LONG_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));")
 _REPLACEMENT_REFERENCE = b"&#xFFFD;"
-_CHARSET_PARAMETER = re.compile(r";\s*charset\s*=\s*[\"']?([A-Za-z0-9._:-]{1,40})", re.IGNORECASE)
 
 expat_driver.install()
 
@@ -159,9 +159,11 @@ def _is_utf8(data: bytes) -> bool:
 
 def _header_charset(content_type: str | None) -> str | None:
     """The charset a Content-Type names, if :mod:`codecs` knows it."""
-    named = _CHARSET_PARAMETER.search(content_type or "")
+    header = email.message.Message()
+    header["Content-Type"] = content_type or ""
+    named = header.get_content_charset()
     try:
-        return codecs.lookup(named[1]).name if named else None
+        return codecs.lookup(named).name if named else None
     except LookupError:
         return None
 

@@ -29,7 +29,7 @@ from schedules.contacts import relationship as rel
 from schedules.contacts.introductions_db import Acquaintance
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
-from schedules.contacts.profiles import profile_key, search_term
+from schedules.contacts.profiles import profile_key
 from schedules.models import RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
 from schedules.times import parse_when
@@ -184,8 +184,7 @@ def _has_same_profile(session: Session, contact: Contact) -> bool:
     )
     if contact.id is not None:
         query = query.where(Contact.id != contact.id)
-    if (term := search_term(key)) is not None:  # a pre-filter every spelling of the key passes
-        query = query.where(func.lower(Contact.profile_url).contains(term, autoescape=True))
+    query = introductions_db.narrowed_to_keys(query, [key])
     with session.no_autoflush:  # a new contact is not to be found as its own twin
         return any(profile_key(url) == key for url in session.scalars(query))
 

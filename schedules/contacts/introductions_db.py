@@ -12,10 +12,11 @@ column of its own and no migration.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import User
@@ -33,6 +34,17 @@ class Acquaintance:
     user_id: int
     email: str
     stage: rel.Stage
+
+
+def narrowed_to_keys(query: Select[Any], keys: Iterable[str]) -> Select[Any]:
+    """``query`` over contacts kept to profile URLs that may carry one of ``keys``: those
+    holding a piece every spelling of a key contains (``profiles.search_term``), in lower
+    case; unchanged when a key has no such piece. Keys are then compared in Python."""
+    terms = {search_term(key) for key in keys}
+    if None in terms:
+        return query
+    lowered = func.lower(Contact.profile_url)
+    return query.where(or_(*(lowered.contains(t, autoescape=True) for t in terms)))
 
 
 def known_by(
@@ -56,10 +68,7 @@ def known_by(
             User.deactivated_at.is_(None),
         )
     )
-    terms = {search_term(key) for key in keys.values()}
-    if None not in terms:
-        lowered = func.lower(Contact.profile_url)
-        query = query.where(or_(*(lowered.contains(t, autoescape=True) for t in terms)))
+    query = narrowed_to_keys(query, keys.values())
     wanted_keys = set(keys.values())
     by_key: dict[str, list[tuple[Contact, str]]] = {}
     for candidate, email in session.execute(query):
