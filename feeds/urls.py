@@ -3,12 +3,17 @@
 Two URLs that a person would call "the same page" must compare equal, or one story syndicated
 through two feeds (or shared twice with different campaign tags) becomes two articles. Only
 changes that cannot alter what the server returns are made: query parameters other than known
-click trackers keep their raw spelling and order, because servers may depend on both.
+click trackers keep their order, because servers may depend on it, and their spelling up to
+RFC 3986's equivalences.
 """
 
 from __future__ import annotations
 
-from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
+import re
+import string
+from urllib.parse import SplitResult, quote, unquote_plus, urlsplit, urlunsplit
+
+import idna
 
 # Longer URLs exist but are never article links worth keeping, and an index on PostgreSQL
 # needs a bound.
@@ -52,6 +57,9 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_",)
 
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_ESCAPE_OR_NON_ASCII = re.compile(r"%([0-9A-Fa-f]{2})|[^\x00-\x7f]+")
+
 
 def is_web_url(url: str) -> bool:
     """An absolute http(s) URL with a host and, if it names a port, one from 1 to 65535: the
@@ -64,10 +72,12 @@ def is_web_url(url: str) -> bool:
         return False
 
 
-def _normalised_parts(url: str) -> SplitResult:
+def _normalised_parts(url: str, *, ascii_host: bool = False) -> SplitResult:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
+    if ascii_host and not host.isascii():
+        host = _ascii_host(host)
     if ":" in host:
         host = f"[{host}]"
     port = parts.port
@@ -96,10 +106,35 @@ def _is_tracking(param: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """The identity of a web page: :func:`normalise_url` minus click-tracking parameters.
+    """The identity of a web page: :func:`normalise_url` minus click-tracking parameters, with
+    an internationalised host in its ASCII (punycode) form and path and query escaped one way
+    (RFC 3986, 6.2.2): "https://Exämple.com/a%7eb" is "https://xn--exmple-cua.com/a~b".
 
     Raises ``ValueError`` for strings ``urlsplit`` rejects.
     """
-    parts = _normalised_parts(url)
+    parts = _normalised_parts(url, ascii_host=True)
     kept = [p for p in parts.query.split("&") if p and not _is_tracking(p)]
-    return urlunsplit(parts._replace(query="&".join(kept)))
+    return urlunsplit(
+        parts._replace(
+            path=_ESCAPE_OR_NON_ASCII.sub(_one_escape, parts.path),
+            query=_ESCAPE_OR_NON_ASCII.sub(_one_escape, "&".join(kept)),
+        )
+    )
+
+
+def _ascii_host(host: str) -> str:
+    """IDNA 2008 (with UTS 46 mapping, as browsers do); a name it refuses (an emoji domain)
+    stays as written, lower-cased: the same spelling still gives the same identity."""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError:  # idna.IDNAError is one
+        return host
+
+
+def _one_escape(match: re.Match[str]) -> str:
+    """An escaped unreserved character decoded, any other escape in upper case, and non-ASCII
+    text escaped as UTF-8 (RFC 3987's IRI to URI mapping; a lone surrogate is kept distinct)."""
+    if match.group(1) is None:
+        return quote(match.group(), safe="", errors="surrogatepass")
+    character = chr(int(match.group(1), 16))
+    return character if character in _UNRESERVED else match.group().upper()

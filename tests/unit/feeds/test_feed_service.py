@@ -169,6 +169,31 @@ def test_same_article_from_two_feeds_is_stored_once(
     assert count(session, Article, Article.first_feed_id.is_(None)) == 2
 
 
+def test_one_story_linked_in_two_spellings_is_one_article(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    """An internationalised host as Unicode or punycode, and an escaped unreserved character
+    (RFC 3986, 6.2.2), name the same page: the second feed's entry joins the first's article."""
+    for path, link in (
+        ("/one", "https://Exämple.com/a%7eb"),
+        ("/two", "https://xn--exmple-cua.com/a~b"),
+    ):
+        httpserver.expect_request(path).respond_with_data(
+            f'<rss version="2.0"><channel><title>{path}</title><item><title>Story</title>'
+            f"<link>{link}</link></item></channel></rss>".encode(),
+            content_type="application/rss+xml; charset=utf-8",
+        )
+    one = create_feed(session, workspace_id, httpserver.url_for("/one"))
+    two = create_feed(session, workspace_id, httpserver.url_for("/two"))
+    assert refresh_feed(session, one, local_policy, NOW).new_articles == 1
+    assert refresh_feed(session, two, local_policy, NOW).new_articles == 0
+    session.commit()
+    assert list(session.scalars(select(Article.canonical_url))) == [
+        "https://xn--exmple-cua.com/a~b"
+    ]
+    assert count(session, FeedEntry) == 2
+
+
 def test_edited_link_that_a_new_entry_also_carries_keeps_both(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:

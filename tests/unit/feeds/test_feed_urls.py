@@ -24,15 +24,32 @@ from feeds.urls import canonical_url, is_web_url, normalise_url
         ("https://example.com./a", "https://example.com/a"),
         ("http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"),
         ("  https://example.com/a  ", "https://example.com/a"),
+        # RFC 3986, 6.2.2: escaped unreserved characters decoded, other escapes upper-cased.
+        (
+            "https://example.com/a%7eb%2d%5F%41?q=%c3%a9%2fx",
+            "https://example.com/a~b-_A?q=%C3%A9%2Fx",
+        ),
+        ("https://example.com/caf%c3%a9/%25", "https://example.com/caf%C3%A9/%25"),
+        ("https://example.com/café?q=ü", "https://example.com/caf%C3%A9?q=%C3%BC"),
+        ("https://Exämple.COM./a", "https://xn--exmple-cua.com/a"),
+        ("https://user@BÜCHER.example:8443/", "https://user@xn--bcher-kva.example:8443/"),
+        ("https://☃.example/", "https://☃.example/"),  # refused by IDNA 2008: kept as written
     ],
 )
 def test_canonical_url(raw: str, expected: str) -> None:
     assert canonical_url(raw) == expected
 
 
+def test_one_page_spelled_two_ways_has_one_canonical_url() -> None:
+    assert canonical_url("https://Exämple.com/a%7eb") == canonical_url(
+        "https://xn--exmple-cua.com/a~b"
+    )
+
+
 def test_canonical_url_is_idempotent() -> None:
-    once = canonical_url("HTTP://Example.com:80/a?utm_campaign=x&b=1#top")
-    assert canonical_url(once) == once
+    for raw in ("HTTP://Example.com:80/a?utm_campaign=x&b=1#top", "https://Bü.example/%7e%c3é"):
+        once = canonical_url(raw)
+        assert canonical_url(once) == once
 
 
 def test_normalise_url_keeps_every_parameter() -> None:
