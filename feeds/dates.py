@@ -9,15 +9,19 @@ strictest reading first, and feedparser's result is only a fallback:
 
 1. ISO 8601 (``datetime.fromisoformat``: extended and basic formats, week dates, "Z",
    offsets with or without a colon, no seconds) plus ordinal dates;
-2. RFC 822 / RFC 2822 (``email.utils``: with or without day name, seconds, two-digit years),
-   after replacing common zone abbreviations by their offsets;
+2. RFC 822 / RFC 2822 (``email.utils``: with or without day name, seconds, two-digit years);
 3. feedparser's parsed value, for its narrow special formats (Greek, Hungarian, Korean, ...);
 4. dateutil's lenient parser, as a last resort.
 
-Steps 3 and 4 run only for strings that name a year.
+Steps 3 and 4 run only for strings that name a year. A 12-hour time ("10:15 PM") skips steps 2
+and 3, which take "PM" for a zone; with a zone abbreviation step 4 comes before step 3, whose
+handlers drop the time before one ("2026-03-10 22:15 EST" read as midnight).
 
-German, French and Spanish month and day names are translated to English before steps 2 and
-4. A date without a zone is read as UTC: the feed gives nothing better to go on.
+German, French and Spanish month and day names are translated to English, and a zone
+abbreviation after the time is replaced by its offset from :data:`ZONES`, before steps 2 and 4.
+An abbreviation not in that table (or an ambiguous one, such as IST) makes the string no date:
+reading it as UTC would shift the instant by hours without a trace. A date without any zone is
+read as UTC: the feed gives nothing better to go on.
 """
 
 from __future__ import annotations
@@ -31,12 +35,22 @@ from typing import Any
 
 from dateutil import parser as dateparser
 
-# Zone abbreviations seen in feeds beyond RFC 822's own (UT, GMT, EST, EDT, CST, CDT, MST,
-# MDT, PST, PDT, which email.utils knows). Ambiguous ones (IST: India, Ireland or Israel) are
-# left out and read as UTC rather than guessed.
-_ZONES = {
+# The zone abbreviations read: RFC 822's own (its CST is US Central, not China) and others
+# seen in feeds. Ambiguous ones (IST: India, Ireland or Israel; AST: Atlantic or Arabia) are
+# left out, so a date naming one is no date rather than a guess.
+ZONES = {
+    "UT": "+0000",
     "UTC": "+0000",
+    "GMT": "+0000",
     "Z": "+0000",
+    "EST": "-0500",
+    "EDT": "-0400",
+    "CST": "-0600",
+    "CDT": "-0500",
+    "MST": "-0700",
+    "MDT": "-0600",
+    "PST": "-0800",
+    "PDT": "-0700",
     "WET": "+0000",
     "WEST": "+0100",
     "BST": "+0100",
@@ -57,7 +71,13 @@ _ZONES = {
     "AKST": "-0900",
     "AKDT": "-0800",
 }
-_ZONE_AT_END = re.compile(r"\b([A-Z]{1,5})\s*$")
+# An upper-case word right after a time (and its AM or PM), not followed by an offset
+# ("GMT+01:00" is left to the parsers): "22:15 EST", "10:15 PM EDT", "22:15:00 CEST 2026".
+_ZONE_AFTER_TIME = re.compile(
+    r"(\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:(?i:[ap]\.?m\.?)\s*)?)"
+    r"(?!(?:AM|PM)\b)([A-Z]{1,5})\b(?!\s*[+-]\d)"
+)
+_TWELVE_HOUR = re.compile(r"\d\s*(?i:[ap]\.?m\.?)(?!\w)")
 _COLON_OFFSET_AT_END = re.compile(r"([+-]\d{2}):(\d{2})\s*$")
 
 
@@ -115,9 +135,24 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
     text = " ".join((raw or "").split())
     if not text:
         return None
-    when = _iso8601(text) or _rfc822(text)
+    when = _iso8601(text)
+    if when is not None:
+        return when
+    english = _english(text)
+    numeric = _with_numeric_zone(english)
+    if numeric is None:
+        return None
+    twelve_hour = _TWELVE_HOUR.search(numeric) is not None
+    when = None if twelve_hour else _rfc822(numeric)
     if when is None and _YEAR.search(text):
-        when = _from_struct(parsed) or _lenient(text)
+        # feedparser read the raw string: never trusted with a 12-hour time, and second to
+        # dateutil's reading of the rewritten string when a zone was named (feedparser's own
+        # readings of those, Greek ones say, stay the fallback).
+        fallback = None if twelve_hour else _from_struct(parsed)
+        if numeric == english:
+            when = fallback or _lenient(numeric)
+        else:
+            when = _lenient(numeric) or fallback
     return when
 
 
@@ -151,7 +186,6 @@ def _iso8601(text: str) -> dt.datetime | None:
 
 
 def _rfc822(text: str) -> dt.datetime | None:
-    text = _with_numeric_zone(_english(text))
     try:
         return _utc(email.utils.parsedate_to_datetime(text))
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -160,7 +194,6 @@ def _rfc822(text: str) -> dt.datetime | None:
 
 def _lenient(text: str) -> dt.datetime | None:
     """dateutil reads almost anything; what it lacks (the day of "March 2025") is the first."""
-    text = _with_numeric_zone(_english(text))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
@@ -171,12 +204,17 @@ def _lenient(text: str) -> dt.datetime | None:
         return None
 
 
-def _with_numeric_zone(text: str) -> str:
+def _with_numeric_zone(text: str) -> str | None:
+    """``text`` with a zone abbreviation after its time replaced by the offset it stands for,
+    and "+01:00" at its end written "+0100"; None when the abbreviation is not known."""
     text = _COLON_OFFSET_AT_END.sub(r"\1\2", text)
-    zone = _ZONE_AT_END.search(text)
-    if zone and zone.group(1) in _ZONES:
-        text = text[: zone.start(1)] + _ZONES[zone.group(1)]
-    return text
+    zone = _ZONE_AFTER_TIME.search(text)
+    if zone is None:
+        return text
+    offset = ZONES.get(zone.group(2))
+    if offset is None:
+        return None
+    return text[: zone.start(2)] + offset + text[zone.end(2) :]
 
 
 def _english(text: str) -> str:

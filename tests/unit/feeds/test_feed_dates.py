@@ -3,9 +3,15 @@ formats feeds carry are tested through a refresh in test_feed_robustness.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from feeds.dates import parse_date
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -18,3 +24,24 @@ from feeds.dates import parse_date
 )
 def test_an_instant_out_of_range_is_no_date(raw: str) -> None:
     assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Tue, 10 Mar 2026 10:15 PM EDT", utc(2026, 3, 11, 2, 15)),
+        ("March 10, 2026 10:15 p.m. PST", utc(2026, 3, 11, 6, 15)),
+        ("10 Mar 2026 12:00 AM EST", utc(2026, 3, 10, 5)),
+        ("2026-03-10 22:15 EST", utc(2026, 3, 11, 3, 15)),
+        ("2026-03-10 22:15:00 CET", utc(2026, 3, 10, 21, 15)),
+        ("10 Mar 2026 22:15:00 CEST", utc(2026, 3, 10, 20, 15)),
+        ("Tue Mar 10 22:15:00 EDT 2026", utc(2026, 3, 11, 2, 15)),  # as date(1) writes it
+        ("Di, 10. März 2026 22:15 MEZ", utc(2026, 3, 10, 21, 15)),
+        ("Tue, 10 Mar 2026 22:15:00 XYZ", None),  # not known: no guess
+        ("2026-03-10 22:15 IST", None),  # India, Ireland or Israel
+    ],
+)
+def test_a_zone_abbreviation_or_12_hour_clock_gives_the_right_instant(
+    raw: str, expected: dt.datetime | None
+) -> None:
+    assert parse_date(raw) == expected
