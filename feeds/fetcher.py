@@ -255,14 +255,28 @@ def _read_body(response: httpx.Response, policy: FetchPolicy) -> bytes:
         )
     decoder = _Decoder(response.headers.get("content-encoding", ""), str(response.url))
     body = bytearray()
+    received = 0
     for chunk in response.iter_raw(_CHUNK):
+        # The bytes received count too: a stream of empty gzip members decodes to nothing.
+        received += len(chunk)
+        if received > cap:
+            raise _too_large(str(response.url))
         body += decoder.decode(chunk, cap - len(body))
-    body += decoder.decode(b"", cap - len(body), final=True)
+    decoder.finish()
     return bytes(body)
 
 
+def _too_large(url: str) -> BodyTooLarge:
+    return BodyTooLarge(f"{url} is larger than the size cap", url=url)
+
+
 class _Decoder:
-    """Undo Content-Encoding incrementally, never producing more than the caller allows."""
+    """Undo Content-Encoding incrementally, never producing more than the caller allows.
+
+    A gzip body may hold several members one after another (RFC 1952, 2.2), all of which are
+    the body; zero bytes after a member are padding. A body that ends inside a compressed
+    stream is an error, not a shorter document.
+    """
 
     def __init__(self, header: str, url: str) -> None:
         codings = [c.strip().lower() for c in header.split(",")]
@@ -273,23 +287,44 @@ class _Decoder:
         self.url = url
         self._zlib: Any = None
 
-    def decode(self, data: bytes, allowance: int, *, final: bool = False) -> bytes:
+    def decode(self, data: bytes, allowance: int) -> bytes:
         out = data
         if self.coding is not None:
             try:
-                if self._zlib is None:
-                    self._zlib = zlib.decompressobj(self._wbits(data))
-                # One byte over the allowance is enough to know the cap is exceeded.
-                out = self._zlib.decompress(data, allowance + 1)
-                if final:
-                    out += self._zlib.flush()
+                out = self._inflate(data, allowance)
             except zlib.error as exc:
                 raise FetchError(
                     f"Corrupt {self.coding} body from {self.url}: {exc}", url=self.url
                 ) from None
         if len(out) > allowance:
-            raise BodyTooLarge(f"{self.url} is larger than the size cap", url=self.url)
+            raise _too_large(self.url)
         return out
+
+    def finish(self) -> None:
+        """Raise :class:`FetchError` if the body ended inside a compressed stream."""
+        if self._zlib is not None and not self._zlib.eof:
+            raise FetchError(
+                f"The {self.coding} body from {self.url} is truncated: it ends before its "
+                "compressed data does.",
+                url=self.url,
+            )
+
+    def _inflate(self, data: bytes, allowance: int) -> bytes:
+        out = bytearray()
+        while data and len(out) <= allowance:
+            if self._zlib is not None and self._zlib.eof:
+                if self.coding == "deflate":
+                    break  # one stream only; what follows it is ignored
+                data = data.lstrip(b"\0")
+                if not data:
+                    break
+                self._zlib = None
+            if self._zlib is None:
+                self._zlib = zlib.decompressobj(self._wbits(data))
+            # One byte over the allowance is enough to know the cap is exceeded.
+            out += self._zlib.decompress(data, allowance + 1 - len(out))
+            data = self._zlib.unused_data if self._zlib.eof else b""
+        return bytes(out)
 
     def _wbits(self, first: bytes) -> int:
         if self.coding != "deflate":

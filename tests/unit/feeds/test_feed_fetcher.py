@@ -258,6 +258,60 @@ def test_gzip_bomb_stops_at_the_decompressed_cap(httpserver: HTTPServer) -> None
         fetch(httpserver.url_for("/feed"), FetchPolicy(allow_private=True, max_bytes=MiB))
 
 
+def test_every_member_of_a_gzip_body_is_read(
+    httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    """RFC 1952 lets a gzip body be several members one after another (as from a server
+    compressing in pieces); zero bytes after the last are padding."""
+    members = gzip.compress(FEED[:40]) + gzip.compress(FEED[40:60]) + gzip.compress(FEED[60:])
+    httpserver.expect_request("/feed").respond_with_data(
+        members + b"\0" * 4, headers={"Content-Encoding": "gzip"}
+    )
+    assert fetch(httpserver.url_for("/feed"), local_policy).content == FEED
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [("gzip", gzip.compress), ("deflate", zlib.compress)],
+    ids=["gzip", "deflate"],
+)
+@pytest.mark.parametrize("cut", [8, 200], ids=["trailer", "data"])
+def test_a_truncated_compressed_body_is_an_error_not_a_shorter_feed(
+    httpserver: HTTPServer, local_policy: FetchPolicy, coding: str, encode: object, cut: int
+) -> None:
+    compressed = encode(bytes(range(256)) * 40)  # type: ignore[operator]
+    httpserver.expect_request("/feed").respond_with_data(
+        compressed[:-cut], headers={"Content-Encoding": coding}
+    )
+    with pytest.raises(FetchError, match="is truncated"):
+        fetch(httpserver.url_for("/feed"), local_policy)
+
+
+def test_a_many_member_gzip_bomb_stops_at_the_decompressed_cap(httpserver: HTTPServer) -> None:
+    member = gzip.compress(b"\0" * (MiB // 2))
+    httpserver.expect_request("/feed").respond_with_data(
+        member * 4, headers={"Content-Encoding": "gzip"}
+    )
+    with pytest.raises(BodyTooLarge):
+        fetch(httpserver.url_for("/feed"), FetchPolicy(allow_private=True, max_bytes=MiB))
+
+
+def test_endless_empty_gzip_members_stop_at_the_cap(httpserver: HTTPServer) -> None:
+    """They decode to nothing, so only the count of bytes received can stop them."""
+
+    def endless(_request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            while True:
+                yield gzip.compress(b"") * 4096
+
+        return Response(body(), headers={"Content-Encoding": "gzip"})
+
+    httpserver.expect_request("/feed").respond_with_handler(endless)
+    policy = FetchPolicy(allow_private=True, max_bytes=MiB, timeout=5)
+    with pytest.raises(BodyTooLarge):
+        fetch(httpserver.url_for("/feed"), policy)
+
+
 # --- SSRF ------------------------------------------------------------------------------------
 
 

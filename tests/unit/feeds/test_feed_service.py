@@ -4,6 +4,7 @@ server."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -346,6 +347,21 @@ def test_unsafe_or_unparseable_documents_are_recorded_failures(
         feed = create_feed(session, workspace_id, httpserver.url_for(path))
         assert refresh_feed(session, feed, local_policy, NOW).errors == 1
         assert feed.last_error is not None and message in feed.last_error
+    assert count(session, Article) == 0
+
+
+def test_a_truncated_gzip_download_is_a_recorded_failure_not_a_partial_feed(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    document = gzip.compress(rss(*((f"g{i}", f"Story {i}") for i in range(40))))
+    httpserver.expect_request("/feed").respond_with_data(
+        document[: len(document) // 2], headers={"Content-Encoding": "gzip"}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+    assert feed.last_error == (
+        f"The gzip body from {feed.url} is truncated: it ends before its compressed data does."
+    )
     assert count(session, Article) == 0
 
 
