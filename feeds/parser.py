@@ -68,6 +68,8 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # past U+10FFFF, need four hex or five decimal digits. feedparser's loose parser raises on them.
 _LONG_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));")
 _REPLACEMENT_REFERENCE = b"&#xFFFD;"
+# What a reference is made of; an encoding that writes these as ASCII does can be repaired as is.
+_REFERENCE_PROBE = "&#x;0123456789abcdefABCDEF"
 
 expat_driver.install()
 
@@ -121,9 +123,10 @@ def parse_feed(
     declaration, or text that reads as UTF-8, comes with the document. Raises
     :class:`UnsafeXML` or :class:`ParseError`.
     """
-    charset = None if document_encoding(data) or _is_utf8(data) else _header_charset(content_type)
+    declared = document_encoding(data)
+    charset = None if declared or _is_utf8(data) else _header_charset(content_type)
     check_xml(data, charset)
-    data = _repair_character_references(data)
+    data = _repair_character_references(data, declared or charset or "utf-8")
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
     # The headers set the base URL for relative links, and the encoding the way xmlguard read
     # it: with no charset, from the document.
@@ -168,15 +171,28 @@ def _header_charset(content_type: str | None) -> str | None:
         return None
 
 
-def _repair_character_references(data: bytes) -> bytes:
-    """The document with every numeric character reference naming a character.
+def _repair_character_references(data: bytes, encoding: str) -> bytes:
+    """The document, in ``encoding``, with every numeric character reference naming a
+    character.
 
     Some publishing systems write an emoji as its two UTF-16 halves (``&#55357;&#56832;``);
     such a pair becomes the one reference it meant. A lone half, or a number past U+10FFFF,
     becomes U+FFFD. Either kind is not well-formed, and feedparser's loose parser, which then
-    reads the document, raises on it. Only ASCII-compatible encodings are repaired: in UTF-16
-    the reference's bytes differ.
+    reads the document, raises on it. In an encoding where a reference's bytes are not ASCII's
+    (UTF-16, UTF-32, EBCDIC) the document is repaired as UTF-8 and encoded back.
     """
+    try:
+        if _REFERENCE_PROBE.encode(encoding) == _REFERENCE_PROBE.encode():
+            return _repair_ascii_references(data)
+        text = data.decode(encoding, errors="surrogatepass")
+        repaired = _repair_ascii_references(text.encode(errors="surrogatepass"))
+        return repaired.decode(errors="surrogatepass").encode(encoding, errors="surrogatepass")
+    except (UnicodeError, LookupError):
+        return data  # not in that encoding after all: feedparser says what it makes of it
+
+
+def _repair_ascii_references(data: bytes) -> bytes:
+    """:func:`_repair_character_references` for a document whose references are ASCII."""
     pieces: list[bytes] = []
     done = 0
     for match in _LONG_CHARACTER_REFERENCE.finditer(data):

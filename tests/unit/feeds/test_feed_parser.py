@@ -166,9 +166,10 @@ def test_a_link_with_an_impossible_port_leaves_its_entry_without_a_url() -> None
     ]
 
 
-def test_character_references_that_name_no_character_are_repaired() -> None:
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-be", "utf-32", "cp037"])
+def test_character_references_that_name_no_character_are_repaired(encoding: str) -> None:
     """Some CMSs write an emoji as two UTF-16 halves; feedparser's loose parser raised on those
-    and on numbers past U+10FFFF, losing the whole feed."""
+    and on numbers past U+10FFFF, losing the whole feed, in any encoding the document is in."""
     titles = [
         "Party &#55357;&#56832; time",  # the halves of U+1F600, as one CMS writes it
         "Party &#xd83d;&#xDE00; time",
@@ -179,7 +180,10 @@ def test_character_references_that_name_no_character_are_repaired() -> None:
         f"<item><title>{title}</title><link>https://e.example/{n}</link></item>"
         for n, title in enumerate(titles)
     )
-    document = f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+    document = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        f'<rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
+    ).encode(encoding)
     feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
     assert [e.title for e in feed.entries] == [
         "Party \U0001f600 time",

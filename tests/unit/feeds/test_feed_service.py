@@ -368,13 +368,11 @@ def test_a_truncated_gzip_download_is_a_recorded_failure_not_a_partial_feed(
 def test_a_value_no_reader_foresaw_is_a_recorded_failure_and_backs_off(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
-    """A lone UTF-16 surrogate reference in a UTF-16 document still makes feedparser raise
-    UnicodeEncodeError (the repair reads ASCII-compatible encodings only): a stand-in for
-    whatever the next crafted value is."""
+    """A document declaring a codec that is no text encoding (punycode) still makes feedparser
+    raise UnicodeError: a stand-in for whatever the next crafted value is."""
     httpserver.expect_request("/feed").respond_with_data(
-        '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>x</title>'
-        "<item><title>Half &#55357;</title><link>https://e.example/1</link></item>"
-        "</channel></rss>".encode("utf-16"),
+        b'<?xml version="1.0" encoding="punycode"?><rss version="2.0"><channel><title>x</title>'
+        b"<item><title>Story</title><link>https://e.example/1</link></item></channel></rss>",
         content_type="application/rss+xml",
     )
     feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
@@ -384,7 +382,7 @@ def test_a_value_no_reader_foresaw_is_a_recorded_failure_and_backs_off(
         assert (feed.last_status, feed.error_count) == ("error", failures)
         assert feed.next_check_at == NOW + delay
     assert feed.last_error is not None
-    assert feed.last_error.startswith(f"Could not read {feed.url}: UnicodeEncodeError")
+    assert feed.last_error.startswith(f"Could not read {feed.url}: UnicodeError")
 
 
 def test_blocked_address_is_a_recorded_failure(session: Session, workspace_id: int) -> None:
