@@ -89,27 +89,28 @@ class Download:
 
 
 def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = None) -> Download:
-    """Fetch (conditionally, with the feed's validators) and parse; no SQL is run, and a
-    feed-side failure, or any exception while reading the feed, is returned, not raised."""
+    """Fetch (conditionally, with the feed's validators) and parse; no SQL is run. A
+    feed-side failure, or any exception while reading the fetched document, is returned, not
+    raised; an unexpected exception in fetching is raised."""
     now = now or utcnow()
     try:
         result = fetch(feed.url, policy, etag=feed.etag, last_modified=feed.last_modified)
-        parsed = (
-            parse_feed(
-                result.content,
-                base_url=result.url,
-                fetched_at=now,
-                content_type=result.content_type,
-            )
-            if result.outcome is FetchOutcome.OK
-            else None
+    except FetchError as exc:
+        return Download(now, failure=exc.detail)
+    if result.outcome is not FetchOutcome.OK:
+        return Download(now, result)
+    try:
+        parsed = parse_feed(
+            result.content, base_url=result.url, fetched_at=now, content_type=result.content_type
         )
-    except (FetchError, UnsafeXML, ParseError) as exc:
+    except (UnsafeXML, ParseError) as exc:
         return Download(now, failure=exc.detail)
     except Exception as exc:
-        # A value no reader foresaw (a library, or this package, raised on it): the feed holds
-        # it, so it is the feed's failure, backed off like any other instead of failing the
-        # caller and being retried every lease; the traceback is for whoever fixes the reader.
+        # A value no reader foresaw (a library, or this package, raised on it): the document
+        # holds it, so it is the feed's failure, backed off like any other instead of being
+        # retried every lease; the traceback is for whoever fixes the reader. Only reading is
+        # covered: a bug in fetching would fail every feed, so it fails the refresh loudly
+        # rather than back off every feed as if each were broken.
         log.warning("reading feed %s failed unexpectedly", feed.id, exc_info=True)
         return Download(now, failure=f"Could not read {feed.url}: {type(exc).__name__}: {exc}")
     return Download(now, result, parsed)

@@ -385,6 +385,24 @@ def test_a_value_no_reader_foresaw_is_a_recorded_failure_and_backs_off(
     assert feed.last_error.startswith(f"Could not read {feed.url}: UnicodeError")
 
 
+def test_a_bug_in_fetching_fails_the_refresh_instead_of_backing_the_feed_off(
+    session: Session, workspace_id: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fetch that raises what no feed could cause (here a resolver configured wrongly, as a
+    deploy bug would) would fail every feed: recorded on each, it only showed as feeds quietly
+    backing off. It reaches the caller, and the feed keeps its state."""
+
+    def broken_resolver(host: str, port: int) -> list[str]:
+        raise RuntimeError("resolver misconfigured")
+
+    policy = FetchPolicy(timeout=1, resolver=broken_resolver)
+    feed = create_feed(session, workspace_id, "https://e.example/feed")
+    with pytest.raises(RuntimeError, match="resolver misconfigured"):
+        refresh_feed(session, feed, policy, NOW)
+    assert (feed.last_status, feed.error_count, feed.last_error) == (None, 0, None)
+    assert "failed unexpectedly" not in caplog.text
+
+
 def test_blocked_address_is_a_recorded_failure(session: Session, workspace_id: int) -> None:
     policy = FetchPolicy(timeout=1, resolver=lambda host, port: ["169.254.169.254"])
     feed = create_feed(session, workspace_id, "http://metadata.example.test/latest")
