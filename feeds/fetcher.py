@@ -38,8 +38,8 @@ from feeds.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout,
 from feeds.fetch_policy import FetchPolicy, allow_hint, literal_address
 
 ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from feeds import expat_driver
+from feeds import expat_driver, jsonfeed
 from feeds.dates import parse_date
 from feeds.errors import ParseError
 from feeds.models import (
@@ -53,7 +53,12 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 FALLBACK_TITLE_LENGTH = 80
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+)
 # A document that opens (after a byte order mark, blank space and comments) as HTML does.
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
@@ -113,18 +118,37 @@ class ParsedFeed:
 def parse_feed(
     data: bytes, *, base_url: str, fetched_at: dt.datetime, content_type: str | None = None
 ) -> ParsedFeed:
-    """Parse, sanitise and normalise a fetched document.
+    """Parse, sanitise and normalise a fetched document: RSS, Atom or a JSON Feed.
 
     ``base_url`` is the URL the document was fetched from (after redirects); relative links
     resolve against it. ``content_type`` is the response's Content-Type: its charset applies
-    when the document names no encoding of its own (no byte order mark, no encoding in its
+    when an XML document names no encoding of its own (no byte order mark, no encoding in its
     XML declaration) and is not UTF-8. RFC 7303 ranks the header above the document, but a
     header's charset is often the server's default rather than the feed's, while a
     declaration, or text that reads as UTF-8, comes with the document. Raises
     :class:`UnsafeXML` or :class:`ParseError`.
     """
+    header = _header(content_type)
+    if jsonfeed.is_json(data, header.get_content_type()):
+        channel, found = jsonfeed.read(data, base_url)
+    else:
+        channel, found = _read_xml(data, base_url, header)
+    entries = [e for e in found if _has_substance(e)]
+    return ParsedFeed(
+        title=_text(channel, "title") or None,
+        link=_absolute(_string(channel, "link"), base_url),
+        ttl_minutes=_ttl(channel.get("ttl")),
+        entries=[_entry(e, base_url, fetched_at) for e in entries],
+    )
+
+
+def _read_xml(
+    data: bytes, base_url: str, header: email.message.Message
+) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
+    """feedparser's channel and entries; raises :class:`ParseError` when it found neither
+    entries nor a feed."""
     declared = document_encoding(data)
-    charset = None if declared or _is_utf8(data) else _header_charset(content_type)
+    charset = None if declared or _is_utf8(data) else _known_charset(header)
     check_xml(data, charset)
     data = _repair_character_references(data, declared or charset or "utf-8")
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.
@@ -137,17 +161,12 @@ def parse_feed(
         resolve_relative_uris=False,
         response_headers={"content-location": base_url, "content-type": media_type},
     )
-    entries = [e for e in result.entries if _has_substance(e)]
-    if not entries and (result.bozo or not result.get("version")):
+    if not any(_has_substance(e) for e in result.entries) and (
+        result.bozo or not result.get("version")
+    ):
         reason = _why_unreadable(data, result, base_url)
         raise ParseError(f"Not a readable feed: {reason}", url=base_url)
-    channel = result.feed
-    return ParsedFeed(
-        title=_text(channel, "title") or None,
-        link=_absolute(_string(channel, "link"), base_url),
-        ttl_minutes=_ttl(channel.get("ttl")),
-        entries=[_entry(e, base_url, fetched_at) for e in entries],
-    )
+    return result.feed, result.entries
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -160,10 +179,15 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _header_charset(content_type: str | None) -> str | None:
-    """The charset a Content-Type names, if :mod:`codecs` knows it."""
+def _header(content_type: str | None) -> email.message.Message:
+    """A Content-Type header, read by the standard library (media type and parameters)."""
     header = email.message.Message()
     header["Content-Type"] = content_type or ""
+    return header
+
+
+def _known_charset(header: email.message.Message) -> str | None:
+    """The charset a Content-Type names, if :mod:`codecs` knows it."""
     named = header.get_content_charset()
     try:
         return codecs.lookup(named).name if named else None
@@ -235,7 +259,7 @@ def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:
         if finder.links:
             href = urljoin(base_url, finder.links[0])
             return f"the address serves an HTML page, which names its feed at {href}."
-        return "the address serves an HTML page, not an RSS or Atom feed."
+        return "the address serves an HTML page, not an RSS, Atom or JSON feed."
     return str(result.get("bozo_exception") or "no RSS or Atom structure found.")
 
 

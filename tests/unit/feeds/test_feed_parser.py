@@ -148,6 +148,57 @@ def test_unusable_documents_raise_parse_error(document: bytes) -> None:
         parse_feed(document, base_url="https://x.example.com/feed", fetched_at=NOW)
 
 
+def test_json_feed_values_of_the_wrong_type_cost_only_themselves() -> None:
+    """A JSON Feed 1.0 author object, a number for a title, a tag that is no string, a lone
+    surrogate escape (which no database stores) and an item that is no object."""
+    document = (
+        b'{"version": "https://jsonfeed.org/version/1", "title": ["x"], "items": ['
+        b'{"id": "a", "url": "https://e.example/a", "title": 7, "author": {"name": "Bo"},'
+        b' "content_text": "Half \\ud800 here", "tags": [{"x": 1}, "Kept"]},'
+        b' "junk", {"id": null}]}'
+    ).replace(b"\\\\", b"\\")
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
+    assert feed.title is None
+    [entry] = feed.entries
+    assert (entry.url, entry.title, entry.author, entry.tags) == (
+        "https://e.example/a",
+        "Half \ufffd here",
+        "Bo",
+        ("Kept",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b'{"title": "x", "items": [}', "the JSON Feed is not valid JSON"),
+        (b"[" * 100_000, "the JSON Feed is not valid JSON"),  # nested past the recursion limit
+        (b'{"title": "API", "items": []}', "the document is JSON but not a JSON Feed"),
+        (b'\xff{"version": 1}', "not valid JSON \\('utf-8' codec can't decode byte 0xff"),
+    ],
+)
+def test_unreadable_json_says_why(document: bytes, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason):
+        parse_feed(document, base_url=BASE, fetched_at=NOW, content_type="application/json")
+
+
+def test_an_xml_feed_served_as_json_is_read_as_xml() -> None:
+    document = b'<rss version="2.0"><channel><title>Mislabelled</title></channel></rss>'
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW, content_type="application/json")
+    assert feed.title == "Mislabelled"
+
+
+def test_an_html_page_naming_its_json_feed_is_told_where_the_feed_is() -> None:
+    page = b"""<!doctype html><html><head>
+      <link rel="alternate" type="application/feed+json" href="/feed.json"></head></html>"""
+    with pytest.raises(ParseError) as caught:
+        parse_feed(page, base_url=BASE, fetched_at=NOW, content_type="text/html")
+    assert caught.value.detail == (
+        "Not a readable feed: the address serves an HTML page, which names its feed at "
+        "https://news.example.com/feed.json."
+    )
+
+
 def test_valid_feed_without_entries_is_fine() -> None:
     empty = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     feed = parse_feed(empty, base_url="https://q.example.com/rss", fetched_at=NOW)

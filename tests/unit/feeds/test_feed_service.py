@@ -336,6 +336,88 @@ def test_failures_back_off_exponentially_and_success_resets(
     assert feed.next_check_at == NOW + 3 * HOUR  # the feed's <ttl>
 
 
+def test_a_json_feed_is_stored_like_an_rss_feed(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Pricing Weekly",
+        "home_page_url": "https://pricing.example.com/",
+        "authors": [{"name": "The Desk"}],
+        "items": [
+            {
+                "id": "https://pricing.example.com/1",
+                "url": "https://pricing.example.com/posts/1?utm_source=json",
+                "title": "Annual plans",
+                "content_html": (
+                    '<p>Why <b>annual</b><script>steal()</script> <a href="/x">wins</a></p>'
+                ),
+                "date_published": "2025-02-28T10:00:00+01:00",
+                "tags": ["SaaS", "saas", "Pricing"],
+                "authors": [{"name": "Ann"}],
+            },
+            {
+                "id": 2,  # JSON Feed 1.0 feeds sometimes number their items
+                "external_url": "https://elsewhere.example.com/story",
+                "summary": "Worth reading",
+                "content_text": "A link post & more",
+                "date_modified": "2025-02-27T08:00:00Z",
+            },
+        ],
+    }
+    httpserver.expect_request("/feed.json").respond_with_json(
+        document, content_type="application/feed+json"
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed.json"))
+    summary = refresh_feed(session, feed, local_policy, NOW)
+    session.commit()
+    assert (summary.new_articles, summary.errors, feed.title) == (2, 0, "Pricing Weekly")
+    articles = session.scalars(select(Article).order_by(Article.id)).all()
+    assert [(a.canonical_url, a.title, a.author, a.published_at, a.tags) for a in articles] == [
+        (
+            "https://pricing.example.com/posts/1",
+            "Annual plans",
+            "Ann",
+            dt.datetime(2025, 2, 28, 9, tzinfo=dt.UTC),
+            ["SaaS", "Pricing"],
+        ),
+        (
+            "https://elsewhere.example.com/story",
+            "Worth reading",
+            "The Desk",
+            dt.datetime(2025, 2, 27, 8, tzinfo=dt.UTC),
+            [],
+        ),
+    ]
+    # Relative links resolve against the feed's address, as in RSS.
+    assert articles[0].summary_html == (
+        f'<p>Why <b>annual</b> <a href="{httpserver.url_for("/x")}" '
+        'rel="noopener noreferrer nofollow">wins</a></p>'
+    )
+    assert (articles[1].summary_html, articles[1].summary_text) == (
+        "<p>Worth reading</p>",
+        "Worth reading",
+    )
+    accept = httpserver.log[0][0].headers["Accept"]
+    assert "application/feed+json" in accept
+
+
+def test_a_malformed_json_feed_is_a_recorded_failure(
+    session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
+) -> None:
+    httpserver.expect_request("/feed.json").respond_with_data(
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
+        content_type="application/json",
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed.json"))
+    assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+    assert feed.last_error == (
+        "Not a readable feed: the JSON Feed is not valid JSON "
+        "(Expecting value: line 1 column 59 (char 58))."
+    )
+    assert count(session, Article) == 0
+
+
 def test_unsafe_or_unparseable_documents_are_recorded_failures(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
