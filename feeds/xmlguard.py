@@ -75,7 +75,7 @@ def check_xml(data: bytes, charset: str | None = None) -> None:
 def document_encoding(data: bytes) -> str | None:
     """The encoding the document names itself, by a byte order mark, by how "<?xml" begins
     (UTF-16 and UTF-32 without one, EBCDIC) or in its XML declaration; None when it names
-    none Python knows."""
+    no text encoding Python knows."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
@@ -85,9 +85,12 @@ def document_encoding(data: bytes) -> str | None:
     declared = _DECLARED_ENCODING.match(data[:1024])
     if declared:
         try:
-            return codecs.lookup(declared.group(1).decode("ascii")).name
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+            # str.encode refuses codecs that are not text encodings (rot13, base64, zlib...).
+            "".encode(name)
         except LookupError:
-            pass
+            return None
+        return name
     return None
 
 

@@ -325,3 +325,17 @@ def test_the_header_charset_applies_when_the_document_names_none(
     document = rss_in(encoding, title, declared=declared, bom=bom)
     feed = parse_feed(document, base_url=BASE, fetched_at=NOW, content_type=content_type)
     assert [e.title for e in feed.entries] == [title]
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib"])
+def test_a_declared_codec_that_is_not_a_text_encoding_counts_as_no_declaration(
+    codec: str,
+) -> None:
+    """Python knows these codecs, but they turn bytes into bytes: reading the document in one
+    raised LookupError and failed the feed; the text reads as the UTF-8 it is."""
+    document = (
+        f'<?xml version="1.0" encoding="{codec}"?><rss version="2.0"><channel><title>x</title>'
+        "<item><title>Grüße</title><link>https://e.example/1</link></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
+    assert [e.title for e in feed.entries] == ["Grüße"]
