@@ -79,6 +79,11 @@ _ZONE_AFTER_TIME = re.compile(
 )
 _TWELVE_HOUR = re.compile(r"\d\s*(?i:[ap]\.?m\.?)(?!\w)")
 _COLON_OFFSET_AT_END = re.compile(r"([+-]\d{2}):(\d{2})\s*$")
+# "GMT+1", "UTC-05:30": an offset from UTC as people write it. dateutil reads "GMT+1" the POSIX
+# way (an hour behind) and drops "GMT+01:00" altogether.
+_OFFSET_FROM_UTC = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
+# "10.03.2026": day first, as everywhere dates are written with dots.
+_DOTTED_DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 
 
 def _names(text: str) -> frozenset[str]:
@@ -197,7 +202,11 @@ def _lenient(text: str) -> dt.datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
-            when = dateparser.parse(text, default=dt.datetime(2000, 1, 1))
+            when = dateparser.parse(
+                text,
+                default=dt.datetime(2000, 1, 1),
+                dayfirst=_DOTTED_DATE.search(text) is not None,
+            )
         # Inside the try: 9999-12-31 23:59 -01:00 is past the last instant in UTC.
         return _utc(when)
     except (ValueError, OverflowError, TypeError):
@@ -206,8 +215,11 @@ def _lenient(text: str) -> dt.datetime | None:
 
 def _with_numeric_zone(text: str) -> str | None:
     """``text`` with a zone abbreviation after its time replaced by the offset it stands for,
-    and "+01:00" at its end written "+0100"; None when the abbreviation is not known."""
-    text = _COLON_OFFSET_AT_END.sub(r"\1\2", text)
+    "GMT+1" written "+0100" and "+01:00" at its end "+0100"; None when the abbreviation is not
+    known."""
+    text = _OFFSET_FROM_UTC.sub(
+        lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", _COLON_OFFSET_AT_END.sub(r"\1\2", text)
+    )
     zone = _ZONE_AFTER_TIME.search(text)
     if zone is None:
         return text

@@ -45,3 +45,20 @@ def test_a_zone_abbreviation_or_12_hour_clock_gives_the_right_instant(
     raw: str, expected: dt.datetime | None
 ) -> None:
     assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("10.03.2026 22:15 MESZ", utc(2026, 3, 10, 20, 15)),  # was 3 October
+        ("Di, 10.03.2026 22:15 MEZ", utc(2026, 3, 10, 21, 15)),
+        ("10.03.2026 22:15", utc(2026, 3, 10, 22, 15)),
+        ("Tue, 10 Mar 2026 22:15 GMT+01:00", utc(2026, 3, 10, 21, 15)),  # offset was dropped
+        ("2026-03-10 22:15 GMT+1", utc(2026, 3, 10, 21, 15)),  # was read the POSIX way
+        ("Tue, 10 Mar 2026 22:15 UTC-05:30", utc(2026, 3, 11, 3, 45)),
+    ],
+)
+def test_dotted_dates_are_day_first_and_gmt_offsets_count_ahead_of_utc(
+    raw: str, expected: dt.datetime
+) -> None:
+    assert parse_date(raw) == expected
