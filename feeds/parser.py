@@ -315,7 +315,7 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
         key=_key(guid, url, title, content or summary_html),
         guid=guid,
         url=url,
-        title=title or _fallback_title(summary_text, url),
+        title=title or fallback_title(summary_text, url),
         author=(
             _WHITESPACE.sub(" ", _string(entry, "author")).strip()[:ARTICLE_AUTHOR_MAX] or None
         ),
@@ -327,10 +327,11 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
     )
 
 
-def _fallback_title(summary_text: str, url: str | None) -> str:
+def fallback_title(summary_text: str, url: str | None) -> str:
     """A title for an entry without one (RSS requires only a title or a description): the
     first words of its text, else its link. Suggestions, plans and pages all need one, and a
-    post planned from an article takes the article's title."""
+    post planned from an article takes the article's title (or this, for an article stored
+    untitled before entries were given one)."""
     text = _WHITESPACE.sub(" ", summary_text).strip()
     return _truncate(text, FALLBACK_TITLE_LENGTH) if text else url or ""
 

@@ -22,6 +22,7 @@ from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from feeds.models import Article
+from feeds.parser import fallback_title
 from schedules import posts, refusals_db, rule
 from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db
@@ -180,7 +181,7 @@ def from_article(
         return fields
     article = _article(session, workspace_id, article_id)
     filled = dict(fields)
-    heading = article.title or article.canonical_url or ""
+    heading = article.title or fallback_title(article.summary_text, article.canonical_url)
     filled["title"] = fields.get("title") or _clip(heading, POST_TITLE_MAX)
     filled["url"] = fields.get("url") or article.canonical_url
     filled["body"] = fields.get("body") or _clip(article.summary_text, POST_SUMMARY_MAX)

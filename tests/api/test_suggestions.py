@@ -322,6 +322,27 @@ def test_a_post_made_from_an_article_takes_its_title_link_and_summary(rep, write
     assert unlinked.get_json()["article_id"] is None
 
 
+def test_a_post_from_an_article_stored_untitled_takes_its_first_words(rep, writer_session, feeds):
+    """Articles stored before entries were titled at parse time may have no title, and some
+    no link: a post from one is titled as the parser titles such entries now."""
+    article = add_article(
+        writer_session, feeds["SaaS Weekly"], "",
+        summary="Five pricing page patterns from forty SaaS teams, and which ones cut churn.",
+    )  # fmt: skip
+    article.canonical_url = None
+    writer_session.commit()
+    audience = make_audience(rep, keywords=KEYWORDS)
+
+    response = rep.post(
+        f"/api/v1/audiences/{audience['id']}/posts",
+        json={"kind": "give", "article_id": article.id, "scheduled_at": "2030-01-08T09:00"},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["title"] == (
+        "Five pricing page patterns from forty SaaS teams, and which ones cut churn."
+    )
+
+
 def test_plan_fills_empty_slots_with_drafts_once(rep, writer_session, feeds):
     for i, feed in enumerate(("SaaS Weekly", "Finance Daily")):
         add_article(writer_session, feeds[feed], f"SaaS pricing and churn {i}", days_old=1 + i)
