@@ -270,6 +270,9 @@ def update_post(
                 guard_change(session, audience, before, post, before_owner)
             else:
                 guard_direct_ask(session, workspace_id, audience, post, before)
+            people_db.follow_post(
+                session, workspace_id, post.id, _shift(post, old_when, old_status)
+            )
         except DomainError:
             session.expire(post)
             raise
@@ -280,6 +283,15 @@ def update_post(
     post.updated_at = utcnow()
     session.flush()
     return post
+
+
+def _shift(post: Post, old_when: dt.datetime | None, old_status: str) -> dt.timedelta | None:
+    """How far the touches linked to the post move with it; None: they go, as it is cancelled."""
+    if post.status == "cancelled" and old_status != "cancelled":
+        return None
+    if post.scheduled_at is None or old_when is None:
+        return dt.timedelta(0)
+    return post.scheduled_at - old_when
 
 
 def _reassign(session: Session, workspace_id: int, post: Post, owner_id: int) -> None:
@@ -333,6 +345,8 @@ def delete_post(
         found = rule.check_change(source, policy_of(audience), before, None, plan_from())
         if found:
             raise RuleViolation(audience, found)
+    # Removed, not left behind: the foreign key would keep them as unlinked touches that count.
+    people_db.follow_post(session, workspace_id, post.id, None)
     session.delete(post)
     session.flush()
 

@@ -19,15 +19,14 @@ from app.schemas.audiences import AudienceSchema
 from app.web.blueprint import blp
 from app.web.forms import clean, field_errors, typed
 from app.web.pages import WEEKDAYS, timezones
-from app.web.post_forms import explain_rule
+from app.web.post_forms import explain_person, explain_rule
 from core import models as core_models
 from core.errors import DomainError, InvalidValue
-from schedules import audiences_db, explain, refusals, rule
+from schedules import audiences_db, refusals, rule
 from schedules.cadence import DEFAULT_CADENCE, DEFAULT_DAY
 from schedules.cadence import WEEKDAYS as WEEKDAY_CODES
-from schedules.contacts import contacts_db
-from schedules.models import Audience, Contact, Post
-from schedules.policy import person_policy, resolve_policy
+from schedules.models import Audience
+from schedules.policy import resolve_policy
 
 POLICY_NUMBERS = (
     "gives_per_ask",
@@ -188,26 +187,6 @@ def _refused(action: str, values, audience: Audience | None = None):
     return _render(values, audience, {"form": ADMINS_ONLY.format(action)}, status=403)
 
 
-def _why_person(error: refusals.RelationshipViolation, audience: Audience) -> list[str]:
-    """A stricter policy that uncovers one-to-one asks: the guard's sentences, per contact,
-    worded with the new numbers (the audience still holds them until the rollback)."""
-    why: list[str] = []
-    by_contact: dict[int, list[Mapping]] = {}
-    for condition in error.extra["conditions"]:
-        by_contact.setdefault(condition["contact_id"], []).append(condition)
-    titles = {
-        c["post_id"]: post.title
-        for c in error.extra["conditions"]
-        if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
-    }
-    policy = person_policy(audience)
-    for contact_id, conditions in by_contact.items():
-        contact = session().get(Contact, contact_id)
-        zone = contacts_db.zone_of(contact)
-        why += explain.person_sentences(conditions, contact, policy, zone, None, titles)
-    return why
-
-
 def _save(values, audience: Audience | None, change):
     """Validate ``values`` as the API would, run ``change`` (the body -> an audience) and
     commit; or render the form again with the values kept and each message by its field."""
@@ -222,7 +201,7 @@ def _save(values, audience: Audience | None, change):
         return _render(values, audience, why=explain_rule(error, audience, None))
     except refusals.RelationshipViolation as error:
         with session().no_autoflush:
-            why = _why_person(error, audience)
+            why = explain_person(error, audience)
         session().rollback()
         return _render(values, audience, why=why)
     except DomainError as error:  # the name is taken, say

@@ -23,7 +23,9 @@ from core.db import utcnow
 from core.errors import DomainError, InvalidValue
 from core.models import User
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db
-from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Post
+from schedules.contacts import contacts_db
+from schedules.models import ASK_TYPES, GIVE_TYPES, POST_TYPES, Audience, Contact, Post
+from schedules.policy import person_policy
 from schedules.times import local, when
 
 FORM_FIELDS = ("kind", "type", "title", "body", "url", "date", "time", "status")
@@ -112,6 +114,26 @@ def explain_rule(
     )
 
 
+def explain_person(error: refusals.RelationshipViolation, audience: Audience) -> list[str]:
+    """The guard's refusal in sentences, per contact, with the audience's policy as it stands
+    (a stricter policy being refused still holds until the rollback). Call before rolling back."""
+    why: list[str] = []
+    by_contact: dict[int, list[Mapping]] = {}
+    for condition in error.extra["conditions"]:
+        by_contact.setdefault(condition["contact_id"], []).append(condition)
+    titles = {
+        c["post_id"]: post.title
+        for c in error.extra["conditions"]
+        if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
+    }
+    policy = person_policy(audience)
+    for contact_id, conditions in by_contact.items():
+        contact = session().get(Contact, contact_id)
+        zone = contacts_db.zone_of(contact)
+        why += explain.person_sentences(conditions, contact, policy, zone, None, titles)
+    return why
+
+
 def _saved(post: Post, audience: Audience):
     if post.owner_id != viewed_rep():
         owner = session().get(User, post.owner_id)
@@ -133,6 +155,12 @@ def _attempt(audience: Audience, values, post: Post | None, change):
     except refusals.RuleViolation as error:
         session().rollback()
         return _render(audience, values, post, why=explain_rule(error, audience, post and post.id))
+    except refusals.RelationshipViolation as error:
+        # Moving a give moves its linked touches, and a one-to-one ask may rely on them.
+        with session().no_autoflush:
+            why = explain_person(error, audience)
+        session().rollback()
+        return _render(audience, values, post, why=why)
     except (ValidationError, InvalidValue) as error:
         session().rollback()
         return _render(audience, values, post, errors=field_errors(error, INPUTS))
@@ -250,6 +278,11 @@ def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str 
     except refusals.RuleViolation as error:
         session().rollback()
         return _render(audience, values, post, why=explain_rule(error, audience, post.id))
+    except refusals.RelationshipViolation as error:
+        with session().no_autoflush:
+            why = explain_person(error, audience)
+        session().rollback()
+        return _render(audience, values, post, why=why)
     except DomainError as error:
         session().rollback()
         return _render(audience, values, post, errors={"form": error.detail})

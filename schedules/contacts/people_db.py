@@ -92,6 +92,35 @@ def guard_ask_change(
     guard(contact, before, before.with_ask(old, new), policy, audience_refusal=audience_refusal)
 
 
+def follow_post(
+    session: Session, workspace_id: int, post_id: int, shift: dt.timedelta | None
+) -> None:
+    """The touches linked to a give follow it: moved by ``shift``, or deleted (None) when it
+    is cancelled or deleted; refused like any change that uncovers a one-to-one ask.
+
+    The post's audience is locked; each contact is locked in id order, so two moves never wait
+    on each other.
+    """
+    linked = list(
+        session.scalars(
+            select(Touch).where(Touch.post_id == post_id).order_by(Touch.contact_id, Touch.id)
+        )
+    )
+    if not linked or shift == dt.timedelta(0):
+        return
+    for contact_id in sorted({t.contact_id for t in linked}):
+        contact = lock_contact(session, workspace_id, contact_id)
+        before = after = history(session, contact)
+        for touch in (t for t in linked if t.contact_id == contact_id):
+            after = after.with_touch(touch.at, None if shift is None else touch.at + shift)
+        guard(contact, before, after, person_policy(contact.audience))
+    for touch in linked:
+        if shift is None:
+            session.delete(touch)
+        else:
+            touch.at += shift
+
+
 def guard_policy_change(
     session: Session, audience: Audience, old: rel.PersonPolicy, new: rel.PersonPolicy
 ) -> None:

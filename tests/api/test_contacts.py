@@ -443,6 +443,56 @@ def test_moving_or_re_kinding_a_direct_ask_through_the_posts_api_is_guarded(rep,
     assert rep.patch(url, json={"title": "Coffee?"}).status_code == 200
 
 
+def link_touch(caller, contact, post):
+    """A touch linked to a give, dated by it (no ``at``)."""
+    url = f"/api/v1/contacts/{contact['id']}/touches"
+    response = caller.post(url, json={"kind": "shared_article", "post_id": post["id"]})
+    assert response.status_code == 201, response.get_json()
+    return f"{url}/{response.get_json()['id']}"
+
+
+@pytest.fixture
+def linked(rep, audience):
+    """An ask on 1 February that stands on a touch linked to a give of 8 January."""
+    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+    touch(rep, contact, "2053-01-05T10:00")
+    shared = give(rep, audience["id"], "2053-01-08T10:00")
+    touch_url = link_touch(rep, contact, shared)
+    give(rep, audience["id"], "2053-01-20T09:00")
+    response = direct_ask(rep, contact, "2053-02-01T09:00")
+    assert response.status_code == 201
+    return contact, touch_url, f"/api/v1/posts/{shared['id']}", response.get_json()
+
+
+def test_a_touch_linked_to_a_give_moves_with_it_but_not_past_the_ask(rep, linked):
+    _, touch_url, give_url, ask_post = linked
+    body = refused(rep.patch(give_url, json={"scheduled_at": "2053-02-03T10:00"}))
+    assert conditions(body)["touches"]["post_id"] == ask_post["id"]
+    assert rep.get(give_url).get_json()["scheduled_at"].startswith("2053-01-08T10:00")
+    assert rep.get(touch_url).get_json()["at"] == "2053-01-08T10:00:00+00:00"
+    assert rep.patch(give_url, json={"scheduled_at": "2053-01-10T12:00"}).status_code == 200
+    assert rep.get(touch_url).get_json()["at"] == "2053-01-10T12:00:00+00:00"
+
+
+def test_a_touch_linked_to_a_give_goes_when_the_give_is_cancelled_or_deleted(rep, audience, linked):
+    contact, touch_url, give_url, ask_post = linked
+    refused(rep.patch(give_url, json={"status": "cancelled"}))
+    refused(rep.delete(give_url))
+    assert rep.get(touch_url).status_code == 200
+    assert rep.get(give_url).get_json()["status"] == "scheduled"
+    # Once the ask is cancelled nothing stands on the touch: it leaves with its give.
+    ask_url = f"/api/v1/posts/{ask_post['id']}"
+    assert rep.patch(ask_url, json={"status": "cancelled"}).status_code == 200
+    assert rep.patch(give_url, json={"status": "cancelled"}).status_code == 200
+    assert rep.get(touch_url).status_code == 404
+    other = give(rep, audience["id"], "2053-01-09T10:00")
+    second_url = link_touch(rep, contact, other)
+    assert rep.delete(f"/api/v1/posts/{other['id']}").status_code == 204
+    assert rep.get(second_url).status_code == 404
+    touches = rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"]
+    assert [t["at"] for t in touches] == ["2053-01-05T10:00:00+00:00"]
+
+
 def test_a_stricter_audience_policy_that_uncovers_a_direct_ask_is_refused(rep, asked):
     contact, _, _ = asked
     url = f"/api/v1/audiences/{contact['audience_id']}"

@@ -312,6 +312,43 @@ def test_an_ask_slipped_in_before_a_planned_one_names_the_ask_it_would_break(
     assert rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["total"] == 1
 
 
+def test_moving_or_cancelling_a_give_whose_touch_an_ask_needs_is_refused_in_words(
+    browser, rep, audience
+):
+    today = local_today()
+    contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
+    touch(rep, contact, berlin(today - dt.timedelta(10)))
+    for days_ago in (8, 7, 6):
+        give(rep, audience["id"], berlin(today - dt.timedelta(days_ago)).isoformat(),
+             status="published")  # fmt: skip
+    shared = give(rep, audience["id"], berlin(today + dt.timedelta(1)).isoformat())
+    linked = rep.post(
+        f"/api/v1/contacts/{contact['id']}/touches",
+        json={"kind": "shared_article", "post_id": shared["id"]},
+    )
+    assert linked.status_code == 201, linked.get_json()
+    ask_at = f"{today + dt.timedelta(3)}T09:00"
+    planned = rep.post(
+        f"/api/v1/contacts/{contact['id']}/asks",
+        json={"type": "offer", "title": "Pilot offer", "scheduled_at": ask_at},
+    )
+    assert planned.status_code == 201, planned.get_json()
+
+    moved = browser.post(
+        f"/posts/{shared['id']}/edit",
+        {"kind": "give", "type": "tip", "title": shared["title"], "body": "", "url": "",
+         "status": "scheduled", "date": f"{today + dt.timedelta(5)}", "time": "10:00"},
+    )  # fmt: skip
+    assert moved.status_code == 422
+    on = when(berlin(today + dt.timedelta(3), "09:00"), "Europe/Berlin")
+    sentence = f"This would leave your ask “Pilot offer” on {on} short: give Dana 1 more touch"
+    assert sentence in page_text(moved)
+    cancelled = browser.post(f"/posts/{shared['id']}/cancel")
+    assert cancelled.status_code == 422 and sentence in page_text(cancelled)
+    after = rep.get(f"/api/v1/posts/{shared['id']}").get_json()
+    assert after["status"] == "scheduled" and after["scheduled_at"] == shared["scheduled_at"]
+
+
 def test_ask_form_fields_are_checked_and_a_contact_needs_an_audience(browser, rep, audience):
     contact = fair_history(rep, audience)
     no_time = browser.post(
