@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from core import dialects
 from core.db import get_owned_row, utcnow
 from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound
-from core.models import CONNECTING_HOUR_COLUMNS, ROLES, ApiToken, User, Workspace
+from core.models import (
+    CONNECTING_HOUR_COLUMNS,
+    ROLES,
+    WORKSPACE_NAME_MAX,
+    ApiToken,
+    User,
+    Workspace,
+)
+from core.text import one_line, required
 
 TOKEN_PREFIX = "vp_"
 # How a request names the whole team where it may name one rep (``?owner=all``).
@@ -56,9 +64,7 @@ def validate_timezone(field: str, name: str) -> str:
 
 
 def get_or_create_workspace(session: Session, name: str, timezone: str = "UTC") -> Workspace:
-    name = name.strip()
-    if not name:
-        raise InvalidValue("workspace", "A workspace needs a name.")
+    name = required("workspace", name, "A workspace needs a name.", WORKSPACE_NAME_MAX)
     workspace = session.scalar(select(Workspace).where(Workspace.name == name))
     if workspace is None:
         workspace = Workspace(name=name, timezone=validate_timezone("timezone", timezone))
@@ -317,7 +323,7 @@ def update_workspace(
 def resolve_workspace(session: Session, name: str | None) -> Workspace:
     """A workspace by name, or the only one there is: command-line users rarely have two."""
     if name is not None:
-        workspace = session.scalar(select(Workspace).where(Workspace.name == name.strip()))
+        workspace = session.scalar(select(Workspace).where(Workspace.name == one_line(name)))
         if workspace is None:
             raise NotFound(f"No workspace named {name!r}.")
         return workspace

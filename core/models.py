@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UTCDateTime, utcnow
 
 ROLES = ("admin", "rep")
+WORKSPACE_NAME_MAX = 200
 CONNECTING_HOUR_COLUMNS = {
     "enabled": "connect_enabled",
     "weekday": "connect_weekday",
@@ -24,7 +25,7 @@ class Workspace(Base):
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(WORKSPACE_NAME_MAX), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # The weekly hour for finding and engaging with the right people: the habit behind every
     # fair ask, so it is on by default (Tuesday 08:00, workspace time).

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound
+from core.text import one_line, visible
 from feeds.errors import BlockedAddress
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX, Feed
@@ -149,10 +150,10 @@ def _valid_url(url: str, policy: FetchPolicy) -> str:
 
 
 def _valid_title(title: str | None) -> str | None:
-    title = " ".join((title or "").split())
+    title = one_line(title or "")
     if len(title) > FEED_TITLE_MAX:
         raise InvalidValue("title", f"At most {FEED_TITLE_MAX} characters.")
-    return title or None
+    return title if visible(title) else None
 
 
 def _valid_tags(tags: Iterable[str]) -> list[str]:
@@ -160,10 +161,10 @@ def _valid_tags(tags: Iterable[str]) -> list[str]:
         raise InvalidValue("tags", "Expected a list of tags.")
     cleaned: dict[str, str] = {}
     for tag in tags:
-        tag = " ".join(str(tag).split())
+        tag = one_line(str(tag))
         if len(tag) > FEED_TAG_MAX:
             raise InvalidValue("tags", f"Tags are at most {FEED_TAG_MAX} characters.")
-        if tag:
+        if visible(tag):
             cleaned.setdefault(tag.casefold(), tag)
     if len(cleaned) > FEED_TAGS_MAX:
         raise InvalidValue("tags", f"At most {FEED_TAGS_MAX} tags per feed.")

@@ -17,9 +17,10 @@ from sqlalchemy.sql.base import ExecutableOption
 from core.accounts_db import validate_timezone
 from core.db import get_owned_row, lock_owned_row
 from core.errors import Conflict, InvalidValue, NotFound
+from core.text import one_line, required, visible
 from schedules import utm as utm_tagging
 from schedules.cadence import parse_cadence
-from schedules.models import Audience
+from schedules.models import AUDIENCE_NAME_MAX, Audience
 from schedules.policy import person_policy, policy_of, resolve_policy
 from schedules.timeline_db import check_whole_timeline
 
@@ -30,8 +31,8 @@ RANKINGS = ("news", "evergreen")
 def _terms(field: str, values: Iterable[str] | None) -> list[str]:
     seen: dict[str, str] = {}
     for value in values or ():
-        term = " ".join(str(value).split())
-        if not term:
+        term = one_line(str(value))
+        if not visible(term):
             raise InvalidValue(field, "Terms must not be blank.")
         seen.setdefault(term.casefold(), term)
     return list(seen.values())
@@ -59,7 +60,7 @@ def find_audience(
     if text.isdigit():
         query = query.where(Audience.id == int(text))
     else:
-        query = query.where(Audience.name == " ".join(text.split()))
+        query = query.where(Audience.name == one_line(text))
     audience = session.scalar(query)
     if audience is None:
         raise NotFound(f"No audience {text!r} in this workspace.")
@@ -88,9 +89,7 @@ def create_audience(
     ranking: str = "news",
     utm: Mapping[str, Any] | None = None,
 ) -> Audience:
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidValue("name", "An audience needs a name.")
+    name = required("name", name, "An audience needs a name.", AUDIENCE_NAME_MAX)
     audience = Audience(
         workspace_id=workspace_id,
         name=name,
@@ -139,9 +138,9 @@ def update_audience(
 ) -> Audience:
     audience = lock_audience(session, workspace_id, audience_id)
     if "name" in changes:
-        audience.name = " ".join(str(changes["name"]).split())
-        if not audience.name:
-            raise InvalidValue("name", "An audience needs a name.")
+        audience.name = required(
+            "name", str(changes["name"]), "An audience needs a name.", AUDIENCE_NAME_MAX
+        )
     if "description" in changes:
         audience.description = changes["description"]
     for field in ("keywords", "exclude_keywords"):

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
+from core.text import visible
 from feeds.models import Article
 from feeds.parser import fallback_title
 from schedules import posts, refusals_db, rule
@@ -112,7 +113,7 @@ def _validate_post(post: Post) -> None:
         raise InvalidValue("status", f"Must be one of: {', '.join(STATUSES)}.")
     if post.status in TIMELINE_STATUSES and post.scheduled_at is None:
         raise InvalidValue("scheduled_at", f"A {post.status} post needs a date and time.")
-    if not post.title.strip():
+    if not visible(post.title):
         raise InvalidValue("title", "A post needs a title.")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
 from core.errors import Conflict, DomainError, InvalidValue
+from core.text import required, visible
 from schedules import audiences_db, explain
 from schedules.contacts import importing, introductions_db, people_db
 from schedules.contacts import relationship as rel
@@ -30,7 +31,7 @@ from schedules.contacts.introductions_db import Acquaintance
 from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
 from schedules.contacts.profiles import profile_key
-from schedules.models import RELATIONSHIPS, Audience, Contact, Post
+from schedules.models import CONTACT_NAME_MAX, RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
 from schedules.times import parse_when
 
@@ -144,9 +145,7 @@ def _apply_fields(contact: Contact, data: Mapping[str, Any]) -> None:
         if field in data:
             setattr(contact, field, (data[field] or "").strip())
     if "name" in data:
-        contact.name = " ".join(contact.name.split())
-        if not contact.name:
-            raise InvalidValue("name", "A contact needs a name.")
+        contact.name = required("name", contact.name, "A contact needs a name.", CONTACT_NAME_MAX)
     if "profile_url" in data:
         contact.profile_url = data["profile_url"] or None
     if "email" in data:
@@ -288,7 +287,7 @@ def record_connection_request(
     resend), replacing the note; once accepted there is nothing to request.
     """
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
-    if not (note or "").strip():
+    if not visible(note or ""):
         raise InvalidValue("note", "A connection request needs a personal note. " + WHY_PERSONAL)
     if is_stock(note, contact.name):
         raise InvalidValue("note", "This is the network's stock invitation text. " + WHY_PERSONAL)

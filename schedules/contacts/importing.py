@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from dateutil import parser as date_parser
 
 from core.errors import InvalidValue
+from core.text import one_line, visible
 from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.profiles import profile_key
 from schedules.models import (
@@ -132,7 +133,7 @@ def _row(format_: str, columns: dict[str, int], record: list[str], line: int) ->
 
     if format_ == "linkedin":
         values = {
-            "name": " ".join(f"{cell('First Name')} {cell('Last Name')}".split()),
+            "name": one_line(f"{cell('First Name')} {cell('Last Name')}"),
             "profile_url": cell("URL"),
             "company": cell("Company"),
             "title": cell("Position"),
@@ -141,9 +142,9 @@ def _row(format_: str, columns: dict[str, int], record: list[str], line: int) ->
         accepted, audience = cell("Connected On"), None
     else:
         values = {key: cell(key) for key in ("name", "profile_url", "company", "title", "email")}
-        values["name"] = " ".join(values["name"].split())
+        values["name"] = one_line(values["name"])
         accepted, audience = cell("accepted_at"), cell("audience") or None
-    if not values["name"]:
+    if not visible(values["name"]):
         raise RowProblem("name", "No name.")
     if not values["profile_url"]:
         raise RowProblem("profile_url", "No profile URL: contacts are matched by it.")

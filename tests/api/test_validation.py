@@ -8,9 +8,12 @@ AUDIENCE_ERRORS = [
     ({"name": None}, "name"),
     ({"name": ""}, "name"),
     ({"name": "x" * 201}, "name"),
+    ({"name": "\u200b"}, "name"),  # a zero-width space shows nothing: blank
+    ({"name": " \u2060\ufeff\u3164 "}, "name"),  # word joiner, BOM, Hangul filler
     ({"description": "x" * 5001}, "description"),
     ({"keywords": "pricing"}, "keywords"),
     ({"keywords": [""]}, "keywords.0"),
+    ({"keywords": ["\u200b\u200d"]}, "keywords"),
     ({"exclude_keywords": [1]}, "exclude_keywords.0"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
     ({"cadence": {"frequency": "daily"}}, "cadence.frequency"),
@@ -65,6 +68,8 @@ POST_ERRORS = [
     ({"type": "webinar"}, "type"),
     ({"title": ""}, "title"),
     ({"title": "x" * 301}, "title"),
+    ({"title": "\u200b"}, "title"),
+    ({"title": "\u200e\u00ad "}, "title"),  # a direction mark and a soft hyphen
     ({"body": "x" * 20_001}, "body"),
     ({"url": "javascript:alert(1)"}, "url"),
     ({"url": "not a url"}, "url"),
@@ -124,6 +129,31 @@ def test_a_duplicate_audience_name_is_a_conflict_on_the_name(rep):
     response = rep.post("/api/v1/audiences", json={"name": "CFOs"})
     assert response.status_code == 409
     assert response.get_json()["errors"][0]["field"] == "name"
+
+
+def test_an_audience_name_is_one_name_however_its_accents_were_typed(rep):
+    composed, decomposed = "Caf\u00e9 owners", "Cafe\u0301 owners"
+    made = make_audience(rep, name=decomposed)
+    assert made["name"] == composed  # stored and shown in NFC
+    response = rep.post("/api/v1/audiences", json={"name": composed})
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["field"] == "name"
+    other = make_audience(rep, name="COOs")
+    renamed = rep.patch(f"/api/v1/audiences/{other['id']}", json={"name": decomposed})
+    assert renamed.status_code == 409
+    assert [a["name"] for a in rep.get("/api/v1/audiences").get_json()["items"]] == [
+        "COOs",
+        composed,
+    ]
+
+
+def test_a_contact_name_of_invisible_characters_is_refused_like_a_blank_one(rep):
+    for name in (" ", "\u200b", "\u200c\u200d"):
+        response = rep.post("/api/v1/contacts", json={"name": name})
+        assert fields_of(response) == ["name"]
+        assert "needs a name" in response.get_json()["errors"][0]["message"]
+    response = rep.post("/api/v1/contacts", json={"name": "Zoe\u0308 Lin"})
+    assert response.status_code == 201 and response.get_json()["name"] == "Zo\u00eb Lin"
 
 
 @pytest.mark.parametrize(
