@@ -11,9 +11,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from types import EllipsisType
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import available_timezones
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,11 +56,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Zone files that name no place: Debian's "localtime" (a link to the server's own zone) and
+# tzdata's "Factory" (zone not set, shown as -00); Python already leaves out "posixrules".
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names the system's zone files or the tzdata package provide (never the
+    posix/ and right/ copies), less those that name no place."""
+    return frozenset(available_timezones() - NOT_PLACES)
+
+
 def validate_timezone(field: str, name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        raise InvalidValue(field, f"Unknown IANA time zone {name!r}.") from None
+    if name not in known_timezones():
+        raise InvalidValue(field, f"Unknown IANA time zone {name!r}.")
     return name
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -129,7 +129,7 @@ def audience(audience_id: int):
 
 @cache
 def timezones() -> list[str]:
-    return sorted(available_timezones())
+    return sorted(accounts_db.known_timezones())
 
 
 @blp.route("/settings", methods=["GET", "POST"])

@@ -16,6 +16,12 @@ AUDIENCE_ERRORS = [
     ({"keywords": ["\u200b\u200d"]}, "keywords"),
     ({"exclude_keywords": [1]}, "exclude_keywords.0"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
+    # Zone files that name no place: the server's own zone, tzdata's "not set", copies.
+    ({"timezone": "localtime"}, "timezone"),
+    ({"timezone": "Factory"}, "timezone"),
+    ({"timezone": "posixrules"}, "timezone"),
+    ({"timezone": "posix/Europe/Berlin"}, "timezone"),
+    ({"timezone": "right/UTC"}, "timezone"),
     ({"cadence": {"frequency": "daily"}}, "cadence.frequency"),
     ({"cadence": {"frequency": "monthly", "week": 5, "weekday": "TU"}}, "cadence.week"),
     ({"cadence": {"frequency": "monthly", "week": 2, "weekday": "XX"}}, "cadence.weekday"),
@@ -129,6 +135,16 @@ def test_a_duplicate_audience_name_is_a_conflict_on_the_name(rep):
     response = rep.post("/api/v1/audiences", json={"name": "CFOs"})
     assert response.status_code == 409
     assert response.get_json()["errors"][0]["field"] == "name"
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posix/Europe/Berlin", "Nowhere"])
+def test_a_workspace_clock_is_an_iana_place(rep, zone):
+    before = rep.get("/api/v1/workspace").get_json()
+    response = rep.patch("/api/v1/workspace", json={"timezone": zone})
+    assert fields_of(response) == ["timezone"]
+    assert "Unknown IANA time zone" in response.get_json()["errors"][0]["message"]
+    assert rep.get("/api/v1/workspace").get_json() == before
+    assert rep.patch("/api/v1/workspace", json={"timezone": "US/Eastern"}).status_code == 200
 
 
 def test_an_audience_name_is_one_name_however_its_accents_were_typed(rep):
