@@ -13,15 +13,18 @@ JSON is a 415 (it would otherwise be
 read as "no fields" and a PATCH would answer 200 having changed nothing); JSON that Python
 cannot take apart safely (nesting deep enough to exhaust the stack, integers longer than
 CPython converts) is a 400, and text the databases cannot store (NUL, lone surrogates) is a
-422 naming the field, where it would otherwise fail deep in the driver as a 500.
+422 naming the field, where it would otherwise fail deep in the driver as a 500. A body sent to
+a write that reads none (a dismissal, a refresh) is a 422 too, as an unknown field is; no body
+or ``{}`` is what such a write takes.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from app.problems import problem
 
@@ -144,6 +147,11 @@ def _guard_body() -> Response | None:
         return _invalid("json", "", "Send a JSON object with the fields to change.")
     if not body or request.endpoint in NON_JSON_ENDPOINTS:
         return None
+    if not _takes_body(request.endpoint, request.method):
+        # As an unknown field is refused, not ignored; {} (no fields) is what some clients send.
+        if _loads_quietly(body) != {}:
+            return _invalid("json", "", "This request takes no body: send none, or {}.")
+        return None
     if not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
     # JSON between systems is UTF-8 without a byte order mark (RFC 8259): json.loads would also
@@ -163,6 +171,29 @@ def _guard_body() -> Response | None:
         return problem(400, f"The body is not valid JSON: {error}", slug="invalid-json")
     found = _unstorable(document)
     return _invalid("json", *found) if found else None
+
+
+# Where a view reads its request (flask-smorest's @blp.arguments); None means the JSON body.
+BODY_LOCATIONS = frozenset({None, "json", "form", "files", "json_or_form"})
+
+
+@cache
+def _takes_body(endpoint: str | None, method: str) -> bool:
+    """Whether the view has fields to read from the body; unknown endpoints say yes (they
+    answer 404 or 405 later)."""
+    view = current_app.view_functions.get(endpoint)  # type: ignore[arg-type]
+    if view is None:
+        return True
+    view = getattr(getattr(view, "view_class", None), method.lower(), view)
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("location") in BODY_LOCATIONS for p in parameters)
+
+
+def _loads_quietly(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
 
 
 def init_app(app: Flask) -> None:

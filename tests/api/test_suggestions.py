@@ -28,6 +28,39 @@ def titles(items):
     return [item["title"] for item in items]
 
 
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ('{"reason": "off topic"}', "application/json"),
+        ("[]", "application/json"),
+        ("null", "application/json"),
+        ("off topic", "text/plain"),
+        ("reason=off+topic", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_dismissal_takes_no_body_and_says_so_when_given_one(
+    rep, writer_session, feeds, data, content_type
+):
+    article = add_article(writer_session, feeds["SaaS Weekly"], "SaaS churn, explained")
+    writer_session.commit()
+    audience = make_audience(rep, keywords=KEYWORDS)
+    url = f"/api/v1/audiences/{audience['id']}/suggestions/{article.id}/dismiss"
+
+    response = rep.post(url, data=data, content_type=content_type)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"][0]["message"] == (
+        "This request takes no body: send none, or {}."
+    )
+    assert titles(suggestions(rep, audience["id"])) == ["SaaS churn, explained"]
+    # What clients send when there is nothing to say: no body, or an empty object.
+    assert rep.post(url, json={}).status_code == 204
+    assert rep.post(url).status_code == 204
+    assert suggestions(rep, audience["id"]) == []
+    # Every POST without fields answers alike, not only this one.
+    assert rep.post("/api/v1/calendar/subscription", json={"rotate": True}).status_code == 422
+
+
 @pytest.mark.usefixtures("lexical_only")  # freshness and caps alone, not meaning
 def test_a_fresh_article_matching_three_keywords_outranks_an_old_one_matching_one(
     rep, writer_session, feeds
