@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import dialects
+from core import dialects, emails
 from core.db import get_owned_row, utcnow
 from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound
 from core.models import (
@@ -117,6 +117,8 @@ def _email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidValue("email", "Not an email address.")
+    if problem := emails.length_problem(email):
+        raise InvalidValue("email", problem)
     return email
 
 

@@ -4,12 +4,18 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.schemas.common import Instant, OwnerQuerySchema, PageQuerySchema, RowId, StrictBoolean
+from app.schemas.common import (
+    EmailAddress,
+    Instant,
+    OwnerQuerySchema,
+    PageQuerySchema,
+    RowId,
+    StrictBoolean,
+)
 from feeds.urls import MAX_URL_LENGTH
 from schedules.contacts.relationship import STAGES
 from schedules.models import (
     CONTACT_COMPANY_MAX,
-    CONTACT_EMAIL_MAX,
     CONTACT_NAME_MAX,
     CONTACT_NOTES_MAX,
     CONTACT_TITLE_MAX,
@@ -64,9 +70,8 @@ class ContactSchema(Schema):
             "contact for a rep or hand one to another rep."
         }
     )
-    email = fields.Email(
+    email = EmailAddress(
         allow_none=True,
-        validate=validate.Length(max=CONTACT_EMAIL_MAX),
         metadata={"description": "Null when not known (LinkedIn's export often leaves it out)."},
     )
     company = fields.String(validate=validate.Length(max=CONTACT_COMPANY_MAX))

@@ -4,15 +4,13 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.schemas.common import PageQuerySchema
+from app.schemas.common import EmailAddress, PageQuerySchema
 from core.models import ROLES, User
-
-EMAIL_MAX = User.__table__.c.email.type.length
 
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX))
+    email = EmailAddress(required=True)
     role = fields.String(
         load_default="rep",
         validate=validate.OneOf(ROLES),

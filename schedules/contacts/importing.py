@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from dateutil import parser as date_parser
 
+from core import emails
 from core.errors import InvalidValue
 from core.text import one_line, visible
 from feeds.urls import MAX_URL_LENGTH
@@ -155,6 +156,8 @@ def _row(format_: str, columns: dict[str, int], record: list[str], line: int) ->
     for column, limit in LIMITS.items():
         if len(values[column]) > limit:
             raise RowProblem(column, f"Longer than {limit} characters.")
+    if values["email"] and (problem := emails.length_problem(values["email"])):
+        raise RowProblem("email", problem)
     return Row(
         line=line,
         name=values["name"],

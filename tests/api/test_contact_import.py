@@ -75,6 +75,24 @@ def test_a_profile_pasted_another_way_is_matched_not_duplicated(rep):
     assert (kept["profile_url"], kept["company"]) == ("http://www.linkedin.com/in/Jane/", "Hooli")
 
 
+def test_an_email_longer_than_rfc_5321_allows_is_refused_or_skipped(rep):
+    too_long = "a" * 250 + "@example.com"
+    response = rep.post("/api/v1/contacts", json={"name": "Ana Lima", "email": too_long})
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "email" and "64 bytes (RFC 5321)" in error["message"]
+    assert rep.post("/api/v1/contacts", json={"name": "Ana", "email": "a" * 64 + "@example.com"}
+                    ).status_code == 201  # fmt: skip
+    data = (
+        b"name,profile_url,company,title,email\n"
+        b"Bo Chen,https://www.linkedin.com/in/bo,Hooli,CTO," + too_long.encode() + b"\n"
+    )
+    answer = imported(upload(rep, data, filename="contacts.csv"))
+    [skip] = answer["skipped"]
+    assert (skip["line"], skip["field"]) == (2, "email")
+    assert [c["name"] for c in contacts(rep)] == ["Ana"]
+
+
 def test_a_plain_csv_with_an_unknown_audience_skips_that_row_only(rep):
     make_audience(rep, name="CFOs")
     data = (

@@ -150,6 +150,10 @@ def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
         (["users", "rotate-token", "nobody@acme.example"], "No user with email"),
         (["users", "invite", "lee@acme.example"], "Name the workspace with --workspace."),
         (["users", "invite", "lee", "--workspace", "Acme Sales"], "email: Not an email address."),
+        (
+            ["users", "invite", "l" * 65 + "@acme.example", "--workspace", "Acme Sales"],
+            "at most 64 bytes (RFC 5321)",
+        ),
         (["users", "invite", "REP@globex.example", "--workspace", "Acme Sales"], "already exists"),
         (["users", "invite", "lee@acme.example", "--workspace", "Initech"], "No workspace named"),
         (["users", "role", "nobody@acme.example", "admin"], "No user with email"),
