@@ -11,6 +11,7 @@ from dateutil import parser as date_parser
 
 from core.errors import InvalidValue
 
+MINUTE = dt.timedelta(minutes=1)
 # An offset's "+" that a client did not encode in a query string arrives as a space; after an
 # ISO time, " 01:00" can mean nothing else.
 _UNENCODED_PLUS = re.compile(r"([T ][0-9]{2}:[0-9]{2}[0-9:.,]*) ([0-9]{2}(?::?[0-9]{2})?)$")
@@ -37,6 +38,9 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     try:
+        # On the audience's clock too, where answers show it: 0001-01-01T00:00Z is in year 0
+        # in New York.
+        parsed.astimezone(ZoneInfo(timezone))
         return parsed.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         raise InvalidValue(field, f"Out of range: {value!r}.") from None
@@ -58,7 +62,14 @@ def check_order(start: dt.datetime | None, end: dt.datetime | None) -> None:
 
 
 def local_iso(at: dt.datetime, timezone: str) -> str:
-    return at.astimezone(ZoneInfo(timezone)).isoformat()
+    """RFC 3339 on the zone's clock, its offset in whole minutes as RFC 3339 has them. Local
+    mean time had seconds (New York -04:56:02 until 1883, Monrovia -00:44:30 until 1972): that
+    offset is rounded to the minute and the wall time moves with it, naming the same instant."""
+    moment = local(at, timezone)
+    offset = moment.utcoffset() or dt.timedelta(0)
+    if offset % MINUTE:
+        moment = at.astimezone(dt.timezone(round(offset / MINUTE) * MINUTE))
+    return moment.isoformat()
 
 
 def local(at: dt.datetime, timezone: str) -> dt.datetime:

@@ -1,5 +1,8 @@
 """Bad input gets a 422 problem naming the field and the reason, and writes nothing."""
 
+import datetime as dt
+import re
+
 import pytest
 
 from tests.helpers import make_audience
@@ -145,6 +148,41 @@ def test_a_workspace_clock_is_an_iana_place(rep, zone):
     assert "Unknown IANA time zone" in response.get_json()["errors"][0]["message"]
     assert rep.get("/api/v1/workspace").get_json() == before
     assert rep.patch("/api/v1/workspace", json={"timezone": "US/Eastern"}).status_code == 200
+
+
+OFFSET_WITH_SECONDS = re.compile(r"[+-]\d\d:\d\d:\d\d$")
+
+
+@pytest.mark.parametrize(
+    ("zone", "when", "local"),
+    [
+        # Local mean time: New York's -04:56:02 until 1883, Monrovia's -00:44:30 until 1972.
+        ("America/New_York", "0001-01-01T00:00", "0001-01-01T00:00:02-04:56"),
+        ("Africa/Monrovia", "1960-06-01T12:00", "1960-06-01T12:00:30-00:44"),
+        ("Europe/Berlin", "2053-06-01T12:00", "2053-06-01T12:00:00+02:00"),
+    ],
+)
+def test_local_times_have_offsets_in_whole_minutes_naming_the_same_instant(rep, zone, when, local):
+    audience = make_audience(rep, timezone=zone)
+    body = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft",
+            "scheduled_at": when}  # fmt: skip
+    made = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body).get_json()
+    assert made["scheduled_at_local"] == local
+    instant = dt.datetime.fromisoformat(made["scheduled_at"])
+    assert dt.datetime.fromisoformat(local) == instant
+    start = f"{when[:7]}-01"
+    listed = rep.get(f"/api/v1/audiences/{audience['id']}/posts?from={start}").get_json()
+    assert [p["scheduled_at_local"] for p in listed["items"]] == [local]
+    assert not OFFSET_WITH_SECONDS.search(local)
+
+
+def test_an_instant_in_year_0_on_the_audiences_clock_is_refused_not_a_500(rep):
+    audience = make_audience(rep, timezone="America/New_York")
+    body = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft",
+            "scheduled_at": "0001-01-01T00:00:00Z"}  # fmt: skip
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert fields_of(response) == ["scheduled_at"]
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0
 
 
 def test_an_audience_name_is_one_name_however_its_accents_were_typed(rep):
