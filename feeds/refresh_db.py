@@ -31,7 +31,7 @@ from feeds.models import (
 from feeds.parser import ParsedFeed, parse_feed
 from feeds.refresh_policy import CLAIM_LEASE, backoff, effective_interval, retry_at
 from feeds.subscriptions_db import feed_by_url
-from feeds.urls import MAX_URL_LENGTH, normalise_url
+from feeds.urls import MAX_URL_LENGTH, has_credentials, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -211,5 +211,7 @@ def _move(session: Session, feed: Feed, url: str) -> None:
         url = normalise_url(url)
     except ValueError:
         return
-    if len(url) <= MAX_URL_LENGTH and feed_by_url(session, feed.workspace_id, url) is None:
+    # Nor to an address with a login in it, which the team would then see.
+    fits = len(url) <= MAX_URL_LENGTH and not has_credentials(url)
+    if fits and feed_by_url(session, feed.workspace_id, url) is None:
         feed.url = url

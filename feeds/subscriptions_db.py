@@ -24,7 +24,7 @@ from feeds.fetch_policy import FetchPolicy
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX, Feed
 from feeds.opml import OpmlFeed, parse_opml, render_opml
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
-from feeds.urls import MAX_URL_LENGTH, normalise_url
+from feeds.urls import MAX_URL_LENGTH, has_credentials, normalise_url
 
 _UNSET: Any = object()
 
@@ -146,6 +146,14 @@ def _valid_url(url: str, policy: FetchPolicy) -> str:
         policy.check_url(url)
     except BlockedAddress as exc:
         raise InvalidValue("url", exc.detail) from None
+    if has_credentials(url):
+        # A feed is the team's: its address shows in every answer, page and OPML export.
+        raise InvalidValue(
+            "url",
+            "A feed URL may not carry a user name or password (user:pass@): the whole team "
+            "sees feed addresses. Subscribe to a feed that needs no login, or one whose address "
+            "holds its own access token.",
+        )
     return normalise_url(url)
 
 

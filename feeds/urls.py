@@ -72,6 +72,14 @@ def is_web_url(url: str) -> bool:
         return False
 
 
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries a user name or password (``https://user:pass@host/``)."""
+    try:
+        return "@" in urlsplit(url.strip()).netloc
+    except ValueError:
+        return False
+
+
 def _normalised_parts(url: str, *, ascii_host: bool = False) -> SplitResult:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()

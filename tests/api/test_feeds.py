@@ -125,6 +125,30 @@ def test_invalid_subscriptions_are_422_naming_the_field(rep, body: dict, field: 
     assert rep.get("/api/v1/feeds").get_json()["total"] == 0
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:pass@example.com/feed",
+        "https://token@example.com/feed",
+        "https://@example.com/",
+    ],
+)
+def test_a_feed_url_with_a_login_in_it_is_refused_as_the_team_would_see_it(rep, url) -> None:
+    response = rep.post("/api/v1/feeds", json={"url": url})
+    assert response.status_code == 422 and error_fields(response) == ["url"]
+    assert "user name or password" in response.get_json()["errors"][0]["message"]
+    assert "pass" not in str(rep.get("/api/v1/feeds").get_json())
+    feed = subscribe(rep, "https://example.com/feed")
+    response = rep.patch(f"/api/v1/feeds/{feed['id']}", json={"url": url})
+    assert response.status_code == 422 and error_fields(response) == ["url"]
+    assert rep.get(f"/api/v1/feeds/{feed['id']}").get_json()["url"] == feed["url"]
+    opml = f"""<?xml version="1.0"?><opml version="2.0"><body>
+      <outline text="private" xmlUrl="{url}"/></body></opml>""".encode()
+    imported = rep.post("/api/v1/feeds/import", data=opml, content_type="text/x-opml").get_json()
+    assert imported["created"] == 0 and [s["url"] for s in imported["skipped"]] == [url]
+    assert "@" not in rep.get("/api/v1/feeds/export").get_data(as_text=True)
+
+
 def test_subscribing_twice_is_a_conflict(rep) -> None:
     subscribe(rep, "https://Example.com/feed#top")
     response = rep.post("/api/v1/feeds", json={"url": "https://example.com/feed"})
@@ -313,6 +337,19 @@ def test_refresh_now_answers_the_summary_and_then_not_modified(rep, httpserver: 
     assert second["feed"]["last_status"] == "not_modified"
     assert httpserver.log[-1][0].headers.get("If-None-Match")
     assert rep.get("/api/v1/articles").get_json()["total"] == 4
+
+
+def test_a_permanent_redirect_to_an_address_with_a_login_is_not_stored(
+    rep, httpserver: HTTPServer
+) -> None:
+    target = serve(httpserver, KAGAMINO).replace("http://", "http://reader:s3cret@")
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=301, headers={"Location": target}
+    )
+    feed = subscribe(rep, httpserver.url_for("/moved"))
+    assert refresh(rep, feed["id"])["fetched"] is True
+    after = rep.get(f"/api/v1/feeds/{feed['id']}").get_json()
+    assert after["url"] == feed["url"] and "s3cret" not in str(after)
 
 
 def test_a_failing_feed_is_recorded_not_raised(rep, httpserver: HTTPServer) -> None:
