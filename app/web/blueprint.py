@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.problems import from_http_exception
 from app.web.security import check_csrf
 from core.errors import Forbidden, NotFound
 
@@ -29,3 +30,25 @@ def _forbidden(error: Forbidden):
 def _http_error(error: HTTPException):
     status = error.code or 500
     return render_template("web/error.html", status=status, message=error.description), status
+
+
+@blp.app_errorhandler(404)
+@blp.app_errorhandler(405)
+def _unrouted(error: HTTPException):
+    """A URL no route takes (``/audiences//1``: slashes are not merged, app/factory.py): the
+    pages' own 404 for a browser, a problem document for the API and for any client that does
+    not ask for HTML. Registered on the app, so it sees 404s raised in views too."""
+    if request.blueprint == BLUEPRINT or (not _api(request.path) and _wants_page()):
+        return _http_error(error)
+    return from_http_exception(error)
+
+
+def _api(path: str) -> bool:
+    # Leading slashes too: werkzeug routes //api/v1/audiences as /api/v1/audiences.
+    stripped = path.lstrip("/")
+    return stripped == "api" or stripped.startswith("api/")
+
+
+def _wants_page() -> bool:
+    offered = ("application/problem+json", "application/json", "text/html")
+    return request.accept_mimetypes.best_match(offered) == "text/html"

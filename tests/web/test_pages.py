@@ -489,3 +489,26 @@ def test_feeds_page_adds_a_feed_and_refreshes_it_showing_status_and_errors(brows
     assert page.count('<td data-label="Status">ok</td>') == 1
     assert page.count('<td data-label="Status">error</td>') == 1
     assert "HTTP 500" in page  # the broken feed's last error, in plain sight
+
+
+# ---------------------------------------------------------------- unknown addresses
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/audiences//{id}", "/audiences/{id}//", "/nothing-here"])
+def test_a_page_address_no_route_takes_is_the_pages_own_404(browser, rep, path):
+    audience = make_audience(rep)
+    response = browser.get(path.format(id=audience["id"]), headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "<h1>Not found</h1>" in text_of(response)
+    # A program asking for anything gets the problem document, as before.
+    assert browser.get(path.format(id=audience["id"])).mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1//audiences", "/api//v1/audiences", "/api/v1/nothing"])
+def test_the_api_never_answers_html_even_to_a_browser(browser, path):
+    response = browser.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
