@@ -320,6 +320,13 @@ def test_an_empty_list_says_why_no_feeds_or_nothing_in_the_window(rep, writer_se
     assert answer["empty"] is None
 
 
+def give_from_article(rep, audience_id, article_id):
+    return rep.post(
+        f"/api/v1/audiences/{audience_id}/posts",
+        json={"kind": "give", "article_id": article_id, "scheduled_at": "2030-01-08T09:00"},
+    )
+
+
 def test_a_post_made_from_an_article_takes_its_title_link_and_summary(rep, writer_session, feeds):
     long_summary = "Pricing matters. " * 60
     article = add_article(
@@ -329,10 +336,7 @@ def test_a_post_made_from_an_article_takes_its_title_link_and_summary(rep, write
     writer_session.commit()
     audience = make_audience(rep, keywords=KEYWORDS)
 
-    response = rep.post(
-        f"/api/v1/audiences/{audience['id']}/posts",
-        json={"kind": "give", "article_id": article.id, "scheduled_at": "2030-01-08T09:00"},
-    )
+    response = give_from_article(rep, audience["id"], article.id)
     assert response.status_code == 201, response.get_json()
     post = response.get_json()
     assert post["title"] == "Why pricing matters"
@@ -366,10 +370,7 @@ def test_a_post_from_an_article_stored_untitled_takes_its_first_words(rep, write
     writer_session.commit()
     audience = make_audience(rep, keywords=KEYWORDS)
 
-    response = rep.post(
-        f"/api/v1/audiences/{audience['id']}/posts",
-        json={"kind": "give", "article_id": article.id, "scheduled_at": "2030-01-08T09:00"},
-    )
+    response = give_from_article(rep, audience["id"], article.id)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["title"] == (
         "Five pricing page patterns from forty SaaS teams, and which ones cut churn."
