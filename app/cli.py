@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+from typing import Any
 
 import click
 
@@ -68,6 +69,18 @@ class Planner(click.Group):
             gc.enable()
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # A setting or the database is read when a command first needs it, so a bad value
+        # surfaces from inside the command: one line, as `planner serve` says it.
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = _refusal(error)
+            if message is None:
+                raise
+            click.echo(f"Error: {message}", err=True)
+            ctx.exit(2)
+
     def summary(self, name: str) -> str:
         return COMMANDS[name][1]
 
@@ -75,6 +88,21 @@ class Planner(click.Group):
         rows = [(name, self.summary(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _refusal(error: Exception) -> str | None:
+    """What to tell the operator about a bad setting or an unreachable database; None for
+    anything else, which is a bug and keeps its traceback. Imported only on failure: the
+    commands that never fail this way need not load SQLAlchemy."""
+    from app.settings import SettingError
+    from core.db import is_unavailable
+
+    if isinstance(error, SettingError):
+        return str(error)
+    if is_unavailable(error):
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())  # one line
+        return f"The database is unavailable: {reason}"
+    return None
 
 
 @click.group(cls=Planner, help=__doc__)

@@ -39,6 +39,9 @@ DEFAULT_THREADS = 8
 DEFAULT_PORT = 5000
 # Finished webhook deliveries are kept this many days (PLANNER_WEBHOOK_RETENTION_DAYS).
 DEFAULT_WEBHOOK_RETENTION_DAYS = 30
+# The databases the app runs on: SQLite, and PostgreSQL through psycopg 3 (core.db.make_engine
+# reads postgresql:// and postgres:// as psycopg). Any other driver fails in every worker.
+DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 class SettingError(ValueError):
@@ -419,13 +422,31 @@ class _Environment:
         if raw is None:
             return default
         try:
-            make_url(raw)
+            url = make_url(raw)
         except ArgumentError:
             raise SettingError(
                 f"{name} must be a database URL such as postgresql://user:password@host/db or "
                 f"sqlite:///path/planner.db, not {raw!r}."
             ) from None
+        if url.drivername not in DATABASE_DRIVERS:
+            raise SettingError(
+                f"{name} must name SQLite (sqlite:///path/planner.db) or PostgreSQL "
+                f"(postgresql://user:password@host/db); {url.drivername}:// is not supported."
+            )
+        folder = _sqlite_folder(url.database) if url.get_backend_name() == "sqlite" else None
+        if folder is not None and not folder.is_dir():
+            raise SettingError(
+                f"{name} names a SQLite file in {folder}, a folder that does not exist."
+            )
         return raw
+
+
+def _sqlite_folder(database: str | None) -> Path | None:
+    """The folder of a SQLite file, which SQLite cannot create; None for an in-memory or
+    URI-addressed database."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).parent
 
 
 def _serve(env: _Environment, given: Mapping[str, Any]) -> ServeSettings:

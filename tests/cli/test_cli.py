@@ -165,6 +165,28 @@ def test_bad_input_exits_2_with_one_line(app, rep, outsider, args, message):
     assert message in one_line_error(run(app, *args))
 
 
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL must be a database URL such as"),
+        ({"DATABASE_URL": "mysql://planner@db/planner"}, "mysql:// is not supported"),
+        (
+            {"DATABASE_URL": "sqlite:////nonexistent/folder/planner.db"},
+            "a SQLite file in /nonexistent/folder, a folder that does not exist",
+        ),
+        ({"PLANNER_PROXY_FIX": "yes"}, "PLANNER_PROXY_FIX must be a whole number"),
+        # Port 9 (discard) refuses: a server that is down.
+        ({"DATABASE_URL": "postgresql://planner@127.0.0.1:9/planner"}, "database is unavailable"),
+    ],
+)
+@pytest.mark.parametrize("args", [["audiences", "list"], ["users", "list"]])
+def test_a_bad_setting_or_an_unreachable_database_is_one_line_not_a_traceback(
+    environ, message, args
+):
+    result = CliRunner().invoke(cli, args, env={"DATABASE_URL": None, **environ})
+    assert message in one_line_error(result)
+
+
 def test_posts_list_per_audience_with_the_ratio(app, rep):
     audience = make_audience(rep)
     first = give(rep, audience["id"], "2031-01-06T09:00")
