@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from core.db import is_sqlite, sqlite_file
+
 if TYPE_CHECKING:
     from feeds.fetch_policy import FetchPolicy, IPNetwork
 
@@ -433,20 +435,12 @@ class _Environment:
                 f"{name} must name SQLite (sqlite:///path/planner.db) or PostgreSQL "
                 f"(postgresql://user:password@host/db); {url.drivername}:// is not supported."
             )
-        folder = _sqlite_folder(url.database) if url.get_backend_name() == "sqlite" else None
-        if folder is not None and not folder.is_dir():
+        path = sqlite_file(raw) if is_sqlite(raw) else None
+        if path is not None and not Path(path).parent.is_dir():  # SQLite cannot make folders
             raise SettingError(
-                f"{name} names a SQLite file in {folder}, a folder that does not exist."
+                f"{name} names a SQLite file in {Path(path).parent}, a folder that does not exist."
             )
         return raw
-
-
-def _sqlite_folder(database: str | None) -> Path | None:
-    """The folder of a SQLite file, which SQLite cannot create; None for an in-memory or
-    URI-addressed database."""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database).parent
 
 
 def _serve(env: _Environment, given: Mapping[str, Any]) -> ServeSettings:

@@ -102,17 +102,19 @@ def make_engine(
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _used_once_when_read_only(engine)
+        return engine
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("check_same_thread", False)
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if path is not None:
         connect_args.setdefault("factory", WriterQueueConnection)
     engine = create_engine(url, **kwargs)
     wait_s = sqlite_busy_timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
-    def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _sqlite_on_connect(dbapi_conn: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own BEGIN is deferred).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
@@ -124,6 +126,8 @@ def make_engine(
             if isinstance(dbapi_conn, WriterQueueConnection):  # a factory of its own opts out
                 dbapi_conn.queue_path = path + WRITER_QUEUE_SUFFIX
         cursor.close()
+
+    _used_once_when_read_only(engine)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(conn: Any) -> None:
@@ -147,7 +151,27 @@ def make_engine(
     return engine
 
 
-def _sqlite_file(url: str) -> str | None:
+def _used_once_when_read_only(engine: Engine) -> None:
+    """Close, rather than pool, a connection opened while the database refused writes.
+
+    Such a connection stays read-only however the database changes (SQLite opened the file
+    read-only; a PostgreSQL session keeps the default it started with), so pooled, it would go
+    on refusing writes after the operator's fix. Only while the fault lasts does each request
+    pay for a new connection.
+    """
+    dialect = dialects.of(engine)
+
+    @event.listens_for(engine, "connect")
+    def _note(dbapi_conn: Any, record: Any) -> None:
+        record.info[OPENED_READ_ONLY] = dialect.read_only(dbapi_conn)
+
+    @event.listens_for(engine, "checkin")
+    def _drop(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is not None and record.info.get(OPENED_READ_ONLY):
+            record.invalidate()
+
+
+def sqlite_file(url: str) -> str | None:
     """The database file's path, or None for an in-memory or URI-addressed database."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -156,6 +180,7 @@ def _sqlite_file(url: str) -> str | None:
 
 
 WRITER_QUEUE_SUFFIX = "-writers"
+OPENED_READ_ONLY = "planner_opened_read_only"
 
 
 class WriterQueueConnection(sqlite3.Connection):
@@ -231,16 +256,22 @@ class WriterQueueConnection(sqlite3.Connection):
 
 
 # SQLite primary result codes that mean "not now" rather than "wrong": another process holds the
-# lock past the busy timeout, or the file cannot be opened or read at the moment.
+# lock past the busy timeout, the file cannot be opened, read or written at the moment (a
+# read-only mount or file, a full disk): an operator's to fix, not a bug of the request's.
 _SQLITE_TRANSIENT = {
     5: "SQLITE_BUSY",
     6: "SQLITE_LOCKED",
+    8: "SQLITE_READONLY",
     10: "SQLITE_IOERR",
+    13: "SQLITE_FULL",
     14: "SQLITE_CANTOPEN",
 }
+# PostgreSQL's "cannot execute ... in a read-only transaction": a standby, or a database or role
+# made read-only (default_transaction_read_only); the app never asks for read-only itself.
+PG_READ_ONLY = "25006"
 # PostgreSQL SQLSTATEs of the same kind: connection exceptions (class 08), the server shutting
-# down or starting up (57P01-57P03), too many connections (53300).
-_PG_TRANSIENT_PREFIXES = ("08", "57P01", "57P02", "57P03", "53300")
+# down or starting up (57P01-57P03), a full disk (53100), too many connections (53300).
+_PG_TRANSIENT_PREFIXES = ("08", "57P01", "57P02", "57P03", "53100", "53300", PG_READ_ONLY)
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -258,11 +289,11 @@ def is_unavailable(error: BaseException) -> bool:
     orig = error.orig
     if isinstance(orig, sqlite3.Error):
         return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_TRANSIENT
-    if not isinstance(error, sa_exc.OperationalError):
-        return False
     sqlstate = getattr(orig, "sqlstate", None)
-    # psycopg reports a refused or dropped connection without a SQLSTATE.
-    return sqlstate is None or sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
+    if sqlstate is None:
+        # psycopg reports a refused or dropped connection without a SQLSTATE.
+        return isinstance(error, sa_exc.OperationalError)
+    return sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
 
 
 def _owned(model: Any, workspace_id: int, row_id: int, owner_id: int | None) -> Any:

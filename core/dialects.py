@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 from abc import ABC, abstractmethod
 from typing import Any, TypeVar
 
@@ -71,6 +72,10 @@ class Dialect(ABC):
     def insert_rows(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` (one model's, all with the same keys) as fast as this database can."""
 
+    @abstractmethod
+    def read_only(self, dbapi_connection: Any) -> bool:
+        """Whether writes on this driver connection would be refused, asked without writing."""
+
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"
 
@@ -123,6 +128,14 @@ class SQLite(Dialect):
     def insert_rows(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
         session.execute(insert(model), rows)
 
+    def read_only(self, dbapi_connection: Any) -> bool:
+        # SQLite opens a file it may not write read-only without a word, and BEGIN IMMEDIATE
+        # still succeeds; the kernel's answer for the file is what the first write meets (a
+        # read-only mount, an immutable file even for root, another owner).
+        files = dbapi_connection.execute("PRAGMA database_list").fetchall()
+        path = next(file for _seq, name, file in files if name == "main")
+        return bool(path) and not os.access(path, os.W_OK)
+
 
 class PostgreSQL(Dialect):
     name = "postgresql"
@@ -148,6 +161,12 @@ class PostgreSQL(Dialect):
 
     def insert_rows(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
         _insert_from_json(session, model, rows, returning=False)
+
+    def read_only(self, dbapi_connection: Any) -> bool:
+        # A standby, or default_transaction_read_only set for the database or role, as the
+        # server reported them when the session started (PostgreSQL 14 and later; no round trip).
+        status = dbapi_connection.info.parameter_status
+        return "on" in (status("in_hot_standby"), status("default_transaction_read_only"))
 
 
 def _insert_from_json(

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 from marshmallow import Schema, fields
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.spec import Blueprint
 from app.db import session
+from app.problems import DATABASE_RETRY_AFTER_SECONDS
 from app.settings import rate_limit_warning
+from core import dialects
 
+log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Service health")
 
 
 class HealthSchema(Schema):
-    status = fields.String(metadata={"example": "ok"})
-    database = fields.String(metadata={"example": "reachable"})
+    status = fields.String(metadata={"example": "ok", "description": "ok or degraded."})
+    database = fields.String(
+        metadata={
+            "example": "reachable",
+            "description": "reachable; unreachable; read-only (reads work, every write is "
+            "refused with 503).",
+        }
+    )
+    detail = fields.String(
+        metadata={"description": "When degraded: what is wrong, for the operator to fix."}
+    )
     warnings = fields.List(
         fields.String(),
         metadata={"description": "Configuration that works but not as documented, e.g. rate "
@@ -27,13 +40,35 @@ class HealthSchema(Schema):
 @blp.route("/healthz")
 @blp.doc(security=[])
 @blp.response(200, HealthSchema)
-@blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
+@blp.alt_response(
+    503,
+    schema=HealthSchema,
+    description="The database is unreachable or cannot be written; with Retry-After.",
+)
 def healthz():
     config = current_app.config
     found = rate_limit_warning(config["RATELIMIT_STORAGE_URI"], config.get("SERVE_WORKERS", 1))
     warnings = [found] if found else []
+    state, detail = _database()
+    if detail is None:
+        return {"status": "ok", "database": state, "warnings": warnings}
+    body = {"status": "degraded", "database": state, "detail": detail, "warnings": warnings}
+    return body, 503, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+
+
+def _database() -> tuple[str, str | None]:
+    """The database's state, and what is wrong with it (None when nothing is). The driver's
+    words go to the log only: this answer is public, and they can name hosts and paths."""
     try:
-        session().execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return {"status": "degraded", "database": "unreachable", "warnings": warnings}, 503
-    return {"status": "ok", "database": "reachable", "warnings": warnings}
+        connection = session().connection()
+        connection.exec_driver_sql("SELECT 1")
+        read_only = dialects.of(connection).read_only(connection.connection.dbapi_connection)
+    except SQLAlchemyError as error:
+        log.warning("health check: database unreachable: %s", getattr(error, "orig", error))
+        return "unreachable", "The database cannot be reached."
+    if read_only:
+        return "read-only", (
+            "The database can be read but not written: check the SQLite file's permissions, "
+            "attributes and mount, or whether PostgreSQL is a standby or read-only."
+        )
+    return "reachable", None

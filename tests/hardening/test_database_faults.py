@@ -3,13 +3,17 @@ by itself when it returns; real bugs stay 500."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sqlite3
+import subprocess
 import uuid
+from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, make_url, text
 
 from app import create_app
 from core.db import make_engine
@@ -54,6 +58,74 @@ def test_a_locked_sqlite_file_is_503_for_writes_until_released(sqlite_url, tmp_p
     assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
     assert rep.get("/api/v1/audiences").get_json()["total"] == 1
     app.extensions["planner_db"].engine.dispose()
+
+
+@contextlib.contextmanager
+def read_only_file(path: str) -> Iterator[None]:
+    """``path`` made unwritable as a restore with the wrong owner or a read-only mount would:
+    immutable (``chattr +i``, which stops root too) when running as root, else mode 444."""
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", path], capture_output=True, text=True)
+        if made.returncode:
+            pytest.skip(f"cannot make a file immutable here: {made.stderr.strip()}")
+        undo = ["chattr", "-i", path]
+    else:
+        os.chmod(path, 0o444)
+        undo = ["chmod", "644", path]
+    try:
+        yield
+    finally:
+        subprocess.run(undo, check=True)
+
+
+def assert_health(app, database: str) -> None:
+    response = app.test_client().get("/healthz")
+    body = response.get_json()
+    assert body["database"] == database, body
+    if database == "reachable":
+        assert (response.status_code, body["status"]) == (200, "ok")
+        return
+    assert (response.status_code, body["status"]) == (503, "degraded")
+    assert body["detail"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_read_only_sqlite_file_is_503_for_writes_and_in_healthz_until_writable(
+    sqlite_url, tmp_path
+):
+    app = make_app(sqlite_url, tmp_path)
+    rep = make_caller(app, "Acme Sales", "rep@acme.example")
+    engine = app.extensions["planner_db"].engine
+    with read_only_file(urlsplit(sqlite_url).path[1:]):
+        engine.dispose()  # the file was made read-only before the service (re)started
+        assert_503(rep.post("/api/v1/audiences", json={"name": "CFOs"}))
+        assert rep.get("/api/v1/audiences").status_code == 200  # reads still work
+        assert_health(app, "read-only")
+    # The connections SQLite opened read-only are replaced, so the very next write succeeds.
+    assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
+    assert_health(app, "reachable")
+    engine.dispose()
+
+
+def test_a_full_sqlite_database_is_503_for_writes(sqlite_url, tmp_path):
+    app = make_app(sqlite_url, tmp_path)
+    rep = make_caller(app, "Acme Sales", "rep@acme.example")
+    engine = app.extensions["planner_db"].engine
+
+    def no_room(dbapi_connection, _record) -> None:
+        # SQLite's own "database or disk is full" (SQLITE_FULL), as a full disk gives.
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    engine.dispose()
+    event.listen(engine, "connect", no_room)
+    for number in range(1000):  # until the pages left over in the file are used up
+        response = rep.post("/api/v1/audiences", json={"name": f"Audience {number:04} " * 10})
+        if response.status_code != 201:
+            break
+    assert_503(response)
+    event.remove(engine, "connect", no_room)
+    engine.dispose()
 
 
 def test_a_real_bug_in_the_database_layer_stays_500(sqlite_url, tmp_path):
@@ -117,4 +189,40 @@ def test_terminated_postgresql_connections_are_replaced_unnoticed(pg_url, tmp_pa
     assert killed >= 1
     assert rep.get("/api/v1/audiences").status_code == 200
     assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
+    app.extensions["planner_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_read_only_postgresql_database_is_503_for_writes_and_in_healthz_until_writable(
+    pg_url, tmp_path
+):
+    app = make_app(pg_url, tmp_path)
+    rep = make_caller(app, "Acme Sales", "rep@acme.example")
+    database = make_url(pg_url).database
+    admin = make_engine(pg_url, isolation_level="AUTOCOMMIT")
+    try:
+        # As a standby, or an operator's ALTER DATABASE, would; new sessions start read-only.
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{database}" '
+                                    "SET default_transaction_read_only = on"))  # fmt: skip
+        app.extensions["planner_db"].engine.dispose()
+        assert_503(rep.post("/api/v1/audiences", json={"name": "CFOs"}))
+        assert rep.get("/api/v1/audiences").status_code == 200
+        assert_health(app, "read-only")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("SET default_transaction_read_only = off"))
+            connection.execute(text(f'ALTER DATABASE "{database}" '
+                                    "RESET default_transaction_read_only"))  # fmt: skip
+        admin.dispose()
+    # The refused write dropped the pool's read-only sessions: the next write gets a new one.
+    assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
+    assert_health(app, "reachable")
+    app.extensions["planner_db"].engine.dispose()
+
+
+def test_an_unreachable_database_is_503_with_retry_after_in_healthz(tmp_path):
+    app = make_app("postgresql://planner@127.0.0.1:9/planner", tmp_path)  # 9 refuses
+    assert_health(app, "unreachable")
     app.extensions["planner_db"].engine.dispose()
