@@ -95,13 +95,12 @@ def _refusal(error: Exception) -> str | None:
     anything else, which is a bug and keeps its traceback. Imported only on failure: the
     commands that never fail this way need not load SQLAlchemy."""
     from app.settings import SettingError
-    from core.db import is_unavailable
+    from core.db import driver_message, is_unavailable
 
     if isinstance(error, SettingError):
         return str(error)
     if is_unavailable(error):
-        reason = " ".join(str(getattr(error, "orig", None) or error).split())  # one line
-        return f"The database is unavailable: {reason}"
+        return f"The database is unavailable: {driver_message(error)}"
     return None
 
 

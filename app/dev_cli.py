@@ -13,7 +13,8 @@ from flask.cli import ScriptInfo, routes_command, run_command, shell_command
 from flask_limiter.commands import cli as limiter_cli
 from flask_smorest.spec import openapi_cli
 
-from app.runtime import Runtime
+from app import settings
+from app.runtime import Runtime, require_current_schema
 
 
 class _WithApp:
@@ -34,12 +35,21 @@ class AppCommand(_WithApp, click.Command):
 
 
 def _copy(command: click.Command, **attrs: Any) -> AppCommand:
-    return AppCommand(
-        command.name, callback=command.callback, params=command.params, help=command.help, **attrs
-    )
+    attrs.setdefault("callback", command.callback)
+    return AppCommand(command.name, params=command.params, help=command.help, **attrs)
 
 
-run = _copy(run_command, short_help="Run the development server (planner serve for production).")
+def _run(**options: Any) -> Any:
+    require_current_schema(settings.read().database_url)
+    assert run_command.callback is not None
+    return run_command.callback(**options)
+
+
+run = _copy(
+    run_command,
+    callback=_run,
+    short_help="Run the development server (planner serve for production).",
+)
 
 
 @click.group(cls=AppCommandGroup)

@@ -8,6 +8,7 @@ app (the development server, ``planner dev``) ask for it and get the same settin
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import threading
 from functools import cached_property
@@ -15,10 +16,20 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import settings
-from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, make_engine, make_sessionmakers
+from core import migrations
+from core.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    driver_message,
+    is_sqlite,
+    is_unavailable,
+    make_engine,
+    make_sessionmakers,
+    sqlite_file,
+)
 from core.errors import DomainError
 from feeds import semantic
 
@@ -124,6 +135,35 @@ pass_runtime = click.make_pass_decorator(Runtime, ensure=True)
 workspace_option = click.option(
     "--workspace", help="Workspace name; needed when there are several."
 )
+
+
+def require_current_schema(database_url: str) -> None:
+    """Stop a command about to serve ``database_url`` when there is no database there, or its
+    schema is not this version's: it would start, pass /healthz and fail every request.
+
+    A database that cannot be reached only gets a warning: the service answers 503 until it
+    comes back, as it would had it gone away later.
+    """
+    path = sqlite_file(database_url)
+    if path is not None and not os.path.exists(path):  # connecting would create it, empty
+        fail(
+            f"There is no database at {path}: check DATABASE_URL, or create it with "
+            "'planner db upgrade'."
+        )
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            problem = migrations.schema_problem(connection)
+    except SQLAlchemyError as error:
+        if not is_unavailable(error):
+            raise
+        reason = driver_message(error)
+        click.echo(f"Warning: the database's schema was not checked: {reason}", err=True)
+        return
+    finally:
+        engine.dispose()  # before gunicorn forks: no worker may share a connection
+    if problem is not None:
+        fail(problem)
 
 
 def fail(error: DomainError | str) -> NoReturn:

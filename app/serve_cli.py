@@ -8,6 +8,7 @@ import json
 import click
 
 from app import serving, settings
+from app.runtime import require_current_schema
 
 
 @click.command("serve")
@@ -22,4 +23,5 @@ def serve(print_config: bool, **given) -> None:
     if print_config:
         click.echo(json.dumps(dataclasses.asdict(current.serve), indent=2))
         return
+    require_current_schema(current.database_url)
     serving.run(current)

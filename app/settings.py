@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from core.db import is_sqlite, sqlite_file
+from core.db import sqlite_file
 
 if TYPE_CHECKING:
     from feeds.fetch_policy import FetchPolicy, IPNetwork
@@ -435,7 +435,7 @@ class _Environment:
                 f"{name} must name SQLite (sqlite:///path/planner.db) or PostgreSQL "
                 f"(postgresql://user:password@host/db); {url.drivername}:// is not supported."
             )
-        path = sqlite_file(raw) if is_sqlite(raw) else None
+        path = sqlite_file(raw)
         if path is not None and not Path(path).parent.is_dir():  # SQLite cannot make folders
             raise SettingError(
                 f"{name} names a SQLite file in {Path(path).parent}, a folder that does not exist."

@@ -172,7 +172,10 @@ def _used_once_when_read_only(engine: Engine) -> None:
 
 
 def sqlite_file(url: str) -> str | None:
-    """The database file's path, or None for an in-memory or URI-addressed database."""
+    """The SQLite database file's path; None for an in-memory or URI-addressed one, or for a
+    server database."""
+    if not is_sqlite(url):
+        return None
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
@@ -294,6 +297,12 @@ def is_unavailable(error: BaseException) -> bool:
         # psycopg reports a refused or dropped connection without a SQLSTATE.
         return isinstance(error, sa_exc.OperationalError)
     return sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
+
+
+def driver_message(error: BaseException) -> str:
+    """The driver's own words for a database error, on one line (psycopg adds a hint line);
+    SQLAlchemy's text would add the statement and its parameters."""
+    return " ".join(str(getattr(error, "orig", None) or error).split())
 
 
 def _owned(model: Any, workspace_id: int, row_id: int, owner_id: int | None) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from core import dialects
@@ -50,6 +53,30 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(config())
+
+
+def schema_problem(connection: Connection) -> str | None:
+    """Why the database's schema is not the one this code was written for, or None when it is:
+    every query would fail on a missing table or column, so serving it is pointless."""
+    found = MigrationContext.configure(connection).get_current_revision()
+    needed = _scripts().get_current_head()
+    if found == needed:
+        return None
+    if found is None:
+        return "The database has no schema yet: run 'planner db upgrade'."
+    try:
+        _scripts().get_revision(found)
+    except CommandError:
+        return (
+            f"The database's schema is at revision {found}, which this version does not know "
+            f"(a newer version upgraded it); this version needs {needed}."
+        )
+    return f"The database's schema is at revision {found}, not {needed}: run 'planner db upgrade'."
 
 
 @contextlib.contextmanager

@@ -12,7 +12,8 @@ from app.api.spec import Blueprint
 from app.db import session
 from app.problems import DATABASE_RETRY_AFTER_SECONDS
 from app.settings import rate_limit_warning
-from core import dialects
+from core import dialects, migrations
+from core.db import driver_message
 
 log = logging.getLogger(__name__)
 blp = Blueprint("health", __name__, description="Service health")
@@ -23,8 +24,8 @@ class HealthSchema(Schema):
     database = fields.String(
         metadata={
             "example": "reachable",
-            "description": "reachable; unreachable; read-only (reads work, every write is "
-            "refused with 503).",
+            "description": "reachable; unreachable; unmigrated (the schema is not this "
+            "version's); read-only (reads work, every write is refused with 503).",
         }
     )
     detail = fields.String(
@@ -43,7 +44,7 @@ class HealthSchema(Schema):
 @blp.alt_response(
     503,
     schema=HealthSchema,
-    description="The database is unreachable or cannot be written; with Retry-After.",
+    description="The database is unreachable, unmigrated or read-only; with Retry-After.",
 )
 def healthz():
     config = current_app.config
@@ -61,11 +62,17 @@ def _database() -> tuple[str, str | None]:
     words go to the log only: this answer is public, and they can name hosts and paths."""
     try:
         connection = session().connection()
-        connection.exec_driver_sql("SELECT 1")
+        schema = migrations.schema_problem(connection)  # the round trip, reading the file
         read_only = dialects.of(connection).read_only(connection.connection.dbapi_connection)
     except SQLAlchemyError as error:
-        log.warning("health check: database unreachable: %s", getattr(error, "orig", error))
+        log.warning("health check: database unreachable: %s", driver_message(error))
         return "unreachable", "The database cannot be reached."
+    if schema is not None:
+        log.warning("health check: %s", schema)
+        return "unmigrated", (
+            "The database's schema is not the one this version needs: see the log, and run "
+            "'planner db upgrade'."
+        )
     if read_only:
         return "read-only", (
             "The database can be read but not written: check the SQLite file's permissions, "
