@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app import metrics
-from core.db import is_unavailable
+from core.db import driver_message, is_unavailable
 from core.errors import DomainError
 from schedules.refusals import RuleViolation
 
@@ -177,7 +178,22 @@ def from_domain_error(error: DomainError) -> Response:
 
 
 def from_database_error(error: SQLAlchemyError) -> Response:
-    """503 with Retry-After while the database is away; any other database error is a bug.
+    """503 problem+json with Retry-After while the database is away; any other database error
+    is a bug."""
+    return when_database_away(
+        error,
+        lambda: problem(
+            503,
+            "The database is unavailable at the moment; retry shortly.",
+            slug="database-unavailable",
+            title="Service unavailable",
+        ),
+    )
+
+
+def when_database_away(error: SQLAlchemyError, answer: Callable[[], Response]) -> Response:
+    """``answer()`` (a 503) with Retry-After while the database is away; a 500 for any other
+    database error, which is a bug.
 
     Each request checks a connection out of the pool (pinged first on PostgreSQL), so the
     service recovers by itself on the first request after the database is back.
@@ -185,13 +201,8 @@ def from_database_error(error: SQLAlchemyError) -> Response:
     if not is_unavailable(error):
         return from_unexpected(error)
     # The driver's message only: SQLAlchemy's text would add the statement's parameters.
-    log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
-    response = problem(
-        503,
-        "The database is unavailable at the moment; retry shortly.",
-        slug="database-unavailable",
-        title="Service unavailable",
-    )
+    log.warning("database unavailable: %s", driver_message(error))
+    response = answer()
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from app.problems import from_http_exception
-from app.web.security import check_csrf
+from app.problems import from_http_exception, when_database_away
+from app.web.security import SAFE_METHODS, check_csrf
 from core.errors import Forbidden, NotFound
 
 BLUEPRINT = "web"
@@ -52,3 +53,21 @@ def _api(path: str) -> bool:
 def _wants_page() -> bool:
     offered = ("application/problem+json", "application/json", "text/html")
     return request.accept_mimetypes.best_match(offered) == "text/html"
+
+
+@blp.errorhandler(SQLAlchemyError)
+def _database_error(error: SQLAlchemyError):
+    # A page, not the API's problem+json, which a browser shows as raw text; the form the
+    # person filled in is one Back away (browsers keep its fields), so the page says so.
+    if request.method in SAFE_METHODS:
+        message = "This page could not be loaded just now. Reload it in a few seconds."
+    else:
+        message = (
+            "Nothing was saved. Go back with your browser's Back button to keep what you "
+            "typed, and send it again in a few seconds."
+        )
+
+    def busy_page() -> Response:
+        return make_response(render_template("web/error.html", status=503, message=message), 503)
+
+    return when_database_away(error, busy_page)

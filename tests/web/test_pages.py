@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 
 import icalendar
 import pytest
@@ -240,6 +241,39 @@ def test_forms_without_the_csrf_token_are_refused(browser, rep):
     assert browser.get("/").status_code == 200  # still signed in
     # The bearer-token API takes no CSRF token.
     assert give(rep, audience["id"], at(3, 2))["id"]
+
+
+@pytest.mark.options(sqlite_busy_timeout_ms=200)
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_form_sent_while_the_database_is_busy_gets_a_page_saying_nothing_was_saved(
+    app, browser, rep, database_url
+):
+    audience = make_audience(rep)
+    new_post = f"/audiences/{audience['id']}/posts/new"
+    a_tip = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft"}
+    give_form = {**a_tip, "csrf_token": browser.token()}
+    visitor = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(visitor.get("/signin")))
+    signin_form = {"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token[1]}
+    # Another process holds SQLite's write lock past the busy timeout.
+    locker = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        for response in (browser.client.post(new_post, data=give_form),
+                         visitor.post("/signin", data=signin_form)):  # fmt: skip
+            assert response.status_code == 503
+            assert response.mimetype == "text/html"
+            assert int(response.headers["Retry-After"]) > 0
+            page = text_of(response)
+            assert "Busy for a moment" in page and "Nothing was saved" in page
+            assert "Back button to keep what you typed" in page
+        # The API keeps its problem+json.
+        api = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=a_tip)
+        assert (api.status_code, api.mimetype) == (503, "application/problem+json")
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert browser.client.post(new_post, data=give_form).status_code == 303
 
 
 def test_a_form_sent_over_https_without_a_referer_is_accepted(browser, rep):
