@@ -302,6 +302,8 @@ def _deactivate(session: Session, user: User, *, closing: bool) -> User:
         if user.role == "admin":
             _keep_an_admin(session, user, closing=closing)
         user.deactivated_at = utcnow()
+        # Their calendar's secret address is a credential too; no later change brings it back.
+        user.calendar_feed_version = None
         session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         session.flush()
         end_sessions(session, user.id)

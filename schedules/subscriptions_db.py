@@ -46,8 +46,10 @@ def revoke_subscription(session: Session, user_id: int) -> None:
 def user_for_subscription(session: Session, token: str, secret: str) -> User:
     user_part, _, mac = token.partition(".")
     user = session.get(User, int(user_part)) if user_part.isdigit() and mac else None
+    # Deactivation revokes the address; the check also covers users deactivated before it did.
     if (
         user is None
+        or user.deactivated_at is not None
         or user.calendar_feed_version is None
         or not hmac.compare_digest(mac, _mac(user.id, user.calendar_feed_version, secret))
     ):

@@ -4,7 +4,10 @@ import datetime as dt
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import update
 
+from core.db import utcnow
+from core.models import User
 from tests.conftest import make_caller
 from tests.helpers import ask, give, make_audience
 
@@ -147,6 +150,33 @@ def test_subscription_url_works_without_a_header_and_rotation_kills_it(rep, berl
     assert rep.delete("/api/v1/calendar/subscription").status_code == 204
     assert client.get(second.split("localhost", 1)[1]).status_code == 404
     assert client.get("/ics/1.forged.ics").status_code == 404
+
+
+def test_deactivating_a_user_ends_their_subscription_address_for_good(rep, colleague, berlin, app):
+    client = app.test_client()
+    give(colleague, berlin["id"], "2061-01-06T09:00")
+    url = colleague.post("/api/v1/calendar/subscription").get_json()["url"]
+    path = url.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+    sam = colleague.get("/api/v1/me").get_json()["id"]
+    assert rep.post(f"/api/v1/users/{sam}/deactivate").status_code == 200
+    assert client.get(path).status_code == 404
+    set_deactivated(app, "sam@acme.example", None)  # the operator's only way back
+    assert client.get(path).status_code == 404
+
+
+def set_deactivated(app, email, when):
+    with app.extensions["planner_db"].writer() as session:
+        session.execute(update(User).where(User.email == email).values(deactivated_at=when))
+        session.commit()
+
+
+def test_a_user_deactivated_before_addresses_were_revoked_is_refused_too(rep, berlin, app):
+    """A deactivation from before it revoked the address left the address's version in place."""
+    client = app.test_client()
+    path = rep.post("/api/v1/calendar/subscription").get_json()["url"].split("localhost", 1)[1]
+    set_deactivated(app, "rep@acme.example", utcnow())
+    assert client.get(path).status_code == 404
 
 
 def test_connecting_hour_is_a_workspace_setting_admins_change(rep, colleague, berlin, app):
