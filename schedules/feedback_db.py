@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -156,6 +156,13 @@ def _explicit(session: Session, audience_id: int) -> Sequence[Row[Any]]:
             SuggestionFeedback.created_at,
         ).where(SuggestionFeedback.audience_id == audience_id)
     ).all()
+
+
+def found_not_useful(audience_id: int) -> Select[Any]:
+    """The articles the rep found not useful for the audience, for the planner to pass over."""
+    return select(SuggestionFeedback.article_id).where(
+        SuggestionFeedback.audience_id == audience_id, SuggestionFeedback.verdict == "not_useful"
+    )
 
 
 def verdicts_for(

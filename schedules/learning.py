@@ -75,22 +75,26 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
     adapted = []
     for candidate, own in zip(candidates, words, strict=True):
         norm = _norm(own, weight)
-        like = unlike = None
+        like = unlike = itself = None
         best_like = best_unlike = 0.0
         total_like = total_unlike = 0.0
         for e in learned:
-            if e.article_id == candidate.article_id or not norm or not norms[e.article_id]:
-                similarity = 1.0 if e.article_id == candidate.article_id else 0.0
+            if e.article_id == candidate.article_id:
+                # The rep's verdict on this very article is the strongest evidence about it, so
+                # it moves the score; a reason says so rather than call it like itself.
+                similarity, itself = 1.0, e
+            elif not norm or not norms[e.article_id]:
+                similarity = 0.0
             else:
                 shared = sum(weight(w) ** 2 for w in own & e.words)
                 similarity = shared / (norm * norms[e.article_id])
             if e.useful:
                 total_like += similarity
-                if similarity > best_like:
+                if similarity > best_like and e is not itself:
                     best_like, like = similarity, e
             else:
                 total_unlike += similarity
-                if similarity > best_unlike:
+                if similarity > best_unlike and e is not itself:
                     best_unlike, unlike = similarity, e
         # Rocchio: similarity to the centroid of each kind is the mean of the similarities.
         towards = total_like / useful_count if useful_count else 0.0
@@ -100,6 +104,8 @@ def adapt(candidates: Sequence[S], learned: Sequence[Example]) -> list[S]:
         boost = (1 + LIKE_WEIGHT * towards) * (1 - UNLIKE_WEIGHT * away) * feed
         boost = min(MAX_BOOST, max(MIN_BOOST, boost))
         reasons = []
+        if itself is not None:
+            reasons.append(f"You found it {'useful' if itself.useful else 'not useful'}")
         if like is not None and best_like >= SIMILAR:
             reasons.append(f"Like '{like.title}', which you found useful")
         if unlike is not None and best_unlike >= SIMILAR:

@@ -70,7 +70,8 @@ def suggest(
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
     since = times.parse_when("since", since, audience.timezone)
     now = now or utcnow()
-    found = _ranked(session, audience, owner_id, limit, since, now, TIMELINE_STATUSES, [now])
+    skip = _excluded(audience.id, owner_id, TIMELINE_STATUSES)
+    found = _ranked(session, audience, owner_id, limit, since, now, skip, [now])
     return staggering.staggered(found, now, limit, audience.timezone)
 
 
@@ -133,12 +134,12 @@ def _ranked(
     limit: int,
     since: dt.datetime | None,
     now: dt.datetime | None,
-    used_statuses: Sequence[str],
+    skip: Select[Any],
     stagger_at: Sequence[dt.datetime],
 ) -> list[Suggestion]:
-    """The best ``limit`` candidates, and as many more as colleagues post within a week of one
-    of ``stagger_at`` (at most ``limit`` more: ranking costs grow with the count), so that
-    staggering passes over those and still fills the list."""
+    """The best ``limit`` candidates but the articles ``skip`` selects, and as many more as
+    colleagues post within a week of one of ``stagger_at`` (at most ``limit`` more: ranking
+    costs grow with the count), so that staggering passes over those and still fills the list."""
     now = now or utcnow()
     since = now - ranking.default_window(audience) if since is None else since
     if since >= now:
@@ -154,7 +155,7 @@ def _ranked(
         audience.exclude_keywords,
         since=since,
         until=now,
-        skip=_excluded(audience.id, owner_id, used_statuses),
+        skip=skip,
         context=description_terms(audience.description, include),
         window_size=sum(volumes.values()),
     )
@@ -218,9 +219,11 @@ def _colleague_plans(
     return plans
 
 
-def _excluded(audience_id: int, owner_id: int | None, used_statuses: Sequence[str]) -> Select[Any]:
+def _excluded(
+    audience_id: int, owner_id: int | None, used_statuses: Sequence[str], *more: Select[Any]
+) -> Select[Any]:
     """Articles the rep (None: any rep) already shared (or planned) with the audience, or
-    dismissed for it."""
+    dismissed for it, and those ``more`` selects."""
     used = select(Post.article_id).where(
         Post.audience_id == audience_id,
         Post.article_id.is_not(None),
@@ -232,7 +235,7 @@ def _excluded(audience_id: int, owner_id: int | None, used_statuses: Sequence[st
     if owner_id is not None:
         used = used.where(Post.owner_id == owner_id)
         dismissed = dismissed.where(SuggestionDismissal.owner_id == owner_id)
-    return union_all(used, dismissed)
+    return union_all(used, dismissed, *more)
 
 
 # ---------------------------------------------------------------- dismissals
@@ -317,7 +320,11 @@ def plan(
     if not empty:
         return result
     now = now or utcnow()
-    picks = _ranked(session, audience, owner_id, len(empty), None, now, PLANNED_STATUSES, empty)
+    # A verdict leaves an article listed, but drafting one the rep found not useful is wrong.
+    skip = _excluded(
+        audience.id, owner_id, PLANNED_STATUSES, feedback_db.found_not_useful(audience.id)
+    )
+    picks = _ranked(session, audience, owner_id, len(empty), None, now, skip, empty)
     for slot, pick, clashes in staggering.assign(empty, picks):
         if pick is None:
             result.unfilled.append((slot, NO_CANDIDATE))

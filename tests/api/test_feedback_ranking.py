@@ -52,3 +52,24 @@ def test_useful_feedback_lifts_similar_articles_and_says_so(rep, writer_session)
     assert any("found not useful" in r for r in last[-1]["reasons"])
     assert rep.delete(down).status_code == 204 and rep.delete(url).status_code == 204
     assert [item["title"] for item in suggested(rep, audience["id"])] == before
+
+
+def test_planning_never_drafts_an_article_found_not_useful_which_stays_listed(rep, writer_session):
+    feeds = [add_feed(writer_session, rep.workspace_id, f"Feed {i}") for i in range(2)]
+    waved = add_article(writer_session, feeds[0], "Pricing cloud APIs by usage tiers",
+                        days_old=1, summary=API)  # fmt: skip
+    add_article(writer_session, feeds[1], "Pricing aisles: what grocery shoppers pay",
+                days_old=30, summary=GROCERY)  # fmt: skip
+    writer_session.commit()
+    audience = make_audience(rep, keywords=["pricing", "cloud", "usage"])
+    feedback = f"/api/v1/audiences/{audience['id']}/suggestions/{waved.id}/feedback"
+    assert rep.post(feedback, json={"verdict": "not_useful"}).status_code == 200
+    listed = suggested(rep, audience["id"])
+    assert listed[0]["title"] == waved.title  # ranked first all the same
+    assert "You found it not useful" in listed[0]["reasons"]
+    assert not any(waved.title in reason for reason in listed[0]["reasons"])
+
+    plan = f"/api/v1/audiences/{audience['id']}/plan"
+    filled = rep.post(plan, json={"from": "2030-01-01", "to": "2030-03-01"}).get_json()["filled"]
+
+    assert [f["post"]["title"] for f in filled] == ["Pricing aisles: what grocery shoppers pay"]
