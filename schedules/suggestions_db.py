@@ -238,6 +238,22 @@ def _excluded(
     return union_all(used, dismissed, *more)
 
 
+def shared_post(session: Session, audience_id: int, owner_id: int, article_id: int) -> Post | None:
+    """The rep's scheduled or published post of the article to the audience, if any: what
+    leaves it off their suggestions, so scheduling it again would book it twice."""
+    return session.scalar(
+        select(Post)
+        .where(
+            Post.audience_id == audience_id,
+            Post.owner_id == owner_id,
+            Post.article_id == article_id,
+            Post.status.in_(TIMELINE_STATUSES),
+        )
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(1)
+    )
+
+
 # ---------------------------------------------------------------- dismissals
 
 

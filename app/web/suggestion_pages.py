@@ -24,7 +24,7 @@ from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
 from schedules import audiences_db, feedback_db, posts_db, ranking, refusals, suggestions_db
-from schedules.models import Audience
+from schedules.models import Audience, Post
 from schedules.times import local, when
 
 NO_OPEN_SLOT = (
@@ -115,10 +115,16 @@ def suggestions_page(audience_id: int):
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/schedule")
 def schedule_suggestion(audience_id: int, article_id: int):
-    """A scheduled give built from the article, in the first open slot from now on."""
+    """A scheduled give built from the article, in the first open slot from now on; once only,
+    however often the form is sent."""
     workspace_id = principal().workspace_id
-    audience = audiences_db.get_audience(session(), workspace_id, audience_id)
+    # Locked first, so a second send racing this one finds the post this one makes.
+    audience = audiences_db.lock_audience(session(), workspace_id, audience_id)
     _article(article_id)
+    shared = suggestions_db.shared_post(session(), audience_id, viewed_rep(), article_id)
+    if shared is not None:
+        session().rollback()
+        return _already_shared(audience, shared)
     slot = next_open_slot(audience, viewed_rep(), utcnow())
     if slot is None:
         return _page(audience, 422, why=[NO_OPEN_SLOT])
@@ -134,8 +140,19 @@ def schedule_suggestion(audience_id: int, article_id: int):
         session().rollback()
         return _page(audience, 422, why=[error.detail])
     flash(f"Scheduled “{post.title}” for {when(slot, audience.timezone)}.")
-    month = f"{local(slot, audience.timezone):%Y-%m}"
-    return redirect(url_for("web.audience", audience_id=audience_id, start=month), 303)
+    return _to_month(audience, slot)
+
+
+def _already_shared(audience: Audience, post: Post):
+    at = when(post.scheduled_at, audience.timezone)
+    done = "already scheduled for" if post.status == "scheduled" else "already published on"
+    flash(f"“{post.title}” is {done} {at}: nothing was added.")
+    return _to_month(audience, post.scheduled_at)
+
+
+def _to_month(audience: Audience, at: dt.datetime):
+    month = f"{local(at, audience.timezone):%Y-%m}"
+    return redirect(url_for("web.audience", audience_id=audience.id, start=month), 303)
 
 
 @blp.post("/audiences/<int:audience_id>/suggestions/<int:article_id>/dismiss")

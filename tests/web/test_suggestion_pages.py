@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,6 +62,28 @@ def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot
     assert "Scheduled “Pricing pages that convert CFOs”" in landed
     # Shared now, so no longer suggested.
     assert "convert CFOs" not in text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
+
+
+def test_scheduling_a_suggestion_again_says_where_it_is_and_adds_no_second_post(
+    app, rep, browser, audience
+):
+    [article] = seed(app, rep.workspace_id, "Pricing pages that convert CFOs")
+    url = f"/audiences/{audience['id']}/suggestions/{article}/schedule"
+    first = browser.post(url)
+    [post] = posts_of(rep, audience["id"])
+    scheduled = text_of(browser.get(first.headers["Location"]))
+    slot = re.search(r"Scheduled “Pricing pages that convert CFOs” for ([^.]+)\.", scheduled)[1]
+
+    again = browser.post(url)  # Back and the button again, or a retried request
+
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    landed = text_of(browser.get(again.headers["Location"]))
+    assert (
+        f"“Pricing pages that convert CFOs” is already scheduled for {slot}: nothing was added."
+        in landed
+    )
+    assert posts_of(rep, audience["id"]) == [post]
 
 
 def test_scheduling_with_no_open_slot_left_explains_and_writes_nothing(app, rep, browser):
