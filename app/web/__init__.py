@@ -15,6 +15,7 @@ from app.web import (
     feed_pages,
     formatting,
     forms,
+    once,
     pages,
     post_forms,
     reps,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     formatting.init_app(app)
     forms.init_app(app)
+    once.init_app(app)
     reps.init_app(app)
     sharing.init_app(app)
     app.register_blueprint(blp)

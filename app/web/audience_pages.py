@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from app.db import session
 from app.principal import principal
 from app.schemas.audiences import AudienceSchema
+from app.web import once
 from app.web.blueprint import blp
 from app.web.forms import clean, field_errors, typed
 from app.web.pages import WEEKDAYS, timezones
@@ -253,6 +254,7 @@ def audiences_page():
 
 
 @blp.route("/audiences/new", methods=["GET", "POST"])
+@once.per_form
 def new_audience():
     if not principal().is_admin:
         return _refused("create", _new_values())

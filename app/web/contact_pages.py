@@ -22,6 +22,7 @@ from app.schemas.contacts import (
     DirectAskSchema,
     TouchSchema,
 )
+from app.web import once
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import clean, field_errors, typed
@@ -194,6 +195,7 @@ def _save_contact(contact: Contact | None, change):
 
 
 @blp.route("/contacts/new", methods=["GET", "POST"])
+@once.per_form
 def new_contact():
     workspace_id = principal().workspace_id
     if request.method == "GET":
@@ -334,6 +336,7 @@ def record_acceptance(contact_id: int):
 
 
 @blp.post("/contacts/<int:contact_id>/touches")
+@once.per_form
 def add_touch(contact_id: int):
     def change(workspace_id: int, contact: Contact) -> None:
         at = _moment(_text("touch_date"), _text("touch_time"), "touch_time")
@@ -413,6 +416,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
 
 
 @blp.route("/contacts/<int:contact_id>/asks/new", methods=["GET", "POST"])
+@once.per_form
 def new_ask(contact_id: int):
     workspace_id = principal().workspace_id
     contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from app.db import session
 from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
-from app.web import security
+from app.web import once, security
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import field_errors
@@ -167,6 +167,7 @@ def _attempt(audience: Audience, values, post: Post | None, change):
 
 
 @blp.route("/audiences/<int:audience_id>/posts/new", methods=["GET", "POST"])
+@once.per_form
 def new_post(audience_id: int):
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)

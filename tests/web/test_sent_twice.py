@@ -1,0 +1,122 @@
+"""A form that creates something, sent again with Back and Save or a retry, makes nothing new:
+it goes to what the first send made, with a note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.helpers import make_audience
+from tests.web.browser import NEEDS_CHROMIUM, SQLITE_ONLY, sign_in
+from tests.web.helpers import ask_form, fair_history, local_today, page_text
+from tests.web.test_audience_pages import audience_form
+
+NOTE = "This form was saved before, so sending it again added nothing: here is what it saved."
+
+
+def form_key(browser, page: str) -> str:
+    found = re.search(r'name="form_key" value="([^"]+)"', page_text(browser.get(page)))
+    assert found, f"no form key on {page}"
+    return found[1]
+
+
+def sent_twice(browser, page: str, action: str, form: dict[str, str]):
+    """Send the form rendered at ``page`` twice, as Back and Save would: the same inputs, the
+    same key."""
+    keyed = {**form, "form_key": form_key(browser, page)}
+    first = browser.post(action, keyed)
+    assert first.status_code == 303, page_text(first)
+    again = browser.post(action, keyed)
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert NOTE in page_text(browser.get(again.headers["Location"]))
+    return first
+
+
+def items(caller, path: str) -> list[dict]:
+    response = caller.get(path)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+@pytest.fixture
+def audience(rep) -> dict:
+    return make_audience(rep)
+
+
+def test_a_new_post_sent_twice_is_saved_once(browser, rep, audience):
+    new = f"/audiences/{audience['id']}/posts/new"
+    soon = (local_today() + dt.timedelta(days=3)).isoformat()
+    form = {"kind": "give", "type": "tip", "title": "Back button give", "body": "",
+            "url": "", "date": soon, "time": "10:00", "status": "scheduled"}  # fmt: skip
+    first = sent_twice(browser, new + "?kind=give", new, form)
+    # Chromium's Back may fetch the form anew (a new key) and put back what was typed.
+    refetched = browser.post(new, {**form, "form_key": form_key(browser, new)})
+    assert refetched.headers["Location"] == first.headers["Location"]
+    other = browser.post(new, {**form, "title": "Another give", "form_key": form_key(browser, new)})
+    assert other.status_code == 303
+    posts = items(rep, f"/api/v1/audiences/{audience['id']}/posts")
+    assert sorted(p["title"] for p in posts) == ["Another give", "Back button give"]
+
+
+def test_a_new_audience_contact_touch_and_ask_sent_twice_are_saved_once(browser, rep, audience):
+    sent_twice(browser, "/audiences/new", "/audiences/new", audience_form(name="Heads of FP&A"))
+    assert [a["name"] for a in items(rep, "/api/v1/audiences")].count("Heads of FP&A") == 1
+
+    person = {"name": "Erin Okafor", "company": "Initech", "relationship": "none"}
+    sent_twice(browser, "/contacts/new", "/contacts/new", person)
+    assert [c["name"] for c in items(rep, "/api/v1/contacts")].count("Erin Okafor") == 1
+
+    contact = fair_history(rep, audience)
+    page = f"/contacts/{contact['id']}"
+    touches = len(items(rep, f"/api/v1/contacts/{contact['id']}/touches"))
+    today = local_today().isoformat()
+    form = {"touch_kind": "commented", "touch_date": today, "touch_time": "08:00"}
+    sent_twice(browser, page, f"{page}/touches", form)
+    assert len(items(rep, f"/api/v1/contacts/{contact['id']}/touches")) == touches + 1
+
+    ask = ask_form(local_today() + dt.timedelta(days=1), "11:30")
+    sent_twice(browser, f"{page}/asks/new", f"{page}/asks/new", ask)
+    asks = items(rep, f"/api/v1/audiences/{audience['id']}/posts?kind=ask")
+    assert [a["title"] for a in asks] == [ask["title"]]
+
+
+def test_a_key_sent_with_a_refused_form_still_saves_once_corrected(browser, rep, audience):
+    new = f"/audiences/{audience['id']}/posts/new"
+    key = form_key(browser, new)
+    form = {"kind": "give", "type": "tip", "title": "", "body": "", "url": "",
+            "date": "", "time": "", "status": "draft", "form_key": key}  # fmt: skip
+    assert browser.post(new, form).status_code == 422
+    assert browser.post(new, {**form, "title": "Fixed"}).status_code == 303
+    assert [p["title"] for p in items(rep, f"/api/v1/audiences/{audience['id']}/posts")] == [
+        "Fixed"
+    ]
+
+
+def test_each_rendering_of_a_new_form_has_its_own_key_and_edit_forms_none(browser, audience):
+    new = f"/audiences/{audience['id']}/posts/new"
+    assert form_key(browser, new) != form_key(browser, new)
+    assert 'name="form_key"' not in page_text(browser.get(f"/audiences/{audience['id']}/settings"))
+
+
+@NEEDS_CHROMIUM
+@SQLITE_ONLY
+def test_back_then_save_in_chromium_saves_the_post_once(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]["id"]
+    sign_in(page, url)
+    page.goto(f"{url}/audiences/{audience}/posts/new?kind=give")
+    page.get_by_label("Title").fill("Back button give")
+    page.get_by_label("Date").fill((local_today() + dt.timedelta(days=3)).isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Scheduled “Back button give”").wait_for()
+
+    page.go_back()
+    assert page.get_by_label("Title").input_value() == "Back button give"
+    page.get_by_role("button", name="Save").click()
+
+    page.get_by_text(NOTE).wait_for()
+    posts = items(rep, f"/api/v1/audiences/{audience}/posts")
+    assert [p["title"] for p in posts] == ["Back button give"]
