@@ -7,6 +7,8 @@ cross-site request, never an Authorization header.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import time
 from urllib.parse import urlsplit
@@ -16,8 +18,11 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
+    g,
     has_request_context,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -27,9 +32,11 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
+from werkzeug.exceptions import HTTPException
 
 from app import db
 from app.ratelimits import EXTENSION
+from app.web import once
 from core import accounts_db
 from core.accounts_db import Principal
 from core.models import User
@@ -66,6 +73,7 @@ def init_app(app: Flask) -> None:
     # check_csrf compares the Origin instead.
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf.init_app(app)  # also the templates' csrf_token()
+    app.jinja_env.globals["form_user"] = form_user
 
 
 # ---------------------------------------------------------------- signed-in user
@@ -105,10 +113,30 @@ def session_principal() -> Principal | None:
     return Principal(user.id, user.workspace_id, user.email, user.role)
 
 
+NOT_SAVED = (
+    "You were signed out (perhaps on another device), so what you sent was not saved. "
+    "Sign in to go back to the page and send it again."
+)
+
+
 def to_sign_in() -> Response:
-    """Send a visitor without a session to the sign-in page, and back here afterwards."""
-    target = request.full_path.rstrip("?") if request.method in SAFE_METHODS else None
+    """Send a visitor without a session to the sign-in page, and back here afterwards; for a
+    form sent, back to the page it was sent from when that page can be opened, saying that
+    nothing was saved."""
+    target = request.full_path.rstrip("?")
+    if request.method not in SAFE_METHODS:
+        flash(NOT_SAVED)
+        target = target if _opens(request.path) else None
     return redirect(url_for("web.sign_in", next=target), 303)
+
+
+def _opens(path: str) -> bool:
+    """Whether GET shows a page at this address, as it does for a form sent to itself."""
+    try:
+        current_app.create_url_adapter(request).match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
 
 
 def safe_next(target: str | None) -> str | None:
@@ -122,7 +150,7 @@ def safe_next(target: str | None) -> str | None:
 # ---------------------------------------------------------------- CSRF
 
 
-def check_csrf() -> None:
+def check_csrf() -> tuple[str, int] | None:
     """Refuse a state-changing request without this session's token, or from another origin."""
     if request.method in SAFE_METHODS:
         return
@@ -134,7 +162,54 @@ def check_csrf() -> None:
     try:
         csrf.protect()
     except CSRFError:
-        abort(400, "This form has expired. Go back, reload the page and send it again.")
+        # Offered back only to the user the form was shown to: a forged post (any token will
+        # do) must not come back as a page its victim is one click from saving.
+        principal = g.get("principal")
+        sent_by = request.form.get(FORM_USER, "")
+        if principal is None or not hmac.compare_digest(sent_by, form_user(principal)):
+            abort(400, "This form has expired. Go back, reload the page and send it again.")
+        return _send_again()
+    return None
+
+
+FORM_USER = "form_user"
+
+
+def form_user(principal: Principal | None = None) -> str:
+    """The signed-in user's mark on each form they are shown (``csrf_field``)."""
+    principal = principal or g.get("principal")
+    if principal is None:
+        return ""
+    message = f"form-user:{principal.user_id}".encode()
+    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+FORM_EXPIRED = (
+    "Nothing was saved: you signed in again since this page was opened (in another tab, "
+    "perhaps), so it could not be checked as yours. Check what you sent and save it again."
+)
+
+
+def _send_again() -> tuple[str, int]:
+    """What a signed-in user sent with an outdated token, kept and offered back with a fresh
+    one: signing out and in again elsewhere renews the token, and typed text must not be lost
+    for that."""
+    # csrf_field renders a fresh token and mark.
+    fresh = ("csrf_token", FORM_USER)
+    sent = [(name, value) for name, value in request.form.items(multi=True) if name not in fresh]
+    shown = [
+        (name.replace("_", " ").capitalize(), value)
+        for name, value in sent
+        if value.strip() and name != once.FIELD
+    ]
+    page = render_template(
+        "web/form_expired.html",
+        message=FORM_EXPIRED,
+        action=request.full_path.rstrip("?"),
+        sent=sent,
+        shown=shown,
+    )
+    return page, 400
 
 
 # ---------------------------------------------------------------- sign-in throttling
