@@ -38,7 +38,7 @@ from schedules.timeline_db import (
     plan_from,
     timeline_violations,
 )
-from schedules.times import parse_range, parse_when
+from schedules.times import parse_range, parse_when, when
 
 POST_SUMMARY_MAX = 600
 TEXT_FIELDS = ("title", "body", "url")
@@ -130,24 +130,26 @@ def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) 
     if post.scheduled_at is None or post.status not in TIMELINE_STATUSES:
         return
     now = now or utcnow()
+    # On the audience's clock, the one the form's date and time are typed in.
+    at = f"{when(post.scheduled_at, audience.timezone, now.date())} ({audience.timezone})"
     if post.status == "scheduled" and post.scheduled_at < now - SCHEDULE_GRACE:
         raise InvalidValue(
             "scheduled_at",
-            f"A scheduled post must be in the future, and {post.scheduled_at:%Y-%m-%d %H:%M} "
-            "UTC has passed; record a post already shared as published, or choose a later time.",
+            f"A scheduled post must be in the future, and {at} has passed; record a post "
+            "already shared as published, or choose a later time.",
         )
     if post.status == "published" and post.scheduled_at > now + SCHEDULE_GRACE:
         raise InvalidValue(
             "scheduled_at",
-            f"A published post has gone out, and {post.scheduled_at:%Y-%m-%d %H:%M} UTC is still "
-            "to come; schedule it for then, or give the time it was shared.",
+            f"A published post has gone out, and {at} is still to come; schedule it for then, "
+            "or give the time it was shared.",
         )
     days = audience.record_published_within_days
     if post.status == "published" and post.scheduled_at < now - dt.timedelta(days=days):
         raise InvalidValue(
             "scheduled_at",
             f"A published post may be recorded up to {days} days after it was shared "
-            f"(policy.record_published_within_days), and {post.scheduled_at:%Y-%m-%d} is older; "
+            f"(policy.record_published_within_days), and {at} is older; "
             "old posts would buy asks today.",
         )
 

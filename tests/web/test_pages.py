@@ -12,7 +12,7 @@ import pytest
 from core import passwords_db
 from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import text_of
+from tests.web.helpers import page_text, text_of
 
 NEXT_YEAR = dt.date.today().year + 1
 
@@ -523,6 +523,25 @@ def test_feeds_page_adds_a_feed_and_refreshes_it_showing_status_and_errors(brows
     assert page.count('<td data-label="Status">ok</td>') == 1
     assert page.count('<td data-label="Status">error</td>') == 1
     assert "HTTP 500" in page  # the broken feed's last error, in plain sight
+
+
+def test_a_past_date_is_refused_on_the_audiences_clock_as_typed(browser, rep):
+    audience = make_audience(rep)  # Europe/Berlin
+    form = {"kind": "give", "type": "tip", "title": "Too late", "body": "", "url": "",
+            "date": "0001-01-01", "time": "09:00", "status": "scheduled"}  # fmt: skip
+    page = page_text(browser.post(f"/audiences/{audience['id']}/posts/new", form))
+    assert (
+        "A scheduled post must be in the future, and Mon 1 January 1, 09:00 (Europe/Berlin) "
+        "has passed" in page
+    )
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    page = page_text(
+        browser.post(
+            f"/audiences/{audience['id']}/posts/new", {**form, "date": yesterday.isoformat()}
+        )
+    )
+    year = "" if yesterday.year == dt.date.today().year else f" {yesterday.year}"
+    assert f"{yesterday:%a} {yesterday.day} {yesterday:%B}{year}, 09:00 (Europe/Berlin)" in page
 
 
 # ---------------------------------------------------------------- unknown addresses
