@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
+from app.db import session
+from app.principal import principal
 from app.team_view import read_team
 from app.web.blueprint import blp
 from core.errors import InvalidValue
+from core.models import Workspace
 from schedules import team, team_db
 
 CHART_WIDTH = 240  # the bars' full width in the SVG's own units; CSS scales it to the column
@@ -53,19 +56,45 @@ def team_page():
     """
     values = {"from": request.args.get("from", ""), "until": request.args.get("until", "")}
     try:
-        view = read_team(values["from"] or None, _day_after(values["until"]))
+        view = read_team(values["from"] or None, _day_after(values["from"], values["until"]))
     except InvalidValue as error:
-        errors = {"until" if error.field == "to" else error.field: error.detail}
-        return render_template("web/team.html", view=None, values=values, errors=errors), 422
+        # By the form's own fields: the API's "to" is the day after "Until".
+        field = "until" if error.field == "to" else error.field
+        timezone = session().get_one(Workspace, principal().workspace_id).timezone
+        page = render_template(
+            "web/team.html",
+            view=None,
+            timezone=timezone,
+            values=values,
+            errors={field: error.message},
+        )
+        return page, 422
     first, last = team.window_days(view.start, view.end, view.timezone)
     values = {"from": first.isoformat(), "until": last.isoformat()}
-    return render_template("web/team.html", view=view, values=values, errors={}, bars=bars)
+    return render_template(
+        "web/team.html", view=view, timezone=view.timezone, values=values, errors={}, bars=bars
+    )
 
 
-def _day_after(until: str) -> str | None:
+def _day_after(start: str, until: str) -> str | None:
+    """The API's exclusive ``to`` for the form's "Until (included)", which may be ``start``."""
     if not until:
         return None
     try:
-        return (dt.date.fromisoformat(until) + dt.timedelta(days=1)).isoformat()
+        last = dt.date.fromisoformat(until)
+        after = last + dt.timedelta(days=1)
     except (ValueError, OverflowError):
         raise InvalidValue("until", "Must be a date such as 2027-03-31.") from None
+    first = _date(start)
+    if first is not None and last < first:
+        raise InvalidValue("until", "Must be on or after From.")
+    return after.isoformat()
+
+
+def _date(text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None  # not a date: the API's reading of "from" says what is wrong with it

@@ -62,6 +62,17 @@ def test_a_bad_window_is_refused_by_its_field(browser):
     assert "Must be a date such as" in page_text(response)
 
 
+def test_window_errors_speak_of_the_forms_fields_on_the_workspaces_clock(browser):
+    clock = page_text(browser.get("/team")).count("on UTC clock")
+    assert clock == 1
+    backwards = page_text(browser.get(f"/team?from={NEXT}-03-01&until={NEXT}-02-28"))
+    assert '<p class="field-error" id="until-error">Must be on or after From.</p>' in backwards
+    too_long = page_text(browser.get(f"/team?from={NEXT}-01-01&until={NEXT + 1}-01-01"))
+    assert '<p class="field-error" id="until-error">Ask for at most a year at once.</p>' in too_long
+    for page in (backwards, too_long):
+        assert "to:" not in page and "on UTC clock" in page
+
+
 def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, browser, rep):
     cfos = make_audience(rep, name="CFOs")
     give(rep, cfos["id"], f"{NEXT}-01-05T10:00")
