@@ -20,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import settings
-from core import migrations
 from core.db import (
     SQLITE_BUSY_TIMEOUT_MS,
     driver_message,
@@ -144,6 +143,8 @@ def require_current_schema(database_url: str) -> None:
     A database that cannot be reached only gets a warning: the service answers 503 until it
     comes back, as it would had it gone away later.
     """
+    from core import migrations  # Alembic loads every dialect: only commands that serve pay
+
     path = sqlite_file(database_url)
     if path is not None and not os.path.exists(path):  # connecting would create it, empty
         fail(
