@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import re
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from tests.api.helpers import ARTICLE, iso
 from tests.helpers import give, make_audience
@@ -43,14 +44,15 @@ def test_a_scheduled_give_with_a_link_offers_share_copy_and_mark_published(brows
     assert f"utm_content=post-{post['id']}" in shared
     assert html.escape(f"Worth a read.\n\n{shared}") in page
 
+    # Yesterday on the audience's clock: a post cannot have gone out later than now.
+    yesterday = (dt.datetime.now(ZoneInfo(audience["timezone"])) - dt.timedelta(days=1)).date()
     done = browser.post(
-        f"/posts/{post['id']}/publish",
-        {"date": dt.date.today().isoformat(), "time": "08:15"},
+        f"/posts/{post['id']}/publish", {"date": yesterday.isoformat(), "time": "08:15"}
     )
     assert done.status_code == 303
     published = rep.get(f"/api/v1/posts/{post['id']}").get_json()
     assert published["status"] == "published"
-    assert published["scheduled_at"].startswith(dt.date.today().isoformat())
+    assert published["scheduled_at_local"].startswith(f"{yesterday.isoformat()}T08:15")
     # Published: nothing left to share.
     assert _share_hrefs(browser.get(f"/posts/{post['id']}/edit").get_data(as_text=True)) == {}
 
