@@ -173,8 +173,9 @@ def _guard_body() -> Response | None:
     return _invalid("json", *found) if found else None
 
 
-# Where a view reads its request (flask-smorest's @blp.arguments); None means the JSON body.
-BODY_LOCATIONS = frozenset({None, "json", "form", "files", "json_or_form"})
+# Where @blp.arguments reads a view's fields: flask-smorest keeps it under the parameter's "in"
+# (location="json" by default); "query", "path" and "headers" are not the body.
+BODY_LOCATIONS = frozenset({"json", "form", "files", "json_or_form"})
 
 
 @cache
@@ -186,7 +187,7 @@ def _takes_body(endpoint: str | None, method: str) -> bool:
         return True
     view = getattr(getattr(view, "view_class", None), method.lower(), view)
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    return any(p.get("location") in BODY_LOCATIONS for p in parameters)
+    return any(p.get("in") in BODY_LOCATIONS for p in parameters)
 
 
 def _loads_quietly(body: bytes) -> Any:
