@@ -159,6 +159,8 @@ OFFSET_WITH_SECONDS = re.compile(r"[+-]\d\d:\d\d:\d\d$")
         # Local mean time: New York's -04:56:02 until 1883, Monrovia's -00:44:30 until 1972.
         ("America/New_York", "0001-01-01T00:00", "0001-01-01T00:00:02-04:56"),
         ("Africa/Monrovia", "1960-06-01T12:00", "1960-06-01T12:00:30-00:44"),
+        # Montevideo's -03:44:51 rounded to -03:45 would put this instant in year 0 (a 500).
+        ("America/Montevideo", "0001-01-01T00:00:05", "0001-01-01T00:00:56-03:44"),
         ("Europe/Berlin", "2053-06-01T12:00", "2053-06-01T12:00:00+02:00"),
     ],
 )
@@ -166,7 +168,9 @@ def test_local_times_have_offsets_in_whole_minutes_naming_the_same_instant(rep, 
     audience = make_audience(rep, timezone=zone)
     body = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft",
             "scheduled_at": when}  # fmt: skip
-    made = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body).get_json()
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()
     assert made["scheduled_at_local"] == local
     instant = dt.datetime.fromisoformat(made["scheduled_at"])
     assert dt.datetime.fromisoformat(local) == instant
