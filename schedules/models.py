@@ -48,6 +48,7 @@ CONTACT_NAME_MAX = 200
 CONTACT_COMPANY_MAX = 200
 CONTACT_TITLE_MAX = 200
 CONTACT_NOTES_MAX = 5000
+# The column's width (RFC 3696's 64 + 1 + 255); what is accepted is core.emails' shorter limit.
 CONTACT_EMAIL_MAX = 320
 # The network's own limit for a connection request's note.
 REQUEST_NOTE_MAX = 300

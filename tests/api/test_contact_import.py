@@ -83,13 +83,18 @@ def test_an_email_longer_than_rfc_5321_allows_is_refused_or_skipped(rep):
     assert error["field"] == "email" and "64 bytes (RFC 5321)" in error["message"]
     assert rep.post("/api/v1/contacts", json={"name": "Ana", "email": "a" * 64 + "@example.com"}
                     ).status_code == 201  # fmt: skip
+    # Past the column's 320 characters too, the row is skipped with RFC 5321's reason.
+    past_column = "bo@" + "d" * 320 + ".example"
     data = (
         b"name,profile_url,company,title,email\n"
         b"Bo Chen,https://www.linkedin.com/in/bo,Hooli,CTO," + too_long.encode() + b"\n"
+        b"Cy Diaz,https://www.linkedin.com/in/cy,Hooli,CFO," + past_column.encode() + b"\n"
     )
     answer = imported(upload(rep, data, filename="contacts.csv"))
-    [skip] = answer["skipped"]
-    assert (skip["line"], skip["field"]) == (2, "email")
+    assert [(s["line"], s["field"]) for s in answer["skipped"]] == [(2, "email"), (3, "email")]
+    assert answer["skipped"][1]["reason"] == (
+        "An email address is at most 254 bytes (RFC 5321); this one has 331."
+    )
     assert [c["name"] for c in contacts(rep)] == ["Ana"]
 
 

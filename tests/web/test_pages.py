@@ -441,6 +441,28 @@ def test_invalid_fields_are_named_next_to_their_inputs(browser, rep):
     assert 'aria-invalid="true" aria-describedby="url-error"' in page
 
 
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [("/contacts/new", "Contact"), ("/audiences/new", "Audience"),
+     ("/audiences/{id}/posts/new", "Post")],
+)  # fmt: skip
+def test_a_form_s_inputs_take_as_much_as_the_api_does_and_no_more(app, browser, rep, path, schema):
+    """A browser stops typing at maxlength: longer than the API takes, the form is refused only
+    once sent (the contact form's email took 320 to the API's 254); shorter, it cuts in silence."""
+    audience = make_audience(rep)
+    page = text_of(browser.get(path.format(id=audience["id"])))
+    limits = dict(
+        re.findall(r'<(?:input|textarea) id="\w+" name="(\w+)"[^>]* maxlength="(\d+)"', page)
+    )
+    properties = app.extensions["planner_api"].spec.to_dict()["components"]["schemas"][schema][
+        "properties"
+    ]
+    assert limits and len(limits) == page.count("maxlength="), page  # every limited input read
+    assert {name: int(n) for name, n in limits.items()} == {
+        name: properties[name]["maxLength"] for name in limits
+    }
+
+
 # ---------------------------------------------------------------- calendar and settings
 
 
