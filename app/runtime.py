@@ -164,7 +164,7 @@ def require_current_schema(database_url: str) -> None:
     finally:
         engine.dispose()  # before gunicorn forks: no worker may share a connection
     if problem is not None:
-        fail(problem)
+        fail(problem.detail)
 
 
 def fail(error: DomainError | str) -> NoReturn:

@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -60,7 +60,16 @@ def _scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(config())
 
 
-def schema_problem(connection: Connection) -> str | None:
+class SchemaProblem(NamedTuple):
+    """Why the database's schema is not this version's, said twice from the same words:
+    ``public`` names no revision, for answers anyone may read (/healthz: which version runs is
+    not theirs to know); ``detail`` adds the revisions, for the operator and the log."""
+
+    public: str
+    detail: str
+
+
+def schema_problem(connection: Connection) -> SchemaProblem | None:
     """Why the database's schema is not the one this code was written for, or None when it is:
     every query would fail on a missing table or column, so serving it is pointless."""
     found = MigrationContext.configure(connection).get_current_revision()
@@ -68,15 +77,18 @@ def schema_problem(connection: Connection) -> str | None:
     if found == needed:
         return None
     if found is None:
-        return "The database has no schema yet: run 'planner db upgrade'."
+        said = "The database has no schema yet: run 'planner db upgrade'."
+        return SchemaProblem(said, said)
     try:
         _scripts().get_revision(found)
     except CommandError:
-        return (
-            f"The database's schema is at revision {found}, which this version does not know "
-            f"(a newer version upgraded it); this version needs {needed}."
+        said = (
+            "The database's schema is at a revision this version does not know (a newer "
+            "version upgraded it): serve it with that version."
         )
-    return f"The database's schema is at revision {found}, not {needed}: run 'planner db upgrade'."
+    else:
+        said = "The database's schema is behind this version's: run 'planner db upgrade'."
+    return SchemaProblem(said, f"{said} It is at {found}; this version needs {needed}.")
 
 
 @contextlib.contextmanager

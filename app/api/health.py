@@ -68,11 +68,8 @@ def _database() -> tuple[str, str | None]:
         log.warning("health check: database unreachable: %s", driver_message(error))
         return "unreachable", "The database cannot be reached."
     if schema is not None:
-        log.warning("health check: %s", schema)
-        return "unmigrated", (
-            "The database's schema is not the one this version needs: see the log, and run "
-            "'planner db upgrade'."
-        )
+        log.warning("health check: %s", schema.detail)
+        return "unmigrated", schema.public
     if read_only:
         return "read-only", (
             "The database can be read but not written: check the SQLite file's permissions, "

@@ -79,16 +79,17 @@ def read_only_file(path: str) -> Iterator[None]:
         subprocess.run(undo, check=True)
 
 
-def assert_health(app, database: str) -> None:
+def assert_health(app, database: str) -> dict:
     response = app.test_client().get("/healthz")
     body = response.get_json()
     assert body["database"] == database, body
     if database == "reachable":
         assert (response.status_code, body["status"]) == (200, "ok")
-        return
+        return body
     assert (response.status_code, body["status"]) == (503, "degraded")
     assert body["detail"]
     assert int(response.headers["Retry-After"]) > 0
+    return body
 
 
 def test_a_read_only_sqlite_file_is_503_for_writes_and_in_healthz_until_writable(
@@ -223,15 +224,28 @@ def test_a_read_only_postgresql_database_is_503_for_writes_and_in_healthz_until_
     app.extensions["planner_db"].engine.dispose()
 
 
-def test_a_database_behind_this_versions_schema_is_503_in_healthz(tmp_path):
+@pytest.mark.parametrize(
+    ("newer", "remedy"),
+    [(False, "run 'planner db upgrade'"), (True, "a newer version upgraded it")],
+    ids=["behind", "newer"],
+)
+def test_a_database_not_at_this_versions_schema_is_503_in_healthz(tmp_path, newer, remedy):
     # Serving refuses such a database at start; a backup restored under a running service
-    # leaves it so too (planner db restore, before the upgrade it asks for).
-    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    # leaves it so too (planner db restore, before the upgrade it asks for), and a newer
+    # version's upgrade leaves a revision this one does not know, which no upgrade here fixes.
+    url = f"sqlite:///{tmp_path / 'other.db'}"
     engine = make_engine(url)
     migrations.upgrade(engine, "head-1")
+    if newer:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed0001'"))
+    revision = migrations.current(engine)
     engine.dispose()
     app = make_app(url, tmp_path)
-    assert_health(app, "unmigrated")
+    detail = assert_health(app, "unmigrated")["detail"]
+    assert remedy in detail
+    assert ("planner db upgrade" in detail) is not newer
+    assert revision not in detail  # the answer is public; the log has the revisions
     app.extensions["planner_db"].engine.dispose()
 
 
