@@ -71,15 +71,17 @@ class Planner(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         # A setting or the database is read when a command first needs it, so a bad value
-        # surfaces from inside the command: one line, as `planner serve` says it.
+        # surfaces from inside the command: one line and exit status 2, as runtime.fail says
+        # every refusal (imported only on failure, as _refusal's modules are).
         try:
             return super().invoke(ctx)
         except Exception as error:
             message = _refusal(error)
             if message is None:
                 raise
-            click.echo(f"Error: {message}", err=True)
-            ctx.exit(2)
+            from app.runtime import fail
+
+            fail(message)
 
     def summary(self, name: str) -> str:
         return COMMANDS[name][1]
