@@ -8,14 +8,14 @@ served from this origin, app/api/__init__.py), may load only this origin's files
 Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
 a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
 HTML, until ``planner serve`` raised its own); a body over ``MAX_CONTENT_LENGTH`` is a 413
-without being read. Then, once the caller is authenticated: an API write whose body is not
-JSON is a 415 (it would otherwise be
-read as "no fields" and a PATCH would answer 200 having changed nothing); JSON that Python
+without being read. Then, once the caller is authenticated: an API write that reads a JSON
+body and is sent another type is a 415 (it would otherwise be read as "no fields" and a PATCH
+would answer 200 having changed nothing); JSON that Python
 cannot take apart safely (nesting deep enough to exhaust the stack, integers longer than
 CPython converts) is a 400, and text the databases cannot store (NUL, lone surrogates) is a
 422 naming the field, where it would otherwise fail deep in the driver as a 500. A body sent to
-a write that reads none (a dismissal, a refresh) is a 422 too, as an unknown field is; no body
-or ``{}`` is what such a write takes.
+a write that reads none (a dismissal, a refresh) is a 422 too, as an unknown field is, whatever
+its type and malformed JSON included; no body or ``{}`` is what such a write takes.
 """
 
 from __future__ import annotations

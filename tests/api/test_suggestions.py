@@ -34,6 +34,7 @@ def titles(items):
         ('{"reason": "off topic"}', "application/json"),
         ("[]", "application/json"),
         ("null", "application/json"),
+        ('{"reason": ', "application/json"),  # malformed: still this 422, not a 400
         ("off topic", "text/plain"),
         ("reason=off+topic", "application/x-www-form-urlencoded"),
     ],
