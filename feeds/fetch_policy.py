@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from feeds.errors import BlockedAddress, FetchError
+from feeds.urls import host_encodable
 
 USER_AGENT = "ValuePlanner/0.1 (+https://github.com/value-planner; feed fetcher)"
 MAX_BYTES = 15 * 1024 * 1024
@@ -88,6 +89,10 @@ class FetchPolicy:
             raise BlockedAddress(f"Only http and https URLs can be fetched, not {url!r}", url=url)
         if not parts.hostname:
             raise BlockedAddress(f"URL {url!r} has no host", url=url)
+        if not host_encodable(parts.hostname):
+            raise BlockedAddress(
+                f"{url!r} is not a valid URL: its host cannot be encoded for DNS (IDNA).", url=url
+            )
         address = literal_address(parts.hostname)
         if address is not None and not self.address_allowed(parts.hostname, address):
             raise BlockedAddress(

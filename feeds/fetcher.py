@@ -113,6 +113,7 @@ def _client(policy: FetchPolicy, deadline: float, headers: dict[str, str]) -> ht
         timeout=httpx.Timeout(policy.timeout, connect=policy.connect_timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [_check_location]},
     )
 
 
@@ -145,7 +146,7 @@ def post(url: str, body: bytes, headers: dict[str, str], policy: FetchPolicy, ke
     with (
         client,
         _errors(url, policy, "reach"),
-        client.stream("POST", url, content=body, headers=headers) as response,
+        _sent(client, _request(client, "POST", url, content=body, headers=headers)) as response,
     ):
         head = bytearray()
         for chunk in response.iter_raw(_CHUNK):
@@ -159,11 +160,11 @@ def _follow(client: httpx.Client, url: str, policy: FetchPolicy) -> FetchResult:
     all_permanent = True
     for hop in range(policy.max_redirects + 1):
         policy.check_url(url)
-        with client.stream("GET", url) as response:
+        with _sent(client, _request(client, "GET", url)) as response:
             status = response.status_code
             if status in REDIRECT_STATUSES and "location" in response.headers:
                 all_permanent = all_permanent and status in PERMANENT_REDIRECTS
-                url = urljoin(url, response.headers["location"].strip())
+                url = _redirect_target(url, response.headers["location"].strip())
                 continue
             permanent_url = url if hop and all_permanent else None
             result = _result(response, url, permanent_url, policy)
@@ -171,6 +172,48 @@ def _follow(client: httpx.Client, url: str, policy: FetchPolicy) -> FetchResult:
                 raise HTTPStatusError(status, url)
             return result
     raise FetchError(f"More than {policy.max_redirects} redirects", url=url)
+
+
+def _parsed(url: str) -> httpx.URL:
+    """``url`` as httpx reads it, or FetchError if it cannot: a stored URL or a server's
+    Location may hold a host IDNA refuses ("xn--.example") or characters no URL may hold, and
+    that is the feed's failure, not a crash of the refresh."""
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - decodes an "xn--" host, which httpx does for the Host header
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError (idna's) is a ValueError
+        raise FetchError(f"{url!r} is not a valid URL: {exc}", url=url) from None
+    return parsed
+
+
+def _request(client: httpx.Client, method: str, url: str, **options: Any) -> httpx.Request:
+    return client.build_request(method, _parsed(url), **options)
+
+
+def _check_location(response: httpx.Response) -> None:
+    # httpx builds a redirect's next request even when it follows none, and would raise on a
+    # Location it cannot read: this response hook refuses such a Location first.
+    if response.has_redirect_location:
+        _parsed(response.headers["location"])
+
+
+@contextmanager
+def _sent(client: httpx.Client, request: httpx.Request) -> Iterator[httpx.Response]:
+    # client.stream() without its request building, which _request guards.
+    response = client.send(request, stream=True)
+    try:
+        yield response
+    finally:
+        response.close()
+
+
+def _redirect_target(url: str, location: str) -> str:
+    try:
+        return urljoin(url, location)
+    except ValueError as exc:  # "Invalid IPv6 URL" for a stray bracket in the host
+        raise FetchError(
+            f"{url} redirects to {location!r}, which is not a valid URL: {exc}", url=url
+        ) from None
 
 
 def _result(

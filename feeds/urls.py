@@ -72,6 +72,21 @@ def is_web_url(url: str) -> bool:
         return False
 
 
+def host_encodable(host: str) -> bool:
+    """Whether ``host`` has the ASCII form DNS and the Host header need, as the fetcher's HTTP
+    client (httpx) makes it: a non-ASCII name must IDNA-encode, and an ASCII one's ``xn--``
+    labels must be punycode ("xn--.example" made every request raise IDNAError)."""
+    try:
+        if not host.isascii():
+            idna.encode(host.lower())
+        for label in host.lower().split("."):
+            if label.startswith("xn--"):
+                idna.decode(label)
+    except UnicodeError:  # idna.IDNAError is one
+        return False
+    return True
+
+
 def has_credentials(url: str) -> bool:
     """Whether ``url`` carries a user name or password (``https://user:pass@host/``)."""
     try:

@@ -110,6 +110,7 @@ def test_feed_lifecycle(rep, httpserver: HTTPServer) -> None:
         ({"url": ""}, "url"),
         ({"url": "ftp://example.com/feed.xml"}, "url"),
         ({"url": "feed.example.com/rss"}, "url"),
+        ({"url": "http://xn--.example/feed"}, "url"),  # no host IDNA can encode
         ({"url": "https://example.com/feed", "tags": "sales"}, "tags"),
         ({"url": "https://example.com/feed", "tags": ["x" * 65]}, "tags.0"),
         ({"url": "https://example.com/feed", "interval_minutes": 5}, "interval_minutes"),

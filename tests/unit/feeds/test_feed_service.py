@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+from typing import TYPE_CHECKING
 
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Response
 
 from core.errors import Conflict, InvalidValue, NotFound
 from core.models import Workspace
@@ -21,6 +24,9 @@ from feeds.subscriptions_db import create_feed, delete_feed, get_feed, list_feed
 
 NOW = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 
 def rss(*items: tuple[str, str], ttl: int | None = None) -> bytes:
@@ -35,6 +41,20 @@ def rss(*items: tuple[str, str], ttl: int | None = None) -> bytes:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
         f"<link>https://site.example.com/</link>{ttl_element}{body}</channel></rss>"
     ).encode()
+
+
+class RawRedirect(Response):
+    """A 302 whose Location is sent as written: werkzeug would otherwise escape it, and fail
+    on the very values a remote server may send."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(status=302)
+        self.raw_location = location
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        headers = super().get_wsgi_headers(environ)
+        headers["Location"] = self.raw_location
+        return headers
 
 
 def count(session: Session, model: type, *where: object) -> int:
@@ -483,6 +503,34 @@ def test_a_bug_in_fetching_fails_the_refresh_instead_of_backing_the_feed_off(
         refresh_feed(session, feed, policy, NOW)
     assert (feed.last_status, feed.error_count, feed.last_error) == (None, 0, None)
     assert "failed unexpectedly" not in caplog.text
+
+
+@pytest.mark.parametrize("location", ["http://xn--.example/feed", "http://exa[mple.com/"])
+def test_a_redirect_to_an_invalid_url_is_a_recorded_failure(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    local_policy: FetchPolicy,
+    location: str,
+) -> None:
+    """The server chooses the Location: a host IDNA refuses, or one urljoin cannot split,
+    raised out of the refresh (a 500 from POST .../refresh) instead of failing the feed."""
+    httpserver.expect_request("/feed").respond_with_response(RawRedirect(location))
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    for failures in (1, 2):
+        assert refresh_feed(session, feed, local_policy, NOW).errors == 1
+        assert (feed.last_status, feed.error_count) == ("error", failures)
+        assert feed.last_error is not None and "is not a valid URL" in feed.last_error
+
+
+@pytest.mark.parametrize("url", ["http://xn--.example/feed", "http://e.example/a\x01b"])
+def test_a_stored_url_that_is_not_valid_is_a_recorded_failure(
+    session: Session, workspace_id: int, url: str
+) -> None:
+    feed = create_feed(session, workspace_id, "https://e.example/feed")
+    feed.url = url  # stored before subscriptions checked it
+    assert refresh_feed(session, feed, FetchPolicy(timeout=1), NOW).errors == 1
+    assert feed.last_error is not None and "is not a valid URL" in feed.last_error
 
 
 def test_blocked_address_is_a_recorded_failure(session: Session, workspace_id: int) -> None:
