@@ -16,7 +16,6 @@ minus such empty entries and minus repeats of a key within one feed.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import email.message
 import hashlib
@@ -44,7 +43,7 @@ from feeds.models import (
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
 from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
-from feeds.xmlguard import check_xml, document_encoding
+from feeds.xmlguard import check_xml, document_encoding, text_codec
 
 # Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
 # sit at the top of every "latest" list for years.
@@ -187,12 +186,9 @@ def _header(content_type: str | None) -> email.message.Message:
 
 
 def _known_charset(header: email.message.Message) -> str | None:
-    """The charset a Content-Type names, if :mod:`codecs` knows it."""
+    """The text encoding a Content-Type's charset names, if it names one Python knows."""
     named = header.get_content_charset()
-    try:
-        return codecs.lookup(named).name if named else None
-    except LookupError:
-        return None
+    return text_codec(named) if named else None
 
 
 def _repair_character_references(data: bytes, encoding: str) -> bytes:

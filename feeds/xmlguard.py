@@ -83,15 +83,19 @@ def document_encoding(data: bytes) -> str | None:
         if data.startswith(signature):
             return encoding
     declared = _DECLARED_ENCODING.match(data[:1024])
-    if declared:
-        try:
-            name = codecs.lookup(declared.group(1).decode("ascii")).name
-            # str.encode refuses codecs that are not text encodings (rot13, base64, zlib...).
-            "".encode(name)
-        except LookupError:
-            return None
-        return name
-    return None
+    return text_codec(declared.group(1).decode("ascii")) if declared else None
+
+
+def text_codec(name: str) -> str | None:
+    """The canonical name of the text encoding ``name`` names, or None: for a name
+    :mod:`codecs` does not know, and for a codec that is no text encoding (rot13, base64, zlib,
+    hex), which reading a document in raises LookupError."""
+    try:
+        canonical = codecs.lookup(name).name
+        "".encode(canonical)  # str.encode refuses the codecs that are not text encodings
+    except LookupError:
+        return None
+    return canonical
 
 
 def _prolog(data: bytes, encoding: str) -> str:

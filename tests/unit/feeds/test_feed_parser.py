@@ -339,3 +339,16 @@ def test_a_declared_codec_that_is_not_a_text_encoding_counts_as_no_declaration(
     ).encode()
     feed = parse_feed(document, base_url=BASE, fetched_at=NOW)
     assert [e.title for e in feed.entries] == ["Grüße"]
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib", "hex"])
+def test_a_header_charset_that_is_not_a_text_encoding_counts_as_none(codec: str) -> None:
+    """As for a declaration: Content-Type's charset=base64 raised LookupError, failing the
+    feed."""
+    document = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        "<item><title>Grüße</title><link>https://e.example/1</link></item></channel></rss>"
+    ).encode("latin-1")
+    content_type = f"application/rss+xml; charset={codec}"
+    feed = parse_feed(document, base_url=BASE, fetched_at=NOW, content_type=content_type)
+    assert [e.title for e in feed.entries] == ["Grüße"]
