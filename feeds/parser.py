@@ -42,14 +42,13 @@ from feeds.models import (
 )
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES
 from feeds.sanitizer import html_to_text, sanitize_html, text_to_html
+from feeds.titles import fallback_title, truncate
 from feeds.urls import MAX_URL_LENGTH, canonical_url, is_web_url
 from feeds.xmlguard import check_xml, document_encoding, text_codec
 
 # Dates further ahead than this are typos or time-zone bugs; such an entry would otherwise
 # sit at the top of every "latest" list for years.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-# About a headline's length: what is taken of the text of an entry without a title.
-FALLBACK_TITLE_LENGTH = 80
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _FEED_TYPES = (
@@ -302,7 +301,7 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
         summary_html = text_to_html(raw_summary)
     title = _text(entry, "title")[:ARTICLE_TITLE_MAX]
     guid = _string(entry, "id").strip() or None
-    summary_text = _truncate(
+    summary_text = truncate(
         html_to_text(summary_html, ARTICLE_SUMMARY_TEXT_MAX), ARTICLE_SUMMARY_TEXT_MAX
     )
     return ParsedEntry(
@@ -321,15 +320,6 @@ def _entry(entry: Mapping[str, Any], base_url: str, fetched_at: dt.datetime) -> 
         content_html=content,
         tags=_tags(entry.get("tags") or []),
     )
-
-
-def fallback_title(summary_text: str, url: str | None) -> str:
-    """A title for an entry without one (RSS requires only a title or a description): the
-    first words of its text, else its link. Suggestions, plans and pages all need one, and a
-    post planned from an article takes the article's title (or this, for an article stored
-    untitled before entries were given one)."""
-    text = _WHITESPACE.sub(" ", summary_text).strip()
-    return _truncate(text, FALLBACK_TITLE_LENGTH) if text else url or ""
 
 
 def _key(guid: str | None, url: str | None, title: str, body: str) -> str:
@@ -408,10 +398,3 @@ def _ttl(raw: Any) -> int | None:
         return None
     # Five digits already exceed the cap, and int() refuses a number of 4,300 digits.
     return min(int(text[:5]), MAX_INTERVAL_MINUTES)
-
-
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip() + "…"

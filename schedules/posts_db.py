@@ -23,7 +23,7 @@ from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from core.text import visible
 from feeds.models import Article
-from feeds.parser import fallback_title
+from feeds.titles import fallback_title
 from schedules import posts, refusals_db, rule
 from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db

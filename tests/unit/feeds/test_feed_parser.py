@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
+import sys
 
 import pytest
 
@@ -283,6 +285,17 @@ def test_an_entry_without_a_title_is_titled_by_its_first_words_else_its_link() -
     assert third.title == "Notes for finance teams"
     assert third.key == "sha256:" + hashlib.sha256(b"\x1fNotes for finance teams").hexdigest()
     assert fourth.title == ""  # nothing to show, and nothing to match a keyword either
+
+
+def test_the_post_code_takes_the_fallback_title_without_loading_the_parser() -> None:
+    """schedules.posts_db imported fallback_title from feeds.parser, so every importer of the
+    post code loaded feedparser, nh3 and the sanitiser (and installed the expat driver)."""
+    probe = (
+        "import sys, schedules.posts_db; "
+        "print(','.join(m for m in ('feedparser', 'nh3', 'feeds.parser') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
 
 
 def rss_in(encoding: str, title: str, declared: bool = False, bom: bool = False) -> bytes:
