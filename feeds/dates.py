@@ -17,11 +17,14 @@ Steps 3 and 4 run only for strings that name a year. A 12-hour time ("10:15 PM")
 and 3, which take "PM" for a zone; with a zone abbreviation step 4 comes before step 3, whose
 handlers drop the time before one ("2026-03-10 22:15 EST" read as midnight).
 
-German, French and Spanish month and day names are translated to English, and a zone
-abbreviation after the time is replaced by its offset from :data:`ZONES`, before steps 2 and 4.
-An abbreviation not in that table (or an ambiguous one, such as IST) makes the string no date:
-reading it as UTC would shift the instant by hours without a trace. A date without any zone is
-read as UTC: the feed gives nothing better to go on.
+German, French and Spanish month and day names are translated to English ("a.m." and "P.M."
+written "AM" and "PM" first), and a zone abbreviation after the time, in upper or lower case, is
+replaced by its offset from :data:`ZONES`, before steps 2 and 4. An abbreviation not in that
+table (or an ambiguous one, such as IST) makes the string no date: reading it as UTC would shift
+the instant by hours without a trace. A lower-case word not in the table is taken for an
+unknown zone only where nothing else would stand (last, or before the year, and ending in "t"
+like "ist"), so "10:15 hs" stays a time. A date without any zone is read as UTC: the feed gives
+nothing better to go on.
 """
 
 from __future__ import annotations
@@ -71,13 +74,21 @@ ZONES = {
     "AKST": "-0900",
     "AKDT": "-0800",
 }
-# An upper-case word right after a time (and its AM or PM), not followed by an offset
-# ("GMT+01:00" is left to the parsers): "22:15 EST", "10:15 PM EDT", "22:15:00 CEST 2026".
+# A word right after a time (and its AM or PM), not followed by an offset ("GMT+01:00" is
+# left to the parsers): "22:15 EST", "10:15 PM EDT", "22:15:00 CEST 2026", "22:15 cest". Which
+# of them are zones is _zone_offset's to say. A meridiem, dotted or not, is never one.
 _ZONE_AFTER_TIME = re.compile(
     r"(\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:(?i:[ap]\.?m\.?)\s*)?)"
-    r"(?!(?:AM|PM)\b)([A-Z]{1,5})\b(?!\s*[+-]\d)"
+    r"(?!(?i:[ap]\.?m\b\.?))([A-Za-z]{1,5})\b(?!\s*[+-]\d)"
 )
+# A lower-case word that can only be a zone: of zone length, ending as "EST", "CEST" or "GMT"
+# do, and last in the string or before its year only ("22:15:00 cest 2026"), so Spanish "la"
+# or "hs" ("10:15 hs") never count.
+_LOWER_CASE_ZONE = re.compile(r"[a-z]{1,4}t(?=\s*(?:\d{4})?\s*$)")
 _TWELVE_HOUR = re.compile(r"\d\s*(?i:[ap]\.?m\.?)(?!\w)")
+# "a.m.", "P.M.", "pm" after a number: one spelling before the words are translated, where the
+# Spanish filler "a" would be dropped from "a.m." and the "P." of "P.M." taken for a zone.
+_MERIDIEM = re.compile(r"(?<=\d)(\s*)([ap])\.?m\.?(?!\w)", re.IGNORECASE)
 _COLON_OFFSET_AT_END = re.compile(r"([+-]\d{2}):(\d{2})\s*$")
 # "GMT+1", "UTC-05:30": an offset from UTC as people write it. dateutil reads "GMT+1" the POSIX
 # way (an hour behind) and drops "GMT+01:00" altogether.
@@ -143,7 +154,7 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
     when = _iso8601(text)
     if when is not None:
         return when
-    english = _english(text)
+    english = _english(_MERIDIEM.sub(lambda m: f"{m[1]}{m[2].upper()}M", text))
     numeric = _with_numeric_zone(english)
     if numeric is None:
         return None
@@ -220,13 +231,16 @@ def _with_numeric_zone(text: str) -> str | None:
     text = _OFFSET_FROM_UTC.sub(
         lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", _COLON_OFFSET_AT_END.sub(r"\1\2", text)
     )
-    zone = _ZONE_AFTER_TIME.search(text)
-    if zone is None:
-        return text
-    offset = ZONES.get(zone.group(2))
-    if offset is None:
-        return None
-    return text[: zone.start(2)] + offset + text[zone.end(2) :]
+    for zone in _ZONE_AFTER_TIME.finditer(text):
+        word = zone.group(2)
+        if word.isupper() or _LOWER_CASE_ZONE.match(text, zone.start(2)):
+            offset = ZONES.get(word.upper())
+            if offset is None:
+                return None
+            return text[: zone.start(2)] + offset + text[zone.end(2) :]
+        if word.islower() and word.upper() in ZONES:
+            return text[: zone.start(2)] + ZONES[word.upper()] + text[zone.end(2) :]
+    return text
 
 
 def _english(text: str) -> str:

@@ -39,6 +39,22 @@ def test_an_instant_out_of_range_is_no_date(raw: str) -> None:
         ("Di, 10. März 2026 22:15 MEZ", utc(2026, 3, 10, 21, 15)),
         ("Tue, 10 Mar 2026 22:15:00 XYZ", None),  # not known: no guess
         ("2026-03-10 22:15 IST", None),  # India, Ireland or Israel
+        # Dotted or capital meridiems: "a.m." lost its "a" (a Spanish filler word) and read
+        # 10:15 UTC; "A.M." and "P.M." read as no date ("P." taken for a zone).
+        ("March 10, 2026 10:15 a.m. EST", utc(2026, 3, 10, 15, 15)),
+        ("March 10, 2026 10:15 A.M. EST", utc(2026, 3, 10, 15, 15)),
+        ("March 10, 2026 10:15 P.M.", utc(2026, 3, 10, 22, 15)),
+        # Lower-case zones were read as UTC, hours off.
+        ("Tue, 10 Mar 2026 22:15:00 cest", utc(2026, 3, 10, 20, 15)),
+        ("Tue Mar 10 22:15:00 cest 2026", utc(2026, 3, 10, 20, 15)),
+        ("10 Mar 2026 10:15 pm est", utc(2026, 3, 11, 3, 15)),
+        ("Tue, 10 Mar 2026 22:15:00 ist", None),
+        ("Tue, 10 Mar 2026 22:15:00 xyzt", None),
+        # Words after the time that are no zone still read as before.
+        ("4. März 2026 um 10:15 Uhr", utc(2026, 3, 4, 10, 15)),
+        ("10 de marzo de 2026 10:15 hs", utc(2026, 3, 10, 10, 15)),
+        ("martes, 10 de marzo de 2026 10:15 de la mañana", utc(2026, 3, 10, 10, 15)),
+        ("10 mars 2026 10:15 h", utc(2026, 3, 10, 10, 15)),
     ],
 )
 def test_a_zone_abbreviation_or_12_hour_clock_gives_the_right_instant(
