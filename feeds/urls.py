@@ -58,7 +58,9 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_",)
 
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
-_ESCAPE_OR_NON_ASCII = re.compile(r"%([0-9A-Fa-f]{2})|[^\x00-\x7f]+")
+# An escape, or what a URI may not hold raw: non-ASCII text and the ASCII characters RFC 3986
+# leaves out (space, '"', '<', '>', backslash, '^', '`', '{', '|', '}'), which browsers escape.
+_ESCAPE_OR_NOT_IN_URI = re.compile(r'%([0-9A-Fa-f]{2})|[^\x00-\x7f]+|[ "<>\\^`{|}]')
 
 
 def is_web_url(url: str) -> bool:
@@ -131,7 +133,8 @@ def _is_tracking(param: str) -> bool:
 def canonical_url(url: str) -> str:
     """The identity of a web page: :func:`normalise_url` minus click-tracking parameters, with
     an internationalised host in its ASCII (punycode) form and path and query escaped one way
-    (RFC 3986, 6.2.2): "https://Exämple.com/a%7eb" is "https://xn--exmple-cua.com/a~b".
+    (RFC 3986, 6.2.2): "https://Exämple.com/a%7eb" is "https://xn--exmple-cua.com/a~b", and
+    "/a b" is "/a%20b".
 
     Raises ``ValueError`` for strings ``urlsplit`` rejects.
     """
@@ -139,8 +142,8 @@ def canonical_url(url: str) -> str:
     kept = [p for p in parts.query.split("&") if p and not _is_tracking(p)]
     return urlunsplit(
         parts._replace(
-            path=_ESCAPE_OR_NON_ASCII.sub(_one_escape, parts.path),
-            query=_ESCAPE_OR_NON_ASCII.sub(_one_escape, "&".join(kept)),
+            path=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, parts.path),
+            query=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, "&".join(kept)),
         )
     )
 
@@ -156,7 +159,8 @@ def _ascii_host(host: str) -> str:
 
 def _one_escape(match: re.Match[str]) -> str:
     """An escaped unreserved character decoded, any other escape in upper case, and non-ASCII
-    text escaped as UTF-8 (RFC 3987's IRI to URI mapping; a lone surrogate is kept distinct)."""
+    text escaped as UTF-8 (RFC 3987's IRI to URI mapping; a lone surrogate is kept distinct),
+    as is an ASCII character no URI holds raw."""
     if match.group(1) is None:
         return quote(match.group(), safe="", errors="surrogatepass")
     character = chr(int(match.group(1), 16))

@@ -46,8 +46,20 @@ def test_one_page_spelled_two_ways_has_one_canonical_url() -> None:
     )
 
 
+def test_characters_no_uri_holds_raw_are_escaped_as_a_browser_would() -> None:
+    """'/a b' and '/a%20b' are one page but were two articles."""
+    assert canonical_url("https://e.example/a b") == canonical_url("https://e.example/a%20b")
+    assert canonical_url('https://e.example/a"<>\\^`{|}b?q=a b|{1}') == (
+        "https://e.example/a%22%3C%3E%5C%5E%60%7B%7C%7Db?q=a%20b%7C%7B1%7D"
+    )
+
+
 def test_canonical_url_is_idempotent() -> None:
-    for raw in ("HTTP://Example.com:80/a?utm_campaign=x&b=1#top", "https://Bü.example/%7e%c3é"):
+    for raw in (
+        "HTTP://Example.com:80/a?utm_campaign=x&b=1#top",
+        "https://Bü.example/%7e%c3é",
+        'https://e.example/a b"<>\\^`{|}?q=| x',
+    ):
         once = canonical_url(raw)
         assert canonical_url(once) == once
 
