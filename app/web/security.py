@@ -123,6 +123,9 @@ def to_sign_in() -> Response:
     """Send a visitor without a session to the sign-in page, and back here afterwards; for a
     form sent, back to the page it was sent from when that page can be opened, saying that
     nothing was saved."""
+    if request.endpoint == "web.sign_out":
+        # Signed out already (in another tab): nothing was sent that could be lost.
+        return redirect(url_for("web.sign_in"), 303)
     target = request.full_path.rstrip("?")
     if request.method not in SAFE_METHODS:
         flash(NOT_SAVED)

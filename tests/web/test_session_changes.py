@@ -98,6 +98,16 @@ def test_an_action_sent_signed_out_says_so_and_signs_in_to_the_home_page(
     assert "what you sent was not saved" in page_text(browser.client.get("/signin"))
 
 
+def test_signing_out_again_in_another_tab_just_lands_on_sign_in(app, rep, browser):
+    """Nothing was sent to lose, so no "not saved" warning: the tab lands on the sign-in page."""
+    token = csrf_of(page_text(browser.get("/")))  # a second tab, still showing Sign out
+    assert browser.post("/signout").status_code == 303  # the first tab signs out
+    sent = browser.client.post("/signout", data={"csrf_token": token})
+    assert sent.status_code == 303 and sent.headers["Location"] == "/signin"
+    page = page_text(browser.client.get("/signin"))
+    assert "was not saved" not in page
+
+
 def test_a_post_forged_with_someone_elses_token_is_not_offered_back(
     app, rep, browser, stranger, audience
 ):
