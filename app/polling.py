@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.db import is_unavailable
+from core.db import driver_message, is_unavailable
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _poll(loop: Loop, once: bool, stop: threading.Event, failed: list[BaseExcept
                 failed.append(error)
                 stop.set()
                 return
-            reason = " ".join(str(getattr(error, "orig", None) or error).split())
+            reason = driver_message(error)
             click.echo(f"Database unavailable, retrying in {loop.interval:g} s: {reason}", err=True)
         if once:
             break
