@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from sqlalchemy.orm import Session
 
+from core.digests import keyed_digest
 from core.errors import NotFound
 from core.models import User
 
@@ -24,8 +24,7 @@ def subscription_token(user: User, secret: str) -> str | None:
 
 
 def _mac(user_id: int, version: int, secret: str) -> str:
-    message = f"calendar-feed:{user_id}:{version}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+    return keyed_digest(secret, "calendar-feed", user_id, version, length=40)
 
 
 def rotate_subscription(session: Session, user_id: int) -> User:

@@ -7,7 +7,6 @@ cross-site request, never an Authorization header.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import time
@@ -39,6 +38,7 @@ from app.ratelimits import EXTENSION
 from app.web import once
 from core import accounts_db
 from core.accounts_db import Principal
+from core.digests import keyed_digest
 from core.models import User
 
 SIGNIN_FAILURE_LIMIT = "PLANNER_SIGNIN_FAILURE_LIMIT"
@@ -183,8 +183,7 @@ def form_user(principal: Principal | None = None) -> str:
     principal = principal or g.get("principal")
     if principal is None:
         return ""
-    message = f"form-user:{principal.user_id}".encode()
-    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+    return keyed_digest(current_app.secret_key, "form-user", principal.user_id, length=32)
 
 
 FORM_EXPIRED = (
