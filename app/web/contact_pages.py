@@ -26,7 +26,7 @@ from app.web import once
 from app.web.blueprint import blp
 from app.web.formatting import form_moment
 from app.web.forms import clean, field_errors, typed
-from app.web.post_forms import explain_rule
+from app.web.post_forms import explain_person, explain_rule
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
@@ -34,7 +34,6 @@ from schedules import audiences_db, explain, posts_db, refusals, timeline_db
 from schedules.contacts import asks_db, contacts_db, touches_db
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
-from schedules.policy import person_policy
 from schedules.times import local, when
 
 PAGE_SIZE = 100
@@ -370,15 +369,7 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
         return explain_rule(error, audience, None)
     conditions = error.extra["conditions"]
     at = next((c["scheduled_at"] for c in conditions if c["post_id"] is None), None)
-    titles = {
-        c["post_id"]: post.title
-        for c in conditions
-        if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
-    }
-    policy = person_policy(audience)
-    why = explain.person_sentences(
-        conditions, contact, policy, contacts_db.zone_of(contact), at, titles
-    )
+    why = explain_person(error, audience, at)  # the guard names this contact only
     if error.audience_refusal is not None:
         why += explain_rule(error.audience_refusal, audience, None)
     return why

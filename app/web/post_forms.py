@@ -6,6 +6,7 @@ rule is only useful if acting on the explanation is one change away.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 from flask import flash, redirect, render_template, request, url_for
@@ -114,9 +115,12 @@ def explain_rule(
     )
 
 
-def explain_person(error: refusals.RelationshipViolation, audience: Audience) -> list[str]:
+def explain_person(
+    error: refusals.RelationshipViolation, audience: Audience, at: dt.datetime | None = None
+) -> list[str]:
     """The guard's refusal in sentences, per contact, with the audience's policy as it stands
-    (a stricter policy being refused still holds until the rollback). Call before rolling back."""
+    (a stricter policy being refused still holds until the rollback). Call before rolling back.
+    ``at``: when the refused ask would go out, None for "an ask now" (``person_sentences``)."""
     why: list[str] = []
     by_contact: dict[int, list[Mapping]] = {}
     for condition in error.extra["conditions"]:
@@ -130,7 +134,7 @@ def explain_person(error: refusals.RelationshipViolation, audience: Audience) ->
     for contact_id, conditions in by_contact.items():
         contact = session().get(Contact, contact_id)
         zone = contacts_db.zone_of(contact)
-        why += explain.person_sentences(conditions, contact, policy, zone, None, titles)
+        why += explain.person_sentences(conditions, contact, policy, zone, at, titles)
     return why
 
 
