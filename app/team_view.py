@@ -13,8 +13,12 @@ def read_team(start: str | None, end: str | None) -> team_db.TeamView:
     """Admins only; ``start`` and ``end`` as a query gives them, read on the workspace's clock
     when they carry no offset (None: this quarter's bound)."""
     require_admin("see the team view")
-    workspace = session().get_one(Workspace, principal().workspace_id)
-    zone = workspace.timezone
+    workspace_id, zone = principal().workspace_id, workspace_timezone()
     return team_db.team_view(
-        session(), workspace.id, parse_when("from", start, zone), parse_when("to", end, zone)
+        session(), workspace_id, parse_when("from", start, zone), parse_when("to", end, zone)
     )
+
+
+def workspace_timezone() -> str:
+    """The caller's workspace's time zone: the clock the team view's window is read on."""
+    return session().get_one(Workspace, principal().workspace_id).timezone

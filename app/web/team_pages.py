@@ -7,12 +7,9 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
-from app.db import session
-from app.principal import principal
-from app.team_view import read_team
+from app.team_view import read_team, workspace_timezone
 from app.web.blueprint import blp
 from core.errors import InvalidValue
-from core.models import Workspace
 from schedules import team, team_db
 
 CHART_WIDTH = 240  # the bars' full width in the SVG's own units; CSS scales it to the column
@@ -60,11 +57,10 @@ def team_page():
     except InvalidValue as error:
         # By the form's own fields: the API's "to" is the day after "Until".
         field = "until" if error.field == "to" else error.field
-        timezone = session().get_one(Workspace, principal().workspace_id).timezone
         page = render_template(
             "web/team.html",
             view=None,
-            timezone=timezone,
+            timezone=workspace_timezone(),
             values=values,
             errors={field: error.message},
         )
