@@ -18,19 +18,18 @@ blp.before_request(check_csrf)
 @blp.errorhandler(NotFound)
 def _not_found(_error: NotFound):
     # The same answer for "no such id" and "another workspace's id", as in the API.
-    return render_template("web/error.html", status=404, message="There is nothing here."), 404
+    return _error_page(404, "There is nothing here.")
 
 
 @blp.errorhandler(Forbidden)
 def _forbidden(error: Forbidden):
     # Says who can, as the API's 403 does (accounts_db.require_admin names the admins).
-    return render_template("web/error.html", status=403, message=error.detail), 403
+    return _error_page(403, error.detail)
 
 
 @blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
-    status = error.code or 500
-    return render_template("web/error.html", status=status, message=error.description), status
+    return _error_page(error.code or 500, error.description)
 
 
 @blp.app_errorhandler(404)
@@ -67,7 +66,8 @@ def _database_error(error: SQLAlchemyError):
             "typed, and send it again in a few seconds."
         )
 
-    def busy_page() -> Response:
-        return make_response(render_template("web/error.html", status=503, message=message), 503)
+    return when_database_away(error, lambda: _error_page(503, message))
 
-    return when_database_away(error, busy_page)
+
+def _error_page(status: int, message: str) -> Response:
+    return make_response(render_template("web/error.html", status=status, message=message), status)
