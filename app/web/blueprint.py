@@ -44,9 +44,8 @@ def _unrouted(error: HTTPException):
 
 
 def _api(path: str) -> bool:
-    # Leading slashes too: werkzeug routes //api/v1/audiences as /api/v1/audiences.
-    stripped = path.lstrip("/")
-    return stripped == "api" or stripped.startswith("api/")
+    # request.path, whose leading slashes werkzeug has already collapsed to one.
+    return path == "/api" or path.startswith("/api/")
 
 
 def _wants_page() -> bool:

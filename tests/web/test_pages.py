@@ -8,6 +8,7 @@ import sqlite3
 
 import icalendar
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from core import passwords_db
 from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
@@ -587,3 +588,12 @@ def test_the_api_never_answers_html_even_to_a_browser(browser, path):
     response = browser.get(path, headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_an_api_address_with_doubled_leading_slashes_is_still_the_apis(app):
+    """Sent straight to the WSGI app: the test client would read ``//api`` as a host name."""
+    environ = EnvironBuilder(path="/", headers={"Accept": BROWSER_ACCEPT}).get_environ()
+    environ["PATH_INFO"] = "//api/v1/nothing"
+    answered = {}
+    app.wsgi_app(environ, lambda status, headers, *_: answered.update(headers))
+    assert answered["Content-Type"] == "application/problem+json"
