@@ -14,9 +14,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
+from core.db import SQLITE_BUSY_TIMEOUT_MS, is_sqlite, sqlite_file
 
 
 class BackupError(Exception):
@@ -30,9 +28,12 @@ def sqlite_path(database_url: str) -> Path:
             'pg_dump --format=custom --file=planner.dump "$DATABASE_URL" and '
             'pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" planner.dump.'
         )
-    database = make_url(database_url).database
-    if not database or database == ":memory:":
-        raise BackupError("An in-memory SQLite database has nothing to back up.")
+    database = sqlite_file(database_url)
+    if database is None:
+        raise BackupError(
+            "An in-memory SQLite database has nothing to back up; for one named by a file: "
+            "URI, give its path instead (sqlite:////path/to/planner.db)."
+        )
     return Path(database)
 
 
