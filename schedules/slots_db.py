@@ -14,6 +14,8 @@ from schedules.timeline_db import timeline
 from schedules.times import check_order
 
 MAX_SLOT_RANGE = dt.timedelta(days=366 * 5)
+# How far "the next open slot" looks ahead: a year and a day, so a yearly cadence has one.
+SLOT_HORIZON = dt.timedelta(days=366)
 
 
 def slots(
@@ -53,3 +55,11 @@ def slots(
             used.add(post.id)
         filled.append((slot, post))
     return filled
+
+
+def next_open_slot(
+    session: Session, audience: Audience, owner_id: int, now: dt.datetime
+) -> dt.datetime | None:
+    """The rep's first cadence slot from ``now`` on that no give fills, within a year."""
+    found = slots(session, audience, owner_id, now, now + SLOT_HORIZON)
+    return next((slot for slot, post in found if post is None), None)

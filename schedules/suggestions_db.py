@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue, NotFound
 from core.models import User
 from feeds import semantic
 from feeds.analysis import description_terms, phrases
@@ -252,6 +252,48 @@ def shared_post(session: Session, audience_id: int, owner_id: int, article_id: i
         .order_by(Post.scheduled_at, Post.id)
         .limit(1)
     )
+
+
+class NoOpenSlot(Conflict):
+    """Every cadence slot of the rep's in the coming year already has a value post."""
+
+    slug = "no-open-slot"
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    audience: Audience
+    post: Post
+    added: bool  # False: the rep's earlier post of the article, and nothing was added
+
+
+def schedule_in_next_slot(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    article_id: int,
+    owner_id: int,
+    now: dt.datetime,
+) -> Scheduled:
+    """A scheduled give built from the article, in the rep's first open slot from ``now`` on;
+    once only: when the rep already shares the article with the audience, that post.
+
+    Locks the audience (bumping its revision), so roll back when nothing was added. Raises
+    NoOpenSlot, or ``posts_db.create_post``'s refusals (the audience rule's among them).
+    """
+    # Locked first, so a second send racing this one finds the post this one makes.
+    audience = audiences_db.lock_audience(session, workspace_id, audience_id)
+    _article_in(session, workspace_id, article_id)
+    shared = shared_post(session, audience_id, owner_id, article_id)
+    if shared is not None:
+        return Scheduled(audience, shared, added=False)
+    slot = slots_db.next_open_slot(session, audience, owner_id, now)
+    if slot is None:
+        raise NoOpenSlot("Every slot of the cadence in the next year already has a value post.")
+    fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
+              "article_id": article_id, "scheduled_at": slot}  # fmt: skip
+    post = posts_db.create_post(session, workspace_id, audience_id, fields, owner_id)
+    return Scheduled(audience, post, added=True)
 
 
 # ---------------------------------------------------------------- dismissals

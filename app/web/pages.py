@@ -24,7 +24,6 @@ from core.errors import DomainError, Forbidden, InvalidValue
 from schedules import audiences_db, posts_db, rule, slots_db, timeline_db
 from schedules.models import Audience
 
-SLOT_HORIZON = dt.timedelta(days=366)
 SETTINGS_INPUTS = {
     "connecting_hour.enabled": "connect_enabled",
     "connecting_hour.weekday": "connect_weekday",
@@ -76,11 +75,6 @@ class Standing:
     overdue: list
 
 
-def next_open_slot(audience: Audience, owner_id: int, now: dt.datetime) -> dt.datetime | None:
-    found = slots_db.slots(session(), audience, owner_id, now, now + SLOT_HORIZON)
-    return next((slot for slot, post in found if post is None), None)
-
-
 @blp.get("/")
 def home():
     now, rep = utcnow(), viewed_rep()
@@ -88,7 +82,7 @@ def home():
         Standing(
             audience,
             timeline_db.ratio(session(), audience, rep, now),
-            next_open_slot(audience, rep, now),
+            slots_db.next_open_slot(session(), audience, rep, now),
             posts_db.overdue_posts(session(), audience.id, rep, now),
         )
         for audience in audiences_db.list_audiences(session(), principal().workspace_id)

@@ -17,13 +17,19 @@ from app.principal import principal
 from app.schemas.common import MAX_ROW_ID
 from app.web import months
 from app.web.blueprint import blp
-from app.web.pages import next_open_slot
 from app.web.post_forms import explain_rule
 from app.web.reps import viewed_rep
 from core.db import utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
-from schedules import audiences_db, feedback_db, posts_db, ranking, refusals, suggestions_db
+from schedules import (
+    audiences_db,
+    feedback_db,
+    ranking,
+    refusals,
+    slots_db,
+    suggestions_db,
+)
 from schedules.models import Audience, Post
 from schedules.times import local, when
 
@@ -87,7 +93,7 @@ def _page(audience: Audience, status: int = 200, **extra):
         empty=empty,
         further_back=_further_back(empty, now) if empty else None,
         verdicts=verdicts,
-        next_slot=next_open_slot(audience, me, now),
+        next_slot=slots_db.next_open_slot(session(), audience, me, now),
         next_quarter=_next_quarter(audience, now),
         verdict_words=VERDICT_WORDS,
         **{"why": [], "plan": None, "dismissed": None, "judged": None, **extra},
@@ -118,29 +124,29 @@ def schedule_suggestion(audience_id: int, article_id: int):
     """A scheduled give built from the article, in the first open slot from now on; once only,
     however often the form is sent."""
     workspace_id = principal().workspace_id
-    # Locked first, so a second send racing this one finds the post this one makes.
-    audience = audiences_db.lock_audience(session(), workspace_id, audience_id)
-    _article(article_id)
-    shared = suggestions_db.shared_post(session(), audience_id, viewed_rep(), article_id)
-    if shared is not None:
-        session().rollback()
-        return _already_shared(audience, shared)
-    slot = next_open_slot(audience, viewed_rep(), utcnow())
-    if slot is None:
-        return _page(audience, 422, why=[NO_OPEN_SLOT])
-    fields = {"kind": "give", "type": "shared_article", "status": "scheduled",
-              "article_id": article_id, "scheduled_at": slot}  # fmt: skip
     try:
-        post = posts_db.create_post(session(), workspace_id, audience_id, fields, viewed_rep())
-        session().commit()
-    except refusals.RuleViolation as error:
-        session().rollback()
-        return _page(audience, 422, why=explain_rule(error, audience, None))
+        done = suggestions_db.schedule_in_next_slot(
+            session(), workspace_id, audience_id, article_id, viewed_rep(), utcnow()
+        )
+    except NotFound:
+        raise  # no such audience or article: the pages' 404
     except DomainError as error:
         session().rollback()
-        return _page(audience, 422, why=[error.detail])
-    flash(f"Scheduled “{post.title}” for {when(slot, audience.timezone)}.")
-    return _to_month(audience, slot)
+        audience = audiences_db.get_audience(session(), workspace_id, audience_id)
+        if isinstance(error, suggestions_db.NoOpenSlot):
+            why = [NO_OPEN_SLOT]
+        elif isinstance(error, refusals.RuleViolation):
+            why = explain_rule(error, audience, None)
+        else:
+            why = [error.detail]
+        return _page(audience, 422, why=why)
+    if not done.added:
+        session().rollback()  # only the lock's revision bump to undo
+        return _already_shared(done.audience, done.post)
+    session().commit()
+    slot = done.post.scheduled_at
+    flash(f"Scheduled “{done.post.title}” for {when(slot, done.audience.timezone)}.")
+    return _to_month(done.audience, slot)
 
 
 def _already_shared(audience: Audience, post: Post):
