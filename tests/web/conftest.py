@@ -3,7 +3,6 @@ chromium pages the browser tests drive."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from tests.articles import add_article, add_feed
 from tests.conftest import UserClient, make_caller
 from tests.helpers import PASSWORD, make_audience
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, SUGGESTED, open_page
+from tests.web.helpers import csrf_token_of
 
 
 @dataclass
@@ -26,10 +26,7 @@ class Browser:
     email: str
 
     def token(self, path: str = "/") -> str:
-        page = self.client.get(path).get_data(as_text=True)
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert found, f"no CSRF token on {path}"
-        return found[1]
+        return csrf_token_of(self.client.get(path).get_data(as_text=True))
 
     def get(self, path: str, **kwargs: Any):
         return self.client.get(path, **kwargs)
@@ -47,7 +44,7 @@ def sign_in(app, caller: UserClient, email: str) -> Browser:
         session.commit()
     client = app.test_client()
     page = client.get("/signin").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    token = csrf_token_of(page)
     response = client.post(
         "/signin", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from zoneinfo import ZoneInfo
 
 from tests.articles import add_article, add_feed
@@ -20,6 +21,20 @@ def text_of(response) -> str:
 def page_text(response) -> str:
     """The page as a reader sees its text: entities such as &#39; decoded."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def csrf_token_of(page: str) -> str:
+    """The CSRF token rendered in the page's first form."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found[1]
+
+
+def items(caller, path: str) -> list[dict]:
+    """An API listing's items, read as ``caller``."""
+    response = caller.get(path)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
 
 
 def local_today() -> dt.date:

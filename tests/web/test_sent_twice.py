@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import make_audience
 from tests.web.browser import NEEDS_CHROMIUM, SQLITE_ONLY, sign_in
-from tests.web.helpers import ask_form, fair_history, local_today, page_text
+from tests.web.helpers import ask_form, fair_history, items, local_today, page_text
 from tests.web.test_audience_pages import audience_form
 
 NOTE = "This form was saved before, so sending it again added nothing: here is what it saved."
@@ -33,12 +33,6 @@ def sent_twice(browser, page: str, action: str, form: dict[str, str]):
     assert again.headers["Location"] == first.headers["Location"]
     assert NOTE in page_text(browser.get(again.headers["Location"]))
     return first
-
-
-def items(caller, path: str) -> list[dict]:
-    response = caller.get(path)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
 
 
 @pytest.fixture

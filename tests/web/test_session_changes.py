@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import PASSWORD, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import local_today, page_text
+from tests.web.helpers import csrf_token_of, items, local_today, page_text
 
 TYPED = {"kind": "give", "type": "tip", "title": "Long text I typed for ten minutes",
          "body": "precious body text", "url": "", "time": "09:00", "status": "scheduled",
@@ -23,10 +23,6 @@ def audience(rep) -> dict:
     return make_audience(rep)
 
 
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-
-
 def hidden_of(page: str) -> dict[str, str]:
     """The hidden inputs of the page's main form (its first, after the header's sign-out)."""
     main = page.split("<main", 1)[1]
@@ -34,7 +30,7 @@ def hidden_of(page: str) -> dict[str, str]:
 
 
 def posts(rep, audience) -> list[str]:
-    return [p["title"] for p in rep.get(f"/api/v1/audiences/{audience['id']}/posts").json["items"]]
+    return [p["title"] for p in items(rep, f"/api/v1/audiences/{audience['id']}/posts")]
 
 
 def test_a_form_sent_after_signing_in_again_elsewhere_is_offered_back_to_save(
@@ -46,7 +42,7 @@ def test_a_form_sent_after_signing_in_again_elsewhere_is_offered_back_to_save(
     page = page_text(browser.client.get("/signin"))
     browser.client.post(
         "/signin",
-        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": csrf_of(page)},
+        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": csrf_token_of(page)},
     )
 
     sent = browser.client.post(new, data={**opened, **TYPED})
@@ -69,7 +65,7 @@ def test_a_form_sent_after_signing_out_elsewhere_says_it_was_not_saved_and_comes
     app, rep, browser, audience
 ):
     new = f"/audiences/{audience['id']}/posts/new?kind=give"
-    token = csrf_of(page_text(browser.get(new)))
+    token = csrf_token_of(page_text(browser.get(new)))
     other_device = sign_in(app, rep, "rep@acme.example")
     assert other_device.post("/signout").status_code == 303  # ends every session
 
@@ -82,7 +78,7 @@ def test_a_form_sent_after_signing_out_elsewhere_says_it_was_not_saved_and_comes
     assert "You were signed out (perhaps on another device), so what you sent was not" in page
     back = browser.client.post(
         signin,
-        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": csrf_of(page)},
+        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": csrf_token_of(page)},
     )
     assert back.status_code == 303 and back.headers["Location"] == new
     assert posts(rep, audience) == []
@@ -91,7 +87,7 @@ def test_a_form_sent_after_signing_out_elsewhere_says_it_was_not_saved_and_comes
 def test_an_action_sent_signed_out_says_so_and_signs_in_to_the_home_page(
     app, rep, browser, audience
 ):
-    token = csrf_of(page_text(browser.get("/")))
+    token = csrf_token_of(page_text(browser.get("/")))
     sign_in(app, rep, "rep@acme.example").post("/signout")
     sent = browser.client.post(f"/audiences/{audience['id']}/plan", data={"csrf_token": token})
     assert sent.headers["Location"] == "/signin"
@@ -100,7 +96,7 @@ def test_an_action_sent_signed_out_says_so_and_signs_in_to_the_home_page(
 
 def test_signing_out_again_in_another_tab_just_lands_on_sign_in(app, rep, browser):
     """Nothing was sent to lose, so no "not saved" warning: the tab lands on the sign-in page."""
-    token = csrf_of(page_text(browser.get("/")))  # a second tab, still showing Sign out
+    token = csrf_token_of(page_text(browser.get("/")))  # a second tab, still showing Sign out
     assert browser.post("/signout").status_code == 303  # the first tab signs out
     sent = browser.client.post("/signout", data={"csrf_token": token})
     assert sent.status_code == 303 and sent.headers["Location"] == "/signin"
