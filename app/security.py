@@ -167,7 +167,7 @@ def _guard_body() -> Response | None:
         document = json.loads(text)
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
-    except ValueError as error:  # JSONDecodeError, undecodable bytes, over-long integers
+    except ValueError as error:  # JSONDecodeError, over-long integers
         return problem(400, f"The body is not valid JSON: {error}", slug="invalid-json")
     found = _unstorable(document)
     return _invalid("json", *found) if found else None

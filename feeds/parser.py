@@ -146,7 +146,10 @@ def _read_xml(
     """feedparser's channel and entries; raises :class:`ParseError` when it found neither
     entries nor a feed."""
     declared = document_encoding(data)
-    charset = None if declared or _is_utf8(data) else _known_charset(header)
+    charset = _known_charset(header)
+    # Only a named charset can be overruled; reading the whole body as UTF-8 is not free.
+    if charset and (declared or _is_utf8(data)):
+        charset = None
     check_xml(data, charset)
     data = _repair_character_references(data, declared or charset or "utf-8")
     # A stream, not bytes: given bytes, feedparser first tries them as a local file name.

@@ -26,9 +26,8 @@ from schedules.cadence import Cadence, slots_with_periods
 from schedules.contacts.contacts_db import standings
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
+from schedules.slots_db import SLOT_HORIZON
 from schedules.times import check_order
-
-NEXT_SLOT_HORIZON = dt.timedelta(days=366)
 
 
 @dataclass
@@ -191,7 +190,7 @@ def _slots(
         if key not in found:
             found[key] = (
                 slots_with_periods(*key, start, end),
-                slots_with_periods(*key, now, now + NEXT_SLOT_HORIZON),
+                slots_with_periods(*key, now, now + SLOT_HORIZON),
             )
     return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
 

@@ -13,7 +13,7 @@ from werkzeug.test import EnvironBuilder
 from core import passwords_db
 from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import page_text, text_of
+from tests.web.helpers import csrf_token_of, page_text, text_of
 
 NEXT_YEAR = dt.date.today().year + 1
 
@@ -54,7 +54,7 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app, rep):
     for base, secure in (("http://localhost", False), ("https://localhost", True)):
         client = app.test_client()
         page = text_of(client.get("/signin", base_url=base))
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        token = csrf_token_of(page)
         response = client.post(
             "/signin",
             base_url=base,
@@ -74,7 +74,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, rep):
     for asked, landed in (("/calendar", "/calendar"), ("//evil.example/x", "/")):
         client = app.test_client()
         page = text_of(client.get("/signin"))
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        token = csrf_token_of(page)
         response = client.post(
             f"/signin?next={asked}",
             data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token},
@@ -84,7 +84,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, rep):
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, rep):
     page = text_of(client.get("/signin"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    token = csrf_token_of(page)
     for email in ("rep@acme.example", "nobody@acme.example"):
         response = client.post(
             "/signin", data={"email": email, "password": "not it at all", "csrf_token": token}
@@ -101,7 +101,7 @@ def test_five_failed_sign_ins_in_a_minute_slow_the_next_ones_down(app, rep):
         session.commit()
     client = app.test_client()
     page = text_of(client.get("/signin"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    token = csrf_token_of(page)
 
     def attempt(password: str, email: str = "rep@acme.example"):
         return client.post(
@@ -117,7 +117,7 @@ def test_five_failed_sign_ins_in_a_minute_slow_the_next_ones_down(app, rep):
     assert attempt("whatever it is", "other@acme.example").status_code == 429
     # Another address guessing the same account as well.
     other = app.test_client()
-    other_token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(other.get("/signin")))[1]
+    other_token = csrf_token_of(text_of(other.get("/signin")))
     response = other.post(
         "/signin",
         data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": other_token},
@@ -162,7 +162,7 @@ def test_deactivating_a_user_ends_their_sessions_sign_in_and_tokens(app, client,
     assert "Deactivated rep@acme.example." in result.output
     assert browser.get("/").status_code == 303
     assert rep.get("/api/v1/audiences").status_code == 401
-    token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(client.get("/signin")))[1]
+    token = csrf_token_of(text_of(client.get("/signin")))
     refused = client.post(
         "/signin", data={"email": browser.email, "password": PASSWORD, "csrf_token": token}
     )
@@ -207,7 +207,7 @@ def test_demo_load_prints_a_password_that_signs_in(app):
     again = PlannerRunner(app).invoke(args=["demo", "load"])
     assert f"Demo password: {password}" in again.output
     client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)[1]
+    token = csrf_token_of(client.get("/signin").text)
     signed_in = client.post(
         "/signin",
         data={"email": "rep@demo.example", "password": password, "csrf_token": token},
@@ -254,8 +254,8 @@ def test_a_form_sent_while_the_database_is_busy_gets_a_page_saying_nothing_was_s
     a_tip = {"kind": "give", "type": "tip", "title": "A tip", "status": "draft"}
     give_form = {**a_tip, "csrf_token": browser.token()}
     visitor = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', text_of(visitor.get("/signin")))
-    signin_form = {"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token[1]}
+    token = csrf_token_of(text_of(visitor.get("/signin")))
+    signin_form = {"email": "rep@acme.example", "password": PASSWORD, "csrf_token": token}
     # Another process holds SQLite's write lock past the busy timeout.
     locker = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")

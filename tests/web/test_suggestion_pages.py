@@ -10,7 +10,7 @@ import pytest
 
 from core.db import utcnow
 from tests.helpers import give, make_audience
-from tests.web.helpers import seed, text_of
+from tests.web.helpers import items, seed, text_of
 
 
 @pytest.fixture
@@ -19,9 +19,7 @@ def audience(rep) -> dict:
 
 
 def posts_of(rep, audience_id: int, status: str = "scheduled") -> list[dict]:
-    response = rep.get(f"/api/v1/audiences/{audience_id}/posts?status={status}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
+    return items(rep, f"/api/v1/audiences/{audience_id}/posts?status={status}")
 
 
 def next_quarter_bounds(timezone: str) -> tuple[dt.datetime, dt.datetime]:
