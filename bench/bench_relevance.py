@@ -21,10 +21,10 @@ The five are dismissed for both lists, so that the rest is ranked as a list of i
 Six sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-tests/data/relevance/heldout2 to heldout5 (six audiences each) were written and graded by
+tests/data/relevance/heldout2 to heldout6 (six audiences each) were written and graded by
 judges who never saw any ranking's output or this benchmark; their "today" is main at 8c77c87,
-f5af534, 4020f81 and 8a180d9. The JSON line keeps the twelve's figures at its top level and
-puts each other set's under its key (``heldout``, ``heldout2`` ... ``heldout5``).
+f5af534, 4020f81, 8a180d9 and c27922b. The JSON line keeps the twelve's figures at its top level and
+puts each other set's under its key (``heldout``, ``heldout2`` ... ``heldout6``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -57,6 +57,8 @@ from relevance_pool import (  # noqa: E402
     HELDOUT4_FROZEN,
     HELDOUT5,
     HELDOUT5_FROZEN,
+    HELDOUT6,
+    HELDOUT6_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -94,6 +96,9 @@ SETS = (
     ("heldout5", "fourth blind held-out set, 6 audiences, today = 8a180d9",
      "graded blind, pooled from today's ranking and the per-feed discount it replaced before "
      "either was measured on it", HELDOUT5, HELDOUT5_FROZEN),
+    ("heldout6", "fifth blind held-out set, 6 audiences, today = c27922b",
+     "graded blind, pooled from today's ranking before any ranking was measured on it",
+     HELDOUT6, HELDOUT6_FROZEN),
 )  # fmt: skip
 
 

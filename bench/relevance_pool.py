@@ -59,6 +59,8 @@ HELDOUT4 = JUDGEMENTS / "heldout4"
 HELDOUT4_FROZEN = HELDOUT4 / "baseline" / "rankings-4020f81.json"
 HELDOUT5 = JUDGEMENTS / "heldout5"
 HELDOUT5_FROZEN = HELDOUT5 / "baseline" / "rankings-8a180d9.json"
+HELDOUT6 = JUDGEMENTS / "heldout6"
+HELDOUT6_FROZEN = HELDOUT6 / "baseline" / "rankings-c27922b.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
 # Words of a job description that say nothing about the topic.
