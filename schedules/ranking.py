@@ -1,7 +1,7 @@
 """Ranking an audience's candidates: pure functions over the matches feeds.search_db found.
 
-Score = relevance x feed fit x feedback x meaning x freshness, each factor bounded so that
-none alone decides:
+Score = relevance x feed fit x feedback x meaning x freshness (x PROMOTION_FACTOR for what
+looks like a site page or a promotion), each factor bounded so that none alone decides:
 
 - relevance (feeds.search_db): keywords in title, summary and tags, description words as weaker
   evidence, believed in proportion to the breadth of evidence;
@@ -28,6 +28,7 @@ import datetime as dt
 import heapq
 import itertools
 import math
+import re
 import statistics
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -77,6 +78,22 @@ MAX_POSTINGS = 8
 # Near-duplicates are looked for among the best DEDUP_PER_ITEM x limit candidates: enough for
 # the list and the articles a feed's cap passes over, and each costs a look-up.
 DEDUP_PER_ITEM = 3
+# Site pages and promotions that feeds carry among their articles (RELEVANCE.md grades them 0):
+# a title that is a site page's name, or that holds a promotion's wording, keeps this share of
+# its score, unless the audience asked for that word.
+PROMOTION_FACTOR = 0.25
+SITE_PAGES = frozenset((
+    "privacy policy", "privacy", "terms of service", "terms of use", "terms and conditions",
+    "cookie policy", "about", "about me", "about us", "contact", "contact me", "contact us",
+    "advertise", "advertising", "sponsorship", "sponsors", "subscribe", "newsletter",
+    "disclaimer", "imprint", "impressum", "colophon", "donate", "support us",
+))  # fmt: skip
+PROMOTION_CUES = (
+    "kickstarter", "indiegogo", "crowdfunding", "pre-order", "preorder", "for sale", "on sale",
+    "coupon", "promo code", "discount code", "giveaway", "sponsorship opportunit",
+    "become a sponsor", "sponsor us", "advertise with us", "buy now", "black friday",
+    "cyber monday", "early bird", "% off",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,12 +116,13 @@ class Suggestion:
     # Colleagues' posts of it to the audience, set after ranking (schedules.staggering).
     planned_by: tuple[ColleaguePlan, ...] = ()
     meaning: float = 1.0  # the factor closeness in meaning gave it
+    promotion: str | None = None  # the wording that made it look like a promotion or site page
 
     @property
     def reasons(self) -> list[str]:
         """What a rep reads to trust the suggestion: each piece of evidence that moved it."""
         return [*match_reasons(self.match, self.matched_keywords), *self._meaning(), *self.like,
-                describe_age(self.age_days), self._source(),
+                *self._promotion(), describe_age(self.age_days), self._source(),
                 *(["Also in " + ", ".join(self.also_in)] if self.also_in else []),
                 *(plan.note for plan in self.planned_by)]  # fmt: skip
 
@@ -119,6 +137,11 @@ class Suggestion:
                 f"Further in meaning from this audience than most candidates (x{self.meaning:.1f})"
             ]
         return []
+
+    def _promotion(self) -> list[str]:
+        if self.promotion is None:
+            return []
+        return [f'Looks like a promotion or a site page ("{self.promotion}"): ranked lower']
 
     def _source(self) -> str:
         if not self.feed_title:
@@ -191,10 +214,12 @@ def rank(
     base = sum(fits.values()) / max(sum(volumes.values()), 1)
 
     meanings = _meanings(closeness)
+    asked = " ".join(audience.keywords).casefold()
 
     def prior(m: Match) -> _Prior:
         meaning = meanings.get(m.article_id, 1.0)
-        return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meaning)
+        promotion = promotion_cue(m.title, asked)
+        return _Prior((fits[m.feed_id], volumes.get(m.feed_id, 1)), base, meaning, promotion)
 
     def scored(m: Match) -> _Scored:
         p = prior(m)
@@ -218,11 +243,23 @@ def rank(
 @dataclass(frozen=True)
 class _Prior:
     """What a candidate's score owes to more than its own words: its feed's (fitting articles,
-    articles) in the window, the window's share of fitting articles, and its meaning factor."""
+    articles) in the window, the window's share of fitting articles, its meaning factor, and
+    what makes it look like a promotion (``promotion_cue``)."""
 
     feed_fit: tuple[float, int]
     base_rate: float
     meaning: float
+    promotion: str | None = None
+
+
+def promotion_cue(title: str, asked: str) -> str | None:
+    """What makes the title look like a site page or a promotion, unless ``asked`` (the
+    audience's keywords, case-folded) holds it; None for an article."""
+    folded = title.casefold()
+    plain = " ".join(re.sub(r"[^\w%-]+", " ", folded).split())
+    if plain in SITE_PAGES:
+        return plain
+    return next((cue for cue in PROMOTION_CUES if cue in folded and cue not in asked), None)
 
 
 def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
@@ -261,6 +298,7 @@ def _suggestion(candidate: _Scored) -> Suggestion:
         match=match,
         feed_fit=prior.feed_fit if match.feed_id is not None else (0.0, 0),
         meaning=prior.meaning,
+        promotion=prior.promotion,
     )
 
 
@@ -273,7 +311,8 @@ def _score(
     freshness = floor + (1 - floor) * 0.5 ** (age / audience.half_life_days)
     fitting, total = prior.feed_fit
     share = (fitting + PRIOR_ARTICLES * prior.base_rate) / (max(total, fitting) + PRIOR_ARTICLES)
-    return match.relevance * share**FEED_FIT_POWER * prior.meaning * freshness, age
+    promotion = PROMOTION_FACTOR if prior.promotion else 1.0
+    return match.relevance * share**FEED_FIT_POWER * prior.meaning * freshness * promotion, age
 
 
 def _rank_key(s: Suggestion) -> tuple[float, float, int]:

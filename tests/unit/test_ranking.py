@@ -239,6 +239,29 @@ def test_a_month_old_analysis_beats_a_keyword_coincidence_from_today(session, wo
     ]
 
 
+def test_site_pages_and_promotions_rank_below_articles_unless_the_audience_asks(
+    session, workspace_id
+):
+    blog, shop = feeds(session, workspace_id, "Rails Notes", "Rails Shop")
+    article(session, shop, "Privacy Policy", summary="How we use Rails cookies and your data.")
+    article(session, shop, "Rails Composer Kickstarter campaign: back us now",
+            summary="Fund the next Rails Composer release on Kickstarter.")  # fmt: skip
+    article(session, blog, "Upgrading a Rails monolith", days_old=20,
+            summary="Notes from our Rails upgrade.")  # fmt: skip
+
+    found = ranked(session, workspace_id, keywords=["Rails"])
+    assert titles(found)[0] == "Upgrading a Rails monolith"
+    assert (
+        'Looks like a promotion or a site page ("kickstarter"): ranked lower'
+        in found[titles(found).index("Rails Composer Kickstarter campaign: back us now")].reasons
+    )
+    assert found[0].promotion is None
+
+    asked = ranked(session, workspace_id, keywords=["Rails", "Kickstarter"])
+    assert titles(asked)[0] == "Rails Composer Kickstarter campaign: back us now"
+    assert asked[0].promotion is None
+
+
 def _verdict(session, workspace_id, audience_id, article, verdict):
     feedback_db.record_feedback(session, workspace_id, audience_id, article.id, verdict, NOW)
     session.flush()
