@@ -48,9 +48,10 @@ class Dialect(ABC):
     full_text: FullText
 
     @abstractmethod
-    def for_update(self, stmt: S, *, skip_locked: bool = False) -> S:
+    def for_update(self, stmt: S, *, skip_locked: bool = False, key_share: bool = False) -> S:
         """``stmt`` locking its rows until commit; ``skip_locked`` passes over rows another
-        transaction holds instead of waiting for them."""
+        transaction holds instead of waiting for them; ``key_share`` still lets others insert
+        rows referring to them (a row locked only to take turns, not to change its key)."""
 
     @abstractmethod
     def commit_without_flush_wait(self, session: Session) -> None:
@@ -88,7 +89,7 @@ class SQLite(Dialect):
     reuses_ids = True
     full_text = FullText.FTS5
 
-    def for_update(self, stmt: S, *, skip_locked: bool = False) -> S:
+    def for_update(self, stmt: S, *, skip_locked: bool = False, key_share: bool = False) -> S:
         return stmt  # writers are serial: the write lock taken at BEGIN covers every row
 
     def commit_without_flush_wait(self, session: Session) -> None:
@@ -145,8 +146,8 @@ class PostgreSQL(Dialect):
     reuses_ids = False
     full_text = FullText.TSVECTOR
 
-    def for_update(self, stmt: S, *, skip_locked: bool = False) -> S:
-        return stmt.with_for_update(skip_locked=skip_locked)
+    def for_update(self, stmt: S, *, skip_locked: bool = False, key_share: bool = False) -> S:
+        return stmt.with_for_update(skip_locked=skip_locked, key_share=key_share)
 
     def commit_without_flush_wait(self, session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit = off"))

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
 from core.errors import Conflict, DomainError, InvalidValue
+from core.models import User
 from core.text import required, visible
 from schedules import audiences_db, explain
 from schedules.contacts import importing, introductions_db, people_db
@@ -178,20 +179,27 @@ def _has_same_profile(session: Session, contact: Contact) -> bool:
     key = profile_key(contact.profile_url)
     if key is None:
         return False
-    query = select(Contact.profile_url).where(
-        Contact.owner_id == contact.owner_id, Contact.profile_url.is_not(None)
-    )
+    others = [Contact.owner_id == contact.owner_id]
     if contact.id is not None:
-        query = query.where(Contact.id != contact.id)
-    query = introductions_db.narrowed_to_keys(query, [key])
+        others.append(Contact.id != contact.id)
     with session.no_autoflush:  # a new contact is not to be found as its own twin
-        return any(profile_key(url) == key for url in session.scalars(query))
+        return any(introductions_db.with_keys(session, {key}, *others))
+
+
+def _lock_reps(session: Session, workspace_id: int, owner_ids: set[int]) -> None:
+    """Take turns at each rep's twin check: a contact created meanwhile under another spelling
+    is invisible until its transaction commits, so two racing creates would both find no twin.
+    The reps' rows are locked first, in id order, before any audience or contact lock; as a
+    key-share lock, so inserts that refer to a rep (their posts) never wait on it."""
+    query = select(User.id).where(User.workspace_id == workspace_id, User.id.in_(owner_ids))
+    session.execute(dialects.of(session).for_update(query.order_by(User.id), key_share=True))
 
 
 def create_contact(
     session: Session, workspace_id: int, fields: Mapping[str, Any], owner_id: int
 ) -> Contact:
     """A contact of ``owner_id``'s, the rep who knows the person."""
+    _lock_reps(session, workspace_id, {owner_id})
     accounts_db.member(session, workspace_id, owner_id)
     contact = Contact(workspace_id=workspace_id, owner_id=owner_id, name="", relationship="none")
     contact.audience = _audience(session, workspace_id, fields.get("audience_id"))
@@ -212,7 +220,15 @@ def update_contact(
     owner_id: int | None = None,
 ) -> Contact:
     """Change a contact; ``changes["owner_id"]`` hands the person to another rep."""
+    twins = "profile_url" in changes or "owner_id" in changes
+    reps: set[int] = set()
+    if twins:  # the reps before the contact: read its rep unlocked, then check it held still
+        held = get_contact(session, workspace_id, contact_id, owner_id).owner_id
+        reps = {held, changes.get("owner_id") or held}
+        _lock_reps(session, workspace_id, reps)
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
+    if reps and contact.owner_id not in reps:
+        raise Conflict(f"{contact.name} was handed to another rep meanwhile; try again.")
     before = people_db.history(session, contact)
     old_policy = person_policy(contact.audience)
     if "audience_id" in changes and changes["audience_id"] != contact.audience_id:
@@ -233,7 +249,7 @@ def update_contact(
     people_db.guard(contact, before, after, old_policy, person_policy(contact.audience))
     # Only a changed profile or owner can make a twin: a pair stored before twins were refused
     # can still be edited.
-    _flush_unique_profile(session, contact, twins="profile_url" in changes or "owner_id" in changes)
+    _flush_unique_profile(session, contact, twins=twins)
     return contact
 
 
@@ -354,6 +370,7 @@ def import_contacts(
     through the session, so the guard judges it and the webhook outbox sees it; a row that
     changes nothing writes nothing.
     """
+    _lock_reps(session, workspace_id, {owner_id})
     accounts_db.member(session, workspace_id, owner_id)
     default = _audience(session, workspace_id, audience_id)
     audiences = _audiences_by_key(session, workspace_id)

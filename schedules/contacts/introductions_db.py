@@ -12,11 +12,10 @@ column of its own and no migration.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import User
@@ -36,15 +35,26 @@ class Acquaintance:
     stage: rel.Stage
 
 
-def narrowed_to_keys(query: Select[Any], keys: Iterable[str]) -> Select[Any]:
-    """``query`` over contacts kept to profile URLs that may carry one of ``keys``: those
-    holding a piece every spelling of a key contains (``profiles.search_term``), in lower
-    case; unchanged when a key has no such piece. Keys are then compared in Python."""
+def with_keys(
+    session: Session, keys: Collection[str], *criteria: ColumnElement[bool]
+) -> Iterator[tuple[str, Contact, str]]:
+    """The contacts meeting ``criteria`` whose profile URL carries one of ``keys``, each with
+    that key and its rep's email: the one lookup of a person under any spelling, for
+    introductions and for a rep's twins. SQL keeps the profile URLs holding a piece every
+    spelling of a key contains (``profiles.search_term``), in lower case, and Python then
+    compares keys."""
+    query = (
+        select(Contact, User.email)
+        .join(User, User.id == Contact.owner_id)
+        .where(Contact.profile_url.is_not(None), *criteria)
+    )
     terms = {search_term(key) for key in keys}
-    if None in terms:
-        return query
-    lowered = func.lower(Contact.profile_url)
-    return query.where(or_(*(lowered.contains(t, autoescape=True) for t in terms)))
+    if None not in terms:
+        lowered = func.lower(Contact.profile_url)
+        query = query.where(or_(*(lowered.contains(t, autoescape=True) for t in terms)))
+    for contact, email in session.execute(query):
+        if (key := profile_key(contact.profile_url)) in keys:
+            yield key, contact, email  # type: ignore[misc]
 
 
 def known_by(
@@ -59,21 +69,14 @@ def known_by(
     keys = {c.id: key for c in contacts if (key := profile_key(c.profile_url))}
     if not keys:
         return {}
-    query = (
-        select(Contact, User.email)
-        .join(User, User.id == Contact.owner_id)
-        .where(
-            Contact.workspace_id.in_(sorted({c.workspace_id for c in contacts})),
-            Contact.profile_url.is_not(None),
-            User.deactivated_at.is_(None),
-        )
-    )
-    query = narrowed_to_keys(query, keys.values())
-    wanted_keys = set(keys.values())
     by_key: dict[str, list[tuple[Contact, str]]] = {}
-    for candidate, email in session.execute(query):
-        if (key := profile_key(candidate.profile_url)) in wanted_keys:
-            by_key.setdefault(key, []).append((candidate, email))  # type: ignore[arg-type]
+    for key, candidate, email in with_keys(
+        session,
+        set(keys.values()),
+        Contact.workspace_id.in_(sorted({c.workspace_id for c in contacts})),
+        User.deactivated_at.is_(None),
+    ):
+        by_key.setdefault(key, []).append((candidate, email))
     wanted = {
         c.id: [
             (other, email)

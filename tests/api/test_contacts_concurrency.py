@@ -4,9 +4,12 @@ import datetime as dt
 import threading
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, DomainError
+from schedules.contacts.contacts_db import create_contact
 from schedules.contacts.relationship import Ask, History, PersonPolicy, violations
 from schedules.models import Post, Touch
 from tests.helpers import give, make_audience
@@ -117,3 +120,48 @@ def test_a_touch_deleted_while_an_ask_relying_on_it_is_made_never_both_succeed(
         history = _stored_history(engine, contact)
         assert len(history.asks) == (ask_status == 201)
         assert violations(history, PersonPolicy(14, 2, 0)) == []
+
+
+def _overlapping(writer, first, second, wait=1.0):
+    """``second`` run in a transaction of its own while ``first``'s change is made and still
+    uncommitted; the first commits once the second has finished, or has waited ``wait``
+    seconds on a lock. What the second raised (None: it committed), and whether it waited."""
+    raised: list[DomainError | None] = []
+
+    def run():
+        with writer() as session:
+            try:
+                second(session)
+                session.commit()
+                raised.append(None)
+            except DomainError as error:
+                raised.append(error)
+
+    with writer() as held:
+        first(held)
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(wait)
+        waited = thread.is_alive()
+        held.commit()
+    thread.join()
+    return raised[0], waited
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_one_person_created_twice_at_once_under_two_spellings_is_one_contact(rep, writer):
+    owner = rep.get("/api/v1/me").get_json()["id"]
+
+    def create(url):
+        fields = {"name": "Dana Whitfield", "profile_url": url}
+        return lambda session: create_contact(session, rep.workspace_id, fields, owner)
+
+    raised, waited = _overlapping(
+        writer,
+        create("https://www.linkedin.com/in/dana-whitfield/"),
+        create("http://de.linkedin.com/in/Dana-Whitfield?trk=people"),
+    )
+
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 1
+    assert waited and isinstance(raised, Conflict)

@@ -26,6 +26,9 @@ def test_only_postgresql_locks_rows() -> None:
     assert dialects.SQLITE.for_update(stmt, skip_locked=True) is stmt
     locked = dialects.POSTGRESQL.for_update(stmt, skip_locked=True)
     assert str(locked.compile(dialect=postgresql.dialect())).endswith("FOR UPDATE SKIP LOCKED")
+    # A row locked to take turns still lets others insert rows that refer to it.
+    turns = dialects.POSTGRESQL.for_update(stmt, key_share=True)
+    assert str(turns.compile(dialect=postgresql.dialect())).endswith("FOR NO KEY UPDATE")
 
 
 def test_json_arrays_unnest_with_each_databases_own_function() -> None:
