@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import InvalidValue, NotFound
 from schedules import posts_db
+from schedules.audiences_db import lock_audience
 from schedules.contacts import people_db
 from schedules.contacts.contacts_db import get_contact, zone_of
 from schedules.contacts.people_db import lock_contact
@@ -47,19 +48,41 @@ def get_touch(
     return touch
 
 
-def _linked_post(
-    session: Session, workspace_id: int, contact: Contact, post_id: int | None
-) -> Post | None:
-    """A give of the rep who knows the contact: a colleague's post is not their touch."""
-    if post_id is None:
-        return None
-    try:
-        post = posts_db.get_post(session, workspace_id, post_id, contact.owner_id)
-    except NotFound:
-        raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
+def _locked(
+    session: Session,
+    workspace_id: int,
+    contact_id: int,
+    owner_id: int | None,
+    post_id: int | None = None,
+) -> tuple[Contact, Post | None]:
+    """The contact, locked, and the give a touch of theirs is to be linked to, read again under
+    its audience's lock, taken first (audience before contact): a give's move or cancellation
+    takes that lock before its touches follow it (``people_db.follow_post``), so a touch is
+    never linked to a give cancelled meanwhile, nor left behind by one."""
+    get_contact(session, workspace_id, contact_id, owner_id)  # an unknown contact is a 404 first
+    post = None
+    if post_id is not None:
+        try:
+            post = posts_db.get_post(session, workspace_id, post_id)
+        except NotFound:
+            raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
+        lock_audience(session, workspace_id, post.audience_id)
+        session.refresh(post)
+    contact = lock_contact(session, workspace_id, contact_id, owner_id)
+    if post is not None:
+        _linkable(contact, post)
+    return contact, post
+
+
+def _linkable(contact: Contact, post: Post) -> None:
+    """A give of the rep who knows the contact that is or was going out: a colleague's post is
+    not their touch, and a cancelled give touched no one."""
+    if post.owner_id != contact.owner_id:
+        raise InvalidValue("post_id", f"No post {post.id} in this workspace.")
     if post.kind != "give":
         raise InvalidValue("post_id", "A touch is a give; link it to a give, not an ask.")
-    return post
+    if post.status == "cancelled":
+        raise InvalidValue("post_id", "This give was cancelled; link the touch to another.")
 
 
 def add_touch(
@@ -69,9 +92,8 @@ def add_touch(
     fields: Mapping[str, Any],
     owner_id: int | None = None,
 ) -> Touch:
-    """A new touch only ever adds cover, so it needs the lock but no judgement."""
-    contact = lock_contact(session, workspace_id, contact_id, owner_id)
-    post = _linked_post(session, workspace_id, contact, fields.get("post_id"))
+    """A new touch only ever adds cover, so it needs the locks but no judgement."""
+    contact, post = _locked(session, workspace_id, contact_id, owner_id, fields.get("post_id"))
     at = parse_when("at", fields.get("at"), zone_of(contact))
     if at is None and post is not None:
         at = post.scheduled_at
@@ -116,7 +138,7 @@ def update_touch(
     changes: Mapping[str, Any],
     owner_id: int | None = None,
 ) -> Touch:
-    contact = lock_contact(session, workspace_id, contact_id, owner_id)
+    contact, post = _locked(session, workspace_id, contact_id, owner_id, changes.get("post_id"))
     touch = get_touch(session, workspace_id, contact_id, touch_id)
     if "kind" in changes:
         if changes["kind"] not in TOUCH_KINDS:
@@ -125,7 +147,6 @@ def update_touch(
     if "note" in changes:
         touch.note = (changes["note"] or "").strip()
     if "post_id" in changes:
-        post = _linked_post(session, workspace_id, contact, changes["post_id"])
         touch.post_id = post.id if post else None
     if "at" in changes:
         at = parse_when("at", changes["at"], zone_of(contact))

@@ -493,6 +493,18 @@ def test_a_touch_linked_to_a_give_goes_when_the_give_is_cancelled_or_deleted(rep
     assert [t["at"] for t in touches] == ["2053-01-05T10:00:00+00:00"]
 
 
+def test_a_touch_is_not_linked_to_a_cancelled_give(rep, audience):
+    contact = add_contact(rep, audience)
+    shared = give(rep, audience["id"], "2053-01-06T09:00")
+    cancelled = rep.patch(f"/api/v1/posts/{shared['id']}", json={"status": "cancelled"})
+    assert cancelled.status_code == 200
+    url = f"/api/v1/contacts/{contact['id']}/touches"
+    response = rep.post(url, json={"kind": "shared_article", "post_id": shared["id"]})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "post_id"
+    assert rep.get(url).get_json()["items"] == []
+
+
 def test_a_stricter_audience_policy_that_uncovers_a_direct_ask_is_refused(rep, asked):
     contact, _, _ = asked
     url = f"/api/v1/audiences/{contact['audience_id']}"

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, InvalidValue
 from schedules.contacts.contacts_db import create_contact
 from schedules.contacts.relationship import Ask, History, PersonPolicy, violations
+from schedules.contacts.touches_db import add_touch
 from schedules.models import Post, Touch
+from schedules.posts_db import update_post
 from tests.helpers import give, make_audience
 
 # Spacing 0 and one give per ask: the audience rule would let every racer through, so only the
@@ -165,3 +167,31 @@ def test_one_person_created_twice_at_once_under_two_spellings_is_one_contact(rep
 
     assert rep.get("/api/v1/contacts").get_json()["total"] == 1
     assert waited and isinstance(raised, Conflict)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("touch_first", [True, False], ids=["touch-first", "cancel-first"])
+def test_a_touch_linked_to_a_give_cancelled_meanwhile_never_outlives_it(
+    rep, writer, engine, touch_first
+):
+    (contact,) = _ready_contacts(rep)
+    shared = give(rep, contact["audience_id"], "2053-01-09T08:00")
+
+    def add(session):
+        fields = {"kind": "shared_article", "post_id": shared["id"]}
+        add_touch(session, rep.workspace_id, contact["id"], fields)
+
+    def cancel(session):
+        update_post(session, rep.workspace_id, shared["id"], {"status": "cancelled"})
+
+    raised, waited = _overlapping(writer, *((add, cancel) if touch_first else (cancel, add)))
+
+    with Session(engine) as session:
+        linked = session.scalars(select(Touch.id).where(Touch.post_id == shared["id"])).all()
+    assert linked == []
+    assert waited
+    if touch_first:
+        assert raised is None  # the cancellation came second and took the touch with it
+    else:
+        assert isinstance(raised, InvalidValue) and raised.field == "post_id"
