@@ -176,6 +176,11 @@ def update_audience(
 
 
 def delete_audience(session: Session, workspace_id: int, audience_id: int) -> None:
+    """With every post on it; what becomes of the touches linked to its gives:
+    ``people_db.leave_audience``."""
     audience = lock_audience(session, workspace_id, audience_id)
+    from schedules.contacts import people_db  # imported here, as in update_audience
+
+    people_db.leave_audience(session, workspace_id, audience_id)
     session.delete(audience)
     session.flush()

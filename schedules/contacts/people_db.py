@@ -9,9 +9,10 @@ transactions never wait for each other's second lock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from core.db import lock_owned_row
@@ -101,16 +102,37 @@ def follow_post(
     The post's audience is locked; each contact is locked in id order, so two moves never wait
     on each other.
     """
-    linked = list(
-        session.scalars(
-            select(Touch).where(Touch.post_id == post_id).order_by(Touch.contact_id, Touch.id)
-        )
-    )
-    if not linked or shift == dt.timedelta(0):
-        return
+    if shift != dt.timedelta(0):
+        _follow(session, workspace_id, select(Touch).where(Touch.post_id == post_id), shift)
+
+
+def leave_audience(session: Session, workspace_id: int, audience_id: int) -> None:
+    """Before an audience goes with its posts: the touches linked to its gives that never went
+    out (drafts, scheduled) go, as when such a give is cancelled, and are refused like it when
+    an ask still relies on one; those linked to published gives stay, as those gives did reach
+    the person. The audience's own one-to-one asks go too, so nothing relies on them.
+
+    The audience is locked."""
+    unpublished = select(Touch).join(Post, Post.id == Touch.post_id)
+    unpublished = unpublished.where(Post.audience_id == audience_id, Post.status != "published")
+    asks = select(Post.id).where(Post.audience_id == audience_id, Post.contact_id.is_not(None))
+    _follow(session, workspace_id, unpublished, None, set(session.scalars(asks)))
+
+
+def _follow(
+    session: Session,
+    workspace_id: int,
+    linked_query: Select[tuple[Touch]],
+    shift: dt.timedelta | None,
+    asks_leaving: Collection[int] = (),
+) -> None:
+    """Move the touches ``linked_query`` finds by ``shift``, or delete them (None), after the
+    guard's verdict on each person's history, judged without the asks ``asks_leaving``."""
+    linked = list(session.scalars(linked_query.order_by(Touch.contact_id, Touch.id)))
     for contact_id in sorted({t.contact_id for t in linked}):
         contact = lock_contact(session, workspace_id, contact_id)
-        before = after = history(session, contact)
+        before = history(session, contact)
+        after = replace(before, asks=[a for a in before.asks if a.post_id not in asks_leaving])
         for touch in (t for t in linked if t.contact_id == contact_id):
             after = after.with_touch(touch.at, None if shift is None else touch.at + shift)
         guard(contact, before, after, person_policy(contact.audience))

@@ -505,6 +505,36 @@ def test_a_touch_is_not_linked_to_a_cancelled_give(rep, audience):
     assert rep.get(url).get_json()["items"] == []
 
 
+def test_deleting_an_audience_takes_the_touches_of_its_gives_not_yet_out_and_keeps_the_rest(
+    rep, audience
+):
+    """A give that went out did reach the person; one that now never will must stop counting,
+    and is refused like cancelling it while an ask (on another audience) relies on it."""
+    contact = add_contact(rep, audience, accepted_at=iso(20))
+    other = make_audience(rep, name="COOs", timezone="UTC", policy=CONNECT_POLICY)
+    went_out = link_touch(rep, contact, give(rep, other["id"], iso(3), status="published"))
+    not_yet = link_touch(rep, contact, give(rep, other["id"], iso(-2)))
+    give(rep, audience["id"], iso(-3))
+    assert direct_ask(rep, contact, iso(-5)).status_code == 201
+    url = f"/api/v1/audiences/{other['id']}"
+
+    body = refused(rep.delete(url))
+    assert conditions(body)["touches"]["touches_needed"] == 1
+    assert rep.get(not_yet).status_code == 200
+
+    touch(rep, contact, iso(-1))
+    assert rep.delete(url).status_code == 204
+    assert rep.get(not_yet).status_code == 404
+    assert rep.get(went_out).get_json()["post_id"] is None
+
+
+def test_an_audience_whose_own_ask_relies_on_its_give_is_deleted_with_both(rep, linked):
+    contact, touch_url, _, ask_post = linked
+    assert rep.delete(f"/api/v1/audiences/{contact['audience_id']}").status_code == 204
+    assert rep.get(touch_url).status_code == 404
+    assert rep.get(f"/api/v1/posts/{ask_post['id']}").status_code == 404
+
+
 def test_a_stricter_audience_policy_that_uncovers_a_direct_ask_is_refused(rep, asked):
     contact, _, _ = asked
     url = f"/api/v1/audiences/{contact['audience_id']}"

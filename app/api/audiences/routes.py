@@ -75,9 +75,12 @@ class AudienceById(MethodView):
         return audience
 
     @blp.response(204)
-    @documents_errors(blp, 404)
+    @documents_errors(blp, 404, 409)
     def delete(self, audience_id):
-        """Delete an audience with all its posts (admins)."""
+        """Delete an audience with all its posts (admins).
+
+        Touches linked to its published gives stay; those linked to gives not yet out go, and
+        while a one-to-one ask relies on one the deletion is refused (409)."""
         require_admin("delete audiences")
         audiences_db.delete_audience(session(), principal().workspace_id, audience_id)
         session().commit()
