@@ -18,6 +18,7 @@ from app.principal import principal
 from app.schemas.audiences import AudienceSchema
 from app.web import once
 from app.web.blueprint import blp
+from app.web.formatting import sentence
 from app.web.forms import clean, field_errors, typed
 from app.web.pages import WEEKDAYS, timezones
 from app.web.post_forms import explain_person, explain_rule
@@ -210,7 +211,7 @@ def _save(values, audience: Audience | None, change):
         found = error.extra.get("errors") or [{"field": "form", "message": error.detail}]
         errors = {_input(e["field"]): e["message"] for e in found}
         return _render(values, audience, errors, status=403 if error.status == 403 else 422)
-    flash(f"Saved the audience “{saved.name}”.")
+    flash(sentence("Saved the audience “{name}”.", name=saved.name))
     return redirect(url_for("web.audience_settings", audience_id=saved.id), 303)
 
 
@@ -303,7 +304,7 @@ def delete_audience(audience_id: int):
             session().rollback()
             error = refused.detail
         else:
-            flash(f"Deleted the audience “{name}” and its posts.")
+            flash(sentence("Deleted the audience “{name}” and its posts.", name=name))
             return redirect(url_for("web.audiences_page"), 303)
     page = render_template("web/audience_delete.html", audience=audience, error=error)
     return page, 403 if not principal().is_admin else (422 if error else 200)

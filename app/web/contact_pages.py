@@ -24,7 +24,7 @@ from app.schemas.contacts import (
 )
 from app.web import once
 from app.web.blueprint import blp
-from app.web.formatting import form_moment
+from app.web.formatting import form_moment, sentence
 from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_person, explain_rule
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
@@ -189,7 +189,7 @@ def _save_contact(contact: Contact | None, change):
         session().rollback()
         named = error.extra.get("errors") or [{"field": "form", "message": error.detail}]
         return _contact_form(contact, values, {named[0]["field"]: error.detail})
-    flash(f"Saved {saved.name}.")
+    flash(sentence("Saved {name}.", name=saved.name))
     return redirect(url_for("web.contact", contact_id=saved.id), 303)
 
 
@@ -302,7 +302,7 @@ def _record(contact_id: int, inputs: Mapping[str, str], change, done: str):
         session().rollback()
         first = next(iter(inputs.values()))
         return _contact_page(contact, values, {first: error.detail})
-    flash(done.format(name=contact.name))
+    flash(sentence(done, name=contact.name))
     return redirect(url_for("web.contact", contact_id=contact_id), 303)
 
 
@@ -431,5 +431,6 @@ def new_ask(contact_id: int):
     except DomainError as error:  # the contact moved to another audience meanwhile
         session().rollback()
         return _ask_form(contact, values, {"form": error.detail})
-    flash(f"Scheduled “{post.title}” for {when(post.scheduled_at, contacts_db.zone_of(contact))}.")
+    at = when(post.scheduled_at, contacts_db.zone_of(contact))
+    flash(sentence("Scheduled “{title}” for {at}.", title=post.title, at=at))
     return redirect(url_for("web.contact", contact_id=contact_id), 303)

@@ -13,6 +13,7 @@ from app.feed_jobs import fetch_policy, refresh_and_commit
 from app.principal import principal
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.web.blueprint import blp
+from app.web.formatting import sentence
 from app.web.forms import field_errors
 from core.errors import DomainError, InvalidValue
 from core.models import Workspace
@@ -86,7 +87,7 @@ def edit_feed(feed_id: int):
         session().rollback()
         errors = field_errors(error, {"title": f"title-{feed_id}", "tags": f"tags-{feed_id}"})
         return _page(errors=errors, editing={"id": feed_id, "title": title, "tags": tags})
-    flash(f"Saved {_name(feed)}.")
+    flash(sentence("Saved {name}.", name=_name(feed)))
     return _back()
 
 
@@ -98,9 +99,11 @@ def switch_feed(feed_id: int):
     )
     session().commit()
     if enabled:
-        flash(f"Turned {_name(feed)} on: it is fetched again from now.")
+        flash(sentence("Turned {name} on: it is fetched again from now.", name=_name(feed)))
     else:
-        flash(f"Turned {_name(feed)} off: it is not fetched until you turn it on.")
+        flash(
+            sentence("Turned {name} off: it is not fetched until you turn it on.", name=_name(feed))
+        )
     return _back()
 
 
@@ -110,7 +113,11 @@ def delete_feed(feed_id: int):
     name = _name(feed)
     subscriptions_db.delete_feed(session(), feed.workspace_id, feed.id)
     session().commit()
-    flash(f"Unsubscribed from {name}. Its articles stay, with any posts made from them.")
+    flash(
+        sentence(
+            "Unsubscribed from {name}. Its articles stay, with any posts made from them.", name=name
+        )
+    )
     return _back()
 
 
@@ -120,7 +127,15 @@ def refresh_feed(feed_id: int):
     feed = subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)
     summary = refresh_and_commit(session(), feed, fetch_policy())
     if summary.errors:
-        flash(f"Could not refresh {_name(feed)}: {feed.last_error}")
+        flash(
+            sentence("Could not refresh {name}: {error}", name=_name(feed), error=feed.last_error)
+        )
     else:
-        flash(f"Refreshed {_name(feed)}: {summary.new_articles} new articles.")
+        flash(
+            sentence(
+                "Refreshed {name}: {count} new articles.",
+                name=_name(feed),
+                count=summary.new_articles,
+            )
+        )
     return _back()

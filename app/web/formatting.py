@@ -1,11 +1,12 @@
 """Dates in pages and forms: the domain's wording of instants (``schedules.times``) as template
-filters, and the values of date and time inputs."""
+filters, and the values of date and time inputs; and what users typed, isolated in sentences."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from schedules.times import day, local, when
 
@@ -21,7 +22,21 @@ def form_moment(at: dt.datetime | None, timezone: str) -> tuple[str, str]:
     return f"{moment:%Y-%m-%d}", f"{moment:%H:%M}"
 
 
+def bdi(typed: object) -> Markup:
+    """Text a user typed (a name, a title) as one island in the page's sentence: an Arabic or
+    Hebrew name must not carry the words beside it into its own direction."""
+    return Markup("<bdi>{}</bdi>").format(typed)
+
+
+def sentence(words: str, **values: object) -> Markup:
+    """The page's own ``words`` with each ``{name}`` filled by ``values[name]`` through
+    :func:`bdi` (a date or a count loses nothing by it), for a flash message, which keeps its
+    markup across the redirect."""
+    return escape(words).format(**{name: bdi(value) for name, value in values.items()})
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["local"] = local

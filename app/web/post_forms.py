@@ -17,7 +17,7 @@ from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
 from app.web import once, security
 from app.web.blueprint import blp
-from app.web.formatting import form_moment
+from app.web.formatting import form_moment, sentence
 from app.web.forms import field_errors
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import utcnow
@@ -141,11 +141,16 @@ def explain_person(
 def _saved(post: Post, audience: Audience):
     if post.owner_id != viewed_rep():
         owner = session().get(User, post.owner_id)
-        flash(f"“{post.title}” is now on the calendar of {owner.email}.")
+        flash(
+            sentence(
+                "“{title}” is now on the calendar of {email}.", title=post.title, email=owner.email
+            )
+        )
     if post.scheduled_at is None:
-        flash(f"Saved “{post.title}” as a draft.")
+        flash(sentence("Saved “{title}” as a draft.", title=post.title))
         return redirect(url_for("web.audience", audience_id=audience.id), 303)
-    flash(f"Scheduled “{post.title}” for {when(post.scheduled_at, audience.timezone)}.")
+    at = when(post.scheduled_at, audience.timezone)
+    flash(sentence("Scheduled “{title}” for {at}.", title=post.title, at=at))
     month = f"{local(post.scheduled_at, audience.timezone):%Y-%m}"
     return redirect(url_for("web.audience", audience_id=audience.id, start=month), 303)
 
@@ -275,7 +280,7 @@ def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str 
     audience; a refusal shows the post's form again with why."""
     workspace_id = principal().workspace_id
     post, audience = _post_and_audience(post_id)
-    done = f"{verb} “{post.title}”."
+    done = sentence(verb + " “{title}”.", title=post.title)
     values = _values_of(post, audience.timezone)
     try:
         change(workspace_id)

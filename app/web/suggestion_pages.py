@@ -17,6 +17,7 @@ from app.principal import principal
 from app.schemas.common import MAX_ROW_ID
 from app.web import months
 from app.web.blueprint import blp
+from app.web.formatting import sentence
 from app.web.post_forms import explain_rule
 from app.web.reps import viewed_rep
 from core.db import utcnow
@@ -145,14 +146,15 @@ def schedule_suggestion(audience_id: int, article_id: int):
         return _already_shared(done.audience, done.post)
     session().commit()
     slot = done.post.scheduled_at
-    flash(f"Scheduled “{done.post.title}” for {when(slot, done.audience.timezone)}.")
+    at = when(slot, done.audience.timezone)
+    flash(sentence("Scheduled “{title}” for {at}.", title=done.post.title, at=at))
     return _to_month(done.audience, slot)
 
 
 def _already_shared(audience: Audience, post: Post):
     at = when(post.scheduled_at, audience.timezone)
     done = "already scheduled for" if post.status == "scheduled" else "already published on"
-    flash(f"“{post.title}” is {done} {at}: nothing was added.")
+    flash(sentence("“{title}” is " + done + " {at}: nothing was added.", title=post.title, at=at))
     return _to_month(audience, post.scheduled_at)
 
 
@@ -176,7 +178,7 @@ def undismiss_suggestion(audience_id: int, article_id: int):
     workspace_id = principal().workspace_id
     suggestions_db.undismiss(session(), workspace_id, audience_id, article_id, viewed_rep())
     session().commit()
-    flash(f"“{_article(article_id).title}” is back among the suggestions.")
+    flash(sentence("“{title}” is back among the suggestions.", title=_article(article_id).title))
     return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
 
 
@@ -201,7 +203,7 @@ def suggestion_feedback(audience_id: int, article_id: int):
 def undo_suggestion_feedback(audience_id: int, article_id: int):
     feedback_db.undo_feedback(session(), principal().workspace_id, audience_id, article_id)
     session().commit()
-    flash(f"Took back your verdict on “{_article(article_id).title}”.")
+    flash(sentence("Took back your verdict on “{title}”.", title=_article(article_id).title))
     return _back_to(audience_id, article_id)
 
 

@@ -19,8 +19,9 @@ def text_of(response) -> str:
 
 
 def page_text(response) -> str:
-    """The page as a reader sees its text: entities such as &#39; decoded."""
-    return html.unescape(response.get_data(as_text=True))
+    """The page as a reader sees its text: entities such as &#39; decoded, and without the
+    <bdi> tags that isolate typed names and titles in its sentences."""
+    return html.unescape(re.sub(r"</?bdi>", "", response.get_data(as_text=True)))
 
 
 def csrf_token_of(page: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from feeds.models import Article
 from tests.articles import add_article, add_feed
 from tests.web.conftest import sign_in
-from tests.web.helpers import text_of
+from tests.web.helpers import page_text, text_of
 
 
 def feed_with_articles(app, workspace_id: int, count: int = 2, error: str | None = None) -> int:
@@ -39,7 +39,7 @@ def test_rename_and_tag_a_feed(app, browser):
     feed_id = feed_with_articles(app, browser.api.workspace_id)
     saved = browser.post(f"/feeds/{feed_id}", {"title": "  CFO  Digest ", "tags": "pricing, cash"})
     assert saved.status_code == 303
-    page = text_of(browser.get("/feeds"))
+    page = page_text(browser.get("/feeds"))
     assert "Saved CFO Digest." in page
     assert "Tags: pricing, cash" in row_of(page, feed_id)
     api = browser.api.get(f"/api/v1/feeds/{feed_id}").get_json()
@@ -60,7 +60,7 @@ def test_a_refused_edit_names_the_field_and_keeps_what_was_typed(app, browser):
 def test_turn_a_feed_off_and_on(app, browser):
     feed_id = feed_with_articles(app, browser.api.workspace_id)
     assert browser.post(f"/feeds/{feed_id}/enabled", {"enabled": "off"}).status_code == 303
-    page = text_of(browser.get("/feeds"))
+    page = page_text(browser.get("/feeds"))
     assert "Turned CFO Weekly off" in page
     assert '<td data-label="Status">Off</td>' in row_of(page, feed_id)
     assert browser.api.get(f"/api/v1/feeds/{feed_id}").get_json()["enabled"] is False
@@ -71,7 +71,7 @@ def test_turn_a_feed_off_and_on(app, browser):
 def test_remove_a_feed_keeps_its_articles(app, browser):
     feed_id = feed_with_articles(app, browser.api.workspace_id)
     assert browser.post(f"/feeds/{feed_id}/delete").status_code == 303
-    page = text_of(browser.get("/feeds"))
+    page = page_text(browser.get("/feeds"))
     assert "Unsubscribed from CFO Weekly" in page and "No feeds yet." in page
     assert browser.api.get(f"/api/v1/feeds/{feed_id}").status_code == 404
     with app.extensions["planner_db"].reader() as session:

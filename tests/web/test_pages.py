@@ -386,7 +386,7 @@ def test_an_ask_before_enough_gives_is_offered_the_first_date_that_passes(browse
         f"/audiences/{audience['id']}/posts/new", ask_form(date=f"{NEXT_YEAR}-03-10", time="09:01")
     )
     assert created.status_code == 303
-    assert "Scheduled “Invite: a 20-minute pricing review”" in text_of(browser.get("/"))
+    assert "Scheduled “Invite: a 20-minute pricing review”" in page_text(browser.get("/"))
 
 
 def test_cancelling_a_give_an_ask_relies_on_is_refused_with_the_reason(browser, rep):

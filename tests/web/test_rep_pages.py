@@ -13,7 +13,7 @@ import pytest
 from tests.api.helpers import add_contact, iso
 from tests.helpers import ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import text_of
+from tests.web.helpers import page_text, text_of
 
 
 def user_id(caller) -> int:
@@ -185,7 +185,7 @@ def test_an_admin_reassigns_a_post_and_the_rule_refuses_one_that_uncovers_an_ask
         form_of(pitch.get_json(), owner_id=str(user_id(rep))),
     )
     assert moved.status_code == 303, text_of(moved)
-    assert "is now on the calendar of rep@acme.example" in text_of(browser.get(f"/?rep={sam}"))
+    assert "is now on the calendar of rep@acme.example" in page_text(browser.get(f"/?rep={sam}"))
     assert rep.get(f"/api/v1/posts/{pitch.get_json()['id']}").get_json()["owner_id"] == user_id(rep)
 
 

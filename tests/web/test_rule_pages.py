@@ -34,7 +34,7 @@ def test_the_home_page_lists_overdue_posts_to_mark_published_or_move(browser, re
     late = give(rep, audience["id"], iso(hours=-1 / 60), title="The checklist post")
     page = text_of(browser.get("/"))
     assert "Overdue:" in page and "Mark published or move it." in page
-    assert f'href="/posts/{late["id"]}/edit">The checklist post</a>' in page
+    assert f'href="/posts/{late["id"]}/edit"><bdi>The checklist post</bdi></a>' in page
     rep.patch(f"/api/v1/posts/{late['id']}", json={"status": "published"})
     assert "Overdue:" not in text_of(browser.get("/"))
 
@@ -68,7 +68,7 @@ def test_the_contact_ask_form_opens_with_the_first_date_both_rules_allow(browser
     ready = berlin(iso(-3)) + dt.timedelta(days=14)
     assert f'value="{ready:%Y-%m-%d}"' in page
     assert 'id="ask-meter"' in page and "<strong>1 of 1</strong>" in page
-    assert "Before a fair ask to Dana:" in page and "Wait until" in page
+    assert "Before a fair ask to <bdi>Dana</bdi>:" in page and "Wait until" in page
     # Sent as it opened, the form is accepted.
     date = re.search(r'id="date"[^>]*value="([^"]+)"', page)[1]
     time = re.search(r'id="time"[^>]*value="([^"]+)"', page)[1]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tests.api.helpers import ARTICLE, iso
 from tests.helpers import give, make_audience
-from tests.web.helpers import SOON
+from tests.web.helpers import SOON, page_text
 
 
 def _share_hrefs(page_html: str) -> dict[int, str]:
@@ -114,7 +114,7 @@ def test_mark_as_published_from_the_calendar_returns_there_published_now(browser
     assert published["status"] == "published"
     at = dt.datetime.fromisoformat(published["scheduled_at"])
     assert before - dt.timedelta(seconds=1) <= at <= dt.datetime.now(dt.UTC)
-    page = browser.get(calendar).get_data(as_text=True)
+    page = page_text(browser.get(calendar))
     assert "Marked as published: “give at" in page
     assert _share_hrefs(page) == {}
 

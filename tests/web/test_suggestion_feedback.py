@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.helpers import make_audience
-from tests.web.helpers import seed, text_of
+from tests.web.helpers import page_text, seed, text_of
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_useful_is_recorded_shown_pressed_and_undone_from_the_notice(app, rep, b
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{base}?judged={article}#article-{article}")
-    page = text_of(browser.get(response.headers["Location"]))
+    page = page_text(browser.get(response.headers["Location"]))
     assert "Marked “Pricing for CFOs” useful for CFOs." in page
     assert pressed(page) == {"Pricing for CFOs": "Useful"}
     assert verdicts(rep, audience["id"]) == {article: "useful"}
@@ -52,7 +52,7 @@ def test_useful_is_recorded_shown_pressed_and_undone_from_the_notice(app, rep, b
 
     response = browser.post(f"{base}/{article}/feedback/undo")
     assert response.status_code == 303
-    page = text_of(browser.get(response.headers["Location"]))
+    page = page_text(browser.get(response.headers["Location"]))
     assert "Took back your verdict on “Pricing for CFOs”." in page
     assert pressed(page) == {}
     assert verdicts(rep, audience["id"]) == {}
@@ -65,7 +65,7 @@ def test_not_useful_keeps_the_article_listed_and_switching_replaces_the_verdict(
     base = f"/audiences/{audience['id']}/suggestions"
 
     response = browser.post(f"{base}/{article}/feedback", {"verdict": "not_useful"})
-    page = text_of(browser.get(response.headers["Location"]))
+    page = page_text(browser.get(response.headers["Location"]))
     assert "Marked “Pricing for CFOs” not useful for CFOs." in page
     assert pressed(page) == {"Pricing for CFOs": "Not useful"}  # still listed, unlike Dismiss
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.db import utcnow
 from tests.helpers import give, make_audience
-from tests.web.helpers import items, seed, text_of
+from tests.web.helpers import items, page_text, seed, text_of
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot
     assert post["kind"] == "give" and post["status"] == "scheduled"
     assert post["title"] == "Pricing pages that convert CFOs"
     assert post["scheduled_at"] == slots[0]["at"]
-    landed = text_of(browser.get(response.headers["Location"]))
+    landed = page_text(browser.get(response.headers["Location"]))
     assert "Scheduled “Pricing pages that convert CFOs”" in landed
     # Shared now, so no longer suggested.
     assert "convert CFOs" not in text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
@@ -69,14 +69,14 @@ def test_scheduling_a_suggestion_again_says_where_it_is_and_adds_no_second_post(
     url = f"/audiences/{audience['id']}/suggestions/{article}/schedule"
     first = browser.post(url)
     [post] = posts_of(rep, audience["id"])
-    scheduled = text_of(browser.get(first.headers["Location"]))
+    scheduled = page_text(browser.get(first.headers["Location"]))
     slot = re.search(r"Scheduled “Pricing pages that convert CFOs” for ([^.]+)\.", scheduled)[1]
 
     again = browser.post(url)  # Back and the button again, or a retried request
 
     assert again.status_code == 303
     assert again.headers["Location"] == first.headers["Location"]
-    landed = text_of(browser.get(again.headers["Location"]))
+    landed = page_text(browser.get(again.headers["Location"]))
     assert (
         f"“Pricing pages that convert CFOs” is already scheduled for {slot}: nothing was added."
         in landed
@@ -108,7 +108,7 @@ def test_dismiss_removes_a_suggestion_and_undo_brings_it_back(app, rep, browser,
     base = f"/audiences/{audience['id']}/suggestions"
     response = browser.post(f"{base}/{dismissed}/dismiss")
     assert response.status_code == 303
-    page = text_of(browser.get(response.headers["Location"]))
+    page = page_text(browser.get(response.headers["Location"]))
     assert "Dismissed “Usage-based pricing”." in page
     assert "Undo" in page
     assert f'action="{base}/{dismissed}/dismiss"' not in page  # off the list itself
@@ -116,7 +116,7 @@ def test_dismiss_removes_a_suggestion_and_undo_brings_it_back(app, rep, browser,
 
     response = browser.post(f"{base}/{dismissed}/undismiss")
     assert response.status_code == 303
-    page = text_of(browser.get(response.headers["Location"]))
+    page = page_text(browser.get(response.headers["Location"]))
     assert "“Usage-based pricing” is back among the suggestions." in page
     assert f'action="{base}/{dismissed}/dismiss"' in page
 
