@@ -1,4 +1,5 @@
-"""The tables every domain package shares: workspaces, users and their API tokens."""
+"""The tables every domain package shares: workspaces, users, their API tokens and the forms
+they sent."""
 
 from __future__ import annotations
 
@@ -72,3 +73,26 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# A one-time form key as app/web/once.py makes it (16 random bytes, URL-safe), with room.
+FORM_KEY_MAX = 64
+# Where a form's answer sent its browser: a path and query on this site.
+SENT_FORM_LOCATION_MAX = 2000
+
+
+class SentForm(Base):
+    """A form a user sent with its one-time key, and where its answer went (None while it is
+    being saved): a second send of the key, however soon, goes there instead of saving again.
+    Kept as long as a web session lasts (core/sent_forms_db.py)."""
+
+    __tablename__ = "sent_forms"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    form_key: Mapped[str] = mapped_column(String(FORM_KEY_MAX), primary_key=True)
+    # A digest of the address and inputs sent, but the key (app/web/once.py says why).
+    inputs: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str | None] = mapped_column(String(SENT_FORM_LOCATION_MAX), default=None)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

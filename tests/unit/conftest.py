@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from alembic import command
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from core import migrations
@@ -69,3 +70,9 @@ def upgrade_with_rows(engine: Engine, old: str, rows: list[str], new: str = "hea
         for statement in rows:
             connection.exec_driver_sql(statement)
     migrations.upgrade(engine, new)
+
+
+def tables_after_downgrade(engine: Engine, revision: str) -> set[str]:
+    """Migrate ``engine`` back down to ``revision``; the tables it then has."""
+    command.downgrade(migrations.config(engine), revision)
+    return set(inspect(engine).get_table_names())

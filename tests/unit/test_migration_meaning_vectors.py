@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
-from sqlalchemy import inspect
-
-from core import migrations
 from core.db import make_sessionmakers
 from feeds.models import Article
 from schedules import audiences_db, suggestions_db
-from tests.unit.conftest import upgrade_with_rows
+from tests.unit.conftest import tables_after_downgrade, upgrade_with_rows
 from tests.unit.migration_helpers import WHEN, workspace
 
 NOW = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
@@ -59,7 +55,6 @@ def test_existing_articles_start_without_a_vector_and_rank_as_the_median(empty_e
 
 def test_downgrading_drops_the_vectors_and_keeps_the_articles(empty_engine):
     upgrade_with_rows(empty_engine, "0015", ARTICLE_ROWS, "0016")
-    command.downgrade(migrations.config(empty_engine), "0015")
-    assert "article_vectors" not in inspect(empty_engine).get_table_names()
+    assert "article_vectors" not in tables_after_downgrade(empty_engine, "0015")
     with empty_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM articles").scalar() == 3

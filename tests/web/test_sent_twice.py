@@ -5,21 +5,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
+import httpx
 import pytest
 
-from tests.helpers import make_audience
+from tests.helpers import PASSWORD, make_audience
 from tests.web.browser import NEEDS_CHROMIUM, SQLITE_ONLY, sign_in
-from tests.web.helpers import ask_form, fair_history, items, local_today, page_text
+from tests.web.helpers import (
+    ask_form,
+    csrf_token_of,
+    fair_history,
+    items,
+    local_today,
+    page_text,
+)
 from tests.web.test_audience_pages import audience_form
 
 NOTE = "This form was saved before, so sending it again added nothing: here is what it saved."
 
 
-def form_key(browser, page: str) -> str:
-    found = re.search(r'name="form_key" value="([^"]+)"', page_text(browser.get(page)))
-    assert found, f"no form key on {page}"
+def form_key_of(page: str) -> str:
+    found = re.search(r'name="form_key" value="([^"]+)"', page)
+    assert found, "no form key on the page"
     return found[1]
+
+
+def form_key(browser, page: str) -> str:
+    return form_key_of(page_text(browser.get(page)))
 
 
 def sent_twice(browser, page: str, action: str, form: dict[str, str]):
@@ -114,3 +127,50 @@ def test_back_then_save_in_chromium_saves_the_post_once(page, planner, rep):
     page.get_by_text(NOTE).wait_for()
     posts = items(rep, f"/api/v1/audiences/{audience}/posts")
     assert [p["title"] for p in posts] == ["Back button give"]
+
+
+def test_a_twin_sent_with_the_cookie_from_before_the_first_answer_is_saved_once(browser, rep):
+    """A double click or a duplicated tab: the second send carries the session cookie the
+    first one's answer has not yet replaced."""
+    page = page_text(browser.get("/contacts/new"))
+    form = {"name": "Erin Okafor", "relationship": "none", "form_key": form_key_of(page),
+            "csrf_token": csrf_token_of(page)}  # fmt: skip
+    before = browser.client.get_cookie("session").value
+    first = browser.client.post("/contacts/new", data=form)
+    browser.client.set_cookie("session", before)
+    again = browser.client.post("/contacts/new", data=form)
+
+    assert [c["name"] for c in items(rep, "/api/v1/contacts")] == ["Erin Okafor"]
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert again.headers["Location"] == first.headers["Location"]
+
+
+def test_twins_sent_at_the_same_moment_are_saved_once(planner, rep):
+    url = planner["url"]
+    with httpx.Client(base_url=url, timeout=60) as client:
+        signin = client.get("/signin").text
+        credentials = {"email": "rep@acme.example", "password": PASSWORD}
+        client.post("/signin", data={**credentials, "csrf_token": csrf_token_of(signin)})
+        page = client.get("/contacts/new").text
+        cookies = dict(client.cookies)
+    form = {"name": "Erin Okafor", "relationship": "none", "form_key": form_key_of(page),
+            "csrf_token": csrf_token_of(page)}  # fmt: skip
+    racers = 4
+    barrier = threading.Barrier(racers)
+    answers: list[httpx.Response] = []
+
+    def send() -> None:
+        with httpx.Client(base_url=url, timeout=60, cookies=cookies) as twin:
+            barrier.wait()
+            answers.append(twin.post("/contacts/new", data=form))
+
+    threads = [threading.Thread(target=send) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [c["name"] for c in items(rep, "/api/v1/contacts")] == ["Erin Okafor"]
+    assert {(a.status_code, a.headers["Location"]) for a in answers} == {
+        (303, f"/contacts/{items(rep, '/api/v1/contacts')[0]['id']}")
+    }
