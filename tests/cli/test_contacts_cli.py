@@ -45,3 +45,20 @@ def test_a_team_of_several_needs_owner_and_a_bad_file_imports_nothing(
     )  # fmt: skip
     assert unknown.exit_code == 2 and "No audience 99" in unknown.output
     assert names(rep) == []
+
+
+def test_a_rep_of_another_workspace_than_the_one_named_is_refused(app, rep, outsider):
+    """--workspace names the team the contacts go to: its rep only, never another team's."""
+    result = run(
+        app, "contacts", "import", str(CONNECTIONS), "--workspace", "Acme Sales",
+        "--owner", "rep@globex.example",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output == "Error: No user with email rep@globex.example in this workspace.\n"
+    assert names(outsider) == [] and names(rep) == []
+    own = run(
+        app, "contacts", "import", str(CONNECTIONS), "--workspace", "Globex Sales",
+        "--owner", "rep@globex.example",
+    )  # fmt: skip
+    assert "rep@globex.example: 3 created" in own.output
+    assert names(rep) == []
