@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import gc
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 # Each command's module is imported only when it runs (or its own help is shown), so printing
 # this list or running one command never pays for the others. The summaries are the commands'
@@ -75,8 +78,13 @@ class Planner(click.Group):
         # every refusal (imported only on failure, as _refusal's modules are).
         try:
             return super().invoke(ctx)
+        except click.FileError as error:
+            # An output file that cannot be written (click opens it lazily, so click's own
+            # exit status 1) is bad input, as an input file that cannot be read already is.
+            error.exit_code = 2
+            raise
         except Exception as error:
-            message = _refusal(error)
+            message = _refusal(error, ctx.obj)
             if message is None:
                 raise
             from app.runtime import fail
@@ -92,10 +100,13 @@ class Planner(click.Group):
             formatter.write_dl(rows)
 
 
-def _refusal(error: Exception) -> str | None:
-    """What to tell the operator about a bad setting or an unreachable database; None for
-    anything else, which is a bug and keeps its traceback. Imported only on failure: the
-    commands that never fail this way need not load SQLAlchemy."""
+def _refusal(error: Exception, runtime: Runtime | None) -> str | None:
+    """What to tell the operator about a bad setting, an unreachable database or one whose
+    schema is not this version's (never migrated, say); None for anything else, which is a bug
+    and keeps its traceback. Imported only on failure: the commands that never fail this way
+    need not load SQLAlchemy."""
+    from sqlalchemy.exc import DBAPIError
+
     from app.settings import SettingError
     from core.db import driver_message, is_unavailable
 
@@ -103,6 +114,8 @@ def _refusal(error: Exception) -> str | None:
         return str(error)
     if is_unavailable(error):
         return f"The database is unavailable: {driver_message(error)}"
+    if isinstance(error, DBAPIError) and runtime is not None:
+        return runtime.schema_problem()
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 
 from app import demo as demo_data
 from app.runtime import Runtime, fail, pass_runtime
@@ -26,8 +27,12 @@ def demo() -> None:
 @pass_runtime
 def db_upgrade(runtime: Runtime, revision: str) -> None:
     """Apply the Alembic migrations to DATABASE_URL."""
+    runtime.migrating = True
     engine = runtime.database.engine
-    migrations.upgrade(engine, revision)
+    try:
+        migrations.upgrade(engine, revision)
+    except CommandError as error:  # a revision it does not know, or one behind the database's
+        fail(str(error))
     click.echo(f"Database at revision {migrations.current(engine)}.")
 
 

@@ -11,8 +11,9 @@ import dataclasses
 import os
 import sys
 import threading
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable
+from functools import cached_property, wraps
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy import Engine
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from feeds.fetch_policy import FetchPolicy
+
+T = TypeVar("T")
 
 
 class Database:
@@ -97,6 +100,9 @@ class Runtime:
 
     def __init__(self, app: Flask | None = None) -> None:
         self._app = app
+        # Set by ``planner db upgrade``, which makes the schema: a missing SQLite file or an
+        # old schema is then what it is there to fix, not a mistake to refuse.
+        self.migrating = False
 
     @cached_property
     def instance_path(self) -> str:
@@ -114,7 +120,24 @@ class Runtime:
     def database(self) -> Database:
         if self._app is not None:
             return self._app.extensions["planner_db"]
+        if not self.migrating:
+            require_database_file(self.config["DATABASE_URL"])
         return open_database(self.config)
+
+    def schema_problem(self) -> str | None:
+        """Why the database's schema is not this version's, asked once a command has failed on
+        it (asking first would cost every command Alembic's import); None when it is, or when
+        that cannot be told: the command's own error then stands."""
+        if self.migrating:
+            return None
+        from core import migrations
+
+        try:
+            with self.database.engine.connect() as connection:
+                problem = migrations.schema_problem(connection)
+        except SQLAlchemyError:
+            return None
+        return problem.detail if problem else None
 
     @cached_property
     def fetch_policy(self) -> FetchPolicy:
@@ -130,7 +153,21 @@ class Runtime:
         return self._app
 
 
-pass_runtime = click.make_pass_decorator(Runtime, ensure=True)
+def pass_runtime(command: Callable[..., T]) -> Callable[..., T]:
+    """Hand ``command`` the Runtime, made once on the ``planner`` group's context (a test passes
+    its own there as ``obj``), where the group finds it again to explain a failure."""
+
+    @wraps(command)
+    def with_runtime(*args: Any, **kwargs: Any) -> T:
+        context = click.get_current_context()
+        root = context.find_root()
+        if root.obj is None:
+            root.obj = Runtime()
+        return context.invoke(command, root.obj, *args, **kwargs)
+
+    return with_runtime
+
+
 workspace_option = click.option(
     "--workspace", help="Workspace name; needed when there are several."
 )
@@ -145,12 +182,7 @@ def require_current_schema(database_url: str) -> None:
     """
     from core import migrations  # Alembic loads every dialect: only commands that serve pay
 
-    path = sqlite_file(database_url)
-    if path is not None and not os.path.exists(path):  # connecting would create it, empty
-        fail(
-            f"There is no database at {path}: check DATABASE_URL, or create it with "
-            "'planner db upgrade'."
-        )
+    require_database_file(database_url)
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -165,6 +197,17 @@ def require_current_schema(database_url: str) -> None:
         engine.dispose()  # before gunicorn forks: no worker may share a connection
     if problem is not None:
         fail(problem.detail)
+
+
+def require_database_file(database_url: str) -> None:
+    """Stop a command when DATABASE_URL names a SQLite file that is not there: connecting would
+    create it empty, and the command fail on its first query."""
+    path = sqlite_file(database_url)
+    if path is not None and not os.path.exists(path):
+        fail(
+            f"There is no database at {path}: check DATABASE_URL, or create it with "
+            "'planner db upgrade'."
+        )
 
 
 def fail(error: DomainError | str) -> NoReturn:

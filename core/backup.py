@@ -65,6 +65,10 @@ def backup(database_url: str, target: Path) -> str:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        partial.touch()  # SQLite would say only "unable to open database file"
+    except OSError as error:
+        raise BackupError(f"Cannot write the backup to {target}: {error.strerror}.") from None
+    try:
         with closing(_connect(source_path)) as source, closing(_connect(partial)) as copy:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file

@@ -2,8 +2,6 @@
 
 import json
 import os
-import sqlite3
-import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -12,9 +10,6 @@ from app import serving, settings
 from app.cli import cli
 from app.serve_cli import serve
 from app.settings import SettingError
-from core import migrations
-from core.db import make_engine
-from tests.cli.helpers import PLANNER, REPO
 
 
 def resolve(environ=None, **given):
@@ -126,51 +121,3 @@ def test_without_a_metrics_directory_a_fresh_one_is_made_and_exported(monkeypatc
         assert serving.prepare_metrics_dir(settings.read()) == (path, True)
     finally:
         path.rmdir()
-
-
-# --- refusing a database it cannot serve -------------------------------------------------------
-
-
-def one_line_refusal(*args: str, database_url: str) -> str:
-    """What ``planner args`` said when it refused to start (exit 2, one line, no traceback)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_SECRET_KEY": "test"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    done = subprocess.run(
-        [str(PLANNER), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
-    )
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2 and len(lines) == 1, (done.returncode, done.stderr[-2000:])
-    return lines[0]
-
-
-SERVING = [
-    ("serve", "--bind", "127.0.0.1:0", "--workers", "1"),
-    ("run", "--host", "127.0.0.1", "--port", "0"),
-]
-
-
-@pytest.mark.parametrize("command", SERVING, ids=["serve", "run"])
-def test_a_misspelled_sqlite_path_is_refused_and_no_empty_database_is_made(command, tmp_path):
-    typo = tmp_path / "planer.db"
-    line = one_line_refusal(*command, database_url=f"sqlite:///{typo}")
-    assert line == (
-        f"Error: There is no database at {typo}: check DATABASE_URL, or create it with "
-        "'planner db upgrade'."
-    )
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("command", SERVING, ids=["serve", "run"])
-def test_a_database_not_at_this_versions_schema_is_refused(command, tmp_path):
-    empty = tmp_path / "empty.db"
-    sqlite3.connect(empty).close()
-    line = one_line_refusal(*command, database_url=f"sqlite:///{empty}")
-    assert line == "Error: The database has no schema yet: run 'planner db upgrade'."
-    behind = tmp_path / "behind.db"
-    engine = make_engine(f"sqlite:///{behind}")
-    migrations.upgrade(engine, "head-1")  # as a restored backup or a skipped upgrade leaves it
-    engine.dispose()
-    line = one_line_refusal(*command, database_url=f"sqlite:///{behind}")
-    assert line.startswith(
-        "Error: The database's schema is behind this version's: run 'planner db upgrade'. It is at "
-    )
