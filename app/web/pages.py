@@ -131,6 +131,7 @@ def settings():
     me = principal()
     workspace = session().get(core_models.Workspace, me.workspace_id)
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         try:
             if me.role != "admin":
@@ -143,11 +144,11 @@ def settings():
             flash("Settings saved.")
             return redirect(url_for("web.settings"), 303)
         except (ValidationError, InvalidValue) as error:
-            errors = field_errors(error, SETTINGS_INPUTS)
+            errors, status = field_errors(error, SETTINGS_INPUTS), 422
         except DomainError as error:
-            errors = {"form": error.detail}
+            # A rep's change is a 403 with the page read only, as the audience forms answer.
+            errors, status = {"form": error.detail}, 403 if error.status == 403 else 422
         session().rollback()
-    status = 422 if errors else 200
     page = render_template(
         "web/settings.html",
         workspace=workspace,

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from core import passwords_db
+from core import accounts_db, passwords_db
+from core.models import Workspace
 from tests.helpers import PASSWORD, give
 from tests.web.browser import (
     BROWSER_MARKS,
@@ -234,6 +235,35 @@ def test_pages_have_an_icon_and_read_only_settings_look_read_only(page, planner,
         assert page.get_by_text(f"Read only: {note}").is_visible()
         assert page.get_by_role("button", name=re.compile("^Save")).count() == 0
         assert_accessible(page)
+
+
+def test_an_admin_demoted_with_the_settings_open_gets_them_back_read_only_with_a_403(
+    page, planner, app, colleague
+):
+    """The refusal is the settings page again, read only and saying why, with the 403 the
+    audience forms answer (a rep's change is not a mistake in the form)."""
+    url = planner["url"]
+    sign_in(page, url, "rep@acme.example")
+    page.goto(url + "/settings")
+    page.get_by_label("Workspace time zone").select_option("Asia/Tokyo")
+    with app.extensions["planner_db"].writer() as session:
+        sam, me = (
+            accounts_db.find_user(session, e) for e in ("sam@acme.example", "rep@acme.example")
+        )
+        accounts_db.change_role(session, me.workspace_id, sam.id, "admin")
+        accounts_db.change_role(session, me.workspace_id, me.id, "rep")
+        session.commit()
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        page.get_by_role("button", name="Save settings").click()
+    assert sent.value.status == 403
+    alert = page.get_by_role("alert").inner_text()
+    assert alert == "Only a workspace admin can change these settings."
+    assert page.get_by_text("Read only: only a workspace admin can change these").is_visible()
+    assert page.get_by_label("Workspace time zone").is_disabled()
+    assert page.get_by_role("button", name="Save settings").count() == 0
+    with app.extensions["planner_db"].reader() as session:
+        assert session.get(Workspace, me.workspace_id).timezone != "Asia/Tokyo"
+    assert_accessible(page)
 
 
 def test_the_ask_form_opens_with_the_earliest_allowed_date_and_the_meter(page, planner, rep):
