@@ -30,7 +30,13 @@ def contacts_import(
     """Import FILE as a rep's contacts, matched to theirs by profile URL; rows that cannot be
     imported are listed with their line and reason, and nothing is imported if the file is
     not such a CSV."""
-    data = file.read()
+    data = file.read(importing.MAX_FILE_BYTES + 1)  # no further: the rest is refused unread
+    if len(data) > importing.MAX_FILE_BYTES:
+        fail(
+            f"{file.name} is over {importing.MAX_FILE_BYTES // 2**20} MiB, the most one import "
+            "takes (through the API too): split it; rows are matched by profile URL, so "
+            "importing the parts adds no one twice."
+        )
     with runtime.database.writer() as session:
         try:
             rep = _rep(session, owner, workspace)

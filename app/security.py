@@ -27,6 +27,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 
 from app.problems import problem
+from schedules.contacts import importing
 
 MAX_BODY_BYTES = 1024 * 1024
 # gunicorn's own defaults (its request line also counts the method and version), so nothing it
@@ -37,8 +38,8 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML),
 # contacts files (LinkedIn's Connections.csv).
 NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml", "contacts.import_contacts"})
-# A rep's whole LinkedIn network (30,000 connections is about 4 MB) in one upload.
-UPLOAD_BODY_BYTES = {"contacts.import_contacts": 16 * 1024 * 1024}
+# A rep's whole LinkedIn network in one upload, as the command line takes it.
+UPLOAD_BODY_BYTES = {"contacts.import_contacts": importing.MAX_FILE_BYTES}
 
 _LOCKED_DOWN = ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'")
 API_POLICY = "; ".join(("default-src 'none'", *_LOCKED_DOWN))

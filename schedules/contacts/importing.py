@@ -37,6 +37,10 @@ EXPECTED = (
 MONTHS = {name: n for n, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
 )}  # fmt: skip
+# The largest contacts file taken, by the API (413 past it) and the command line alike. LinkedIn
+# caps a network at 30,000 connections, about 4 MB exported; every row of a file is held, checked
+# and written in one transaction, so a larger file costs memory for nothing LinkedIn makes.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 # How far into the file the header may sit: LinkedIn's preamble is three lines.
 HEADER_WITHIN_LINES = 20
 # An email's length is emails.length_problem's (RFC 5321, under the column's width).

@@ -1,6 +1,7 @@
 """``planner contacts import``: LinkedIn's export from the command line, all or nothing."""
 
-from tests.api.helpers import CONNECTIONS
+from schedules.contacts import importing
+from tests.api.helpers import CONNECTIONS, upload
 from tests.helpers import PlannerRunner, make_audience
 
 
@@ -62,3 +63,26 @@ def test_a_rep_of_another_workspace_than_the_one_named_is_refused(app, rep, outs
     )  # fmt: skip
     assert "rep@globex.example: 3 created" in own.output
     assert names(rep) == []
+
+
+def test_a_file_over_the_apis_limit_is_refused_unread_and_one_at_it_imports(app, rep, tmp_path):
+    """The API's limit (16 MiB, a 413): a CLI import held every row of a 19 MB file in memory
+    at once (1.4 GB)."""
+    row = b"name,profile_url,company,title\nDana,https://www.linkedin.com/in/dana,Initech,CFO\n"
+    at_limit = tmp_path / "at-limit.csv"
+    blank = b" " * 65535 + b"\n"  # lines of spaces, skipped: few rows to parse
+    padding, rest = divmod(importing.MAX_FILE_BYTES - len(row), len(blank))
+    at_limit.write_bytes(row + blank * padding + b"\n" * rest)
+    over = tmp_path / "over.csv"
+    over.write_bytes(at_limit.read_bytes() + b"\n")
+
+    refused = run(app, "contacts", "import", str(over), "--owner", "rep@acme.example")
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"Error: {over} is over 16 MiB, the most one import takes (through the API too): split "
+        "it; rows are matched by profile URL, so importing the parts adds no one twice.\n"
+    )
+    assert upload(rep, over.read_bytes()).status_code == 413
+    assert names(rep) == []
+    taken = run(app, "contacts", "import", str(at_limit), "--owner", "rep@acme.example")
+    assert "rep@acme.example: 1 created" in taken.output
