@@ -91,13 +91,23 @@ def parse(data: bytes) -> Parsed:
         raise InvalidValue("file", "Not UTF-8 text. " + EXPECTED) from None
     if "\x00" in text:
         raise InvalidValue("file", "Not a text file. " + EXPECTED)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines)
     try:
         parsed, columns = _header(reader)
         seen: dict[str, int] = {}
         start = reader.line_num + 1
         for record in reader:
             line, start = start, reader.line_num + 1
+            if _unclosed_quote(record, lines[line - 1 : reader.line_num]):
+                end = "the end of the file" if start > len(lines) else f"line {start - 1}"
+                raise InvalidValue(
+                    "file",
+                    f"Not a readable CSV: a quote in the record on line {line} is not closed "
+                    f"where its field ends, so the lines after it, to {end}, were read into "
+                    "that field. Close it (a quote inside a quoted field is written twice) "
+                    "and import again.",
+                )
             if not any(cell.strip() for cell in record):
                 continue
             try:
@@ -115,6 +125,21 @@ def parse(data: bytes) -> Parsed:
         raise InvalidValue("file", f"Not a readable CSV (line {reader.line_num}: {error}). "
                            + EXPECTED) from None  # fmt: skip
     return parsed
+
+
+def _unclosed_quote(record: list[str], lines: list[str]) -> bool:
+    """Whether a record holding a line break (only a quoted field can) got it from a quote not
+    closed where its field ends. Python's lenient reader then reads on into the next lines, to
+    the next quote or the end of the file, and the rows between vanish; a strict reader of the
+    same lines refuses them. Records on one line stay lenient: ``"Dana" W`` is ``Dana W``."""
+    if not any("\n" in cell or "\r" in cell for cell in record):
+        return False
+    try:
+        for _ in csv.reader(lines, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
 
 
 def _header(reader) -> tuple[Parsed, dict[str, int]]:

@@ -127,6 +127,39 @@ def test_a_file_that_is_not_such_a_csv_is_a_422_saying_what_was_expected(rep, da
     assert contacts(rep) == []
 
 
+@pytest.mark.parametrize(
+    ("closing", "unclosed", "line", "end"),
+    [
+        # Read on to the next quote (Priya's position): Mia's row vanished, Lars's was skipped.
+        (b'"Nordlys, AS"', b'"Nordlys, AS', 6, "line 8"),
+        # Read on to the end of the file: Tom's row vanished, Priya's was skipped.
+        (b'"Head of FP&A, EMEA"', b'"Head of FP&A, EMEA', 8, "the end of the file"),
+    ],
+    ids=["to-the-next-quote", "to-the-end"],
+)
+def test_a_quote_not_closed_is_a_422_naming_its_line_where_rows_vanished(
+    rep, closing, unclosed, line, end
+):
+    """Python's csv module reads a quote left open into the lines after it, as one field: only
+    that record was reported (skipped), the rows it swallowed were gone without a word."""
+    response = upload(rep, CONNECTIONS.read_bytes().replace(closing, unclosed))
+    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
+    assert response.get_json()["errors"] == [{"field": "file", "message": (
+        f"Not a readable CSV: a quote in the record on line {line} is not closed where its "
+        f"field ends, so the lines after it, to {end}, were read into that field. Close it (a "
+        "quote inside a quoted field is written twice) and import again."
+    )}]  # fmt: skip
+    assert contacts(rep) == []
+
+
+def test_a_quoted_field_over_several_lines_that_is_closed_is_a_field_like_any_other(rep):
+    closed = CONNECTIONS.read_bytes().replace(b'"Nordlys, AS"', b'"Nordlys,\r\nAS"')
+    created = imported(upload(rep, closed))["created"]
+    assert [(r["line"], r["name"]) for r in created] == [
+        (5, "Dana Whitfield"), (6, "Lars Øberg"), (10, "Tom Berg")
+    ]  # fmt: skip
+
+
 def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_the_field(rep):
     no_file = rep.post("/api/v1/contacts/import", data={}, content_type="multipart/form-data")
     assert no_file.get_json()["errors"][0]["field"] == "file"

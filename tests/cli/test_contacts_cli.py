@@ -86,3 +86,21 @@ def test_a_file_over_the_apis_limit_is_refused_unread_and_one_at_it_imports(app,
     assert names(rep) == []
     taken = run(app, "contacts", "import", str(at_limit), "--owner", "rep@acme.example")
     assert "rep@acme.example: 1 created" in taken.output
+
+
+def test_a_quote_not_closed_is_refused_naming_its_line(app, rep, tmp_path):
+    """It used to report only "line 2: No profile URL" and drop line 3 without a word."""
+    broken = tmp_path / "contacts.csv"
+    broken.write_text(
+        "name,profile_url,company,title\n"
+        '"Dana Whitfield,https://www.linkedin.com/in/dana-whitfield,Initech,CFO\n'
+        "Tom Berg,https://www.linkedin.com/in/tom-berg,Hooli,Treasurer\n"
+    )
+    result = run(app, "contacts", "import", str(broken), "--owner", "rep@acme.example")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: file: Not a readable CSV: a quote in the record on line 2 is not closed where its "
+        "field ends, so the lines after it, to the end of the file, were read into that field. "
+        "Close it (a quote inside a quoted field is written twice) and import again.\n"
+    )
+    assert names(rep) == []
