@@ -68,12 +68,14 @@ def db_restore(runtime: Runtime, file: Path) -> None:
 @pass_runtime
 def demo_load(runtime: Runtime, url: str) -> None:
     """Load the demo workspace once; print its API token and web password."""
+    kept = demo_data.files(runtime.instance_path, runtime.config["DATABASE_URL"])
     with runtime.database.writer() as session:
-        token = demo_data.load(session, runtime.instance_path)
-        password = demo_data.password(session, runtime.instance_path)
+        token = demo_data.load(session, kept.token)
+        password = demo_data.password(session, kept.password)
         session.commit()
     click.echo(f"Demo user: {demo_data.EMAIL} (a rep; {demo_data.COLLEAGUE} is another)")
     click.echo(f"Demo manager: {demo_data.MANAGER} (the team's admin; same password)")
     click.echo(f"Demo password: {password}  (sign in at {url}/)")
     click.echo(f"Demo API token: {token}")
+    click.echo(f"Token and password kept in {kept.token} and {kept.password}")
     click.echo(f"Try: curl -H 'Authorization: Bearer {token}' {url}/api/v1/audiences")

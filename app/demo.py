@@ -2,21 +2,28 @@
 admin) and two reps, each with a history of their own.
 
 Loaded once; the rep's token and the web password (shared by the three demo users) are kept in
-the instance folder so every ``make run`` can print them.
+the instance folder so every ``make run`` can print them: ``demo-token.txt`` and
+``demo-password.txt`` for the instance's own database (``instance/planner.db``, what ``make run``
+serves), files named after any other database's, so that loading the demo there (PostgreSQL,
+say) leaves the first one's alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
+from app import settings
 from core import accounts_db, passwords_db
 from core import models as core_models
-from core.db import utcnow
+from core.db import sqlite_file, utcnow
 from schedules import audiences_db, posts_db
 
 WORKSPACE = "Demo Sales"
@@ -24,12 +31,36 @@ MANAGER = "manager@demo.example"
 EMAIL = "rep@demo.example"
 COLLEAGUE = "sam@demo.example"
 USERS = (MANAGER, EMAIL, COLLEAGUE)
-TOKEN_FILE = "demo-token.txt"
-PASSWORD_FILE = "demo-password.txt"
 
 
-def load(session: Session, instance_path: str) -> str:
-    token_file = Path(instance_path) / TOKEN_FILE
+@dataclass(frozen=True)
+class Files:
+    """Where one database's demo token and password are kept."""
+
+    token: Path
+    password: Path
+
+
+def files(instance_path: str, database_url: str) -> Files:
+    instance = Path(instance_path)
+    path = sqlite_file(database_url)
+    if (
+        path is not None
+        and Path(path).resolve() == (instance / settings.DEFAULT_DATABASE_FILE).resolve()
+    ):
+        suffix = ""
+    else:
+        # The database's name to read, and a digest of where it is: two planner.db in two
+        # folders, or two servers' databases of one name, are not the same demo.
+        url = make_url(database_url)
+        where = str(Path(path).resolve()) if path else url.render_as_string(hide_password=True)
+        name = Path(path).stem if path else url.database or "memory"
+        digest = hashlib.sha256(where.encode()).hexdigest()[:8]
+        suffix = "." + re.sub(r"[^A-Za-z0-9_-]+", "-", name) + "-" + digest
+    return Files(instance / f"demo-token{suffix}.txt", instance / f"demo-password{suffix}.txt")
+
+
+def load(session: Session, token_file: Path) -> str:
     if session.scalar(select(core_models.User.id).where(core_models.User.email == EMAIL)):
         if token_file.exists():
             return token_file.read_text().strip()
@@ -47,9 +78,8 @@ def load(session: Session, instance_path: str) -> str:
     return token
 
 
-def password(session: Session, instance_path: str) -> str:
-    """The demo users' web password: made up once, then read back from the instance folder."""
-    path = Path(instance_path) / PASSWORD_FILE
+def password(session: Session, path: Path) -> str:
+    """The demo users' web password: made up once, then read back from ``path``."""
     user = accounts_db.find_user(session, EMAIL)
     if path.exists() and user.password_hash is not None:
         return path.read_text().strip()

@@ -41,6 +41,8 @@ DEFAULT_THREADS = 8
 DEFAULT_PORT = 5000
 # Finished webhook deliveries are kept this many days (PLANNER_WEBHOOK_RETENTION_DAYS).
 DEFAULT_WEBHOOK_RETENTION_DAYS = 30
+# Without DATABASE_URL, the database is this file in the instance folder.
+DEFAULT_DATABASE_FILE = "planner.db"
 # The databases the app runs on: SQLite, and PostgreSQL through psycopg 3 (core.db.make_engine
 # reads postgresql:// and postgres:// as psycopg). Any other driver fails in every worker.
 DATABASE_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
@@ -240,7 +242,9 @@ def read(
     instance_dir = Path(instance or instance_path())
     metrics_dir = env.text(METRICS_DIR_VARIABLE)
     return Settings(
-        database_url=env.database_url("DATABASE_URL", f"sqlite:///{instance_dir / 'planner.db'}"),
+        database_url=env.database_url(
+            "DATABASE_URL", f"sqlite:///{instance_dir / DEFAULT_DATABASE_FILE}"
+        ),
         secret_key=env.text("PLANNER_SECRET_KEY"),
         proxy_fix=env.number("PLANNER_PROXY_FIX", 0),
         metrics_public=env.switch("PLANNER_METRICS_PUBLIC"),

@@ -1,13 +1,16 @@
 """The planner command: users, tokens, migrations and demo data."""
 
 import re
+import shutil
 import subprocess
 from importlib.metadata import version
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from app import create_app
 from app.cli import COMMANDS, cli
 from tests.cli.helpers import REPO
 from tests.conftest import make_caller
@@ -48,6 +51,46 @@ def test_demo_load_is_idempotent_and_its_token_works(app, client):
     assert token in second.output
     audiences = client.get("/api/v1/audiences", headers={"Authorization": f"Bearer {token}"})
     assert audiences.get_json()["total"] == 2
+
+
+def demo_load(app) -> tuple[str, str, str]:
+    """``planner demo load``'s token and password, and what it printed."""
+    output = run(app, "demo", "load").output
+    token = re.search(r"Demo API token: (\S+)", output)
+    password = re.search(r"Demo password: (\S+)", output)
+    assert token and password, output
+    return token[1], password[1], output
+
+
+def test_demo_files_are_the_instance_databases_and_another_database_gets_its_own(
+    app, sqlite_template, tmp_path
+):
+    """Loading the demo into another database (PostgreSQL, or another SQLite file) wrote its
+    token and password over the instance database's, which then printed ones that fail there."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copy(sqlite_template, instance / "planner.db")
+    own = create_app({"DATABASE_URL": f"sqlite:///{instance / 'planner.db'}", "SECRET_KEY": "t"})
+    own.instance_path = app.instance_path = str(instance)
+
+    token, password, said = demo_load(own)
+    other_token, other_password, other_said = demo_load(app)
+    assert other_token != token and other_password != password
+    assert demo_load(own)[:2] == (token, password)
+    assert demo_load(app)[:2] == (other_token, other_password)
+    signed = own.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert signed.get_json()["email"] == "rep@demo.example"
+    own.extensions["planner_db"].engine.dispose()
+
+    kept = f"kept in {instance / 'demo-token.txt'} and {instance / 'demo-password.txt'}\n"
+    assert kept in said
+    assert (
+        (instance / "demo-token.txt").read_text(),
+        (instance / "demo-password.txt").read_text(),
+    ) == (f"{token}\n", f"{password}\n")
+    other_files = re.search(r"kept in (\S+) and (\S+)\n", other_said).groups()
+    assert re.fullmatch(r"demo-token\.[\w-]+-[0-9a-f]{8}\.txt", Path(other_files[0]).name)
+    assert Path(other_files[1]).read_text() == f"{other_password}\n"
 
 
 def test_the_demo_is_a_team_of_a_manager_and_two_reps_each_with_a_history(app, client):
