@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from core.db import utcnow
@@ -80,14 +80,16 @@ def watch(factory: sessionmaker[Session], public_url: str) -> None:
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     session.info.pop(_BEFORE, None)  # a failed flush's, never seen by after_flush
-    gone = [a.id for a in session.deleted if isinstance(a, Audience)]
-    if gone:
-        # The database deletes their posts (cascade), unseen by the session: load them now
-        # to report them deleted and disarm their post.due.
+    session.info.pop(_GONE, None)
+    audiences = [a.id for a in session.deleted if isinstance(a, Audience)]
+    people = [c.id for c in session.deleted if isinstance(c, Contact)]
+    if audiences or people:
+        # The database deletes their posts (an audience's, a contact's one-to-one asks) by
+        # cascade, unseen by the session: load them now to report them deleted and disarm
+        # their post.due.
+        cascaded = or_(Post.audience_id.in_(audiences), Post.contact_id.in_(people))
         with session.no_autoflush:
-            session.info[_GONE] = list(
-                session.scalars(select(Post).where(Post.audience_id.in_(gone)))
-            )
+            session.info[_GONE] = list(session.scalars(select(Post).where(cascaded)))
     timeline = _timeline_changed(session)
     contacts = _affected_contacts(session, timeline)
     if contacts:

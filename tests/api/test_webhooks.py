@@ -13,7 +13,15 @@ from app import settings
 from core.db import utcnow
 from schedules.models import AskRefusal, Contact
 from schedules.webhooks.models import WebhookEvent
-from tests.api.helpers import CONNECTIONS, upload
+from tests.api.helpers import (
+    CONNECT_POLICY,
+    CONNECTIONS,
+    add_contact,
+    direct_ask,
+    iso,
+    touch,
+    upload,
+)
 from tests.helpers import give, make_audience, statements_run
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
@@ -122,6 +130,21 @@ def test_deleting_an_audience_reports_its_posts_deleted_and_disarms_their_post_d
     deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
     assert receiver.types() == ["post.deleted"]
     assert receiver.messages[0].data["post"]["id"] == post["id"]
+
+
+def test_deleting_a_contact_reports_its_asks_deleted_and_disarms_their_post_due(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["post.deleted", "post.due"])
+    audience = make_audience(rep, policy=CONNECT_POLICY)
+    give(rep, audience["id"], iso(days=-1), status="published")
+    contact = add_contact(rep, audience, accepted_at=iso(days=-30))
+    touch(rep, contact, iso(days=-3))
+    touch(rep, contact, iso(days=-2))
+    asked = direct_ask(rep, contact, iso(hours=1))
+    assert asked.status_code == 201, asked.get_json()
+    assert rep.delete(f"/api/v1/contacts/{contact['id']}").status_code == 204
+    deliver(app, utcnow() + dt.timedelta(days=1))
+    assert receiver.types() == ["post.deleted"]
+    assert receiver.messages[0].data["post"]["id"] == asked.get_json()["id"]
 
 
 def test_a_contact_stage_change_is_an_event_with_the_previous_stage(app, rep, receiver):
