@@ -120,11 +120,15 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, Post):
             _post_changed(session, obj)
-    gone = set(session.info.pop(_GONE, ()))
-    for obj in gone.union(session.deleted):
-        if isinstance(obj, Post):
-            outbox_db.disarm_due(session, obj.id)
-            _post_event(session, "post.deleted", obj, _post_data(obj, deleted=True))
+    gone = set(session.info.pop(_GONE, ())).union(
+        obj for obj in session.deleted if isinstance(obj, Post)
+    )
+    # A draft receivers were never told of (never scheduled) goes as silently as it came.
+    told = outbox_db.reported_posts(session, [p.id for p in gone if p.status == "draft"])
+    for post in gone:
+        outbox_db.disarm_due(session, post.id)
+        if post.status != "draft" or post.id in told:
+            _post_event(session, "post.deleted", post, _post_data(post, deleted=True))
     if before is not None:
         moved, histories = _stages_moved(session, before)
         for standing in contacts_db.standings(session, list(moved), before.now, histories):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -75,3 +75,11 @@ def refresh_due(session: Session, post_id: int, at: dt.datetime, data: dict[str,
         .where(_PENDING_DUE, _EVENTS.c.post_id == post_id)
         .values(payload=envelope(DUE, data, at))
     )
+
+
+def reported_posts(session: Session, post_ids: list[int]) -> set[int]:
+    """Those of ``post_ids`` the outbox holds an event about (kept for the retention days)."""
+    if not post_ids:
+        return set()
+    found = select(_EVENTS.c.post_id).where(_EVENTS.c.post_id.in_(post_ids)).distinct()
+    return set(session.connection().scalars(found))

@@ -79,6 +79,24 @@ def test_a_draft_is_silent_until_it_is_scheduled(app, rep, receiver):
     assert receiver.types() == ["post.scheduled"]
 
 
+def test_deleting_a_draft_receivers_never_heard_of_sends_nothing(app, rep, receiver):
+    add_endpoint(rep, receiver, events=["post.deleted"])
+    audience = make_audience(rep)
+    kept_quiet = give(rep, audience["id"], LATER, status="draft", title="Half an idea")
+    unscheduled = give(rep, audience["id"], LATER, status="scheduled")
+    assert (
+        rep.patch(f"/api/v1/posts/{unscheduled['id']}", json={"status": "draft"}).status_code == 200
+    )
+    for post in (kept_quiet, unscheduled):
+        assert rep.delete(f"/api/v1/posts/{post['id']}").status_code == 204
+    other = make_audience(rep, name="CTOs")
+    give(rep, other["id"], LATER, status="draft")
+    assert rep.delete(f"/api/v1/audiences/{other['id']}").status_code == 204
+    deliver(app)
+    # Only the draft that had been scheduled once is news to a receiver.
+    assert [m.data["post"]["id"] for m in receiver.of("post.deleted")] == [unscheduled["id"]]
+
+
 def test_post_due_fires_once_at_the_time_and_again_after_a_move(app, rep, receiver):
     add_endpoint(rep, receiver, events=["post.due"])
     audience = make_audience(rep)
