@@ -120,15 +120,17 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     for obj in session.dirty:
         if isinstance(obj, Post):
             _post_changed(session, obj)
-    gone = set(session.info.pop(_GONE, ())).union(
-        obj for obj in session.deleted if isinstance(obj, Post)
-    )
+    deleted = session.deleted
+    gone = set(session.info.pop(_GONE, ())).union(obj for obj in deleted if isinstance(obj, Post))
     # A draft receivers were never told of (never scheduled) goes as silently as it came.
     told = outbox_db.reported_posts(session, [p.id for p in gone if p.status == "draft"])
     for post in gone:
         outbox_db.disarm_due(session, post.id)
         if post.status != "draft" or post.id in told:
-            _post_event(session, "post.deleted", post, _post_data(post, deleted=True))
+            # A deleted post has no page left: its audience's calendar is where it was, or the
+            # list of audiences when the audience went too.
+            page = "/audiences" if post.audience in deleted else f"/audiences/{post.audience_id}"
+            _post_event(session, "post.deleted", post, _post_data(post, page))
     if before is not None:
         moved, histories = _stages_moved(session, before)
         for standing in contacts_db.standings(session, list(moved), before.now, histories):
@@ -173,20 +175,20 @@ def _post_event(session: Session, type_: str, post: Post, data: dict[str, Any]) 
     outbox_db.record(session, _workspace(post), type_, data, post_id=post.id)
 
 
-def _post_data(post: Post, deleted: bool = False) -> dict[str, Any]:
+def _post_data(post: Post, page: str | None = None) -> dict[str, Any]:
+    """The post as the API shows it, its rep and audience, and links to it (``page``: where
+    the web link goes instead of the post's own page, once that is gone)."""
     session = object_session(post)
     shown = _post_schema().dump(post)
     # The shared link leaves the product here, so it carries the audience's UTM tags.
     shown["url"] = utm.tag(
         shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
     )
-    # A deleted post has no page left: its audience's calendar is where it was.
-    page = f"/audiences/{post.audience_id}" if deleted else f"/posts/{post.id}/edit"
     return {
         "post": shown,
         "rep": _rep(session.get(User, post.owner_id)),
         "audience": _audience(post.audience),
-        **_links(session, f"/api/v1/posts/{post.id}", page),
+        **_links(session, f"/api/v1/posts/{post.id}", page or f"/posts/{post.id}/edit"),
     }
 
 

@@ -23,6 +23,7 @@ from tests.api.helpers import (
     upload,
 )
 from tests.helpers import give, make_audience, statements_run
+from tests.web.conftest import sign_in
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
@@ -147,7 +148,11 @@ def test_deleting_an_audience_reports_its_posts_deleted_and_disarms_their_post_d
     assert rep.delete(f"/api/v1/audiences/{audience['id']}").status_code == 204
     deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
     assert receiver.types() == ["post.deleted"]
-    assert receiver.messages[0].data["post"]["id"] == post["id"]
+    data = receiver.messages[0].data
+    assert data["post"]["id"] == post["id"]
+    # The audience's calendar went with it: the link is to the list of audiences, which opens.
+    page = data["links"]["web"].removeprefix(settings.public_url())
+    assert sign_in(app, rep, "rep@acme.example").get(page).status_code == 200
 
 
 def test_deleting_a_contact_reports_its_asks_deleted_and_disarms_their_post_due(app, rep, receiver):
