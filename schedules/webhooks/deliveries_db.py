@@ -57,8 +57,8 @@ def body(event: WebhookEvent) -> bytes:
 
 
 def dispatch_due(session: Session, now: dt.datetime, limit: int = 200) -> int:
-    """Give each due, undispatched event one delivery per enabled endpoint that wants it;
-    the number of events dispatched."""
+    """Give each due, undispatched event one delivery per enabled endpoint that wants it (and
+    existed when it happened); the number of events dispatched."""
     events = list(
         session.scalars(
             dialects.of(session).for_update(
@@ -95,7 +95,9 @@ def dispatch_due(session: Session, now: dt.datetime, limit: int = 200) -> int:
 
 
 def _wants(endpoint: WebhookEndpoint, event: WebhookEvent) -> bool:
-    if event.workspace_id != endpoint.workspace_id:
+    # An endpoint hears of what happens after it was created (a post.due: the post's time),
+    # not of a backlog no worker had sent yet.
+    if event.workspace_id != endpoint.workspace_id or event.due_at < endpoint.created_at:
         return False
     if event.endpoint_id is not None:  # a ping
         return event.endpoint_id == endpoint.id

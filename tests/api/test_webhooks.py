@@ -22,7 +22,7 @@ from tests.api.helpers import (
     touch,
     upload,
 )
-from tests.helpers import give, make_audience, statements_run
+from tests.helpers import ask, give, make_audience, statements_run
 from tests.web.conftest import sign_in
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
@@ -256,6 +256,17 @@ def test_a_rolled_back_change_sends_nothing(app, rep, receiver, writer_session):
     assert all(
         m.data["post"]["title"] != "Never committed" for m in receiver.messages if "post" in m.data
     )
+
+
+def test_a_new_endpoint_gets_only_what_happens_after_it_was_created(app, rep, receiver):
+    audience = make_audience(rep)
+    assert ask(rep, audience["id"], LATER).status_code == 409  # ask.refused, before it
+    post = give(rep, audience["id"], LATER, status="scheduled")  # no worker has run yet
+    add_endpoint(rep, receiver)
+    assert rep.patch(f"/api/v1/posts/{post['id']}", json={"title": "New"}).status_code == 200
+    deliver(app, dt.datetime(2030, 2, 1, tzinfo=dt.UTC))
+    # The post.due armed before is still to come when the endpoint is created: it is sent.
+    assert receiver.types() == ["post.updated", "post.due"]
 
 
 def test_a_receiver_down_then_up_gets_the_event_after_a_retry_with_the_same_id(app, rep, receiver):
