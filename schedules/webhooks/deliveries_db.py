@@ -149,19 +149,22 @@ def record(session: Session, delivery_id: int, outcome: Outcome, now: dt.datetim
         endpoint.failing_since = None
         session.flush()
         return delivery
-    # Failing since this delivery was first due, unless something failed earlier without a
-    # success since.
-    endpoint.failing_since = endpoint.failing_since or delivery.created_at
-    delivery.next_try_at = retries.next_try(delivery.created_at, delivery.attempts, now, jitter)
+    # Failing since now, unless something failed earlier without a success since (an admin
+    # enabling the endpoint again starts afresh: an old delivery's age is not the endpoint's).
+    endpoint.failing_since = endpoint.failing_since or now
     if outcome.status == 410:
+        # The receiver is gone: this delivery is given up; the others wait for an admin.
+        delivery.next_try_at = None
         _disable(endpoint, f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.", now)
-    elif retries.failing_too_long(endpoint.failing_since, now):
-        last = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")
-        _disable(
-            endpoint,
-            f"Failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC (last: {last}).",
-            now,
-        )
+    else:
+        delivery.next_try_at = retries.next_try(delivery.created_at, delivery.attempts, now, jitter)
+        if retries.failing_too_long(endpoint.failing_since, now):
+            last = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")
+            _disable(
+                endpoint,
+                f"Failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC (last: {last}).",
+                now,
+            )
     session.flush()
     return delivery
 

@@ -312,6 +312,30 @@ def test_410_gone_disables_the_endpoint_and_the_admin_sees_why(app, rep, receive
     assert (again["enabled"], again["disabled_reason"]) == (True, None)
 
 
+def test_a_410_gives_its_delivery_up_and_failing_since_starts_afresh_after_re_enabling(
+    app, rep, receiver
+):
+    endpoint = add_endpoint(rep, receiver)
+    url = f"/api/v1/webhooks/{endpoint['id']}"
+    receiver.statuses = [500, 410]
+    rep.post(f"{url}/test")
+    rep.post(f"{url}/test")
+    first = utcnow()
+    deliver(app, first)  # the first ping fails and waits for a retry; the second is a 410
+    gone, waiting = rep.get(f"{url}/deliveries").get_json()["items"]  # newest first
+    assert (gone["last_status"], gone["next_try_at"]) == (410, None)  # given up
+    assert waiting["next_try_at"] is not None
+    assert rep.get(url).get_json()["failing_since"] == first.isoformat()
+    again = first + dt.timedelta(days=1)
+    assert rep.patch(url, json={"enabled": True}).status_code == 200
+    receiver.statuses = [410]
+    deliver(app, again)  # the waiting ping is tried again: 410
+    shown = rep.get(url).get_json()
+    assert shown["enabled"] is False
+    assert shown["failing_since"] == again.isoformat()  # this failure's, not the first's
+    assert receiver.messages == []
+
+
 def test_three_days_of_failures_disable_the_endpoint_with_the_reason(app, rep, receiver):
     endpoint = add_endpoint(rep, receiver, events=["post.scheduled"])
     receiver.statuses = [500] * 50
