@@ -8,7 +8,6 @@ least once; the stable ``webhook-id`` lets receivers drop the repeat).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import random
@@ -25,12 +24,11 @@ from feeds import fetcher
 from feeds.errors import FetchError
 from feeds.fetch_policy import FetchPolicy
 from schedules.webhooks import deliveries_db, signing
+from schedules.webhooks.endpoints_db import TIMEOUT, delivery_policy
 from schedules.webhooks.models import RESPONSE_EXCERPT_MAX
 
 log = logging.getLogger(__name__)
 
-# Receivers get this long to answer (the issue's 10 s), connection included.
-TIMEOUT = 10.0
 # A claimed delivery is left alone this long: longer than a send can take, so only a dead
 # worker's lease runs out.
 LEASE = dt.timedelta(seconds=TIMEOUT + 5)
@@ -38,13 +36,6 @@ LEASE = dt.timedelta(seconds=TIMEOUT + 5)
 # admin's delivery list, and looked for at most this often.
 RETENTION = dt.timedelta(days=DEFAULT_WEBHOOK_RETENTION_DAYS)
 PRUNE_EVERY = dt.timedelta(hours=1)
-
-
-def delivery_policy(feeds_policy: FetchPolicy) -> FetchPolicy:
-    """The feeds' SSRF rules and allowlist, with the webhooks' own time limit."""
-    return dataclasses.replace(
-        feeds_policy, timeout=TIMEOUT, connect_timeout=min(feeds_policy.connect_timeout, TIMEOUT)
-    )
 
 
 def send(claim: deliveries_db.Claim, policy: FetchPolicy) -> deliveries_db.Outcome:

@@ -61,6 +61,8 @@ class FetchPolicy:
     max_redirects: int = MAX_REDIRECTS
     user_agent: str = USER_AGENT
     resolver: Resolver = field(default=system_resolver, compare=False)
+    # What a refusal says was refused: fetching a feed, or delivering a webhook.
+    action: str = "fetch from"
 
     def address_allowed(self, host: str, address: IPAddress) -> bool:
         if self.allow_private or host.lower().rstrip(".") in self.allowed_hosts:
@@ -86,7 +88,7 @@ class FetchPolicy:
         except ValueError as exc:
             raise BlockedAddress(f"Invalid URL {url!r}: {exc}", url=url) from None
         if parts.scheme.lower() not in ("http", "https"):
-            raise BlockedAddress(f"Only http and https URLs can be fetched, not {url!r}", url=url)
+            raise BlockedAddress(f"Only http and https URLs are allowed, not {url!r}", url=url)
         if not parts.hostname:
             raise BlockedAddress(f"URL {url!r} has no host", url=url)
         if not host_encodable(parts.hostname):
@@ -95,10 +97,18 @@ class FetchPolicy:
             )
         address = literal_address(parts.hostname)
         if address is not None and not self.address_allowed(parts.hostname, address):
-            raise BlockedAddress(
-                f"Refusing to fetch from {address}: not a public address. {allow_hint(address)}",
-                url=url,
-            )
+            raise self.refusal(str(address), address, url=url)
+
+    def refusal(self, host: str, address: IPAddress, **extra: object) -> BlockedAddress:
+        """The refusal of a non-public address ``host`` is (or resolves to), in the words of
+        what was being done, saying who can allow it."""
+        if host == str(address):
+            why = "not a public address"
+        else:
+            why = f"it resolves to non-public address {address}"
+        return BlockedAddress(
+            f"Refusing to {self.action} {host}: {why}. {allow_hint(host)}", host=host, **extra
+        )
 
 
 def literal_address(host: str) -> IPAddress | None:

@@ -34,8 +34,8 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from feeds.errors import BlockedAddress, BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
-from feeds.fetch_policy import FetchPolicy, allow_hint, literal_address
+from feeds.errors import BodyTooLarge, FetchError, FetchTimeout, HTTPStatusError
+from feeds.fetch_policy import FetchPolicy, literal_address
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
@@ -438,11 +438,7 @@ class _VettingBackend(httpcore.NetworkBackend):
         if refused:
             # Refuse the host outright rather than skipping to its public addresses: mixing
             # one public and one internal answer is the shape of a rebinding attack.
-            raise BlockedAddress(
-                f"Refusing to connect to {host}: it resolves to non-public address {refused[0]}. "
-                + allow_hint(host),
-                host=host,
-            )
+            raise self._policy.refusal(host, refused[0])
         error: Exception | None = None
         for address in addresses:
             remaining = self._deadline - time.monotonic()
