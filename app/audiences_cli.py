@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -14,10 +13,11 @@ from core.models import User
 from schedules import audiences_db, posts_db, rule, timeline_db
 from schedules.models import STATUSES, Audience
 from schedules.policy import policy_of
+from schedules.times import local
 
 
 def _local(at: dt.datetime | None, timezone: str, empty: str = "none") -> str:
-    return at.astimezone(ZoneInfo(timezone)).strftime("%a %Y-%m-%d %H:%M") if at else empty
+    return local(at, timezone).strftime("%a %Y-%m-%d %H:%M") if at else empty
 
 
 def _ratio_line(audience: Audience, ratio: rule.Ratio) -> str:

@@ -23,6 +23,11 @@ def _utc(at: dt.datetime) -> str:
     return f"{at:%Y-%m-%d %H:%M} UTC"
 
 
+# An unmet condition whose first passing date would fall after the calendar's last day: only
+# rows dated at its very end, stored before dates were bounded, get here.
+NO_DATE_LEFT = "no date on the calendar, which ends on 9999-12-31, is late enough"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -59,6 +64,8 @@ def no_date(reason: NoDate | None) -> str | None:
     if reason is None:
         return None
     k, days, gap = reason.gives_per_ask, reason.gives_lookback_days, reason.min_days_between_asks
+    if reason.code == "calendar_end":
+        return NO_DATE_LEFT
     if reason.next_ask_at is None:
         return f"schedule {k} value posts within {days} days first"
     next_ask = f"the next ask at {_utc(reason.next_ask_at)}"
@@ -80,6 +87,7 @@ def no_date(reason: NoDate | None) -> str | None:
 def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
     """One unmet condition of the relationship guard, with the reason the guard exists."""
     at = _utc(unmet.satisfied_on) if unmet.satisfied_on else None
+    allowed = f"allowed from {at}" if at else NO_DATE_LEFT
     if unmet.condition == "connected":
         return (
             f"{name} has not accepted a connection yet; being connected is not consent to be "
@@ -88,7 +96,7 @@ def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
     if unmet.condition == "days_after_connect":
         return (
             f"{name} connected less than {policy.min_days_after_connect} days earlier, and a "
-            f"pitch right after connecting reads as the reason you connected; allowed from {at}"
+            f"pitch right after connecting reads as the reason you connected; {allowed}"
         )
     if unmet.condition == "touches":
         counted = policy.touches_per_ask - (unmet.touches_needed or 0)
@@ -104,7 +112,7 @@ def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
         )
     return (
         f"the previous ask to {name} is less than {policy.min_days_between_asks} days earlier; "
-        f"allowed from {at}"
+        f"{allowed}"
     )
 
 
@@ -226,7 +234,11 @@ def person_sentences(
             )
         elif kind == "days_after_connect":
             since = _days_since(contact.accepted_at, at, now) if contact.accepted_at else ""
-            sentence = f"Wait until {when(satisfied_on, timezone)}: {first} connected {since}"
+            sentence = (
+                f"Wait until {when(satisfied_on, timezone)}: {first} connected {since}"
+                if satisfied_on
+                else f"{first} connected {since}, and {NO_DATE_LEFT}"
+            )
         elif kind == "touches":
             sentence = (
                 f"Give {first} {_touches(c['touches_needed'])} first ({TOUCH_IDEAS}); only "
@@ -240,7 +252,12 @@ def person_sentences(
         else:  # days_between_asks
             sentence = (
                 f"Leave {_plural(policy.min_days_between_asks, 'day')} after your previous ask "
-                f"to {first}: choose {when(satisfied_on, timezone)} or later"
+                f"to {first}: "
+                + (
+                    f"choose {when(satisfied_on, timezone)} or later"
+                    if satisfied_on
+                    else NO_DATE_LEFT
+                )
             )
         post_id = c.get("post_id")
         if post_id is not None:

@@ -31,6 +31,15 @@ DEFAULT_GIVES_LOOKBACK_DAYS = 365
 ASK_AFTER_GIVE_GAP = dt.timedelta(minutes=1)
 
 
+def later(at: dt.datetime, delta: dt.timedelta) -> dt.datetime | None:
+    """``at + delta``, or None off the calendar (after 9999-12-31, before year 1), where no date
+    can be offered: rows stored before dates were bounded may sit at its end."""
+    try:
+        return at + delta
+    except OverflowError:
+        return None
+
+
 @dataclass(frozen=True)
 class Entry:
     at: dt.datetime
@@ -58,9 +67,10 @@ class NoDate:
     """Why no date between the asks either side would pass, as data (``explain.no_date`` words
     it). ``code``: ``few_gives`` (too few gives within the lookback of any date), ``next_gap``
     (the next ask needs the gap before it), ``next_gives`` (the next ask needs the gives before
-    it), ``squeezed`` (every date either lacks gives or takes the next ask's)."""
+    it), ``squeezed`` (every date either lacks gives or takes the next ask's), ``calendar_end``
+    (a date that would pass lies beyond 9999-12-31)."""
 
-    code: Literal["few_gives", "next_gap", "next_gives", "squeezed"]
+    code: Literal["few_gives", "next_gap", "next_gives", "squeezed", "calendar_end"]
     gives_per_ask: int
     gives_lookback_days: int
     min_days_between_asks: int
@@ -101,7 +111,8 @@ def counted_gives(
     give_times: Sequence[dt.datetime], prev: dt.datetime | None, at: dt.datetime, policy: Policy
 ) -> int:
     """Gives strictly between the previous ask and ``at``, and no older than the lookback."""
-    first = bisect.bisect_left(give_times, at - policy.lookback)
+    since = later(at, -policy.lookback)
+    first = bisect.bisect_left(give_times, since) if since else 0
     if prev is not None:
         first = max(first, bisect.bisect_right(give_times, prev))
     return max(0, bisect.bisect_left(give_times, at) - first)
@@ -173,20 +184,28 @@ def earliest_between(
     Every candidate is checked against the gives known here only; more gives never break an
     ask, so an instant that passes on them passes on the whole timeline.
     """
-    lower = [t for t in (not_before, prev + policy.min_gap if prev else None) if t is not None]
+    spaced = later(prev, policy.min_gap) if prev else None
+    if prev and spaced is None:
+        return None, _no_date("calendar_end", policy, next_ask_at)
+    lower = [t for t in (not_before, spaced) if t is not None]
     gives = [g for g in give_times if (prev is None or g > prev)]
     if next_ask_at is not None:
         gives = [g for g in gives if g < next_ask_at]
     latest, reason = _latest_keeping_next(next_ask_at, gives, policy)
     k = policy.gives_per_ask
     candidates = [max(lower)] if k == 0 and lower else []
+    ends = False
     for i in range(max(0, len(gives) - k + 1) if k else 0):
-        at = max([gives[i + k - 1] + ASK_AFTER_GIVE_GAP, *lower])
-        if at - policy.lookback <= gives[i]:
+        after_gives = later(gives[i + k - 1], ASK_AFTER_GIVE_GAP)
+        if after_gives is None:
+            ends = True  # the k-th give is on the calendar's last minute, as are later ones
+            break
+        at = max([after_gives, *lower])
+        if at - gives[i] <= policy.lookback:
             candidates.append(at)
             break
     if not candidates:
-        return None, _no_date("few_gives", policy, next_ask_at)
+        return None, _no_date("calendar_end" if ends else "few_gives", policy, next_ask_at)
     at = candidates[0]
     if reason is not None and (latest is None or at > latest):
         return None, reason
@@ -201,16 +220,18 @@ def _latest_keeping_next(
     it covered, (None, None) when there is no next ask to keep covered."""
     if next_ask_at is None:
         return None, None
-    spaced = next_ask_at - policy.min_gap
+    spaced = later(next_ask_at, -policy.min_gap)
     k = policy.gives_per_ask
-    if k == 0:
+    if k == 0 or spaced is None:
         return spaced, _no_date("next_gap", policy, next_ask_at)
-    window = [g for g in gives if g >= next_ask_at - policy.lookback]
+    window = [g for g in gives if next_ask_at - g <= policy.lookback]
     if len(window) < k:
         return None, _no_date("next_gives", policy, next_ask_at)
     # The ask must come strictly before the k-th last give, and be spaced from the next ask.
-    latest = min(spaced, window[-k] - dt.timedelta(microseconds=1))
-    return latest, _no_date("squeezed", policy, next_ask_at)
+    before_gives = later(window[-k], -dt.timedelta(microseconds=1))
+    if before_gives is None:
+        return None, _no_date("next_gives", policy, next_ask_at)
+    return min(spaced, before_gives), _no_date("squeezed", policy, next_ask_at)
 
 
 def _no_date(code: str, policy: Policy, next_ask_at: dt.datetime | None) -> NoDate:

@@ -76,7 +76,12 @@ def local_iso(at: dt.datetime, timezone: str) -> str:
 
 
 def local(at: dt.datetime, timezone: str) -> dt.datetime:
-    return at.astimezone(ZoneInfo(timezone))
+    """``at`` on the zone's clock, or in UTC where that clock has passed 9999-12-31: a moment
+    stored at the calendar's very end, before dates were bounded, still shows."""
+    try:
+        return at.astimezone(ZoneInfo(timezone))
+    except OverflowError:
+        return at.astimezone(dt.UTC)
 
 
 def day(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from schedules.models import Post
+from schedules.times import local
 
 VIEWS = {"month": 1, "quarter": 3}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -79,11 +80,12 @@ def _add_months(date: dt.date, months: int) -> dt.date:
 
 
 def period(view: str, start: str | None, today: dt.date) -> Period:
-    """The month or quarter holding ``start`` (``YYYY-MM``), or today's when it is unusable."""
+    """The month or quarter holding ``start`` (``YYYY-MM``), or today's when it is unusable
+    (before 1900, or in 9999, where the period would end past the calendar's last day)."""
     view = view if view in VIEWS else "month"
     match = _MONTH.match(start or "")
     first = dt.date(today.year, today.month, 1)
-    if match and 1 <= int(match[2]) <= 12 and 1900 <= int(match[1]) <= 9999:
+    if match and 1 <= int(match[2]) <= 12 and 1900 <= int(match[1]) <= 9998:
         first = dt.date(int(match[1]), int(match[2]), 1)
     if view == "quarter":
         first = first.replace(month=(first.month - 1) // 3 * 3 + 1)
@@ -100,7 +102,7 @@ def weeks(
     while date < span.grid_end:
         days[date] = Day(date, span.first <= date < span.end)
         date += dt.timedelta(days=1)
-    items = [Item(p.scheduled_at.astimezone(zone), p.kind, p) for p in posts if p.scheduled_at]
+    items = [Item(local(p.scheduled_at, timezone), p.kind, p) for p in posts if p.scheduled_at]
     items += [Item(slot.astimezone(zone), "slot") for slot in open_slots]
     for item in sorted(items, key=lambda i: (i.at, i.kind)):
         if item.at.date() in days:

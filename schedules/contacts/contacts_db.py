@@ -34,7 +34,7 @@ from schedules.contacts.people_db import lock_contact
 from schedules.contacts.profiles import profile_key
 from schedules.models import CONTACT_NAME_MAX, RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
-from schedules.times import parse_when
+from schedules.times import local, parse_when
 
 CONTACT_TEXT = ("name", "company", "title", "notes")
 
@@ -522,7 +522,7 @@ def _acceptance_changes(
         return False
     if accepted_at is None:
         return True
-    return accepted_at.astimezone(ZoneInfo(timezone)).date() != accepted_on and (
+    return local(accepted_at, timezone).date() != accepted_on and (
         accepted_at != _acceptance(accepted_on, timezone, requested_at)
     )
 

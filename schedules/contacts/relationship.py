@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from schedules.rule import ASK_AFTER_GIVE_GAP
+from schedules.rule import ASK_AFTER_GIVE_GAP, later
 
 Condition = Literal["connected", "days_after_connect", "touches", "days_between_asks"]
 Stage = Literal["new", "requested", "connected", "engaged", "ready_to_ask", "asked"]
@@ -97,7 +97,8 @@ class Unmet:
 
     ``satisfied_on`` is the first instant from which the condition holds (for ``touches``: one
     minute after the touch that would complete the count, when that touch is already recorded
-    before the next ask); ``touches_needed`` is how many more touches the ask lacks where it is.
+    before the next ask), None when none does on the calendar; ``touches_needed`` is how many
+    more touches the ask lacks where it is.
     """
 
     condition: Condition
@@ -129,13 +130,13 @@ def unmet(
     if accepted is None:
         found.append(Unmet("connected"))
     else:
-        ready = accepted + dt.timedelta(days=policy.min_days_after_connect)
-        if at < ready:
+        ready = later(accepted, dt.timedelta(days=policy.min_days_after_connect))
+        if ready is None or at < ready:
             found.append(Unmet("days_after_connect", satisfied_on=ready))
         found.extend(_touches(history.touches, accepted, prev, following, at, policy))
     if prev is not None:
-        spaced = prev + dt.timedelta(days=policy.min_days_between_asks)
-        if at < spaced:
+        spaced = later(prev, dt.timedelta(days=policy.min_days_between_asks))
+        if spaced is None or at < spaced:
             found.append(Unmet("days_between_asks", satisfied_on=spaced))
     return found
 
@@ -152,7 +153,8 @@ def _touches(
         after_anchor = bisect.bisect_right(touches, prev)
     else:
         after_anchor = bisect.bisect_left(touches, accepted)
-    first = max(after_anchor, bisect.bisect_left(touches, at - policy.lookback))
+    since = later(at, -policy.lookback)
+    first = max(after_anchor, bisect.bisect_left(touches, since) if since else 0)
     counted = max(0, bisect.bisect_left(touches, at) - first)
     if counted >= policy.touches_per_ask:
         return []
@@ -177,12 +179,14 @@ def _completed(
     cover too; touches that faded before ``at`` do not come back)."""
     k = policy.touches_per_ask
     for i in range(len(touches) - k + 1):
-        done = touches[i + k - 1] + ASK_AFTER_GIVE_GAP
+        done = later(touches[i + k - 1], ASK_AFTER_GIVE_GAP)
+        if done is None:  # the completing touch is on the calendar's last minute
+            return None
         if done <= at:
             continue
         if following is not None and done >= following:
             return None
-        if done - policy.lookback <= touches[i]:
+        if done - touches[i] <= policy.lookback:
             return done
     return None
 

@@ -6,6 +6,11 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from sqlalchemy import update
+
+from schedules.models import Contact, Post, Touch
+from tests.helpers import ask, give, make_audience
+
 ARTICLE = "https://cfo.example/pricing?ref=weekly"
 CONNECTIONS = Path(__file__).parents[1] / "data" / "contacts" / "Connections.csv"
 CONNECT_POLICY = {
@@ -71,3 +76,42 @@ def suggestions(caller, audience_id, **params):
     response = caller.get(f"/api/v1/audiences/{audience_id}/suggestions", query_string=params)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["items"]
+
+
+def stored_at_the_calendars_end(app, rep) -> dict:
+    """A rep's history dated at the calendar's very end, as the API stored it before dates were
+    bounded (made with ordinary dates, then moved there in the database): an acceptance on
+    9999-12-31, a give on 1 December 9999 and an ask on the 20th, and a give, a touch and a
+    one-to-one ask in its last half hour (past the year's end on Berlin's clock)."""
+    audience = make_audience(rep, policy={"gives_per_ask": 1, "min_days_after_connect": 0})
+    ready = add_contact(rep, audience, name="Dana Reyes", accepted_at=iso(-20))
+    touched = touch(rep, ready, iso(-3))
+    touch(rep, ready, iso(-2))
+    planned = give(rep, audience["id"], iso(5))
+    one_to_one = direct_ask(rep, ready, iso(10))
+    assert one_to_one.status_code == 201, one_to_one.get_json()
+    gives = [give(rep, audience["id"], iso(day)) for day in (20, 21)]
+    later_ask = ask(rep, audience["id"], iso(40))
+    assert later_ask.status_code == 201, later_ask.get_json()
+    far = add_contact(
+        rep,
+        audience,
+        name="Fut Ure",
+        profile_url="https://linkedin.com/in/fut",
+        accepted_at=iso(-1),
+    )
+    moves = [
+        (Post, gives[0]["id"], "scheduled_at", "9999-12-01T00:00"),
+        (Post, later_ask.get_json()["id"], "scheduled_at", "9999-12-20T00:00"),
+        (Post, gives[1]["id"], "scheduled_at", "9999-12-31T23:30"),
+        (Post, one_to_one.get_json()["id"], "scheduled_at", "9999-12-31T23:50"),
+        (Touch, touched["id"], "at", "9999-12-31T23:59"),
+        (Contact, far["id"], "accepted_at", "9999-12-31T00:00"),
+    ]
+    with app.extensions["planner_db"].writer() as session:
+        for model, row_id, column, at in moves:
+            moved = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+            session.execute(update(model).where(model.id == row_id).values({column: moved}))
+        session.commit()
+    return {"audience": audience, "ready": ready, "far": far, "give": planned,
+            "ask": later_ask.get_json()}  # fmt: skip

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from app import create_app
 from app.cli import COMMANDS, cli
+from tests.api.helpers import stored_at_the_calendars_end
 from tests.cli.helpers import REPO
 from tests.conftest import make_caller
 from tests.helpers import PlannerRunner, give, make_audience
@@ -248,6 +249,15 @@ def test_posts_list_per_audience_with_the_ratio(app, rep):
     assert mine.output.splitlines()[2].endswith("give at 2031-01-06T09:00")
     drafts = run(app, "posts", "list", "--audience", str(audience["id"]), "--status", "draft")
     assert drafts.output.splitlines()[-1] == "1 posts."
+
+
+def test_posts_list_shows_posts_stored_at_the_calendars_end(app, rep):
+    """Stored before dates were bounded; 23:30 UTC on 9999-12-31 has no Berlin wall time."""
+    stored_at_the_calendars_end(app, rep)
+    result = run(app, "posts", "list", "--audience", "CFOs")
+    assert result.exit_code == 0, result.output
+    assert "Wed 9999-12-01 01:00  give  scheduled" in result.output
+    assert "Fri 9999-12-31 23:30  give  scheduled" in result.output
 
 
 def test_feeds_list_add_and_remove(app, rep):

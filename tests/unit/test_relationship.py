@@ -15,6 +15,7 @@ from schedules.contacts.relationship import (
     unmet,
     violations,
 )
+from schedules.explain import condition_detail
 
 ACCEPTED = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
 POLICY = PersonPolicy(min_days_after_connect=14, touches_per_ask=2, min_days_between_asks=30)
@@ -107,10 +108,28 @@ def test_stages_follow_the_path_from_request_to_ask_and_back():
     assert stage(again, POLICY, day(75)) == "engaged"  # 30 days after the last ask not yet
 
 
+def test_an_acceptance_at_the_calendars_end_leaves_no_date_to_offer():
+    """Stored before dates were bounded: 14 days after 9999-12-31 is no date at all."""
+    history = History(dt.datetime(9999, 12, 31, tzinfo=dt.UTC), [day(2)])
+    waiting, touches = unmet(history, POLICY, day(30))
+    assert waiting == Unmet("days_after_connect", satisfied_on=None)
+    assert condition_detail("Dana", POLICY, waiting).endswith(
+        "no date on the calendar, which ends on 9999-12-31, is late enough"
+    )
+    assert touches.touches_needed == 2
+
+
 # ---------------------------------------------------------------- properties
 
 BASE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-hours = st.integers(0, 24 * 90).map(lambda h: BASE + dt.timedelta(hours=h))
+SPAN = dt.timedelta(days=90)
+# Histories at the calendar's two ends too (see test_rule_properties): nothing may overflow.
+ENDS = [dt.datetime.max.replace(tzinfo=dt.UTC) - SPAN, dt.datetime.min.replace(tzinfo=dt.UTC)]
+hours = st.builds(
+    lambda base, h: base + dt.timedelta(hours=h),
+    st.shared(st.sampled_from([BASE, *ENDS]), key="base"),
+    st.integers(0, SPAN // dt.timedelta(hours=1)),
+)
 policies = st.builds(PersonPolicy, st.integers(0, 20), st.integers(1, 3), st.integers(0, 20))
 operations = st.lists(
     st.one_of(

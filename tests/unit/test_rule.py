@@ -3,7 +3,7 @@
 import datetime as dt
 
 from schedules import explain
-from schedules.rule import Entry, ListTimeline, Policy, check_change, violations
+from schedules.rule import Entry, ListTimeline, Policy, check_change, ratio, violations
 
 T0 = dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC)
 POLICY = Policy(gives_per_ask=3, min_days_between_asks=30)
@@ -92,3 +92,16 @@ def test_gives_older_than_the_lookback_do_not_count():
     (found,) = violations(entries, Policy(3, 30, gives_lookback_days=365))
     assert found.gives_counted == 0 and found.gives_lookback_days == 365
     assert violations(entries, Policy(3, 30, gives_lookback_days=400)) == []
+
+
+def test_after_an_ask_at_the_calendars_end_no_date_is_offered_and_the_reason_says_so():
+    """The probe's timeline, stored before dates were bounded: a give on 1 December 9999 and
+    an ask on the 20th. The next ask would need 30 days after it: past the calendar's end."""
+    at = dt.datetime(9999, 12, 1, tzinfo=dt.UTC)
+    source = ListTimeline([Entry(at, 1, "give"), Entry(at + dt.timedelta(days=19), 2, "ask")])
+    standing = ratio(source, Policy(gives_per_ask=1), T0)
+    assert standing.next_ask is not None and standing.next_ask.covered
+    assert standing.earliest_next_ask_at is None
+    assert explain.no_date(standing.no_date) == (
+        "no date on the calendar, which ends on 9999-12-31, is late enough"
+    )

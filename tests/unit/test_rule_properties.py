@@ -8,7 +8,16 @@ from hypothesis import strategies as st
 from schedules.rule import Entry, ListTimeline, Policy, check_change, violations
 
 BASE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-hours = st.integers(min_value=0, max_value=24 * 60).map(lambda h: BASE + dt.timedelta(hours=h))
+SPAN = dt.timedelta(days=60)
+# Each example's timeline also sits at one of the calendar's two ends, where a gap, a lookback
+# or the minute after a give leaves it: rows stored before dates were bounded may, and nothing
+# may overflow there (the last instant is 9999-12-31T23:59:59.999999, the first 0001-01-01).
+ENDS = [dt.datetime.max.replace(tzinfo=dt.UTC) - SPAN, dt.datetime.min.replace(tzinfo=dt.UTC)]
+hours = st.builds(
+    lambda base, h: base + dt.timedelta(hours=h),
+    st.shared(st.sampled_from([BASE, *ENDS]), key="base"),
+    st.integers(min_value=0, max_value=SPAN // dt.timedelta(hours=1)),
+)
 kinds = st.sampled_from(["give", "ask"])
 operations = st.lists(
     st.one_of(

@@ -40,3 +40,10 @@ def test_blank_is_none_and_nonsense_names_the_field():
     with pytest.raises(InvalidValue) as raised:
         parse_when("from", "next blursday", "UTC")
     assert raised.value.field == "from"
+
+
+def test_a_moment_past_the_calendars_end_on_the_zones_clock_shows_in_utc():
+    """Stored before dates were bounded: 9999-12-31T23:30Z is in year 10000 in Berlin."""
+    at = dt.datetime(9999, 12, 31, 23, 30, tzinfo=dt.UTC)
+    assert local_iso(at, "Europe/Berlin") == "9999-12-31T23:30:00+00:00"
+    assert when(at, "Europe/Berlin", today=dt.date(2026, 1, 1)) == "Fri 31 December 9999, 23:30"
