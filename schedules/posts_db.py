@@ -38,7 +38,7 @@ from schedules.timeline_db import (
     plan_from,
     timeline_violations,
 )
-from schedules.times import parse_range, parse_when, when
+from schedules.times import parse_range, parse_stored, when
 
 POST_SUMMARY_MAX = 600
 TEXT_FIELDS = ("title", "body", "url")
@@ -223,7 +223,7 @@ def build_post(audience: Audience, fields: Mapping[str, Any], owner_id: int) -> 
         url=data.get("url"),
         article_id=data.get("article_id"),
         status=data.get("status") or ("scheduled" if data.get("scheduled_at") else "draft"),
-        scheduled_at=parse_when("scheduled_at", data.get("scheduled_at"), audience.timezone),
+        scheduled_at=parse_stored("scheduled_at", data.get("scheduled_at"), audience.timezone),
     )
     _validate_post(post)
     return post
@@ -260,7 +260,7 @@ def update_post(
                 _article(session, workspace_id, changes["article_id"])
             post.article_id = changes["article_id"]
         if "scheduled_at" in changes:
-            post.scheduled_at = parse_when(
+            post.scheduled_at = parse_stored(
                 "scheduled_at", changes["scheduled_at"], audience.timezone
             )
         if changes.get("owner_id", before_owner) != before_owner:

@@ -15,6 +15,11 @@ MINUTE = dt.timedelta(minutes=1)
 # An offset's "+" that a client did not encode in a query string arrives as a space; after an
 # ISO time, " 01:00" can mean nothing else.
 _UNENCODED_PLUS = re.compile(r"([T ][0-9]{2}:[0-9]{2}[0-9:.,]*) ([0-9]{2}(?::?[0-9]{2})?)$")
+# How far ahead a stored date (a post's time, an acceptance, a touch) may lie: plans reach
+# years ahead, not centuries, so 9999-12-31 (or 2206 for 2026) is a slip to refuse, and every
+# date the rules derive from a stored one (gaps and lookbacks of years) stays on the calendar.
+REACH_YEARS = 100
+REACH = dt.timedelta(days=round(365.25 * REACH_YEARS))
 
 
 def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:
@@ -43,7 +48,23 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
         parsed.astimezone(ZoneInfo(timezone))
         return parsed.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise InvalidValue(field, f"Out of range: {value!r}.") from None
+        shown = value.isoformat() if isinstance(value, dt.datetime) else value
+        raise InvalidValue(field, f"Out of range: {shown!r}.") from None
+
+
+def parse_stored(
+    field: str, value: str | dt.datetime | None, timezone: str, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """A date to store, read as :func:`parse_when` reads it, and at most ``REACH`` from now:
+    the one bound of every date field (API, web forms, imports), a 422 on ``field``."""
+    at = parse_when(field, value, timezone)
+    if at is not None and at - (now or dt.datetime.now(dt.UTC)) > REACH:
+        raise InvalidValue(
+            field,
+            f"{local(at, timezone):%Y-%m-%d} is more than {REACH_YEARS} years from now; "
+            "plans reach years ahead, not centuries.",
+        )
+    return at
 
 
 def parse_range(

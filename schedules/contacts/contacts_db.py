@@ -34,7 +34,7 @@ from schedules.contacts.people_db import lock_contact
 from schedules.contacts.profiles import profile_key
 from schedules.models import CONTACT_NAME_MAX, RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
-from schedules.times import local, parse_when
+from schedules.times import local, parse_stored
 
 CONTACT_TEXT = ("name", "company", "title", "notes")
 
@@ -206,7 +206,7 @@ def create_contact(
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
         # An existing connection (or one the other person started) is recorded as accepted.
-        contact.accepted_at = parse_when("accepted_at", fields["accepted_at"], zone_of(contact))
+        contact.accepted_at = parse_stored("accepted_at", fields["accepted_at"], zone_of(contact))
     session.add(contact)
     _flush_unique_profile(session, contact)
     return contact
@@ -241,7 +241,7 @@ def update_contact(
     _apply_fields(contact, changes)
     after = before
     if "accepted_at" in changes:
-        accepted = parse_when("accepted_at", changes["accepted_at"], zone_of(contact))
+        accepted = parse_stored("accepted_at", changes["accepted_at"], zone_of(contact))
         if accepted is not None and contact.requested_at and accepted < contact.requested_at:
             raise InvalidValue("accepted_at", "Must not be before the connection request.")
         contact.accepted_at = accepted
@@ -312,7 +312,7 @@ def record_connection_request(
             f"{contact.name} accepted a connection on {contact.accepted_at:%Y-%m-%d}; "
             "there is no request to send."
         )
-    contact.requested_at = parse_when(
+    contact.requested_at = parse_stored(
         "requested_at", requested_at, zone_of(contact)
     ) or utcnow().replace(microsecond=0)
     contact.request_note = note.strip()  # type: ignore[union-attr]
@@ -390,6 +390,10 @@ def import_contacts(
                 skipped.append(importing.Skipped(row.line, "audience", reason))
                 continue
         match = known.get(row.key)
+        zone = (match.timezone if match else None) or (audience.timezone if audience else "UTC")
+        if (problem := _dated_off_range(row, zone, now)) is not None:
+            skipped.append(problem)
+            continue
         if match is None:
             created_rows.append((row, audience))
             continue
@@ -413,6 +417,17 @@ def import_contacts(
     created = _insert_contacts(session, workspace_id, owner_id, created_rows, now)
     skipped.sort(key=lambda s: s.line)
     return ImportReport(parsed.format, created, updated, skipped)
+
+
+def _dated_off_range(row: importing.Row, zone: str, now: dt.datetime) -> importing.Skipped | None:
+    """A connection dated beyond the range every stored date keeps (``parse_stored``), read as
+    the start of its day on the contact's clock, as it is stored."""
+    start = row.accepted_on and dt.datetime.combine(row.accepted_on, dt.time())
+    try:
+        parse_stored("accepted_at", start, zone, now)
+    except InvalidValue as error:
+        return importing.Skipped(row.line, error.field, error.message)
+    return None
 
 
 def _audiences_by_key(session: Session, workspace_id: int) -> dict[str, Audience]:

@@ -18,7 +18,7 @@ from schedules.contacts.contacts_db import get_contact, zone_of
 from schedules.contacts.people_db import lock_contact
 from schedules.models import TOUCH_KINDS, Contact, Post, Touch
 from schedules.policy import DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS, person_policy
-from schedules.times import parse_when
+from schedules.times import parse_stored
 
 
 def list_touches(
@@ -94,7 +94,7 @@ def add_touch(
 ) -> Touch:
     """A new touch only ever adds cover, so it needs the locks but no judgement."""
     contact, post = _locked(session, workspace_id, contact_id, owner_id, fields.get("post_id"))
-    at = parse_when("at", fields.get("at"), zone_of(contact))
+    at = parse_stored("at", fields.get("at"), zone_of(contact))
     if at is None and post is not None:
         at = post.scheduled_at
     if at is None:
@@ -149,7 +149,7 @@ def update_touch(
     if "post_id" in changes:
         touch.post_id = post.id if post else None
     if "at" in changes:
-        at = parse_when("at", changes["at"], zone_of(contact))
+        at = parse_stored("at", changes["at"], zone_of(contact))
         if at is None:
             raise InvalidValue("at", "A touch needs a date.")
         if at != touch.at:

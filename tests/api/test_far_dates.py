@@ -1,7 +1,93 @@
-"""Dates at the calendar's far end, stored before dates were bounded: read without a 500."""
+"""Dates at the calendar's far end: refused when typed (a 422 naming the field, nothing
+written), and read without a 500 where they were stored before that."""
 
-from tests.api.helpers import direct_ask, iso, stored_at_the_calendars_end, touch, upload
-from tests.helpers import ask
+import datetime as dt
+
+from tests.api.helpers import (
+    add_contact,
+    direct_ask,
+    iso,
+    stored_at_the_calendars_end,
+    touch,
+    upload,
+)
+from tests.helpers import ask, give, make_audience, post
+
+FAR = "9999-12-31T00:00:00Z"
+
+
+def refused_on(response, field: str) -> str:
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    [error] = response.get_json()["errors"]
+    assert error["field"] == field
+    return error["message"]
+
+
+def test_dates_past_a_hundred_years_ahead_are_422_naming_the_field_and_write_nothing(rep):
+    audience = make_audience(rep, policy={"gives_per_ask": 1})
+    created = rep.post(
+        "/api/v1/contacts", json={"name": "Fut", "accepted_at": FAR, "audience_id": audience["id"]}
+    )
+    assert "more than 100 years from now" in refused_on(created, "accepted_at")
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 0
+
+    contact = add_contact(rep, audience, accepted_at=iso(-20))
+    url = f"/api/v1/contacts/{contact['id']}"
+    refused_on(rep.patch(url, json={"accepted_at": "9999-12-25"}), "accepted_at")
+    refused_on(rep.post(f"{url}/touches", json={"kind": "met", "at": FAR}), "at")
+    request = {"note": "Dana, good to meet you at the CFO breakfast.", "requested_at": FAR}
+    fresh = add_contact(rep, audience, name="Bo Chen")
+    refused_on(rep.post(f"/api/v1/contacts/{fresh['id']}/connection-request", json=request),
+               "requested_at")  # fmt: skip
+    for at in ("9999-12-01T00:00Z", "2206-01-01T09:00"):
+        refused_on(post(rep, audience["id"], "give", at), "scheduled_at")
+        refused_on(ask(rep, audience["id"], at), "scheduled_at")
+        refused_on(direct_ask(rep, contact, at), "scheduled_at")
+    planned = give(rep, audience["id"], iso(3))
+    refused_on(rep.patch(f"/api/v1/posts/{planned['id']}", json={"scheduled_at": FAR}),
+               "scheduled_at")  # fmt: skip
+
+    assert rep.get(url).get_json()["accepted_at"] == contact["accepted_at"]
+    assert rep.get(f"{url}/touches").get_json()["items"] == []
+    posts = rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["items"]
+    assert [p["id"] for p in posts] == [planned["id"]]
+    # Within a hundred years a plan is a plan.
+    assert give(rep, audience["id"], f"{dt.date.today().year + 99}-01-05T09:00")["id"]
+    for path in (
+        "/api/v1/contacts",
+        url,
+        "/api/v1/team",
+        f"/api/v1/audiences/{audience['id']}/ratio",
+    ):
+        assert rep.get(path).status_code == 200, path
+
+
+def test_an_import_skips_rows_dated_off_the_range_and_imports_the_rest(rep):
+    audience = make_audience(rep, timezone="Europe/Berlin")
+    known = add_contact(rep, profile_url="https://linkedin.com/in/known", accepted_at=iso(-9))
+    rows = (
+        "name,profile_url,company,title,accepted_at\n"
+        "Fut Ure,https://linkedin.com/in/fut,Initech,CFO,9999-12-31\n"
+        # The first day of year 1 on Berlin's clock is still year 0 in UTC.
+        "Old Timer,https://linkedin.com/in/old,Initech,CFO,0001-01-01\n"
+        "Known,https://linkedin.com/in/known,Initech,CFO,9999-12-30\n"
+        "Dana Reyes,https://linkedin.com/in/dana,Initech,CFO,2026-03-04\n"
+    )
+    response = upload(rep, rows.encode(), audience_id=audience["id"])
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert [(s["line"], s["field"]) for s in answer["skipped"]] == [
+        (2, "accepted_at"), (3, "accepted_at"), (4, "accepted_at")
+    ]  # fmt: skip
+    assert "more than 100 years from now" in answer["skipped"][0]["reason"]
+    assert [r["name"] for r in answer["created"]] == ["Dana Reyes"]
+    assert answer["updated"] == []
+    assert (
+        rep.get(f"/api/v1/contacts/{known['id']}").get_json()["accepted_at"]
+        == (known["accepted_at"])
+    )
+    assert rep.get("/api/v1/contacts").get_json()["total"] == 2
 
 
 def test_a_history_stored_at_the_calendars_end_still_reads(app, rep):

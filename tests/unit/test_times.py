@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from core.errors import InvalidValue
-from schedules.times import local_iso, parse_when, when
+from schedules.times import REACH, local_iso, parse_stored, parse_when, when
 
 
 def test_a_naive_time_is_read_on_the_audience_clock_and_stored_in_utc():
@@ -40,6 +40,17 @@ def test_blank_is_none_and_nonsense_names_the_field():
     with pytest.raises(InvalidValue) as raised:
         parse_when("from", "next blursday", "UTC")
     assert raised.value.field == "from"
+
+
+def test_a_stored_date_reaches_a_hundred_years_ahead_and_no_further():
+    now = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    assert parse_stored("accepted_at", now + REACH, "UTC", now) == now + REACH
+    assert parse_stored("accepted_at", "1999-01-01", "UTC", now).year == 1999  # the past: any
+    for far in (now + REACH + dt.timedelta(seconds=1), "9999-12-31T00:00:00Z", "2206-01-01"):
+        with pytest.raises(InvalidValue) as raised:
+            parse_stored("accepted_at", far, "Europe/Berlin", now)
+        assert raised.value.field == "accepted_at"
+        assert "more than 100 years from now" in raised.value.message
 
 
 def test_a_moment_past_the_calendars_end_on_the_zones_clock_shows_in_utc():
