@@ -521,7 +521,7 @@ def _locked(session: Session, workspace_id: int, ids: list[int]) -> list[Contact
         .order_by(Contact.id)
         .execution_options(populate_existing=True)
     )
-    locked = dialects.of(session).for_update(query)
+    locked = dialects.of(session).for_update(query, key_share=True)
     return [c for chunk in in_chunks(locked, Contact.id, ids) for c in session.scalars(chunk)]
 
 

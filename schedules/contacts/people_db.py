@@ -2,8 +2,10 @@
 
 Kept apart from ``contacts_db.py`` because the post and audience operations (``posts_db``,
 ``audiences_db``) must run the guard too (moving a one-to-one ask, tightening a policy), while
-``contacts_db.py`` builds on them. Lock order is always audience first, then contact, so two
-transactions never wait for each other's second lock.
+``contacts_db.py`` builds on them. Every write locks in one order, so two transactions never
+wait for each other's second lock: the rep's row (``contacts_db._lock_reps``), then audiences by
+id, then contacts by id, never an earlier kind after a later one. All are ``FOR NO KEY UPDATE``
+(``core.db.lock_owned_row`` says why): the key-share locks of foreign-key checks pass them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import replace
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from core import dialects
 from core.db import lock_owned_row
 from core.errors import DomainError
 from schedules.contacts import relationship as rel
@@ -147,14 +150,8 @@ def guard_policy_change(
     session: Session, audience: Audience, old: rel.PersonPolicy, new: rel.PersonPolicy
 ) -> None:
     """A stricter audience policy must not uncover a one-to-one ask to any of its contacts."""
-    contacts = list(
-        session.scalars(
-            select(Contact)
-            .where(Contact.audience_id == audience.id)
-            .order_by(Contact.id)
-            .with_for_update()
-        )
-    )
+    query = select(Contact).where(Contact.audience_id == audience.id).order_by(Contact.id)
+    contacts = list(session.scalars(dialects.of(session).for_update(query, key_share=True)))
     found = []
     for contact, past in zip(contacts, histories(session, contacts).values(), strict=True):
         if past.asks:

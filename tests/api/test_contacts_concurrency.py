@@ -195,3 +195,108 @@ def test_a_touch_linked_to_a_give_cancelled_meanwhile_never_outlives_it(
         assert raised is None  # the cancellation came second and took the touch with it
     else:
         assert isinstance(raised, InvalidValue) and raised.field == "post_id"
+
+
+TRIALS = 8
+
+
+def _days(days):
+    """An instant ``days`` from now, as the API takes it."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def _connected_a_month_ago(rep, audience_id, name):
+    """A person connected 30 days ago and touched twice since: an ask tomorrow is covered."""
+    contact = rep.post(
+        "/api/v1/contacts",
+        json={"name": name, "audience_id": audience_id, "accepted_at": _days(-30)},
+    ).get_json()
+    for days in (-20, -10):
+        touch = {"kind": "commented", "at": _days(days)}
+        assert rep.post(f"/api/v1/contacts/{contact['id']}/touches", json=touch).status_code == 201
+    return contact
+
+
+def _audience_with_a_published_give(rep, trial):
+    """An audience of its own for each trial: an ask left by one would leave none of its
+    gives to the next."""
+    audience = make_audience(rep, name=f"CFOs {trial}", timezone="UTC", policy=POLICY)
+    give(rep, audience["id"], _days(-5), status="published")
+    return audience
+
+
+def _holds_after(rep, engine, contact, asked):
+    """The person's history as stored: the ask made or not, and covered."""
+    stored = rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
+    history = _stored_history(engine, stored)
+    assert len(history.asks) == asked
+    assert violations(history, PersonPolicy(14, 2, 0)) == []
+
+
+# What racing an ask tomorrow does to the same person, judged in either order: the ask first
+# (it is made, the other change would uncover it), or the other change first (the ask is no
+# longer covered). Each pair as the black-box probe sent it.
+AGAINST_AN_ASK = {
+    "acceptance-moved": (
+        lambda base, touches: ("PATCH", base, {"accepted_at": _days(-2)}),
+        {(201, 409), (409, 200)},
+    ),
+    "touch-deleted": (
+        lambda base, touches: ("DELETE", f"{base}/touches/{touches[0]['id']}", None),
+        {(201, 409), (409, 204)},
+    ),
+    "contact-deleted": (
+        lambda base, touches: ("DELETE", base, None),
+        {(201, 204), (201, 409), (404, 204)},  # 409: its ask came between read and lock
+    ),
+}
+
+
+@pytest.mark.parametrize("change", AGAINST_AN_ASK)
+def test_an_ask_racing_another_change_to_the_person_is_judged_in_turn(
+    rep, live_server, engine, change
+):
+    """Never a 500 (PostgreSQL detected deadlocks here), always one of the two orders."""
+    other, outcomes = AGAINST_AN_ASK[change]
+    for trial in range(TRIALS):
+        audience = _audience_with_a_published_give(rep, trial)
+        contact = _connected_a_month_ago(rep, audience["id"], f"Trial {trial}")
+        base = f"/api/v1/contacts/{contact['id']}"
+        touches = rep.get(f"{base}/touches").get_json()["items"]
+        ask = ("POST", f"{base}/asks", {"type": "offer", "scheduled_at": _days(1)})
+
+        statuses = tuple(_race(live_server, rep.token, [ask, other(base, touches)]))
+
+        assert statuses in outcomes, f"trial {trial}"
+        if rep.get(base).status_code == 200:
+            _holds_after(rep, engine, contact, asked=statuses[0] == 201)
+
+
+def test_an_ask_a_change_of_acceptance_a_touch_deletion_and_an_ask_to_another_person_race(
+    rep, live_server, engine
+):
+    """The probe's mix on one audience: whichever of the first person's three changes goes
+    first decides the other two; the second person's ask, covered by a give of its own,
+    is made whatever happens."""
+    for trial in range(TRIALS):
+        audience = _audience_with_a_published_give(rep, trial)
+        give(rep, audience["id"], _days(2))
+        first = _connected_a_month_ago(rep, audience["id"], f"First {trial}")
+        second = _connected_a_month_ago(rep, audience["id"], f"Second {trial}")
+        base = f"/api/v1/contacts/{first['id']}"
+        touches = rep.get(f"{base}/touches").get_json()["items"]
+        requests = [
+            ("POST", f"{base}/asks", {"type": "offer", "scheduled_at": _days(1)}),
+            ("PATCH", base, {"accepted_at": _days(-2)}),
+            ("DELETE", f"{base}/touches/{touches[0]['id']}", None),
+            (
+                "POST",
+                f"/api/v1/contacts/{second['id']}/asks",
+                {"type": "offer", "scheduled_at": _days(3)},
+            ),
+        ]
+
+        statuses = _race(live_server, rep.token, requests)
+
+        assert statuses in ([201, 409, 409, 201], [409, 200, 204, 201]), f"trial {trial}"
+        _holds_after(rep, engine, first, asked=statuses[0] == 201)
