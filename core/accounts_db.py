@@ -211,9 +211,13 @@ def deactivate_member(session: Session, workspace_id: int, user_id: int) -> User
 def _lock_member(session: Session, workspace_id: int, user_id: int) -> User:
     """A member, re-read after locking their workspace's row: a team's role changes and
     deactivations are judged one at a time, so two admins demoting each other cannot both
-    succeed (SQLite writers hold the database's write lock already)."""
+    succeed (SQLite writers hold the database's write lock already). A key-share lock: a
+    contact created meanwhile holds its rep's row and then checks its workspace's key, which
+    a full lock would block while this waits for that rep's row."""
     session.scalar(
-        dialects.of(session).for_update(select(Workspace.id).where(Workspace.id == workspace_id))
+        dialects.of(session).for_update(
+            select(Workspace.id).where(Workspace.id == workspace_id), key_share=True
+        )
     )
     user = session.scalar(
         select(User)

@@ -3,8 +3,9 @@
 Kept apart from ``contacts_db.py`` because the post and audience operations (``posts_db``,
 ``audiences_db``) must run the guard too (moving a one-to-one ask, tightening a policy), while
 ``contacts_db.py`` builds on them. Every write locks in one order, so two transactions never
-wait for each other's second lock: the rep's row (``contacts_db._lock_reps``), then audiences by
-id, then contacts by id, never an earlier kind after a later one. All are ``FOR NO KEY UPDATE``
+wait for each other's second lock: the workspace's row (``accounts_db._lock_member``), the rep's
+row (``contacts_db._lock_reps``), then audiences by id, then contacts by id, never an earlier
+kind after a later one. All are ``FOR NO KEY UPDATE``
 (``core.db.lock_owned_row`` says why): the key-share locks of foreign-key checks pass them.
 """
 

@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts_db import deactivate_member
 from core.errors import Conflict, DomainError, InvalidValue
-from schedules.contacts.contacts_db import create_contact
+from core.models import User
+from schedules.contacts.contacts_db import _lock_reps, create_contact
 from schedules.contacts.relationship import Ask, History, PersonPolicy, violations
 from schedules.contacts.touches_db import add_touch
-from schedules.models import Post, Touch
+from schedules.models import Contact, Post, Touch
 from schedules.posts_db import update_post
 from tests.helpers import give, make_audience
 
@@ -300,3 +302,39 @@ def test_an_ask_a_change_of_acceptance_a_touch_deletion_and_an_ask_to_another_pe
 
         assert statuses in ([201, 409, 409, 201], [409, 200, 204, 201]), f"trial {trial}"
         _holds_after(rep, engine, first, asked=statuses[0] == 201)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_contact_created_while_its_rep_is_deactivated_never_deadlocks(rep, colleague, writer):
+    """The create holds the rep's row and then checks its contact's workspace key; the
+    deactivation holds the workspace and then changes the rep's row: neither may wait on the
+    other's second step."""
+    owner = colleague.get("/api/v1/me").get_json()["id"]
+    fields = {"name": "Dana Whitfield", "profile_url": "https://www.linkedin.com/in/dana-w/"}
+    failures: list[Exception] = []
+
+    def deactivate():
+        with writer() as session:
+            try:
+                deactivate_member(session, rep.workspace_id, owner)
+                session.commit()
+            except Exception as error:  # a deadlock aborts one side: the test reports it
+                failures.append(error)
+
+    with writer() as held:
+        _lock_reps(held, rep.workspace_id, {owner})  # the create's first step
+        thread = threading.Thread(target=deactivate)
+        thread.start()
+        thread.join(1.0)  # now holding the workspace, waiting for the rep's row
+        try:
+            create_contact(held, rep.workspace_id, fields, owner)
+            held.commit()
+        except Exception as error:
+            failures.append(error)
+    thread.join()
+
+    assert failures == []
+    with writer() as session:
+        assert session.get(User, owner).deactivated_at is not None
+        assert session.scalars(select(Contact).where(Contact.owner_id == owner)).all()
