@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import heapq
 import itertools
 import math
@@ -90,9 +91,10 @@ SITE_PAGES = frozenset((
 ))  # fmt: skip
 PROMOTION_CUES = (
     "kickstarter", "indiegogo", "crowdfunding", "pre-order", "preorder", "for sale", "on sale",
-    "coupon", "promo code", "discount code", "giveaway", "sponsorship opportunit",
-    "become a sponsor", "sponsor us", "advertise with us", "buy now", "black friday",
-    "cyber monday", "early bird", "% off",
+    "pre-orders", "preorders", "coupon", "coupons", "promo code", "discount code", "giveaway",
+    "giveaways", "sponsorship opportunity", "sponsorship opportunities", "become a sponsor",
+    "sponsor us", "advertise with us", "buy now", "black friday", "cyber monday", "early bird",
+    "% off",
 )  # fmt: skip
 
 
@@ -254,12 +256,23 @@ class _Prior:
 
 def promotion_cue(title: str, asked: str) -> str | None:
     """What makes the title look like a site page or a promotion, unless ``asked`` (the
-    audience's keywords, case-folded) holds it; None for an article."""
+    audience's keywords, case-folded) holds it; None for an article. Cues are whole phrases:
+    "for sale" is no cue in "AI for sales leaders", which a sales audience wants."""
     folded = title.casefold()
     plain = " ".join(re.sub(r"[^\w%-]+", " ", folded).split())
-    if plain in SITE_PAGES:
-        return plain
-    return next((cue for cue in PROMOTION_CUES if cue in folded and cue not in asked), None)
+    cues = (plain,) if plain in SITE_PAGES else PROMOTION_CUES
+    return next(
+        (cue for cue in cues if _phrase(cue).search(folded) and not _phrase(cue).search(asked)),
+        None,
+    )
+
+
+@functools.cache
+def _phrase(text: str) -> re.Pattern[str]:
+    """``text`` not inside a longer word."""
+    start = r"(?<!\w)" if text[0].isalnum() else ""
+    end = r"(?!\w)" if text[-1].isalnum() else ""
+    return re.compile(start + re.escape(text) + end)
 
 
 def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:

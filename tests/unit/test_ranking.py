@@ -262,6 +262,27 @@ def test_site_pages_and_promotions_rank_below_articles_unless_the_audience_asks(
     assert asked[0].promotion is None
 
 
+@pytest.mark.parametrize(
+    ("title", "keywords", "cue"),
+    [
+        ("Books For Sale", "", "for sale"),
+        ("20% off every plan this week", "", "% off"),
+        (
+            "Sponsorship Opportunities for the Design Systems Newsletter",
+            "",
+            "sponsorship opportunities",
+        ),
+        ("Newsletter", "", "newsletter"),
+        ("AI for sales leaders: a playbook", "", None),
+        ("Why commission sales teams churn", "", None),
+        ("About the new pricing model", "", None),
+        ("Newsletter", "newsletter, email marketing", None),
+    ],
+)
+def test_promotion_cues_are_whole_phrases_the_audience_did_not_ask_for(title, keywords, cue):
+    assert ranking.promotion_cue(title, keywords) == cue
+
+
 def _verdict(session, workspace_id, audience_id, article, verdict):
     feedback_db.record_feedback(session, workspace_id, audience_id, article.id, verdict, NOW)
     session.flush()
