@@ -1,19 +1,23 @@
 """Delivering webhooks for the worker: fan due events out, then send each delivery.
 
 Each delivery is claimed (leased, its attempt counted) in one short transaction, sent with no
-transaction open, and its outcome recorded in another, so a slow receiver holds no lock and a
-worker killed mid-send leaves a lease that simply runs out: the delivery is sent again (at
-least once; the stable ``webhook-id`` lets receivers drop the repeat).
+transaction open, and its outcome recorded in another (which, after a success, claims the
+endpoint's next due delivery), so a slow receiver holds no lock and a worker killed mid-send
+leaves a lease that simply runs out: the delivery is sent again (at least once; the stable
+``webhook-id`` lets receivers drop the repeat).
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
+import math
 import random
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,8 +55,14 @@ def send(claim: deliveries_db.Claim, policy: FetchPolicy) -> deliveries_db.Outco
 
 
 class DeliveryRunner:
-    """Send due deliveries on ``workers`` threads until none is due (or ``stop`` is set), and
-    prune what is done with, at most hourly."""
+    """Send due deliveries, up to ``workers`` at once to one endpoint, until none is due or
+    being sent (or ``stop`` is set), and prune what is done with, at most hourly.
+
+    The calling thread dispatches events and claims deliveries; a pool of ``workers`` + 1
+    threads sends them. It keeps dispatching (every ``poll`` seconds) and claiming for the free
+    threads while sends are in flight, and no endpoint gets every thread (a failing one gets
+    one): a receiver that hangs holds back its own deliveries for its timeout, not others'.
+    """
 
     def __init__(
         self,
@@ -63,25 +73,42 @@ class DeliveryRunner:
         lease: dt.timedelta = LEASE,
         clock: Callable[[], dt.datetime] = utcnow,
         retention: dt.timedelta = RETENTION,
+        poll: float = 1.0,
     ) -> None:
         self.writer = writer
         self.policy = delivery_policy(policy)
-        self.workers = workers
+        self.per_endpoint = workers
+        self.threads = workers + 1  # the one more is always some other endpoint's
         self.stop = stop or threading.Event()
         self.lease = lease
         self.clock = clock  # tests move time on instead of waiting for it
         self.retention = retention
+        self.poll = poll
         self._pruned_at: dt.datetime | None = None
         self._random = random.Random()
 
     def run(self) -> int:
-        """Dispatch due events, send, then prune what is done with (hourly); the number of
-        attempts made."""
-        self.dispatch()
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="webhook") as pool:
-            attempts = sum(
-                f.result() for f in [pool.submit(self._drain) for _ in range(self.workers)]
-            )
+        """Dispatch due events and send them until nothing is due or in flight, then prune what
+        is done with (hourly); the number of attempts made."""
+        attempts = 0
+        sending: dict[Future[int], int] = {}  # each thread sending, and to which endpoint
+        dispatched = -math.inf
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="webhook") as pool:
+            while True:
+                wake = None  # once stopping, the sends in flight are only waited for
+                if not self.stop.is_set():
+                    if time.monotonic() - dispatched >= self.poll:
+                        self.dispatch()
+                        dispatched = time.monotonic()
+                    self._fill(pool, sending)
+                    wake = dispatched + self.poll - time.monotonic()
+                if not sending:
+                    break
+                # Until a send ends (a thread is free) or it is time to dispatch again.
+                done, _ = wait(sending, wake, FIRST_COMPLETED)
+                for future in done:
+                    del sending[future]
+                    attempts += future.result()  # a database failure stops the run
         now = self.clock()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self.prune(now - self.retention)
@@ -107,20 +134,41 @@ class DeliveryRunner:
                 break
         return done
 
-    def _drain(self) -> int:
-        attempts = 0
-        while not self.stop.is_set():
+    def _fill(self, pool: ThreadPoolExecutor, sending: dict[Future[int], int]) -> None:
+        """Claim a delivery for each free thread, while any is due to an endpoint that may be
+        sent more at once."""
+        while len(sending) < self.threads:
             with self.writer() as session:
-                claim = deliveries_db.claim(session, self.clock(), self.lease)
+                claim = deliveries_db.claim(
+                    session,
+                    self.clock(),
+                    self.lease,
+                    collections.Counter(sending.values()),
+                    self.per_endpoint,
+                )
                 dialects.commit_without_flush_wait(session)
             if claim is None:
-                break
+                return
+            sending[pool.submit(self._send, claim)] = claim.endpoint_id
+
+    def _send(self, claim: deliveries_db.Claim) -> int:
+        """Send ``claim`` and, while its receiver answers, the endpoint's next due deliveries,
+        each claimed as the last is recorded: the thread keeps its place at the endpoint rather
+        than wait for the calling thread to claim again. The attempts made."""
+        attempts = 0
+        while True:
             outcome = send(claim, self.policy)
             attempts += 1
+            following = None
             with self.writer() as session:
+                now = self.clock()
                 deliveries_db.record(
-                    session, claim.delivery_id, outcome, self.clock(), self._random.random()
+                    session, claim.delivery_id, outcome, now, self._random.random()
                 )
+                if outcome.delivered and not self.stop.is_set():
+                    following = deliveries_db.claim(
+                        session, now, self.lease, endpoint_id=claim.endpoint_id
+                    )
                 dialects.commit_without_flush_wait(session)
             if not outcome.delivered:
                 log.info(
@@ -129,4 +177,6 @@ class DeliveryRunner:
                     claim.url,
                     outcome.error or f"HTTP {outcome.status}",
                 )
-        return attempts
+            if following is None:
+                return attempts
+            claim = following

@@ -45,7 +45,9 @@ def worker(
     db = runtime.database
     feeds = DueFeedRunner(db.writer, runtime.fetch_policy, workers, stop)
     retention = dt.timedelta(days=runtime.config["WEBHOOK_RETENTION_DAYS"])
-    hooks = DeliveryRunner(db.writer, runtime.fetch_policy, workers, stop, retention=retention)
+    hooks = DeliveryRunner(
+        db.writer, runtime.fetch_policy, workers, stop, retention=retention, poll=interval
+    )
 
     def deliver() -> None:
         attempts = hooks.run()

@@ -81,8 +81,9 @@ def add_endpoint(caller, receiver: Receiver, **fields: Any) -> dict[str, Any]:
 
 
 def deliver(app, at: dt.datetime | None = None, workers: int = 1, **options: Any) -> int:
-    """Run the worker's deliveries once, as if it were ``at`` (now by default); one thread
-    sends them in order (several may send them in any order, as receivers must expect)."""
+    """Run the worker's deliveries once, as if it were ``at`` (now by default); with one
+    worker, each endpoint is sent its deliveries one at a time, in order (several may send
+    them in any order, as receivers must expect)."""
     clock: Callable[[], dt.datetime] = (lambda: at) if at else utcnow
     writer = app.extensions["planner_db"].writer
     return DeliveryRunner(writer, fetch_policy(app.config), workers, clock=clock, **options).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ class Claim:
 
     delivery_id: int
     event_id: int
+    endpoint_id: int
     url: str
     body: bytes
     secrets: list[str]
@@ -104,9 +106,29 @@ def _wants(endpoint: WebhookEndpoint, event: WebhookEvent) -> bool:
     return event.type in endpoint.events
 
 
-def claim(session: Session, now: dt.datetime, lease: dt.timedelta) -> Claim | None:
-    """Lease the next due delivery to an enabled endpoint (counting the attempt), or None."""
-    enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
+def claim(
+    session: Session,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    sending: Mapping[int, int] | None = None,
+    per_endpoint: int = 1,
+    endpoint_id: int | None = None,
+) -> Claim | None:
+    """Lease the next due delivery to an enabled endpoint (``endpoint_id``, if given), counting
+    the attempt, or None.
+
+    ``sending``: how many sends the worker has in flight to each endpoint. An endpoint gets at
+    most ``per_endpoint`` at once, and one while it is failing, so a receiver that hangs holds
+    as few of the worker's threads as can be."""
+    sending = sending or {}
+    full = [endpoint for endpoint, count in sending.items() if count >= per_endpoint]
+    endpoints = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.enabled.is_(True),
+        WebhookEndpoint.id.not_in(full),
+        or_(WebhookEndpoint.failing_since.is_(None), WebhookEndpoint.id.not_in(list(sending))),
+    )
+    if endpoint_id is not None:
+        endpoints = endpoints.where(WebhookEndpoint.id == endpoint_id)
     delivery = session.scalar(
         dialects.of(session).for_update(
             select(WebhookDelivery)
@@ -114,7 +136,7 @@ def claim(session: Session, now: dt.datetime, lease: dt.timedelta) -> Claim | No
                 WebhookDelivery.delivered_at.is_(None),
                 WebhookDelivery.next_try_at <= now,
                 or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-                WebhookDelivery.endpoint_id.in_(enabled),
+                WebhookDelivery.endpoint_id.in_(endpoints),
             )
             .order_by(WebhookDelivery.next_try_at, WebhookDelivery.id)
             .limit(1),
@@ -128,7 +150,9 @@ def claim(session: Session, now: dt.datetime, lease: dt.timedelta) -> Claim | No
     delivery.updated_at = now
     endpoint, event = delivery.endpoint, delivery.event
     session.flush()
-    return Claim(delivery.id, event.id, endpoint.url, body(event), live_secrets(endpoint, now))
+    return Claim(
+        delivery.id, event.id, endpoint.id, endpoint.url, body(event), live_secrets(endpoint, now)
+    )
 
 
 def record(session: Session, delivery_id: int, outcome: Outcome, now: dt.datetime, jitter: float):

@@ -1,6 +1,6 @@
 """Webhook delivery by real ``planner worker`` processes: a worker SIGKILLed mid-delivery
-leaves the delivery to be sent after restart, and two workers on PostgreSQL send each event
-once.
+leaves the delivery to be sent after restart, a receiver that hangs holds back no other
+endpoint's deliveries, and two workers on PostgreSQL send each event once.
 
 The killed worker's lease on its delivery lasts 15 s; the test moves ``claimed_until`` back
 instead of waiting, which is all the lease running out does.
@@ -13,22 +13,24 @@ import threading
 import time
 
 import pytest
-from pytest_httpserver import HTTPServer
 from sqlalchemy import select, update
 from werkzeug import Request, Response
 
+from app.webhook_jobs import LEASE
 from core.db import utcnow
-from schedules.webhooks import outbox_db
-from schedules.webhooks.models import PING, WebhookDelivery
+from schedules.webhooks import deliveries_db, outbox_db
+from schedules.webhooks.models import PING, WebhookDelivery, WebhookEndpoint
 from tests.cli.helpers import planner
 from tests.conftest import make_caller
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
 
 
-def endpoint_for(app, threaded_server: HTTPServer) -> tuple[int, int]:
-    admin = make_caller(app, "Acme Sales", "rep@acme.example")
-    created = admin.post("/api/v1/webhooks", json={"url": threaded_server.url_for("/hooks")})
+def endpoint_for(
+    app, url: str, team: str = "Acme Sales", email: str = "rep@acme.example"
+) -> tuple[int, int]:
+    admin = make_caller(app, team, email)
+    created = admin.post("/api/v1/webhooks", json={"url": url})
     assert created.status_code == 201, created.get_json()
     return admin.workspace_id, created.get_json()["id"]
 
@@ -49,7 +51,7 @@ def run_worker(database_url: str, *args: str) -> None:
 def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_after_restart(
     app, database_url, writer, threaded_server
 ):
-    workspace_id, endpoint_id = endpoint_for(app, threaded_server)
+    workspace_id, endpoint_id = endpoint_for(app, threaded_server.url_for("/hooks"))
     stalled, release = threading.Event(), threading.Event()
     ids: list[str] = []
 
@@ -86,12 +88,78 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_be_sent_after_restart(
     assert ids == [ids[0], ids[0]]  # the same webhook-id, for the receiver to drop the repeat
 
 
+def test_a_hanging_receiver_delays_its_own_deliveries_not_another_workspace_s(
+    app, database_url, writer, threaded_server
+):
+    hanging = endpoint_for(app, threaded_server.url_for("/hangs"))
+    elsewhere = endpoint_for(
+        app, threaded_server.url_for("/fast"), "Globex Sales", "rep@globex.example"
+    )
+    stalled, fast, release = threading.Event(), threading.Event(), threading.Event()
+
+    def hang(_request: Request) -> Response:
+        stalled.set()
+        release.wait(30)  # longer than the worker waits (10 s): it gives up first
+        return Response("late")
+
+    def answer(_request: Request) -> Response:
+        fast.set()
+        return Response("ok")
+
+    threaded_server.expect_request("/hangs", method="POST").respond_with_handler(hang)
+    threaded_server.expect_request("/fast", method="POST").respond_with_handler(answer)
+    ping(writer, *hanging, 4)  # more than the worker has threads (two, and one more)
+    app.extensions["planner_db"].engine.dispose()
+    worker = planner("worker", "--interval", "0.2", "--workers", "2", database_url=database_url)
+    try:
+        assert stalled.wait(60), "the worker never reached the hanging receiver"
+        ping(writer, *elsewhere, 1)  # written while a send hangs
+        assert fast.wait(30), "the other workspace's event never arrived"
+        with writer() as session:
+            tried = session.scalars(
+                select(WebhookDelivery.last_error).where(
+                    WebhookDelivery.endpoint_id == hanging[1], WebhookDelivery.attempts > 0
+                )
+            ).all()
+        # It arrived while the hanging receiver held the two sends it may have at once, before
+        # either timed out.
+        assert tried == [None, None]
+    finally:
+        release.set()
+        worker.terminate()
+        _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err
+
+
+def test_a_failing_endpoint_is_sent_one_delivery_at_a_time(app, writer, threaded_server):
+    failing = endpoint_for(app, threaded_server.url_for("/down"))
+    healthy = endpoint_for(app, threaded_server.url_for("/up"), "Globex Sales", "a@globex.example")
+    ping(writer, *failing, 2)
+    ping(writer, *healthy, 1)
+
+    def next_claimed(sending: dict[int, int]) -> int:
+        with writer() as session:
+            claim = deliveries_db.claim(session, utcnow(), LEASE, sending, per_endpoint=3)
+            session.rollback()  # looked at, not leased
+        return claim.endpoint_id
+
+    with writer() as session:
+        assert deliveries_db.dispatch_due(session, utcnow()) == 3
+        session.commit()
+    # One send in flight to the first endpoint: while it answers, its next one may go too.
+    assert next_claimed({failing[1]: 1}) == failing[1]
+    with writer() as session:
+        session.get(WebhookEndpoint, failing[1]).failing_since = utcnow()
+        session.commit()
+    assert next_claimed({failing[1]: 1}) == healthy[1]  # failing: one at a time
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_workers_on_postgresql_deliver_each_event_once(
     app, database_url, writer, threaded_server
 ):
-    workspace_id, endpoint_id = endpoint_for(app, threaded_server)
+    workspace_id, endpoint_id = endpoint_for(app, threaded_server.url_for("/hooks"))
     hits: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
 
