@@ -18,7 +18,7 @@ from schedules.contacts.contacts_db import get_contact, zone_of
 from schedules.contacts.people_db import lock_contact
 from schedules.models import TOUCH_KINDS, Contact, Post, Touch
 from schedules.policy import DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS, person_policy
-from schedules.times import parse_stored
+from schedules.times import parse_stored, when
 
 
 def list_touches(
@@ -100,6 +100,7 @@ def add_touch(
     if at is None:
         raise InvalidValue("at", "A touch needs a date (or a linked post that has one).")
     _recent_enough(contact, at)
+    _happened(contact, at, post.id if post else None)
     if fields.get("kind") not in TOUCH_KINDS:
         raise InvalidValue("kind", f"Must be one of: {', '.join(TOUCH_KINDS)}.")
     touch = Touch(
@@ -130,6 +131,19 @@ def _recent_enough(contact: Contact, at: dt.datetime) -> None:
         )
 
 
+def _happened(contact: Contact, at: dt.datetime, post_id: int | None) -> None:
+    """Touches are recorded after the fact (give or take the clock skew a published post may
+    have), so one that has not happened cannot satisfy the guard; a touch linked to a give is
+    that give aimed at the person, and is planned with it."""
+    if post_id is None and at > utcnow() + posts_db.SCHEDULE_GRACE:
+        zone = zone_of(contact)
+        raise InvalidValue(
+            "at",
+            f"A touch is recorded after it happened, and {when(at, zone)} ({zone}) is still to "
+            "come; record it then, or link it to the give it will be.",
+        )
+
+
 def update_touch(
     session: Session,
     workspace_id: int,
@@ -148,12 +162,15 @@ def update_touch(
         touch.note = (changes["note"] or "").strip()
     if "post_id" in changes:
         touch.post_id = post.id if post else None
+        if "at" not in changes:
+            _happened(contact, touch.at, touch.post_id)
     if "at" in changes:
         at = parse_stored("at", changes["at"], zone_of(contact))
         if at is None:
             raise InvalidValue("at", "A touch needs a date.")
         if at != touch.at:
             _recent_enough(contact, at)
+        _happened(contact, at, touch.post_id)
         before = people_db.history(session, contact)
         policy = person_policy(contact.audience)
         people_db.guard(contact, before, before.with_touch(touch.at, at), policy)

@@ -8,7 +8,7 @@ leave subscribers on a stale calendar for good.
 import pytest
 from icalendar import Calendar
 
-from tests.api.helpers import CONNECT_POLICY, add_contact, direct_ask, touch
+from tests.api.helpers import CONNECT_POLICY, add_contact, direct_ask, iso, touch
 from tests.conftest import make_caller
 from tests.helpers import give, make_audience
 
@@ -114,11 +114,11 @@ def test_nothing_changed_is_304_and_the_same_bytes_even_after_another_calendar_c
 
 def test_deleting_a_contact_drops_its_ask_from_the_calendar(rep):
     audience = make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
-    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
-    touch(rep, contact, "2053-01-05T10:00")
-    touch(rep, contact, "2053-01-08T10:00", kind="shared_article")
-    give(rep, audience["id"], "2053-01-20T09:00")
-    ask = direct_ask(rep, contact, "2053-02-01T09:00")
+    contact = add_contact(rep, audience, accepted_at=iso(-20))
+    touch(rep, contact, iso(-6))
+    touch(rep, contact, iso(-3), kind="shared_article")
+    give(rep, audience["id"], iso(9))
+    ask = direct_ask(rep, contact, iso(21))
     assert ask.status_code == 201
     url = f"/api/v1/audiences/{audience['id']}/calendar.ics"
     before = fetch(rep, url)

@@ -27,6 +27,13 @@ POLICY = {
     "touches_per_ask": 2,
 }
 RACERS = 10
+# Accepted and touched in the past (touches are recorded after the fact); gives and asks on
+# the days from a month ahead.
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def ahead(day: int, time: str) -> str:
+    return f"{(NOW + dt.timedelta(days=30 + day)).date()}T{time}"
 
 
 def _race(live_server, token, requests):
@@ -54,7 +61,7 @@ def _race(live_server, token, requests):
 def _ready_contacts(rep, count=1):
     audience = make_audience(rep, timezone="UTC", policy=POLICY)
     for day in range(1, RACERS + 1):
-        give(rep, audience["id"], f"2053-02-{day:02d}T08:00")
+        give(rep, audience["id"], ahead(day, "08:00"))
     contacts = []
     for index in range(count):
         contact = rep.post(
@@ -62,10 +69,10 @@ def _ready_contacts(rep, count=1):
             json={
                 "name": f"Contact {index}",
                 "audience_id": audience["id"],
-                "accepted_at": "2053-01-01T09:00",
+                "accepted_at": (NOW - dt.timedelta(days=20)).isoformat(),
             },
         ).get_json()
-        for at in ("2053-01-05T10:00", "2053-01-08T10:00"):
+        for at in ((NOW - dt.timedelta(days=d)).isoformat() for d in (6, 3)):
             response = rep.post(
                 f"/api/v1/contacts/{contact['id']}/touches", json={"kind": "commented", "at": at}
             )
@@ -90,7 +97,7 @@ def test_racing_asks_to_one_person_schedule_exactly_one(rep, live_server, engine
     (contact,) = _ready_contacts(rep)
     url = f"/api/v1/contacts/{contact['id']}/asks"
     requests = [
-        ("POST", url, {"type": "meeting_request", "scheduled_at": f"2053-02-{day:02d}T09:00"})
+        ("POST", url, {"type": "meeting_request", "scheduled_at": ahead(day, "09:00")})
         for day in range(1, RACERS + 1)
     ]
 
@@ -112,7 +119,7 @@ def test_a_touch_deleted_while_an_ask_relying_on_it_is_made_never_both_succeed(
         base = f"/api/v1/contacts/{contact['id']}"
         touches = rep.get(f"{base}/touches").get_json()["items"]
         requests.append(
-            ("POST", f"{base}/asks", {"type": "offer", "scheduled_at": f"2053-02-{day:02d}T09:00"})
+            ("POST", f"{base}/asks", {"type": "offer", "scheduled_at": ahead(day, "09:00")})
         )
         requests.append(("DELETE", f"{base}/touches/{touches[0]['id']}", None))
 

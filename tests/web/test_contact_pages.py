@@ -215,6 +215,19 @@ def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_tou
     )
 
 
+def test_a_touch_dated_tomorrow_is_refused_next_to_its_date(browser, rep, audience):
+    """Touches are recorded after the fact: one still to come cannot earn an ask."""
+    contact = add_contact(rep, audience)
+    tomorrow = local_today() + dt.timedelta(days=1)
+    form = {"touch_kind": "met", "touch_date": tomorrow.isoformat(), "touch_time": "09:00"}
+    refused = browser.post(f"/contacts/{contact['id']}/touches", form)
+    assert refused.status_code == 422
+    assert re.search(
+        r'id="touch_date-error">A touch is recorded after it happened', page_text(refused)
+    )
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"] == []
+
+
 # ---------------------------------------------------------------- the one-to-one ask
 
 
