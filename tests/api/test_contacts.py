@@ -552,7 +552,7 @@ def test_deleting_an_audience_takes_the_touches_of_its_gives_not_yet_out_and_kee
     assert conditions(body)["touches"]["touches_needed"] == 1
     assert rep.get(not_yet).status_code == 200
 
-    touch(rep, contact, iso(-1))
+    touch(rep, contact, iso(1))
     assert rep.delete(url).status_code == 204
     assert rep.get(not_yet).status_code == 404
     assert rep.get(went_out).get_json()["post_id"] is None
