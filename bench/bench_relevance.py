@@ -18,13 +18,13 @@ measured on the rest (those five left out of both the ranking and the ideal), wi
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
-Six sets are measured and reported apart: the twelve committed audiences (which the suite's
+Eight sets are measured and reported apart: the twelve committed audiences (which the suite's
 floors assert on, and which earlier rankings were tuned against) and the four held-out ones of
 tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were pooled).
-tests/data/relevance/heldout2 to heldout6 (six audiences each) were written and graded by
+tests/data/relevance/heldout2 to heldout7 (six audiences each) were written and graded by
 judges who never saw any ranking's output or this benchmark; their "today" is main at 8c77c87,
-f5af534, 4020f81, 8a180d9 and c27922b. The JSON line keeps the twelve's figures at its top level and
-puts each other set's under its key (``heldout``, ``heldout2`` ... ``heldout6``).
+f5af534, 4020f81, 8a180d9, c27922b and f4ae7c9. The JSON line keeps the twelve's figures at its top level and
+puts each other set's under its key (``heldout``, ``heldout2`` ... ``heldout7``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -59,6 +59,8 @@ from relevance_pool import (  # noqa: E402
     HELDOUT5_FROZEN,
     HELDOUT6,
     HELDOUT6_FROZEN,
+    HELDOUT7,
+    HELDOUT7_FROZEN,
     HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
@@ -99,6 +101,9 @@ SETS = (
     ("heldout6", "fifth blind held-out set, 6 audiences, today = c27922b",
      "graded blind, pooled from today's ranking before any ranking was measured on it",
      HELDOUT6, HELDOUT6_FROZEN),
+    ("heldout7", "sixth blind held-out set, 6 audiences, today = f4ae7c9",
+     "graded blind, pooled from today's ranking before any ranking was measured on it",
+     HELDOUT7, HELDOUT7_FROZEN),
 )  # fmt: skip
 
 

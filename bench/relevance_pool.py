@@ -61,6 +61,8 @@ HELDOUT5 = JUDGEMENTS / "heldout5"
 HELDOUT5_FROZEN = HELDOUT5 / "baseline" / "rankings-8a180d9.json"
 HELDOUT6 = JUDGEMENTS / "heldout6"
 HELDOUT6_FROZEN = HELDOUT6 / "baseline" / "rankings-c27922b.json"
+HELDOUT7 = JUDGEMENTS / "heldout7"
+HELDOUT7_FROZEN = HELDOUT7 / "baseline" / "rankings-f4ae7c9.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
 # Words of a job description that say nothing about the topic.
