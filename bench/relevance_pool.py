@@ -63,6 +63,8 @@ HELDOUT6 = JUDGEMENTS / "heldout6"
 HELDOUT6_FROZEN = HELDOUT6 / "baseline" / "rankings-c27922b.json"
 HELDOUT7 = JUDGEMENTS / "heldout7"
 HELDOUT7_FROZEN = HELDOUT7 / "baseline" / "rankings-f4ae7c9.json"
+HELDOUT8 = JUDGEMENTS / "heldout8"
+HELDOUT8_FROZEN = HELDOUT8 / "baseline" / "rankings-acac273.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
 # Words of a job description that say nothing about the topic.
