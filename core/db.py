@@ -294,8 +294,10 @@ def is_unavailable(error: BaseException) -> bool:
         return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_TRANSIENT
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate is None:
-        # psycopg reports a refused or dropped connection without a SQLSTATE.
-        return isinstance(error, sa_exc.OperationalError)
+        # psycopg reports a refused connection without a SQLSTATE (a dropped one invalidates
+        # it, above), and also a statement it refuses to send on a live connection (more than
+        # 65535 parameters): that one is a bug, and SQLAlchemy names its statement.
+        return isinstance(error, sa_exc.OperationalError) and error.statement is None
     return sqlstate.startswith(_PG_TRANSIENT_PREFIXES)
 
 

@@ -23,7 +23,7 @@ from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import rule, team
 from schedules.cadence import Cadence, slots_with_periods
-from schedules.contacts.contacts_db import standings
+from schedules.contacts.contacts_db import stages
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
 from schedules.slots_db import SLOT_HORIZON
@@ -102,11 +102,10 @@ def team_view(
             select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)
         )
     )
-    ids = [a.id for a in audiences]
     refused = _refusals(session, workspace_id, start, end)
     contacts = _contacts(session, workspace_id, now)
     slots = _slots(audiences, start, end, now)
-    timelines = _timelines(session, ids)
+    timelines = _timelines(session, workspace_id)
     # Gives and asks in the window, per rep and audience, from the timelines read whole.
     counts = {
         key: Counter(e.kind for e in entries if start <= e.at < end)
@@ -169,10 +168,10 @@ def _contacts(
     session: Session, workspace_id: int, now: dt.datetime
 ) -> defaultdict[tuple[int, int | None], Counter[str]]:
     """Contacts by stage now, per rep and audience (None: contacts without an audience)."""
-    found = list(session.scalars(select(Contact).where(Contact.workspace_id == workspace_id)))
+    query = select(Contact).where(Contact.workspace_id == workspace_id)
     by_key: defaultdict[tuple[int, int | None], Counter[str]] = defaultdict(Counter)
-    for standing in standings(session, found, now):
-        by_key[(standing.contact.owner_id, standing.contact.audience_id)][standing.stage] += 1
+    for staged in stages(session, query, now):
+        by_key[(staged.owner_id, staged.audience_id)][staged.stage] += 1
     return by_key
 
 
@@ -195,15 +194,13 @@ def _slots(
     return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
 
 
-def _timelines(
-    session: Session, audience_ids: list[int]
-) -> dict[tuple[int, int], list[rule.Entry]]:
+def _timelines(session: Session, workspace_id: int) -> dict[tuple[int, int], list[rule.Entry]]:
     """Every rep's whole timeline on each audience in time order, for the pure rule's ratio,
     their gives for the slots, and the gives and asks the team view counts in its window."""
     rows = session.execute(
         select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind)
         .where(
-            Post.audience_id.in_(audience_ids),
+            Post.audience_id.in_(select(Audience.id).where(Audience.workspace_id == workspace_id)),
             Post.status.in_(TIMELINE_STATUSES),
             Post.scheduled_at.is_not(None),
         )

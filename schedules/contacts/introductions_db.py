@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.db import IN_CHUNK
 from core.models import User
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
@@ -49,11 +50,18 @@ def with_keys(
         .where(Contact.profile_url.is_not(None), *criteria)
     )
     terms = {search_term(key) for key in keys}
+    queries = [query]
     if None not in terms:
-        lowered = func.lower(Contact.profile_url)
-        query = query.where(or_(*(lowered.contains(t, autoescape=True) for t in terms)))
-    for contact, email in session.execute(query):
-        if (key := profile_key(contact.profile_url)) in keys:
+        # IN_CHUNK terms a statement: a statement takes at most 65535 parameters on PostgreSQL.
+        lowered, ordered = func.lower(Contact.profile_url), sorted(terms)  # type: ignore[type-var]
+        queries = [
+            query.where(or_(*(lowered.contains(t, autoescape=True) for t in chunk)))
+            for chunk in (ordered[at : at + IN_CHUNK] for at in range(0, len(ordered), IN_CHUNK))
+        ]
+    seen: set[int] = set()  # a contact may hold the terms of two chunks
+    for contact, email in (row for q in queries for row in session.execute(q)):
+        if contact.id not in seen and (key := profile_key(contact.profile_url)) in keys:
+            seen.add(contact.id)
             yield key, contact, email  # type: ignore[misc]
 
 

@@ -12,14 +12,15 @@ kind after a later one. All are ``FOR NO KEY UPDATE``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
+from typing import Any, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from core import dialects
-from core.db import lock_owned_row
+from core.db import in_chunks, lock_owned_row
 from core.errors import DomainError
 from schedules.contacts import relationship as rel
 from schedules.models import TIMELINE_STATUSES, Audience, Contact, Post, Touch
@@ -35,28 +36,56 @@ def lock_contact(
     return lock_owned_row(session, Contact, workspace_id, contact_id, "contact", owner_id)
 
 
-def histories(session: Session, contacts: Sequence[Contact]) -> dict[int, rel.History]:
-    """Each contact's history as stored, in two queries however many contacts there are."""
+class Dated(Protocol):
+    """What a history needs of a contact: the contact, or a row of these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def accepted_at(self) -> dt.datetime | None: ...
+    @property
+    def requested_at(self) -> dt.datetime | None: ...
+
+
+def histories(
+    session: Session, contacts: Sequence[Dated], among: Select[tuple[int]] | None = None
+) -> dict[int, rel.History]:
+    """Each contact's history as stored, in two queries per IN_CHUNK contacts: a statement
+    takes at most 65535 parameters on PostgreSQL. ``among``: the query of the contacts' ids
+    when they are many (a workspace's, a rep's), read as a subquery in two queries in all."""
     ids = [c.id for c in contacts]
     touches: dict[int, list[dt.datetime]] = {i: [] for i in ids}
     asks: dict[int, list[rel.Ask]] = {i: [] for i in ids}
-    if ids:
-        for contact_id, at in session.execute(
-            select(Touch.contact_id, Touch.at).where(Touch.contact_id.in_(ids))
-        ):
+    touched = select(Touch.contact_id, Touch.at)
+    asked = select(Post.contact_id, Post.scheduled_at, Post.id).where(
+        Post.status.in_(TIMELINE_STATUSES), Post.scheduled_at.is_not(None)
+    )
+    # A contact added since ``contacts`` were read may answer ``among``: not asked about.
+    for contact_id, at in _rows(session, touched, Touch.contact_id, ids, among):
+        if contact_id in touches:
             touches[contact_id].append(at)
-        for contact_id, at, post_id in session.execute(
-            select(Post.contact_id, Post.scheduled_at, Post.id).where(
-                Post.contact_id.in_(ids),
-                Post.status.in_(TIMELINE_STATUSES),
-                Post.scheduled_at.is_not(None),
-            )
-        ):
+    for contact_id, at, post_id in _rows(session, asked, Post.contact_id, ids, among):
+        if contact_id in asks:
             asks[contact_id].append(rel.Ask(at, post_id))
     return {
         c.id: rel.History(c.accepted_at, touches[c.id], asks[c.id], c.requested_at)
         for c in contacts
     }
+
+
+def _rows(
+    session: Session,
+    query: Select[Any],
+    column: ColumnElement[int],
+    ids: Sequence[int],
+    among: Select[tuple[int]] | None,
+) -> Iterator[Row[Any]]:
+    """``query``'s rows whose ``column`` is one of ``ids``, or in ``among`` when given."""
+    if among is not None:
+        yield from session.execute(query.where(column.in_(among)))
+        return
+    for chunk in in_chunks(query, column, ids):
+        yield from session.execute(chunk)
 
 
 def history(session: Session, contact: Contact) -> rel.History:

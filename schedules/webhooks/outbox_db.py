@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.db import utcnow
+from core.db import in_chunks, utcnow
 from schedules.webhooks.models import WebhookEvent
 
 DUE = "post.due"
@@ -79,7 +79,6 @@ def refresh_due(session: Session, post_id: int, at: dt.datetime, data: dict[str,
 
 def reported_posts(session: Session, post_ids: list[int]) -> set[int]:
     """Those of ``post_ids`` the outbox holds an event about (kept for the retention days)."""
-    if not post_ids:
-        return set()
-    found = select(_EVENTS.c.post_id).where(_EVENTS.c.post_id.in_(post_ids)).distinct()
-    return set(session.connection().scalars(found))
+    found = select(_EVENTS.c.post_id).distinct()
+    chunks = in_chunks(found, _EVENTS.c.post_id, post_ids)  # an audience's drafts: any number
+    return {post_id for chunk in chunks for post_id in session.connection().scalars(chunk)}

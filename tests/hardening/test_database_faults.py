@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, literal, literal_column, make_url, select, text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
+from app.problems import from_database_error
 from core import migrations
 from core.db import make_engine
 from tests.conftest import PG_URL, make_caller
@@ -148,6 +150,25 @@ def pg_url(pg_engine, database_url) -> str:
     if database_url != PG_URL:
         pytest.skip("PostgreSQL only")
     return PG_URL
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_statement_psycopg_refuses_to_send_is_a_logged_500_not_503(pg_url, tmp_path, caplog):
+    """psycopg gives a statement of more than 65535 parameters no SQLSTATE, like a refused
+    connection; the database is fine, so it is a bug to fix, not an outage to wait out."""
+    app = make_app(pg_url, tmp_path)
+    too_many = select(literal(1)).where(literal_column("1").in_(list(range(70_000))))
+    engine = app.extensions["planner_db"].engine
+    with engine.connect() as connection, pytest.raises(OperationalError) as refused:
+        connection.execute(too_many)
+    with app.test_request_context("/api/v1/team"):
+        response = app.make_response(from_database_error(refused.value))
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "Retry-After" not in response.headers
+    assert any(r.exc_info and r.exc_info[1] is refused.value for r in caplog.records)
+    engine.dispose()
 
 
 @pytest.mark.postgres
