@@ -55,15 +55,15 @@ def acting_owner(requested: int | None = None) -> int:
 
 
 def owner_filter(requested: int | str | None) -> int | None:
-    """Whose rows a list reads: the caller's own by default; an admin may name a rep, or
-    ``all`` (None) for the whole team."""
+    """Whose rows a list reads: the caller's own by default; an admin may name a rep, a
+    deactivated one too (what they left, to hand over), or ``all`` (None) for the whole team."""
     me = principal()
     if requested is None or requested == me.user_id:
         return me.user_id
     require_admin("read another rep's calendar")
     if requested == ALL_REPS:
         return None
-    return accounts_db.member(session(), me.workspace_id, int(requested), "owner").id
+    return accounts_db.member(session(), me.workspace_id, int(requested), "owner", departed=True).id
 
 
 def make_public(app: Flask, endpoint: str) -> None:

@@ -251,10 +251,20 @@ def _keep_an_admin(session: Session, user: User, *, closing: bool = False) -> No
     )
 
 
-def member(session: Session, workspace_id: int, user_id: int, field: str = "owner_id") -> User:
-    """An active user of the workspace, as named in a request: another team's is unknown."""
+def member(
+    session: Session,
+    workspace_id: int,
+    user_id: int,
+    field: str = "owner_id",
+    *,
+    departed: bool = False,
+) -> User:
+    """An active user of the workspace, as named in a request: another team's is unknown.
+    ``departed``: a deactivated one too, whose rows stay to be read and handed over."""
     user = session.get(User, user_id)
-    if user is None or user.workspace_id != workspace_id or user.deactivated_at is not None:
+    if user is None or user.workspace_id != workspace_id:
+        raise InvalidValue(field, f"No user {user_id} in this workspace.")
+    if user.deactivated_at is not None and not departed:
         raise InvalidValue(field, f"No active user {user_id} in this workspace.")
     return user
 

@@ -14,6 +14,7 @@ from schedules.models import Post
 from schedules.rule import Entry, Policy, violations
 from tests.conftest import make_caller
 from tests.helpers import ask, give, make_audience
+from tests.web.conftest import sign_in
 
 GIVES = ("2053-01-06T09:00", "2053-01-13T09:00", "2053-01-20T09:00")
 
@@ -231,3 +232,37 @@ def test_a_deactivated_reps_posts_stay_and_an_admin_reassigns_them(pat, sam):
     assert moved.status_code == 200 and moved.get_json()["owner_id"] == me(pat)["id"]
     # A deactivated rep takes no new posts.
     assert give_status(pat, audience["id"], owner_id=sam_id).status_code == 422
+
+
+def test_an_admin_lists_what_a_deactivated_rep_left_by_owner(app, pat, sam, outsider):
+    """Handing over a departed rep's work starts with seeing it: their posts and contacts
+    by ``owner``, on the API and the pages; a rep still reads only their own, and another
+    team's user is as unknown as before."""
+    audience = make_audience(pat)
+    sams_give = give(sam, audience["id"], GIVES[0])
+    dana = sam.post("/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]})
+    assert dana.status_code == 201
+    lee = make_caller(app, "Acme Sales", "lee@acme.example")
+    sam_id, lee_id = me(sam)["id"], me(lee)["id"]
+    assert pat.post(f"/api/v1/users/{sam_id}/deactivate").status_code == 200
+    posts = f"/api/v1/audiences/{audience['id']}/posts"
+
+    listed = pat.get(f"{posts}?owner={sam_id}")
+    assert listed.status_code == 200, listed.get_json()
+    assert [p["id"] for p in listed.get_json()["items"]] == [sams_give["id"]]
+    contacts = pat.get(f"/api/v1/contacts?owner={sam_id}")
+    assert contacts.status_code == 200, contacts.get_json()
+    assert [c["name"] for c in contacts.get_json()["items"]] == ["Dana"]
+    exported = pat.get(f"/api/v1/posts/export.csv?owner={sam_id}")
+    assert exported.status_code == 200 and str(sams_give["id"]) in exported.get_data(as_text=True)
+    page = sign_in(app, pat, "rep@acme.example").get(f"/contacts?rep={sam_id}")
+    assert page.status_code == 200 and "Dana" in page.get_data(as_text=True)
+
+    assert lee.get(f"{posts}?owner={sam_id}").status_code == 403
+    assert lee.get(f"/api/v1/contacts?owner={sam_id}").status_code == 403
+    stranger = me(outsider)["id"]
+    for path in (posts, "/api/v1/contacts"):
+        refused = pat.get(f"{path}?owner={stranger}")
+        assert refused.status_code == 422, path
+        assert "owner" in str(refused.get_json()), path
+    assert pat.get(f"/api/v1/contacts?owner={lee_id}").get_json()["items"] == []

@@ -48,7 +48,7 @@ class Contacts(MethodView):
     @documents_errors(blp, 404)
     def get(self, query):
         """List your contacts by name, optionally of one audience or at one stage; admins may
-        name a rep or all with ``owner``."""
+        name a rep (a deactivated one too) or all with ``owner``."""
         query["owner_id"] = owner_filter(query.pop("owner", None))
         found, total = contacts_db.list_contacts(session(), principal().workspace_id, **query)
         return {"items": found, "total": total}

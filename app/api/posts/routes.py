@@ -25,7 +25,8 @@ class Posts(MethodView):
     @documents_errors(blp, 404)
     def get(self, query, audience_id):
         """List your posts for an audience by time, optionally within a range, kind and
-        status; admins may name a rep, or all for the team, with ``owner``."""
+        status; admins may name a rep (a deactivated one too), or all for the team, with
+        ``owner``."""
         posts, total = posts_db.list_posts(
             session(),
             principal().workspace_id,
