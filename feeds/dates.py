@@ -21,10 +21,11 @@ German, French and Spanish month and day names are translated to English ("a.m."
 written "AM" and "PM" first), and a zone abbreviation after the time, in upper or lower case, is
 replaced by its offset from :data:`ZONES`, before steps 2 and 4. An abbreviation not in that
 table (or an ambiguous one, such as IST) makes the string no date: reading it as UTC would shift
-the instant by hours without a trace. A lower-case word not in the table is taken for an
-unknown zone only where nothing else would stand (last, or before the year, and ending in "t"
-like "ist"), so "10:15 hs" stays a time. A date without any zone is read as UTC: the feed gives
-nothing better to go on.
+the instant by hours without a trace. The US regional names (ET, CT, MT, PT) are read on the
+region's clock, with its daylight saving on that date. A lower-case word not in the table is
+taken for an unknown zone only where nothing else would stand (last, or before the year, and
+ending in "t" like "ist"), so "10:15 hs" stays a time. A date without any zone is read as UTC:
+the feed gives nothing better to go on.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import re
 import unicodedata
 import warnings
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
@@ -73,6 +75,14 @@ ZONES = {
     "HST": "-1000",
     "AKST": "-0900",
     "AKDT": "-0800",
+}
+# US regional names without the season ("9:00 AM ET"): their offset turns with daylight
+# saving, so the wall time is read in the region's zone on that date.
+REGIONS = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
 }
 # A word right after a time (and its AM or PM), not followed by an offset ("GMT+01:00" is
 # left to the parsers): "22:15 EST", "10:15 PM EDT", "22:15:00 CEST 2026", "22:15 cest". Which
@@ -155,7 +165,7 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
     if when is not None:
         return when
     english = _english(_MERIDIEM.sub(lambda m: f"{m[1]}{m[2].upper()}M", text))
-    numeric = _with_numeric_zone(english)
+    numeric, region = _with_numeric_zone(english)
     if numeric is None:
         return None
     twelve_hour = _TWELVE_HOUR.search(numeric) is not None
@@ -169,6 +179,9 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
             when = fallback or _lenient(numeric)
         else:
             when = _lenient(numeric) or fallback
+    if when is not None and region is not None:
+        # Read as UTC with the region's name taken out: the same wall time in the region.
+        when = when.replace(tzinfo=ZoneInfo(region)).astimezone(dt.UTC)
     return when
 
 
@@ -224,23 +237,25 @@ def _lenient(text: str) -> dt.datetime | None:
         return None
 
 
-def _with_numeric_zone(text: str) -> str | None:
+def _with_numeric_zone(text: str) -> tuple[str | None, str | None]:
     """``text`` with a zone abbreviation after its time replaced by the offset it stands for,
     "GMT+1" written "+0100" and "+01:00" at its end "+0100"; None when the abbreviation is not
-    known."""
+    known. A US regional name (REGIONS) is taken out instead, and its zone given beside."""
     text = _OFFSET_FROM_UTC.sub(
         lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", _COLON_OFFSET_AT_END.sub(r"\1\2", text)
     )
     for zone in _ZONE_AFTER_TIME.finditer(text):
         word = zone.group(2)
+        if word in REGIONS:
+            return " ".join((text[: zone.start(2)] + text[zone.end(2) :]).split()), REGIONS[word]
         if word.isupper() or _LOWER_CASE_ZONE.match(text, zone.start(2)):
             offset = ZONES.get(word.upper())
             if offset is None:
-                return None
-            return text[: zone.start(2)] + offset + text[zone.end(2) :]
+                return None, None
+            return text[: zone.start(2)] + offset + text[zone.end(2) :], None
         if word.islower() and word.upper() in ZONES:
-            return text[: zone.start(2)] + ZONES[word.upper()] + text[zone.end(2) :]
-    return text
+            return text[: zone.start(2)] + ZONES[word.upper()] + text[zone.end(2) :], None
+    return text, None
 
 
 def _english(text: str) -> str:

@@ -39,6 +39,12 @@ def test_an_instant_out_of_range_is_no_date(raw: str) -> None:
         ("Di, 10. März 2026 22:15 MEZ", utc(2026, 3, 10, 21, 15)),
         ("Tue, 10 Mar 2026 22:15:00 XYZ", None),  # not known: no guess
         ("2026-03-10 22:15 IST", None),  # India, Ireland or Israel
+        # US regional names, read as no date before: the offset follows daylight saving.
+        ("Mon, 07 Dec 2026 09:00:00 ET", utc(2026, 12, 7, 14)),
+        ("July 1, 2026 9:00 AM ET", utc(2026, 7, 1, 13)),
+        ("2026-07-01 09:00 PT", utc(2026, 7, 1, 16)),
+        ("Tue, 10 Mar 2026 22:15 CT", utc(2026, 3, 11, 3, 15)),
+        ("10 Mar 2026 10:15 pm MT", utc(2026, 3, 11, 4, 15)),
         # Dotted or capital meridiems: "a.m." lost its "a" (a Spanish filler word) and read
         # 10:15 UTC; "A.M." and "P.M." read as no date ("P." taken for a zone).
         ("March 10, 2026 10:15 a.m. EST", utc(2026, 3, 10, 15, 15)),
