@@ -19,11 +19,14 @@ LINKEDIN = "linkedin.com"
 IDENTIFYING_PARAMS = frozenset({"id"})
 _DEFAULT_PORTS = frozenset({80, 443})
 _SEARCHABLE = re.compile(r"[a-z0-9._~-]{3,}")
+# A fragment that is a route of a single-page app ("#/people/123", "#!/user/5") names the page,
+# and so the person; any other ("#experience") is a place on the page.
+_ROUTE = ("/", "!/")
 
 
 def profile_key(url: str | None) -> str | None:
-    """``host/path`` with scheme, ``www.``, default port, trailing slashes, fragment and
-    non-identifying query parameters gone, the host in lower case and the path
+    """``host/path`` with scheme, ``www.``, default port, trailing slashes, a fragment that is
+    no route and non-identifying query parameters gone, the host in lower case and the path
     percent-decoded; None for a blank or unreadable URL."""
     text = (url or "").strip()
     if not text:
@@ -40,6 +43,8 @@ def profile_key(url: str | None) -> str | None:
         return None
     host = host.removeprefix("www.")
     path = unquote(parts.path).rstrip("/")
+    if parts.fragment.startswith(_ROUTE):
+        path += "#" + unquote(parts.fragment).rstrip("/")
     if host == LINKEDIN or host.endswith("." + LINKEDIN):
         host, path = LINKEDIN, path.lower()
     if port is not None and port not in _DEFAULT_PORTS:

@@ -36,6 +36,15 @@ def test_different_people_keep_different_keys():
     assert profile_key("https://github.com/danaw") != profile_key("https://github.com/DanaW")
 
 
+def test_a_fragment_that_routes_to_the_person_is_kept():
+    # A single-page app's profile addresses differ only after "#": they once shared one key.
+    one = profile_key("https://crm.example.com/#/people/123")
+    assert one == "crm.example.com#/people/123"
+    assert profile_key("https://crm.example.com/#/people/456") != one
+    assert profile_key("https://crm.example.com/#!/people/123/") == "crm.example.com#!/people/123"
+    assert search_term(one) == "123"  # in every stored spelling, for the pre-filter
+
+
 def test_a_parameter_that_names_the_person_is_kept():
     one = profile_key("https://www.facebook.com/profile.php?id=100001&ref=bookmarks")
     assert one == "facebook.com/profile.php?id=100001"
