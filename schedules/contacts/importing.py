@@ -131,14 +131,17 @@ def _unclosed_quote(record: list[str], lines: list[str]) -> bool:
     """Whether a record holding a line break (only a quoted field can) got it from a quote not
     closed where its field ends. Python's lenient reader then reads on into the next lines, to
     the next quote or the end of the file, and the rows between vanish; a strict reader of the
-    same lines refuses them. Records on one line stay lenient: ``"Dana" W`` is ``Dana W``."""
+    same lines refuses them past the record's first line, where the swallowed lines begin. A
+    stray quote on the first line stays lenient (``"Dana" W`` is ``Dana W``), even beside a
+    closed field over several lines."""
     if not any("\n" in cell or "\r" in cell for cell in record):
         return False
+    strict = csv.reader(lines, strict=True)
     try:
-        for _ in csv.reader(lines, strict=True):
+        for _ in strict:
             pass
     except csv.Error:
-        return True
+        return strict.line_num > 1
     return False
 
 

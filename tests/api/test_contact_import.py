@@ -160,6 +160,17 @@ def test_a_quoted_field_over_several_lines_that_is_closed_is_a_field_like_any_ot
     ]  # fmt: skip
 
 
+def test_a_closed_field_over_several_lines_beside_a_stray_quote_still_imports(rep):
+    # '"Lars" Oberg' is read leniently as 'Lars Oberg' on one line; beside a closed field over
+    # two lines, a strict re-read refused the record as an unclosed quote.
+    closed = CONNECTIONS.read_bytes().replace(b'"Nordlys, AS"', b'"Nordlys,\r\nAS"')
+    stray = closed.replace(b"Lars,\xc3\x98berg", b'"Lars" L,\xc3\x98berg')
+    created = imported(upload(rep, stray))["created"]
+    assert [(r["line"], r["name"]) for r in created] == [
+        (5, "Dana Whitfield"), (6, "Lars L Øberg"), (10, "Tom Berg")
+    ]  # fmt: skip
+
+
 def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_the_field(rep):
     no_file = rep.post("/api/v1/contacts/import", data={}, content_type="multipart/form-data")
     assert no_file.get_json()["errors"][0]["field"] == "file"
