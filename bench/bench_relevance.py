@@ -49,25 +49,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from relevance_pool import (  # noqa: E402
     FROZEN,
-    HELDOUT,
-    HELDOUT2,
-    HELDOUT2_FROZEN,
-    HELDOUT3,
-    HELDOUT3_FROZEN,
-    HELDOUT4,
-    HELDOUT4_FROZEN,
-    HELDOUT5,
-    HELDOUT5_FROZEN,
-    HELDOUT6,
-    HELDOUT6_FROZEN,
-    HELDOUT7,
-    HELDOUT7_FROZEN,
-    HELDOUT8,
-    HELDOUT8_FROZEN,
-    HELDOUT_FROZEN,
     JUDGEMENTS,
     SINCE,
     corpus_workspace,
+    held_out,
     suggested,
     title_keyword_baseline,
 )
@@ -88,28 +73,28 @@ SETS = (
      JUDGEMENTS, FROZEN),
     ("heldout", "held-out set, 4 audiences, today = 9eee635",
      "graded by the author of an earlier ranking, so only partly independent",
-     HELDOUT, HELDOUT_FROZEN),
+     *held_out("heldout")),
     ("heldout2", "blind held-out set, 6 audiences, today = 8c77c87",
      "graded by a judge who never saw a ranking's output: the closest to the issue's "
-     "independent measure", HELDOUT2, HELDOUT2_FROZEN),
+     "independent measure", *held_out("heldout2")),
     ("heldout3", "second blind held-out set, 6 audiences, today = f5af534",
      "graded blind like the first, before any ranking was measured on it",
-     HELDOUT3, HELDOUT3_FROZEN),
+     *held_out("heldout3")),
     ("heldout4", "third blind held-out set, 6 audiences, today = 4020f81",
      "graded blind, pooled from the meaning factor and three rival rankings before any was "
-     "measured on it", HELDOUT4, HELDOUT4_FROZEN),
+     "measured on it", *held_out("heldout4")),
     ("heldout5", "fourth blind held-out set, 6 audiences, today = 8a180d9",
      "graded blind, pooled from today's ranking and the per-feed discount it replaced before "
-     "either was measured on it", HELDOUT5, HELDOUT5_FROZEN),
+     "either was measured on it", *held_out("heldout5")),
     ("heldout6", "fifth blind held-out set, 6 audiences, today = c27922b",
      "graded blind, pooled from today's ranking before any ranking was measured on it",
-     HELDOUT6, HELDOUT6_FROZEN),
+     *held_out("heldout6")),
     ("heldout7", "sixth blind held-out set, 6 audiences, today = f4ae7c9",
      "graded blind, pooled from today's ranking before any ranking was measured on it",
-     HELDOUT7, HELDOUT7_FROZEN),
+     *held_out("heldout7")),
     ("heldout8", "seventh blind held-out set, 6 audiences, today = acac273",
      "graded blind, pooled from today's ranking and the fitting-feed place before either "
-     "was measured on it", HELDOUT8, HELDOUT8_FROZEN),
+     "was measured on it", *held_out("heldout8")),
 )  # fmt: skip
 
 

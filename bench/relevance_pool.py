@@ -47,24 +47,27 @@ from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
 
 JUDGEMENTS = REPO / "tests" / "data" / "relevance"
 FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
-# Audiences written after the ranking of issue 13, kept apart as a validation set: the suite's
-# floors do not assert on them, and their "today" is main at 9eee635, frozen when pooled.
-HELDOUT = JUDGEMENTS / "heldout"
-HELDOUT_FROZEN = HELDOUT / "baseline" / "rankings-9eee635.json"
-HELDOUT2 = JUDGEMENTS / "heldout2"
-HELDOUT2_FROZEN = HELDOUT2 / "baseline" / "rankings-8c77c87.json"
-HELDOUT3 = JUDGEMENTS / "heldout3"
-HELDOUT3_FROZEN = HELDOUT3 / "baseline" / "rankings-f5af534.json"
-HELDOUT4 = JUDGEMENTS / "heldout4"
-HELDOUT4_FROZEN = HELDOUT4 / "baseline" / "rankings-4020f81.json"
-HELDOUT5 = JUDGEMENTS / "heldout5"
-HELDOUT5_FROZEN = HELDOUT5 / "baseline" / "rankings-8a180d9.json"
-HELDOUT6 = JUDGEMENTS / "heldout6"
-HELDOUT6_FROZEN = HELDOUT6 / "baseline" / "rankings-c27922b.json"
-HELDOUT7 = JUDGEMENTS / "heldout7"
-HELDOUT7_FROZEN = HELDOUT7 / "baseline" / "rankings-f4ae7c9.json"
-HELDOUT8 = JUDGEMENTS / "heldout8"
-HELDOUT8_FROZEN = HELDOUT8 / "baseline" / "rankings-acac273.json"
+# The validation sets, written after the ranking of issue 13 (the suite's floors do not
+# assert on them), and the revision of main whose top 10s were frozen as each one's "today"
+# when it was pooled.
+FROZEN_AT = {
+    "heldout": "9eee635",
+    "heldout2": "8c77c87",
+    "heldout3": "f5af534",
+    "heldout4": "4020f81",
+    "heldout5": "8a180d9",
+    "heldout6": "c27922b",
+    "heldout7": "f4ae7c9",
+    "heldout8": "acac273",
+}
+
+
+def held_out(name: str) -> tuple[Path, Path]:
+    """A validation set's folder and its frozen "today" rankings."""
+    folder = JUDGEMENTS / name
+    return folder, folder / "baseline" / f"rankings-{FROZEN_AT[name]}.json"
+
+
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
 # Words of a job description that say nothing about the topic.
