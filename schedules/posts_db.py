@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
-from core.text import visible
+from core.text import visible, with_article
 from feeds.models import Article
 from feeds.titles import fallback_title
 from schedules import posts, refusals_db, rule
@@ -107,12 +107,15 @@ def _validate_post(post: Post) -> None:
         raise InvalidValue("kind", "Must be give or ask.")
     if post.type not in POST_TYPES[post.kind]:
         raise InvalidValue(
-            "type", f"A {post.kind} post's type is one of: {', '.join(POST_TYPES[post.kind])}."
+            "type",
+            f"{with_article(post.kind).capitalize()} post's type is one of: "
+            f"{', '.join(POST_TYPES[post.kind])}.",
         )
     if post.status not in STATUSES:
         raise InvalidValue("status", f"Must be one of: {', '.join(STATUSES)}.")
     if post.status in TIMELINE_STATUSES and post.scheduled_at is None:
-        raise InvalidValue("scheduled_at", f"A {post.status} post needs a date and time.")
+        needs = f"{with_article(post.status).capitalize()} post needs a date and time."
+        raise InvalidValue("scheduled_at", needs)
     if not visible(post.title):
         raise InvalidValue("title", "A post needs a title.")
 

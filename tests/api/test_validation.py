@@ -103,6 +103,19 @@ def test_each_post_field_is_validated(rep, change, field):
     assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0
 
 
+def test_a_type_of_the_other_kind_is_refused_in_a_grammatical_sentence(rep):
+    audience = make_audience(rep)
+    body = {"kind": "ask", "type": "tip", "title": "20 minutes?", "status": "draft"}
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "type"
+    assert error["message"].startswith("An ask post's type is one of: meeting_request, ")
+    body = {**body, "kind": "give", "type": "offer"}
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json=body)
+    assert response.get_json()["errors"][0]["message"].startswith("A give post's type is")
+
+
 @pytest.mark.parametrize(
     "query",
     [

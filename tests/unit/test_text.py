@@ -3,7 +3,7 @@
 import pytest
 
 from core.errors import InvalidValue
-from core.text import one_line, required, visible
+from core.text import one_line, required, visible, with_article
 
 
 def test_one_line_composes_and_collapses_whitespace():
@@ -28,3 +28,13 @@ def test_required_names_the_field_and_bounds_the_length():
     # U+0958 has no composed form in NFC: it decomposes, so 1 character becomes 2.
     with pytest.raises(InvalidValue, match="At most 3 characters"):
         required("name", "\u0958\u0958", "x", max_length=3)
+
+
+@pytest.mark.parametrize(
+    ("word", "said"),
+    [("ask", "an ask"), ("give", "a give"), ("offer", "an offer"), ("other", "an other"),
+     ("one-to-one ask", "a one-to-one ask"), ("hour", "an hour"), ("user", "a user"),
+     ("scheduled", "a scheduled"), ("Ask", "an Ask")],
+)  # fmt: skip
+def test_with_article_goes_by_the_sound(word, said):
+    assert with_article(word) == said
