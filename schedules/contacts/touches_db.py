@@ -96,6 +96,12 @@ def add_touch(
     contact, post = _locked(session, workspace_id, contact_id, owner_id, fields.get("post_id"))
     at = parse_stored("at", fields.get("at"), zone_of(contact))
     if at is None and post is not None:
+        if not post.on_timeline:  # a draft's date, if any, is no plan the touch can follow
+            raise InvalidValue(
+                "post_id",
+                f"Post {post.id} is not scheduled, so it gives the touch no date; schedule it "
+                "first, or give the date the touch happened (at).",
+            )
         at = post.scheduled_at
     if at is None:
         raise InvalidValue("at", "A touch needs a date (or a linked post that has one).")

@@ -6,7 +6,7 @@ import pytest
 
 from schedules.models import Contact
 from tests.api.helpers import CONNECT_POLICY, add_contact, conditions, direct_ask, refused, touch
-from tests.helpers import give, make_audience
+from tests.helpers import give, make_audience, post
 
 PERSONAL_NOTE = "Ana, good to meet you at the CFO breakfast; your point on pricing stuck with me."
 
@@ -162,6 +162,19 @@ def test_touch_ask_and_request_fields_are_validated(rep, audience, url, body, fi
     response = rep.post(f"/api/v1/contacts/{contact['id']}/{url}", json=body)
     assert response.status_code == 422, response.get_json()
     assert field in [e["field"] for e in response.get_json()["errors"]]
+
+
+def test_a_touch_linked_to_a_draft_is_refused_on_the_post_it_names(rep, audience):
+    contact = add_contact(rep, audience)
+    url = f"/api/v1/contacts/{contact['id']}/touches"
+    for scheduled_at in (None, day(12)):
+        draft = post(rep, audience["id"], "give", scheduled_at, status="draft").get_json()
+        response = rep.post(url, json={"kind": "shared_article", "post_id": draft["id"]})
+        assert response.status_code == 422, response.get_json()
+        [error] = response.get_json()["errors"]
+        assert error["field"] == "post_id"
+        assert error["message"].startswith(f"Post {draft['id']} is not scheduled")
+    assert rep.get(url).get_json()["items"] == []
 
 
 @pytest.mark.parametrize("query", ["stage=hot", "limit=0", "audience_id=x"])
