@@ -38,6 +38,9 @@ POST_FIELDS = (
     "audience_id", "owner_id", "contact_id", "kind", "type", "article_id", "title", "body",
     "url", "scheduled_at", "status",
 )  # fmt: skip
+# Statuses a post can have without receivers ever hearing of it (a draft cancelled unscheduled):
+# such a post comes and goes silently unless the outbox holds an event about it.
+_QUIET_STATUSES = ("draft", "cancelled")
 _BEFORE = "webhook_stages_before"
 _GONE = "webhook_posts_gone"
 _PUBLIC_URL = "webhook_public_url"  # a writer session's info: where payload links start
@@ -123,10 +126,11 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     deleted = session.deleted
     gone = set(session.info.pop(_GONE, ())).union(obj for obj in deleted if isinstance(obj, Post))
     # A draft receivers were never told of (never scheduled) goes as silently as it came.
-    told = outbox_db.reported_posts(session, [p.id for p in gone if p.status == "draft"])
+    quiet = [p.id for p in gone if p.status in _QUIET_STATUSES]
+    told = outbox_db.reported_posts(session, quiet)
     for post in gone:
         outbox_db.disarm_due(session, post.id)
-        if post.status != "draft" or post.id in told:
+        if post.id not in quiet or post.id in told:
             # A deleted post has no page left: its audience's calendar is where it was, or the
             # list of audiences when the audience went too.
             page = "/audiences" if post.audience in deleted else f"/audiences/{post.audience_id}"
@@ -159,6 +163,8 @@ def _post_changed(session: Session, post: Post) -> None:
         outbox_db.disarm_due(session, post.id)
     if post.status == "draft" and "status" not in changed:
         return  # a draft's edits are the rep's own business until it is scheduled
+    if _unheard_of(session, post):
+        return  # never scheduled: cancelling, editing or restoring it is news to no one
     if "status" in changed and post.status in ("scheduled", "cancelled"):
         type_ = f"post.{post.status}"
     else:
@@ -169,6 +175,16 @@ def _post_changed(session: Session, post: Post) -> None:
         outbox_db.arm_due(session, _workspace(post), post.id, post.scheduled_at, data)
     elif due:
         outbox_db.refresh_due(session, post.id, post.scheduled_at, data)
+
+
+def _unheard_of(session: Session, post: Post) -> bool:
+    """Whether the post was and stays a draft or cancelled, and the outbox holds no event
+    about it: receivers never heard of it."""
+    status = inspect(post).attrs["status"].history
+    was = status.deleted[0] if status.deleted else post.status
+    if was not in _QUIET_STATUSES or post.status not in _QUIET_STATUSES:
+        return False
+    return post.id not in outbox_db.reported_posts(session, [post.id])
 
 
 def _post_event(session: Session, type_: str, post: Post, data: dict[str, Any]) -> None:

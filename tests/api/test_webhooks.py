@@ -98,6 +98,27 @@ def test_deleting_a_draft_receivers_never_heard_of_sends_nothing(app, rep, recei
     assert [m.data["post"]["id"] for m in receiver.of("post.deleted")] == [unscheduled["id"]]
 
 
+def test_cancelling_a_draft_receivers_never_heard_of_sends_nothing(app, rep, receiver):
+    add_endpoint(rep, receiver)
+    audience = make_audience(rep)
+    kept_quiet = give(rep, audience["id"], LATER, status="draft", title="Half an idea")
+    unscheduled = give(rep, audience["id"], LATER, status="scheduled", title="Said once")
+    for post, steps in (
+        (kept_quiet, ({"status": "cancelled"}, {"title": "Quarter of an idea"},
+                      {"status": "draft"}, {"status": "cancelled"})),
+        (unscheduled, ({"status": "draft"}, {"status": "cancelled"})),
+    ):  # fmt: skip
+        for change in steps:
+            assert rep.patch(f"/api/v1/posts/{post['id']}", json=change).status_code == 200
+        assert rep.delete(f"/api/v1/posts/{post['id']}").status_code == 204
+    deliver(app)
+    # Only the post that had been scheduled once is news to a receiver, to the end.
+    assert {m.data["post"]["id"] for m in receiver.messages} == {unscheduled["id"]}
+    assert receiver.types() == ["post.scheduled", "post.updated", "post.cancelled",
+                                "post.deleted"]  # fmt: skip
+    assert "Half an idea" not in str([m.data for m in receiver.messages])
+
+
 def test_post_due_fires_once_at_the_time_and_again_after_a_move(app, rep, receiver):
     add_endpoint(rep, receiver, events=["post.due"])
     audience = make_audience(rep)
