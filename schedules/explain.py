@@ -4,12 +4,14 @@ unmet conditions, turned into sentences for a given time zone.
 Each reason has two readers. An API client gets the numbers beside the text, so its ``detail``
 states the rule and the instants in UTC (``*_detail``); a rep at a form needs one sentence on
 the audience's clock that says what to do next (``*_sentences``). Both are written here alone.
+The sentences pass each name or title a user typed through ``typed``, so a page can mark it
+out (isolated from the words around it) while the text stays plain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.models import Contact
@@ -26,6 +28,10 @@ def _utc(at: dt.datetime) -> str:
 # An unmet condition whose first passing date would fall after the calendar's last day: only
 # rows dated at its very end, stored before dates were bounded, get here.
 NO_DATE_LEFT = "no date on the calendar, which ends on 9999-12-31, is late enough"
+
+
+def _as_typed(text: str) -> str:
+    return text
 
 
 def _plural(count: int, word: str) -> str:
@@ -141,6 +147,7 @@ def rule_sentences(
     timezone: str,
     changed_post_id: int | None,
     titles: Mapping[int, str],
+    typed: Callable[[str], str] = _as_typed,
 ) -> list[str]:
     """One sentence per ask the change would break.
 
@@ -148,9 +155,9 @@ def rule_sentences(
     is "this ask", any other is named by its title from ``titles``.
     """
     return [
-        _own(v, audience, timezone)
+        _own(v, typed(audience), timezone)
         if v.post_id == changed_post_id
-        else _other(v, titles.get(v.post_id, "an ask"), timezone)
+        else _other(v, typed(titles[v.post_id]) if v.post_id in titles else "an ask", timezone)
         for v in violations
     ]
 
@@ -214,6 +221,7 @@ def person_sentences(
     at: dt.datetime | None = None,
     titles: Mapping[int, str] | None = None,
     now: dt.datetime | None = None,
+    typed: Callable[[str], str] = _as_typed,
 ) -> list[str]:
     """One sentence per unmet condition of the relationship guard, in the order it lists them.
 
@@ -221,7 +229,7 @@ def person_sentences(
     when the ask would go out, None for "an ask now". An entry about another ask to the person
     (its ``post_id`` set) is prefixed with that ask's title from ``titles``.
     """
-    first = contact.name.split()[0]
+    first = typed(contact.name.split()[0])
     now = now or dt.datetime.now(dt.UTC)
     sentences = []
     for c in conditions:
@@ -261,7 +269,7 @@ def person_sentences(
             )
         post_id = c.get("post_id")
         if post_id is not None:
-            title = (titles or {}).get(post_id, "an ask")
+            title = typed(titles[post_id]) if post_id in (titles or {}) else "an ask"
             sentence = (
                 f"This would leave your ask “{title}” on {when(c['scheduled_at'], timezone)} "
                 f"short: {sentence[:1].lower()}{sentence[1:]}"

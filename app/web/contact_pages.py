@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from app.db import session
@@ -24,7 +25,7 @@ from app.schemas.contacts import (
 )
 from app.web import once
 from app.web.blueprint import blp
-from app.web.formatting import form_moment, sentence
+from app.web.formatting import fenced, form_moment, isolated, sentence
 from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_person, explain_rule
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
@@ -100,13 +101,15 @@ def _now_inputs(contact: Contact) -> dict[str, str]:
     return {"date": f"{now:%Y-%m-%d}", "time": f"{now:%H:%M}"}
 
 
-def _explain_next_ask(standing: contacts_db.Standing) -> list[str]:
-    return explain.person_sentences(
+def _explain_next_ask(standing: contacts_db.Standing) -> list[Markup]:
+    found = explain.person_sentences(
         standing.conditions(),
         standing.contact,
         standing.policy,
         contacts_db.zone_of(standing.contact),
+        typed=fenced,
     )
+    return [isolated(s) for s in found]
 
 
 # ---------------------------------------------------------------- the list

@@ -35,6 +35,23 @@ def sentence(words: str, **values: object) -> Markup:
     return escape(words).format(**{name: bdi(value) for name, value in values.items()})
 
 
+# Noncharacters, which Unicode keeps for a program's own use: they fence what a user typed in a
+# sentence the domain builds as plain text (``schedules.explain``), for :func:`isolated`.
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
+
+
+def fenced(typed: str) -> str:
+    """``typed`` fenced for :func:`isolated`; fences it holds itself are dropped, so each is
+    ours."""
+    return _OPEN + typed.replace(_OPEN, "").replace(_CLOSE, "") + _CLOSE
+
+
+def isolated(text: str) -> Markup:
+    """A sentence built with :func:`fenced` parts, escaped, with each part in ``<bdi>``, as
+    :func:`bdi` shows it."""
+    return Markup(str(escape(text)).replace(_OPEN, "<bdi>").replace(_CLOSE, "</bdi>"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.filters["day"] = day

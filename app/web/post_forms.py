@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from flask import flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from marshmallow import ValidationError
 
 from app.db import session
@@ -17,7 +18,7 @@ from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
 from app.web import once, security
 from app.web.blueprint import blp
-from app.web.formatting import form_moment, sentence
+from app.web.formatting import fenced, form_moment, isolated, sentence
 from app.web.forms import field_errors
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import utcnow
@@ -103,25 +104,30 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
 
 def explain_rule(
     error: refusals.RuleViolation, audience: Audience, post_id: int | None
-) -> list[str]:
-    """The audience rule's refusal in sentences; the contacts' ask form uses it too."""
+) -> list[Markup]:
+    """The audience rule's refusal in sentences, names and titles isolated; the contacts' ask
+    form uses it too."""
     titles = {}
     for violation in error.violations:
         other = session().get(Post, violation.post_id) if violation.post_id else None
         if other is not None:
             titles[other.id] = other.title
-    return explain.rule_sentences(
-        error.violations, audience.name, audience.timezone, post_id, titles
+    found = explain.rule_sentences(
+        error.violations, audience.name, audience.timezone, post_id, titles, typed=fenced
     )
+    return [isolated(s) for s in found]
 
 
 def explain_person(
-    error: refusals.RelationshipViolation, audience: Audience, at: dt.datetime | None = None
-) -> list[str]:
-    """The guard's refusal in sentences, per contact, with the audience's policy as it stands
-    (a stricter policy being refused still holds until the rollback). Call before rolling back.
+    error: refusals.RelationshipViolation,
+    audience: Audience | None,
+    at: dt.datetime | None = None,
+) -> list[Markup]:
+    """The guard's refusal in sentences, per contact, names and titles isolated, with the
+    audience's policy as it stands (a stricter policy being refused still holds until the
+    rollback; None: each contact's own audience's). Call before rolling back.
     ``at``: when the refused ask would go out, None for "an ask now" (``person_sentences``)."""
-    why: list[str] = []
+    why: list[Markup] = []
     by_contact: dict[int, list[Mapping]] = {}
     for condition in error.extra["conditions"]:
         by_contact.setdefault(condition["contact_id"], []).append(condition)
@@ -130,11 +136,14 @@ def explain_person(
         for c in error.extra["conditions"]
         if c["post_id"] and (post := session().get(Post, c["post_id"])) is not None
     }
-    policy = person_policy(audience)
     for contact_id, conditions in by_contact.items():
         contact = session().get(Contact, contact_id)
         zone = contacts_db.zone_of(contact)
-        why += explain.person_sentences(conditions, contact, policy, zone, at, titles)
+        policy = person_policy(audience or contact.audience)
+        found = explain.person_sentences(
+            conditions, contact, policy, zone, at, titles, typed=fenced
+        )
+        why += [isolated(s) for s in found]
     return why
 
 

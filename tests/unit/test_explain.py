@@ -9,10 +9,12 @@ from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.explain import (
     condition_detail,
     no_date,
+    person_sentences,
     relationship_detail,
     rule_detail,
     rule_sentences,
 )
+from schedules.models import Contact
 from schedules.rule import NoDate, Violation
 
 UTC = dt.UTC
@@ -54,6 +56,23 @@ def test_another_ask_left_uncovered_is_named_by_its_title():
         "This would leave your ask “Pricing review” on Tue 4 March 2031, 10:00 with only 1 of "
         "the 3 value posts it needs; schedule another value post before that ask first."
     )
+
+
+def test_the_names_and_titles_a_user_typed_pass_through_typed():
+    """So a page can isolate them: the audience's name and another ask's title, and a
+    contact's first name even where it starts a sentence (kept as typed, not lowercased)."""
+    own = violation(gives_counted=2, previous_ask_at=None, earliest_allowed_at=None)
+    other = violation(post_id=9, gives_counted=1, previous_ask_at=None, earliest_allowed_at=None)
+    found = rule_sentences([own, other], "CFOs", "UTC", 7, {9: "Pricing"}, typed="[{}]".format)
+    assert "with [CFOs] first" in found[0] and "your ask “[Pricing]” on" in found[1]
+    contact = Contact(name="Dana Whitfield", accepted_at=dt.datetime(2031, 3, 1, tzinfo=UTC))
+    at = dt.datetime(2031, 3, 4, 9, tzinfo=UTC)
+    conditions = [{"condition": "days_after_connect", "satisfied_on": None, "post_id": 9,
+                   "scheduled_at": at}]  # fmt: skip
+    [sentence] = person_sentences(conditions, contact, PersonPolicy(), "UTC", at, {9: "Pilot"},
+                                  typed="[{}]".format)  # fmt: skip
+    assert sentence.startswith("This would leave your ask “[Pilot]” on ")
+    assert "short: [Dana] connected only 3 days before this ask" in sentence
 
 
 # ---------------------------------------------------------------- the API's wording, in UTC

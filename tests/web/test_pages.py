@@ -360,7 +360,7 @@ def test_a_refused_ask_explains_in_plain_words_and_keeps_what_was_typed(browser,
     assert response.status_code == 422
     page = text_of(response)
     assert (
-        "Share 2 more value posts with CFOs first "
+        "Share 2 more value posts with <bdi>CFOs</bdi> first "
         "(only value posts from the 365 days before an ask count)."
     ) in page
     assert 'value="Invite: a 20-minute pricing review"' in page
@@ -377,7 +377,7 @@ def test_an_ask_before_enough_gives_is_offered_the_first_date_that_passes(browse
     form = ask_form(date=f"{NEXT_YEAR}-03-04", time="10:30")
     page = text_of(browser.post(f"/audiences/{audience['id']}/posts/new", form))
     assert (
-        "Share 2 more value posts with CFOs first (only value posts from the 365 days "
+        "Share 2 more value posts with <bdi>CFOs</bdi> first (only value posts from the 365 days "
         "before an ask count), or choose a date on or after"
     ) in page
     assert "10 March" in page and "09:01" in page  # a minute after the third give, Berlin time
@@ -398,9 +398,25 @@ def test_cancelling_a_give_an_ask_relies_on_is_refused_with_the_reason(browser, 
         response = browser.post(f"/posts/{gives[0]['id']}/{action}")
         assert response.status_code == 422
         page = text_of(response)
-        assert "This would leave your ask “Pricing review”" in page
+        assert "This would leave your ask “<bdi>Pricing review</bdi>”" in page
         assert "with only 2 of the 3 value posts it needs" in page
     assert rep.get(f"/api/v1/posts/{gives[0]['id']}").get_json()["status"] == "scheduled"
+
+
+def test_the_rules_sentences_isolate_what_users_typed_and_escape_it(browser, rep):
+    """An Arabic audience name, ask title and contact name each sit in <bdi> in the rules'
+    sentences, as everywhere else on the pages; markup typed in them stays text."""
+    audience = make_audience(rep, name="مدراء <R&D>")
+    gives = [give(rep, audience["id"], at(3, day)) for day in (2, 5, 10)]
+    assert ask(rep, audience["id"], at(3, 20), title="سعر <b>واضح</b>").status_code == 201
+    form = ask_form(date=f"{NEXT_YEAR}-03-04", time="10:30")
+    page = text_of(browser.post(f"/audiences/{audience['id']}/posts/new", form))
+    assert "Share 2 more value posts with <bdi>مدراء &lt;R&amp;D&gt;</bdi> first" in page
+    page = text_of(browser.post(f"/posts/{gives[0]['id']}/cancel"))
+    assert "This would leave your ask “<bdi>سعر &lt;b&gt;واضح&lt;/b&gt;</bdi>” on" in page
+    contact = rep.post("/api/v1/contacts", json={"name": "دانا حداد"}).get_json()
+    page = text_of(browser.get(f"/contacts/{contact['id']}"))
+    assert "Connect with <bdi>دانا</bdi> first: send a request with a personal note" in page
 
 
 def test_editing_a_post_moves_it_and_cancelling_a_free_give_works(browser, rep):
