@@ -295,16 +295,24 @@ def delete_audience(audience_id: int):
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
     error = None if principal().is_admin else ADMINS_ONLY.format("delete")
+    status, why = 403 if error else 200, []
     if request.method == "POST" and error is None:
         name = audience.name
         try:
             audiences_db.delete_audience(session(), workspace_id, audience_id)
             session().commit()
+        except refusals.RelationshipViolation as refused:
+            # An ask on another audience relies on a touch going with it: that ask's person and
+            # policy, told as its own pages tell them.
+            with session().no_autoflush:
+                why = explain_person(refused, None)
+            session().rollback()
+            status = refused.status
         except DomainError as refused:
             session().rollback()
-            error = refused.detail
+            error, status = refused.detail, refused.status
         else:
             flash(sentence("Deleted the audience “{name}” and its posts.", name=name))
             return redirect(url_for("web.audiences_page"), 303)
-    page = render_template("web/audience_delete.html", audience=audience, error=error)
-    return page, 403 if not principal().is_admin else (422 if error else 200)
+    page = render_template("web/audience_delete.html", audience=audience, error=error, why=why)
+    return page, status

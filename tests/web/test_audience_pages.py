@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import ask_form, fair_history, local_today, page_text
+from tests.web.helpers import ask_form, fair_history, local_today, page_text, text_of
 
 NEXT_YEAR = dt.date.today().year + 1
 
@@ -274,6 +274,44 @@ def test_an_admin_deletes_an_audience_after_confirming(browser, rep):
     assert "Deleted the audience “CFOs” and its posts." in page_text(browser.get("/audiences"))
     assert rep.get(f"/api/v1/audiences/{audience['id']}").status_code == 404
     assert browser.get(f"/audiences/{audience['id']}/settings").status_code == 404
+
+
+def test_a_deletion_an_ask_relies_on_is_a_409_page_naming_the_person_isolated(browser, rep):
+    """The API's status (409), and the reason in the pages' words, the person's name and the
+    ask's title each in <bdi>."""
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+    def days(n: int) -> str:  # n days from now; negative is the past
+        return (now + dt.timedelta(days=n)).isoformat()
+
+    policy = {"gives_per_ask": 1, "min_days_between_asks": 30, "min_days_after_connect": 14,
+              "touches_per_ask": 2}  # fmt: skip
+    theirs = make_audience(rep, name="مدراء المالية", timezone="UTC", policy=policy)
+    other = make_audience(rep, name="COOs", timezone="UTC", policy=policy)
+    contact = rep.post(
+        "/api/v1/contacts",
+        json={"name": "دانا حداد", "audience_id": theirs["id"], "accepted_at": days(-20)},
+    ).get_json()
+    touches = f"/api/v1/contacts/{contact['id']}/touches"
+    assert rep.post(touches, json={"kind": "commented", "at": days(-3)}).status_code == 201
+    planned = give(rep, other["id"], days(2))
+    linked = rep.post(touches, json={"kind": "shared_article", "post_id": planned["id"]})
+    assert linked.status_code == 201
+    give(rep, theirs["id"], days(3))
+    ask = rep.post(
+        f"/api/v1/contacts/{contact['id']}/asks",
+        json={"type": "meeting_request", "title": "عرض الأسعار", "scheduled_at": days(5)},
+    )
+    assert ask.status_code == 201, ask.get_json()
+    assert rep.delete(f"/api/v1/audiences/{other['id']}").status_code == 409
+
+    response = browser.post(f"/audiences/{other['id']}/delete")
+    assert response.status_code == 409
+    page = text_of(response)
+    assert "This would leave your ask “<bdi>عرض الأسعار</bdi>” on" in page
+    assert "short: give <bdi>دانا</bdi> 1 more touch first" in page
+    assert "Nothing was deleted." in page
+    assert rep.get(f"/api/v1/audiences/{other['id']}").status_code == 200
 
 
 # ---------------------------------------------------------------- reps and strangers
