@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from core import dialects, emails
 from core.db import get_owned_row, utcnow
-from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound
+from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound, on_field
 from core.models import (
     CONNECTING_HOUR_COLUMNS,
     ROLES,
@@ -131,7 +131,7 @@ def _role(role: str) -> str:
 def _email_taken(email: str) -> Conflict:
     return Conflict(
         f"A user with email {email} already exists.",
-        errors=[{"field": "email", "message": "Already used by another user."}],
+        errors=on_field("email", "Already used by another user."),
     )
 
 
@@ -194,9 +194,12 @@ def change_role(session: Session, workspace_id: int, user_id: int, role: str) ->
     if user.role == role:
         return user
     if user.deactivated_at is not None:
-        raise Conflict(f"{user.email} is deactivated: a role would give them nothing.")
+        raise Conflict(
+            f"{user.email} is deactivated: a role would give them nothing.",
+            errors=on_field("role", "The user is deactivated."),
+        )
     if user.role == "admin":
-        _keep_an_admin(session, user)
+        _keep_an_admin(session, user, field="role")
     user.role = role
     session.flush()
     return user
@@ -229,9 +232,12 @@ def _lock_member(session: Session, workspace_id: int, user_id: int) -> User:
     return user
 
 
-def _keep_an_admin(session: Session, user: User, *, closing: bool = False) -> None:
+def _keep_an_admin(
+    session: Session, user: User, *, closing: bool = False, field: str | None = None
+) -> None:
     """Refuse to take away the team's last active admin, who alone can manage its users and
-    audiences; ``closing`` lets the last active user of all go (the team is closed down)."""
+    audiences; ``closing`` lets the last active user of all go (the team is closed down).
+    ``field``: the one the refused change set (a role), named in the refusal."""
     others = (
         select(func.count())
         .select_from(User)
@@ -247,7 +253,8 @@ def _keep_an_admin(session: Session, user: User, *, closing: bool = False) -> No
         return
     raise LastAdmin(
         f"{user.email} is the team's last active admin: make another user an admin first, "
-        "so that someone can still manage the team."
+        "so that someone can still manage the team.",
+        errors=on_field(field, "The team's last active admin.") if field else None,
     )
 
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 
+def on_field(field: str, message: str) -> list[dict[str, str]]:
+    """A refusal's ``errors`` when one field is to blame, named as a validation error names it,
+    so a client (or a form) can point at it."""
+    return [{"field": field, "message": message}]
+
+
 class DomainError(Exception):
     """A refusal with a stable problem slug, an HTTP-like status and extra, JSON-safe fields."""
 
@@ -55,6 +61,6 @@ class InvalidValue(DomainError):
     title = "Invalid request"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+        super().__init__(f"{field}: {message}", errors=on_field(field, message))
         self.field = field
         self.message = message

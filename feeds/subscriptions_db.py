@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import Conflict, InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue, NotFound, on_field
 from core.text import one_line, visible
 from feeds.errors import BlockedAddress
 from feeds.fetch_policy import FetchPolicy
@@ -67,7 +67,7 @@ def create_feed(
             session.add(feed)
     except IntegrityError:
         # Lost a race with a concurrent subscriber (PostgreSQL; SQLite writers are serial).
-        raise Conflict("This workspace already subscribes to that feed.", url=url) from None
+        raise _subscribed(url) from None
     return feed
 
 
@@ -181,7 +181,15 @@ def _valid_tags(tags: Iterable[str]) -> list[str]:
 
 def _ensure_url_free(session: Session, workspace_id: int, url: str) -> None:
     if feed_by_url(session, workspace_id, url) is not None:
-        raise Conflict("This workspace already subscribes to that feed.", url=url)
+        raise _subscribed(url)
+
+
+def _subscribed(url: str) -> Conflict:
+    return Conflict(
+        "This workspace already subscribes to that feed.",
+        url=url,
+        errors=on_field("url", "Already subscribed in this workspace."),
+    )
 
 
 def feed_by_url(session: Session, workspace_id: int, url: str) -> Feed | None:

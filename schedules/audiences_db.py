@@ -16,7 +16,7 @@ from sqlalchemy.sql.base import ExecutableOption
 
 from core.accounts_db import validate_timezone
 from core.db import get_owned_row, lock_owned_row
-from core.errors import Conflict, InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue, NotFound, on_field
 from core.text import one_line, required, visible
 from schedules import utm as utm_tagging
 from schedules.cadence import parse_cadence
@@ -129,7 +129,7 @@ def _flush_unique_name(session: Session, name: str) -> None:
     except IntegrityError:
         raise Conflict(
             f"An audience named {name!r} already exists in this workspace.",
-            errors=[{"field": "name", "message": "Already used in this workspace."}],
+            errors=on_field("name", "Already used in this workspace."),
         ) from None
 
 

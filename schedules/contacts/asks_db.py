@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, InvalidValue
+from core.errors import Conflict, InvalidValue, on_field
 from schedules import audiences_db, posts_db
 from schedules.contacts.contacts_db import get_contact
 from schedules.contacts.people_db import lock_contact
@@ -55,7 +55,10 @@ def create_ask(
     audience = audiences_db.lock_audience(session, workspace_id, audience_id)
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if contact.audience_id != audience.id:
-        raise Conflict(f"{contact.name} moved to another audience meanwhile; try again.")
+        raise Conflict(
+            f"{contact.name} moved to another audience meanwhile; try again.",
+            errors=on_field("audience_id", "Moved to another audience meanwhile."),
+        )
     if fields.get("type") not in DIRECT_ASK_TYPES:
         raise InvalidValue("type", f"Must be one of: {', '.join(DIRECT_ASK_TYPES)}.")
     if not fields.get("scheduled_at"):

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
 from core.db import get_owned_row, in_chunks, utcnow
-from core.errors import Conflict, DomainError, InvalidValue
+from core.errors import Conflict, DomainError, InvalidValue, on_field
 from core.models import User
 from core.text import required, visible
 from schedules import audiences_db, explain
@@ -196,7 +196,7 @@ def _flush_unique_profile(session: Session, contact: Contact, twins: bool = True
     however it was pasted (``profiles.profile_key``, as imports and introductions compare)."""
     conflict = Conflict(
         "You already have a contact with this profile URL.",
-        errors=[{"field": "profile_url", "message": "Already one of your contacts."}],
+        errors=on_field("profile_url", "Already one of your contacts."),
     )
     if twins and _has_same_profile(session, contact):
         raise conflict
@@ -260,7 +260,10 @@ def update_contact(
         _lock_reps(session, workspace_id, reps)
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if reps and contact.owner_id not in reps:
-        raise Conflict(f"{contact.name} was handed to another rep meanwhile; try again.")
+        raise Conflict(
+            f"{contact.name} was handed to another rep meanwhile; try again.",
+            errors=on_field("owner_id", "Handed to another rep meanwhile."),
+        )
     before = people_db.history(session, contact)
     old_policy = person_policy(contact.audience)
     if "audience_id" in changes and changes["audience_id"] != contact.audience_id:
@@ -292,7 +295,7 @@ def _no_scheduled_ask(session: Session, contact: Contact, field: str, doing: str
         raise Conflict(
             f"{contact.name} has a scheduled one-to-one ask on this audience's calendar; "
             f"cancel or publish it before {doing}.",
-            errors=[{"field": field, "message": "A scheduled ask is attached."}],
+            errors=on_field(field, "A scheduled ask is attached."),
         )
 
 
@@ -311,7 +314,10 @@ def delete_contact(
         audiences_db.lock_audience(session, workspace_id, audience_id)
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if not set(_ask_audiences(session, contact_id)) <= set(locked):
-        raise Conflict(f"{contact.name} was given another one-to-one ask meanwhile; try again.")
+        raise Conflict(
+            f"{contact.name} was given another one-to-one ask meanwhile; try again.",
+            errors=on_field("contact_id", "Given another one-to-one ask meanwhile."),
+        )
     session.delete(contact)
     session.flush()
 
@@ -342,7 +348,8 @@ def record_connection_request(
     if contact.accepted_at is not None:
         raise Conflict(
             f"{contact.name} accepted a connection on {contact.accepted_at:%Y-%m-%d}; "
-            "there is no request to send."
+            "there is no request to send.",
+            errors=on_field("accepted_at", "Already accepted: no request to send."),
         )
     contact.requested_at = parse_stored(
         "requested_at", requested_at, zone_of(contact)
@@ -514,7 +521,7 @@ def _update_texts(session: Session, changes: dict[int, dict[str, Any]], now: dt.
     except StaleDataError:  # unlocked, so a contact may have been deleted since it was read
         raise Conflict(
             "Some of these contacts were deleted meanwhile; import the file again.",
-            errors=[{"field": "file", "message": "A matched contact was deleted meanwhile."}],
+            errors=on_field("file", "A matched contact was deleted meanwhile."),
         ) from None
 
 
@@ -652,7 +659,7 @@ def _insert_contacts(
     except IntegrityError:
         raise Conflict(
             "Some of these contacts were added meanwhile; import the file again.",
-            errors=[{"field": "file", "message": "A profile URL was added meanwhile."}],
+            errors=on_field("file", "A profile URL was added meanwhile."),
         ) from None
     created = (
         ImportedRow(row.line, id_, row.name) for (row, _), id_ in zip(rows, ids, strict=True)

@@ -301,6 +301,7 @@ def test_a_personal_request_is_recorded_and_acceptance_is_set_by_the_rep(rep, au
     assert accepted["stage"] == "connected"
     again = request_connection(rep, contact, PERSONAL_NOTE)
     assert again.status_code == 409
+    assert [e["field"] for e in again.get_json()["errors"]] == ["accepted_at"]
 
 
 # ---------------------------------------------------------------- stages

@@ -5,18 +5,24 @@ import threading
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts_db import deactivate_member
 from core.errors import Conflict, DomainError, InvalidValue
 from core.models import User
-from schedules.contacts.contacts_db import _lock_reps, create_contact
+from schedules.contacts.asks_db import create_ask
+from schedules.contacts.contacts_db import (
+    _lock_reps,
+    create_contact,
+    delete_contact,
+    update_contact,
+)
 from schedules.contacts.relationship import Ask, History, PersonPolicy, violations
 from schedules.contacts.touches_db import add_touch
-from schedules.models import Contact, Post, Touch
+from schedules.models import Audience, Contact, Post, Touch
 from schedules.posts_db import update_post
-from tests.helpers import give, make_audience
+from tests.helpers import ask, give, make_audience
 
 # Spacing 0 and one give per ask: the audience rule would let every racer through, so only the
 # person's guard (two touches since the previous ask, and there are two in all) can stop them.
@@ -345,3 +351,56 @@ def test_a_contact_created_while_its_rep_is_deactivated_never_deadlocks(rep, col
     with writer() as session:
         assert session.get(User, owner).deactivated_at is not None
         assert session.scalars(select(Contact).where(Contact.owner_id == owner)).all()
+
+
+def _meanwhile(session: Session, entity, nth: int, change) -> None:
+    """Another request's write ``change``, run just before the session's ``nth`` read of
+    ``entity`` (1: the first), where a refusal of a change made meanwhile is decided."""
+    seen = []
+
+    @event.listens_for(session, "do_orm_execute")
+    def write_first(state):
+        if state.is_select and state.bind_mapper is inspect(entity):
+            seen.append(state)
+            if len(seen) == nth:
+                state.session.execute(change)
+
+
+def _field_of(refusal: pytest.ExceptionInfo) -> str:
+    [error] = refusal.value.extra["errors"]
+    return error["field"]
+
+
+def test_changes_refused_as_made_meanwhile_name_the_field_that_moved(
+    app, rep, colleague, writer_session
+):
+    """Handed to another rep, moved to another audience, given an ask: each 409 names it."""
+    lee = rep.post("/api/v1/users", json={"email": "lee@acme.example"}).get_json()["id"]
+    sam = colleague.get("/api/v1/me").get_json()["id"]
+    audience = make_audience(rep, timezone="UTC", policy=POLICY)
+    other = make_audience(rep, name="COOs", timezone="UTC", policy=POLICY)
+    contact = rep.post(
+        "/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]}
+    ).get_json()
+    ids = (rep.workspace_id, contact["id"])
+    to_lee = update(Contact).where(Contact.id == contact["id"]).values(owner_id=lee)
+    _meanwhile(writer_session, User, 1, to_lee)
+    with pytest.raises(Conflict, match="handed to another rep meanwhile") as handed:
+        update_contact(writer_session, *ids, {"owner_id": sam})
+    assert _field_of(handed) == "owner_id"
+    writer_session.rollback()
+
+    moved = update(Contact).where(Contact.id == contact["id"]).values(audience_id=other["id"])
+    _meanwhile(writer_session, Audience, 1, moved)
+    fields = {"type": "offer", "scheduled_at": ahead(5, "10:00")}
+    with pytest.raises(Conflict, match="moved to another audience meanwhile") as elsewhere:
+        create_ask(writer_session, *ids, fields)
+    assert _field_of(elsewhere) == "audience_id"
+    writer_session.rollback()
+
+    asked = ask(rep, audience["id"], ahead(5, "10:00"), status="draft").get_json()
+    pinned = update(Post).where(Post.id == asked["id"]).values(contact_id=contact["id"])
+    _meanwhile(writer_session, Contact, 2, pinned)
+    with pytest.raises(Conflict, match="given another one-to-one ask meanwhile") as given:
+        delete_contact(writer_session, *ids)
+    assert _field_of(given) == "contact_id"

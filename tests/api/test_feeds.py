@@ -155,6 +155,7 @@ def test_subscribing_twice_is_a_conflict(rep) -> None:
     response = rep.post("/api/v1/feeds", json={"url": "https://example.com/feed"})
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
+    assert [e["field"] for e in response.get_json()["errors"]] == ["url"]
 
 
 def test_patch_validates_like_create(rep) -> None:

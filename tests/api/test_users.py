@@ -182,10 +182,15 @@ def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(rep, colle
             "rep@acme.example is the team's last active admin: make another user an admin "
             "first, so that someone can still manage the team."
         )
+        # The role sent is to blame; a deactivation sends no field.
+        fields = [e["field"] for e in refusal.get("errors", [])]
+        assert fields == (["role"] if response.request.method == "PATCH" else [])
     assert me(rep)["role"] == "admin"
     # A deactivated admin manages nothing, so does not count as the team's other admin.
     assert rep.patch(f"/api/v1/users/{sam}", json={"role": "admin"}).status_code == 200
     assert rep.post(f"/api/v1/users/{sam}/deactivate").status_code == 200
+    refusal = problem(rep.patch(f"/api/v1/users/{sam}", json={"role": "rep"}), 409)
+    assert [e["field"] for e in refusal["errors"]] == ["role"]
     assert problem(rep.patch(f"/api/v1/users/{mine}", json={"role": "rep"}), 409)
     assert emails_and_roles(rep) == [
         ("rep@acme.example", "admin", True),
