@@ -270,9 +270,11 @@ def person_sentences(
         post_id = c.get("post_id")
         if post_id is not None:
             title = typed(titles[post_id]) if post_id in (titles or {}) else "an ask"
+            # Our own opening word follows the colon in lower case; a name stays as typed.
+            own = sentence if sentence.startswith(first) else sentence[:1].lower() + sentence[1:]
             sentence = (
                 f"This would leave your ask “{title}” on {when(c['scheduled_at'], timezone)} "
-                f"short: {sentence[:1].lower()}{sentence[1:]}"
+                f"short: {own}"
             )
         sentences.append(sentence + ".")
     return sentences

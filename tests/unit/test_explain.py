@@ -73,6 +73,8 @@ def test_the_names_and_titles_a_user_typed_pass_through_typed():
                                   typed="[{}]".format)  # fmt: skip
     assert sentence.startswith("This would leave your ask “[Pilot]” on ")
     assert "short: [Dana] connected only 3 days before this ask" in sentence
+    [plain] = person_sentences(conditions, contact, PersonPolicy(), "UTC", at, {9: "Pilot"})
+    assert "short: Dana connected only 3 days before this ask" in plain  # was "dana"
 
 
 # ---------------------------------------------------------------- the API's wording, in UTC
