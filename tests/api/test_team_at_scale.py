@@ -3,8 +3,6 @@ statement takes parameters (65,535): no query lists their ids."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import insert
 
 from schedules.models import Contact
@@ -16,7 +14,6 @@ PAST_THE_PARAMETER_LIMIT = 65_600
 
 
 def test_the_team_view_reads_a_workspace_past_65535_contacts(app, rep, colleague):
-    started = time.monotonic()
     cfos = make_audience(rep, name="CFOs")
     owners = (me(rep)["id"], me(colleague)["id"])
     rows = [
@@ -40,4 +37,3 @@ def test_the_team_view_reads_a_workspace_past_65535_contacts(app, rep, colleague
     assert listed.get_json()["total"] == PAST_THE_PARAMETER_LIMIT
     page = sign_in(app, rep, "rep@acme.example").get("/team")
     assert page.status_code == 200
-    assert time.monotonic() - started < 20
