@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from core.db import utcnow
 from core.models import User
@@ -269,10 +271,22 @@ def _timeline_changed(session: Session) -> set[int]:
 
 
 def _load_audiences(session: Session, contacts: list[Contact]) -> None:
-    """The contacts' audiences (their policies) in one query, not one lazy load each."""
-    ids = {c.audience_id for c in contacts if c.audience_id is not None}
-    if ids:
-        session.scalars(select(Audience).where(Audience.id.in_(sorted(ids)))).all()
+    """The contacts' audiences (their policies) in one query, not one lazy load each, set on
+    the contacts: the session's identity map alone would let go of them, and each be loaded
+    again. Those the session holds already need no query."""
+    wanted = [
+        c
+        for c in contacts
+        if c.audience_id is not None
+        and "audience" in inspect(c).unloaded
+        and identity_key(Audience, c.audience_id) not in session.identity_map
+    ]
+    if not wanted:
+        return
+    ids = sorted({c.audience_id for c in wanted})
+    found = {a.id: a for a in session.scalars(select(Audience).where(Audience.id.in_(ids)))}
+    for contact in wanted:
+        set_committed_value(contact, "audience", found.get(contact.audience_id))
 
 
 def _stages_moved(

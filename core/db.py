@@ -335,32 +335,41 @@ def lock_owned_row(
     row_id: int,
     label: str,
     owner_id: int | None = None,
+    *,
+    changes: bool = True,
 ) -> Any:
     """Lock one workspace-owned row (of one rep, given ``owner_id``) for the rest of the
-    transaction, or raise NotFound.
+    transaction, or raise NotFound; ``changes=False`` only takes turns, leaving the row's
+    ``updated_at`` as it is (nothing of the row changes).
 
-    PostgreSQL locks the row ``FOR NO KEY UPDATE``: writers take turns on it, while the key-share
-    lock a foreign-key check takes on it (a row referring to it inserted, or updated twice in one
-    transaction) never waits for their turn, so such a check cannot close a deadlock between
-    two turn-takers (a contact's lock holder checking its audience while an ask's holds that
-    audience and waits for the contact); deleting the row still waits for those checks. SQLite
-    writer sessions already hold the database write lock from BEGIN IMMEDIATE, and a reader
-    session here would be a race, so it is refused. The row is re-read under the lock so the
-    caller judges the latest committed state.
+    The row is re-read under the lock so the caller judges the latest committed state.
+    """
+    stmt = _owned(model, workspace_id, row_id, owner_id)
+    row = session.scalar(turn_lock(session, stmt, label))
+    if row is None:
+        raise NotFound(f"No {label} {row_id} in this workspace.")
+    if changes:
+        row.updated_at = utcnow()
+    return row
+
+
+def turn_lock(session: Session, stmt: Any, label: str) -> Any:
+    """``stmt`` locking the rows it reads until commit, read afresh: the one lock every
+    writer takes turns on.
+
+    PostgreSQL locks them ``FOR NO KEY UPDATE``: writers take turns on a row, while the
+    key-share lock a foreign-key check takes on it (a row referring to it inserted, or updated
+    twice in one transaction) never waits for their turn, so such a check cannot close a
+    deadlock between two turn-takers (a contact's lock holder checking its audience while an
+    ask's holds that audience and waits for the contact); deleting the row still waits for
+    those checks. SQLite writer sessions already hold the database write lock from BEGIN
+    IMMEDIATE, and a reader session here would be a race, so it is refused.
     """
     connection = session.connection()
     dialect = dialects.of(connection)
     if dialect.serial_writers and not connection.get_execution_options().get(WRITE_OPTION):
         raise RuntimeError(f"changing a {label} needs a writer session (BEGIN IMMEDIATE)")
-    row = session.scalar(
-        dialect.for_update(
-            _owned(model, workspace_id, row_id, owner_id), key_share=True
-        ).execution_options(populate_existing=True)
-    )
-    if row is None:
-        raise NotFound(f"No {label} {row_id} in this workspace.")
-    row.updated_at = utcnow()
-    return row
+    return dialect.for_update(stmt, key_share=True).execution_options(populate_existing=True)
 
 
 def in_chunks(stmt: Any, column: ColumnElement[Any], values: Sequence[Any]) -> Iterator[Any]:

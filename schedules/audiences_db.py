@@ -68,10 +68,17 @@ def find_audience(
 
 
 def lock_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
-    """Take the audience's write lock: every timeline change is judged after the last one."""
+    """Take the audience's write lock: every timeline change is judged after the last one.
+    Its calendar's revision moves, so subscribed calendars fetch it again."""
     audience = lock_owned_row(session, Audience, workspace_id, audience_id, "audience")
     audience.revision += 1
     return audience
+
+
+def hold_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:
+    """The same lock, for a change that waits its turn but leaves the calendar as it is (a
+    touch linked to a give), so the calendar's ETag holds."""
+    return lock_owned_row(session, Audience, workspace_id, audience_id, "audience", changes=False)
 
 
 def create_audience(

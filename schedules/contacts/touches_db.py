@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import InvalidValue, NotFound
 from schedules import posts_db
-from schedules.audiences_db import lock_audience
+from schedules.audiences_db import hold_audience
 from schedules.contacts import people_db
 from schedules.contacts.contacts_db import get_contact, zone_of
 from schedules.contacts.people_db import lock_contact
@@ -39,13 +39,7 @@ def get_touch(
     touch_id: int,
     owner_id: int | None = None,
 ) -> Touch:
-    get_contact(session, workspace_id, contact_id, owner_id)
-    touch = session.scalar(
-        select(Touch).where(Touch.id == touch_id, Touch.contact_id == contact_id)
-    )
-    if touch is None:
-        raise NotFound(f"No touch {touch_id} for contact {contact_id}.")
-    return touch
+    return _touch_of(session, get_contact(session, workspace_id, contact_id, owner_id), touch_id)
 
 
 def _locked(
@@ -58,20 +52,31 @@ def _locked(
     """The contact, locked, and the give a touch of theirs is to be linked to, read again under
     its audience's lock, taken first (audience before contact): a give's move or cancellation
     takes that lock before its touches follow it (``people_db.follow_post``), so a touch is
-    never linked to a give cancelled meanwhile, nor left behind by one."""
-    get_contact(session, workspace_id, contact_id, owner_id)  # an unknown contact is a 404 first
+    never linked to a give cancelled meanwhile, nor left behind by one. The touch changes no
+    calendar, so the audience's revision stays (``hold_audience``)."""
     post = None
     if post_id is not None:
+        get_contact(session, workspace_id, contact_id, owner_id)  # a 404 before post_id's 422
         try:
             post = posts_db.get_post(session, workspace_id, post_id)
         except NotFound:
             raise InvalidValue("post_id", f"No post {post_id} in this workspace.") from None
-        lock_audience(session, workspace_id, post.audience_id)
+        hold_audience(session, workspace_id, post.audience_id)
         session.refresh(post)
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
     if post is not None:
         _linkable(contact, post)
     return contact, post
+
+
+def _touch_of(session: Session, contact: Contact, touch_id: int) -> Touch:
+    """One of the (found) contact's touches, or NotFound."""
+    touch = session.scalar(
+        select(Touch).where(Touch.id == touch_id, Touch.contact_id == contact.id)
+    )
+    if touch is None:
+        raise NotFound(f"No touch {touch_id} for contact {contact.id}.")
+    return touch
 
 
 def _linkable(contact: Contact, post: Post) -> None:
@@ -159,7 +164,7 @@ def update_touch(
     owner_id: int | None = None,
 ) -> Touch:
     contact, post = _locked(session, workspace_id, contact_id, owner_id, changes.get("post_id"))
-    touch = get_touch(session, workspace_id, contact_id, touch_id)
+    touch = _touch_of(session, contact, touch_id)
     if "kind" in changes:
         if changes["kind"] not in TOUCH_KINDS:
             raise InvalidValue("kind", f"Must be one of: {', '.join(TOUCH_KINDS)}.")
@@ -193,7 +198,7 @@ def delete_touch(
     owner_id: int | None = None,
 ) -> None:
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
-    touch = get_touch(session, workspace_id, contact_id, touch_id)
+    touch = _touch_of(session, contact, touch_id)
     before = people_db.history(session, contact)
     people_db.guard(
         contact, before, before.with_touch(touch.at, None), person_policy(contact.audience)

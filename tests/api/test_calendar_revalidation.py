@@ -162,3 +162,22 @@ def test_a_post_turning_overdue_moves_the_etag_with_no_change_to_any_row(rep, mo
                  if str(e["UID"]) == f"post-{post['id']}@value-planner")  # fmt: skip
     assert str(event["SUMMARY"]).startswith("Overdue: Give: ")
     assert fetch(rep, url, after.headers["ETag"]).status_code == 304
+
+
+def test_linking_a_touch_to_a_give_keeps_the_etag_and_a_post_change_still_moves_it(rep):
+    """A touch is no event of the calendar: linking one to a give takes the audience's lock
+    (to wait for the give's own changes) without telling calendar apps to fetch again."""
+    audience = make_audience(rep, timezone="UTC", policy=CONNECT_POLICY)
+    contact = add_contact(rep, audience, accepted_at=iso(-20))
+    shared = give(rep, audience["id"], iso(2))
+    url = f"/api/v1/audiences/{audience['id']}/calendar.ics"
+    etag = fetch(rep, url).headers["ETag"]
+    linked = touch(rep, contact, shared["scheduled_at"], post_id=shared["id"])
+    unlinked = touch(rep, contact, iso(-1))
+    relinked = rep.patch(
+        f"/api/v1/contacts/{contact['id']}/touches/{unlinked['id']}", json={"post_id": shared["id"]}
+    )
+    assert (linked["post_id"], relinked.status_code) == (shared["id"], 200)
+    assert fetch(rep, url, etag).status_code == 304
+    rep.patch(f"/api/v1/posts/{shared['id']}", json={"title": "Sharper title"})
+    assert fetch(rep, url, etag).status_code == 200
