@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
-from core.db import get_owned_row, in_chunks, utcnow
+from core.db import get_owned_row, utcnow
 from core.errors import Conflict, DomainError, InvalidValue, on_field
 from core.models import User
 from core.text import required, visible
@@ -215,7 +215,7 @@ def _has_same_profile(session: Session, contact: Contact) -> bool:
     if contact.id is not None:
         others.append(Contact.id != contact.id)
     with session.no_autoflush:  # a new contact is not to be found as its own twin
-        return any(introductions_db.with_keys(session, {key}, *others))
+        return introductions_db.any_with_keys(session, {key}, *others)
 
 
 def _lock_reps(session: Session, workspace_id: int, owner_ids: set[int]) -> None:
@@ -533,10 +533,10 @@ def _update_staged(
     skipped: list[importing.Skipped],
 ) -> dict[int, dict[str, Any]]:
     """Lock the contacts whose acceptance or audience the file changes, in id order as
-    ``lock_contact`` would, and change them through the session after the guard's verdict on
+    every write does, and change them through the session after the guard's verdict on
     their histories (read in one batch); a refused row is added to ``skipped``. Each changed
     contact's id maps to the fields changed."""
-    contacts = _locked(session, workspace_id, sorted(staged))
+    contacts = people_db.lock_contacts(session, workspace_id, staged)
     past = people_db.histories(session, contacts)
     changed: dict[int, dict[str, Any]] = {}
     for contact in contacts:
@@ -551,17 +551,6 @@ def _update_staged(
             changed[contact.id] = {field: getattr(contact, field) for field in fields}
     session.flush()
     return changed
-
-
-def _locked(session: Session, workspace_id: int, ids: list[int]) -> list[Contact]:
-    query = (
-        select(Contact)
-        .where(Contact.workspace_id == workspace_id)
-        .order_by(Contact.id)
-        .execution_options(populate_existing=True)
-    )
-    locked = dialects.of(session).for_update(query, key_share=True)
-    return [c for chunk in in_chunks(locked, Contact.id, ids) for c in session.scalars(chunk)]
 
 
 def _acceptance_changes(

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.db import IN_CHUNK
@@ -41,28 +42,40 @@ def with_keys(
 ) -> Iterator[tuple[str, Contact, str]]:
     """The contacts meeting ``criteria`` whose profile URL carries one of ``keys``, each with
     that key and its rep's email: the one lookup of a person under any spelling, for
-    introductions and for a rep's twins. SQL keeps the profile URLs holding a piece every
-    spelling of a key contains (``profiles.search_term``), in lower case, and Python then
-    compares keys."""
-    query = (
-        select(Contact, User.email)
-        .join(User, User.id == Contact.owner_id)
-        .where(Contact.profile_url.is_not(None), *criteria)
+    introductions and for a rep's twins."""
+    query = select(Contact, User.email).join(User, User.id == Contact.owner_id)
+    seen: set[int] = set()  # a contact may hold the terms of two chunks
+    for chunk in _keyed(query.where(*criteria), keys):
+        for contact, email in session.execute(chunk):
+            if contact.id not in seen and (key := profile_key(contact.profile_url)) in keys:
+                seen.add(contact.id)
+                yield key, contact, email  # type: ignore[misc]
+
+
+def any_with_keys(session: Session, keys: Collection[str], *criteria: ColumnElement[bool]) -> bool:
+    """Whether a contact meeting ``criteria`` carries one of ``keys``, reading only the
+    candidates' profile URLs."""
+    return any(
+        profile_key(url) in keys
+        for chunk in _keyed(select(Contact.profile_url).where(*criteria), keys)
+        for url in session.scalars(chunk)
     )
+
+
+def _keyed(query: Select[Any], keys: Collection[str]) -> list[Select[Any]]:
+    """``query`` kept to the profile URLs holding a piece every spelling of a key contains
+    (``profiles.search_term``), in lower case, as one statement per IN_CHUNK terms; Python
+    then compares keys."""
+    query = query.where(Contact.profile_url.is_not(None))
     terms = {search_term(key) for key in keys}
     queries = [query]
-    if None not in terms:
-        # IN_CHUNK terms a statement: a statement takes at most 65535 parameters on PostgreSQL.
+    if None not in terms:  # a statement takes at most 65535 parameters on PostgreSQL
         lowered, ordered = func.lower(Contact.profile_url), sorted(terms)  # type: ignore[type-var]
         queries = [
             query.where(or_(*(lowered.contains(t, autoescape=True) for t in chunk)))
             for chunk in (ordered[at : at + IN_CHUNK] for at in range(0, len(ordered), IN_CHUNK))
         ]
-    seen: set[int] = set()  # a contact may hold the terms of two chunks
-    for contact, email in (row for q in queries for row in session.execute(q)):
-        if contact.id not in seen and (key := profile_key(contact.profile_url)) in keys:
-            seen.add(contact.id)
-            yield key, contact, email  # type: ignore[misc]
+    return queries
 
 
 def known_by(

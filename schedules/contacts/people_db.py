@@ -6,7 +6,7 @@ Kept apart from ``contacts_db.py`` because the post and audience operations (``p
 wait for each other's second lock: the workspace's row (``accounts_db._lock_member``), the rep's
 row (``contacts_db._lock_reps``), then audiences by id, then contacts by id, never an earlier
 kind after a later one. All are ``FOR NO KEY UPDATE``
-(``core.db.lock_owned_row`` says why): the key-share locks of foreign-key checks pass them.
+(``core.db.turn_lock`` says why): the key-share locks of foreign-key checks pass them.
 """
 
 from __future__ import annotations
@@ -19,13 +19,26 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
-from core import dialects
-from core.db import in_chunks, lock_owned_row
-from core.errors import DomainError
+from core.db import in_chunks, turn_lock, utcnow
+from core.errors import DomainError, NotFound
 from schedules.contacts import relationship as rel
 from schedules.models import TIMELINE_STATUSES, Audience, Contact, Post, Touch
 from schedules.policy import person_policy
 from schedules.refusals import RelationshipViolation
+
+
+def lock_contacts(
+    session: Session, workspace_id: int, ids: Collection[int], owner_id: int | None = None
+) -> list[Contact]:
+    """Take the write locks of the workspace's contacts ``ids`` (of one rep, given
+    ``owner_id``), in id order, and read them afresh: the one place contacts are locked, so
+    every write keeps the one order (workspace, rep, audiences by id, then contacts by id).
+    Those not found are left out."""
+    query = select(Contact).where(Contact.workspace_id == workspace_id).order_by(Contact.id)
+    if owner_id is not None:
+        query = query.where(Contact.owner_id == owner_id)
+    chunks = in_chunks(turn_lock(session, query, "contact"), Contact.id, sorted(ids))
+    return [contact for chunk in chunks for contact in session.scalars(chunk)]
 
 
 def lock_contact(
@@ -33,7 +46,11 @@ def lock_contact(
 ) -> Contact:
     """Take the contact's write lock, so changes to one person's history are judged in turn;
     ``owner_id`` scopes it to one rep's contacts (None: any of the workspace's)."""
-    return lock_owned_row(session, Contact, workspace_id, contact_id, "contact", owner_id)
+    found = lock_contacts(session, workspace_id, [contact_id], owner_id)
+    if not found:
+        raise NotFound(f"No contact {contact_id} in this workspace.")
+    found[0].updated_at = utcnow()
+    return found[0]
 
 
 class Dated(Protocol):
@@ -179,9 +196,22 @@ def _follow(
 def guard_policy_change(
     session: Session, audience: Audience, old: rel.PersonPolicy, new: rel.PersonPolicy
 ) -> None:
-    """A stricter audience policy must not uncover a one-to-one ask to any of its contacts."""
-    query = select(Contact).where(Contact.audience_id == audience.id).order_by(Contact.id)
-    contacts = list(session.scalars(dialects.of(session).for_update(query, key_share=True)))
+    """A stricter audience policy must not uncover a one-to-one ask to any of its contacts.
+
+    The audience is locked, so none of its contacts gains an ask meanwhile (asks take that
+    lock); only those with an ask can be uncovered, so only they are locked, against a touch
+    or an acceptance changed meanwhile under the old policy."""
+    asking = select(Post.contact_id).where(
+        Post.status.in_(TIMELINE_STATUSES), Post.scheduled_at.is_not(None)
+    )
+    ids = session.scalars(
+        select(Contact.id).where(Contact.audience_id == audience.id, Contact.id.in_(asking))
+    )
+    contacts = [
+        c
+        for c in lock_contacts(session, audience.workspace_id, list(ids))
+        if c.audience_id == audience.id  # not moved to another audience meanwhile
+    ]
     found = []
     for contact, past in zip(contacts, histories(session, contacts).values(), strict=True):
         if past.asks:
