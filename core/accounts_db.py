@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import dialects, emails
-from core.db import get_owned_row, utcnow
+from core.db import get_owned_row, turn_lock, utcnow
 from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound, on_field
 from core.models import (
     CONNECTING_HOUR_COLUMNS,
@@ -340,7 +340,8 @@ def update_workspace(
 ) -> Workspace:
     """``utm``: the default link tagging, validated by ``schedules.utm`` (None: off; left
     out: unchanged)."""
-    workspace = session.get(Workspace, workspace_id, with_for_update=True)
+    query = select(Workspace).where(Workspace.id == workspace_id)
+    workspace = session.scalar(turn_lock(session, query, "workspace"))
     if workspace is None:
         raise NotFound(f"No workspace {workspace_id}.")
     if timezone is not None:

@@ -24,10 +24,12 @@ def lock_workspace_articles(session: Session, workspace_id: int) -> None:
     both would see no article with its URL and both insert one, and the second would fail the
     unique constraint, losing that feed's whole refresh. Locking the workspace row (taken
     after the network I/O, so held only while writing) makes the second wait and then find the
-    first's article. SQLite needs nothing: its writer transactions are already serial.
+    first's article. SQLite needs nothing: its writer transactions are already serial. A
+    key-share lock, like every turn lock (``core.db.turn_lock``): rows referring to the
+    workspace (a contact created meanwhile) are not held up by a refresh.
     """
     workspace = select(Workspace.id).where(Workspace.id == workspace_id)
-    session.execute(dialects.of(session).for_update(workspace))
+    session.execute(dialects.of(session).for_update(workspace, key_share=True))
 
 
 def store_entries(
