@@ -9,6 +9,7 @@ serve``, the CLI and the feed refreshes take their values from the same object.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -475,3 +477,12 @@ def _stored_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def session_lifetime(config: Mapping[str, Any]) -> dt.timedelta:
+    """How long a web session lasts, and so a sent form's key is remembered: Flask's
+    PERMANENT_SESSION_LIFETIME, or its default where no app is built (the worker)."""
+    lifetime = config.get(
+        "PERMANENT_SESSION_LIFETIME", Flask.default_config["PERMANENT_SESSION_LIFETIME"]
+    )
+    return lifetime if isinstance(lifetime, dt.timedelta) else dt.timedelta(seconds=lifetime)

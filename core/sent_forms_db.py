@@ -47,7 +47,8 @@ def claim(
 ) -> bool:
     """Claim the key before the form's view runs, so its claim commits or rolls back with what
     the form makes; False when a twin claimed it first and saved. The user's keys sent before
-    ``forget_before`` (their web session has ended since) are forgotten first."""
+    ``forget_before`` (their web session has ended since) are forgotten first; everyone's
+    are by ``forget`` (the worker)."""
     session.execute(
         delete(SentForm).where(SentForm.user_id == user_id, SentForm.sent_at < forget_before)
     )
@@ -73,3 +74,10 @@ def location(session: Session, user_id: int, key: str) -> str | None:
     return session.scalar(
         select(SentForm.location).where(SentForm.user_id == user_id, SentForm.form_key == key)
     )
+
+
+def forget(session: Session, before: dt.datetime) -> int:
+    """Forget every key sent before ``before`` (the web session it was sent in has ended
+    since), so the keys of users who send no more forms go too; the number forgotten."""
+    result = session.execute(delete(SentForm).where(SentForm.sent_at < before))
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]

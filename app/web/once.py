@@ -27,6 +27,7 @@ from flask import Flask, current_app, flash, redirect, request, url_for
 
 from app.db import database, session
 from app.principal import principal
+from app.settings import session_lifetime
 from core import sent_forms_db
 from core.db import utcnow
 
@@ -58,7 +59,7 @@ def per_form(view: Callable[..., Any]) -> Callable[..., Any]:
         user_id, inputs, now = principal().user_id, _digest(), utcnow()
         db = session()
         found = sent_forms_db.earlier(db, user_id, key, inputs, now - SAME_INPUTS_FOR)
-        forget_before = now - current_app.permanent_session_lifetime
+        forget_before = now - session_lifetime(current_app.config)
         if found is None and sent_forms_db.claim(db, user_id, key, inputs, now, forget_before):
             response = view(*args, **kwargs)
             if getattr(response, "status_code", 200) in (302, 303):

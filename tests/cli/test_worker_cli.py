@@ -1,11 +1,17 @@
-"""``planner worker --once`` refreshes due feeds and sends due webhook deliveries in one run."""
+"""``planner worker --once`` refreshes due feeds, sends due webhook deliveries and forgets old
+form keys in one run."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 from werkzeug import Request, Response
 
+from core.db import utcnow
+from core.models import SentForm, User
 from tests.helpers import PlannerRunner
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
@@ -36,3 +42,18 @@ def test_one_worker_run_refreshes_feeds_and_delivers_webhooks(app, rep, httpserv
     assert "Sent 1 webhook deliveries." in result.output
     assert delivered == ["ping"]
     assert rep.get("/api/v1/articles").get_json()["total"] == 1
+
+
+def test_a_worker_run_forgets_form_keys_sent_in_web_sessions_that_have_ended(app, rep):
+    """A user's keys are otherwise forgotten only when they send their next form."""
+    now = utcnow()
+    with app.extensions["planner_db"].writer() as session:
+        user = session.scalar(select(User).where(User.email == "rep@acme.example"))
+        for key, days in (("old-form-key-0001", 32), ("fresh-form-key-01", 1)):
+            sent_at = now - dt.timedelta(days=days)
+            session.add(SentForm(user_id=user.id, form_key=key, inputs="x", sent_at=sent_at))
+        session.commit()
+    result = PlannerRunner(app).invoke(["worker", "--once", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    with app.extensions["planner_db"].writer() as session:
+        assert list(session.scalars(select(SentForm.form_key))) == ["fresh-form-key-01"]

@@ -102,6 +102,36 @@ def test_a_key_sent_with_a_refused_form_still_saves_once_corrected(browser, rep,
     ]
 
 
+def test_every_keyed_form_refused_for_a_field_saves_once_corrected_with_the_same_key(
+    browser, rep, audience
+):
+    """A refused send must leave its key unclaimed: the corrected send of the same form (the
+    same key) is saved, not sent to a twin's answer."""
+    contact = fair_history(rep, audience)
+    page = f"/contacts/{contact['id']}"
+    yesterday = (local_today() - dt.timedelta(days=1)).isoformat()
+    cases = [  # the page, the refused inputs, the corrected ones
+        ("/audiences/new", audience_form(name=" "), audience_form(name="Heads of FP&A")),
+        ("/contacts/new", {"name": " ", "relationship": "none"},
+         {"name": "Erin Okafor", "relationship": "none"}),
+        (f"{page}/touches", {"touch_kind": "commented", "touch_date": "", "touch_time": "08:00"},
+         {"touch_kind": "commented", "touch_date": yesterday, "touch_time": "08:00"}),
+        (f"{page}/asks/new", ask_form(local_today() + dt.timedelta(days=1), "25:00"),
+         ask_form(local_today() + dt.timedelta(days=1), "11:30")),
+    ]  # fmt: skip
+    for action, wrong, right in cases:
+        key = form_key(browser, page if action.endswith("/touches") else action)
+        assert browser.post(action, {**wrong, "form_key": key}).status_code == 422, action
+        saved = browser.post(action, {**right, "form_key": key})
+        assert saved.status_code == 303, action
+        assert NOTE not in page_text(browser.get(saved.headers["Location"])), action
+    assert "Heads of FP&A" in [a["name"] for a in items(rep, "/api/v1/audiences")]
+    assert "Erin Okafor" in [c["name"] for c in items(rep, "/api/v1/contacts")]
+    assert len(items(rep, f"/api/v1/contacts/{contact['id']}/touches")) == 3
+    asks = items(rep, f"/api/v1/audiences/{audience['id']}/posts?kind=ask")
+    assert [a["title"] for a in asks] == [ask_form(local_today())["title"]]
+
+
 def test_each_rendering_of_a_new_form_has_its_own_key_and_edit_forms_none(browser, audience):
     new = f"/audiences/{audience['id']}/posts/new"
     assert form_key(browser, new) != form_key(browser, new)
