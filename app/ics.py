@@ -37,7 +37,8 @@ def export(
     )
     now = utcnow()
     version = calendar_db.version(db, workspace_id, audiences, options, now)
-    if request.if_none_match.contains(version.fingerprint):
+    # Weak comparison (RFC 9110 13.1.2): a proxy that compresses turns the ETag into W/"...".
+    if request.if_none_match.contains_weak(version.fingerprint):
         response = Response(status=304)
     else:
         events = current_app.extensions["planner_calendar_events"]

@@ -181,3 +181,19 @@ def test_linking_a_touch_to_a_give_keeps_the_etag_and_a_post_change_still_moves_
     assert fetch(rep, url, etag).status_code == 304
     rep.patch(f"/api/v1/posts/{shared['id']}", json={"title": "Sharper title"})
     assert fetch(rep, url, etag).status_code == 200
+
+
+def test_a_weak_etag_from_a_compressing_proxy_still_answers_304(rep, app, planned):
+    """nginx with gzip hands calendar apps W/"<etag>"; If-None-Match compares weakly (RFC 9110)."""
+    feed = rep.post("/api/v1/calendar/subscription").get_json()["url"].split("localhost", 1)[1]
+    for caller, url in (
+        (rep, f"/api/v1/audiences/{planned['audience']['id']}/calendar.ics"),
+        (rep, "/api/v1/calendar.ics"),
+        (app.test_client(), feed),  # the subscription address: the token is the credential
+    ):
+        etag = fetch(caller, url).headers["ETag"]
+        for sent in (f"W/{etag}", f'"stale", W/{etag}', etag, "*"):
+            assert fetch(caller, url, sent).status_code == 304, (url, sent)
+        assert fetch(caller, url, 'W/"stale"').status_code == 200
+        give(rep, planned["audience"]["id"], "2053-05-27T09:30")
+        assert fetch(caller, url, f"W/{etag}").status_code == 200

@@ -24,7 +24,10 @@ ICS_RESPONSE = {
         "content": {"text/calendar": {"schema": {"type": "string"}}},
         "headers": {"ETag": {"schema": {"type": "string"}}},
     },
-    "304": {"description": "Not modified since the ETag sent in If-None-Match"},
+    "304": {
+        "description": "Not modified since the ETag sent in If-None-Match, compared weakly: "
+        'W/"<etag>" matches too. If-Modified-Since is ignored.'
+    },
 }
 
 
