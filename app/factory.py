@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import (
@@ -23,8 +23,18 @@ from app import (
 from feeds import semantic
 
 
+class PlannerFlask(Flask):
+    def make_default_options_response(self) -> Response:
+        """OPTIONS says what the route allows in its Allow header and nothing else: a 204, not
+        Flask's empty text/html 200 among the API's JSON answers. No CORS: no preflight to serve."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask("app", instance_path=settings.instance_path(), instance_relative_config=True)
+    app = PlannerFlask("app", instance_path=settings.instance_path(), instance_relative_config=True)
     app.config.update(settings.load(app.instance_path, overrides or {}))
     semantic.configure(app.config["SEMANTIC_RANKING"])  # process-wide, as the model is
     app.json.sort_keys = False

@@ -77,3 +77,20 @@ def test_no_token_reaches_the_logs(app, rep, caplog):
     assert caplog.records, "nothing was logged, so the test proves nothing"
     for token in (wrong, rep.token, new_token):
         assert token not in logged
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/api/v1/audiences", {"GET", "HEAD", "POST", "OPTIONS"}),
+        ("/api/v1/calendar.ics", {"GET", "HEAD", "OPTIONS"}),
+        ("/api/v1/calendar/subscription", {"GET", "HEAD", "POST", "DELETE", "OPTIONS"}),
+    ],
+)
+def test_options_is_204_with_allow_and_no_body(rep, url, allowed):
+    """Not Flask's empty text/html 200: an API client reads the Allow header and nothing else."""
+    response = rep.options(url)
+    assert response.status_code == 204
+    assert set(response.headers["Allow"].split(", ")) == allowed
+    assert response.data == b"" and "Content-Type" not in response.headers
+    assert_defended(response)
