@@ -47,6 +47,12 @@ class AdminOnlyProblemSchema(ProblemSchema):
     )
 
 
+class FeedConflictProblemSchema(ProblemSchema):
+    url = fields.String(
+        metadata={"description": "The feed already followed, as stored: the URL sent, normalised."}
+    )
+
+
 class RuleViolationSchema(Schema):
     post_id = fields.Integer(allow_none=True, metadata={"description": "Null for the new ask."})
     scheduled_at = fields.DateTime()

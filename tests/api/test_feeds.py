@@ -150,12 +150,32 @@ def test_a_feed_url_with_a_login_in_it_is_refused_as_the_team_would_see_it(rep, 
     assert "@" not in rep.get("/api/v1/feeds/export").get_data(as_text=True)
 
 
-def test_subscribing_twice_is_a_conflict(rep) -> None:
-    subscribe(rep, "https://Example.com/feed#top")
-    response = rep.post("/api/v1/feeds", json={"url": "https://example.com/feed"})
-    assert response.status_code == 409
-    assert response.mimetype == "application/problem+json"
-    assert [e["field"] for e in response.get_json()["errors"]] == ["url"]
+def documented_problem_fields(app, method: str, path: str, status: int) -> set[str]:
+    """The fields the OpenAPI document lets this answer carry (its schemas allow no others)."""
+    spec = app.extensions["planner_api"].spec.to_dict()
+    answer = spec["paths"][path][method]["responses"][str(status)]
+    if "$ref" in answer:
+        answer = spec["components"]["responses"][answer["$ref"].rsplit("/", 1)[-1]]
+    schema = answer["content"]["application/problem+json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    return set(spec["components"]["schemas"][schema]["properties"])
+
+
+def test_subscribing_twice_is_a_conflict_naming_the_feed_as_stored(rep, app) -> None:
+    first = subscribe(rep, "https://Example.com/feed#top")
+    other = subscribe(rep, "https://example.com/other")
+    taken = {"url": "https://example.com/feed"}
+    answers = {
+        "post": rep.post("/api/v1/feeds", json=taken),
+        "patch": rep.patch(f"/api/v1/feeds/{other['id']}", json=taken),
+    }
+    for method, response in answers.items():
+        assert response.status_code == 409
+        assert response.mimetype == "application/problem+json"
+        body = response.get_json()
+        assert [e["field"] for e in body["errors"]] == ["url"]
+        assert body["url"] == first["url"] == "https://example.com/feed"
+        path = "/api/v1/feeds" if method == "post" else "/api/v1/feeds/{feed_id}"
+        assert set(body) <= documented_problem_fields(app, method, path, 409), method
 
 
 def test_patch_validates_like_create(rep) -> None:

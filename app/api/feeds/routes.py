@@ -8,6 +8,7 @@ from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.feed_jobs import fetch_policy, refresh_and_commit
 from app.principal import principal, require_admin
+from app.problems import PROBLEM_JSON, FeedConflictProblemSchema
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.schemas.feeds import (
     FeedListSchema,
@@ -44,6 +45,12 @@ OPML_RESPONSE = {
         "content": {"text/x-opml": {"schema": {"type": "string"}}},
     }
 }
+ALREADY_SUBSCRIBED = {
+    "schema": FeedConflictProblemSchema,
+    "content_type": PROBLEM_JSON,
+    "description": "The workspace already follows that feed: `url` is it as stored, and "
+    "`errors` names `url`.",
+}
 FEED_FIELDS = tuple(name for name in FeedSchema._declared_fields if name != "article_count")
 
 
@@ -70,7 +77,8 @@ class Feeds(MethodView):
 
     @blp.arguments(FeedSchema)
     @blp.response(201, FeedSchema)
-    @documents_errors(blp, 409, 413, 415)
+    @blp.alt_response(409, **ALREADY_SUBSCRIBED)
+    @documents_errors(blp, 413, 415)
     def post(self, data):
         """Subscribe the team to a feed (admins); its first fetch is due at once."""
         require_admin("add feeds")
@@ -95,7 +103,8 @@ class FeedById(MethodView):
 
     @blp.arguments(FeedSchema(partial=True))
     @blp.response(200, FeedSchema)
-    @documents_errors(blp, 404, 409, 413, 415)
+    @blp.alt_response(409, **ALREADY_SUBSCRIBED)
+    @documents_errors(blp, 404, 413, 415)
     def patch(self, data, feed_id):
         """Change url, title, tags, enabled or interval (admins); re-enabling clears the
         error count."""
