@@ -93,7 +93,9 @@ def inflections(word: str) -> frozenset[str]:
     short words or words with digits, whose exact form is all a rep can mean."""
     if len(word) < MIN_INFLECTED or not word.isalpha():
         return frozenset()
-    import lemminflect  # loaded on first use: its tables cost a tenth of a second
+    # Imported when first needed: its tables are large and slow to read, and most commands
+    # never match a keyword. Server workers read them before serving (preload).
+    import lemminflect
 
     known = lemminflect.getAllLemmas(word)
     if not known:
@@ -106,6 +108,12 @@ def inflections(word: str) -> frozenset[str]:
                 forms.update(inflected)
     forms.discard(word)
     return frozenset(f for f in forms if f.isalpha())
+
+
+def preload() -> None:
+    """Load lemminflect's tables now rather than on first use: a server worker does so before
+    its first request, which would otherwise wait for them (longer with every worker at once)."""
+    inflections("walking")  # a dictionary word: loads the lemma and the inflection tables
 
 
 _ZEROS = itertools.repeat(0)  # the count of a form a text does not hold
