@@ -72,6 +72,7 @@ class FeedFetching:
     connect_timeout: float | None = None
     timeout: float | None = None
     max_bytes: int | None = None
+    max_entries: int | None = None
 
     def policy(self) -> FetchPolicy:
         from feeds.fetch_policy import FetchPolicy  # the SSRF guard, for feed work only
@@ -80,6 +81,7 @@ class FeedFetching:
             "connect_timeout": self.connect_timeout,
             "timeout": self.timeout,
             "max_bytes": self.max_bytes,
+            "max_entries": self.max_entries,
         }
         return FetchPolicy(
             allow_private=self.allow_private,
@@ -264,6 +266,7 @@ def read(
             connect_timeout=env.positive("PLANNER_FEEDS_CONNECT_TIMEOUT", float),
             timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
             max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
+            max_entries=env.positive("PLANNER_FEEDS_MAX_ENTRIES", int),
         ),
         webhook_retention_days=env.number(  # type: ignore[arg-type]
             "PLANNER_WEBHOOK_RETENTION_DAYS", DEFAULT_WEBHOOK_RETENTION_DAYS, minimum=1

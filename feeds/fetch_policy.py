@@ -20,6 +20,10 @@ MAX_BYTES = 15 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
 TOTAL_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
+# Entries one refresh reads of a feed, newest first. Real feeds carry 10 to 200 (the corpus's
+# largest, 183); every stored article costs each later suggestions call, so an archive feed of
+# 30,000 items would slow every rep's page for good.
+MAX_ENTRIES = 500
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -59,6 +63,7 @@ class FetchPolicy:
     timeout: float = TOTAL_TIMEOUT
     max_bytes: int = MAX_BYTES
     max_redirects: int = MAX_REDIRECTS
+    max_entries: int = MAX_ENTRIES
     user_agent: str = USER_AGENT
     resolver: Resolver = field(default=system_resolver, compare=False)
     # What a refusal says was refused: fetching a feed, or delivering a webhook.

@@ -114,7 +114,12 @@ class ParsedFeed:
 
 
 def parse_feed(
-    data: bytes, *, base_url: str, fetched_at: dt.datetime, content_type: str | None = None
+    data: bytes,
+    *,
+    base_url: str,
+    fetched_at: dt.datetime,
+    content_type: str | None = None,
+    max_entries: int | None = None,
 ) -> ParsedFeed:
     """Parse, sanitise and normalise a fetched document: RSS, Atom or a JSON Feed.
 
@@ -123,21 +128,35 @@ def parse_feed(
     when an XML document names no encoding of its own (no byte order mark, no encoding in its
     XML declaration) and is not UTF-8. RFC 7303 ranks the header above the document, but a
     header's charset is often the server's default rather than the feed's, while a
-    declaration, or text that reads as UTF-8, comes with the document. Raises
-    :class:`UnsafeXML` or :class:`ParseError`.
+    declaration, or text that reads as UTF-8, comes with the document. Only the
+    newest ``max_entries`` entries are read (:func:`_newest`). Raises :class:`UnsafeXML` or
+    :class:`ParseError`.
     """
     header = _header(content_type)
     if jsonfeed.is_json(data, header.get_content_type()):
         channel, found = jsonfeed.read(data, base_url)
     else:
         channel, found = _read_xml(data, base_url, header)
-    entries = [e for e in found if _has_substance(e)]
+    entries = _newest([e for e in found if _has_substance(e)], max_entries, fetched_at)
     return ParsedFeed(
         title=_text(channel, "title") or None,
         link=_absolute(_string(channel, "link"), base_url),
         ttl_minutes=_ttl(channel.get("ttl")),
         entries=[_entry(e, base_url, fetched_at) for e in entries],
     )
+
+
+def _newest(
+    entries: list[Mapping[str, Any]], limit: int | None, fetched_at: dt.datetime
+) -> list[Mapping[str, Any]]:
+    """The ``limit`` newest entries by the date each would be stored with (an undated one's
+    is the fetch time), ties in feed order; the rest are not normalised at all, which costs
+    far more per entry than finding its date."""
+    if limit is None or len(entries) <= limit:
+        return entries
+    dates = [_published(entry, fetched_at) for entry in entries]
+    newest = sorted(range(len(entries)), key=dates.__getitem__, reverse=True)[:limit]
+    return [entries[i] for i in sorted(newest)]
 
 
 def _read_xml(

@@ -101,7 +101,11 @@ def download_feed(feed: Feed, policy: FetchPolicy, now: dt.datetime | None = Non
         return Download(now, result)
     try:
         parsed = parse_feed(
-            result.content, base_url=result.url, fetched_at=now, content_type=result.content_type
+            result.content,
+            base_url=result.url,
+            fetched_at=now,
+            content_type=result.content_type,
+            max_entries=policy.max_entries,
         )
     except (UnsafeXML, ParseError) as exc:
         return Download(now, failure=exc.detail)

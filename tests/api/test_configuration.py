@@ -311,6 +311,12 @@ def _feeds_max_bytes(setup: Setup) -> None:
         assert policy.max_bytes == 2**20
 
 
+@effect("PLANNER_FEEDS_MAX_ENTRIES")
+def _feeds_max_entries(setup: Setup) -> None:
+    for policy in policies(setup, PLANNER_FEEDS_MAX_ENTRIES="50"):
+        assert policy.max_entries == 50
+
+
 # --- planner serve: the gunicorn config it builds ---------------------------------------------
 
 

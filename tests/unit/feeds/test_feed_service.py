@@ -246,6 +246,45 @@ def test_edited_link_that_a_new_entry_also_carries_keeps_both(
     ]
 
 
+def dated_rss(*items: tuple[str, str | None]) -> bytes:
+    """Items titled by their guid, with the given RFC 822 date or none."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{guid}</title>"
+        + (f"<pubDate>{date}</pubDate>" if date else "")
+        + "</item>"
+        for guid, date in items
+    )
+    return f'<rss version="2.0"><channel><title>Archive</title>{body}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("items", "kept"),
+    [
+        # An archive listed oldest first: the newest by date are kept, whatever their place.
+        (
+            [(f"day{day}", f"{day:02d} Feb 2025 10:00:00 GMT") for day in range(1, 9)],
+            {"day6", "day7", "day8"},
+        ),
+        # No dates: the feed's own order, which puts the newest first.
+        ([(f"n{i}", None) for i in range(8)], {"n0", "n1", "n2"}),
+    ],
+    ids=["dated-oldest-first", "undated"],
+)
+def test_a_refresh_stores_at_most_the_newest_entries_the_policy_allows(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    items: list[tuple[str, str | None]],
+    kept: set[str],
+) -> None:
+    httpserver.expect_request("/archive").respond_with_data(dated_rss(*items))
+    policy = FetchPolicy(allow_private=True, connect_timeout=2, timeout=5, max_entries=3)
+    feed = create_feed(session, workspace_id, httpserver.url_for("/archive"))
+    summary = refresh_feed(session, feed, policy, NOW)
+    assert (summary.new_articles, feed.last_status) == (3, "ok")
+    assert set(session.scalars(select(Article.title))) == kept
+
+
 def test_not_modified_stores_nothing(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
