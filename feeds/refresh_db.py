@@ -204,7 +204,11 @@ def _throttled(feed: Feed, now: dt.datetime, result: FetchResult) -> RefreshSumm
         return RefreshSummary(errors=1)
     feed.next_check_at = retry_at(now, result.retry_after)
     feed.last_status = "throttled"
-    feed.last_error = f"{message}; retry after {result.retry_after:%Y-%m-%d %H:%M} UTC"
+    # The time the poller keeps, not a far Retry-After's (capped even before it got here).
+    message += f"; next try {feed.next_check_at:%Y-%m-%d %H:%M} UTC"
+    if result.retry_after > feed.next_check_at:
+        message += " (the server asked for later, but a feed is checked at least once a day)"
+    feed.last_error = message
     return RefreshSummary()
 
 

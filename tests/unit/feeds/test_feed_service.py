@@ -335,6 +335,33 @@ def test_retry_after_sets_next_check(
     assert summary.errors == 0
     assert (feed.last_status, feed.error_count) == ("throttled", 0)
     assert feed.next_check_at == dt.datetime(2025, 3, 1, 15, tzinfo=dt.UTC)
+    assert feed.last_error == f"HTTP 429 from {feed.url}; next try 2025-03-01 15:00 UTC"
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after"),
+    [(503, "999999999999999999999"), (429, "Wed, 09 Dec 2026 00:00:00 GMT")],
+    ids=["huge-seconds", "http-date"],
+)
+def test_a_throttled_feed_names_the_time_it_will_be_tried_not_a_later_one_asked_for(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    local_policy: FetchPolicy,
+    status: int,
+    retry_after: str,
+) -> None:
+    now = dt.datetime(2026, 12, 7, 5, 30, tzinfo=dt.UTC)
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=status, headers={"Retry-After": retry_after}
+    )
+    feed = create_feed(session, workspace_id, httpserver.url_for("/feed"))
+    refresh_feed(session, feed, local_policy, now)
+    assert feed.next_check_at == now + 24 * HOUR
+    assert feed.last_error == (
+        f"HTTP {status} from {feed.url}; next try 2026-12-08 05:30 UTC (the server asked for "
+        "later, but a feed is checked at least once a day)"
+    )
 
 
 @pytest.mark.parametrize(
