@@ -141,7 +141,11 @@ def store_download(session: Session, feed: Feed, download: Download) -> RefreshS
     assert result is not None
 
     if result.permanent_url and result.permanent_url != feed.url:
-        _move(session, feed, result.permanent_url)
+        twin = _move(session, feed, result.permanent_url)
+        if twin is not None:
+            _disable_twin(feed, now, twin)
+            session.flush()
+            return RefreshSummary(errors=1)
     summary = RefreshSummary()
     if result.outcome is FetchOutcome.GONE:
         feed.enabled = False
@@ -212,14 +216,33 @@ def _throttled(feed: Feed, now: dt.datetime, result: FetchResult) -> RefreshSumm
     return RefreshSummary()
 
 
-def _move(session: Session, feed: Feed, url: str) -> None:
-    """Follow a permanent redirect, unless the workspace already subscribes to the target
-    (the unique URL would clash); then the feed keeps redirecting, which is harmless."""
+def _move(session: Session, feed: Feed, url: str) -> Feed | None:
+    """Follow a permanent redirect; answers the workspace's other feed already at the target
+    instead (the unique URL would clash), leaving the URL as it is."""
     try:
         url = normalise_url(url)
     except ValueError:
-        return
+        return None
     # Nor to an address with a login in it, which the team would then see.
-    fits = len(url) <= MAX_URL_LENGTH and not has_credentials(url)
-    if fits and feed_by_url(session, feed.workspace_id, url) is None:
+    if len(url) > MAX_URL_LENGTH or has_credentials(url):
+        return None
+    followed = feed_by_url(session, feed.workspace_id, url)
+    if followed is None:
         feed.url = url
+    return followed if followed is not feed else None
+
+
+def _disable_twin(feed: Feed, now: dt.datetime, twin: Feed) -> None:
+    """A feed that moved to another feed's address would be fetched and stored twice for
+    good: switch it off and say why, so someone removes one of the two."""
+    _record_failure(
+        feed,
+        now,
+        f"{feed.url} moved permanently to {twin.url}, which this workspace already follows "
+        f"as feed {twin.id}: remove one of the two.",
+    )
+    feed.enabled = False
+    feed.disabled_reason = (
+        f"It moved permanently to the address of feed {twin.id}, which this workspace already "
+        "follows: remove one of the two."
+    )

@@ -312,6 +312,41 @@ def test_permanent_redirect_updates_the_url(
     assert feed.url == httpserver.url_for("/new")
 
 
+@pytest.mark.parametrize("status", [301, 308])
+def test_a_permanent_redirect_to_a_feed_already_followed_switches_this_one_off_and_says_so(
+    session: Session,
+    workspace_id: int,
+    httpserver: HTTPServer,
+    local_policy: FetchPolicy,
+    status: int,
+) -> None:
+    httpserver.expect_request("/rdf").respond_with_data(rss(("a", "A")))
+    httpserver.expect_request("/perm").respond_with_data(
+        "", status=status, headers={"Location": "/rdf"}
+    )
+    followed = create_feed(session, workspace_id, httpserver.url_for("/rdf"))
+    moved = create_feed(session, workspace_id, httpserver.url_for("/perm"))
+    summary = refresh_feed(session, moved, local_policy, NOW)
+    session.commit()
+    assert (summary.fetched, summary.errors) == (False, 1)
+    assert (moved.url, moved.enabled, moved.last_status) == (
+        httpserver.url_for("/perm"),
+        False,
+        "error",
+    )
+    assert moved.last_error == (
+        f"{httpserver.url_for('/perm')} moved permanently to {httpserver.url_for('/rdf')}, "
+        f"which this workspace already follows as feed {followed.id}: remove one of the two."
+    )
+    assert moved.disabled_reason == (
+        f"It moved permanently to the address of feed {followed.id}, which this workspace "
+        "already follows: remove one of the two."
+    )
+    assert count(session, FeedEntry, FeedEntry.feed_id == moved.id) == 0
+    # Not fetched again until someone acts; the feed it moved to still is.
+    assert claim_due_feeds(session, dt.datetime(2100, 1, 1, tzinfo=dt.UTC), 10) == [followed]
+
+
 def test_gone_disables_the_feed(
     session: Session, workspace_id: int, httpserver: HTTPServer, local_policy: FetchPolicy
 ) -> None:
