@@ -67,8 +67,16 @@ _WHITESPACE = re.compile(r"\s+")
 # C0 controls other than tab, line feed and carriage return. A regex, not str.translate: with
 # a mapping, translate looks up every character in Python, a second per 30 MB of text.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Numeric character references that could name no character: a UTF-16 surrogate, or a number
-# past U+10FFFF, need four hex or five decimal digits. feedparser's loose parser raises on them.
+# Unicode's 66 noncharacters (U+FDD0-U+FDEF and the last two of each plane): for a program's
+# own use, never for text interchange; XML forbids U+FFFE and U+FFFF outright.
+_NONCHARACTERS = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
+# Numeric character references that could name no character: a UTF-16 surrogate, a
+# noncharacter, or a number past U+10FFFF, need four hex or five decimal digits. feedparser's
+# loose parser raises on the first and last.
 _LONG_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));")
 _REPLACEMENT_REFERENCE = b"&#xFFFD;"
 # What a reference is made of; an encoding that writes these as ASCII does can be repaired as is.
@@ -261,7 +269,11 @@ def _code_point(reference: re.Match[bytes]) -> int:
 
 
 def _is_character(point: int) -> bool:
-    return point <= 0x10FFFF and not 0xD800 <= point < 0xE000
+    return (
+        point <= 0x10FFFF
+        and not 0xD800 <= point < 0xE000
+        and not _NONCHARACTERS.fullmatch(chr(point))
+    )
 
 
 def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:
@@ -365,8 +377,9 @@ def _absolute(link: str | None, base: str) -> str | None:
 def _string(node: Mapping[str, Any], key: str) -> str:
     """A string feedparser read, without the control characters XML forbids: only its loose
     parser lets them in (``&#0;`` becomes a NUL), and PostgreSQL refuses to store a NUL, which
-    would fail the whole feed's refresh."""
-    return _CONTROL_CHARACTERS.sub("", node.get(key) or "")
+    would fail the whole feed's refresh. A noncharacter (a JSON Feed's, or one its loose
+    parser let in) becomes U+FFFD, as its reference would."""
+    return _NONCHARACTERS.sub("\ufffd", _CONTROL_CHARACTERS.sub("", node.get(key) or ""))
 
 
 def _text(node: Mapping[str, Any], key: str) -> str:

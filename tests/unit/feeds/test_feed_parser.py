@@ -246,6 +246,22 @@ def test_character_references_that_name_no_character_are_repaired(encoding: str)
     ]
 
 
+def test_noncharacters_become_the_replacement_character_as_references_naming_none_do() -> None:
+    """U+FFFE was kept as written (XML forbids it), while ``&#0;`` is dropped and a reference
+    naming no character becomes U+FFFD: every noncharacter now becomes U+FFFD, however written."""
+    xml = (
+        b"<rss version='2.0'><channel><title>x</title><item><link>https://e.example/a</link>"
+        b"<title>A&#xFFFE;B&#65535;C&#xFDD0;D&#x10FFFF;E&#0;</title></item></channel></rss>"
+    )
+    json_feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": '
+        b'"A\\ufffeB\\uffffC\\ufdd0D\\udbff\\udfffE"}]}'
+    )
+    for document in (xml, json_feed):
+        [entry] = parse_feed(document, base_url=BASE, fetched_at=NOW).entries
+        assert entry.title == "A\ufffdB\ufffdC\ufffdD\ufffdE"
+
+
 @pytest.mark.parametrize(
     ("ttl", "minutes"),
     [
