@@ -285,9 +285,16 @@ def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:
     if _HTML_START.match(data):
         finder = _FeedLinks()
         finder.feed(data[:_HTML_SCAN_BYTES].decode("utf-8", errors="replace"))
-        if finder.links:
-            href = urljoin(base_url, finder.links[0])
-            return f"the address serves an HTML page, which names its feed at {href}."
+        # A page naming its own address as its feed would send the user back to it.
+        links = [urljoin(base_url, link) for link in finder.links]
+        elsewhere = [link for link in links if canonical_url(link) != canonical_url(base_url)]
+        if elsewhere:
+            return f"the address serves an HTML page, which names its feed at {elsewhere[0]}."
+        if links:
+            return (
+                "the address serves an HTML page, not an RSS, Atom or JSON feed, although "
+                "the page names this same address as its feed."
+            )
         return "the address serves an HTML page, not an RSS, Atom or JSON feed."
     return str(result.get("bozo_exception") or "no RSS or Atom structure found.")
 

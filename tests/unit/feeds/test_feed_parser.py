@@ -201,6 +201,41 @@ def test_an_html_page_naming_its_json_feed_is_told_where_the_feed_is() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("links", "reason"),
+    [
+        (["/feed", "/feed.xml"], "which names its feed at https://news.example.com/feed.xml."),
+        (["https://NEWS.example.com/feed#top"], "although the page names this same address"),
+    ],
+    ids=["another-named-too", "only-itself"],
+)
+def test_an_html_page_naming_its_own_address_as_its_feed_does_not_send_the_user_back(
+    links: list[str], reason: str
+) -> None:
+    heads = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="{href}">' for href in links
+    )
+    page = f"<!doctype html><html><head>{heads}</head></html>".encode()
+    with pytest.raises(ParseError) as caught:
+        parse_feed(page, base_url="https://news.example.com/feed", fetched_at=NOW)
+    assert reason in caught.value.detail
+    assert not caught.value.detail.endswith("names its feed at https://news.example.com/feed.")
+
+
+def test_an_entry_link_too_long_to_store_leaves_only_its_url_out() -> None:
+    long_link = "https://example.com/" + "a" * 10_000
+    document = f"""<rss version="2.0"><channel><title>x</title>
+      <item><guid isPermaLink="false">g1</guid><title>Long</title><link>{long_link}</link>
+      <description>Kept text</description></item></channel></rss>""".encode()
+    [entry] = parse_feed(document, base_url=BASE, fetched_at=NOW).entries
+    assert (entry.guid, entry.url, entry.title, entry.summary_text) == (
+        "g1",
+        None,
+        "Long",
+        "Kept text",
+    )
+
+
 def test_valid_feed_without_entries_is_fine() -> None:
     empty = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     feed = parse_feed(empty, base_url="https://q.example.com/rss", fetched_at=NOW)
