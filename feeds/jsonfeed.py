@@ -35,9 +35,15 @@ def read(data: bytes, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """
     try:
         document = json.loads(data)
-    except (ValueError, RecursionError) as exc:  # ValueError: also for bytes not in UTF-8
+    except ValueError as exc:  # also for bytes not in UTF-8
         raise ParseError(
             f"Not a readable feed: the JSON Feed is not valid JSON ({exc}).", url=url
+        ) from None
+    except RecursionError:  # valid or not: the reader gave up before it could tell
+        raise ParseError(
+            "Not a readable feed: the JSON Feed nests its values deeper than can be read "
+            "(real feeds nest a handful of levels).",
+            url=url,
         ) from None
     if (
         not isinstance(document, dict)
