@@ -13,6 +13,7 @@ from app import (
     db,
     feed_jobs,
     ics,
+    ids,
     ratelimits,
     refused_asks,
     security,
@@ -40,6 +41,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     # A doubled slash is an unknown path (a problem document), not werkzeug's HTML redirect.
     app.url_map.merge_slashes = False
+    # Before any route is added: every id in a path (API, pages, calendars) is a row id.
+    app.url_map.converters["int"] = ids.RowIdConverter
     if proxies := app.config["PROXY_FIX"]:
         # Trust X-Forwarded-For/-Proto/-Host from this many proxies in front, and no more, so
         # clients cannot pose as another address or scheme by sending those headers themselves.

@@ -50,6 +50,18 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "planner_write"
 # Bound on bound parameters per IN (...) list; SQLite's default limit is 32,766.
 IN_CHUNK = 500
+# Every id column is INTEGER (a ``Mapped[int]`` key; ``sa.Integer`` in the migrations), 32 bits
+# on PostgreSQL: a larger id overflows the driver (a 500) where it should find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(text: str) -> int | None:
+    """``text`` as an id a row could have, else None: ASCII digits only, as str.isdigit() and
+    int() also take other digits (U+0661 is 1; "²" passes isdigit() only), no client's id."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None
 
 
 class Base(DeclarativeBase):

@@ -6,6 +6,7 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from core.db import row_id
 from core.digests import keyed_digest
 from core.errors import NotFound
 from core.models import User
@@ -44,7 +45,8 @@ def revoke_subscription(session: Session, user_id: int) -> None:
 
 def user_for_subscription(session: Session, token: str, secret: str) -> User:
     user_part, _, mac = token.partition(".")
-    user = session.get(User, int(user_part)) if user_part.isdigit() and mac else None
+    user_id = row_id(user_part)  # a number past the id column would overflow the lookup
+    user = session.get(User, user_id) if user_id is not None and mac else None
     # Deactivation revokes the address; the check also covers users deactivated before it did.
     if (
         user is None

@@ -7,7 +7,6 @@ import importlib.util
 import flask
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 from app.api.articles.routes import blp as articles
 from app.api.audiences.routes import blp as audiences
@@ -21,7 +20,6 @@ from app.api.suggestions.routes import blp as suggestions
 from app.api.team.routes import blp as team
 from app.api.users.routes import blp as users
 from app.api.webhooks.routes import blp as webhooks
-from app.schemas.common import MAX_ROW_ID
 
 BLUEPRINTS = (
     health,
@@ -40,20 +38,7 @@ SWAGGER_UI_URL = "/docs/swagger-ui/"
 SWAGGER_UI_ASSETS = "swagger_ui"
 
 
-class RowIdConverter(IntegerConverter):
-    """``<int:...>`` bounded by the database's INTEGER, so an id no row can have is a 404.
-
-    Unbounded, ``/audiences/99999999999999999999`` overflows the driver (a 500 on SQLite, a
-    DataError on PostgreSQL) instead of answering "not found"; the bound is documented too.
-    """
-
-    def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", MAX_ROW_ID)
-        super().__init__(map, *args, **kwargs)
-
-
 def init_app(app: Flask) -> None:
-    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         API_TITLE="Value Planner",
         API_VERSION="1.0.0",

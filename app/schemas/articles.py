@@ -4,7 +4,7 @@ import datetime as dt
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import MAX_ROW_ID, PageQuerySchema
+from app.schemas.common import PageQuerySchema, RowId
 
 
 class ArticleSchema(Schema):
@@ -30,10 +30,7 @@ class ArticleListSchema(Schema):
 
 
 class ArticleQuerySchema(PageQuerySchema):
-    feed = fields.Integer(
-        validate=validate.Range(1, MAX_ROW_ID),
-        metadata={"description": "Articles this feed delivered."},
-    )
+    feed = RowId(metadata={"description": "Articles this feed delivered."})
     tag = fields.String(
         validate=validate.Length(1, 100),
         metadata={"description": "The article's own category or a tag of a feed that sent it."},

@@ -8,11 +8,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core import emails
 from core.accounts_db import ALL_REPS
+from core.db import MAX_ROW_ID, row_id
 from core.errors import InvalidValue
 from schedules import utm
 
 MAX_PAGE_SIZE = 200
-MAX_ROW_ID = 2**31 - 1
 
 
 class RowId(fields.Integer):
@@ -22,6 +22,12 @@ class RowId(fields.Integer):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("validate", validate.Range(1, MAX_ROW_ID))
         super().__init__(**kwargs)
+
+    def _validated(self, value):
+        # int() reads other digits (U+0661 is 1); in a path they are no id (app.ids), nor here.
+        if isinstance(value, str) and not value.strip().isascii():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 def _deliverable(address: str) -> None:
@@ -49,9 +55,9 @@ class Owner(fields.Field):
         text = str(value).strip()
         if text == ALL_REPS:
             return ALL_REPS
-        if not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
+        if (user_id := row_id(text)) is None:
             raise self.make_error("invalid")
-        return int(text)
+        return user_id
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value

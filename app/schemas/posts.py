@@ -5,7 +5,6 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import (
-    MAX_ROW_ID,
     Instant,
     OwnerQuerySchema,
     PageQuerySchema,
@@ -43,9 +42,8 @@ class PostSchema(Schema):
             "description": f"give: {', '.join(GIVE_TYPES)}; ask: {', '.join(ASK_TYPES)}.",
         },
     )
-    article_id = fields.Integer(
+    article_id = RowId(
         allow_none=True,
-        validate=validate.Range(1, MAX_ROW_ID),
         metadata={
             "description": "The article this post shares (from the audience's suggestions). "
             "On create, title, url and body default to the article's title, link and summary."

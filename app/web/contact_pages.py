@@ -16,7 +16,6 @@ from marshmallow import ValidationError
 
 from app.db import session
 from app.principal import owner_scope, principal
-from app.schemas.common import MAX_ROW_ID
 from app.schemas.contacts import (
     ConnectionRequestSchema,
     ContactSchema,
@@ -29,7 +28,7 @@ from app.web.formatting import fenced, form_moment, isolated, sentence
 from app.web.forms import clean, field_errors, typed
 from app.web.post_forms import explain_person, explain_rule
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
-from core.db import utcnow
+from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from schedules import audiences_db, explain, posts_db, refusals, timeline_db
 from schedules.contacts import asks_db, contacts_db, touches_db

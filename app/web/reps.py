@@ -13,9 +13,9 @@ from flask import Flask, g, request
 
 from app.db import session
 from app.principal import principal
-from app.schemas.common import MAX_ROW_ID
 from app.web.blueprint import blp
 from core import accounts_db
+from core.db import row_id
 from core.errors import InvalidValue, NotFound
 from core.models import User
 
@@ -24,18 +24,12 @@ REP_ARG = "rep"
 OWNER_FIELD = "owner_id"
 
 
-def is_row_id(text: str) -> bool:
-    """Whether typed text is a whole number an id column holds (ASCII digits only: int()
-    refuses some other digits that ``isdigit`` accepts, such as "²")."""
-    return text.isascii() and text.isdigit() and int(text) <= MAX_ROW_ID
-
-
 def viewed_rep() -> int:
     """The user id whose page this is. A rep sees only their own pages: naming anyone else
     is "nothing here", as another rep's post id is; so is a user outside the admin's team."""
     if "viewed_rep" not in g:
         me, asked = principal(), request.args.get(REP_ARG, "").strip()
-        rep_id = int(asked) if is_row_id(asked) else None
+        rep_id = row_id(asked)
         if asked and rep_id is None:
             raise NotFound("There is no such rep.")
         if rep_id is not None and rep_id != me.user_id:
@@ -78,9 +72,9 @@ def chosen_owner(values: Mapping[str, str], default: int) -> int:
     chosen = values.get(OWNER_FIELD, "")
     if not principal().is_admin or not chosen:
         return default
-    if not is_row_id(chosen):
+    if (owner_id := row_id(chosen)) is None:
         raise InvalidValue(OWNER_FIELD, "Choose a rep of this team.")
-    return int(chosen)
+    return owner_id
 
 
 @blp.url_defaults

@@ -14,13 +14,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.db import session
 from app.principal import principal
-from app.schemas.common import MAX_ROW_ID
 from app.web import months
 from app.web.blueprint import blp
 from app.web.formatting import sentence
 from app.web.post_forms import explain_rule
 from app.web.reps import viewed_rep
-from core.db import utcnow
+from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, NotFound
 from feeds.models import Article
 from schedules import (
