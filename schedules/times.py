@@ -35,10 +35,12 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
         try:
             parsed = date_parser.isoparse(_UNENCODED_PLUS.sub(r"\1+\2", value.strip()))
         except (ValueError, OverflowError):
+            # A space where none belongs is most likely a "+" sent unencoded in a URL.
+            hint = " (in a URL, send an offset's + as %2B)" if " " in value.strip() else ""
             raise InvalidValue(
                 field,
                 f"Not an ISO 8601 date and time (such as 2027-03-11T09:00 or "
-                f"2027-03-11T09:00:00+01:00): {value!r}.",
+                f"2027-03-11T09:00:00+01:00): {value!r}{hint}.",
             ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageQuerySchema, RowId
@@ -35,9 +33,12 @@ class ArticleQuerySchema(PageQuerySchema):
         validate=validate.Length(1, 100),
         metadata={"description": "The article's own category or a tag of a feed that sent it."},
     )
-    since = fields.AwareDateTime(
-        default_timezone=dt.UTC,
-        metadata={"description": "Published at or after (ISO 8601; UTC when without offset)."},
+    since = fields.String(  # read by times.parse_when, as from and to are: dates too
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "Published at or after: ISO 8601 date or date-time; UTC when "
+            "without offset."
+        },
     )
     q = fields.String(
         validate=validate.Length(1, 200),

@@ -11,6 +11,7 @@ from tests.api.helpers import (
     touch,
     upload,
 )
+from tests.articles import add_article, add_feed
 from tests.helpers import ask, give, make_audience, post
 
 FAR = "9999-12-31T00:00:00Z"
@@ -136,3 +137,25 @@ def test_changes_around_a_history_stored_at_the_calendars_end_are_answered(app, 
     again = upload(rep, rows.encode())
     assert again.status_code == 200, again.get_json()
     assert [r["contact_id"] for r in again.get_json()["updated"]] == [far["id"]]
+
+
+def test_articles_since_reads_dates_as_the_other_date_queries_do(app, rep):
+    """``since`` was the one date query marshmallow parsed: past year 9999 in UTC it was a 500,
+    and an unencoded "+" (a space once decoded) was "Not a valid datetime"."""
+    with app.extensions["planner_db"].writer() as session:
+        feed = add_feed(session, rep.workspace_id, "Pricing Weekly")
+        add_article(session, feed, "Old news", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        session.commit()  # published 2026-11-30T00:00Z
+
+    def total(since: str) -> int:
+        return rep.get(f"/api/v1/articles?since={since}").get_json()["total"]
+
+    for value in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+01:00"):
+        assert "Out of range" in refused_on(rep.get(f"/api/v1/articles?since={value}"), "since")
+    assert "Not an ISO 8601" in refused_on(rep.get("/api/v1/articles?since=yesterday"), "since")
+    assert total("2026-11-30T00:30:00+01:00") == 1  # the + sent as is
+    assert total("2026-11-30T00:30:00%2B00:00") == 0
+    assert total("2026-11-30") == 1  # midnight UTC
+    # A "+" that cannot be told from a space by its place says how to send it.
+    basic = refused_on(rep.get("/api/v1/articles?since=20261130T003000+0100"), "since")
+    assert "send an offset's + as %2B" in basic

@@ -5,6 +5,7 @@ from app.db import session
 from app.principal import principal
 from app.schemas.articles import ArticleListSchema, ArticleQuerySchema
 from feeds import articles_db
+from schedules import times
 
 blp = Blueprint("articles", __name__, url_prefix="/api/v1/articles", description="Articles")
 
@@ -20,7 +21,8 @@ def articles(query):
         principal().workspace_id,
         feed_id=query.get("feed"),
         tag=query.get("tag"),
-        since=query.get("since"),
+        # Read as every other date query is: a 422 naming it, not a 500, past year 9999 in UTC.
+        since=times.parse_when("since", query.get("since"), "UTC"),
         q=query.get("q"),
         limit=query["limit"],
         offset=query["offset"],
