@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from app.runtime import ROW_ID_OR_NAME, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.errors import DomainError
 from core.models import User
@@ -83,12 +83,12 @@ def audiences_list(runtime: Runtime, workspace: str | None, owner: str | None) -
 
 
 @audiences.command("show")
-@click.argument("audience")
+@click.argument("audience", type=ROW_ID_OR_NAME)
 @workspace_option
 @owner_option
 @pass_runtime
 def audiences_show(
-    runtime: Runtime, audience: str, workspace: str | None, owner: str | None
+    runtime: Runtime, audience: int | str, workspace: str | None, owner: str | None
 ) -> None:
     """One audience (AUDIENCE is its id or name): keywords, cadence, policy and each rep's
     ratio."""
@@ -120,7 +120,7 @@ def audiences_show(
 
 
 @posts.command("list")
-@click.option("--audience", required=True, help="Audience id or name.")
+@click.option("--audience", type=ROW_ID_OR_NAME, required=True, help="Audience id or name.")
 @workspace_option
 @click.option("--from", "start", help="Date or date-time; audience time when naive.")
 @click.option("--to", "end", help="Date or date-time (exclusive).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from app.runtime import ROW_ID_OR_NAME, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError
@@ -13,7 +13,13 @@ from schedules import calendar_db, times
 
 
 @click.command("export-ics")
-@click.option("--audience", "refs", multiple=True, help="Audience id or name (repeatable).")
+@click.option(
+    "--audience",
+    "refs",
+    type=ROW_ID_OR_NAME,
+    multiple=True,
+    help="Audience id or name (repeatable).",
+)
 @click.option("--all", "everything", is_flag=True, help="Every audience of the workspace.")
 @workspace_option
 @click.option("--from", "start", help="Date or date-time; audience time when naive.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.orm import Session
 
-from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from app.runtime import ROW_ID, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.errors import DomainError
 from core.models import User
@@ -21,7 +21,7 @@ def contacts() -> None:
 @contacts.command("import")
 @click.argument("file", type=click.File("rb"))
 @click.option("--owner", metavar="EMAIL", help="The rep whose contacts these are.")
-@click.option("--audience", type=click.IntRange(1), help="Audience id of the new contacts.")
+@click.option("--audience", type=ROW_ID, help="Audience id of the new contacts.")
 @workspace_option
 @pass_runtime
 def contacts_import(

@@ -10,7 +10,7 @@ import click
 
 from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
 from app.polling import Loop, run_loops
-from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from app.runtime import ROW_ID, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.errors import DomainError
 from feeds import articles_db, entries_db, semantic, subscriptions_db
@@ -77,7 +77,7 @@ def add_feed(runtime: Runtime, url: str, workspace: str | None, title: str | Non
 
 
 @feeds_group.command("remove")
-@click.argument("feed_id", type=int)
+@click.argument("feed_id", type=ROW_ID)
 @workspace_option
 @pass_runtime
 def remove_feed(runtime: Runtime, feed_id: int, workspace: str | None) -> None:
@@ -98,7 +98,7 @@ def _report_error(feed: Feed, summary: RefreshSummary) -> None:
 
 
 @feeds_group.command("refresh")
-@click.option("--feed", "feed_id", type=int, help="Refresh this feed now, due or not.")
+@click.option("--feed", "feed_id", type=ROW_ID, help="Refresh this feed now, due or not.")
 @workers_option
 @pass_runtime
 def refresh(runtime: Runtime, feed_id: int | None, workers: int) -> None:

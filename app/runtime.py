@@ -22,12 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import settings
 from core.db import (
+    MAX_ROW_ID,
     SQLITE_BUSY_TIMEOUT_MS,
     driver_message,
     is_sqlite,
     is_unavailable,
     make_engine,
     make_sessionmakers,
+    row_id,
     sqlite_file,
 )
 from core.errors import DomainError
@@ -171,6 +173,27 @@ def pass_runtime(command: Callable[..., T]) -> Callable[..., T]:
 workspace_option = click.option(
     "--workspace", help="Workspace name; needed when there are several."
 )
+
+
+class RowIdType(click.ParamType):
+    """An id as the URLs take one (``app.ids``), or with ``or_name`` a name where it is not all
+    digits: an id past the columns is bad usage (exit 2), not a driver overflow's traceback."""
+
+    def __init__(self, or_name: bool = False) -> None:
+        self.or_name = or_name
+        self.name = "id_or_name" if or_name else "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        text = str(value).strip()
+        if (found := row_id(text)) is not None:
+            return found
+        if self.or_name and not (text.isascii() and text.isdigit()):
+            return text
+        self.fail(f"{value!r} is not an id (a whole number from 1 to {MAX_ROW_ID}).", param, ctx)
+
+
+ROW_ID = RowIdType()
+ROW_ID_OR_NAME = RowIdType(or_name=True)
 
 
 def require_current_schema(database_url: str) -> None:

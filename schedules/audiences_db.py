@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from core.accounts_db import validate_timezone
-from core.db import get_owned_row, lock_owned_row
+from core.db import get_owned_row, lock_owned_row, row_id
 from core.errors import Conflict, InvalidValue, NotFound, on_field
 from core.text import one_line, required, visible
 from schedules import utm as utm_tagging
@@ -57,8 +57,8 @@ def find_audience(
     ``load`` as for ``list_audiences``."""
     text = str(ref).strip()
     query = select(Audience).options(*load).where(Audience.workspace_id == workspace_id)
-    if text.isdigit():
-        query = query.where(Audience.id == int(text))
+    if (audience_id := row_id(text)) is not None:
+        query = query.where(Audience.id == audience_id)
     else:
         query = query.where(Audience.name == one_line(text))
     audience = session.scalar(query)

@@ -336,3 +336,28 @@ def test_make_run_says_how_to_use_another_port():
             ["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout
     )
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "99999999999999999999999"])
+def test_an_id_past_the_id_columns_is_one_error_line_and_exit_2(app, rep, tmp_path, huge):
+    """Past PostgreSQL's INTEGER (and SQLite's) the lookup overflowed: a traceback, exit 1."""
+    make_audience(rep)
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("name\nAna Lima\n")
+    for args in (
+        ("feeds", "refresh", "--feed", huge),
+        ("feeds", "remove", huge),
+        ("audiences", "show", huge),
+        ("posts", "list", "--audience", huge),
+        ("export-ics", "--audience", huge),
+        ("contacts", "import", str(csv), "--audience", huge),
+    ):
+        result = run(app, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+        [error] = [line for line in result.output.splitlines() if line.startswith("Error:")]
+        assert f"'{huge}' is not an id (a whole number from 1 to 2147483647)" in error, args
+    for ref in ("1", "CFOs"):
+        assert run(app, "audiences", "show", ref).output.startswith("CFOs (id 1)")
+    unknown = run(app, "audiences", "show", "\u0661")  # a name here, not audience 1
+    assert unknown.exit_code == 2 and "No audience '\u0661'" in unknown.output
