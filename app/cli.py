@@ -31,7 +31,7 @@ COMMANDS = {
     ),
     "worker": (
         "app.worker_cli:worker",
-        "Refresh due feeds and deliver webhooks until SIGTERM or Ctrl-C.",
+        "Refresh due feeds, deliver webhooks and forget old form keys until SIGTERM or Ctrl-C.",
     ),
     "users": ("app.users_cli:users", "Users and their API tokens."),
     "contacts": (

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -482,10 +481,13 @@ def _stored_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+# Flask's own default PERMANENT_SESSION_LIFETIME, written here so that the worker, which
+# builds no app, need not import Flask to know it.
+DEFAULT_SESSION_LIFETIME = dt.timedelta(days=31)
+
+
 def session_lifetime(config: Mapping[str, Any]) -> dt.timedelta:
-    """How long a web session lasts, and so a sent form's key is remembered: Flask's
-    PERMANENT_SESSION_LIFETIME, or its default where no app is built (the worker)."""
-    lifetime = config.get(
-        "PERMANENT_SESSION_LIFETIME", Flask.default_config["PERMANENT_SESSION_LIFETIME"]
-    )
+    """How long a web session lasts, and so a sent form's key is remembered: the app's
+    PERMANENT_SESSION_LIFETIME, or Flask's default."""
+    lifetime = config.get("PERMANENT_SESSION_LIFETIME", DEFAULT_SESSION_LIFETIME)
     return lifetime if isinstance(lifetime, dt.timedelta) else dt.timedelta(seconds=lifetime)
