@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import dialects, emails
+from core import emails
 from core.db import get_owned_row, turn_lock, utcnow
 from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound, on_field
 from core.models import (
@@ -218,9 +218,7 @@ def _lock_member(session: Session, workspace_id: int, user_id: int) -> User:
     contact created meanwhile holds its rep's row and then checks its workspace's key, which
     a full lock would block while this waits for that rep's row."""
     session.scalar(
-        dialects.of(session).for_update(
-            select(Workspace.id).where(Workspace.id == workspace_id), key_share=True
-        )
+        turn_lock(session, select(Workspace.id).where(Workspace.id == workspace_id), "workspace")
     )
     user = session.scalar(
         select(User)

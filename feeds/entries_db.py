@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core import dialects
-from core.db import in_chunks
+from core.db import in_chunks, turn_lock
 from core.models import Workspace
 from feeds import semantic
 from feeds.analysis import search_fields
@@ -28,8 +28,9 @@ def lock_workspace_articles(session: Session, workspace_id: int) -> None:
     key-share lock, like every turn lock (``core.db.turn_lock``): rows referring to the
     workspace (a contact created meanwhile) are not held up by a refresh.
     """
-    workspace = select(Workspace.id).where(Workspace.id == workspace_id)
-    session.execute(dialects.of(session).for_update(workspace, key_share=True))
+    session.execute(
+        turn_lock(session, select(Workspace.id).where(Workspace.id == workspace_id), "workspace")
+    )
 
 
 def store_entries(

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
-from core.db import get_owned_row, utcnow
+from core.db import get_owned_row, turn_lock, utcnow
 from core.errors import Conflict, DomainError, InvalidValue, on_field
 from core.models import User
 from core.text import required, visible
@@ -154,7 +154,8 @@ def list_contacts(
     matching = [s.contact_id for s in stages(session, query, now) if s.stage == stage]
     shown = matching[offset : offset + limit]
     found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(shown)))}
-    return standings(session, [found[i] for i in shown], now), len(matching)
+    # A contact deleted since the stage query is left out of the page, not a KeyError.
+    return standings(session, [found[i] for i in shown if i in found], now), len(matching)
 
 
 def _audience(session: Session, workspace_id: int, audience_id: int | None) -> Audience | None:
@@ -224,7 +225,7 @@ def _lock_reps(session: Session, workspace_id: int, owner_ids: set[int]) -> None
     The reps' rows are locked first, in id order, before any audience or contact lock; as a
     key-share lock, so inserts that refer to a rep (their posts) never wait on it."""
     query = select(User.id).where(User.workspace_id == workspace_id, User.id.in_(owner_ids))
-    session.execute(dialects.of(session).for_update(query.order_by(User.id), key_share=True))
+    session.execute(turn_lock(session, query.order_by(User.id), "rep"))
 
 
 def create_contact(
