@@ -171,10 +171,11 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
     twelve_hour = _TWELVE_HOUR.search(numeric) is not None
     when = None if twelve_hour else _rfc822(numeric)
     if when is None and _YEAR.search(text):
-        # feedparser read the raw string: never trusted with a 12-hour time, and second to
-        # dateutil's reading of the rewritten string when a zone was named (feedparser's own
-        # readings of those, Greek ones say, stay the fallback).
-        fallback = None if twelve_hour else _from_struct(parsed)
+        # feedparser read the raw string: never trusted with a 12-hour time or a region's name
+        # ("ET", which it reads its own way), and second to dateutil's reading of the
+        # rewritten string when a zone was named (feedparser's own readings of those, Greek
+        # ones say, stay the fallback).
+        fallback = None if twelve_hour or region else _from_struct(parsed)
         if numeric == english:
             when = fallback or _lenient(numeric)
         else:

@@ -69,6 +69,13 @@ def test_a_zone_abbreviation_or_12_hour_clock_gives_the_right_instant(
     assert parse_date(raw) == expected
 
 
+def test_a_region_name_is_never_applied_on_top_of_feedparsers_reading() -> None:
+    # A string only feedparser reads (a Greek date here): its reading is already in UTC, with
+    # its own idea of "ET"; shifting it by the region again put 09:00 ET at 19:00 UTC.
+    feedparsers = (2026, 12, 7, 14, 0, 0, 0, 341, 0)
+    assert parse_date("Δευ, 07 Δεκ 2026 09:00:00 ET", feedparsers) is None
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
