@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 from dateutil import parser as date_parser
@@ -84,6 +85,10 @@ class RowProblem(Exception):
         self.field, self.reason = field_, reason
 
 
+# A field opened by a quote that closes before the field ends: '"Dana" W' (but not '"a""b"').
+_STRAY_QUOTE = re.compile(r'(^|,)"([^"\r\n]*)"([^,"\r\n]+)(?=,|\r?\n|$)')
+
+
 def parse(data: bytes) -> Parsed:
     try:
         text = data.decode("utf-8-sig")
@@ -131,17 +136,16 @@ def _unclosed_quote(record: list[str], lines: list[str]) -> bool:
     """Whether a record holding a line break (only a quoted field can) got it from a quote not
     closed where its field ends. Python's lenient reader then reads on into the next lines, to
     the next quote or the end of the file, and the rows between vanish; a strict reader of the
-    same lines refuses them past the record's first line, where the swallowed lines begin. A
-    stray quote on the first line stays lenient (``"Dana" W`` is ``Dana W``), even beside a
-    closed field over several lines."""
+    same lines refuses them. A stray quote that closes early on the record's first line
+    (``"Dana" W``, read leniently as ``Dana W``) is quoted whole first, so that only a quote
+    left open fails the strict reading."""
     if not any("\n" in cell or "\r" in cell for cell in record):
         return False
-    strict = csv.reader(lines, strict=True)
     try:
-        for _ in strict:
+        for _ in csv.reader([_STRAY_QUOTE.sub(r'\1"\2\3"', lines[0]), *lines[1:]], strict=True):
             pass
     except csv.Error:
-        return strict.line_num > 1
+        return True
     return False
 
 

@@ -171,6 +171,15 @@ def test_a_closed_field_over_several_lines_beside_a_stray_quote_still_imports(re
     ]  # fmt: skip
 
 
+def test_a_quote_left_open_after_a_stray_one_on_the_same_line_is_still_a_422(rep):
+    # The stray quote's strict refusal on the first line once hid the open one after it.
+    stray = CONNECTIONS.read_bytes().replace(b"Lars,\xc3\x98berg", b'"Lars" L,\xc3\x98berg')
+    response = upload(rep, stray.replace(b'"Nordlys, AS"', b'"Nordlys, AS'))
+    assert (response.status_code, response.get_json()["errors"][0]["field"]) == (422, "file")
+    assert "line 6 is not closed" in response.get_json()["errors"][0]["message"]
+    assert contacts(rep) == []
+
+
 def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_the_field(rep):
     no_file = rep.post("/api/v1/contacts/import", data={}, content_type="multipart/form-data")
     assert no_file.get_json()["errors"][0]["field"] == "file"
