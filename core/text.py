@@ -10,9 +10,6 @@ from core.errors import InvalidValue
 # Letters to Unicode that print as nothing (Hangul fillers, the braille blank, the combining
 # grapheme joiner): neither whitespace nor format characters, so named one by one.
 _FILLERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
-# Vowel letters sounded as consonants ("a one-to-one ask", "a user"), and a silent h ("an hour").
-_CONSONANT_SOUNDS = ("one", "once", "uni", "use", "usu", "eu")
-_SILENT_H = ("hour", "honest", "honour", "honor", "heir")
 
 
 def one_line(text: str) -> str:
@@ -41,7 +38,6 @@ def required(field: str, text: str, message: str, max_length: int | None = None)
 
 
 def with_article(word: str) -> str:
-    """``word`` after "a" or "an" as it is said: "an ask", "a give", "a one-to-one ask"."""
-    lower = word.lower()
-    vowel = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_CONSONANT_SOUNDS)
-    return f"{'an' if vowel or lower.startswith(_SILENT_H) else 'a'} {word}"
+    """``word`` after "a" or "an": "an ask", "a give". For the post kinds and statuses the
+    sentences name, each said as it is spelt (no "a user" or "an hour" among them)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
