@@ -49,6 +49,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from relevance_pool import (  # noqa: E402
     FROZEN,
+    FROZEN_AT,
     JUDGEMENTS,
     SINCE,
     corpus_workspace,
@@ -65,36 +66,39 @@ from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
 from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
 
 RANKINGS = ("today", "title", "words", "new")
+
+
+def _held_out(key: str, label: str, why: str) -> tuple[str, str, str, Path, Path]:
+    """A validation set's row of SETS, its label naming the revision frozen as its "today"."""
+    return (key, f"{label}, today = {FROZEN_AT[key]}", why, *held_out(key))
+
+
 # (key, label, how far it is independent of the ranking, judgements, today's frozen top 10s);
 # the committed set's figures stay at the top of the JSON line, the others under their key.
 SETS = (
     ("committed", "committed set, 12 audiences, today = aab1145",
      "measured on the committed set, which the ranking's author could see",
      JUDGEMENTS, FROZEN),
-    ("heldout", "held-out set, 4 audiences, today = 9eee635",
-     "graded by the author of an earlier ranking, so only partly independent",
-     *held_out("heldout")),
-    ("heldout2", "blind held-out set, 6 audiences, today = 8c77c87",
+    _held_out("heldout", "held-out set, 4 audiences",
+     "graded by the author of an earlier ranking, so only partly independent"),
+    _held_out("heldout2", "blind held-out set, 6 audiences",
      "graded by a judge who never saw a ranking's output: the closest to the issue's "
-     "independent measure", *held_out("heldout2")),
-    ("heldout3", "second blind held-out set, 6 audiences, today = f5af534",
-     "graded blind like the first, before any ranking was measured on it",
-     *held_out("heldout3")),
-    ("heldout4", "third blind held-out set, 6 audiences, today = 4020f81",
+     "independent measure"),
+    _held_out("heldout3", "second blind held-out set, 6 audiences",
+     "graded blind like the first, before any ranking was measured on it"),
+    _held_out("heldout4", "third blind held-out set, 6 audiences",
      "graded blind, pooled from the meaning factor and three rival rankings before any was "
-     "measured on it", *held_out("heldout4")),
-    ("heldout5", "fourth blind held-out set, 6 audiences, today = 8a180d9",
+     "measured on it"),
+    _held_out("heldout5", "fourth blind held-out set, 6 audiences",
      "graded blind, pooled from today's ranking and the per-feed discount it replaced before "
-     "either was measured on it", *held_out("heldout5")),
-    ("heldout6", "fifth blind held-out set, 6 audiences, today = c27922b",
-     "graded blind, pooled from today's ranking before any ranking was measured on it",
-     *held_out("heldout6")),
-    ("heldout7", "sixth blind held-out set, 6 audiences, today = f4ae7c9",
-     "graded blind, pooled from today's ranking before any ranking was measured on it",
-     *held_out("heldout7")),
-    ("heldout8", "seventh blind held-out set, 6 audiences, today = acac273",
+     "either was measured on it"),
+    _held_out("heldout6", "fifth blind held-out set, 6 audiences",
+     "graded blind, pooled from today's ranking before any ranking was measured on it"),
+    _held_out("heldout7", "sixth blind held-out set, 6 audiences",
+     "graded blind, pooled from today's ranking before any ranking was measured on it"),
+    _held_out("heldout8", "seventh blind held-out set, 6 audiences",
      "graded blind, pooled from today's ranking and the fitting-feed place before either "
-     "was measured on it", *held_out("heldout8")),
+     "was measured on it"),
 )  # fmt: skip
 
 

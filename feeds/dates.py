@@ -240,8 +240,9 @@ def _lenient(text: str) -> dt.datetime | None:
 
 def _with_numeric_zone(text: str) -> tuple[str | None, str | None]:
     """``text`` with a zone abbreviation after its time replaced by the offset it stands for,
-    "GMT+1" written "+0100" and "+01:00" at its end "+0100"; None when the abbreviation is not
-    known. A US regional name (REGIONS) is taken out instead, and its zone given beside."""
+    "GMT+1" written "+0100" and "+01:00" at its end "+0100", and the region's zone beside when
+    a US regional name (REGIONS) was taken out instead; (None, None) when the abbreviation is
+    not known."""
     text = _OFFSET_FROM_UTC.sub(
         lambda m: f"{m[1]}{int(m[2]):02d}{m[3] or '00'}", _COLON_OFFSET_AT_END.sub(r"\1\2", text)
     )

@@ -20,9 +20,9 @@ MAX_BYTES = 15 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
 TOTAL_TIMEOUT = 20.0
 MAX_REDIRECTS = 5
-# Entries one refresh reads of a feed, newest first. Real feeds carry 10 to 200 (the corpus's
-# largest, 183); every stored article costs each later suggestions call, so an archive feed of
-# 30,000 items would slow every rep's page for good.
+# Entries one refresh reads of a feed, newest first: every stored article costs each later
+# suggestions call, so an archive feed of tens of thousands of items would slow every rep's
+# page for good, while real feeds carry tens to a couple of hundred.
 MAX_ENTRIES = 500
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

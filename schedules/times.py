@@ -14,6 +14,7 @@ from core.errors import InvalidValue
 MINUTE = dt.timedelta(minutes=1)
 # An offset's "+" that a client did not encode in a query string arrives as a space; after an
 # ISO time, " 01:00" can mean nothing else.
+_SPACED_OFFSET = re.compile(r"\d \d{2}:?\d{2}\s*$")
 _UNENCODED_PLUS = re.compile(r"([T ][0-9]{2}:[0-9]{2}[0-9:.,]*) ([0-9]{2}(?::?[0-9]{2})?)$")
 # How far ahead a stored date (a post's time, an acceptance, a touch) may lie: plans reach
 # years ahead, not centuries, so 9999-12-31 (or 2206 for 2026) is a slip to refuse, and every
@@ -35,8 +36,8 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
         try:
             parsed = date_parser.isoparse(_UNENCODED_PLUS.sub(r"\1+\2", value.strip()))
         except (ValueError, OverflowError):
-            # A space where none belongs is most likely a "+" sent unencoded in a URL.
-            hint = " (in a URL, send an offset's + as %2B)" if " " in value.strip() else ""
+            # A space before an offset's digits is most likely a "+" sent unencoded in a URL.
+            hint = " (in a URL, send an offset's + as %2B)" if _SPACED_OFFSET.search(value) else ""
             raise InvalidValue(
                 field,
                 f"Not an ISO 8601 date and time (such as 2027-03-11T09:00 or "

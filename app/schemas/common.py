@@ -23,11 +23,11 @@ class RowId(fields.Integer):
         kwargs.setdefault("validate", validate.Range(1, MAX_ROW_ID))
         super().__init__(**kwargs)
 
-    def _validated(self, value):
+    def _deserialize(self, value, attr, data, **kwargs):
         # int() reads other digits (U+0661 is 1); in a path they are no id (app.ids), nor here.
         if isinstance(value, str) and not value.strip().isascii():
             raise self.make_error("invalid", input=value)
-        return super()._validated(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _deliverable(address: str) -> None:

@@ -136,8 +136,9 @@ def list_contacts(
 ) -> tuple[list[Standing], int]:
     """Contacts by name; the stage filter runs after deriving stages, over the workspace's list.
 
-    A rep's contact list is hundreds, not millions, of people, and a stage depends on the clock,
-    so deriving it for every listed contact is simpler and always right.
+    A stage depends on the clock, so it is derived for every listed contact (from plain rows,
+    by subqueries, however many the workspace has): simpler than a stored stage, and always
+    right.
     """
     query = select(Contact).where(Contact.workspace_id == workspace_id)
     if owner_id is not None:

@@ -82,8 +82,8 @@ def known_by(
     session: Session, contacts: Sequence[Contact], now: dt.datetime
 ) -> dict[int, tuple[Acquaintance, ...]]:
     """For each contact with a profile URL, the other active members of its workspace who have
-    the same person, furthest stage first; one query for the candidates and two for
-    their stages, however many contacts are asked about.
+    the same person, furthest stage first; a query for the candidates per IN_CHUNK profile
+    keys and two for their stages, however many contacts are asked about.
 
     A deactivated colleague is left out: they can no longer make the introduction, and an
     admin who hands their contacts to another rep makes that rep the one listed."""
