@@ -307,10 +307,10 @@ def delete_audience(audience_id: int):
             with session().no_autoflush:
                 why = explain_person(refused, None)
             session().rollback()
-            status = refused.status
+            status = 422
         except DomainError as refused:
             session().rollback()
-            error, status = refused.detail, refused.status
+            error, status = refused.detail, 403 if refused.status == 403 else 422
         else:
             flash(sentence("Deleted the audience “{name}” and its posts.", name=name))
             return redirect(url_for("web.audiences_page"), 303)

@@ -276,9 +276,9 @@ def test_an_admin_deletes_an_audience_after_confirming(browser, rep):
     assert browser.get(f"/audiences/{audience['id']}/settings").status_code == 404
 
 
-def test_a_deletion_an_ask_relies_on_is_a_409_page_naming_the_person_isolated(browser, rep):
-    """The API's status (409), and the reason in the pages' words, the person's name and the
-    ask's title each in <bdi>."""
+def test_a_deletion_an_ask_relies_on_is_a_refused_page_naming_the_person_isolated(browser, rep):
+    """A refused form's status (422, as every page answers one), and the reason in the pages'
+    words, the person's name and the ask's title each in <bdi>."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
     def days(n: int) -> str:  # n days from now; negative is the past
@@ -306,7 +306,7 @@ def test_a_deletion_an_ask_relies_on_is_a_409_page_naming_the_person_isolated(br
     assert rep.delete(f"/api/v1/audiences/{other['id']}").status_code == 409
 
     response = browser.post(f"/audiences/{other['id']}/delete")
-    assert response.status_code == 409
+    assert response.status_code == 422
     page = text_of(response)
     assert "This would leave your ask “<bdi>عرض الأسعار</bdi>” on" in page
     assert "short: give <bdi>دانا</bdi> 1 more touch first" in page
