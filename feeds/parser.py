@@ -74,6 +74,10 @@ _NONCHARACTERS = re.compile(
     + "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
     + "]"
 )
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line field
+# they reorder what follows them wherever it is shown (an API client, a calendar app), so a
+# headline can read backwards; the text's own direction needs none of them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Numeric character references that could name no character: a UTF-16 surrogate, a
 # noncharacter, or a number past U+10FFFF, need four hex or five decimal digits. feedparser's
 # loose parser raises on the first and last.
@@ -394,7 +398,7 @@ def _text(node: Mapping[str, Any], key: str) -> str:
     detail = node.get(f"{key}_detail") or {}
     if detail.get("type") in _HTML_TYPES:
         value = html_to_text(value)
-    return _WHITESPACE.sub(" ", value).strip()
+    return _WHITESPACE.sub(" ", _BIDI_CONTROLS.sub("", value)).strip()
 
 
 def _content(contents: list[Mapping[str, Any]], base: str) -> str | None:

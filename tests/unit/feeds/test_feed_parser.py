@@ -125,6 +125,17 @@ def test_broken_xml_still_yields_entries() -> None:
     assert [e.url for e in feed.entries] == ["https://b.example.com/1", "https://b.example.com/2"]
 
 
+def test_a_title_loses_bidi_overrides_and_keeps_its_letters() -> None:
+    # U+202E reversed the rest of the headline in API clients and calendar apps.
+    feed = parse_feed(
+        '<rss version="2.0"><channel><title>x</title><item><title>שלום \u202egnitroper '
+        "\u2067isolated\u2069</title><link>https://b.example.com/1</link></item></channel></rss>".encode(),
+        base_url=BASE,
+        fetched_at=NOW,
+    )
+    assert [e.title for e in feed.entries] == ["שלום gnitroper isolated"]
+
+
 def test_empty_entries_are_dropped() -> None:
     feed = parse_feed(
         b'<rss version="2.0"><channel><title>x</title><item></item>'
