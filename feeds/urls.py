@@ -115,14 +115,23 @@ def _normalised_parts(url: str, *, ascii_host: bool = False) -> SplitResult:
 
 
 def normalise_url(url: str) -> str:
-    """Case, default port and fragment normalised; query untouched.
+    """Case, default port and fragment normalised, path and query escaped one way ("/a b" is
+    "/a%20b", as a browser sends it); no query parameter dropped.
 
     Used for subscription URLs, where a parameter such as ``ref`` may select the feed itself
     (a branch feed, say) and so must not be stripped.
 
     Raises ``ValueError`` for strings ``urlsplit`` rejects (for example a bad port).
     """
-    return urlunsplit(_normalised_parts(url))
+    return urlunsplit(_escaped(_normalised_parts(url)))
+
+
+def _escaped(parts: SplitResult) -> SplitResult:
+    """Path and query with each escape one way (RFC 3986, 6.2.2): the same address either way."""
+    return parts._replace(
+        path=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, parts.path),
+        query=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, parts.query),
+    )
 
 
 def _is_tracking(param: str) -> bool:
@@ -140,12 +149,7 @@ def canonical_url(url: str) -> str:
     """
     parts = _normalised_parts(url, ascii_host=True)
     kept = [p for p in parts.query.split("&") if p and not _is_tracking(p)]
-    return urlunsplit(
-        parts._replace(
-            path=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, parts.path),
-            query=_ESCAPE_OR_NOT_IN_URI.sub(_one_escape, "&".join(kept)),
-        )
-    )
+    return urlunsplit(_escaped(parts._replace(query="&".join(kept))))
 
 
 def _ascii_host(host: str) -> str:

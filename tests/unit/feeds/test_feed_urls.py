@@ -72,6 +72,13 @@ def test_normalise_url_keeps_every_parameter() -> None:
     )
 
 
+def test_a_feed_address_typed_with_a_space_is_stored_as_it_is_sent() -> None:
+    # Stored as typed, "/a b" and "/a%20b" were two subscriptions to one feed.
+    assert normalise_url("http://e.example/a b?q=x y") == "http://e.example/a%20b?q=x%20y"
+    assert normalise_url("http://e.example/a%20b?q=x%20y") == "http://e.example/a%20b?q=x%20y"
+    assert normalise_url("http://e.example/%7euser/feed") == "http://e.example/~user/feed"
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
