@@ -8,6 +8,7 @@ import click
 from alembic.util import CommandError
 
 from app import demo as demo_data
+from app import settings
 from app.runtime import Runtime, fail, pass_runtime
 from core import backup, migrations
 
@@ -63,11 +64,13 @@ def db_restore(runtime: Runtime, file: Path) -> None:
 
 @demo.command("load")
 @click.option(
-    "--url", default="http://127.0.0.1:5000", show_default=True, help="Where it will be served."
+    "--url",
+    help="Where it will be served [default: PLANNER_PUBLIC_URL, else http://localhost:$PORT].",
 )
 @pass_runtime
-def demo_load(runtime: Runtime, url: str) -> None:
+def demo_load(runtime: Runtime, url: str | None) -> None:
     """Load the demo workspace once; print its API token and web password."""
+    url = (url or settings.public_url()).rstrip("/")
     kept = demo_data.files(runtime.instance_path, runtime.config["DATABASE_URL"])
     with runtime.database.writer() as session:
         token = demo_data.load(session, kept.token)

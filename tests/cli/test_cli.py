@@ -54,6 +54,16 @@ def test_demo_load_is_idempotent_and_its_token_works(app, client):
     assert audiences.get_json()["total"] == 2
 
 
+def test_demo_load_names_the_public_address_unless_told_another(app, monkeypatch):
+    # It printed http://127.0.0.1:5000/ whatever PLANNER_PUBLIC_URL said.
+    monkeypatch.setenv("PLANNER_PUBLIC_URL", "https://planner.example.com/team/")
+    said = run(app, "demo", "load").output
+    assert "(sign in at https://planner.example.com/team/)" in said
+    assert "https://planner.example.com/team/api/v1/audiences" in said
+    told = run(app, "demo", "load", "--url", "http://127.0.0.1:5099").output
+    assert "(sign in at http://127.0.0.1:5099/)" in told
+
+
 def demo_load(app) -> tuple[str, str, str]:
     """``planner demo load``'s token and password, and what it printed."""
     output = run(app, "demo", "load").output
