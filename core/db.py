@@ -104,6 +104,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# libpq's limits on a PostgreSQL that accepts and then goes silent (hung, or cut off by a
+# firewall or a partition): a connection not made within connect_timeout seconds fails, so a
+# request answers 503 instead of waiting out the outage, and keepalives with tcp_user_timeout
+# (ms) end a connection whose peer stopped acknowledging, instead of the kernel's 15 minutes.
+PG_CONNECTION_LIMITS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,
+}
+
+
 def make_engine(
     url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
 ) -> Engine:
@@ -114,6 +128,11 @@ def make_engine(
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
+        given = make_url(url).query
+        connect_args = kwargs.setdefault("connect_args", {})
+        for name, value in PG_CONNECTION_LIMITS.items():
+            if name not in given:  # the URL's own (?connect_timeout=30) wins
+                connect_args.setdefault(name, value)
         engine = create_engine(url, **kwargs)
         _used_once_when_read_only(engine)
         return engine

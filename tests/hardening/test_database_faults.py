@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -274,3 +276,36 @@ def test_an_unreachable_database_is_503_with_retry_after_in_healthz(tmp_path):
     app = make_app("postgresql://planner@127.0.0.1:9/planner", tmp_path)  # 9 refuses
     assert_health(app, "unreachable")
     app.extensions["planner_db"].engine.dispose()
+
+
+def test_a_postgresql_that_accepts_and_then_says_nothing_is_503_not_a_hang(tmp_path):
+    """A hung server (or a firewall that drops its packets) takes the connection and never
+    answers: without a connect timeout every request waited out the whole outage, /healthz
+    too, and no 503 came."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.extend(iter(lambda: silent.accept()[0], None)),
+                     daemon=True).start()  # fmt: skip
+    app = make_app(f"postgresql://planner@127.0.0.1:{silent.getsockname()[1]}/planner", tmp_path)
+    answers: list = []
+
+    def ask() -> None:
+        answers.append(app.test_client().get("/healthz"))
+        bearer = {"Authorization": "Bearer some-token"}  # reading it needs the database
+        answers.append(app.test_client().get("/api/v1/audiences", headers=bearer))
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(timeout=60)  # a hang, not a speed: each answer comes after the connect timeout
+    try:
+        assert len(answers) == 2, "still waiting for the silent database after 60 s"
+        health, api = answers
+        assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
+        assert_503(api)
+    finally:
+        app.extensions["planner_db"].engine.dispose()
+        silent.close()
+        for connection in held:
+            connection.close()
