@@ -31,7 +31,7 @@ START = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=
     days=1
 )
 ROUNDS = 200
-STEP = dt.timedelta(days=1)
+STEP = dt.timedelta(hours=8)  # three posts a day: 100,000 fit in the 100 years dates may reach
 TEAM_REPS, TEAM_POSTS, NEWCOMER_POSTS = 20, 5_000, 100
 
 
