@@ -163,8 +163,8 @@ def _post_changed(session: Session, post: Post) -> None:
     due = post.status == "scheduled" and post.scheduled_at is not None
     if not due:
         outbox_db.disarm_due(session, post.id)
-    if post.status == "draft" and "status" not in changed:
-        return  # a draft's edits are the rep's own business until it is scheduled
+    if post.status in _QUIET_STATUSES and "status" not in changed:
+        return  # a draft's or cancelled post's edits are the rep's own business
     if _unheard_of(session, post):
         return  # never scheduled: cancelling, editing or restoring it is news to no one
     if "status" in changed and post.status in ("scheduled", "cancelled"):

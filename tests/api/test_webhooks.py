@@ -119,6 +119,21 @@ def test_cancelling_a_draft_receivers_never_heard_of_sends_nothing(app, rep, rec
     assert "Half an idea" not in str([m.data for m in receiver.messages])
 
 
+def test_editing_a_cancelled_post_is_news_to_no_one(app, rep, receiver):
+    # A receiver told of the cancellation got post.updated for each later edit, though the
+    # event is for scheduled and published posts.
+    add_endpoint(rep, receiver)
+    post = give(rep, make_audience(rep)["id"], LATER, status="scheduled", title="Said once")
+    for change in (
+        {"status": "cancelled"},
+        {"title": "Said twice"},
+        {"scheduled_at": "2030-01-10T09:00"},
+    ):
+        assert rep.patch(f"/api/v1/posts/{post['id']}", json=change).status_code == 200
+    deliver(app)
+    assert receiver.types() == ["post.scheduled", "post.cancelled"]
+
+
 def test_post_due_fires_once_at_the_time_and_again_after_a_move(app, rep, receiver):
     add_endpoint(rep, receiver, events=["post.due"])
     audience = make_audience(rep)
