@@ -21,6 +21,7 @@ its type and malformed JSON included; no body or ``{}`` is what such a write tak
 from __future__ import annotations
 
 import json
+from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -165,7 +166,9 @@ def _guard_body() -> Response | None:
         return problem(400, "Send the JSON body as UTF-8, without a byte order mark.",
                        slug="invalid-json")  # fmt: skip
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_object_of_unique_keys)
+    except _RepeatedKey as repeated:
+        return _invalid("json", repeated.key, "Sent twice: send each field once.")
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
     except ValueError as error:  # JSONDecodeError, over-long integers
@@ -189,6 +192,21 @@ def _takes_body(endpoint: str | None, method: str) -> bool:
     view = getattr(getattr(view, "view_class", None), method.lower(), view)
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     return any(p.get("in") in BODY_LOCATIONS for p in parameters)
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when it names a key twice: RFC 8259 leaves which one counts to
+    the parser, so the client and the service could each read a different value."""
+    document = dict(pairs)
+    if len(document) < len(pairs):
+        raise _RepeatedKey(next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1))
+    return document
 
 
 def _loads_quietly(body: bytes) -> Any:

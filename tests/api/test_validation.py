@@ -246,3 +246,23 @@ def test_a_body_that_is_not_json_is_a_4xx_problem(rep):
     )
     assert 400 <= response.status_code < 500
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"name": "CFOs", "name": "CTOs"}', "name"),
+        ('{"name": "CFOs", "keywords": ["ifrs"], "ranking": "news", "keywords": []}', "keywords"),
+    ],
+)
+def test_a_field_sent_twice_is_refused_not_read_last_one_wins(rep, body, field):
+    """Parsers disagree on which of two equal keys counts (RFC 8259 leaves it open), so a
+    client and the service could each believe a different value was stored."""
+    response = rep.post(
+        "/api/v1/audiences", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": field, "location": "json", "message": "Sent twice: send each field once."}
+    ]
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 0
