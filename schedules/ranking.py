@@ -260,7 +260,12 @@ def promotion_cue(title: str, asked: str) -> str | None:
     "for sale" is no cue in "AI for sales leaders", which a sales audience wants."""
     folded = title.casefold()
     plain = " ".join(re.sub(r"[^\w%-]+", " ", folded).split())
-    cues = (plain,) if plain in SITE_PAGES else PROMOTION_CUES
+    if plain in SITE_PAGES:
+        cues: tuple[str, ...] = (plain,)
+    elif _ANY_PROMOTION.search(folded):  # one pass over the title first: most hold no cue
+        cues = PROMOTION_CUES
+    else:
+        return None
     return next(
         (cue for cue in cues if _phrase(cue).search(folded) and not _phrase(cue).search(asked)),
         None,
@@ -273,6 +278,9 @@ def _phrase(text: str) -> re.Pattern[str]:
     start = r"(?<!\w)" if text[0].isalnum() else ""
     end = r"(?!\w)" if text[-1].isalnum() else ""
     return re.compile(start + re.escape(text) + end)
+
+
+_ANY_PROMOTION = re.compile("|".join(_phrase(cue).pattern for cue in PROMOTION_CUES))
 
 
 def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
