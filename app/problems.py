@@ -9,7 +9,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, has_request_context, request
 from marshmallow import Schema, fields
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 class FieldErrorSchema(Schema):
     field = fields.String(metadata={"description": "Dotted path of the failing field."})
-    location = fields.String(metadata={"description": "json, query, path or header."})
+    location = fields.String(metadata={"description": "json, query, path, headers, form or files."})
     message = fields.String()
 
 
@@ -180,7 +180,31 @@ def from_domain_error(error: DomainError) -> Response:
     # Counted here, where every refusal is answered, so the domain stays free of metrics.
     if isinstance(error, RuleViolation):
         metrics.ASKS_REFUSED.inc()
-    return problem(error.status, error.detail, slug=error.slug, title=error.title, **error.extra)
+    extra = error.extra
+    if isinstance(extra.get("errors"), list):
+        extra = {**extra, "errors": [_located(e) for e in extra["errors"]]}
+    return problem(error.status, error.detail, slug=error.slug, title=error.title, **extra)
+
+
+def _located(entry: dict[str, Any]) -> dict[str, Any]:
+    """A domain refusal's error with the part of the request that carried its field, as a
+    validation error says it: the domain names fields, only the request knows where they were."""
+    if "location" in entry or not has_request_context():
+        return entry
+    name = str(entry.get("field", "")).split(".")[0]
+    if name in (request.view_args or {}):
+        location = "path"
+    elif name in request.args:
+        location = "query"
+    elif name in request.files:
+        location = "files"
+    elif request.is_json:
+        location = "json"
+    elif name in request.form:
+        location = "form"
+    else:
+        return entry
+    return {**entry, "location": location}
 
 
 def from_database_error(error: SQLAlchemyError) -> Response:

@@ -144,7 +144,7 @@ def test_a_quote_not_closed_is_a_422_naming_its_line_where_rows_vanished(
     that record was reported (skipped), the rows it swallowed were gone without a word."""
     response = upload(rep, CONNECTIONS.read_bytes().replace(closing, unclosed))
     assert (response.status_code, response.mimetype) == (422, "application/problem+json")
-    assert response.get_json()["errors"] == [{"field": "file", "message": (
+    assert response.get_json()["errors"] == [{"field": "file", "location": "files", "message": (
         f"Not a readable CSV: a quote in the record on line {line} is not closed where its "
         f"field ends, so the lines after it, to {end}, were read into that field. Close it (a "
         "quote inside a quoted field is written twice) and import again."

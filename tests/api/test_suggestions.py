@@ -451,13 +451,16 @@ def test_another_workspace_gets_404s(rep, outsider, writer_session, feeds):
         ("plan", "post", {"from": "soon", "to": "2030-01-01"}, "from"),
     ],
 )
-def test_invalid_requests_are_422_naming_the_field(rep, path, method, payload, field):
+def test_invalid_requests_are_422_naming_the_field_and_where_it_was(
+    rep, path, method, payload, field
+):
     audience = make_audience(rep, keywords=KEYWORDS)
     url = f"/api/v1/audiences/{audience['id']}/{path}"
     response = getattr(rep, method)(url, **({"json": payload} if payload is not None else {}))
     assert response.status_code == 422, response.get_json()
     assert response.content_type == "application/problem+json"
-    assert field in {error["field"] for error in response.get_json()["errors"]}
+    named = {(error["field"], error.get("location")) for error in response.get_json()["errors"]}
+    assert (field, "query" if method == "get" else "json") in named
 
 
 def test_half_life_is_validated(rep):

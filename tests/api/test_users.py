@@ -243,7 +243,9 @@ def test_admins_stepping_down_at_once_leave_the_team_one(app, rep, live_server):
 @pytest.mark.parametrize("email", ["sam@acme.example", "SAM@Acme.example", "rep@globex.example"])
 def test_an_email_already_used_is_a_409_naming_the_field(rep, colleague, outsider, email):
     refusal = problem(invite(rep, email), 409)
-    assert refusal["errors"] == [{"field": "email", "message": "Already used by another user."}]
+    assert refusal["errors"] == [
+        {"field": "email", "location": "json", "message": "Already used by another user."}
+    ]
     assert email.lower() in refusal["detail"]
     assert len(emails_and_roles(rep)) == 2
 
