@@ -12,8 +12,10 @@ import logging
 from flask import Flask, Response, g
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import is_unavailable
 from schedules import refusals_db
 
+RECORDING_ATTEMPTS = 2
 log = logging.getLogger(__name__)
 
 
@@ -26,12 +28,17 @@ def record_refused_asks(response: Response) -> Response:
     noted = refusals_db.take_noted(db_session) if db_session is not None else []
     if not noted:
         return response
-    try:
-        db_session.rollback()  # the refused change, if the view did not already
-        refusals_db.record(db_session, noted)
-        db_session.commit()
-    except SQLAlchemyError:
-        # A lost coaching record must not turn the rep's answer into an error.
-        db_session.rollback()
-        log.warning("Recording %d refused ask(s) failed", len(noted), exc_info=True)
+    for attempt in range(RECORDING_ATTEMPTS):
+        try:
+            db_session.rollback()  # the refused change, if the view did not already
+            refusals_db.record(db_session, noted)
+            db_session.commit()
+            return response
+        except SQLAlchemyError as error:
+            db_session.rollback()
+            # A connection dropped meanwhile is replaced by the pool: worth one more try.
+            if not is_unavailable(error) or attempt + 1 == RECORDING_ATTEMPTS:
+                # A lost coaching record must not turn the rep's answer into an error.
+                log.warning("Recording %d refused ask(s) failed", len(noted), exc_info=True)
+                break
     return response

@@ -24,6 +24,7 @@ from core import migrations
 from core.db import make_engine
 from tests.conftest import PG_URL, make_caller
 from tests.hardening.helpers import TcpRelay
+from tests.helpers import ask
 
 
 def assert_503(response) -> None:
@@ -309,3 +310,37 @@ def test_a_postgresql_that_accepts_and_then_says_nothing_is_503_not_a_hang(tmp_p
         silent.close()
         for connection in held:
             connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_refusal_is_recorded_though_its_connection_is_killed_while_recording(pg_url, tmp_path):
+    """The coaching record of a refused ask is written after the answer, on the request's
+    connection; a connection dropped just then (a failover, a pooler restart) lost it."""
+    app = make_app(pg_url, tmp_path)
+    engine = app.extensions["planner_db"].engine
+    rep = make_caller(app, "Acme Sales", "rep@acme.example")
+    audience = rep.post("/api/v1/audiences", json={"name": "CFOs"}).get_json()
+    admin = make_engine(pg_url)
+    killed: list[int] = []
+
+    def kill_first_recording(conn, cursor, statement, *args) -> None:
+        if statement.startswith("INSERT INTO ask_refusals") and not killed:
+            killed.append(cursor.connection.info.backend_pid)
+            with admin.begin() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                   {"pid": killed[0]})  # fmt: skip
+
+    event.listen(engine, "before_cursor_execute", kill_first_recording)
+    try:
+        refused = ask(rep, audience["id"], "2031-01-07T09:00:00Z")
+    finally:
+        event.remove(engine, "before_cursor_execute", kill_first_recording)
+    assert refused.status_code == 409, refused.get_json()
+    assert killed
+    with app.extensions["planner_db"].reader() as session:
+        recorded = session.scalars(select(literal_column("rule")).select_from(
+            text("ask_refusals"))).all()  # fmt: skip
+    assert recorded == ["give_before_ask"]
+    admin.dispose()
+    engine.dispose()
