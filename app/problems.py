@@ -198,13 +198,18 @@ def _located(entry: dict[str, Any]) -> dict[str, Any]:
         location = "query"
     elif name in request.files:
         location = "files"
-    elif request.is_json:
-        location = "json"
     elif name in request.form:
         location = "form"
-    else:
+    elif name in _json_fields():
+        location = "json"
+    else:  # a field the request did not send, such as one a concurrent change moved
         return entry
     return {**entry, "location": location}
+
+
+def _json_fields() -> Any:
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else {}
 
 
 def from_database_error(error: SQLAlchemyError) -> Response:

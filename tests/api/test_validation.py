@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from app.problems import from_domain_error
+from core.errors import Conflict, on_field
 from tests.helpers import make_audience
 
 AUDIENCE_ERRORS = [
@@ -266,3 +268,19 @@ def test_a_field_sent_twice_is_refused_not_read_last_one_wins(rep, body, field):
         {"field": field, "location": "json", "message": "Sent twice: send each field once."}
     ]
     assert rep.get("/api/v1/audiences").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [({"owner_id": 7}, "json"), ({"name": "Dana"}, None)],
+)
+def test_a_refusal_says_where_its_field_was_only_when_the_request_sent_it(app, body, location):
+    """A 409 can name a field a concurrent change moved (a contact handed to another rep while
+    an ask was made): the request never sent it, so no part of the request is named."""
+    with app.test_request_context("/api/v1/contacts/1", method="PATCH", json=body):
+        answer = from_domain_error(
+            Conflict("Handed meanwhile.", errors=on_field("owner_id", "Moved."))
+        )
+    [error] = answer.get_json()["errors"]
+    assert error.get("location") == location
+    assert error["field"] == "owner_id"
