@@ -280,7 +280,17 @@ def _phrase(text: str) -> re.Pattern[str]:
     return re.compile(start + re.escape(text) + end)
 
 
-_ANY_PROMOTION = re.compile("|".join(_phrase(cue).pattern for cue in PROMOTION_CUES))
+def _any_of(cues: Sequence[str]) -> re.Pattern[str]:
+    """One pattern for all ``cues`` as whole phrases. The word boundaries sit around one
+    alternation of the cues: with a boundary inside each alternative, re tried every cue at
+    every position of the title, ten times slower."""
+    plain = [c for c in cues if c[0].isalnum() and c[-1].isalnum()]
+    others = [_phrase(c).pattern for c in cues if c not in plain]
+    either = "|".join(map(re.escape, plain))
+    return re.compile("|".join([rf"(?<!\w)(?:{either})(?!\w)", *others]))
+
+
+_ANY_PROMOTION = _any_of(PROMOTION_CUES)
 
 
 def _meanings(closeness: Mapping[int, float]) -> dict[int, float]:
