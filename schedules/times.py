@@ -23,11 +23,15 @@ REACH_YEARS = 100
 REACH = dt.timedelta(days=round(365.25 * REACH_YEARS))
 
 
-def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt.datetime | None:
+def parse_when(
+    field: str, value: str | dt.datetime | None, timezone: str, *, on_the_clock: bool = False
+) -> dt.datetime | None:
     """ISO 8601 to aware UTC; no offset means the audience's clock.
 
     Only ISO 8601: a looser reading guesses, and a guess stores a post at another time without
-    a word ("01/02/2027" as 2 January, "11:00 EST" as 11:00 on the audience's clock)."""
+    a word ("01/02/2027" as 2 January, "11:00 EST" as 11:00 on the audience's clock).
+    ``on_the_clock``: a time the clock skips when it goes forward is refused rather than moved
+    an hour on; a time it shows twice when it goes back is the first of the two."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -43,16 +47,24 @@ def parse_when(field: str, value: str | dt.datetime | None, timezone: str) -> dt
                 f"Not an ISO 8601 date and time (such as 2027-03-11T09:00 or "
                 f"2027-03-11T09:00:00+01:00): {value!r}{hint}.",
             ) from None
-    if parsed.tzinfo is None:
+    naive = parsed.tzinfo is None
+    if naive:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     try:
         # On the audience's clock too, where answers show it: 0001-01-01T00:00Z is in year 0
         # in New York.
-        parsed.astimezone(ZoneInfo(timezone))
-        return parsed.astimezone(dt.UTC)
+        at = parsed.astimezone(dt.UTC)
+        shown_there = at.astimezone(ZoneInfo(timezone))
     except (OverflowError, ValueError):
         shown = value.isoformat() if isinstance(value, dt.datetime) else value
         raise InvalidValue(field, f"Out of range: {shown!r}.") from None
+    if on_the_clock and naive and shown_there.replace(tzinfo=None) != parsed.replace(tzinfo=None):
+        raise InvalidValue(
+            field,
+            f"{parsed:%Y-%m-%d %H:%M} is not on the {timezone} clock: it skips that hour when it "
+            f"goes forward. Did you mean {shown_there:%H:%M}?",
+        )
+    return at
 
 
 def parse_stored(
@@ -60,7 +72,7 @@ def parse_stored(
 ) -> dt.datetime | None:
     """A date to store, read as :func:`parse_when` reads it, and at most ``REACH`` from now:
     the one bound of every date field (API, web forms, imports), a 422 on ``field``."""
-    at = parse_when(field, value, timezone)
+    at = parse_when(field, value, timezone, on_the_clock=True)
     if at is not None and at - (now or dt.datetime.now(dt.UTC)) > REACH:
         raise InvalidValue(
             field,

@@ -284,3 +284,16 @@ def test_a_refusal_says_where_its_field_was_only_when_the_request_sent_it(app, b
     [error] = answer.get_json()["errors"]
     assert error.get("location") == location
     assert error["field"] == "owner_id"
+
+
+def test_a_post_at_a_time_the_audiences_clock_skips_is_a_422_not_moved_an_hour(rep):
+    audience = make_audience(rep)  # Europe/Berlin, which springs forward on 2027-03-28
+    response = rep.post(f"/api/v1/audiences/{audience['id']}/posts", json={
+        "kind": "give", "type": "shared_article", "title": "Q1 close", "status": "draft",
+        "scheduled_at": "2027-03-28T02:30",
+    })  # fmt: skip
+    assert response.status_code == 422
+    [error] = response.get_json()["errors"]
+    assert (error["field"], error["location"]) == ("scheduled_at", "json")
+    assert "Did you mean 03:30?" in error["message"]
+    assert rep.get(f"/api/v1/audiences/{audience['id']}/posts").get_json()["total"] == 0

@@ -58,3 +58,24 @@ def test_a_moment_past_the_calendars_end_on_the_zones_clock_shows_in_utc():
     at = dt.datetime(9999, 12, 31, 23, 30, tzinfo=dt.UTC)
     assert local_iso(at, "Europe/Berlin") == "9999-12-31T23:30:00+00:00"
     assert when(at, "Europe/Berlin", today=dt.date(2026, 1, 1)) == "Fri 31 December 9999, 23:30"
+
+
+def test_a_stored_time_the_clock_skips_is_refused_and_one_it_shows_twice_is_the_first():
+    """Moved an hour on without a word, 02:30 on the night Berlin springs forward was stored as
+    03:30; a range bound (``parse_when``) may fall in the gap, a post's time may not."""
+    with pytest.raises(InvalidValue) as raised:
+        parse_stored("scheduled_at", "2027-03-28T02:30", "Europe/Berlin")
+    assert raised.value.field == "scheduled_at"
+    assert raised.value.message == (
+        "2027-03-28 02:30 is not on the Europe/Berlin clock: it skips that hour when it goes "
+        "forward. Did you mean 03:30?"
+    )
+    assert parse_stored("scheduled_at", "2027-03-28T03:30", "Europe/Berlin") == dt.datetime(
+        2027, 3, 28, 1, 30, tzinfo=dt.UTC
+    )
+    assert parse_stored("scheduled_at", "2027-03-28T02:30+01:00", "Europe/Berlin").hour == 1
+    # The night it falls back, 02:30 comes twice: the first, still on summer time (+02:00).
+    assert parse_stored("scheduled_at", "2027-10-31T02:30", "Europe/Berlin") == dt.datetime(
+        2027, 10, 31, 0, 30, tzinfo=dt.UTC
+    )
+    assert parse_when("from", "2027-03-28T02:30", "Europe/Berlin") is not None
