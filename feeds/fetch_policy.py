@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from feeds.errors import BlockedAddress, FetchError
 from feeds.urls import host_encodable
 
-USER_AGENT = "ValuePlanner/0.1 (+https://github.com/value-planner; feed fetcher)"
+# Who is calling and for what, so that a site's or receiver's operator can tell the two apart.
+AGENT = "ValuePlanner/0.1 (+https://github.com/value-planner; {})"
+USER_AGENT = AGENT.format("feed fetcher")
 MAX_BYTES = 15 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
 TOTAL_TIMEOUT = 20.0

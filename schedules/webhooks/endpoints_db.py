@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.db import get_owned_row, lock_owned_row, utcnow
 from core.errors import InvalidValue
 from feeds.errors import BlockedAddress, FetchError
-from feeds.fetch_policy import FetchPolicy, literal_address
+from feeds.fetch_policy import AGENT, FetchPolicy, literal_address
 from feeds.urls import MAX_URL_LENGTH
 from schedules.webhooks import signing
 from schedules.webhooks.models import EVENT_TYPES, WebhookEndpoint
@@ -24,6 +24,7 @@ from schedules.webhooks.models import EVENT_TYPES, WebhookEndpoint
 ROTATION_OVERLAP = dt.timedelta(hours=24)
 # Receivers get this long to answer (the issue's 10 s), connection included.
 TIMEOUT = 10.0
+USER_AGENT = AGENT.format("webhooks")
 
 
 def delivery_policy(feeds_policy: FetchPolicy) -> FetchPolicy:
@@ -33,6 +34,7 @@ def delivery_policy(feeds_policy: FetchPolicy) -> FetchPolicy:
         timeout=TIMEOUT,
         connect_timeout=min(feeds_policy.connect_timeout, TIMEOUT),
         action="deliver to",
+        user_agent=USER_AGENT,
     )
 
 
@@ -125,6 +127,12 @@ def checked_url(url: str, policy: FetchPolicy) -> str:
     or a host that is (or resolves to) a non-public address the settings do not allow."""
     if len(url) > MAX_URL_LENGTH:
         raise InvalidValue("url", f"URLs longer than {MAX_URL_LENGTH} characters are refused.")
+    if "@" in urlsplit(url).netloc:
+        raise InvalidValue(
+            "url",
+            "A user name or password in the URL is refused: every admin listing webhooks would "
+            "see it. Receivers check each delivery's signature (the webhook-signature header).",
+        )
     policy = delivery_policy(policy)
     try:
         policy.check_url(url)

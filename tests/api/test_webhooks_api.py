@@ -62,6 +62,33 @@ def test_bad_input_is_a_422_naming_the_field(rep, receiver):
     assert ftp.get_json()["errors"][0]["field"] == "url"
 
 
+def test_a_url_carrying_credentials_is_refused_as_they_would_be_listed_back(rep, receiver):
+    """Deliveries prove themselves by their signature; a password in the URL would be shown to
+    every admin listing endpoints and written to logs."""
+    with_password = receiver.url.replace("http://", "http://user:s3cret@")
+    refused = rep.post("/api/v1/webhooks", json={"url": with_password})
+    assert refused.status_code == 422
+    [error] = refused.get_json()["errors"]
+    assert (error["field"], error["location"]) == ("url", "json")
+    assert "s3cret" not in refused.get_data(as_text=True)
+    assert "signature" in error["message"]
+    endpoint = add_endpoint(rep, receiver)
+    changed = rep.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"url": with_password})
+    assert changed.status_code == 422
+    assert [e["url"] for e in rep.get("/api/v1/webhooks").get_json()["items"]] == [receiver.url]
+
+
+def test_deliveries_name_themselves_as_webhooks_not_as_the_feed_fetcher(
+    app, rep, receiver, httpserver
+):
+    endpoint = add_endpoint(rep, receiver)
+    rep.post(f"/api/v1/webhooks/{endpoint['id']}/test")
+    deliver(app)
+    [(request, _response)] = httpserver.log
+    assert "webhooks" in request.headers["User-Agent"]
+    assert "feed fetcher" not in request.headers["User-Agent"]
+
+
 @pytest.mark.options(FEEDS_ALLOW_PRIVATE=False)
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.0.0.7", "[::1]"])
 def test_a_loopback_or_private_url_is_refused_unless_allowed(rep, host):
