@@ -15,7 +15,9 @@ cannot take apart safely (nesting deep enough to exhaust the stack, integers lon
 CPython converts) is a 400, and text the databases cannot store (NUL, lone surrogates) is a
 422 naming the field, where it would otherwise fail deep in the driver as a 500. A body sent to
 a write that reads none (a dismissal, a refresh) is a 422 too, as an unknown field is, whatever
-its type and malformed JSON included; no body or ``{}`` is what such a write takes.
+its type and malformed JSON included; no body or ``{}`` is what such a write takes. A query
+parameter an API route does not declare is a 422 naming it, as an unknown body field is: a typo
+(``?audience=`` for ``?audience_id=``) would otherwise widen the answer without a word.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from functools import cache
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from marshmallow import INCLUDE
 
-from app.problems import problem
+from app.problems import MAX_LISTED_ERRORS, problem
 from schedules.contacts import importing
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -138,6 +141,32 @@ def _guard_request() -> Response | None:
     return _too_large(limit) if cut and request.input_stream.read(1) else None
 
 
+def _guard_query() -> Response | None:
+    """Query parameters an API route does not take, checked after authentication and routing
+    (an unknown path is a 404, a wrong method a 405); pages, /healthz and /ics/ subscriptions,
+    which calendar apps may poll with cache-busting parameters, are not API clients."""
+    if not request.args or not request.path.startswith("/api/") or request.method == "OPTIONS":
+        return None
+    if request.routing_exception is not None:
+        return None
+    method = "GET" if request.method == "HEAD" else request.method
+    taken = _query_names(request.endpoint, method)
+    if taken is None:
+        return None
+    unknown = [name for name in dict.fromkeys(request.args) if name not in taken]
+    if not unknown:
+        return None
+    takes = f" This route takes: {', '.join(sorted(taken))}." if taken else ""
+    listed = unknown[:MAX_LISTED_ERRORS]
+    errors = [{"field": name, "location": "query", "message": f"Unknown parameter.{takes}"}
+              for name in listed]  # fmt: skip
+    detail = f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(listed)}"
+    if len(unknown) > len(listed):
+        detail += f" ({len(unknown) - len(listed)} more not listed)"
+    detail += f".{takes}"
+    return problem(422, detail, slug="validation-error", title="Invalid request", errors=errors)
+
+
 def _guard_body() -> Response | None:
     """What an API write's body says, checked after authentication: a caller without a valid
     token hears 401 (or the failed-token limit's 429), not how a request should be shaped."""
@@ -194,6 +223,34 @@ def _takes_body(endpoint: str | None, method: str) -> bool:
     return any(p.get("in") in BODY_LOCATIONS for p in parameters)
 
 
+QUERY_LOCATIONS = frozenset({"query", "querystring"})
+
+
+@cache
+def _query_names(endpoint: str | None, method: str) -> frozenset[str] | None:
+    """The query parameters the view reads, as sent (a field's data_key where it has one): its
+    @blp.arguments(..., location="query") schemas; paging is one of those (PageQuerySchema's
+    limit and offset), there is no @blp.paginate. None (take anything) for an endpoint without
+    a view, or a schema that keeps unknown fields (unknown=INCLUDE)."""
+    view = current_app.view_functions.get(endpoint)  # type: ignore[arg-type]
+    if view is None:
+        return None
+    view = getattr(getattr(view, "view_class", None), method.lower(), view)
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    names: set[str] = set()
+    for parameter in parameters:
+        if parameter.get("in") not in QUERY_LOCATIONS:
+            continue
+        schema = parameter["schema"]
+        schema = schema() if isinstance(schema, type) else schema
+        if schema.unknown == INCLUDE:
+            return None
+        names.update(
+            field.data_key or name for name, field in schema.fields.items() if not field.dump_only
+        )
+    return frozenset(names)
+
+
 class _RepeatedKey(ValueError):
     def __init__(self, key: str):
         super().__init__(key)
@@ -225,5 +282,6 @@ def init_app(app: Flask) -> None:
 
 
 def init_body_guard(app: Flask) -> None:
-    """Register right after authentication (app.auth)."""
+    """Register right after authentication (app.auth): the query, then the body."""
+    app.before_request(_guard_query)
     app.before_request(_guard_body)
