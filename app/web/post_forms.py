@@ -284,6 +284,14 @@ def publish_post(post_id: int):
     )
 
 
+@blp.get("/posts/<int:post_id>/cancel")
+@blp.get("/posts/<int:post_id>/delete")
+@blp.get("/posts/<int:post_id>/publish")
+def back_to_post(post_id: int):
+    """A refusal of these is shown at their address, which a reload then asks for: the post."""
+    return redirect(url_for("web.edit_post", post_id=post_id), 303)
+
+
 def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str | None = None):
     """Cancel or delete (``change``, given the workspace id) and go back to ``back`` or the
     audience; a refusal shows the post's form again with why."""

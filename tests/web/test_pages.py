@@ -403,6 +403,30 @@ def test_cancelling_a_give_an_ask_relies_on_is_refused_with_the_reason(browser, 
     assert rep.get(f"/api/v1/posts/{gives[0]['id']}").get_json()["status"] == "scheduled"
 
 
+def test_after_a_refused_cancel_or_delete_save_changes_saves_the_edit(browser, rep):
+    """The refusal is shown at the action's address; a form without its own action then sent
+    'Save changes' there, and the probe's edit deleted the post it was editing."""
+    audience = make_audience(rep)
+    gives = [give(rep, audience["id"], at(3, day)) for day in (2, 5, 10)]
+    assert ask(rep, audience["id"], at(3, 20), title="Pricing review").status_code == 201
+    post_id = gives[0]["id"]
+    for action in ("cancel", "delete"):
+        refused = browser.post(f"/posts/{post_id}/{action}")
+        assert refused.status_code == 422
+        actions = re.findall(r'<form method="post" action="([^"]+)"', text_of(refused))
+        assert actions[0] == f"/posts/{post_id}/edit"  # the main form: Save changes
+        edited = {"kind": "give", "type": "shared_article", "title": f"Edited after {action}",
+                  "date": f"{NEXT_YEAR}-03-02", "time": "09:00", "status": "scheduled",
+                  "csrf_token": csrf_token_of(text_of(refused))}  # fmt: skip
+        assert browser.post(actions[0], data=edited).status_code == 303
+        shown = rep.get(f"/api/v1/posts/{post_id}").get_json()
+        assert (shown["title"], shown["status"]) == (f"Edited after {action}", "scheduled")
+        # Reloading the refusal's address (a GET) goes back to the post, not to a 405 page.
+        reloaded = browser.get(f"/posts/{post_id}/{action}")
+        assert reloaded.status_code == 303
+        assert reloaded.headers["Location"].endswith(f"/posts/{post_id}/edit")
+
+
 def test_the_rules_sentences_isolate_what_users_typed_and_escape_it(browser, rep):
     """An Arabic audience name, ask title and contact name each sit in <bdi> in the rules'
     sentences, as everywhere else on the pages; markup typed in them stays text."""
