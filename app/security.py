@@ -8,7 +8,10 @@ served from this origin, app/api/__init__.py), may load only this origin's files
 Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
 a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
 HTML, until ``planner serve`` raised its own); a body over ``MAX_CONTENT_LENGTH`` is a 413
-without being read. Then, once the caller is authenticated: an API write that reads a JSON
+without being read. Then, once the caller is authenticated and the route and method exist (a
+401, 404 or 405 says nothing about the body): a body with a Content-Encoding is a 415, as it
+is not decompressed (the size limits hold for the bytes read; a small gzip can expand a
+thousandfold); an API write that reads a JSON
 body and is sent another type is a 415 (it would otherwise be read as "no fields" and a PATCH
 would answer 200 having changed nothing); JSON that Python
 cannot take apart safely (nesting deep enough to exhaust the stack, integers longer than
@@ -23,6 +26,7 @@ parameter an API route does not declare is a 422 naming it, as an unknown body f
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from functools import cache
 from typing import Any
@@ -169,10 +173,16 @@ def _guard_query() -> Response | None:
 
 def _guard_body() -> Response | None:
     """What an API write's body says, checked after authentication: a caller without a valid
-    token hears 401 (or the failed-token limit's 429), not how a request should be shaped."""
+    token hears 401 (or the failed-token limit's 429), not how a request should be shaped; and
+    only where a route takes the method: otherwise the view's dispatch answers 404 or 405."""
     body = _api_body()
-    if body is None:
+    if body is None or request.routing_exception is not None:
         return None
+    if _encoded():
+        response = problem(415, "Send the body uncompressed, without a Content-Encoding header "
+                                "(or with 'Content-Encoding: identity').")  # fmt: skip
+        response.headers["Accept-Encoding"] = "identity"  # RFC 9110 15.5.16
+        return response
     if not body and request.method == "PATCH":
         # Every PATCH takes a JSON object of the fields to change; none at all is a mistake.
         return _invalid("json", "", "Send a JSON object with the fields to change.")
@@ -195,12 +205,16 @@ def _guard_body() -> Response | None:
         return problem(400, "Send the JSON body as UTF-8, without a byte order mark.",
                        slug="invalid-json")  # fmt: skip
     try:
-        document = json.loads(text, object_pairs_hook=_object_of_unique_keys)
+        document = json.loads(
+            text, object_pairs_hook=_object_of_unique_keys, parse_int=_integer_of_bounded_length
+        )
     except _RepeatedKey as repeated:
         return _invalid("json", repeated.key, "Sent twice: send each field once.")
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
-    except ValueError as error:  # JSONDecodeError, over-long integers
+    except _LongInteger as error:
+        return problem(400, str(error), slug="invalid-json")
+    except ValueError as error:  # JSONDecodeError
         return problem(400, f"The body is not valid JSON: {error}", slug="invalid-json")
     found = _unstorable(document)
     return _invalid("json", *found) if found else None
@@ -264,6 +278,25 @@ def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(document) < len(pairs):
         raise _RepeatedKey(next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1))
     return document
+
+
+def _encoded() -> bool:
+    """Whether the body carries a content coding other than identity (gzip, deflate, br...)."""
+    codings = request.headers.get("Content-Encoding", "").split(",")
+    return any(c.strip().lower() not in ("", "identity") for c in codings)
+
+
+class _LongInteger(ValueError):
+    pass
+
+
+def _integer_of_bounded_length(digits: str) -> int:
+    """int() with the client's wording where CPython would refuse the conversion and advise
+    raising its limit (sys.set_int_max_str_digits), which is no advice for a client."""
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits.lstrip("-")) > limit:
+        raise _LongInteger(f"A number in the body has more than {limit} digits.")
+    return int(digits)
 
 
 def _loads_quietly(body: bytes) -> Any:

@@ -3,8 +3,10 @@ nothing."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
+import zlib
 from urllib.parse import urlsplit
 
 import pytest
@@ -209,3 +211,77 @@ def test_ids_beyond_any_row_are_404(rep, path):
     assert_problem(rep.get(path), 404)
     assert_problem(rep.patch(path, json={"title": "x"}), 404)
     assert_problem(rep.delete(path), 404)
+
+
+# ------------------------------------------- what a body says comes after who asks and where
+
+
+def test_a_patch_without_a_body_is_answered_as_the_route_and_token_say(client, rep, audience):
+    """The body's rules are for a route and method that exist and a caller who may use them:
+    no body is no reason to answer 422 before 401, 404 or 405."""
+    assert_problem(client.patch(f"/api/v1/audiences/{audience['id']}"), 401)
+    # /api/v1/me takes no PATCH: the same 405 as with {}, token or not.
+    assert assert_problem(client.patch("/api/v1/me"), 405) == assert_problem(
+        client.patch("/api/v1/me", json={}), 405
+    )
+    assert_problem(rep.patch("/api/v1/me"), 405)
+    assert_problem(rep.patch("/api/v1/nonexistent"), 404)
+    for path in ("/api/v1/team", "/api/v1/audiences"):
+        response = rep.patch(path)
+        assert_problem(response, 405)
+        assert "PATCH" not in response.headers["Allow"]
+    not_json = {"Content-Type": "text/plain"}
+    assert_problem(rep.patch("/api/v1/nonexistent", data="x", headers=not_json), 404)
+    assert_problem(rep.post("/api/v1/team", data="x", headers=not_json), 405)
+    # On a route that takes PATCH, the body rules still hold.
+    assert_problem(rep.patch(f"/api/v1/audiences/{audience['id']}"), 422)
+    nothing_written(rep, audience)
+
+
+ENCODED_BODIES = [
+    pytest.param("gzip", gzip.compress(b'{"name": "CFOs"}'), id="gzip"),
+    pytest.param("deflate", zlib.compress(b'{"name": "CFOs"}'), id="deflate"),
+    pytest.param("br", b'{"name": "CFOs"}', id="br-sent-plain"),
+    pytest.param("X-GZIP", b'{"name": "CFOs"}', id="x-gzip-sent-plain"),
+    pytest.param("identity, gzip", gzip.compress(b'{"name": "CFOs"}'), id="identity-then-gzip"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "raw"), ENCODED_BODIES)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_compressed_body_is_415_asking_for_it_uncompressed(rep, audience, encoding, raw, method):
+    """Not decompressed: the size limits hold for the bytes read, and a small gzip can expand
+    a thousandfold."""
+    url = "/api/v1/audiences" if method == "post" else f"/api/v1/audiences/{audience['id']}"
+    headers = {"Content-Type": "application/json", "Content-Encoding": encoding}
+    response = getattr(rep, method)(url, data=raw, headers=headers)
+    detail = assert_problem(response, 415)["detail"]
+    assert "Content-Encoding" in detail and "uncompressed" in detail
+    assert response.headers["Accept-Encoding"] == "identity"
+    assert rep.get(f"/api/v1/audiences/{audience['id']}").get_json() == audience
+    nothing_written(rep, audience)
+
+
+def test_content_encoding_identity_is_a_plain_body(rep, audience):
+    headers = {"Content-Type": "application/json", "Content-Encoding": "identity"}
+    url = f"/api/v1/audiences/{audience['id']}"
+    response = rep.patch(url, data=b'{"name": "CFOs in Europe"}', headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["name"] == "CFOs in Europe"
+
+
+def test_a_compressed_body_without_a_valid_token_is_401(client, audience):
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    raw = gzip.compress(b'{"name": "CFOs"}')
+    assert_problem(client.post("/api/v1/audiences", data=raw, headers=headers), 401)
+
+
+@pytest.mark.parametrize("digits", ["1" * 4301, "-" + "9" * 5000])
+def test_an_over_long_integer_is_400_saying_what_to_send(rep, audience, digits):
+    raw = '{"name": "CFOs", "policy": {"gives_per_ask": ' + digits + "}}"
+    response = rep.post("/api/v1/audiences", data=raw, headers={"Content-Type": "application/json"})
+    detail = assert_problem(response, 400)["detail"]
+    assert detail == "A number in the body has more than 4300 digits."
+    assert "sys." not in response.get_data(as_text=True)
+    nothing_written(rep, audience)
+
