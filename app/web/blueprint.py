@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template, request
+from functools import cache
+
+from flask import Blueprint, Response, current_app, make_response, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
 
 from app.problems import from_http_exception, when_database_away
 from app.web.security import SAFE_METHODS, check_csrf
@@ -35,17 +38,38 @@ def _http_error(error: HTTPException):
 @blp.app_errorhandler(404)
 @blp.app_errorhandler(405)
 def _unrouted(error: HTTPException):
-    """A URL no route takes (``/audiences//1``: slashes are not merged, app/factory.py): the
-    pages' own 404 for a browser, a problem document for the API and for any client that does
-    not ask for HTML. Registered on the app, so it sees 404s raised in views too."""
-    if request.blueprint == BLUEPRINT or (not _api(request.path) and _wants_page()):
+    """A URL no route takes (``/audiences//1``: slashes are not merged, app/factory.py) or a
+    method it does not: the pages' own 404 or 405 for a browser at a page's address, a problem
+    document for any client that does not ask for HTML and at every machine address (the API,
+    /healthz, /ics/..., /metrics, /docs), whatever Accept says. Registered on the app, so it
+    sees 404s raised in views too."""
+    if request.blueprint == BLUEPRINT or (_page_address() and _wants_page()):
         return _http_error(error)
     return from_http_exception(error)
 
 
-def _api(path: str) -> bool:
+def _page_address() -> bool:
+    """Whether the request is at a page's address: routed, when the route is a page; unrouted
+    (a 405 has no route either), when no other route shares its first path segment."""
+    if request.url_rule is not None:
+        return request.blueprint == BLUEPRINT
     # request.path, whose leading slashes werkzeug has already collapsed to one.
-    return path == "/api" or path.startswith("/api/")
+    return _first_segment(request.path) not in _machine_segments(current_app.url_map)
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+@cache
+def _machine_segments(url_map: Map) -> frozenset[str]:
+    """The first path segments of every route that is not a page: api, healthz, ics, metrics,
+    docs, openapi.json, static... A new machine route is covered without being listed."""
+    return frozenset(
+        _first_segment(rule.rule)
+        for rule in url_map.iter_rules()
+        if not rule.endpoint.startswith(f"{BLUEPRINT}.")
+    )
 
 
 def _wants_page() -> bool:

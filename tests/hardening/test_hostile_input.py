@@ -285,3 +285,36 @@ def test_an_over_long_integer_is_400_saying_what_to_send(rep, audience, digits):
     assert "sys." not in response.get_data(as_text=True)
     nothing_written(rep, audience)
 
+
+# ------------------------------------------------ machine routes never answer an HTML page
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+MACHINE_ROUTES = [
+    ("post", "/healthz", 405),
+    ("delete", "/healthz", 405),
+    ("delete", "/ics/1.abc.ics", 405),
+    ("put", "/ics/1.abc.ics", 405),
+    ("get", "/ics/1.abc.ics", 404),  # no such calendar
+    ("get", "/ics/not-a-calendar", 404),  # no route: the address is under /ics/
+    ("post", "/metrics", 405),
+    ("post", "/openapi.json", 405),
+    ("post", "/docs", 405),
+    ("post", "/api/v1/me", 405),
+    ("delete", "/api/v1/team", 405),
+    ("get", "/api/v1/nothing", 404),
+]
+
+
+@pytest.mark.parametrize("accept", ["text/html", BROWSER_ACCEPT])
+@pytest.mark.parametrize(("method", "path", "status"), MACHINE_ROUTES)
+def test_machine_routes_answer_problems_whatever_accept_says(rep, method, path, status, accept):
+    response = getattr(rep, method)(path, headers={"Accept": accept})
+    assert_problem(response, status)
+
+
+@pytest.mark.parametrize(("method", "path"), [("get", "/signout"), ("post", "/audiences")])
+def test_a_page_address_still_answers_a_browser_with_a_page(client, method, path):
+    response = getattr(client, method)(path, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 405
+    assert response.mimetype == "text/html"
+    assert getattr(client, method)(path).mimetype == "application/problem+json"
