@@ -15,6 +15,7 @@ from app.web import (
     feed_pages,
     formatting,
     forms,
+    labels,
     once,
     pages,
     post_forms,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     once.init_app(app)
     reps.init_app(app)
     sharing.init_app(app)
+    labels.init_app(app)
     app.register_blueprint(blp)
     # "favicon" is in app.principal.PUBLIC_ENDPOINTS.
     app.add_url_rule("/favicon.ico", "favicon", _favicon)

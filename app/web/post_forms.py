@@ -16,11 +16,12 @@ from marshmallow import ValidationError
 from app.db import session
 from app.principal import owner_scope, principal
 from app.schemas.posts import PostSchema
-from app.web import once, security
+from app.web import labels, once, security
 from app.web.blueprint import blp
 from app.web.formatting import fenced, form_moment, isolated, sentence
 from app.web.forms import field_errors
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
+from app.web.sharing import share_of
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue
 from core.models import User
@@ -50,7 +51,7 @@ def _fields(values: Mapping[str, str]) -> dict:
     return PostSchema().load(
         {
             "kind": values["kind"],
-            "type": values["type"] or "other",
+            "type": labels.type_of(values["kind"], values["type"] or "other"),
             "title": values["title"],
             "body": values["body"],
             "url": values["url"] or None,
@@ -64,7 +65,7 @@ def _values_of(post: Post, timezone: str) -> dict[str, str]:
     at = local(post.scheduled_at, timezone) if post.scheduled_at else None
     return {
         "kind": post.kind,
-        "type": post.type,
+        "type": labels.type_option(post.kind, post.type),
         "title": post.title,
         "body": post.body or "",
         "url": post.url or "",
@@ -79,7 +80,9 @@ def _typed() -> dict[str, str]:
     return {name: request.form.get(name, "").strip() for name in (*FORM_FIELDS, OWNER_FIELD)}
 
 
-def _render(audience: Audience, values, post: Post | None = None, errors=None, why=None):
+def _render(
+    audience: Audience, values, post: Post | None = None, errors=None, why=None, published=None
+):
     status = 422 if errors or why else 200
     page = render_template(
         "web/post_form.html",
@@ -98,6 +101,8 @@ def _render(audience: Audience, values, post: Post | None = None, errors=None, w
         ask_types=ASK_TYPES,
         statuses=STATUS_CHOICES,
         owners=owner_choices(),
+        # The publish form's date and time as typed, kept when publishing is refused.
+        published=published or {},
     )
     return page, status
 
@@ -281,6 +286,7 @@ def publish_post(post_id: int):
             owner_scope(),
         ),
         back=security.safe_next(request.form.get("back")),
+        published={"date": date, "time": time},
     )
 
 
@@ -292,9 +298,16 @@ def back_to_post(post_id: int):
     return redirect(url_for("web.edit_post", post_id=post_id), 303)
 
 
-def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str | None = None):
-    """Cancel or delete (``change``, given the workspace id) and go back to ``back`` or the
-    audience; a refusal shows the post's form again with why."""
+def _remove(
+    post_id: int,
+    verb: str,
+    change: Callable[[int], object],
+    back: str | None = None,
+    published: dict[str, str] | None = None,
+):
+    """Cancel, delete or publish (``change``, given the workspace id) and go back to ``back`` or
+    the audience; a refusal shows the post's form again with why. ``published``: the publish
+    form's date and time, to show again beside its refusal."""
     workspace_id = principal().workspace_id
     post, audience = _post_and_audience(post_id)
     done = sentence(verb + " “{title}”.", title=post.title)
@@ -310,6 +323,14 @@ def _remove(post_id: int, verb: str, change: Callable[[int], object], back: str 
             why = explain_person(error, audience)
         session().rollback()
         return _render(audience, values, post, why=why)
+    except InvalidValue as error:
+        session().rollback()
+        # The message without the API's field name; a refused publish time goes beside the
+        # publish form's date (``scheduled_at`` there: the edit form's own date is not to blame).
+        beside = published is not None and error.field == "scheduled_at"
+        beside = beside and share_of(post, audience) is not None
+        errors = {"scheduled_at" if beside else "form": error.message}
+        return _render(audience, values, post, errors=errors, published=published)
     except DomainError as error:
         session().rollback()
         return _render(audience, values, post, errors={"form": error.detail})

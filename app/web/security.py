@@ -35,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import db
 from app.ratelimits import EXTENSION
-from app.web import once
+from app.web import labels, once
 from core import accounts_db
 from core.accounts_db import Principal
 from core.digests import keyed_digest
@@ -200,7 +200,8 @@ def _send_again() -> tuple[str, int]:
     fresh = ("csrf_token", FORM_USER)
     sent = [(name, value) for name, value in request.form.items(multi=True) if name not in fresh]
     shown = [
-        (name.replace("_", " ").capitalize(), value)
+        # Labelled as the form showed them ("Value post", not "give"); sent again as they were.
+        (name.replace("_", " ").capitalize(), labels.shown_value(name, value))
         for name, value in sent
         if value.strip() and name != once.FIELD
     ]
