@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.models import Contact
-from schedules.rule import NoDate, Violation
+from schedules.rule import NoDate, Ratio, Violation
 from schedules.times import day, when
 
 TOUCH_IDEAS = "comment on their post, share an article, congratulate, introduce, help or meet"
@@ -88,6 +88,29 @@ def no_date(reason: NoDate | None) -> str | None:
         f"any earlier date leaves too few value posts, and any later one takes the value posts "
         f"of {next_ask} or comes less than {gap} days before it; add value posts or move that ask"
     )
+
+
+NEEDS_AUDIENCE = (
+    "the contact has no audience: a one-to-one ask also counts on an audience's calendar, so "
+    "give the contact one first"
+)
+
+
+def audience_detail(audience_name: str, ratio: Ratio) -> str:
+    """Why the audience rule refuses a one-to-one ask now (``ratio`` from now), and the first
+    date it allows, or what to do when none would pass."""
+    k, days = ratio.gives_required, ratio.gives_lookback_days
+    sentence = f"the audience rule of {audience_name} refuses an ask now: " + (
+        f"it needs {k} value posts since your previous ask and within {days} days before it, "
+        f"and has {ratio.gives_since_last_ask} on the calendar"
+        if ratio.gives_needed
+        else "the value posts it needs since your previous ask are still to come, or that ask "
+        "is too recent"
+    )
+    earliest = ratio.earliest_next_ask_at
+    if earliest is not None:
+        return f"{sentence}; the earliest date that would pass is {_utc(earliest)}"
+    return f"{sentence}; no date passes: {no_date(ratio.no_date) or 'schedule value posts first'}"
 
 
 def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
@@ -201,6 +224,27 @@ def _other(v: Violation, title: str, timezone: str) -> str:
         moved = when(v.earliest_allowed_at, timezone)
         return sentence + f"; move that ask to {moved} or later first."
     return sentence + "; schedule another value post before that ask first."
+
+
+def audience_sentence(
+    audience: str, ratio: Ratio | None, timezone: str, typed: Callable[[str], str] = _as_typed
+) -> str:
+    """What the audience rule needs before a one-to-one ask, for a rep (the audience's
+    clock): the date it allows, or the value posts to share first."""
+    if ratio is None:
+        return "Give this contact an audience first: a one-to-one ask also counts on its calendar."
+    name = typed(audience)
+    if ratio.earliest_next_ask_at is not None:
+        return (
+            f"The audience rule of {name} (value posts before an ask) lets your next ask go out "
+            f"from {when(ratio.earliest_next_ask_at, timezone)}: choose that or later."
+        )
+    needed = max(1, ratio.gives_needed)
+    return (
+        f"Share {_plural(needed, 'more value post')} with {name} first: its rule wants "
+        f"{ratio.gives_required} value posts before each ask (from the "
+        f"{ratio.gives_lookback_days} days before it), so no date passes yet."
+    )
 
 
 def _touches(count: int) -> str:

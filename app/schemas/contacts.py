@@ -49,6 +49,18 @@ class ConditionSchema(Schema):
     touches_needed = fields.Integer(allow_none=True)
 
 
+class AudienceRuleSchema(Schema):
+    detail = fields.String()
+    satisfied_on = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "The first time from now the audience rule lets an ask go "
+                  "out; null when only more value posts would."},
+    )  # fmt: skip
+    gives_needed = fields.Integer(
+        allow_none=True, metadata={"description": "Value posts still to schedule first."}
+    )
+
+
 class AcquaintanceSchema(Schema):
     user_id = fields.Integer()
     email = fields.String()
@@ -95,6 +107,19 @@ class ContactSchema(Schema):
         metadata={"description": "What a one-to-one ask placed now would still need; empty "
                   "when one would pass the relationship guard."},
     )  # fmt: skip
+    audience_rule = fields.Nested(
+        AudienceRuleSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Why the audience's give-before-ask rule refuses a one-to-one "
+                  "ask now (the stage is the person's alone); null when it allows one."},
+    )  # fmt: skip
+    earliest_ask_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The first time from now a one-to-one ask would pass both the "
+                  "relationship guard and the audience rule; null until more is given."},
+    )  # fmt: skip
     known_by = fields.List(
         fields.Nested(AcquaintanceSchema),
         dump_only=True,
@@ -116,6 +141,8 @@ class ContactSchema(Schema):
             "accepted_at": contact.accepted_at.isoformat() if contact.accepted_at else None,
             "stage": standing.stage,
             "next_ask": standing.conditions(),
+            "audience_rule": standing.audience_rule(),
+            "earliest_ask_at": standing.earliest_ask_at,
             "known_by": standing.known_by,
         }  # fmt: skip
 

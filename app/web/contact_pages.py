@@ -52,7 +52,7 @@ STAGE_HINTS = {
     "requested": "Waiting for them to accept.",
     "connected": "Accepted; nothing given yet.",
     "engaged": "You have been giving; not yet enough for a fair ask.",
-    "ready_to_ask": "A one-to-one ask now would be fair.",
+    "ready_to_ask": "You have given this person enough for a one-to-one ask.",
     "asked": "An ask is planned or just went out: keep giving before the next one.",
 }
 RELATIONSHIP_LABELS = {
@@ -100,14 +100,17 @@ def _now_inputs(contact: Contact) -> dict[str, str]:
     return {"date": f"{now:%Y-%m-%d}", "time": f"{now:%H:%M}"}
 
 
-def _explain_next_ask(standing: contacts_db.Standing) -> list[Markup]:
+def _explain_next_ask(standing: contacts_db.Standing, audience: bool = True) -> list[Markup]:
+    """What an ask now still needs: the person's conditions, then the audience rule's when it
+    refuses too (``audience=False`` where the page shows the audience's meter already). While
+    an ask is on its way (``asked``) the next one is not the rep's concern yet: keep giving."""
+    zone = contacts_db.zone_of(standing.contact)
     found = explain.person_sentences(
-        standing.conditions(),
-        standing.contact,
-        standing.policy,
-        contacts_db.zone_of(standing.contact),
-        typed=fenced,
+        standing.conditions(), standing.contact, standing.policy, zone, typed=fenced
     )
+    if audience and standing.stage != "asked" and standing.audience_rule() is not None:
+        name = standing.contact.audience.name if standing.contact.audience else ""
+        found.append(explain.audience_sentence(name, standing.audience_ratio, zone, typed=fenced))
     return [isolated(s) for s in found]
 
 
@@ -380,16 +383,10 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
 def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
     """The first time both the person's guard and the audience rule allow, on the audience's
     clock; blanks when only more giving (or an acceptance) would help."""
-    if contact.audience is None:
+    earliest = contacts_db.standing(session(), contact).earliest_ask_at
+    if earliest is None:
         return "", ""
-    standing = contacts_db.standing(session(), contact)
-    audience_earliest = timeline_db.ratio(
-        session(), contact.audience, contact.owner_id
-    ).earliest_next_ask_at
-    bounds = [audience_earliest, *(u.satisfied_on for u in standing.unmet_now)]
-    if any(b is None for b in bounds):
-        return "", ""
-    return form_moment(max(bounds), contacts_db.zone_of(contact))  # type: ignore[type-var]
+    return form_moment(earliest, contacts_db.zone_of(contact))
 
 
 def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None):
@@ -398,7 +395,7 @@ def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None
         "web/contact_ask.html",
         # The audience's meter and what the person still needs, so the date is chosen knowingly.
         ratio=timeline_db.ratio(session(), audience, contact.owner_id) if audience else None,
-        person=_explain_next_ask(contacts_db.standing(session(), contact)),
+        person=_explain_next_ask(contacts_db.standing(session(), contact), audience=False),
         contact=contact,
         values=values,
         errors=errors or {},

@@ -25,7 +25,7 @@ from core.db import get_owned_row, turn_lock, utcnow
 from core.errors import Conflict, DomainError, InvalidValue, on_field
 from core.models import User
 from core.text import required, visible
-from schedules import audiences_db, explain
+from schedules import audiences_db, explain, rule, timeline_db
 from schedules.contacts import importing, introductions_db, people_db
 from schedules.contacts import relationship as rel
 from schedules.contacts.introductions_db import Acquaintance
@@ -34,6 +34,7 @@ from schedules.contacts.people_db import lock_contact
 from schedules.contacts.profiles import profile_key
 from schedules.models import CONTACT_NAME_MAX, RELATIONSHIPS, Audience, Contact, Post
 from schedules.policy import person_policy
+from schedules.posts_db import SCHEDULE_GRACE
 from schedules.times import local, parse_stored
 
 CONTACT_TEXT = ("name", "company", "title", "notes")
@@ -49,6 +50,25 @@ class Standing:
     policy: rel.PersonPolicy
     unmet_now: tuple[rel.Unmet, ...]
     known_by: tuple[Acquaintance, ...] = ()
+    # The audience rule for an ask now (None: the contact has no audience), and the first
+    # time an ask passes both rules (None: no date does until more is given).
+    audience_ratio: rule.Ratio | None = None
+    earliest_ask_at: dt.datetime | None = None
+    checked_at: dt.datetime | None = None
+
+    def audience_rule(self) -> dict[str, Any] | None:
+        """Why the audience rule refuses an ask now, or None when it allows one."""
+        contact, ratio = self.contact, self.audience_ratio
+        if contact.audience is None or ratio is None:
+            return {"detail": explain.NEEDS_AUDIENCE, "satisfied_on": None, "gives_needed": None}
+        now = (self.checked_at or utcnow()).replace(second=0, microsecond=0)
+        if ratio.earliest_next_ask_at is not None and ratio.earliest_next_ask_at <= now:
+            return None
+        return {
+            "detail": explain.audience_detail(contact.audience.name, ratio),
+            "satisfied_on": ratio.earliest_next_ask_at,
+            "gives_needed": ratio.gives_needed,
+        }
 
     def conditions(self) -> list[dict[str, Any]]:
         return [
@@ -73,13 +93,84 @@ def standings(
     now = now or utcnow()
     found = people_db.histories(session, contacts) if histories is None else histories
     known = introductions_db.known_by(session, contacts, now)
+    ratios = _Ratios(session)
     result = []
     for contact in contacts:
         history, policy = found[contact.id], person_policy(contact.audience)
         unmet = tuple(rel.unmet(history, policy, now))
         stage = rel.stage(history, policy, now)
-        result.append(Standing(contact, stage, policy, unmet, known.get(contact.id, ())))
+        ratio = ratios.at(contact, now)
+        result.append(
+            Standing(
+                contact, stage, policy, unmet, known.get(contact.id, ()),
+                ratio, _earliest_ask(contact, history, policy, ratio, ratios, now), now,
+            )
+        )  # fmt: skip
     return result
+
+
+class _Ratios:
+    """The audience rule's answer for a rep on an audience from a given minute, read once per
+    page however many of its contacts share them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.read: dict[tuple[int, int, dt.datetime], rule.Ratio] = {}
+
+    def at(self, contact: Contact, now: dt.datetime) -> rule.Ratio | None:
+        if contact.audience is None:
+            return None
+        key = (contact.audience.id, contact.owner_id, now.replace(second=0, microsecond=0))
+        if key not in self.read:
+            audience, owner = contact.audience, contact.owner_id
+            self.read[key] = timeline_db.ratio(self.session, audience, owner, now)
+        return self.read[key]
+
+
+# Each round moves the candidate to one rule's first passing date; dates of both rules
+# rarely interleave more than once or twice.
+EARLIEST_ROUNDS = 6
+
+
+def _earliest_ask(
+    contact: Contact,
+    history: rel.History,
+    policy: rel.PersonPolicy,
+    ratio: rule.Ratio | None,
+    ratios: _Ratios,
+    now: dt.datetime,
+) -> dt.datetime | None:
+    """The first minute from ``now`` at which a one-to-one ask to the person passes both the
+    relationship guard and the audience rule, or None when neither date alone would do (more
+    gives or touches, an acceptance, or an audience are needed first).
+
+    Each rule answers with its first passing date from a candidate, so the candidate moves to
+    the later of the two until both agree."""
+    if ratio is None or ratio.earliest_next_ask_at is None:
+        return None
+    candidate = max(now.replace(second=0, microsecond=0), ratio.earliest_next_ask_at)
+    for _ in range(EARLIEST_ROUNDS):
+        unmet = rel.unmet(history, policy, candidate)
+        if unmet:  # each unmet condition holds strictly later, or never
+            bounds = [u.satisfied_on for u in unmet]
+            if any(b is None for b in bounds):
+                return None
+            moved = _minute_up(max(bounds))  # type: ignore[type-var]
+        else:
+            audience = ratios.at(contact, candidate)
+            moved = audience.earliest_next_ask_at if audience else None
+            if moved is not None and moved <= candidate:
+                return candidate
+        if moved is None:
+            return None
+        candidate = moved
+    return None
+
+
+def _minute_up(at: dt.datetime) -> dt.datetime | None:
+    """``at`` on a whole minute, rounded up: asks are scheduled to the minute."""
+    whole = at.replace(second=0, microsecond=0)
+    return whole if whole == at else rule.later(whole, dt.timedelta(minutes=1))
 
 
 @dataclass(frozen=True)
@@ -229,6 +320,26 @@ def _lock_reps(session: Session, workspace_id: int, owner_ids: set[int]) -> None
     session.execute(turn_lock(session, query.order_by(User.id), "rep"))
 
 
+def parse_acceptance(
+    value: str | dt.datetime | None,
+    timezone: str,
+    now: dt.datetime | None = None,
+    stored: dt.datetime | None = None,
+) -> dt.datetime | None:
+    """An acceptance to store: one that has happened. A future one would show the person as
+    new and refuse the request to connect; the clock skew a touch may have is allowed, and
+    the ``stored`` value (from before this check) may be sent back unchanged."""
+    now = now or utcnow()
+    accepted = parse_stored("accepted_at", value, timezone, now)
+    if accepted is not None and accepted != stored and accepted > now + SCHEDULE_GRACE:
+        raise InvalidValue(
+            "accepted_at",
+            f"{local(accepted, timezone):%Y-%m-%d %H:%M} ({timezone}) has not happened yet: "
+            "record an acceptance once the person has accepted.",
+        )
+    return accepted
+
+
 def create_contact(
     session: Session, workspace_id: int, fields: Mapping[str, Any], owner_id: int
 ) -> Contact:
@@ -240,7 +351,7 @@ def create_contact(
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
         # An existing connection (or one the other person started) is recorded as accepted.
-        contact.accepted_at = parse_stored("accepted_at", fields["accepted_at"], zone_of(contact))
+        contact.accepted_at = parse_acceptance(fields["accepted_at"], zone_of(contact))
     session.add(contact)
     _flush_unique_profile(session, contact)
     return contact
@@ -278,7 +389,9 @@ def update_contact(
     _apply_fields(contact, changes)
     after = before
     if "accepted_at" in changes:
-        accepted = parse_stored("accepted_at", changes["accepted_at"], zone_of(contact))
+        accepted = parse_acceptance(
+            changes["accepted_at"], zone_of(contact), stored=contact.accepted_at
+        )
         if accepted is not None and contact.requested_at and accepted < contact.requested_at:
             raise InvalidValue("accepted_at", "Must not be before the connection request.")
         contact.accepted_at = accepted
@@ -461,11 +574,12 @@ def import_contacts(
 
 
 def _dated_off_range(row: importing.Row, zone: str, now: dt.datetime) -> importing.Skipped | None:
-    """A connection dated beyond the range every stored date keeps (``parse_stored``), read as
-    the start of its day on the contact's clock, as it is stored."""
+    """A connection dated beyond the range every stored date keeps (``parse_stored``), or
+    still to come (``parse_acceptance``), read as the start of its day on the contact's clock,
+    as it is stored."""
     start = row.accepted_on and dt.datetime.combine(row.accepted_on, dt.time())
     try:
-        parse_stored("accepted_at", start, zone, now)
+        parse_acceptance(start, zone, now)
     except InvalidValue as error:
         return importing.Skipped(row.line, error.field, error.message)
     return None

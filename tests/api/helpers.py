@@ -37,6 +37,16 @@ def add_contact(caller, audience=None, **fields):
     return response.get_json()
 
 
+def store_acceptance(app, contact, at: str) -> None:
+    """Write a contact's acceptance as stored, past the API's checks (a row from before them)."""
+    accepted = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+    with app.extensions["planner_db"].writer() as session:
+        session.execute(
+            update(Contact).where(Contact.id == contact["id"]).values(accepted_at=accepted)
+        )
+        session.commit()
+
+
 def touch(caller, contact, at, kind="commented", **fields):
     response = caller.post(
         f"/api/v1/contacts/{contact['id']}/touches", json={"kind": kind, "at": at, **fields}

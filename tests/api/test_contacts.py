@@ -5,7 +5,15 @@ import datetime as dt
 import pytest
 
 from schedules.models import Contact
-from tests.api.helpers import CONNECT_POLICY, add_contact, conditions, direct_ask, refused, touch
+from tests.api.helpers import (
+    CONNECT_POLICY,
+    add_contact,
+    conditions,
+    direct_ask,
+    refused,
+    store_acceptance,
+    touch,
+)
 from tests.helpers import give, make_audience, post
 
 PERSONAL_NOTE = "Ana, good to meet you at the CFO breakfast; your point on pricing stuck with me."
@@ -373,8 +381,10 @@ def test_an_ask_to_someone_who_has_not_accepted_is_refused(rep, audience):
     assert "Not yet a fair ask" in body["detail"]
 
 
-def test_a_pitch_seconds_after_acceptance_is_refused_with_dates_and_touches(rep, audience):
-    contact = add_contact(rep, audience, accepted_at="2053-01-01T09:00")
+def test_a_pitch_seconds_after_acceptance_is_refused_with_dates_and_touches(app, rep, audience):
+    contact = add_contact(rep, audience)
+    # An acceptance dated ahead, as stored before future acceptances were refused.
+    store_acceptance(app, contact, "2053-01-01T09:00")
     give(rep, audience["id"], "2052-12-31T09:00")
     body = refused(direct_ask(rep, contact, "2053-01-01T09:00:30"))
     found = conditions(body)
@@ -432,7 +442,7 @@ def test_when_only_the_audience_rule_refuses_its_own_problem_answers(rep, audien
 
 
 def test_an_ask_needs_the_contact_to_have_an_audience(rep):
-    contact = add_contact(rep, accepted_at="2053-01-01T09:00")
+    contact = add_contact(rep, accepted_at="2025-01-01T09:00")
     response = direct_ask(rep, contact, "2053-02-01T09:00")
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "audience_id"
@@ -468,10 +478,16 @@ def test_re_dating_a_touch_before_the_acceptance_is_refused(rep, asked):
     assert rep.patch(url, json={"at": day(8, 10), "note": "Sent the report"}).status_code == 200
 
 
-def test_moving_the_acceptance_later_is_refused_when_it_uncovers_the_ask(rep, asked):
-    contact, _, _ = asked
+def test_moving_the_acceptance_later_is_refused_when_it_uncovers_the_ask(rep, audience, asked):
+    contact, _, post = asked
+    # An acceptance is recorded once it happened: to move it to five days ago, past the first
+    # touch and within 14 days of the ask, the ask comes sooner (a published give covers it).
+    give(rep, audience["id"], day(1), status="published")
+    moved = rep.patch(f"/api/v1/posts/{post['id']}", json={"scheduled_at": day(15)})
+    assert moved.status_code == 200, moved.get_json()
     url = f"/api/v1/contacts/{contact['id']}"
-    body = refused(rep.patch(url, json={"accepted_at": day(24)}))
+    assert rep.patch(url, json={"accepted_at": day(24)}).status_code == 422  # still to come
+    body = refused(rep.patch(url, json={"accepted_at": day(5)}))
     assert {"days_after_connect", "touches"} <= set(conditions(body))
     assert contact_of(rep, contact)["accepted_at"] == day(0)
     refused(rep.patch(url, json={"accepted_at": None}))

@@ -228,6 +228,42 @@ def test_a_touch_dated_tomorrow_is_refused_next_to_its_date(browser, rep, audien
     assert rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"] == []
 
 
+def test_an_acceptance_still_to_come_is_refused_on_the_acceptance_form(browser, rep, audience):
+    contact = add_contact(rep, audience)
+    tomorrow = local_today() + dt.timedelta(days=1)
+    refused = browser.post(
+        f"/contacts/{contact['id']}/acceptance",
+        {"accepted_date": tomorrow.isoformat(), "accepted_time": "09:00"},
+    )
+    assert refused.status_code == 422
+    page = page_text(refused)
+    assert re.search(r'id="accepted_date-error">[^<]*has not happened yet', page)
+    assert stage_of(rep, contact) == "new"
+
+
+def test_ready_to_ask_says_when_the_audience_rule_still_holds_the_ask_back(browser, rep, audience):
+    today = local_today()
+    contact = add_contact(rep, audience, accepted_at=berlin(today - dt.timedelta(20)).isoformat())
+    for days_ago in (10, 9):
+        touch(rep, contact, berlin(today - dt.timedelta(days_ago)))
+    page = page_text(browser.get(f"/contacts/{contact['id']}"))
+    assert ">Ready to ask</span>" in page  # the person has been given enough ...
+    share = "Share 3 more value posts with CFOs first"
+    assert share in page and "An ask now would be fair" not in page  # ... the audience not yet
+    row = re.search(r"Dana Whitfield</a>.*?</tr>", page_text(browser.get("/contacts")), re.S)[0]
+    assert share in row and "Nothing: an ask now would be fair." not in row
+
+    for days in (1, 2, 3):
+        give(rep, audience["id"], berlin(today + dt.timedelta(days), "09:00").isoformat())
+    from_ = when(berlin(today + dt.timedelta(3), "09:01"), "Europe/Berlin")
+    page = page_text(browser.get(f"/contacts/{contact['id']}"))
+    assert f"lets your next ask go out from {from_}" in page
+    assert f"the audience rule allow an ask: <strong>{from_}</strong>" in page
+    form = page_text(browser.get(f"/contacts/{contact['id']}/asks/new"))
+    day3 = (today + dt.timedelta(3)).isoformat()
+    assert f'value="{day3}"' in form and 'value="09:01"' in form  # the date both rules allow
+
+
 # ---------------------------------------------------------------- the one-to-one ask
 
 
