@@ -78,6 +78,9 @@ ASK_FIELDS = ("type", "title", "body", "date", "time")
 # Domain and schema field names as the inputs that set them.
 TOUCH_INPUTS = {"kind": "touch_kind", "at": "touch_date", "post_id": "touch_post"}
 ACCEPTANCE_INPUTS = {"accepted_at": "accepted_date"}
+# A request sent days ago is recorded on its day: stamped now, it made the acceptance that
+# followed it "before the request".
+REQUEST_INPUTS = {"requested_at": "requested_date", "requested_time": "requested_time"}
 ASK_INPUTS = {"scheduled_at": "date", "audience_id": "form"}
 # Without an Owner select (reps), the contact goes to the rep viewed, and refusing that rep
 # is about the whole form.
@@ -243,6 +246,8 @@ def _contact_page(contact: Contact, values: Mapping[str, str] | None = None, err
     now = _now_inputs(contact)
     filled = {
         "note": contact.request_note or "",
+        "requested_date": "",
+        "requested_time": "",
         "accepted_date": now["date"],
         "accepted_time": now["time"],
         "touch_kind": TOUCH_KINDS[0],
@@ -317,14 +322,17 @@ def request_connection(contact_id: int):
         note = ConnectionRequestSchema().load({"note": _text("note")})["note"]
         # Minutes, like every date the pages show, so an acceptance recorded in the same
         # minute is not "before the request".
-        sent = local(utcnow(), contacts_db.zone_of(contact)).replace(
-            second=0, microsecond=0, tzinfo=None
-        )
-        contacts_db.record_connection_request(
-            session(), workspace_id, contact.id, note, sent.isoformat()
-        )
+        sent = _moment(_text("requested_date"), _text("requested_time"), "requested_time")
+        if sent is None:  # sent just now
+            sent = (
+                local(utcnow(), contacts_db.zone_of(contact))
+                .replace(second=0, microsecond=0, tzinfo=None)
+                .isoformat()
+            )
+        contacts_db.record_connection_request(session(), workspace_id, contact.id, note, sent)
 
-    return _record(contact_id, {"note": "note"}, change, "Recorded your request to {name}.")
+    inputs = {"note": "note", **REQUEST_INPUTS}
+    return _record(contact_id, inputs, change, "Recorded your request to {name}.")
 
 
 @blp.post("/contacts/<int:contact_id>/acceptance")

@@ -320,24 +320,25 @@ def _lock_reps(session: Session, workspace_id: int, owner_ids: set[int]) -> None
     session.execute(turn_lock(session, query.order_by(User.id), "rep"))
 
 
-def parse_acceptance(
+def parse_happened(
+    field: str,
     value: str | dt.datetime | None,
     timezone: str,
     now: dt.datetime | None = None,
     stored: dt.datetime | None = None,
 ) -> dt.datetime | None:
-    """An acceptance to store: one that has happened. A future one would show the person as
-    new and refuse the request to connect; the clock skew a touch may have is allowed, and
-    the ``stored`` value (from before this check) may be sent back unchanged."""
+    """A request or acceptance to store: one that has happened. A future acceptance would
+    show the person as new and refuse the request to connect; the clock skew a touch may have
+    is allowed, and the ``stored`` value (from before this check) may be sent back unchanged."""
     now = now or utcnow()
-    accepted = parse_stored("accepted_at", value, timezone, now)
-    if accepted is not None and accepted != stored and accepted > now + SCHEDULE_GRACE:
+    at = parse_stored(field, value, timezone, now)
+    if at is not None and at != stored and at > now + SCHEDULE_GRACE:
         raise InvalidValue(
-            "accepted_at",
-            f"{local(accepted, timezone):%Y-%m-%d %H:%M} ({timezone}) has not happened yet: "
-            "record an acceptance once the person has accepted.",
+            field,
+            f"{local(at, timezone):%Y-%m-%d %H:%M} ({timezone}) has not happened yet: "
+            "record it once it has.",
         )
-    return accepted
+    return at
 
 
 def create_contact(
@@ -351,7 +352,7 @@ def create_contact(
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
         # An existing connection (or one the other person started) is recorded as accepted.
-        contact.accepted_at = parse_acceptance(fields["accepted_at"], zone_of(contact))
+        contact.accepted_at = parse_happened("accepted_at", fields["accepted_at"], zone_of(contact))
     session.add(contact)
     _flush_unique_profile(session, contact)
     return contact
@@ -389,8 +390,8 @@ def update_contact(
     _apply_fields(contact, changes)
     after = before
     if "accepted_at" in changes:
-        accepted = parse_acceptance(
-            changes["accepted_at"], zone_of(contact), stored=contact.accepted_at
+        accepted = parse_happened(
+            "accepted_at", changes["accepted_at"], zone_of(contact), stored=contact.accepted_at
         )
         if accepted is not None and contact.requested_at and accepted < contact.requested_at:
             raise InvalidValue("accepted_at", "Must not be before the connection request.")
@@ -466,7 +467,7 @@ def record_connection_request(
             "there is no request to send.",
             errors=on_field("accepted_at", "Already accepted: no request to send."),
         )
-    contact.requested_at = parse_stored(
+    contact.requested_at = parse_happened(
         "requested_at", requested_at, zone_of(contact)
     ) or utcnow().replace(microsecond=0)
     contact.request_note = note.strip()  # type: ignore[union-attr]
@@ -575,11 +576,11 @@ def import_contacts(
 
 def _dated_off_range(row: importing.Row, zone: str, now: dt.datetime) -> importing.Skipped | None:
     """A connection dated beyond the range every stored date keeps (``parse_stored``), or
-    still to come (``parse_acceptance``), read as the start of its day on the contact's clock,
+    still to come (``parse_happened``), read as the start of its day on the contact's clock,
     as it is stored."""
     start = row.accepted_on and dt.datetime.combine(row.accepted_on, dt.time())
     try:
-        parse_acceptance(start, zone, now)
+        parse_happened("accepted_at", start, zone, now)
     except InvalidValue as error:
         return importing.Skipped(row.line, error.field, error.message)
     return None

@@ -147,6 +147,38 @@ def test_a_contact_is_added_and_edited_and_bad_fields_are_named_and_kept(browser
 # ---------------------------------------------------------------- request, acceptance, touches
 
 
+def test_a_request_sent_weeks_ago_is_recorded_on_its_day_so_its_acceptance_can_follow(
+    browser, rep, audience
+):
+    """Stamped 'now', a request recorded today made an acceptance two weeks ago 'before the
+    connection request', and the rep had to wait the whole wait again from today."""
+    contact = add_contact(rep, audience)
+    path = f"/contacts/{contact['id']}"
+    today = local_today()
+    sent, accepted = today - dt.timedelta(days=20), today - dt.timedelta(days=15)
+    future = browser.post(f"{path}/connection-request", {
+        "note": PERSONAL_NOTE, "requested_date": (today + dt.timedelta(days=3)).isoformat(),
+        "requested_time": "09:00",
+    })  # fmt: skip
+    assert future.status_code == 422
+    assert 'id="requested_date-error"' in page_text(future)
+    assert "has not happened yet" in page_text(future)
+    recorded = browser.post(f"{path}/connection-request", {
+        "note": PERSONAL_NOTE, "requested_date": sent.isoformat(), "requested_time": "09:00",
+    })  # fmt: skip
+    assert recorded.status_code == 303
+    assert (
+        rep.get(f"/api/v1/contacts/{contact['id']}")
+        .get_json()["requested_at"]
+        .startswith(sent.isoformat())
+    )
+    done = browser.post(
+        f"{path}/acceptance", {"accepted_date": accepted.isoformat(), "accepted_time": "10:00"}
+    )
+    assert done.status_code == 303
+    assert stage_of(rep, contact) == "connected"
+
+
 def test_a_stock_note_is_refused_with_the_reason_then_request_acceptance_and_touches(
     browser, rep, audience
 ):
