@@ -286,6 +286,11 @@ def person_sentences(
             )
         elif kind == "days_after_connect":
             since = _days_since(contact.accepted_at, at, now) if contact.accepted_at else ""
+            # The gap alone ("less than a day ago") hides where the date comes from: the wait.
+            since += (
+                f"; the rule waits {_plural(policy.min_days_after_connect, 'day')} "
+                "after a connection"
+            )
             sentence = (
                 f"Wait until {when(satisfied_on, timezone)}: {first} connected {since}"
                 if satisfied_on

@@ -126,3 +126,28 @@ def test_the_relationship_detail_names_the_person_and_folds_in_the_audience_rule
     assert condition_detail("Ana Lima", PersonPolicy(), Unmet("connected")).startswith(
         "Ana Lima has not accepted a connection yet"
     )
+
+
+def test_the_wait_after_connecting_names_the_rules_days_whatever_the_gap():
+    """Saying "Dana connected less than a day ago" alone hid the reason: the rule's 14 days
+    (or whatever the audience sets) is what the date comes from."""
+    now = dt.datetime(2031, 3, 1, 12, tzinfo=UTC)
+    ready = dt.datetime(2031, 3, 15, 11, tzinfo=UTC)
+    waiting = [{"condition": "days_after_connect", "satisfied_on": ready}]
+    hour_ago = Contact(name="Dana Whitfield", accepted_at=now - dt.timedelta(hours=1))
+    [today] = person_sentences(waiting, hour_ago, PersonPolicy(), "UTC", now=now)
+    assert today == (
+        "Wait until Sat 15 March 2031, 11:00: Dana connected less than a day ago; the rule "
+        "waits 14 days after a connection."
+    )
+    day_ago = Contact(name="Dana Whitfield", accepted_at=now - dt.timedelta(days=1, hours=1))
+    [sentence] = person_sentences(waiting, day_ago, PersonPolicy(), "UTC", now=now)
+    assert sentence.endswith("connected only 1 day ago; the rule waits 14 days after a connection.")
+    one_day = PersonPolicy(min_days_after_connect=1)
+    [sentence] = person_sentences(waiting, hour_ago, one_day, "UTC", now=now)
+    assert sentence.endswith("a day ago; the rule waits 1 day after a connection.")
+    never = [{"condition": "days_after_connect", "satisfied_on": None}]
+    [late] = person_sentences(never, hour_ago, PersonPolicy(), "UTC", now=now)
+    assert late.startswith(
+        "Dana connected less than a day ago; the rule waits 14 days after a connection, and no date"
+    )

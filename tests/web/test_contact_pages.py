@@ -67,7 +67,7 @@ def test_the_list_shows_each_stage_and_what_the_next_ask_needs_and_filters(brows
         assert f">{stage}</span>" in row, (name, row)
     carl = re.search(r"Carl Connected</a>.*?</tr>", page, re.S)[0]
     ready_on = when(connected_at + dt.timedelta(days=14), "Europe/Berlin")
-    assert f"Wait until {ready_on}: Carl connected only 3 days ago." in carl
+    assert f"Wait until {ready_on}: Carl connected only 3 days ago; the rule waits 14 days" in carl
     assert "Give Carl 2 more touches first" in carl
     erin = re.search(r"Erin Engaged</a>.*?</tr>", page, re.S)[0]
     assert "Give Erin 1 more touch first" in erin
@@ -311,7 +311,10 @@ def test_an_early_ask_explains_every_unmet_condition_and_keeps_what_was_typed(
     assert response.status_code == 422
     page = page_text(response)
     wait = when(accepted + dt.timedelta(days=14), "Europe/Berlin")
-    assert f"Wait until {wait}: Dana connected only 4 days before this ask." in page
+    assert (
+        f"Wait until {wait}: Dana connected only 4 days before this ask; the rule waits 14 "
+        "days after a connection."
+    ) in page
     assert "Give Dana 2 more touches first (comment on their post, share an article" in page
     assert (
         "Share 3 more value posts with CFOs first "
@@ -449,6 +452,18 @@ def test_ask_form_fields_are_checked_and_a_contact_needs_an_audience(browser, re
     refused = browser.post(f"/contacts/{loner['id']}/asks/new", ask_form(local_today()))
     assert refused.status_code == 422
     assert rep.get(f"/api/v1/contacts/{loner['id']}/asks").get_json()["total"] == 0
+
+
+def test_a_contact_who_just_connected_is_told_how_long_the_rule_waits(browser, rep, audience):
+    """The page said "Dana connected less than a day ago" without the wait of 14 days."""
+    accepted = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    contact = add_contact(rep, audience, accepted_at=accepted.isoformat())
+    page = page_text(browser.get(f"/contacts/{contact['id']}"))
+    wait = when(accepted + dt.timedelta(days=14), "Europe/Berlin")
+    assert (
+        f"Wait until {wait}: Dana connected less than a day ago; the rule waits 14 days "
+        "after a connection."
+    ) in page
 
 
 # ---------------------------------------------------------------- CSRF and isolation

@@ -67,7 +67,8 @@ def test_rep_connects_with_a_personal_note_gives_first_then_asks_one_to_one(page
     why = page.get_by_role("alert")
     why.wait_for()
     text = why.inner_text()
-    assert re.search(r"Wait until .+: Dana connected less than a day before this ask\.", text), text
+    waits = r"less than a day before this ask; the rule waits 14 days after a connection\."
+    assert re.search(rf"Wait until .+: Dana connected {waits}", text), text
     assert "Give Dana 2 more touches first" in text
     assert (
         "Share 3 more value posts with CFOs first "
