@@ -365,6 +365,8 @@ def add_touch(contact_id: int):
 
 
 def _ask_fields(values: Mapping[str, str]) -> dict:
+    if not values["date"]:  # in words, not the schema's "Missing data for required field."
+        raise InvalidValue("scheduled_at", "Pick the date and time to send it.")
     found = {
         "type": values["type"],
         "scheduled_at": _moment(values["date"], values["time"], "time"),

@@ -454,6 +454,20 @@ def test_ask_form_fields_are_checked_and_a_contact_needs_an_audience(browser, re
     assert rep.get(f"/api/v1/contacts/{loner['id']}/asks").get_json()["total"] == 0
 
 
+def test_an_ask_without_a_date_asks_for_one_in_words_beside_the_date(browser, rep, audience):
+    """Not marshmallow's "Missing data for required field.": the rep left the date blank."""
+    contact = fair_history(rep, audience)
+    for time in ("", "10:00"):
+        response = browser.post(
+            f"/contacts/{contact['id']}/asks/new", ask_form(local_today(), time=time, date="")
+        )
+        assert response.status_code == 422
+        page = page_text(response)
+        assert 'id="date-error">Pick the date and time to send it.' in page
+        assert "Missing data" not in page
+    assert rep.get(f"/api/v1/contacts/{contact['id']}/asks").get_json()["total"] == 0
+
+
 def test_a_contact_who_just_connected_is_told_how_long_the_rule_waits(browser, rep, audience):
     """The page said "Dana connected less than a day ago" without the wait of 14 days."""
     accepted = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
