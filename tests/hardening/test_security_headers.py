@@ -94,3 +94,23 @@ def test_options_is_204_with_allow_and_no_body(rep, url, allowed):
     assert set(response.headers["Allow"].split(", ")) == allowed
     assert response.data == b"" and "Content-Type" not in response.headers
     assert_defended(response)
+
+
+def test_options_on_admin_routes_is_204_for_a_rep_too_and_says_nothing_of_ids(rep, colleague):
+    """OPTIONS names the methods and nothing else, for any member: the admins-only check is for
+    what a route does, and the answer is the same whether the id is a user or webhook or not."""
+    me = colleague.get("/api/v1/me").get_json()["id"]
+    for url, allowed in (
+        ("/api/v1/users", {"GET", "HEAD", "POST", "OPTIONS"}),
+        (f"/api/v1/users/{me}", {"GET", "HEAD", "PATCH", "OPTIONS"}),
+        ("/api/v1/users/99999", {"GET", "HEAD", "PATCH", "OPTIONS"}),
+        ("/api/v1/webhooks/99999", {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"}),
+        ("/api/v1/webhooks", {"GET", "HEAD", "POST", "OPTIONS"}),
+        ("/api/v1/team", {"GET", "HEAD", "OPTIONS"}),
+    ):
+        for caller in (colleague, rep):
+            response = caller.options(url)
+            assert response.status_code == 204, (url, response.get_json())
+            assert set(response.headers["Allow"].split(", ")) == allowed, url
+            assert response.data == b""
+    assert colleague.get("/api/v1/users").status_code == 403  # what the routes do stays admins'

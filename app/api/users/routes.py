@@ -40,7 +40,8 @@ LAST_ADMIN = {
 
 @blp.before_request
 def _admins_only() -> None:
-    if request.endpoint not in OPEN_TO_EVERY_MEMBER:
+    # OPTIONS only names the methods (docs/api.md): any member may ask, as on every route.
+    if request.endpoint not in OPEN_TO_EVERY_MEMBER and request.method != "OPTIONS":
         accounts_db.require_admin(session(), principal(), "manage users")
 
 
