@@ -27,7 +27,7 @@ from schedules.contacts.contacts_db import stages
 from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
 from schedules.policy import cadence_of, policy_of
 from schedules.slots_db import SLOT_HORIZON
-from schedules.times import check_order
+from schedules.times import check_order, local
 
 
 @dataclass
@@ -74,16 +74,44 @@ class TeamView:
 
 
 def window(
-    quarter: tuple[dt.datetime, dt.datetime], start: dt.datetime | None, end: dt.datetime | None
+    quarter: tuple[dt.datetime, dt.datetime],
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    timezone: str = "UTC",
 ) -> tuple[dt.datetime, dt.datetime]:
     """The window asked for, else the current quarter on the workspace's clock (either bound
     alone keeps the quarter's other one)."""
+    if start is not None and end is None:
+        _check_start_alone(start, quarter[1], timezone)
     start, end = start or quarter[0], end or quarter[1]
     check_order(start, end)
     # A year back from ``end`` rather than ahead of ``start``: only the latter can pass 9999.
     if end.year > 1 and end - relativedelta(years=1) > start:
         raise InvalidValue("to", "Ask for at most a year at once.")
     return start, end
+
+
+def _check_start_alone(start: dt.datetime, end: dt.datetime, timezone: str) -> None:
+    """A ``from`` sent without ``to`` is what a refusal names: the client did not send the
+    quarter's end it is measured against. Worded for the API and the team page alike."""
+    why = "without an end, the window ends with this quarter"
+    if end <= start:
+        raise InvalidValue("from", f"Must be before {_day_or_moment(end, timezone)}: {why}.")
+    earliest = end - relativedelta(years=1)
+    if earliest > start:
+        raise InvalidValue(
+            "from",
+            f"Must be on or after {_day_or_moment(earliest, timezone)}: {why}, and a window "
+            "spans at most a year.",
+        )
+
+
+def _day_or_moment(at: dt.datetime, timezone: str) -> str:
+    """``at`` on the workspace's clock: its date when it is that day's midnight there."""
+    moment = local(at, timezone)
+    if moment.time() == dt.time(0):
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="minutes")
 
 
 def team_view(
@@ -96,7 +124,7 @@ def team_view(
     now = (now or utcnow()).replace(second=0, microsecond=0)
     workspace = session.get_one(Workspace, workspace_id)
     quarter = team.quarter_of(now, workspace.timezone)
-    start, end = window(quarter, start, end)
+    start, end = window(quarter, start, end, workspace.timezone)
     audiences = list(
         session.scalars(
             select(Audience).where(Audience.workspace_id == workspace_id).order_by(Audience.name)

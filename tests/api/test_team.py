@@ -215,3 +215,15 @@ def test_a_window_of_exactly_a_year_is_answered(rep):
     make_audience(rep)
     response = rep.get("/api/v1/team?from=2028-01-01&to=2029-01-01")  # 366 days
     assert response.status_code == 200, response.get_json()
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "2020-01-01"])
+def test_a_from_alone_that_the_quarters_end_cannot_follow_blames_from_not_to(rep, start):
+    """Without to, the window ends with this quarter: a from past it (or over a year before it)
+    is the from's fault, said so, rather than a "to" the client never sent."""
+    make_audience(rep)
+    response = rep.get(f"/api/v1/team?from={start}")
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "from" and error["location"] == "query"
+    assert "without an end, the window ends with this quarter" in error["message"]
