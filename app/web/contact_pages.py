@@ -30,7 +30,7 @@ from app.web.post_forms import explain_person, explain_rule
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, InvalidValue, NotFound
-from schedules import audiences_db, explain, posts_db, refusals, timeline_db
+from schedules import audiences_db, explain, posts_db, refusals
 from schedules.contacts import asks_db, contacts_db, touches_db
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
@@ -390,22 +390,27 @@ def _why(error: DomainError, contact: Contact) -> list[str]:
     return why
 
 
-def _earliest_direct_ask(contact: Contact) -> tuple[str, str]:
+def _earliest_direct_ask(standing: contacts_db.Standing) -> tuple[str, str]:
     """The first time both the person's guard and the audience rule allow, on the audience's
     clock; blanks when only more giving (or an acceptance) would help."""
-    earliest = contacts_db.standing(session(), contact).earliest_ask_at
-    if earliest is None:
+    if standing.earliest_ask_at is None:
         return "", ""
-    return form_moment(earliest, contacts_db.zone_of(contact))
+    return form_moment(standing.earliest_ask_at, contacts_db.zone_of(standing.contact))
 
 
-def _ask_form(contact: Contact, values: Mapping[str, str], errors=None, why=None):
-    audience = contact.audience
+def _ask_form(
+    contact: Contact,
+    values: Mapping[str, str],
+    errors=None,
+    why=None,
+    standing: contacts_db.Standing | None = None,
+):
+    standing = standing or contacts_db.standing(session(), contact)
     page = render_template(
         "web/contact_ask.html",
         # The audience's meter and what the person still needs, so the date is chosen knowingly.
-        ratio=timeline_db.ratio(session(), audience, contact.owner_id) if audience else None,
-        person=_explain_next_ask(contacts_db.standing(session(), contact), audience=False),
+        ratio=standing.audience_ratio,
+        person=_explain_next_ask(standing, audience=False),
         contact=contact,
         values=values,
         errors=errors or {},
@@ -422,9 +427,12 @@ def new_ask(contact_id: int):
     contact = contacts_db.get_contact(session(), workspace_id, contact_id, owner_scope())
     if request.method == "GET":
         values = dict.fromkeys(ASK_FIELDS, "")
-        date, time = _earliest_direct_ask(contact)
+        standing = contacts_db.standing(session(), contact)
+        date, time = _earliest_direct_ask(standing)
         return _ask_form(
-            contact, {**values, "type": DIRECT_ASK_TYPES[0], "date": date, "time": time}
+            contact,
+            {**values, "type": DIRECT_ASK_TYPES[0], "date": date, "time": time},
+            standing=standing,
         )
     values = typed(ASK_FIELDS)
     try:
