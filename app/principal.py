@@ -54,13 +54,15 @@ def acting_owner(requested: int | None = None) -> int:
     return requested
 
 
-def owner_filter(requested: int | str | None) -> int | None:
+def owner_filter(requested: int | str | None, reading: str) -> int | None:
     """Whose rows a list reads: the caller's own by default; an admin may name a rep, a
-    deactivated one too (what they left, to hand over), or ``all`` (None) for the whole team."""
+    deactivated one too (what they left, to hand over), or ``all`` (None) for the whole team.
+    ``reading`` names the rows ("posts") in the refusal a rep gets."""
     me = principal()
     if requested is None or requested == me.user_id:
         return me.user_id
-    require_admin("read another rep's calendar")
+    require_admin(f"read the team's {reading}" if requested == ALL_REPS
+                  else f"read another rep's {reading}")  # fmt: skip
     if requested == ALL_REPS:
         return None
     return accounts_db.member(session(), me.workspace_id, int(requested), "owner", departed=True).id

@@ -24,7 +24,7 @@ def _download(refs: list[int] | None, filename: str):
     try:
         args = {k: v for k, v in request.args.items() if k != REP_ARG}  # rep: viewed_rep's
         query = CalendarQuerySchema().load(args)
-        owner_id = owner_filter(query.get("owner", viewed_rep()))
+        owner_id = owner_filter(query.get("owner", viewed_rep()), "calendar")
         response = export(principal().workspace_id, refs, query, owner_id)
     except (ValidationError, InvalidValue):
         abort(400, "Those calendar options are not valid.")

@@ -266,3 +266,18 @@ def test_an_admin_lists_what_a_deactivated_rep_left_by_owner(app, pat, sam, outs
         assert refused.status_code == 422, path
         assert "owner" in str(refused.get_json()), path
     assert pat.get(f"/api/v1/contacts?owner={lee_id}").get_json()["items"] == []
+
+
+def test_a_reps_refused_list_names_what_they_asked_to_read(pat, sam):
+    audience = make_audience(pat)
+    pats = me(pat)["id"]
+    refusals = {
+        f"/api/v1/contacts?owner={pats}": "read another rep's contacts",
+        f"/api/v1/audiences/{audience['id']}/posts?owner={pats}": "read another rep's posts",
+        "/api/v1/posts/export.csv?owner=all": "read the team's posts",
+        f"/api/v1/audiences/{audience['id']}/slots?owner=all": "read the team's slots",
+    }
+    for path, doing in refusals.items():
+        refused = sam.get(path)
+        assert refused.status_code == 403, path
+        assert f"Only a workspace admin can {doing}" in refused.get_json()["detail"], path

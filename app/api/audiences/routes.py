@@ -94,7 +94,7 @@ def slots(query, audience_id):
     """Thought-leadership slots in a range, each with your give that fills it or null (admins:
     ``owner``'s, or any rep's for all)."""
     audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
-    owner_id = owner_filter(query.get("owner"))
+    owner_id = owner_filter(query.get("owner"), "slots")
     zone = audience.timezone
     start = times.parse_when("from", query.get("start"), zone) or _today(zone)
     end = times.parse_when("to", query.get("end"), zone) or _year_after(start)
@@ -127,7 +127,7 @@ def ratio(query, audience_id):
     lookback) since the ask it would follow, gives still needed and the earliest date from now
     that would pass. The rule is per rep: admins may name one with ``owner``."""
     audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
-    owner_id = owner_filter(query.get("owner"))
+    owner_id = owner_filter(query.get("owner"), "standing")
     if owner_id is None:
         raise InvalidValue("owner", "The ratio is each rep's own: name one rep.")
     standing = timeline_db.ratio(session(), audience, owner_id)

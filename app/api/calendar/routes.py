@@ -37,7 +37,7 @@ ICS_RESPONSE = {
 @documents_errors(blp, 404)
 def audience_calendar(query, audience_id):
     """Your posting calendar for one audience (admins: ``owner``'s, or the team's)."""
-    owner_id = owner_filter(query.get("owner"))
+    owner_id = owner_filter(query.get("owner"), "calendar")
     return export(principal().workspace_id, [audience_id], query, owner_id)
 
 
@@ -48,7 +48,7 @@ def audience_calendar(query, audience_id):
 def workspace_calendar(query):
     """Your posts for every audience of the workspace in one calendar (admins: ``owner``'s,
     or the team's)."""
-    owner_id = owner_filter(query.get("owner"))
+    owner_id = owner_filter(query.get("owner"), "calendar")
     return export(principal().workspace_id, None, query, owner_id)
 
 

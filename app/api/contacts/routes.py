@@ -49,7 +49,7 @@ class Contacts(MethodView):
     def get(self, query):
         """List your contacts by name, optionally of one audience or at one stage; admins may
         name a rep (a deactivated one too) or all with ``owner``."""
-        query["owner_id"] = owner_filter(query.pop("owner", None))
+        query["owner_id"] = owner_filter(query.pop("owner", None), "contacts")
         found, total = contacts_db.list_contacts(session(), principal().workspace_id, **query)
         return {"items": found, "total": total}
 

@@ -35,7 +35,7 @@ class Posts(MethodView):
             end=query.get("end"),
             kind=query.get("kind"),
             status=query.get("status"),
-            owner_id=owner_filter(query.get("owner")),
+            owner_id=owner_filter(query.get("owner"), "posts"),
             limit=query["limit"],
             offset=query["offset"],
         )
@@ -111,7 +111,7 @@ def export_posts(query):
         principal().workspace_id,
         start=query.get("start"),
         end=query.get("end"),
-        owner_id=owner_filter(query.get("owner")),
+        owner_id=owner_filter(query.get("owner"), "posts"),
     )
     response = Response(spreadsheet.posts_csv(rows), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
