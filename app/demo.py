@@ -24,7 +24,8 @@ from app import settings
 from core import accounts_db, passwords_db
 from core import models as core_models
 from core.db import sqlite_file, utcnow
-from schedules import audiences_db, posts_db
+from schedules import audiences_db, posts_db, times
+from schedules.models import Audience
 
 WORKSPACE = "Demo Sales"
 MANAGER = "manager@demo.example"
@@ -118,8 +119,8 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
         policy={"preset": "80-20"},
     )
     # Two posts already shared (recorded as published) and one still to come (scheduled), in
-    # days from today's 08:00 UTC: a week ahead, so it is still to come whenever this runs.
-    today = utcnow().replace(hour=8, minute=0, second=0, microsecond=0)
+    # days from today at the audience's cadence time on its clock (a week ahead, so it is
+    # still to come whenever this runs): 08:00 UTC was 03:00 in New York.
     # The one to come links to its checklist, so the calendar offers "Share on LinkedIn".
     gives = [
         (-14, "published", "shared_article", "Five ways CFOs free working capital this quarter",
@@ -135,7 +136,7 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
             workspace_id,
             cfos.id,
             {"kind": "give", "type": kind_type, "title": title, "status": status,
-             "scheduled_at": today + dt.timedelta(days=days), "url": url},
+             "scheduled_at": _days_from_today(cfos, days), "url": url},
             owner_id,
         )  # fmt: skip
     posts_db.create_post(
@@ -152,15 +153,21 @@ def _audiences(session: Session, workspace_id: int, owner_id: int, colleague_id:
         owner_id,
     )
     # The colleague's own history: one give shared on each audience, nothing asked yet.
-    for audience_id, days, status, title in (
-        (cfos.id, -10, "published", "Three questions to ask before renewing a supplier contract"),
-        (banks.id, 21, "scheduled", "A regulator's checklist for core-banking cloud moves"),
+    for audience, days, status, title in (
+        (cfos, -10, "published", "Three questions to ask before renewing a supplier contract"),
+        (banks, 21, "scheduled", "A regulator's checklist for core-banking cloud moves"),
     ):
         posts_db.create_post(
             session,
             workspace_id,
-            audience_id,
+            audience.id,
             {"kind": "give", "type": "shared_article", "title": title, "status": status,
-             "scheduled_at": today + dt.timedelta(days=days)},
+             "scheduled_at": _days_from_today(audience, days)},
             colleague_id,
         )  # fmt: skip
+
+
+def _days_from_today(audience: Audience, days: int) -> dt.datetime:
+    """``days`` from today on the audience's clock, at its cadence time."""
+    day = times.local(utcnow(), audience.timezone).date() + dt.timedelta(days=days)
+    return times.parse_when("scheduled_at", f"{day}T{audience.cadence['time']}", audience.timezone)

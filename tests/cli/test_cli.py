@@ -5,13 +5,16 @@ import shutil
 import subprocess
 from importlib.metadata import version
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from app import create_app
 from app.cli import COMMANDS, cli
+from schedules.models import Audience, Post
 from tests.api.helpers import stored_at_the_calendars_end
 from tests.cli.helpers import REPO
 from tests.conftest import make_caller
@@ -371,3 +374,17 @@ def test_an_id_past_the_id_columns_is_one_error_line_and_exit_2(app, rep, tmp_pa
         assert run(app, "audiences", "show", ref).output.startswith("CFOs (id 1)")
     unknown = run(app, "audiences", "show", "\u0661")  # a name here, not audience 1
     assert unknown.exit_code == 2 and "No audience '\u0661'" in unknown.output
+
+
+def test_demo_posts_fall_at_each_audiences_cadence_time_on_its_clock(app):
+    """They were all at 08:00 UTC: 03:00 for the New York audience."""
+    run(app, "demo", "load")
+    with app.extensions["planner_db"].reader() as session:
+        dated = session.execute(
+            select(Post.scheduled_at, Audience.timezone, Audience.cadence)
+            .join(Audience, Audience.id == Post.audience_id)
+            .where(Post.scheduled_at.is_not(None))
+        ).all()
+    assert {zone for _, zone, _ in dated} == {"Europe/Berlin", "America/New_York"}
+    for at, zone, cadence in dated:
+        assert f"{at.astimezone(ZoneInfo(zone)):%H:%M}" == cadence["time"], (zone, at)
