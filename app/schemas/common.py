@@ -15,19 +15,27 @@ from schedules import utm
 MAX_PAGE_SIZE = 200
 
 
-class RowId(fields.Integer):
+class WholeNumber(fields.Integer):
+    """An integer that may come as text (a query string): the digits 0-9 and nothing else.
+    int() also reads other digits (full-width 1, U+0661), a sign, spaces and underscores
+    ("1_0" is 10), as a path's ``<int:...>`` does not (app.ids). JSON bodies send numbers
+    (app.api.spec makes their integers strict)."""
+
+    default_error_messages = {"digits": "Must be a whole number written with the digits 0-9."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not self.strict and not (value.isascii() and value.isdigit()):
+            raise self.make_error("digits")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RowId(WholeNumber):
     """An id given in a query or a body, bounded like ``<int:...>`` in paths: an unbounded one
     overflows PostgreSQL's INTEGER in the lookup (a 500) instead of failing validation."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("validate", validate.Range(1, MAX_ROW_ID))
         super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        # int() reads other digits (U+0661 is 1); in a path they are no id (app.ids), nor here.
-        if isinstance(value, str) and not value.strip().isascii():
-            raise self.make_error("invalid", input=value)
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _deliverable(address: str) -> None:
@@ -74,8 +82,8 @@ class OwnerQuerySchema(Schema):
 
 
 class PageQuerySchema(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10_000_000))
+    limit = WholeNumber(load_default=50, validate=validate.Range(1, MAX_PAGE_SIZE))
+    offset = WholeNumber(load_default=0, validate=validate.Range(0, 10_000_000))
 
 
 class RangeQuerySchema(Schema):

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import RowId
+from app.schemas.common import RowId, WholeNumber
 from app.schemas.posts import PostSchema
 from schedules.feedback_db import VERDICTS
 from schedules.suggestions_db import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class SuggestionQuerySchema(Schema):
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
+    limit = WholeNumber(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
     since = fields.String(
         validate=validate.Length(max=64),
         metadata={

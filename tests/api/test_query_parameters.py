@@ -158,3 +158,30 @@ def test_every_documented_query_parameter_is_taken(rep):
         response = rep.get(url, query_string={parameter["name"]: example_value(parameter)})
         assert response.status_code != 500, (url, parameter["name"])
         assert unknown_names(response) == [], (url, parameter["name"], response.get_json())
+
+
+WHOLE_NUMBER = "Must be a whole number written with the digits 0-9."
+DOCUMENTED_INTEGERS = [(p, q) for p, q in DOCUMENTED if q["schema"].get("type") == "integer"]
+# What int() reads as a number besides plain digits: full-width and Arabic-Indic digits, a sign,
+# surrounding spaces, and digit-group underscores ("1_0" is 10).
+NOT_PLAIN_DIGITS = ["\uff11", "\u0663", "+5", "-1", " 5", "5 ", "1_0", "", "2.0"]
+
+
+@pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)  # the webhook's receiver is on this machine
+def test_integers_in_a_query_are_plain_digits_0_to_9(rep, httpserver):
+    ids = {
+        "audience_id": make_audience(rep)["id"],
+        "webhook_id": rep.post(
+            "/api/v1/webhooks", json={"url": httpserver.url_for("/hooks")}
+        ).get_json()["id"],
+    }
+    assert len(DOCUMENTED_INTEGERS) > 10  # limit, offset, feed, audience_id on several routes
+    for path, parameter in DOCUMENTED_INTEGERS:
+        url, name = path.format(**ids), parameter["name"]
+        for value in NOT_PLAIN_DIGITS:
+            errors = refused(rep.get(url, query_string={name: value}))
+            expected = [{"field": name, "location": "query", "message": WHOLE_NUMBER}]
+            assert errors == expected, (url, name, value)
+        # Leading zeros are still the number's digits (feed=01 names no feed here: a 404).
+        leading = "0" + example_value(parameter)
+        assert rep.get(url, query_string={name: leading}).status_code in (200, 404), (url, name)
