@@ -20,7 +20,8 @@ CPython converts) is a 400, and text the databases cannot store (NUL, lone surro
 a write that reads none (a dismissal, a refresh) is a 422 too, as an unknown field is, whatever
 its type and malformed JSON included; no body or ``{}`` is what such a write takes. A query
 parameter an API route does not declare is a 422 naming it, as an unknown body field is: a typo
-(``?audience=`` for ``?audience_id=``) would otherwise widen the answer without a word.
+(``?audience=`` for ``?audience_id=``) would otherwise widen the answer without a word; and so
+is one sent twice that does not take a list, as a JSON key sent twice is.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ import json
 import sys
 from collections import Counter
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from flask import Flask, Response, current_app, request
 from marshmallow import INCLUDE
+from webargs.multidictproxy import MultiDictProxy
 
 from app.problems import MAX_LISTED_ERRORS, problem
 from schedules.contacts import importing
@@ -69,10 +72,21 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _invalid(location: str, field: str, message: str) -> Response:
-    errors = [{"field": field, "location": location, "message": message}]
-    detail = f"{field}: {message}" if field else message
-    return problem(422, detail, slug="validation-error", title="Invalid request", errors=errors)
+def _invalid(location: str, refused: dict[str, str], lead: str = "", tail: str = "") -> Response:
+    """A 422 naming each refused field (``""``: the whole body) with its reason, at most
+    MAX_LISTED_ERRORS of them, as the views' validation answers. The detail says each field and
+    reason, or, for fields refused for one reason, ``lead``, their names and ``tail``."""
+    listed = dict(islice(refused.items(), MAX_LISTED_ERRORS))
+    errors = [{"field": f, "location": location, "message": m} for f, m in listed.items()]
+    if lead:
+        detail = lead + ", ".join(listed)
+    else:
+        detail = " ".join(f"{f}: {m}" if f else m for f, m in listed.items())
+    if len(refused) > len(listed):
+        detail += f" ({len(refused) - len(listed)} more not listed)"
+    return problem(
+        422, detail + tail, slug="validation-error", title="Invalid request", errors=errors
+    )
 
 
 def _too_large(limit: int) -> Response:
@@ -137,7 +151,7 @@ def _guard_request() -> Response | None:
         return _too_large(limit)
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
-            return _invalid("query", name, "NUL characters are not allowed.")
+            return _invalid("query", {name: "NUL characters are not allowed."})
     body = _api_body()
     # A chunked body has no length to check up front, and werkzeug stops reading it at the
     # limit without complaint: one byte more in the raw stream means it was cut short.
@@ -146,29 +160,29 @@ def _guard_request() -> Response | None:
 
 
 def _guard_query() -> Response | None:
-    """Query parameters an API route does not take, checked after authentication and routing
-    (an unknown path is a 404, a wrong method a 405); pages, /healthz and /ics/ subscriptions,
-    which calendar apps may poll with cache-busting parameters, are not API clients."""
+    """Query parameters an API route does not take, or takes once and was sent several times
+    (webargs would read the first), checked after authentication and routing (an unknown path
+    is a 404, a wrong method a 405); pages, /healthz and /ics/ subscriptions, which calendar
+    apps may poll with cache-busting parameters, are not API clients."""
     if not request.args or not request.path.startswith("/api/") or request.method == "OPTIONS":
         return None
     if request.routing_exception is not None:
         return None
     method = "GET" if request.method == "HEAD" else request.method
-    taken = _query_names(request.endpoint, method)
-    if taken is None:
+    declared = _query_names(request.endpoint, method)
+    if declared is None:
         return None
-    unknown = [name for name in dict.fromkeys(request.args) if name not in taken]
-    if not unknown:
-        return None
-    takes = f" This route takes: {', '.join(sorted(taken))}." if taken else ""
-    listed = unknown[:MAX_LISTED_ERRORS]
-    errors = [{"field": name, "location": "query", "message": f"Unknown parameter.{takes}"}
-              for name in listed]  # fmt: skip
-    detail = f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(listed)}"
-    if len(unknown) > len(listed):
-        detail += f" ({len(unknown) - len(listed)} more not listed)"
-    detail += f".{takes}"
-    return problem(422, detail, slug="validation-error", title="Invalid request", errors=errors)
+    taken, lists = declared
+    sent = dict.fromkeys(request.args)
+    if unknown := [name for name in sent if name not in taken]:
+        takes = f" This route takes: {', '.join(sorted(taken))}." if taken else ""
+        lead = f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: "
+        refused = dict.fromkeys(unknown, f"Unknown parameter.{takes}")
+        return _invalid("query", refused, lead, tail=f".{takes}")
+    # As a JSON key sent twice: the client and the service could each read another value.
+    repeated = [name for name in sent if name not in lists and len(request.args.getlist(name)) > 1]
+    twice = dict.fromkeys(repeated, "Sent twice: send each parameter once.")
+    return _invalid("query", twice) if twice else None
 
 
 def _guard_body() -> Response | None:
@@ -185,13 +199,13 @@ def _guard_body() -> Response | None:
         return response
     if not body and request.method == "PATCH":
         # Every PATCH takes a JSON object of the fields to change; none at all is a mistake.
-        return _invalid("json", "", "Send a JSON object with the fields to change.")
+        return _invalid("json", {"": "Send a JSON object with the fields to change."})
     if not body or request.endpoint in NON_JSON_ENDPOINTS:
         return None
     if not _takes_body(request.endpoint, request.method):
         # As an unknown field is refused, not ignored; {} (no fields) is what some clients send.
         if _loads_quietly(body) != {}:
-            return _invalid("json", "", "This request takes no body: send none, or {}.")
+            return _invalid("json", {"": "This request takes no body: send none, or {}."})
         return None
     if not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
@@ -209,7 +223,7 @@ def _guard_body() -> Response | None:
             text, object_pairs_hook=_object_of_unique_keys, parse_int=_integer_of_bounded_length
         )
     except _RepeatedKey as repeated:
-        return _invalid("json", repeated.key, "Sent twice: send each field once.")
+        return _invalid("json", {repeated.key: "Sent twice: send each field once."})
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
     except _LongInteger as error:
@@ -217,7 +231,7 @@ def _guard_body() -> Response | None:
     except ValueError as error:  # JSONDecodeError
         return problem(400, f"The body is not valid JSON: {error}", slug="invalid-json")
     found = _unstorable(document)
-    return _invalid("json", *found) if found else None
+    return _invalid("json", dict([found])) if found else None
 
 
 # Where @blp.arguments reads a view's fields: flask-smorest keeps it under the parameter's "in"
@@ -241,17 +255,19 @@ QUERY_LOCATIONS = frozenset({"query", "querystring"})
 
 
 @cache
-def _query_names(endpoint: str | None, method: str) -> frozenset[str] | None:
+def _query_names(endpoint: str | None, method: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The query parameters the view reads, as sent (a field's data_key where it has one): its
     @blp.arguments(..., location="query") schemas; paging is one of those (PageQuerySchema's
-    limit and offset), there is no @blp.paginate. None (take anything) for an endpoint without
-    a view, or a schema that keeps unknown fields (unknown=INCLUDE)."""
+    limit and offset), there is no @blp.paginate. Then those of them that take a list, one
+    value per repeat (as webargs reads them). None (take anything) for an endpoint without a
+    view, or a schema that keeps unknown fields (unknown=INCLUDE)."""
     view = current_app.view_functions.get(endpoint)  # type: ignore[arg-type]
     if view is None:
         return None
     view = getattr(getattr(view, "view_class", None), method.lower(), view)
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     names: set[str] = set()
+    lists: set[str] = set()
     for parameter in parameters:
         if parameter.get("in") not in QUERY_LOCATIONS:
             continue
@@ -262,7 +278,8 @@ def _query_names(endpoint: str | None, method: str) -> frozenset[str] | None:
         names.update(
             field.data_key or name for name, field in schema.fields.items() if not field.dump_only
         )
-    return frozenset(names)
+        lists.update(MultiDictProxy({}, schema).multiple_keys)
+    return frozenset(names), frozenset(lists)
 
 
 class _RepeatedKey(ValueError):

@@ -82,6 +82,21 @@ def test_each_unknown_name_is_listed_once_and_the_list_is_capped(rep):
     assert "(5 more not listed)" in response.get_json()["detail"]
 
 
+def test_a_parameter_sent_twice_is_refused_not_read_first_one_wins(rep):
+    for name in ("First", "Second"):
+        rep.post("/api/v1/audiences", json={"name": name})
+    twice = "Sent twice: send each parameter once."
+    response = rep.get("/api/v1/audiences?limit=1&offset=0&limit=2")
+    assert refused(response) == [{"field": "limit", "location": "query", "message": twice}]
+    assert response.get_json()["detail"] == f"limit: {twice}"
+    # The same value twice is no less ambiguous to a reader of the URL; each name once.
+    both = refused(rep.get("/api/v1/audiences?offset=0&limit=1&offset=0&limit=1"))
+    assert [(e["field"], e["message"]) for e in both] == [("offset", twice), ("limit", twice)]
+    # A renamed field is refused under the name sent.
+    assert refused(rep.get("/api/v1/team?from=2026-01-01&from=2026-02-01"))[0]["field"] == "from"
+    assert rep.get("/api/v1/audiences?limit=1&offset=1").get_json()["items"][0]["name"] == "Second"
+
+
 def test_a_renamed_field_answers_to_the_name_sent_only(rep):
     # TeamQuerySchema's ``start`` is sent as ``from``: the attribute name is not a parameter.
     assert rep.get("/api/v1/team?from=2026-01-01").status_code == 200
