@@ -56,8 +56,16 @@ def parse_when(
         at = parsed.astimezone(dt.UTC)
         shown_there = at.astimezone(ZoneInfo(timezone))
     except (OverflowError, ValueError):
+        # Past a calendar's end: 9999-12-31T23:00-05:00 is in year 10000 in UTC, and
+        # 0001-01-01T00:00+01:00 in year 0.
+        if parsed.year > dt.MINYEAR:
+            raise _beyond_reach(field, parsed) from None
         shown = value.isoformat() if isinstance(value, dt.datetime) else value
-        raise InvalidValue(field, f"Out of range: {shown!r}.") from None
+        raise InvalidValue(
+            field,
+            f"{shown} is before year 1 in UTC or on the {timezone} clock, where the calendar "
+            "starts.",
+        ) from None
     if on_the_clock and naive and shown_there.replace(tzinfo=None) != parsed.replace(tzinfo=None):
         raise InvalidValue(
             field,
@@ -74,12 +82,17 @@ def parse_stored(
     the one bound of every date field (API, web forms, imports), a 422 on ``field``."""
     at = parse_when(field, value, timezone, on_the_clock=True)
     if at is not None and at - (now or dt.datetime.now(dt.UTC)) > REACH:
-        raise InvalidValue(
-            field,
-            f"{local(at, timezone):%Y-%m-%d} is more than {REACH_YEARS} years from now; "
-            "plans reach years ahead, not centuries.",
-        )
+        raise _beyond_reach(field, local(at, timezone))
     return at
+
+
+def _beyond_reach(field: str, day: dt.date) -> InvalidValue:
+    """The refusal of a date past ``REACH``, as docs/api.md quotes it."""
+    return InvalidValue(
+        field,
+        f"{day:%Y-%m-%d} is more than {REACH_YEARS} years from now; plans reach years ahead, "
+        "not centuries.",
+    )
 
 
 def parse_range(

@@ -64,6 +64,35 @@ def test_dates_past_a_hundred_years_ahead_are_422_naming_the_field_and_write_not
         assert rep.get(path).status_code == 200, path
 
 
+def test_a_time_past_the_calendars_end_with_an_offset_says_how_far_it_is(rep):
+    """9999-12-31T23:59:59-05:00 is in year 10000 in UTC, and +05:00 is on Tokyo's clock: both
+    were "Out of range", where the same day without the offset says what is wrong with it."""
+    audience = make_audience(rep, timezone="Asia/Tokyo")
+    far = "9999-12-31 is more than 100 years from now; plans reach years ahead, not centuries."
+    contact = add_contact(rep, audience, accepted_at=iso(-20))
+    for value in ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59+05:00", "9999-12-31T23:59:59"):
+        assert refused_on(post(rep, audience["id"], "give", value), "scheduled_at") == far, value
+        touched = rep.post(
+            f"/api/v1/contacts/{contact['id']}/touches", json={"at": value, "kind": "met"}
+        )
+        assert refused_on(touched, "at") == far, value
+    for path, field in (
+        (f"/api/v1/audiences/{audience['id']}/posts", "from"),
+        ("/api/v1/team", "from"),
+        ("/api/v1/articles", "since"),
+    ):
+        answer = rep.get(path, query_string={field: "9999-12-31T23:59:59-05:00"})
+        assert refused_on(answer, field) == far, path
+    # At the other end: 0001-01-01T00:00:00+05:00 is in year 0 in UTC.
+    early = refused_on(
+        post(rep, audience["id"], "give", "0001-01-01T00:00:00+05:00"), "scheduled_at"
+    )
+    assert early == (
+        "0001-01-01T00:00:00+05:00 is before year 1 in UTC or on the Asia/Tokyo clock, where the "
+        "calendar starts."
+    )
+
+
 def test_an_import_skips_rows_dated_off_the_range_and_imports_the_rest(rep):
     audience = make_audience(rep, timezone="Europe/Berlin")
     known = add_contact(rep, profile_url="https://linkedin.com/in/known", accepted_at=iso(-9))
@@ -150,8 +179,9 @@ def test_articles_since_reads_dates_as_the_other_date_queries_do(app, rep):
     def total(since: str) -> int:
         return rep.get(f"/api/v1/articles?since={since}").get_json()["total"]
 
-    for value in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+01:00"):
-        assert "Out of range" in refused_on(rep.get(f"/api/v1/articles?since={value}"), "since")
+    for value, said in (("9999-12-31T23:59:59-14:00", "more than 100 years from now"),
+                        ("0001-01-01T00:00:00+01:00", "before year 1")):  # fmt: skip
+        assert said in refused_on(rep.get(f"/api/v1/articles?since={value}"), "since")
     assert "Not an ISO 8601" in refused_on(rep.get("/api/v1/articles?since=yesterday"), "since")
     assert total("2026-11-30T00:30:00+01:00") == 1  # the + sent as is
     assert total("2026-11-30T00:30:00%2B00:00") == 0
