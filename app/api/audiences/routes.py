@@ -43,7 +43,7 @@ class Audiences(MethodView):
         return {"items": page, "total": len(found)}
 
     @blp.arguments(AudienceSchema)
-    @blp.response(201, AudienceSchema)
+    @blp.created(AudienceSchema, "audiences.AudienceById", audience_id="id")
     @documents_errors(blp, 409, 413)
     def post(self, data):
         """Create an audience with its cadence and give-before-ask policy (admins)."""

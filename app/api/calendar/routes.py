@@ -60,7 +60,7 @@ class Subscription(MethodView):
         """The caller's secret calendar address, if one was created."""
         return {"url": subscription_url(session().get(core_models.User, principal().user_id))}
 
-    @blp.response(201, SubscriptionSchema)
+    @blp.created(SubscriptionSchema, "calendar.Subscription")
     @documents_errors(blp)
     def post(self):
         """Create the secret address, or rotate it: the previous one answers 404 at once."""

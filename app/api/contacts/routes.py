@@ -54,7 +54,7 @@ class Contacts(MethodView):
         return {"items": found, "total": total}
 
     @blp.arguments(ContactSchema)
-    @blp.response(201, ContactSchema)
+    @blp.created(ContactSchema, "contacts.ContactById", contact_id="id")
     @documents_errors(blp, 409, 413)
     def post(self, data):
         """Add a contact; give an accepted_at to record an existing connection."""
@@ -191,7 +191,7 @@ class Touches(MethodView):
         }
 
     @blp.arguments(TouchSchema)
-    @blp.response(201, TouchSchema)
+    @blp.created(TouchSchema, "contacts.TouchById", contact_id="contact_id", touch_id="id")
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):
         """Record a give aimed at this person: what earns a one-to-one ask."""
@@ -244,7 +244,7 @@ class DirectAsks(MethodView):
         return {"items": found, "total": len(found)}
 
     @blp.arguments(DirectAskSchema)
-    @blp.response(201, PostSchema)
+    @blp.created(PostSchema, "posts.PostById", post_id="id")
     @blp.alt_response(409, **RELATIONSHIP_CONFLICT)
     @documents_errors(blp, 404, 413)
     def post(self, data, contact_id):

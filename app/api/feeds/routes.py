@@ -76,7 +76,7 @@ class Feeds(MethodView):
         return {"items": feeds, "total": len(feeds)}
 
     @blp.arguments(FeedSchema)
-    @blp.response(201, FeedSchema)
+    @blp.created(FeedSchema, "feeds.FeedById", feed_id="id")
     @blp.alt_response(409, **ALREADY_SUBSCRIBED)
     @documents_errors(blp, 413, 415)
     def post(self, data):

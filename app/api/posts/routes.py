@@ -42,7 +42,7 @@ class Posts(MethodView):
         return {"items": posts, "total": total}
 
     @blp.arguments(PostSchema)
-    @blp.response(201, PostSchema)
+    @blp.created(PostSchema, "posts.PostById", post_id="id")
     @blp.alt_response(409, **RULE_CONFLICT)
     @documents_errors(blp, 404, 413)
     def post(self, data, audience_id):

@@ -58,7 +58,7 @@ class Users(MethodView):
         return {"items": page, "total": len(found)}
 
     @blp.arguments(UserSchema)
-    @blp.response(201, InvitedUserSchema)
+    @blp.created(InvitedUserSchema, "users.UserById", user_id="id")
     @blp.alt_response(403, **ADMIN_ONLY)
     @documents_errors(blp, 409, 413)
     def post(self, data):

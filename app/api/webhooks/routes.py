@@ -44,7 +44,7 @@ class Webhooks(MethodView):
         return {"items": found, "total": len(found)}
 
     @blp.arguments(WebhookSchema)
-    @blp.response(201, WebhookWithSecretSchema)
+    @blp.created(WebhookWithSecretSchema, "webhooks.WebhookById", webhook_id="id")
     @blp.alt_response(403, **ADMIN_ONLY)
     @documents_errors(blp, 413)
     def post(self, data):
