@@ -15,7 +15,11 @@ strictest reading first, and feedparser's result is only a fallback:
 
 Steps 3 and 4 run only for strings that name a year. A 12-hour time ("10:15 PM") skips steps 2
 and 3, which take "PM" for a zone; with a zone abbreviation step 4 comes before step 3, whose
-handlers drop the time before one ("2026-03-10 22:15 EST" read as midnight).
+handlers drop the time before one ("2026-03-10 22:15 EST" read as midnight). A string that opens
+with its year skips step 3 too: feedparser reads those with its ISO 8601 handler, which takes the
+longest prefix that looks like a date and the rest from today's date ("2025/03/04 10:15" read as
+the first of the current month) or rolls it over ("T25:14" read as the next day), and step 1
+already reads every real ISO 8601 date.
 
 German, French and Spanish month and day names are translated to English ("a.m." and "P.M."
 written "AM" and "PM" first), and a zone abbreviation after the time, in upper or lower case, is
@@ -148,6 +152,7 @@ _ORDINAL_SUFFIX = re.compile(r"(?<=\d)(?:er|e|eme|ème|o|º|ª|st|nd|rd|th)\b")
 _LETTERS = re.compile(r"[^\W\d_]+\.?")
 _ORDINAL_DATE = re.compile(r"(\d{4})-?(\d{3})(T.*)?")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_YEAR_FIRST = re.compile(r"\d{4}")
 
 
 def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
@@ -171,11 +176,12 @@ def parse_date(raw: str | None, parsed: Any = None) -> dt.datetime | None:
     twelve_hour = _TWELVE_HOUR.search(numeric) is not None
     when = None if twelve_hour else _rfc822(numeric)
     if when is None and _YEAR.search(text):
-        # feedparser read the raw string: never trusted with a 12-hour time or a region's name
-        # ("ET", which it reads its own way), and second to dateutil's reading of the
-        # rewritten string when a zone was named (feedparser's own readings of those, Greek
-        # ones say, stay the fallback).
-        fallback = None if twelve_hour or region else _from_struct(parsed)
+        # feedparser read the raw string: never trusted with a 12-hour time, a region's name
+        # ("ET", which it reads its own way) or the year first (only a prefix of it), and
+        # second to dateutil's reading of the rewritten string when a zone was named
+        # (feedparser's own readings of those, Greek ones say, stay the fallback).
+        trusted = not (twelve_hour or region or _YEAR_FIRST.match(text))
+        fallback = _from_struct(parsed) if trusted else None
         if numeric == english:
             when = fallback or _lenient(numeric)
         else:
