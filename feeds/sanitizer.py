@@ -70,6 +70,8 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _FOREIGN_TAGS = frozenset({"svg", "math"})
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[ \u00a0]+")
+# What HTMLParser leaves unparsed at the end when a comment, tag or declaration never closes.
+_UNFINISHED_MARKUP = re.compile(r"<[A-Za-z/!?]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # nh3 wants sets.
 _NH3_TAGS = set(ALLOWED_TAGS)
@@ -191,6 +193,13 @@ class _TextExtractor(HTMLParser):
             self._skipping = max(0, self._skipping - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
+
+    def close(self) -> None:
+        # HTML ends an unclosed comment or a cut-off tag with the document (a browser shows
+        # none of "<!-- draft" or "</b"), where HTMLParser would hand them over as text.
+        if _UNFINISHED_MARKUP.match(self.rawdata):
+            self.rawdata = ""
+        super().close()
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:

@@ -136,6 +136,21 @@ def test_a_title_loses_bidi_overrides_and_keeps_its_letters() -> None:
     assert [e.title for e in feed.entries] == ["שלום gnitroper isolated"]
 
 
+def test_an_html_title_cut_off_in_a_comment_or_tag_shows_no_markup() -> None:
+    """HTML ends an unclosed comment or a cut-off tag with the document, as a browser shows
+    it; the titles read "Pricing lessons<!-- draft" and "Q3 results: beat</b"."""
+    feed = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">Pricing lessons'
+        b'&lt;!-- draft &gt; v2</title><entry><id>urn:x:1</id><title type="html">Q3 '
+        b"results: &lt;b&gt;beat&lt;/b</title></entry><entry><id>urn:x:2</id>"
+        b'<title type="html">5 &lt; 6 &amp;lt;3 &lt;i&gt;odd&lt;/i&gt;</title></entry></feed>',
+        base_url=BASE,
+        fetched_at=NOW,
+    )
+    assert feed.title == "Pricing lessons"
+    assert [e.title for e in feed.entries] == ["Q3 results: beat", "5 < 6 <3 odd"]
+
+
 def test_empty_entries_are_dropped() -> None:
     feed = parse_feed(
         b'<rss version="2.0"><channel><title>x</title><item></item>'
