@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
+from xml.parsers import expat
 
 import feedparser
 
@@ -193,12 +194,31 @@ def _read_xml(
         resolve_relative_uris=False,
         response_headers={"content-location": base_url, "content-type": media_type},
     )
-    if not any(_has_substance(e) for e in result.entries) and (
-        result.bozo or not result.get("version")
-    ):
+    if not any(_has_substance(e) for e in result.entries) and not _is_feed(result, data, charset):
         reason = _why_unreadable(data, result, base_url)
         raise ParseError(f"Not a readable feed: {reason}", url=base_url)
     return result.feed, result.entries
+
+
+def _is_feed(result: Any, data: bytes, charset: str | None) -> bool:
+    """Whether feedparser read a feed, if one without entries: a format it knows, in a
+    document that is well-formed but for entities XML does not know (HTML's ``&eacute;`` and
+    ``&nbsp;``, which its loose parser reads as HTML does). One broken off or garbled in any
+    other way, and without entries, is not taken for a quiet feed."""
+    if not result.get("version"):
+        return False
+    if not result.bozo:
+        return True
+    # Namespaces on, as feedparser's strict parser reads them (an unbound prefix is a fault).
+    reader = expat.ParserCreate(charset, namespace_separator=" ")
+    # With a DTD outside the document (never loaded), an undefined entity may be the DTD's:
+    # expat skips it instead of failing, so only other faults remain.
+    reader.UseForeignDTD(True)
+    try:
+        reader.Parse(data, True)
+    except (expat.ExpatError, LookupError):  # LookupError: a declared encoding Python lacks
+        return False
+    return True
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -166,6 +166,20 @@ def test_empty_entries_are_dropped() -> None:
     [
         pytest.param(b"<html><body><p>Not a feed</p></body></html>", id="html"),
         pytest.param(b"<rss><channel><item>", id="truncated"),
+        pytest.param(
+            b'<rss version="2.0"><channel><title>Caf&eacute;</title><description>Deals',
+            id="truncated-after-an-entity",
+        ),
+        pytest.param(
+            b'<?xml version="1.0" encoding="bogus"?><rss version="2.0"><channel>'
+            b"<title>Caf&eacute;</title></channel></rss>",
+            id="unknown-encoding",
+        ),
+        pytest.param(
+            b'<rss version="2.0"><channel><title>Caf&eacute;</title><dc:date>2025</dc:date>'
+            b"</channel></rss>",
+            id="undeclared-prefix",
+        ),
         pytest.param(b"", id="empty"),
         # Given bytes, feedparser would open them as a local path; a stream is parsed instead.
         pytest.param(b"/etc/passwd", id="path-like"),
@@ -274,6 +288,21 @@ def test_valid_feed_without_entries_is_fine() -> None:
     empty = b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     feed = parse_feed(empty, base_url="https://q.example.com/rss", fetched_at=NOW)
     assert (feed.title, feed.entries) == ("Quiet", [])
+
+
+def test_a_feed_without_entries_that_uses_html_entities_is_a_quiet_feed() -> None:
+    # XML knows no &eacute; or &nbsp;, which feedparser reads as HTML does; with no entry
+    # yet, such a feed was "Not a readable feed: <unknown>:1:49: undefined entity".
+    empty = (
+        b'<rss version="2.0"><channel><title>Caf&eacute;&nbsp;News</title>'
+        b"<link>https://cafe.example.com/</link></channel></rss>"
+    )
+    feed = parse_feed(empty, base_url="https://cafe.example.com/rss", fetched_at=NOW)
+    assert (feed.title, feed.link, feed.entries) == (
+        "Café News",
+        "https://cafe.example.com/",
+        [],
+    )
 
 
 def test_a_link_with_an_impossible_port_leaves_its_entry_without_a_url() -> None:
