@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 from xml.parsers import expat
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -320,7 +321,14 @@ def _why_unreadable(data: bytes, result: Any, base_url: str) -> str:
                 "the page names this same address as its feed."
             )
         return "the address serves an HTML page, not an RSS, Atom or JSON feed."
-    return str(result.get("bozo_exception") or "no RSS or Atom structure found.")
+    fault = result.get("bozo_exception")
+    if isinstance(fault, SAXParseException):
+        # Its own str() names "<unknown>", a file it was never given, and counts columns from 0.
+        return (
+            f"the document is not well-formed XML at line {fault.getLineNumber()}, column "
+            f"{fault.getColumnNumber() + 1}: {fault.getMessage()}."
+        )
+    return str(fault or "no RSS or Atom structure found.")
 
 
 class _FeedLinks(HTMLParser):

@@ -48,7 +48,11 @@ UNREADABLE = {
         "Not a readable feed: the address serves an HTML page, which names its feed at "
         "{base}/feed.xml."
     ),
-    "binary-junk.bin": "Not a readable feed: <unknown>:2:2: not well-formed (invalid token)",
+    # expat says "<unknown>:2:2: …": a file name it was never given, and columns from 0.
+    "binary-junk.bin": (
+        "Not a readable feed: the document is not well-formed XML at line 2, column 3: "
+        "not well-formed (invalid token)."
+    ),
 }
 # RSS <pubDate> values by guid; None means no reasonable reading: the fetch time.
 RSS_DATES: dict[str, dt.datetime | None] = {
