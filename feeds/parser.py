@@ -430,13 +430,19 @@ def _text(node: Mapping[str, Any], key: str) -> str:
 
 
 def _content(contents: list[Mapping[str, Any]], base: str) -> str | None:
-    if not contents:
+    # Atom's content of another media type (an image, a PDF) is base64 of its bytes: no text.
+    texts = [c for c in contents if _is_text(c.get("type"))]
+    if not texts:
         return None
-    chosen = next((c for c in contents if c.get("type") in _HTML_TYPES), contents[0])
+    chosen = next((c for c in texts if c.get("type") in _HTML_TYPES), texts[0])
     value = _string(chosen, "value")
     if chosen.get("type") in _HTML_TYPES:
         return sanitize_html(value, chosen.get("base") or base) or None
     return text_to_html(value) or None
+
+
+def _is_text(media_type: str | None) -> bool:
+    return not media_type or media_type in _HTML_TYPES or media_type.startswith("text/")
 
 
 def _published(entry: Mapping[str, Any], fetched_at: dt.datetime) -> dt.datetime:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import subprocess
@@ -149,6 +150,30 @@ def test_an_html_title_cut_off_in_a_comment_or_tag_shows_no_markup() -> None:
     )
     assert feed.title == "Pricing lessons"
     assert [e.title for e in feed.entries] == ["Q3 results: beat", "5 < 6 <3 odd"]
+
+
+def test_binary_atom_content_is_not_read_as_text() -> None:
+    """Atom carries an image or a PDF inline as base64 under its media type; its bytes (or
+    its base64, which feedparser leaves when they are no UTF-8) were the entry's text and the
+    title of an untitled one."""
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
+    pdf = base64.b64encode(b"%PDF-1.4 1 0 obj").decode()
+    feed = parse_feed(
+        f"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Charts</title>
+        <entry><id>urn:x:1</id><link href="https://c.example.com/1"/>
+          <content type="image/png">{png}</content></entry>
+        <entry><id>urn:x:2</id><title>Q3 deck</title><summary>Quarterly numbers</summary>
+          <content type="application/pdf">{pdf}</content></entry>
+        <entry><id>urn:x:3</id><title>Notes</title>
+          <content type="text/plain">Plain notes</content></entry></feed>""".encode(),
+        base_url=BASE,
+        fetched_at=NOW,
+    )
+    assert [(e.title, e.summary_text, e.content_html) for e in feed.entries] == [
+        ("https://c.example.com/1", "", None),
+        ("Q3 deck", "Quarterly numbers", None),
+        ("Notes", "Plain notes", "<p>Plain notes</p>"),
+    ]
 
 
 def test_empty_entries_are_dropped() -> None:
