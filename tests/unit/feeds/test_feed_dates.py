@@ -37,6 +37,9 @@ def test_an_instant_out_of_range_is_no_date(raw: str) -> None:
         ("10 Mar 2026 22:15:00 CEST", utc(2026, 3, 10, 20, 15)),
         ("Tue Mar 10 22:15:00 EDT 2026", utc(2026, 3, 11, 2, 15)),  # as date(1) writes it
         ("Di, 10. März 2026 22:15 MEZ", utc(2026, 3, 10, 21, 15)),
+        # Middle European Time as Java's "MET" zone writes it; read as no date before.
+        ("Thu, 30 Apr 2015 08:57:00 MEST", utc(2015, 4, 30, 6, 57)),
+        ("Fri, 30 Jan 2015 08:57:00 MET", utc(2015, 1, 30, 7, 57)),
         ("Tue, 10 Mar 2026 22:15:00 XYZ", None),  # not known: no guess
         ("2026-03-10 22:15 IST", None),  # India, Ireland or Israel
         # US regional names, read as no date before: the offset follows daylight saving.
