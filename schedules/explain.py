@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.models import Contact
@@ -38,6 +39,36 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def gives_wanted(reader: Literal["api", "page"], audience: str, found: Violation | Ratio) -> str:
+    """The value posts the audience rule still wants before an ask, worded here alone for both
+    readers: the API states the rule and the count, a rep reads what to share with ``audience``
+    first. ``found`` is an ask on the calendar (a violation) or an ask now (a ratio)."""
+    days, required = found.gives_lookback_days, found.gives_required
+    if isinstance(found, Ratio):
+        now, counted, needed = True, found.gives_since_last_ask, max(1, found.gives_needed)
+    else:
+        now, counted, needed = False, found.gives_counted, found.gives_missing
+    if reader == "api":
+        return (
+            f"it needs {required} value posts since {'your' if now else 'the'} previous ask and "
+            f"within {days} days before it, and has {counted}{' on the calendar' if now else ''}"
+        )
+    share = f"share {_plural(needed, 'more value post')} with {audience} first"
+    if now:
+        return (
+            f"{share}: its rule wants {required} value posts before each ask (from the {days} "
+            "days before it), so no date passes yet"
+        )
+    return f"{share} (only value posts from the {days} days before an ask count)"
+
+
+def _passes_from(earliest: dt.datetime | None, reason: NoDate | None) -> str:
+    """The API's hint after a refusal: the first date that passes, else why none does."""
+    if earliest is not None:
+        return f"; the earliest date that would pass is {_utc(earliest)}"
+    return f"; no date passes: {no_date(reason) or 'schedule more value posts first'}"
+
+
 # ---------------------------------------------------------------- the API's detail
 
 
@@ -47,19 +78,12 @@ def rule_detail(audience_name: str, violations: Iterable[Violation]) -> str:
     for v in violations:
         reasons = []
         if v.gives_missing:
-            reasons.append(
-                f"it needs {v.gives_required} value posts since the previous ask and within "
-                f"{v.gives_lookback_days} days before it, and has {v.gives_counted}"
-            )
+            reasons.append(gives_wanted("api", audience_name, v))
         if v.too_soon:
             reasons.append(
                 f"it comes less than {v.min_days_between_asks} days after the previous ask"
             )
-        hint = (
-            f"; the earliest date that would pass is {_utc(v.earliest_allowed_at)}"
-            if v.earliest_allowed_at
-            else f"; no date passes: {no_date(v.no_date) or 'schedule more value posts first'}"
-        )
+        hint = _passes_from(v.earliest_allowed_at, v.no_date)
         label = f"ask {v.post_id}" if v.post_id is not None else "the new ask"
         parts.append(f"{label} at {_utc(v.at)}: {' and '.join(reasons)}{hint}")
     return f"This change would leave asks to {audience_name} uncovered: " + "; ".join(parts) + "."
@@ -99,18 +123,13 @@ NEEDS_AUDIENCE = (
 def audience_detail(audience_name: str, ratio: Ratio) -> str:
     """Why the audience rule refuses a one-to-one ask now (``ratio`` from now), and the first
     date it allows, or what to do when none would pass."""
-    k, days = ratio.gives_required, ratio.gives_lookback_days
     sentence = f"the audience rule of {audience_name} refuses an ask now: " + (
-        f"it needs {k} value posts since your previous ask and within {days} days before it, "
-        f"and has {ratio.gives_since_last_ask} on the calendar"
+        gives_wanted("api", audience_name, ratio)
         if ratio.gives_needed
         else "the value posts it needs since your previous ask are still to come, or that ask "
         "is too recent"
     )
-    earliest = ratio.earliest_next_ask_at
-    if earliest is not None:
-        return f"{sentence}; the earliest date that would pass is {_utc(earliest)}"
-    return f"{sentence}; no date passes: {no_date(ratio.no_date) or 'schedule value posts first'}"
+    return sentence + _passes_from(ratio.earliest_next_ask_at, ratio.no_date)
 
 
 def condition_detail(name: str, policy: PersonPolicy, unmet: Unmet) -> str:
@@ -188,10 +207,7 @@ def rule_sentences(
 def _own(v: Violation, audience: str, timezone: str) -> str:
     needs = []
     if v.gives_missing:
-        needs.append(
-            f"share {_plural(v.gives_missing, 'more value post')} with {audience} first "
-            f"(only value posts from the {v.gives_lookback_days} days before an ask count)"
-        )
+        needs.append(gives_wanted("page", audience, v))
     if v.too_soon and v.previous_ask_at is not None:
         needs.append(
             f"leave at least {_plural(v.min_days_between_asks, 'day')} after your previous ask "
@@ -239,12 +255,8 @@ def audience_sentence(
             f"The audience rule of {name} (value posts before an ask) lets your next ask go out "
             f"from {when(ratio.earliest_next_ask_at, timezone)}: choose that or later."
         )
-    needed = max(1, ratio.gives_needed)
-    return (
-        f"Share {_plural(needed, 'more value post')} with {name} first: its rule wants "
-        f"{ratio.gives_required} value posts before each ask (from the "
-        f"{ratio.gives_lookback_days} days before it), so no date passes yet."
-    )
+    sentence = gives_wanted("page", name, ratio)
+    return sentence[:1].upper() + sentence[1:] + "."
 
 
 def _touches(count: int) -> str:

@@ -7,6 +7,8 @@ import datetime as dt
 
 from schedules.contacts.relationship import AskViolation, PersonPolicy, Unmet
 from schedules.explain import (
+    audience_detail,
+    audience_sentence,
     condition_detail,
     no_date,
     person_sentences,
@@ -15,7 +17,7 @@ from schedules.explain import (
     rule_sentences,
 )
 from schedules.models import Contact
-from schedules.rule import NoDate, Violation
+from schedules.rule import NoDate, Ratio, Violation
 
 UTC = dt.UTC
 
@@ -150,4 +152,33 @@ def test_the_wait_after_connecting_names_the_rules_days_whatever_the_gap():
     [late] = person_sentences(never, hour_ago, PersonPolicy(), "UTC", now=now)
     assert late.startswith(
         "Dana connected less than a day ago; the rule waits 14 days after a connection, and no date"
+    )
+
+
+def test_the_audience_rule_for_an_ask_now_is_worded_for_each_reader():
+    """A contact's standing words the audience rule from its ratio: the API's detail in UTC,
+    the page's sentence on the audience's clock, with the name a user typed passed through."""
+    short = Ratio(None, 1, 3, 2, None, 365, no_date=NoDate("few_gives", 3, 365, 30))
+    assert audience_detail("CFOs", short) == (
+        "the audience rule of CFOs refuses an ask now: it needs 3 value posts since your previous "
+        "ask and within 365 days before it, and has 1 on the calendar; no date passes: schedule 3 "
+        "value posts within 365 days first"
+    )
+    assert audience_sentence("CFOs", short, "UTC", typed="[{}]".format) == (
+        "Share 2 more value posts with [CFOs] first: its rule wants 3 value posts before each ask "
+        "(from the 365 days before it), so no date passes yet."
+    )
+    later = dt.datetime(2031, 3, 22, 9, 0, tzinfo=UTC)
+    planned = Ratio(None, 3, 3, 0, later, 365)
+    assert audience_detail("CFOs", planned) == (
+        "the audience rule of CFOs refuses an ask now: the value posts it needs since your "
+        "previous ask are still to come, or that ask is too recent; the earliest date that would "
+        "pass is 2031-03-22 09:00 UTC"
+    )
+    assert audience_sentence("CFOs", planned, "Europe/Berlin") == (
+        "The audience rule of CFOs (value posts before an ask) lets your next ask go out from "
+        "Sat 22 March 2031, 10:00: choose that or later."
+    )
+    assert audience_sentence("CFOs", None, "UTC") == (
+        "Give this contact an audience first: a one-to-one ask also counts on its calendar."
     )
