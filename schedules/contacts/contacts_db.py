@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,19 +50,27 @@ class Standing:
     stage: rel.Stage
     policy: rel.PersonPolicy
     unmet_now: tuple[rel.Unmet, ...]
+    history: rel.History
+    checked_at: dt.datetime
+    ratios: _Ratios  # the audience rule read at each minute, shared by one read's standings
     known_by: tuple[Acquaintance, ...] = ()
-    # The audience rule for an ask now (None: the contact has no audience), and the first
-    # time an ask passes both rules (None: no date does until more is given).
+    # The audience rule for an ask now (None: the contact has no audience).
     audience_ratio: rule.Ratio | None = None
-    earliest_ask_at: dt.datetime | None = None
-    checked_at: dt.datetime | None = None
+
+    @cached_property
+    def earliest_ask_at(self) -> dt.datetime | None:
+        """The first time an ask passes both rules (None: no date does until more is given).
+        Found on first read, as it may read the audience rule at each minute it tries: the
+        contacts list, which never shows it, does not pay for it."""
+        ratio, now = self.audience_ratio, self.checked_at
+        return _earliest_ask(self.contact, self.history, self.policy, ratio, self.ratios, now)
 
     def audience_rule(self) -> dict[str, Any] | None:
         """Why the audience rule refuses an ask now, or None when it allows one."""
         contact, ratio = self.contact, self.audience_ratio
         if contact.audience is None or ratio is None:
             return {"detail": explain.NEEDS_AUDIENCE, "satisfied_on": None, "gives_needed": None}
-        now = (self.checked_at or utcnow()).replace(second=0, microsecond=0)
+        now = self.checked_at.replace(second=0, microsecond=0)
         if ratio.earliest_next_ask_at is not None and ratio.earliest_next_ask_at <= now:
             return None
         return {
@@ -99,11 +108,10 @@ def standings(
         history, policy = found[contact.id], person_policy(contact.audience)
         unmet = tuple(rel.unmet(history, policy, now))
         stage = rel.stage(history, policy, now)
-        ratio = ratios.at(contact, now)
         result.append(
             Standing(
-                contact, stage, policy, unmet, known.get(contact.id, ()),
-                ratio, _earliest_ask(contact, history, policy, ratio, ratios, now), now,
+                contact, stage, policy, unmet, history, now, ratios, known.get(contact.id, ()),
+                ratios.at(contact, now),
             )
         )  # fmt: skip
     return result

@@ -228,6 +228,23 @@ def test_a_contact_stage_change_is_an_event_with_the_previous_stage(app, rep, re
     assert data["link"] == f"/api/v1/contacts/{contact_id}"
 
 
+def test_a_stage_change_carries_the_contact_as_the_api_shows_it_with_the_earliest_ask(
+    app, rep, receiver
+):
+    """docs/webhooks.md: ``contact`` is as GET /api/v1/contacts/{id} shows it, so the first
+    time both rules allow an ask goes too (here 14 days after connecting)."""
+    add_endpoint(rep, receiver, events=["contact.stage_changed"])
+    audience = make_audience(rep, timezone="UTC", policy={"touches_per_ask": 1})
+    for days_ago in (8, 7, 6):
+        give(rep, audience["id"], iso(-days_ago), status="published")
+    contact = add_contact(rep, audience, accepted_at=iso(-3))
+    touch(rep, contact, iso(-2))  # connected -> engaged
+    deliver(app)
+    shown = receiver.messages[0].data["contact"]
+    assert shown["stage"] == "engaged" and shown["earliest_ask_at"] is not None
+    assert shown == rep.get(f"/api/v1/contacts/{contact['id']}").get_json()
+
+
 def test_a_flush_that_moves_a_stage_reads_the_contacts_history_once(app, rep, writer_session):
     # The stage is judged from the history read before the flush (with the contact's new
     # dates); the event's standing is derived from that too, not read again.

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from schedules.times import when
-from tests.helpers import give, make_audience
+from tests.helpers import give, make_audience, statements_run
 from tests.web.conftest import sign_in
 from tests.web.helpers import (
     BERLIN,
@@ -258,6 +258,38 @@ def test_a_touch_dated_tomorrow_is_refused_next_to_its_date(browser, rep, audien
         r'id="touch_date-error">A touch is recorded after it happened', page_text(refused)
     )
     assert rep.get(f"/api/v1/contacts/{contact['id']}/touches").get_json()["items"] == []
+
+
+def test_the_list_reads_the_audience_rule_once_however_many_people_it_waits_for(
+    app, browser, rep, audience
+):
+    """The list says what each person still needs, not the first time both rules allow an ask
+    (the contact page and the API do): so it reads the audience's calendar once, not again
+    at each person's own minute (here, 14 days after each connected)."""
+    fair_history(rep, audience)  # the audience rule lets an ask go out now
+    now = dt.datetime.now(dt.UTC)
+
+    def calendar_reads() -> int:
+        with statements_run(app.extensions["planner_db"].engine) as statements:
+            page = page_text(browser.get("/contacts"))
+        assert "connected less than a day ago" in page
+        return sum(1 for s in statements if "FROM posts" in s)
+
+    waiting = []
+    for hours in range(1, 5):
+        accepted = now - dt.timedelta(hours=hours)
+        waiting.append(
+            add_contact(rep, audience, name=f"Wendy {hours}", accepted_at=accepted.isoformat())
+        )
+        for minutes in (10, 20):
+            touch(rep, waiting[-1], accepted + dt.timedelta(minutes=minutes))
+        if hours == 1:
+            one = calendar_reads()
+    assert calendar_reads() == one
+    shown = rep.get(f"/api/v1/contacts/{waiting[0]['id']}").get_json()["earliest_ask_at"]
+    assert dt.datetime.fromisoformat(shown) > now + dt.timedelta(days=13)
+    page = page_text(browser.get(f"/contacts/{waiting[0]['id']}"))
+    assert "the audience rule allow an ask: <strong>" in page
 
 
 def test_an_acceptance_still_to_come_is_refused_on_the_acceptance_form(browser, rep, audience):
