@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import (
@@ -34,6 +34,15 @@ class PlannerFlask(Flask):
         return response
 
 
+def _answer_options() -> Response | None:
+    """OPTIONS on any route is the 204 above for any member, whatever the id (docs/api.md):
+    answered before every blueprint's hooks, whose admins-only checks are for what routes do."""
+    automatic = getattr(request.url_rule, "provide_automatic_options", False)
+    if request.method == "OPTIONS" and automatic:
+        return current_app.make_default_options_response()
+    return None  # an unknown path or method is still routing's 404 or 405
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = PlannerFlask("app", instance_path=settings.instance_path(), instance_relative_config=True)
     app.config.update(settings.load(app.instance_path, overrides or {}))
@@ -58,4 +67,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_body_guard(app)  # what a body says is for authenticated callers only
     web.init_app(app)
+    # The app's last hook: after authentication and the guards, before any blueprint's.
+    app.before_request(_answer_options)
     return app

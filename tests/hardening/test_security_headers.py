@@ -114,3 +114,24 @@ def test_options_on_admin_routes_is_204_for_a_rep_too_and_says_nothing_of_ids(re
             assert set(response.headers["Allow"].split(", ")) == allowed, url
             assert response.data == b""
     assert colleague.get("/api/v1/users").status_code == 403  # what the routes do stays admins'
+
+
+@pytest.mark.options(PLANNER_AUTH_FAILURE_LIMIT="1000/minute")  # one 401 a route, below
+def test_options_on_every_api_route_is_204_with_allow_for_a_rep_and_401_without_a_token(
+    app, client, colleague
+):
+    """Every route, so a new one (or a new admins-only blueprint) keeps the rule: a rep is
+    answered with the route's methods whatever the id, and no token is still a 401."""
+    allowed: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            allowed.setdefault(rule.rule, set()).update(rule.methods)
+    assert "/api/v1/webhooks/<int:webhook_id>/deliveries" in allowed
+    for path, methods in allowed.items():
+        url = re.sub(r"<[^>]+>", "99999", path)
+        response = colleague.options(url)
+        assert response.status_code == 204, (url, response.get_json())
+        assert set(response.headers["Allow"].split(", ")) == methods, url
+        assert response.data == b""
+        assert client.options(url).status_code == 401, url
+    assert colleague.options("/api/v1/no-such-route").status_code == 404

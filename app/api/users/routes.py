@@ -40,8 +40,7 @@ LAST_ADMIN = {
 
 @blp.before_request
 def _admins_only() -> None:
-    # OPTIONS only names the methods (docs/api.md): any member may ask, as on every route.
-    if request.endpoint not in OPEN_TO_EVERY_MEMBER and request.method != "OPTIONS":
+    if request.endpoint not in OPEN_TO_EVERY_MEMBER:
         accounts_db.require_admin(session(), principal(), "manage users")
 
 
