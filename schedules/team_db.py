@@ -80,30 +80,26 @@ def window(
     timezone: str = "UTC",
 ) -> tuple[dt.datetime, dt.datetime]:
     """The window asked for, else the current quarter on the workspace's clock (either bound
-    alone keeps the quarter's other one)."""
-    if start is not None and end is None:
-        _check_start_alone(start, quarter[1], timezone)
+    alone keeps the quarter's other one). A ``from`` sent without ``to`` is what a refusal then
+    names, as the client did not send the quarter's end it is measured against; worded for the
+    API and the team page alike."""
+    start_alone = start is not None and end is None
     start, end = start or quarter[0], end or quarter[1]
+    why = "without an end, the window ends with this quarter"
+    if start_alone and end <= start:
+        raise InvalidValue("from", f"Must be before {_day_or_moment(end, timezone)}: {why}.")
     check_order(start, end)
     # A year back from ``end`` rather than ahead of ``start``: only the latter can pass 9999.
-    if end.year > 1 and end - relativedelta(years=1) > start:
-        raise InvalidValue("to", "Ask for at most a year at once.")
-    return start, end
-
-
-def _check_start_alone(start: dt.datetime, end: dt.datetime, timezone: str) -> None:
-    """A ``from`` sent without ``to`` is what a refusal names: the client did not send the
-    quarter's end it is measured against. Worded for the API and the team page alike."""
-    why = "without an end, the window ends with this quarter"
-    if end <= start:
-        raise InvalidValue("from", f"Must be before {_day_or_moment(end, timezone)}: {why}.")
-    earliest = end - relativedelta(years=1)
-    if earliest > start:
+    earliest = end - relativedelta(years=1) if end.year > 1 else start
+    if earliest <= start:
+        return start, end
+    if start_alone:
         raise InvalidValue(
             "from",
             f"Must be on or after {_day_or_moment(earliest, timezone)}: {why}, and a window "
             "spans at most a year.",
         )
+    raise InvalidValue("to", "Ask for at most a year at once.")
 
 
 def _day_or_moment(at: dt.datetime, timezone: str) -> str:
