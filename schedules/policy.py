@@ -17,8 +17,12 @@ DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS = 30
 
 
 def resolve_policy(data: Mapping[str, Any] | None, current: Audience | None = None) -> dict:
-    """Turn an API policy (a preset name or explicit numbers) into the stored columns."""
-    data = dict(data or {})
+    """Turn an API policy (a preset name or explicit numbers) into the stored columns; parts
+    left out keep ``current``'s values. None is the default policy, label and numbers together,
+    as a null cadence is the default cadence (not a preset label dropped from its numbers)."""
+    if data is None:
+        data, current = {}, None
+    data = dict(data)
     preset = data.get("preset")
     gives = data.get("gives_per_ask")
     min_days = data.get("min_days_between_asks")

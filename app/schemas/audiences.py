@@ -82,7 +82,8 @@ class AudienceSchema(Schema):
         load_default=None,
         metadata={
             "description": 'A preset\'s name alone ("80-20") stands for {"preset": "80-20"}. '
-            "In a PATCH, parts left out keep their values."
+            "In a PATCH, parts left out keep their values; null is the default policy again "
+            "(no preset, the default numbers)."
         },
     )
     half_life_days = fields.Integer(

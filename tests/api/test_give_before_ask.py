@@ -169,6 +169,31 @@ def test_dropping_a_preset_keeps_the_gives_per_ask(rep):
         assert (policy["preset"], policy["gives_per_ask"]) == (None, gives)
 
 
+def test_a_null_policy_is_the_default_policy_label_and_numbers_together(rep):
+    """As a null cadence or utm is the default: not a preset label dropped from its numbers."""
+    default = make_audience(rep, name="Default")["policy"]
+    custom = make_audience(
+        rep,
+        name="Custom",
+        policy={"preset": "80-20", "min_days_between_asks": 10, "touches_per_ask": 4,
+                "record_published_within_days": 60},
+    )  # fmt: skip
+    url = f"/api/v1/audiences/{custom['id']}"
+    answer = rep.patch(url, json={"policy": None})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["policy"] == default
+    assert rep.get(url).get_json()["policy"] == default
+
+
+def test_a_null_policy_that_would_uncover_an_ask_is_refused_like_any_stricter_one(rep):
+    audience = make_audience(rep, policy={"gives_per_ask": 1})
+    give(rep, audience["id"], JAN[0])
+    assert ask(rep, audience["id"], "2053-02-01T09:00").status_code == 201
+    url = f"/api/v1/audiences/{audience['id']}"
+    assert_refused(rep.patch(url, json={"policy": None}), counted=1)
+    assert rep.get(url).get_json()["policy"]["gives_per_ask"] == 1
+
+
 def test_presets_set_the_gives_per_ask(rep):
     for preset, gives in (("jab-jab-jab-right-hook", 3), ("80-20", 4), ("4-1-1", 5)):
         created = make_audience(rep, name=preset, policy={"preset": preset})
