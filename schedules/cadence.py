@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dateutil import parser as du_parser
 from dateutil import rrule as du_rrule
 
 from core.errors import InvalidValue
@@ -150,6 +151,7 @@ def _custom(data: Mapping[str, Any], time: dt.time) -> Cadence:
         )
     if "DTSTART" in text.upper() or "\n" in text:
         raise InvalidValue("cadence.rrule", "Give one RRULE value such as FREQ=MONTHLY;BYDAY=2TU.")
+    _check_until(text)
     try:
         starts_on = dt.date.fromisoformat(str(data.get("starts_on", DEFAULT_STARTS_ON)))
     except ValueError:
@@ -167,6 +169,26 @@ def _custom(data: Mapping[str, Any], time: dt.time) -> Cadence:
             "cadence.rrule", "Occurs more often than weekly; thought leadership needs room."
         )
     return cadence
+
+
+def _check_until(text: str) -> None:
+    """The rule runs on the audience's wall clock, so its UNTIL is read there too (RFC 5545
+    with a local DTSTART); dateutil refuses a UTC one saying it "must be specified in UTC"."""
+    for part in text.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().upper() != "UNTIL":
+            continue
+        try:  # as rrulestr reads it; what it cannot read, it refuses itself
+            until = du_parser.parse(value)
+        except (ValueError, OverflowError):
+            return
+        if until.tzinfo is not None:
+            raise InvalidValue(
+                "cadence.rrule",
+                f"UNTIL={value.strip()} is a time in UTC or at an offset, and this rule runs on "
+                "the audience's own clock: give its end on that clock, with no Z or offset, "
+                f"such as UNTIL={until:%Y%m%dT%H%M%S} or UNTIL={until:%Y%m%d}.",
+            )
 
 
 def _take(rule: du_rrule.rrule, count: int) -> list[dt.datetime]:

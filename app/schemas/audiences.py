@@ -49,7 +49,11 @@ class CadenceSchema(Schema):
     rrule = fields.String(
         allow_none=True,
         validate=validate.Length(1, 500),
-        metadata={"example": "FREQ=MONTHLY;BYDAY=2TU", "description": "At least a week apart."},
+        metadata={
+            "example": "FREQ=MONTHLY;BYDAY=2TU",
+            "description": "At least a week apart. An UNTIL is on the audience's clock, "
+            "with no Z or offset (UNTIL=20301231).",
+        },
     )
     starts_on = fields.String(
         allow_none=True,

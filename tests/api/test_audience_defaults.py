@@ -107,3 +107,16 @@ def test_every_cadence_field_in_an_answer_is_documented(rep, app):
     assert set(audience["cadence"]) <= set(documented)
     assert all(documented[name].get("description") for name in audience["cadence"])
     assert "replaces" in schemas["AudiencePatch"]["properties"]["cadence"]["description"]
+
+
+@pytest.mark.parametrize("until", ["99991231T000000Z", "20300101T000000Z"])
+def test_an_until_in_utc_says_to_give_it_on_the_audiences_clock(rep, until):
+    """dateutil blamed "UNTIL values must be specified in UTC" on a time that was in UTC: the
+    rule runs on the audience's wall clock, so its end is given there, without the Z."""
+    rule = f"FREQ=WEEKLY;BYDAY=MO;UNTIL={until}"
+    field, message = refusal(rep, {"name": "CFOs", "cadence": {"rrule": rule}})
+    assert field == "cadence.rrule"
+    assert "must be specified in UTC" not in message
+    assert f"UNTIL={until}" in message and f"UNTIL={until[:-1]}" in message, message
+    local = make_audience(rep, cadence={"rrule": f"FREQ=WEEKLY;BYDAY=MO;UNTIL={until[:-1]}"})
+    assert local["cadence"]["rrule"].endswith(f"UNTIL={until[:-1]}")
