@@ -3,6 +3,7 @@ rules' policy values."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from schedules import rule
 from schedules.cadence import Cadence, parse_cadence
 from schedules.contacts import relationship as rel
 from schedules.models import Audience
+from schedules.times import when
 
 # A post shared outside the product (or a touch) is recorded within a month of it.
 DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS = 30
@@ -57,6 +59,31 @@ def resolve_policy(data: Mapping[str, Any] | None, current: Audience | None = No
         "min_days_between_asks": min_days,
         **person,
     }
+
+
+def check_recorded_in_time(
+    field: str, audience: Audience | None, at: dt.datetime, now: dt.datetime, what: str, holder: str
+) -> None:
+    """A published post or a touch is recorded after the fact only so far back
+    (``record_published_within_days``), so an old one cannot buy an ask today; said to the rep
+    on ``audience``'s clock, with who can change it. ``holder`` names the audience for them."""
+    days = (
+        audience.record_published_within_days if audience else DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
+    )
+    if at >= now - dt.timedelta(days=days):
+        return
+    zone = audience.timezone if audience else "UTC"
+    back = f"up to {days} days back; {when(at, zone, now.date())} ({zone}) is older."
+    if audience is None:
+        message = (
+            f"Without an audience, {what} are recorded {back} "
+            "Put the contact in an audience whose policy allows more."
+        )
+    else:
+        message = (
+            f"{holder} records {what} {back} An admin can raise the limit in the audience's policy."
+        )
+    raise InvalidValue(field, message)
 
 
 def policy_of(audience: Audience) -> rule.Policy:

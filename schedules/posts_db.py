@@ -29,7 +29,7 @@ from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
 from schedules.models import POST_TITLE_MAX, POST_TYPES, STATUSES, TIMELINE_STATUSES, Audience, Post
-from schedules.policy import policy_of
+from schedules.policy import check_recorded_in_time, policy_of
 from schedules.refusals import RelationshipViolation, RuleViolation
 from schedules.timeline_db import (
     SqlTimeline,
@@ -147,13 +147,9 @@ def check_dates(audience: Audience, post: Post, now: dt.datetime | None = None) 
             f"A published post has gone out, and {at} is still to come; schedule it for then, "
             "or give the time it was shared.",
         )
-    days = audience.record_published_within_days
-    if post.status == "published" and post.scheduled_at < now - dt.timedelta(days=days):
-        raise InvalidValue(
-            "scheduled_at",
-            f"A published post may be recorded up to {days} days after it was shared "
-            f"(policy.record_published_within_days), and {at} is older; "
-            "old posts would buy asks today.",
+    if post.status == "published":
+        check_recorded_in_time(
+            "scheduled_at", audience, post.scheduled_at, now, "published posts", "This audience"
         )
 
 

@@ -17,7 +17,7 @@ from schedules.contacts import people_db
 from schedules.contacts.contacts_db import get_contact, zone_of
 from schedules.contacts.people_db import lock_contact
 from schedules.models import TOUCH_KINDS, Contact, Post, Touch
-from schedules.policy import DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS, person_policy
+from schedules.policy import check_recorded_in_time, person_policy
 from schedules.times import parse_stored, when
 
 
@@ -129,17 +129,9 @@ def add_touch(
 def _recent_enough(contact: Contact, at: dt.datetime) -> None:
     """Touches are recorded after the fact only as far back as published posts may be, so a
     back-dated touch cannot buy a pitch today."""
-    days = (
-        contact.audience.record_published_within_days
-        if contact.audience
-        else DEFAULT_RECORD_PUBLISHED_WITHIN_DAYS
+    check_recorded_in_time(
+        "at", contact.audience, at, utcnow(), "touches", "This contact's audience"
     )
-    if at < utcnow() - dt.timedelta(days=days):
-        raise InvalidValue(
-            "at",
-            f"A touch may be recorded up to {days} days after it happened "
-            f"(policy.record_published_within_days), and {at:%Y-%m-%d} is older.",
-        )
 
 
 def _happened(contact: Contact, at: dt.datetime, post_id: int | None) -> None:

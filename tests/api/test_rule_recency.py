@@ -51,7 +51,10 @@ def test_a_past_give_is_recorded_as_published_and_only_recently(rep):
     assert give(rep, audience["id"], iso(-3), status="published")["status"] == "published"
     old = post(rep, audience["id"], "give", "2020-01-01T09:00", status="published")
     assert field_of(old) == "scheduled_at"
-    assert "30 days" in old.get_json()["errors"][0]["message"]
+    assert old.get_json()["errors"][0]["message"] == (
+        "This audience records published posts up to 30 days back; Wed 1 January 2020, 09:00 "
+        "(Europe/Berlin) is older. An admin can raise the limit in the audience's policy."
+    )
     assert field_of(post(rep, audience["id"], "give", iso(-45), status="published"))
     url = f"/api/v1/audiences/{audience['id']}"
     loosened = rep.patch(url, json={"policy": {"record_published_within_days": 60}})
@@ -130,8 +133,21 @@ def test_a_touch_is_recorded_after_the_fact_only_recently(rep):
     url = f"/api/v1/contacts/{contact['id']}/touches"
     old = rep.post(url, json={"kind": "commented", "at": iso(-45)})
     assert field_of(old) == "at"
-    assert "30 days" in old.get_json()["errors"][0]["message"]
+    message = old.get_json()["errors"][0]["message"]
+    assert message.startswith("This contact's audience records touches up to 30 days back; ")
+    assert message.endswith(" is older. An admin can raise the limit in the audience's policy.")
     recent = touch(rep, contact, iso(-3))
     moved = rep.patch(f"{url}/{recent['id']}", json={"at": iso(-45)})
     assert field_of(moved) == "at"
     assert rep.get(url).get_json()["items"][0]["at"] == recent["at"]
+
+
+def test_a_touch_of_a_contact_without_an_audience_is_recorded_up_to_the_default_days_back(rep):
+    contact = add_contact(rep, accepted_at=iso(-400))
+    old = rep.post(
+        f"/api/v1/contacts/{contact['id']}/touches", json={"kind": "commented", "at": iso(-45)}
+    )
+    assert field_of(old) == "at"
+    message = old.get_json()["errors"][0]["message"]
+    assert message.startswith("Without an audience, touches are recorded up to 30 days back; ")
+    assert message.endswith(" is older. Put the contact in an audience whose policy allows more.")

@@ -86,7 +86,7 @@ def test_a_refused_mark_as_published_says_why_beside_its_date_without_the_field_
     assert "scheduled_at:" not in _without_tags(page)
     publish = page.split('id="publish-heading"', 1)[1]
     error = re.search(r'<p class="field-error" id="([^"]+)">(.*?)</p>', publish)
-    assert error[2].startswith("A published post may be recorded up to 30 days")
+    assert error[2].startswith("This audience records published posts up to 30 days back")
     assert f'aria-describedby="{error[1]}"' in publish
     # The date typed is still in its field.
     typed = f'id="published-date-{post["id"]}" name="date" type="date" value="2020-01-01"'
