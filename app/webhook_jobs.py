@@ -27,6 +27,7 @@ from core.db import utcnow
 from feeds import fetcher
 from feeds.errors import FetchError
 from feeds.fetch_policy import FetchPolicy
+from feeds.urls import mask_credentials
 from schedules.webhooks import deliveries_db, signing
 from schedules.webhooks.endpoints_db import TIMEOUT, delivery_policy
 from schedules.webhooks.models import RESPONSE_EXCERPT_MAX
@@ -174,8 +175,8 @@ class DeliveryRunner:
                 log.info(
                     "webhook delivery %s to %s failed: %s",
                     claim.delivery_id,
-                    claim.url,
-                    outcome.error or f"HTTP {outcome.status}",
+                    mask_credentials(claim.url),
+                    mask_credentials(outcome.error or f"HTTP {outcome.status}"),
                 )
             if following is None:
                 return attempts

@@ -97,6 +97,17 @@ def has_credentials(url: str) -> bool:
         return False
 
 
+# A URL's user name and password: the scheme, then up to the last @ before its path (urlsplit
+# reads the host after the last one too).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@")
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with every URL's user name and password shown as ``***``
+    (``https://***@host/path``), for URLs stored before they were refused."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
 def _normalised_parts(url: str, *, ascii_host: bool = False) -> SplitResult:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()

@@ -1,13 +1,31 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump, validate
 
 from app.schemas.common import PageQuerySchema, StrictBoolean
-from feeds.urls import MAX_URL_LENGTH
+from feeds.urls import MAX_URL_LENGTH, mask_credentials
 from schedules.webhooks.models import EVENT_TYPES, WEBHOOK_DESCRIPTION_MAX
 
 
-class WebhookSchema(Schema):
+class CredentialsMasked(Schema):
+    """URLs stored with a user name or password before they were refused keep them for
+    delivery, never for display: in the ``MASKED`` fields every URL's read ``***@``."""
+
+    MASKED: tuple[str, ...] = ()
+
+    @post_dump
+    def _masked(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        for name in self.MASKED:
+            if data.get(name):
+                data[name] = mask_credentials(data[name])
+        return data
+
+
+class WebhookSchema(CredentialsMasked):
+    MASKED = ("url", "disabled_reason")  # a reason may quote the last failure, URL and all
+
     id = fields.Integer(dump_only=True)
     url = fields.Url(
         required=True,
@@ -15,7 +33,8 @@ class WebhookSchema(Schema):
         validate=validate.Length(max=MAX_URL_LENGTH),
         metadata={
             "description": "Where events are POSTed. Private and loopback addresses are "
-            "refused unless the feeds' allowlist (PLANNER_FEEDS_ALLOWLIST) allows them."
+            "refused unless the feeds' allowlist (PLANNER_FEEDS_ALLOWLIST) allows them; a user "
+            "name or password is refused (one stored before is shown as https://***@host/...)."
         },
     )
     events = fields.List(
@@ -62,7 +81,9 @@ class WebhookListSchema(Schema):
     total = fields.Integer()
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(CredentialsMasked):
+    MASKED = ("last_error",)  # "Could not reach <url>: ..."
+
     id = fields.Integer()
     event_id = fields.Integer(metadata={"description": "The webhook-id is msg_<event_id>."})
     event = fields.String(attribute="event.type")

@@ -4,11 +4,15 @@ rotated with a day's overlap, deliveries listed, a ping on demand."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from pytest_httpserver import HTTPServer
 from standardwebhooks import Webhook
 
+from core.db import utcnow
+from schedules.webhooks import signing
+from schedules.webhooks.models import WebhookEndpoint
 from tests.webhooks import add_endpoint, deliver, make_receiver
 
 pytestmark = pytest.mark.options(FEEDS_ALLOW_PRIVATE=True)
@@ -76,6 +80,66 @@ def test_a_url_carrying_credentials_is_refused_as_they_would_be_listed_back(rep,
     changed = rep.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"url": with_password})
     assert changed.status_code == 422
     assert [e["url"] for e in rep.get("/api/v1/webhooks").get_json()["items"]] == [receiver.url]
+
+
+def stored_with_credentials(app, rep, url: str) -> WebhookEndpoint:
+    """An endpoint whose URL carries a password, as stored before such URLs were refused."""
+    with app.extensions["planner_db"].writer() as session:
+        endpoint = WebhookEndpoint(
+            workspace_id=rep.workspace_id, url=url, events=["ping"], secret=signing.new_secret()
+        )
+        session.add(endpoint)
+        session.commit()
+        return endpoint
+
+
+def test_a_url_stored_with_credentials_is_shown_masked_and_still_delivered_to(app, rep, receiver):
+    with_password = receiver.url.replace("http://", "http://user:s3cret@")
+    masked = receiver.url.replace("http://", "http://***@")
+    endpoint = stored_with_credentials(app, rep, with_password)
+    receiver.secrets = [endpoint.secret]
+    url = f"/api/v1/webhooks/{endpoint.id}"
+    answers = [
+        rep.get("/api/v1/webhooks"),
+        rep.get(url),
+        rep.patch(url, json={"description": "Legacy CRM"}),
+        rep.post(f"{url}/rotate-secret"),
+        rep.post(f"{url}/test"),
+    ]
+    for answer in answers:
+        assert answer.status_code in (200, 202), answer.get_json()
+        assert "s3cret" not in answer.get_data(as_text=True)
+        assert "user:" not in answer.get_data(as_text=True)
+    assert answers[0].get_json()["items"][0]["url"] == masked
+    assert {answer.get_json()["url"] for answer in answers[1:]} == {masked}
+    # What is stored, and where it is delivered, are unchanged.
+    receiver.secrets = [answers[3].get_json()["secret"]]
+    deliver(app)
+    assert receiver.types() == ["ping"]
+    with app.extensions["planner_db"].writer() as session:
+        assert session.get(WebhookEndpoint, endpoint.id).url == with_password
+
+
+def test_failures_to_a_url_with_credentials_name_it_masked(app, rep, caplog):
+    """Each failure names the URL, and three days of them disable the endpoint, saying the last."""
+    caplog.set_level(logging.INFO, logger="app.webhook_jobs")
+    endpoint = stored_with_credentials(app, rep, "http://user:s3cret@127.0.0.1:9/hooks")
+    url = f"/api/v1/webhooks/{endpoint.id}"
+    assert rep.post(f"{url}/test").status_code == 202
+    now = utcnow()
+    while True:  # retried until given up, as in test_webhooks
+        deliver(app, now)
+        deliveries = rep.get(f"{url}/deliveries")
+        [delivery] = deliveries.get_json()["items"]
+        assert "s3cret" not in deliveries.get_data(as_text=True)
+        if delivery["next_try_at"] is None:
+            break
+        now = dt.datetime.fromisoformat(delivery["next_try_at"])
+    assert delivery["last_error"].startswith("Could not reach http://***@127.0.0.1:9/hooks")
+    shown = rep.get(url)
+    assert "Could not reach http://***@127.0.0.1:9/hooks" in shown.get_json()["disabled_reason"]
+    assert "s3cret" not in shown.get_data(as_text=True)
+    assert "failed" in caplog.text and "s3cret" not in caplog.text
 
 
 def test_deliveries_name_themselves_as_webhooks_not_as_the_feed_fetcher(

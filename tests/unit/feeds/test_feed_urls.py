@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.urls import canonical_url, is_web_url, normalise_url
+from feeds.urls import canonical_url, is_web_url, mask_credentials, normalise_url
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,21 @@ def test_a_feed_address_typed_with_a_space_is_stored_as_it_is_sent() -> None:
 )
 def test_is_web_url(url: str, expected: bool) -> None:
     assert is_web_url(url) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://user:pass@hooks.example/in", "https://***@hooks.example/in"),
+        ("https://token@hooks.example", "https://***@hooks.example"),
+        # urlsplit reads the host after the last @ of the authority, so all before it goes.
+        ("https://a@b:c@hooks.example/in", "https://***@hooks.example/in"),
+        ("Could not reach http://u:p@127.0.0.1:9/x: refused",
+         "Could not reach http://***@127.0.0.1:9/x: refused"),
+        # An @ past the host is not a credential.
+        ("https://hooks.example/in?to=a@b.example", "https://hooks.example/in?to=a@b.example"),
+        ("https://hooks.example/in", "https://hooks.example/in"),
+    ],
+)  # fmt: skip
+def test_mask_credentials_hides_only_a_urls_user_name_and_password(text: str, shown: str) -> None:
+    assert mask_credentials(text) == shown
