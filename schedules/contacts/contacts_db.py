@@ -34,7 +34,7 @@ from schedules.contacts.invitations import WHY_PERSONAL, is_stock
 from schedules.contacts.people_db import lock_contact
 from schedules.contacts.profiles import profile_key
 from schedules.models import CONTACT_NAME_MAX, RELATIONSHIPS, Audience, Contact, Post
-from schedules.policy import person_policy
+from schedules.policy import person_policy, policy_of
 from schedules.posts_db import SCHEDULE_GRACE
 from schedules.times import local, parse_stored
 
@@ -118,21 +118,23 @@ def standings(
 
 
 class _Ratios:
-    """The audience rule's answer for a rep on an audience from a given minute, read once per
-    page however many of its contacts share them."""
+    """The audience rule's answer for a rep on an audience from a given minute: each rep's
+    timeline on the audience is read whole once per page, and the pure rule asked in memory at
+    every minute its contacts need."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.read: dict[tuple[int, int, dt.datetime], rule.Ratio] = {}
+        self.timelines: dict[tuple[int, int], rule.ListTimeline] = {}
 
     def at(self, contact: Contact, now: dt.datetime) -> rule.Ratio | None:
-        if contact.audience is None:
+        audience = contact.audience
+        if audience is None:
             return None
-        key = (contact.audience.id, contact.owner_id, now.replace(second=0, microsecond=0))
-        if key not in self.read:
-            audience, owner = contact.audience, contact.owner_id
-            self.read[key] = timeline_db.ratio(self.session, audience, owner, now)
-        return self.read[key]
+        key = (audience.id, contact.owner_id)
+        if key not in self.timelines:
+            self.timelines[key] = timeline_db.whole_timeline(self.session, *key)
+        minute = now.replace(second=0, microsecond=0)
+        return rule.ratio(self.timelines[key], policy_of(audience), minute)
 
 
 # Each round moves the candidate to one rule's first passing date; dates of both rules

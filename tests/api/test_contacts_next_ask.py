@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.api.helpers import add_contact, direct_ask, iso, touch
-from tests.helpers import give, make_audience
+from tests.helpers import give, make_audience, statements_run
 
 
 def at(text):
@@ -159,3 +159,36 @@ def test_an_acceptance_stored_ahead_before_the_check_may_be_sent_back_unchanged(
     same = rep.patch(url, json={"accepted_at": "2053-01-01T09:00:00+00:00", "title": "COO"})
     assert same.status_code == 200, same.get_json()
     refused_on(rep.patch(url, json={"accepted_at": "2053-01-02T09:00"}), "accepted_at")
+
+
+def test_the_list_reads_the_calendar_once_however_many_minutes_its_people_wait_for(
+    app, rep, audience
+):
+    """Each person connected at another minute, so each earliest ask is another moment the
+    audience rule is asked about: the rep's calendar is read once for all of them (it was
+    read again at each moment: 800 statements for 200 people), and the dates still pass."""
+    for days in (9, 8, 7):
+        give(rep, audience["id"], iso(-days), status="published")
+    now = dt.datetime.now(dt.UTC)
+
+    def calendar_reads() -> tuple[int, list[dict]]:
+        with statements_run(app.extensions["planner_db"].engine) as statements:
+            listed = rep.get(f"/api/v1/contacts?audience_id={audience['id']}").get_json()
+        return sum(1 for s in statements if "FROM posts" in s), listed["items"]
+
+    for hours in range(1, 5):
+        accepted = now - dt.timedelta(days=3, hours=hours)
+        contact = add_contact(
+            rep, audience, name=f"Wendy {hours}", accepted_at=accepted.isoformat()
+        )
+        touch(rep, contact, iso(-2))
+        touch(rep, contact, iso(-1))
+        if hours == 1:
+            one, _ = calendar_reads()
+    four, listed = calendar_reads()
+    assert four == one
+    dates = {at(c["earliest_ask_at"]) for c in listed}
+    assert len(dates) == 4 and min(dates) > now + dt.timedelta(days=10)
+    first = min(listed, key=lambda c: c["earliest_ask_at"])
+    assert direct_ask(rep, first, minutes(first["earliest_ask_at"], -1)).status_code == 409
+    assert direct_ask(rep, first, first["earliest_ask_at"]).status_code == 201
