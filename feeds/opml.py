@@ -21,6 +21,10 @@ from xml.etree import ElementTree
 from core.errors import InvalidValue
 from feeds.xmlguard import check_xml
 
+# Outlines nested deeper than this are refused: readers nest folders a few levels at most, and
+# the walk below recurses once a level, which past Python's stack limit would be a crash.
+MAX_OUTLINE_DEPTH = 100
+
 
 @dataclass(frozen=True)
 class OpmlFeed:
@@ -31,7 +35,8 @@ class OpmlFeed:
 
 def parse_opml(data: bytes) -> list[OpmlFeed]:
     """Feeds in document order, each URL once. Raises :class:`InvalidValue` (field "opml")
-    for a document that is not OPML, and :class:`UnsafeXML` for one declaring entities."""
+    for a document that is not OPML or nests outlines over ``MAX_OUTLINE_DEPTH`` deep, and
+    :class:`UnsafeXML` for one declaring entities."""
     check_xml(data)
     try:
         # Safe after check_xml: with no entity declarations there is nothing to expand, and
@@ -43,7 +48,7 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     if _local(root.tag) != "opml" or body is None:
         raise InvalidValue("opml", "The file is not an OPML subscription list.")
     found: dict[str, tuple[str | None, list[str]]] = {}
-    _collect(body, [], found)
+    _collect(body, [], found, 1)
     return [OpmlFeed(url, title, tuple(tags)) for url, (title, tags) in found.items()]
 
 
@@ -51,12 +56,19 @@ def _collect(
     parent: ElementTree.Element,
     folders: list[str],
     found: dict[str, tuple[str | None, list[str]]],
+    depth: int,
 ) -> None:
     for outline in (child for child in parent if _local(child.tag) == "outline"):
+        if depth > MAX_OUTLINE_DEPTH:
+            raise InvalidValue(
+                "opml",
+                f"The file's outlines are nested more than {MAX_OUTLINE_DEPTH} deep, deeper "
+                "than any reader nests its folders.",
+            )
         url = _attribute(outline, "xmlUrl")
         label = (_attribute(outline, "title") or _attribute(outline, "text") or "").strip()
         if not url:
-            _collect(outline, [*folders, label] if label else folders, found)
+            _collect(outline, [*folders, label] if label else folders, found, depth + 1)
             continue
         url = url.strip()
         title, tags = found.setdefault(url, (None, []))

@@ -310,6 +310,32 @@ def test_opml_import_refusals(rep, data, content_type: str, status: int, field) 
     assert rep.get("/api/v1/feeds").get_json()["total"] == 0
 
 
+def folders_deep(folders: int) -> bytes:
+    """An OPML file whose one feed sits inside ``folders`` folders, each inside the one before."""
+    return b"".join((
+        b'<?xml version="1.0"?><opml version="2.0"><body>',
+        b'<outline text="f">' * folders,
+        b'<outline text="deep" xmlUrl="https://deep.example.com/feed"/>',
+        b"</outline>" * folders,
+        b"</body></opml>",
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("folders", [100, 989, 37_000])  # 37,000: just under the 1 MiB limit
+def test_opml_nested_over_100_outlines_deep_is_422_not_a_crash(rep, folders) -> None:
+    response = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": (io.BytesIO(folders_deep(folders)), "deep.opml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, response.get_json()
+    assert "outlines are nested more than 100 deep" in response.get_json()["detail"]
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+    at_the_bound = rep.post("/api/v1/feeds/import", data=folders_deep(99), content_type="text/xml")
+    assert at_the_bound.status_code == 200, at_the_bound.get_json()
+    assert at_the_bound.get_json()["created"] == 1
+
+
 def test_opml_upload_needs_the_file_field(rep) -> None:
     response = rep.post(
         "/api/v1/feeds/import",
