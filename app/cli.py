@@ -6,6 +6,7 @@ enough value has come before them. Settings come from the environment (DATABASE_
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
 from typing import TYPE_CHECKING, Any
@@ -83,6 +84,15 @@ class Planner(click.Group):
             # exit status 1) is bad input, as an input file that cannot be read already is.
             error.exit_code = 2
             raise
+        except OSError as error:
+            # So is output that cannot be written once opened (a full disk, standard output
+            # to /dev/full), raised by any command's writes or by closing its output file.
+            # A closed pipe (``| head``) stays click's: a quiet exit.
+            if error.errno not in UNWRITABLE:
+                raise
+            from app.runtime import fail
+
+            fail(f"The output cannot be written: {error.strerror}.")
         except Exception as error:
             message = _refusal(error, ctx.obj)
             if message is None:
@@ -98,6 +108,11 @@ class Planner(click.Group):
         rows = [(name, self.summary(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+# What a write answers when its data cannot be stored: a full disk or quota, a file past its
+# size limit, a failing device, a read-only file system.
+UNWRITABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 
 def _refusal(error: Exception, runtime: Runtime | None) -> str | None:

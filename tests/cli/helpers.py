@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from core.models import Workspace
 from feeds import subscriptions_db
@@ -40,7 +41,7 @@ def add_feeds(writer, urls: list[str]) -> list[int]:
         return [feed.id for feed in feeds]
 
 
-def planner(*args: str, database_url: str) -> subprocess.Popen:
+def planner(*args: str, database_url: str, stdout: Any = subprocess.PIPE) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -49,5 +50,5 @@ def planner(*args: str, database_url: str) -> subprocess.Popen:
     }
     command = [str(PLANNER), *args]
     return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=REPO, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True
     )

@@ -16,7 +16,7 @@ from app import create_app
 from app.cli import COMMANDS, cli
 from schedules.models import Audience, Post
 from tests.api.helpers import stored_at_the_calendars_end
-from tests.cli.helpers import REPO
+from tests.cli.helpers import REPO, planner
 from tests.conftest import make_caller
 from tests.helpers import PlannerRunner, give, make_audience
 
@@ -220,6 +220,29 @@ def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
 def test_bad_input_exits_2_with_one_line(app, rep, outsider, args, message):
     make_audience(outsider, name="Globex CFOs")
     assert message in one_line_error(run(app, *args))
+
+
+# Every write to it fails with ENOSPC, as to a full disk.
+DEV_FULL = Path("/dev/full")
+
+
+@pytest.mark.skipif(not DEV_FULL.exists(), reason="/dev/full, a full disk to write to, is Linux's")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export-ics", "--all"],
+        ["export-ics", "--all", "-o", str(DEV_FULL)],
+        ["posts", "list", "--audience", "CFOs"],
+        ["audiences", "list"],
+    ],
+)
+def test_output_that_cannot_be_written_is_one_error_line_and_exit_2(app, rep, database_url, args):
+    give(rep, make_audience(rep)["id"], "2031-01-06T09:00")
+    with DEV_FULL.open("w") as full:
+        command = planner(*args, database_url=database_url, stdout=full)
+        _, err = command.communicate(timeout=60)
+    assert err.splitlines() == ["Error: The output cannot be written: No space left on device."]
+    assert command.returncode == 2
 
 
 @pytest.mark.parametrize(
