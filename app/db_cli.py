@@ -39,11 +39,12 @@ def db_upgrade(runtime: Runtime, revision: str) -> None:
 
 @db.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (a regular file only).")
 @pass_runtime
-def db_backup(runtime: Runtime, file: Path) -> None:
+def db_backup(runtime: Runtime, file: Path, force: bool) -> None:
     """Copy the SQLite database to FILE, consistently, while the service keeps running."""
     try:
-        revision = backup.backup(runtime.config["DATABASE_URL"], file)
+        revision = backup.backup(runtime.config["DATABASE_URL"], file, replace=force)
     except backup.BackupError as error:
         fail(str(error))
     click.echo(f"Backed up to {file} (schema revision {revision}).")

@@ -57,12 +57,30 @@ def _check(connection: sqlite3.Connection, what: str) -> str:
     return revision[0]
 
 
-def backup(database_url: str, target: Path) -> str:
-    """Copy the live database to ``target`` (replaced only once complete); return its revision."""
+def backup(database_url: str, target: Path, replace: bool = False) -> str:
+    """Copy the live database to ``target`` (replaced only once complete); return its revision.
+
+    An existing file is replaced only when ``replace`` says so; a symbolic link is written
+    through (the file it names is replaced, the link stays); anything but a regular file (a
+    device, a pipe) never is: renaming the copy onto it would put a file in its place.
+    """
     source_path = sqlite_path(database_url)
     if not source_path.exists():
         raise BackupError(f"There is no database at {source_path}.")
-    partial = target.with_name(f".{target.name}.partial")
+    try:
+        destination = target.resolve()
+    except (OSError, RuntimeError) as error:  # a loop of links (RuntimeError before 3.13)
+        raise BackupError(f"{target} cannot be followed to a file: {error}.") from None
+    if destination == source_path.resolve():
+        raise BackupError(f"{target} is the database itself; back up to another file.")
+    if destination.exists():
+        if not destination.is_file():
+            raise BackupError(f"{target} is not a regular file; back up to a file instead.")
+        if not replace:
+            raise BackupError(
+                f"{target} already exists; name a new file, or add --force to replace it."
+            )
+    partial = destination.with_name(f".{destination.name}.partial")
     partial.unlink(missing_ok=True)
     try:
         partial.touch()  # SQLite would say only "unable to open database file"
@@ -73,7 +91,7 @@ def backup(database_url: str, target: Path) -> str:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             revision = _check(copy, "The backup")
-        os.replace(partial, target)
+        os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
     return revision

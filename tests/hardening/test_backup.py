@@ -3,8 +3,10 @@ restore brings back exactly what was backed up."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import stat
 import threading
 from contextlib import closing
 
@@ -89,6 +91,60 @@ def test_restore_refuses_a_file_that_is_not_a_planner_backup(sqlite_template, tm
         assert result.exit_code == 2, result.output
         assert "Error:" in result.output
     assert counts(live) == before
+    app.extensions["planner_db"].engine.dispose()
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+def test_backup_replaces_an_existing_file_only_with_force(sqlite_template, tmp_path):
+    live = tmp_path / "live.db"
+    shutil.copy(sqlite_template, live)
+    app = sqlite_app(live, tmp_path)
+    runner = PlannerRunner(app)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes")
+    refused = one_error_line(runner.invoke(args=["db", "backup", str(notes)]))
+    assert f"{notes} already exists" in refused and "--force" in refused
+    assert notes.read_text() == "my notes"
+
+    forced = runner.invoke(args=["db", "backup", "--force", str(notes)])
+    assert forced.exit_code == 0, forced.output
+    assert counts(notes) == counts(live)
+    itself = runner.invoke(args=["db", "backup", "--force", str(live)])
+    assert "is the database itself" in one_error_line(itself)
+    app.extensions["planner_db"].engine.dispose()
+
+
+def test_backup_writes_through_a_symbolic_link_and_never_to_other_kinds_of_file(
+    sqlite_template, tmp_path
+):
+    live = tmp_path / "live.db"
+    shutil.copy(sqlite_template, live)
+    app = sqlite_app(live, tmp_path)
+    runner = PlannerRunner(app)
+    (tmp_path / "2025-03-01.db").write_text("yesterday's")
+    latest = tmp_path / "latest.db"
+    latest.symlink_to("2025-03-01.db")
+    assert "--force" in one_error_line(runner.invoke(args=["db", "backup", str(latest)]))
+    forced = runner.invoke(args=["db", "backup", "--force", str(latest)])
+    assert forced.exit_code == 0, forced.output
+    assert latest.is_symlink() and counts(tmp_path / "2025-03-01.db") == counts(live)
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    to_pipe = tmp_path / "to-pipe"
+    to_pipe.symlink_to(pipe)
+    for special in (pipe, to_pipe):
+        for force in ([], ["--force"]):
+            refused = one_error_line(runner.invoke(args=["db", "backup", *force, str(special)]))
+            assert "is not a regular file" in refused
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and to_pipe.is_symlink()
+    assert not list(tmp_path.glob(".*partial"))
     app.extensions["planner_db"].engine.dispose()
 
 
