@@ -33,7 +33,8 @@ LINKEDIN_HEADER = (
 PLAIN_HEADER = ("name", "profile_url", "company", "title")
 EXPECTED = (
     f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
-    f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)}, in UTF-8."
+    f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)} (or separated by semicolons or "
+    "tabs), in UTF-8."
 )
 MONTHS = {name: n for n, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
@@ -44,6 +45,9 @@ MONTHS = {name: n for n, name in enumerate(
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # How far into the file the header may sit: LinkedIn's preamble is three lines.
 HEADER_WITHIN_LINES = 20
+# What a header may be separated by: commas, or as Excel saves a CSV where the decimal mark is a
+# comma (most of Europe) semicolons, or tabs (its "Unicode Text").
+DELIMITERS = (",", ";", "\t")
 # An email's length is emails.length_problem's (RFC 5321, under the column's width).
 LIMITS = {"name": CONTACT_NAME_MAX, "company": CONTACT_COMPANY_MAX, "title": CONTACT_TITLE_MAX}
 
@@ -85,8 +89,13 @@ class RowProblem(Exception):
         self.field, self.reason = field_, reason
 
 
-# A field opened by a quote that closes before the field ends: '"Dana" W' (but not '"a""b"').
-_STRAY_QUOTE = re.compile(r'(^|,)"([^"\r\n]*)"([^,"\r\n]+)(?=,|\r?\n|$)')
+# A field opened by a quote that closes before the field ends: '"Dana" W' (but not '"a""b"'),
+# for each delimiter.
+_STRAY_QUOTE = {
+    delimiter: re.compile(rf'(^|{d})"([^"\r\n]*)"([^{d}"\r\n]+)(?={d}|\r?\n|$)')
+    for delimiter in DELIMITERS
+    for d in [re.escape(delimiter)]
+}
 
 
 def parse(data: bytes) -> Parsed:
@@ -97,14 +106,15 @@ def parse(data: bytes) -> Parsed:
     if "\x00" in text:
         raise InvalidValue("file", "Not a text file. " + EXPECTED)
     lines = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(lines)
+    delimiter = _delimiter(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         parsed, columns = _header(reader)
         seen: dict[str, int] = {}
         start = reader.line_num + 1
         for record in reader:
             line, start = start, reader.line_num + 1
-            if _unclosed_quote(record, lines[line - 1 : reader.line_num]):
+            if _unclosed_quote(record, lines[line - 1 : reader.line_num], delimiter):
                 end = "the end of the file" if start > len(lines) else f"line {start - 1}"
                 raise InvalidValue(
                     "file",
@@ -132,7 +142,7 @@ def parse(data: bytes) -> Parsed:
     return parsed
 
 
-def _unclosed_quote(record: list[str], lines: list[str]) -> bool:
+def _unclosed_quote(record: list[str], lines: list[str], delimiter: str) -> bool:
     """Whether a record holding a line break (only a quoted field can) got it from a quote not
     closed where its field ends. Python's lenient reader then reads on into the next lines, to
     the next quote or the end of the file, and the rows between vanish; a strict reader of the
@@ -142,24 +152,46 @@ def _unclosed_quote(record: list[str], lines: list[str]) -> bool:
     if not any("\n" in cell or "\r" in cell for cell in record):
         return False
     try:
-        for _ in csv.reader([_STRAY_QUOTE.sub(r'\1"\2\3"', lines[0]), *lines[1:]], strict=True):
+        first = _STRAY_QUOTE[delimiter].sub(r'\1"\2\3"', lines[0])
+        for _ in csv.reader([first, *lines[1:]], delimiter=delimiter, strict=True):
             pass
     except csv.Error:
         return True
     return False
 
 
+def _delimiter(lines: list[str]) -> str:
+    """What the file's header line is separated by: the first delimiter that splits one of the
+    first lines into a header (a header's names never span lines); commas when none does."""
+    for line in lines[:HEADER_WITHIN_LINES]:
+        for delimiter in DELIMITERS:
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:  # a line no header is, such as a NUL or an open quote
+                continue
+            if _header_of(cells) is not None:
+                return delimiter
+    return ","
+
+
 def _header(reader) -> tuple[Parsed, dict[str, int]]:
     for record in reader:
-        cells = [cell.strip() for cell in record]
-        if cells[: len(LINKEDIN_HEADER)] == list(LINKEDIN_HEADER):
-            return Parsed("linkedin"), {name: i for i, name in enumerate(cells)}
-        lowered = [cell.lower() for cell in cells]
-        if set(PLAIN_HEADER) <= set(lowered):
-            return Parsed("plain"), {name: i for i, name in enumerate(lowered)}
+        if (found := _header_of(record)) is not None:
+            return found
         if reader.line_num >= HEADER_WITHIN_LINES:
             break
     raise InvalidValue("file", "No header found. " + EXPECTED)
+
+
+def _header_of(record: list[str]) -> tuple[Parsed, dict[str, int]] | None:
+    """The file's format and its columns when ``record`` is a header; else None."""
+    cells = [cell.strip() for cell in record]
+    if cells[: len(LINKEDIN_HEADER)] == list(LINKEDIN_HEADER):
+        return Parsed("linkedin"), {name: i for i, name in enumerate(cells)}
+    lowered = [cell.lower() for cell in cells]
+    if set(PLAIN_HEADER) <= set(lowered):
+        return Parsed("plain"), {name: i for i, name in enumerate(lowered)}
+    return None
 
 
 def _row(format_: str, columns: dict[str, int], record: list[str], line: int) -> Row:

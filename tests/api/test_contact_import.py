@@ -113,6 +113,35 @@ def test_a_plain_csv_with_an_unknown_audience_skips_that_row_only(rep):
     assert "CTOs" in skip["reason"]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"], ids=["semicolons", "tabs"])
+def test_a_csv_separated_by_semicolons_or_tabs_as_excel_saves_one_is_read_alike(rep, delimiter):
+    """Excel saves a CSV with the list separator of the machine's region, ";" across most of
+    Europe (tabs as "Unicode Text"), behind a byte order mark and with CRLF line ends."""
+    rows = [
+        ["name", "profile_url", "company", "title"],
+        ["Ana Lima", "https://www.linkedin.com/in/ana", '"Initech, Inc."', '"CFO; EMEA"'],
+        ['"Bo ""B"" Chen"', "https://www.linkedin.com/in/bo", '"Hooli;\r\nGmbH, Berlin"', "CTO"],
+        ["Cy Park", "https://www.linkedin.com/in/cy", "Globex", "VP"],
+    ]
+    data = ("\ufeff" + "".join(delimiter.join(row) + "\r\n" for row in rows)).encode()
+    answer = imported(upload(rep, data, filename="contacts.csv"))
+    assert answer["format"] == "plain" and answer["skipped"] == []
+    assert [(r["line"], r["name"]) for r in answer["created"]] == [
+        (2, "Ana Lima"), (3, 'Bo "B" Chen'), (5, "Cy Park")
+    ]  # fmt: skip
+    assert {(c["name"], c["company"], c["title"]) for c in contacts(rep)} == {
+        ("Ana Lima", "Initech, Inc.", "CFO; EMEA"),
+        ('Bo "B" Chen', "Hooli;\r\nGmbH, Berlin", "CTO"),
+        ("Cy Park", "Globex", "VP"),
+    }
+
+    # A quote left open is found in such a file too, after a stray one on its line.
+    unclosed = data.replace(b'"Bo ""B"" Chen"', b'"Bo" Chen').replace(b'Berlin"', b"Berlin")
+    response = upload(rep, unclosed, filename="contacts.csv")
+    assert response.status_code == 422, response.get_json()
+    assert "line 3 is not closed" in response.get_json()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize(
     ("data", "filename"),
     [(b"%PDF-1.7\n\x00\x01", "Connections.pdf"), (b"<html><body>hi</body></html>", "x.html")],

@@ -104,3 +104,15 @@ def test_a_quote_not_closed_is_refused_naming_its_line(app, rep, tmp_path):
         "Close it (a quote inside a quoted field is written twice) and import again.\n"
     )
     assert names(rep) == []
+
+
+def test_excels_semicolon_csv_is_imported_as_the_api_imports_it(app, rep, tmp_path):
+    excel = tmp_path / "contacts.csv"
+    excel.write_bytes(
+        "\ufeffname;profile_url;company;title\r\n"
+        'Ana Lima;https://www.linkedin.com/in/ana;"Initech, Inc.";CFO\r\n'.encode()
+    )
+    result = run(app, "contacts", "import", str(excel))
+    assert result.exit_code == 0, result.output
+    assert "rep@acme.example: 1 created" in result.output
+    assert names(rep) == ["Ana Lima"]

@@ -69,7 +69,8 @@ IMPORT_REQUEST = {
     "required": True,
     "description": "LinkedIn's Connections.csv as its data export writes it (Notes, BOM and "
     "all), or a CSV with the header name,profile_url,company,title (optional columns: email, "
-    "accepted_at, audience), uploaded as the form field `file`.",
+    "accepted_at, audience; separated by commas, semicolons or tabs), uploaded as the form "
+    "field `file`.",
     "content": {
         "multipart/form-data": {
             "schema": {
