@@ -144,7 +144,7 @@ def issue_token(session: Session, user_id: int) -> str:
 
 def rotate_token(session: Session, email: str) -> tuple[User, str]:
     """Revoke every API token of the user and issue one new one (for a token that leaked)."""
-    user = find_user(session, email)
+    user = active_user(session, email, "a new token would answer 401")
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     return user, issue_token(session, user.id)
 
@@ -281,6 +281,18 @@ def find_user(session: Session, email: str, workspace_id: int | None = None) -> 
         raise NotFound(f"No user with email {email}.")
     if workspace_id is not None and user.workspace_id != workspace_id:
         raise NotFound(f"No user with email {email} in this workspace.")
+    return user
+
+
+def active_user(session: Session, email: str, in_vain: str) -> User:
+    """The user with this email, refused when deactivated: what was to be done for them would
+    be ``in_vain`` ("a new token would answer 401"), and saying it was done would mislead."""
+    user = find_user(session, email)
+    if user.deactivated_at is not None:
+        raise Conflict(
+            f"{user.email} is deactivated: {in_vain}. There is no reactivation: invite them "
+            "again under another address."
+        )
     return user
 
 

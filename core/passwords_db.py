@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts_db import Principal, end_sessions, find_user
+from core.accounts_db import Principal, active_user, end_sessions
 from core.errors import InvalidValue
 from core.models import User
 
@@ -41,7 +41,7 @@ def validate(password: str) -> str:
 
 def set_password(session: Session, email: str, password: str) -> User:
     """Store a new hash; the change also ends the user's web sessions."""
-    user = find_user(session, email)
+    user = active_user(session, email, "they could not sign in with it")
     user.password_hash = _hasher.hash(validate(password))
     session.flush()
     end_sessions(session, user.id)

@@ -18,7 +18,7 @@ from schedules.models import Audience, Post
 from tests.api.helpers import stored_at_the_calendars_end
 from tests.cli.helpers import REPO, planner
 from tests.conftest import make_caller
-from tests.helpers import PlannerRunner, give, make_audience
+from tests.helpers import PASSWORD, PlannerRunner, give, make_audience
 
 
 def run(app, *args):
@@ -357,6 +357,20 @@ def test_users_invite_role_and_deactivate_keep_the_team_an_admin(app, client, re
     closed = run(app, "users", "deactivate", "lee@acme.example")
     assert closed.output == "Deactivated lee@acme.example.\n"
     assert client.get("/api/v1/me", headers=lee).status_code == 401
+
+
+def test_a_deactivated_user_gets_no_new_token_or_password(app, rep):
+    lee = run(app, "users", "invite", "lee@acme.example")
+    assert lee.exit_code == 0, lee.output
+    assert run(app, "users", "deactivate", "lee@acme.example").exit_code == 0
+    for args, kwargs in [
+        (["rotate-token", "Lee@acme.example"], {}),
+        (["set-password", "lee@acme.example", "--password-stdin"], {"input": f"{PASSWORD}\n"}),
+    ]:
+        refused = one_line_error(PlannerRunner(app).invoke(args=["users", *args], **kwargs))
+        assert "lee@acme.example is deactivated" in refused
+        assert "invite them again under another address" in refused
+    assert run(app, "users", "list").output.splitlines()[1].endswith("API only")  # no password
 
 
 def test_make_run_says_how_to_use_another_port():
