@@ -58,11 +58,15 @@ def contacts_import(
 def _rep(session: Session, owner: str | None, workspace: str | None) -> User:
     """The named rep (of the workspace, when one is named: an email is unique across
     workspaces, so it alone names the team), or the team's only active user."""
-    if owner is not None and workspace is None:
-        return accounts_db.find_user(session, owner)
-    team = accounts_db.resolve_workspace(session, workspace)
     if owner is not None:
-        return accounts_db.find_user(session, owner, team.id)
+        team_id = (
+            None if workspace is None else accounts_db.resolve_workspace(session, workspace).id
+        )
+        rep = accounts_db.find_user(session, owner, team_id)
+        if rep.deactivated_at is not None:  # by email: the import would name an id
+            fail(f"{rep.email} is deactivated: name an active rep with --owner EMAIL.")
+        return rep
+    team = accounts_db.resolve_workspace(session, workspace)
     active = [u for u in accounts_db.list_users(session, team.id) if u.deactivated_at is None]
     if len(active) != 1:
         fail(f"{team.name} has {len(active)} active users: name the rep with --owner EMAIL.")

@@ -65,6 +65,19 @@ def test_a_rep_of_another_workspace_than_the_one_named_is_refused(app, rep, outs
     assert names(rep) == []
 
 
+def test_a_deactivated_owner_is_named_by_the_email_given(app, rep, colleague):
+    assert run(app, "users", "deactivate", "sam@acme.example").exit_code == 0
+    for workspace in ([], ["--workspace", "Acme Sales"]):
+        refused = run(
+            app, "contacts", "import", str(CONNECTIONS), "--owner", "Sam@acme.example", *workspace
+        )
+        assert refused.exit_code == 2, refused.output
+        assert refused.output == (
+            "Error: sam@acme.example is deactivated: name an active rep with --owner EMAIL.\n"
+        )
+    assert names(rep) == []
+
+
 def test_a_file_over_the_apis_limit_is_refused_unread_and_one_at_it_imports(app, rep, tmp_path):
     """The API's limit (16 MiB, a 413): a CLI import held every row of a 19 MB file in memory
     at once (1.4 GB)."""
