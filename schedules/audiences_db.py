@@ -53,18 +53,38 @@ def get_audience(session: Session, workspace_id: int, audience_id: int) -> Audie
 def find_audience(
     session: Session, workspace_id: int, ref: str | int, load: Sequence[ExecutableOption] = ()
 ) -> Audience:
-    """An audience of the workspace by id or by name, as people type them on a command line;
-    ``load`` as for ``list_audiences``."""
+    """An audience of the workspace by id or by name, as people type them on a command line:
+    a name whatever its case, unless it is one of several names differing only in case and
+    none exactly; ``load`` as for ``list_audiences``."""
     text = str(ref).strip()
     query = select(Audience).options(*load).where(Audience.workspace_id == workspace_id)
-    if (audience_id := row_id(text)) is not None:
-        query = query.where(Audience.id == audience_id)
-    else:
-        query = query.where(Audience.name == one_line(text))
-    audience = session.scalar(query)
+    if (audience_id := row_id(text)) is None:
+        audience_id = _audience_named(session, workspace_id, one_line(text))
+    audience = session.scalar(query.where(Audience.id == audience_id)) if audience_id else None
     if audience is None:
         raise NotFound(f"No audience {text!r} in this workspace.")
     return audience
+
+
+def _audience_named(session: Session, workspace_id: int, name: str) -> int | None:
+    """The id of the audience called ``name``, compared casefolded (in Python: SQL's lower()
+    folds neither "ß" nor, on SQLite, any letter beyond ASCII); None when there is none."""
+    named = session.execute(
+        select(Audience.id, Audience.name)
+        .where(Audience.workspace_id == workspace_id)
+        .order_by(Audience.id)
+    ).all()
+    matches = [row for row in named if row.name.casefold() == name.casefold()]
+    exact = [row for row in matches if row.name == name]
+    if len(matches) > 1 and not exact:
+        listed = ", ".join(f"{row.name!r} (id {row.id})" for row in matches)
+        raise InvalidValue(
+            "audience",
+            f"{name!r} could be {len(matches)} audiences whose names differ only in case: "
+            f"{listed}; type one exactly, or its id.",
+        )
+    found = exact or matches
+    return found[0].id if found else None
 
 
 def lock_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:

@@ -193,6 +193,31 @@ def test_audiences_list_and_show_with_the_ratio(app, rep, outsider):
         assert "Ratio:\n    rep@acme.example: 1 of 3 gives" in shown.output
 
 
+def test_an_audience_name_matches_whatever_its_case_unless_another_differs_only_by_case(app, rep):
+    cfos = make_audience(rep, name="CFOs in mid-market manufacturing")
+    roads = make_audience(rep, name="Leiter Straßenbau")
+    for ref, audience in [
+        ("cfos in MID-MARKET manufacturing", cfos),
+        ("LEITER STRASSENBAU", roads),
+    ]:
+        shown = run(app, "audiences", "show", ref)
+        assert shown.output.startswith(f"{audience['name']} (id {audience['id']})"), shown.output
+        listed = run(app, "posts", "list", "--audience", ref)
+        assert listed.output.startswith(f"{audience['name']}:"), listed.output
+        assert run(app, "export-ics", "--audience", ref).exit_code == 0
+
+    shouting = make_audience(rep, name="CFOS IN MID-MARKET MANUFACTURING")
+    for exact in (cfos, shouting):
+        shown = run(app, "audiences", "show", exact["name"])
+        assert shown.output.startswith(f"{exact['name']} (id {exact['id']})"), shown.output
+    ambiguous = one_line_error(run(app, "audiences", "show", "cfos in mid-market manufacturing"))
+    assert ambiguous == (
+        "Error: audience: 'cfos in mid-market manufacturing' could be 2 audiences whose names "
+        f"differ only in case: 'CFOs in mid-market manufacturing' (id {cfos['id']}), "
+        f"'CFOS IN MID-MARKET MANUFACTURING' (id {shouting['id']}); type one exactly, or its id."
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
