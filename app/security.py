@@ -46,6 +46,7 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_URL_BYTES = 8190
 MAX_HEADER_BYTES = 8190
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+SENT_TWICE = "Sent twice: send each field once."
 # API writes whose body is a file, not JSON: OPML subscription lists (multipart or raw XML),
 # contacts files (LinkedIn's Connections.csv).
 NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml", "contacts.import_contacts"})
@@ -200,7 +201,9 @@ def _guard_body() -> Response | None:
     if not body and request.method == "PATCH":
         # Every PATCH takes a JSON object of the fields to change; none at all is a mistake.
         return _invalid("json", {"": "Send a JSON object with the fields to change."})
-    if not body or request.endpoint in NON_JSON_ENDPOINTS:
+    if request.endpoint in NON_JSON_ENDPOINTS:
+        return _repeated_part() if body else None
+    if not body:
         return None
     if not _takes_body(request.endpoint, request.method):
         # As an unknown field is refused, not ignored; {} (no fields) is what some clients send.
@@ -223,7 +226,7 @@ def _guard_body() -> Response | None:
             text, object_pairs_hook=_object_of_unique_keys, parse_int=_integer_of_bounded_length
         )
     except _RepeatedKey as repeated:
-        return _invalid("json", {repeated.key: "Sent twice: send each field once."})
+        return _invalid("json", {repeated.key: SENT_TWICE})
     except RecursionError:
         return problem(400, "The JSON body is nested too deeply.", slug="invalid-json")
     except _LongInteger as error:
@@ -232,6 +235,18 @@ def _guard_body() -> Response | None:
         return problem(400, f"The body is not valid JSON: {error}", slug="invalid-json")
     found = _unstorable(document)
     return _invalid("json", dict([found])) if found else None
+
+
+def _repeated_part() -> Response | None:
+    """An upload's form field or file sent twice, refused as a JSON key sent twice is: the
+    views read the first, which may not be the one the client meant."""
+    if request.mimetype != "multipart/form-data":
+        return None
+    for location, parts in (("form", request.form), ("files", request.files)):
+        for name, values in parts.lists():
+            if name is not None and len(values) > 1:  # no name: the view's refusal says so
+                return _invalid(location, {name: SENT_TWICE})
+    return None
 
 
 # Where @blp.arguments reads a view's fields: flask-smorest keeps it under the parameter's "in"

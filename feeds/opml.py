@@ -21,6 +21,8 @@ from xml.etree import ElementTree
 from core.errors import InvalidValue
 from feeds.xmlguard import check_xml
 
+# What refusals name the document: the upload's form field (POST /api/v1/feeds/import).
+FILE_FIELD = "file"
 # Outlines nested deeper than this are refused: readers nest folders a few levels at most, and
 # the walk below recurses once a level, which past Python's stack limit would be a crash.
 MAX_OUTLINE_DEPTH = 100
@@ -34,19 +36,19 @@ class OpmlFeed:
 
 
 def parse_opml(data: bytes) -> list[OpmlFeed]:
-    """Feeds in document order, each URL once. Raises :class:`InvalidValue` (field "opml")
+    """Feeds in document order, each URL once. Raises :class:`InvalidValue` (on ``FILE_FIELD``)
     for a document that is not OPML or nests outlines over ``MAX_OUTLINE_DEPTH`` deep, and
     :class:`UnsafeXML` for one declaring entities."""
-    check_xml(data)
+    check_xml(data, field=FILE_FIELD)
     try:
         # Safe after check_xml: with no entity declarations there is nothing to expand, and
         # expat never fetches external DTDs.
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        raise InvalidValue("opml", f"The file is not well-formed XML ({exc}).") from None
+        raise InvalidValue(FILE_FIELD, f"The file is not well-formed XML ({exc}).") from None
     body = next((child for child in root if _local(child.tag) == "body"), None)
     if _local(root.tag) != "opml" or body is None:
-        raise InvalidValue("opml", "The file is not an OPML subscription list.")
+        raise InvalidValue(FILE_FIELD, "The file is not an OPML subscription list.")
     found: dict[str, tuple[str | None, list[str]]] = {}
     _collect(body, [], found, 1)
     return [OpmlFeed(url, title, tuple(tags)) for url, (title, tags) in found.items()]
@@ -61,7 +63,7 @@ def _collect(
     for outline in (child for child in parent if _local(child.tag) == "outline"):
         if depth > MAX_OUTLINE_DEPTH:
             raise InvalidValue(
-                "opml",
+                FILE_FIELD,
                 f"The file's outlines are nested more than {MAX_OUTLINE_DEPTH} deep, deeper "
                 "than any reader nests its folders.",
             )

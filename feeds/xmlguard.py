@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from core.errors import on_field
 from feeds.errors import UnsafeXML
 
 _BOMS = (
@@ -54,11 +55,12 @@ _DOCTYPE_TOKEN = re.compile(
 _FIRST_WINDOW = 64 * 1024
 
 
-def check_xml(data: bytes, charset: str | None = None) -> None:
+def check_xml(data: bytes, charset: str | None = None, field: str | None = None) -> None:
     """Raise :class:`UnsafeXML` when the document's prolog declares an entity.
 
     ``charset`` (a name :mod:`codecs` knows) is the encoding the parser will read the document
-    in when it names none of its own: an HTTP header's.
+    in when it names none of its own: an HTTP header's. ``field``: the request field that sent
+    the document (an upload), which the refusal then names as a validation error would.
     """
     encodings = [document_encoding(data) or charset or "utf-8"]
     if b"\x00" not in data[:4]:
@@ -66,10 +68,11 @@ def check_xml(data: bytes, charset: str | None = None) -> None:
     for encoding in encodings:
         prolog = _prolog(data, encoding)
         if _ENTITY_DECLARATION.search(prolog):
-            raise UnsafeXML(
+            message = (
                 "The document declares XML entities (internal or external); such documents "
                 "are refused because expanding them can exhaust memory or read local files."
             )
+            raise UnsafeXML(message, errors=on_field(field, message) if field else None)
 
 
 def document_encoding(data: bytes) -> str | None:

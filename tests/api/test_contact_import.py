@@ -1,6 +1,8 @@
 """Importing contacts through the API: LinkedIn's Connections.csv, a plain CSV, matching by
 profile URL, skipped rows with their reasons, and all-or-nothing."""
 
+import io
+
 import pytest
 from sqlalchemy import delete, event
 
@@ -217,6 +219,24 @@ def test_missing_file_bad_form_fields_and_an_unknown_audience_are_422s_naming_th
     assert (bad.status_code, bad.get_json()["errors"][0]["field"]) == (422, "audience_id")
     unknown = upload(rep, CONNECTIONS.read_bytes(), audience_id=999)
     assert (unknown.status_code, unknown.get_json()["errors"][0]["field"]) == (422, "audience_id")
+    assert contacts(rep) == []
+
+
+@pytest.mark.parametrize(("location", "name"), [("files", "file"), ("form", "audience_id")])
+def test_a_file_or_field_sent_twice_is_a_422_not_the_first_one_silently(rep, location, name):
+    def csv(data: bytes) -> tuple[io.BytesIO, str]:
+        return io.BytesIO(data), "contacts.csv"
+
+    fields = {"file": csv(CONNECTIONS.read_bytes())}
+    if name == "file":
+        fields["file"] = [fields["file"], csv(b"name,profile_url,company,title\n")]
+    else:
+        fields["audience_id"] = [str(make_audience(rep, name=n)["id"]) for n in ("A", "B")]
+    response = rep.post("/api/v1/contacts/import", data=fields, content_type="multipart/form-data")
+    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
+    assert response.get_json()["errors"] == [
+        {"field": name, "location": location, "message": "Sent twice: send each field once."}
+    ]
     assert contacts(rep) == []
 
 

@@ -296,8 +296,8 @@ def test_opml_import_skips_unusable_outlines_and_reports_them(rep) -> None:
 @pytest.mark.parametrize(
     ("data", "content_type", "status", "field"),
     [
-        (b"<html><body>hi</body></html>", "text/xml", 422, "opml"),
-        (b"not xml at all", "application/xml", 422, "opml"),
+        (b"<html><body>hi</body></html>", "text/xml", 422, "file"),
+        (b"not xml at all", "application/xml", 422, "file"),
         (b'{"feeds": []}', "application/json", 415, None),
     ],
 )
@@ -330,6 +330,9 @@ def test_opml_nested_over_100_outlines_deep_is_422_not_a_crash(rep, folders) -> 
     )
     assert response.status_code == 422, response.get_json()
     assert "outlines are nested more than 100 deep" in response.get_json()["detail"]
+    assert [(e["field"], e["location"]) for e in response.get_json()["errors"]] == [
+        ("file", "files")
+    ]
     assert rep.get("/api/v1/feeds").get_json()["total"] == 0
     at_the_bound = rep.post("/api/v1/feeds/import", data=folders_deep(99), content_type="text/xml")
     assert at_the_bound.status_code == 200, at_the_bound.get_json()
@@ -346,12 +349,37 @@ def test_opml_upload_needs_the_file_field(rep) -> None:
     assert error_fields(response) == ["file"]
 
 
-def test_opml_with_entity_declarations_is_refused(rep) -> None:
+def test_opml_with_entity_declarations_is_refused_naming_the_file(rep) -> None:
     bomb = b"""<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
     <opml version="2.0"><body><outline text="&x;" xmlUrl="https://a.example.com/"/></body></opml>"""
     response = rep.post("/api/v1/feeds/import", data=bomb, content_type="text/xml")
     assert response.status_code == 422
     assert response.get_json()["type"] == "/problems/feed-unsafe-xml"
+    assert error_fields(response) == ["file"]
+    uploaded = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": (io.BytesIO(bomb), "bomb.opml")},
+        content_type="multipart/form-data",
+    )
+    problem = uploaded.get_json()
+    assert (uploaded.status_code, problem["type"]) == (422, "/problems/feed-unsafe-xml")
+    assert problem["errors"] == [
+        {"field": "file", "location": "files", "message": problem["detail"]}
+    ]
+
+
+def test_opml_uploaded_twice_in_one_request_is_422(rep) -> None:
+    opml = (DATA / "feedly.opml").read_bytes()
+    response = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": [(io.BytesIO(opml), "a.opml"), (io.BytesIO(opml), "b.opml")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"] == [
+        {"field": "file", "location": "files", "message": "Sent twice: send each field once."}
+    ]
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
 
 
 # --- refreshing ------------------------------------------------------------------------------
