@@ -50,6 +50,21 @@ def get_audience(session: Session, workspace_id: int, audience_id: int) -> Audie
     return get_owned_row(session, Audience, workspace_id, audience_id, "audience")
 
 
+def named_audience(
+    session: Session, workspace_id: int, audience_id: int | None, field: str = "audience_id"
+) -> Audience | None:
+    """The audience a request names by ``field`` (None: none named); another workspace's is
+    a 422 on the field, as a body's unknown ids are."""
+    if audience_id is None:
+        return None
+    audience = session.scalar(
+        select(Audience).where(Audience.id == audience_id, Audience.workspace_id == workspace_id)
+    )
+    if audience is None:
+        raise InvalidValue(field, f"No audience {audience_id} in this workspace.")
+    return audience
+
+
 def find_audience(
     session: Session, workspace_id: int, ref: str | int, load: Sequence[ExecutableOption] = ()
 ) -> Audience:

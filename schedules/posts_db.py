@@ -21,10 +21,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import accounts_db
 from core.db import utcnow
 from core.errors import DomainError, InvalidValue, NotFound
+from core.models import User
 from core.text import visible, with_article
 from feeds.models import Article
 from feeds.titles import fallback_title
-from schedules import posts, refusals_db, rule
+from schedules import handover, posts, refusals_db, rule
 from schedules.audiences_db import get_audience, lock_audience
 from schedules.contacts import people_db
 from schedules.contacts import relationship as rel
@@ -262,14 +263,19 @@ def update_post(
             post.scheduled_at = parse_stored(
                 "scheduled_at", changes["scheduled_at"], audience.timezone
             )
+        advice = None
         if changes.get("owner_id", before_owner) != before_owner:
             _reassign(session, workspace_id, post, changes["owner_id"])
+            giver = session.get(User, before_owner)
+            advice = handover.reassign_advice(
+                giver.email, before_owner, post.owner_id, audience.name, audience.id
+            )
         try:
             _validate_post(post)
             if post.scheduled_at != old_when or post.status != old_status:
                 check_dates(audience, post)
             if post.contact_id is None:
-                guard_change(session, audience, before, post, before_owner)
+                guard_change(session, audience, before, post, before_owner, advice)
             else:
                 guard_direct_ask(session, workspace_id, audience, post, before)
             people_db.follow_post(

@@ -37,11 +37,16 @@ class RuleViolation(Conflict):
     # Set when the refused change made or moved an ask (not when it touched a give).
     ask: RefusedAsk | None = None
 
-    def __init__(self, audience: Audience, found: list[rule.Violation]) -> None:
+    def __init__(
+        self, audience: Audience, found: list[rule.Violation], advice: str | None = None
+    ) -> None:
+        """``advice``: what to do instead, when the refused change has a way round it (a
+        sentence after the reasons)."""
         self.audience_name = audience.name
         self.violations = found
+        detail = explain.rule_detail(audience.name, found)
         super().__init__(
-            explain.rule_detail(audience.name, found),
+            f"{detail} {advice}" if advice else detail,
             violations=[_violation_dict(v) for v in found],
         )
 

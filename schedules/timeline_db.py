@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
@@ -156,19 +157,29 @@ def ratio(
     return rule.ratio(SqlTimeline(session, audience.id, owner_id), policy_of(audience), now)
 
 
+def whole_timelines(
+    session: Session, audience_id: int, owner_ids: Collection[int] | None = None
+) -> dict[int, list[rule.Entry]]:
+    """Each rep's whole timeline on the audience (only ``owner_ids``' when given), for a change
+    that touches too many posts for the neighbourhood reads."""
+    query = select(Post.owner_id, Post.scheduled_at, Post.id, Post.kind).where(
+        Post.audience_id == audience_id, ON_TIMELINE, Post.scheduled_at.is_not(None)
+    )
+    if owner_ids is not None:
+        query = query.where(Post.owner_id.in_(owner_ids))
+    rows = session.execute(query.order_by(Post.owner_id))
+    return {
+        owner_id: [rule.Entry(at, pid, kind) for _, at, pid, kind in entries]
+        for owner_id, entries in itertools.groupby(rows, key=lambda row: row.owner_id)
+    }
+
+
 def check_whole_timeline(session: Session, audience: Audience, policy: rule.Policy) -> None:
     """A policy edit changes every ask's cover, so each rep's whole timeline is judged once."""
-    rows = session.execute(
-        select(Post.owner_id, Post.scheduled_at, Post.id, Post.kind)
-        .where(Post.audience_id == audience.id, ON_TIMELINE, Post.scheduled_at.is_not(None))
-        .order_by(Post.owner_id)
-    )
     found = [
         violation
-        for _, entries in itertools.groupby(rows, key=lambda row: row.owner_id)
-        for violation in rule.violations(
-            (rule.Entry(at, pid, kind) for _, at, pid, kind in entries), policy
-        )
+        for entries in whole_timelines(session, audience.id).values()
+        for violation in rule.violations(entries, policy)
     ]
     if found:
         raise RuleViolation(audience, found)
@@ -217,10 +228,12 @@ def guard_change(
     before: rule.Entry | None,
     post: Post,
     before_owner: int | None = None,
+    advice: str | None = None,
 ) -> None:
-    """Refuse the change unless every ask stays covered; call before anything is flushed."""
+    """Refuse the change unless every ask stays covered; call before anything is flushed.
+    ``advice``: the way round a refusal, when the caller knows one."""
     found = timeline_violations(session, audience, before, post, before_owner)
     if found:
-        error = RuleViolation(audience, found)
+        error = RuleViolation(audience, found, advice)
         refusals_db.note(session, audience, post, error)
         raise error

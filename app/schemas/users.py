@@ -4,8 +4,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from app.schemas.common import EmailAddress, PageQuerySchema
+from app.schemas.common import EmailAddress, PageQuerySchema, RowId
 from core.models import ROLES, User
+from schedules.handover import Holdings, api_handover
 
 
 class UserSchema(Schema):
@@ -77,3 +78,49 @@ class MeSchema(UserSchema):
     def _from_model(self, user: User, **_: Any) -> dict[str, Any]:
         workspace = {"id": user.workspace.id, "name": user.workspace.name}
         return {**super()._from_model(user), "workspace": workspace}
+
+
+class HoldingsSchema(Schema):
+    scheduled_posts = fields.Integer(
+        metadata={"description": "Posts still to go out, overdue ones too: nobody else will."}
+    )
+    draft_posts = fields.Integer()
+    one_to_one_asks = fields.Integer(
+        metadata={
+            "description": "Of the posts above, asks to a contact: they stay with the contact, "
+            "not the handover; cancel them before handing the contact over."
+        }
+    )
+    contacts = fields.Integer()
+    detail = fields.String(
+        metadata={"description": "What they still own and how to hand it over, in a sentence."}
+    )
+
+    @pre_dump
+    def _from_holdings(self, held: Holdings, **_: Any) -> dict[str, Any]:
+        counts = ("scheduled_posts", "draft_posts", "one_to_one_asks", "contacts")
+        return {
+            **{name: getattr(held, name) for name in counts},
+            "detail": held.sentence(api_handover(held.user_id)),
+        }
+
+
+class HandoverSchema(Schema):
+    to = RowId(
+        required=True,
+        metadata={"description": "The active member who takes the posts over."},
+    )
+    audience_id = RowId(
+        allow_none=True,
+        metadata={"description": "Only this audience's posts (default: every audience's)."},
+    )
+
+
+class HandedOverSchema(Schema):
+    post_ids = fields.List(
+        fields.Integer(),
+        metadata={"description": "The posts now the new rep's, by audience and time."},
+    )
+    still_owns = fields.Nested(
+        HoldingsSchema, metadata={"description": "What the rep still owns, on every audience."}
+    )

@@ -260,17 +260,6 @@ def list_contacts(
     return standings(session, [found[i] for i in shown if i in found], now), len(matching)
 
 
-def _audience(session: Session, workspace_id: int, audience_id: int | None) -> Audience | None:
-    if audience_id is None:
-        return None
-    audience = session.scalar(
-        select(Audience).where(Audience.id == audience_id, Audience.workspace_id == workspace_id)
-    )
-    if audience is None:
-        raise InvalidValue("audience_id", f"No audience {audience_id} in this workspace.")
-    return audience
-
-
 def zone_of(contact: Contact) -> str:
     """The clock the domain reads a contact's dates on: its audience's, else UTC."""
     return contact.audience.timezone if contact.audience else "UTC"
@@ -358,7 +347,7 @@ def create_contact(
     _lock_reps(session, workspace_id, {owner_id})
     accounts_db.member(session, workspace_id, owner_id)
     contact = Contact(workspace_id=workspace_id, owner_id=owner_id, name="", relationship="none")
-    contact.audience = _audience(session, workspace_id, fields.get("audience_id"))
+    contact.audience = audiences_db.named_audience(session, workspace_id, fields.get("audience_id"))
     _apply_fields(contact, {"name": "", **fields})
     if fields.get("accepted_at"):
         # An existing connection (or one the other person started) is recorded as accepted.
@@ -392,7 +381,9 @@ def update_contact(
     old_policy = person_policy(contact.audience)
     if "audience_id" in changes and changes["audience_id"] != contact.audience_id:
         _no_scheduled_ask(session, contact, "audience_id", "moving the contact to another audience")
-        contact.audience = _audience(session, workspace_id, changes["audience_id"])
+        contact.audience = audiences_db.named_audience(
+            session, workspace_id, changes["audience_id"]
+        )
     if changes.get("owner_id", contact.owner_id) != contact.owner_id:
         # Published asks stay on the calendar of the rep who made them; touches go along.
         _no_scheduled_ask(session, contact, "owner_id", "handing the contact to another rep")
@@ -537,7 +528,7 @@ def import_contacts(
     """
     _lock_reps(session, workspace_id, {owner_id})
     accounts_db.member(session, workspace_id, owner_id)
-    default = _audience(session, workspace_id, audience_id)
+    default = audiences_db.named_audience(session, workspace_id, audience_id)
     audiences = _audiences_by_key(session, workspace_id)
     skipped = list(parsed.skipped)
     known = _owned_by_key(session, owner_id)

@@ -142,6 +142,7 @@ USERS_ROUTES = [
     ("patch", "/api/v1/users/{id}", {"role": "admin"}),
     ("patch", "/api/v1/users/{id}", {"role": "owner"}),
     ("post", "/api/v1/users/{id}/deactivate", None),
+    ("post", "/api/v1/users/{id}/handover", {"to": 1}),
     ("get", "/api/v1/users/999", None),
 ]
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
+from app.api.audiences.routes import RULE_CONFLICT
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.principal import principal
 from app.problems import PROBLEM_JSON, AdminOnlyProblemSchema, ProblemSchema
 from app.schemas.users import (
+    HandedOverSchema,
+    HandoverSchema,
     InvitedUserSchema,
     MeSchema,
     RoleChangeSchema,
@@ -18,6 +21,7 @@ from app.schemas.users import (
     UserSchema,
 )
 from core import accounts_db
+from schedules import handover_db
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="The team and its users")
 
@@ -101,6 +105,26 @@ def deactivate_user(user_id):
     user = accounts_db.deactivate_member(session(), principal().workspace_id, user_id)
     session().commit()
     return user
+
+
+@blp.route("/users/<int:user_id>/handover", methods=["POST"])
+@blp.arguments(HandoverSchema)
+@blp.response(200, HandedOverSchema)
+@blp.alt_response(409, **RULE_CONFLICT)
+@blp.alt_response(403, **ADMIN_ONLY)
+@documents_errors(blp, 404, 413)
+def hand_over(data, user_id):
+    """Hand a rep's drafts and scheduled posts (of one audience, or all) to an active member
+    at once (admins only), as when the rep leaves: judged by the rule as one change, so an
+    ask goes with the value posts it stands on; refused whole, with the reason, if the result
+    would leave an ask uncovered. Published and cancelled posts and one-to-one asks stay."""
+    workspace_id = principal().workspace_id
+    moved = handover_db.hand_over(
+        session(), workspace_id, user_id, data["to"], data.get("audience_id")
+    )
+    left = handover_db.holdings(session(), accounts_db.get_user(session(), workspace_id, user_id))
+    session().commit()
+    return {"post_ids": [post.id for post in moved], "still_owns": left}
 
 
 @blp.route("/me")
