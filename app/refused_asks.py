@@ -24,8 +24,10 @@ def init_app(app: Flask) -> None:
 
 
 def record_refused_asks(response: Response) -> Response:
-    db_session = g.get("db_session")
-    noted = refusals_db.take_noted(db_session) if db_session is not None else []
+    db_session, caller = g.get("db_session"), g.get("principal")
+    if db_session is None or caller is None:
+        return response  # no database session, or a public page: no ask was tried
+    noted = refusals_db.take_noted(db_session, caller.user_id)
     if not noted:
         return response
     for attempt in range(RECORDING_ATTEMPTS):

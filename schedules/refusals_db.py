@@ -3,6 +3,7 @@
 A refused change writes nothing, so its record cannot share its transaction. The guards note
 each refused ask on the session (:func:`note`); the delivery layer takes the notes once the
 change has rolled back (:func:`take_noted`) and writes them in a transaction of their own.
+Only the rep's own attempts are recorded: the record says whose ask it was, not who tried.
 """
 
 from __future__ import annotations
@@ -34,9 +35,13 @@ def note(session: Session, audience: Audience, post: Post, error: Refusal) -> No
         session.info.setdefault(NOTED, []).append(error)
 
 
-def take_noted(session: Session) -> list[Refusal]:
-    """The refusals noted on the session since the last call, oldest first."""
-    return session.info.pop(NOTED, [])
+def take_noted(session: Session, actor_id: int) -> list[Refusal]:
+    """The refusals noted on the session since the last call, oldest first, of the asks
+    ``actor_id`` (who made the request) tried for themselves. An admin's change to a rep's
+    ask (reassigning, editing, making one for them) is not the rep's attempt, and no
+    coaching signal for the rep: it is left out (the admin saw the refusal)."""
+    noted = session.info.pop(NOTED, [])
+    return [refusal for refusal in noted if refusal.ask.owner_id == actor_id]
 
 
 def record(session: Session, refusals: Iterable[Refusal]) -> None:

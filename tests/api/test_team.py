@@ -173,6 +173,43 @@ def test_refused_asks_are_recorded_per_rep_and_counted_in_the_window(app, rep, c
     assert rep.get(WINDOW).get_json()["reps"][2]["totals"]["refused_asks"] == 0
 
 
+def test_an_admins_refused_change_to_a_reps_ask_is_not_the_reps_refused_ask(
+    app, rep, colleague, team
+):
+    """The manager moving Lee's covered ask to Sam, making an ask for Sam, or moving Sam's
+    ask too early: each refused, none of them Sam's attempt, so none is Sam's to be coached
+    on. Sam's own refused ask still counts."""
+    cfos, ctos = team["cfos"], team["ctos"]
+    sam_id = me(colleague)["id"]
+    for at in (f"{NEXT}-02-02T10:00", f"{NEXT}-02-09T10:00"):
+        give(colleague, ctos["id"], at)
+    sams_ask = ask(colleague, ctos["id"], f"{NEXT}-02-16T10:00")
+    assert sams_ask.status_code == 201, sams_ask.get_json()
+    pats_ask = rep.get(f"/api/v1/audiences/{ctos['id']}/posts?kind=ask").get_json()["items"][0]
+
+    refusals = [
+        rep.patch(f"/api/v1/posts/{pats_ask['id']}", json={"owner_id": sam_id}),
+        ask(rep, cfos["id"], f"{NEXT}-01-20T10:00", owner_id=sam_id),
+        rep.patch(
+            f"/api/v1/posts/{sams_ask.get_json()['id']}",
+            json={"scheduled_at": f"{NEXT}-02-01T10:00"},
+        ),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 409, refused.get_json()
+    assert rows(app) == []
+    assert ask(colleague, cfos["id"], f"{NEXT}-01-20T10:00").status_code == 409
+    assert [(r.owner_id, r.audience_id) for r in rows(app)] == [(sam_id, cfos["id"])]
+
+    today = dt.date.today()
+    view = rep.get(f"/api/v1/team?from={today}&to={today + dt.timedelta(days=1)}").get_json()
+    reps = {r["email"]: r for r in view["reps"]}
+    assert reps["sam@acme.example"]["totals"]["refused_asks"] == 1
+    assert reps["rep@acme.example"]["totals"]["refused_asks"] == 0
+    sentences = [n["sentence"] for n in view["needs_help"]]
+    assert any(s.startswith("Sam: ") and s.endswith(" 1 refused ask") for s in sentences)
+
+
 def test_a_rep_is_refused_the_team_view_naming_the_admins(rep, colleague):
     response = colleague.get("/api/v1/team")
     assert response.status_code == 403

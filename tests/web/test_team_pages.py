@@ -90,6 +90,23 @@ def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, brows
     assert (posts, found) == (before, [(me, "give_before_ask", "meeting_request")])
 
 
+def test_an_ask_an_admin_makes_for_a_rep_and_the_rule_refuses_is_not_the_reps(
+    app, browser, rep, colleague
+):
+    """The Owner select makes the ask Sam's, but the manager tried it: the team page does
+    not count it against Sam."""
+    cfos = make_audience(rep, name="CFOs")
+    sam_id = colleague.get("/api/v1/me").get_json()["id"]
+    form = {"kind": "ask", "type": "meeting_request", "title": "Coffee?", "owner_id": sam_id,
+            "date": f"{NEXT}-01-20", "time": "10:00", "status": "scheduled"}  # fmt: skip
+    refused = browser.post(f"/audiences/{cfos['id']}/posts/new", form)
+    assert refused.status_code == 422
+    assert "more value posts" in page_text(refused)
+    assert counts(app)[1] == []
+    page = page_text(browser.get("/team"))
+    assert "refused ask" not in page
+
+
 def test_the_team_page_in_a_browser_and_on_a_phone(page, phone, planner, rep):
     give(rep, planner["audience"]["id"], f"{NEXT}-01-05T10:00")
     url = planner["url"]
