@@ -10,10 +10,12 @@ from typing import TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from app.runtime import Runtime, fail, pass_runtime, workspace_option
+from app.runtime import ROW_ID_OR_NAME, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db, passwords_db
 from core import models as core_models
 from core.errors import DomainError
+from schedules import audiences_db, handover, handover_db
+from schedules.team import plural
 
 T = TypeVar("T")
 
@@ -134,5 +136,40 @@ def users_deactivate(runtime: Runtime, email: str) -> None:
     """Stop EMAIL signing in or using API tokens and end their web sessions; data is kept.
 
     A team's last active admin can be deactivated only with its last active user."""
-    user = _commit(runtime, lambda session: accounts_db.deactivate_user(session, email))
-    click.echo(f"Deactivated {user.email}.")
+
+    def deactivate(session: Session) -> handover.Holdings:
+        return handover_db.holdings(session, accounts_db.deactivate_user(session, email))
+
+    left = _commit(runtime, deactivate)
+    click.echo(f"Deactivated {left.email}.")
+    if left.scheduled_posts or left.draft_posts or left.contacts:
+        click.echo(left.sentence(_cli_handover(left.email)))
+
+
+def _cli_handover(email: str) -> str:
+    """The command the sentences point to: the operator may have no admin's API token."""
+    return f"planner users handover {email} --to EMAIL"
+
+
+@users.command("handover")
+@click.argument("email")
+@click.option("--to", "to", required=True, help="The active member who takes the posts over.")
+@click.option("--audience", type=ROW_ID_OR_NAME, help="Only this audience's (id or name).")
+@pass_runtime
+def users_handover(runtime: Runtime, email: str, to: str, audience: int | str | None) -> None:
+    """Give EMAIL's drafts and scheduled posts to another member at once, judged by the
+    give-before-ask rule as one change (refused whole if it breaks); published and cancelled
+    posts and one-to-one asks stay."""
+
+    def hand_over(session: Session) -> tuple[int, str, handover.Holdings]:
+        giver = accounts_db.find_user(session, email)
+        taker = accounts_db.find_user(session, to, giver.workspace_id)
+        audience_id = None
+        if audience is not None:
+            audience_id = audiences_db.find_audience(session, giver.workspace_id, audience).id
+        moved = handover_db.hand_over(session, giver.workspace_id, giver.id, taker.id, audience_id)
+        return len(moved), taker.email, handover_db.holdings(session, giver)
+
+    moved, taker, left = _commit(runtime, hand_over)
+    click.echo(f"Handed {plural(moved, 'post')} of {left.email} to {taker}.")
+    click.echo(left.sentence(_cli_handover(left.email)))

@@ -124,3 +124,16 @@ class HandedOverSchema(Schema):
     still_owns = fields.Nested(
         HoldingsSchema, metadata={"description": "What the rep still owns, on every audience."}
     )
+
+
+class DeactivatedUserSchema(UserSchema):
+    still_owns = fields.Nested(
+        HoldingsSchema,
+        metadata={
+            "description": "What they leave behind that needs someone, and how to hand it over."
+        },
+    )
+
+    @pre_dump
+    def _from_model(self, deactivated: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**super()._from_model(deactivated["user"]), "still_owns": deactivated["holdings"]}

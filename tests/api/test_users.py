@@ -134,6 +134,30 @@ def test_deactivating_ends_the_users_token_and_web_session_at_once_and_keeps_the
     assert "deactivated" in problem(refused, 409)["detail"]
 
 
+def test_deactivating_says_what_the_rep_still_owns_and_how_to_hand_it_over(rep, colleague):
+    """A departed rep's scheduled posts would turn overdue with nobody to publish them."""
+    audience = make_audience(rep)
+    give(colleague, audience["id"], "2061-01-06T09:00")
+    give(colleague, audience["id"], None, status="draft")
+    assert colleague.post("/api/v1/contacts", json={"name": "Dana"}).status_code == 201
+    sam = me(colleague)["id"]
+
+    response = rep.post(f"/api/v1/users/{sam}/deactivate")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["still_owns"] == {
+        "scheduled_posts": 1,
+        "draft_posts": 1,
+        "one_to_one_asks": 0,
+        "contacts": 1,
+        "detail": "sam@acme.example still owns 1 scheduled post, 1 draft and 1 contact: hand "
+        f'the posts over with POST /api/v1/users/{sam}/handover and {{"to": <user id>}}, the '
+        'contact over with PATCH /api/v1/contacts/{id} and {"owner_id": <user id>}.',
+    }
+    # Asked again, the answer still says it.
+    again = rep.post(f"/api/v1/users/{sam}/deactivate").get_json()
+    assert again["still_owns"]["scheduled_posts"] == 1
+
+
 USERS_ROUTES = [
     ("get", "/api/v1/users", None),
     ("post", "/api/v1/users", {"email": "lee@acme.example"}),

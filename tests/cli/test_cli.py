@@ -398,6 +398,45 @@ def test_a_deactivated_user_gets_no_new_token_or_password(app, rep):
     assert run(app, "users", "list").output.splitlines()[1].endswith("API only")  # no password
 
 
+def test_users_deactivate_says_what_is_left_and_handover_moves_it(app, rep, colleague):
+    lee = make_caller(app, "Acme Sales", "lee@acme.example")
+    cfos = make_audience(rep, policy={"gives_per_ask": 3})
+    plan = [give(lee, cfos["id"], f"2053-01-{day}T09:00") for day in ("06", "13", "20")]
+    covered = lee.post(
+        f"/api/v1/audiences/{cfos['id']}/posts",
+        json={"kind": "ask", "type": "meeting_request", "title": "Coffee?",
+              "scheduled_at": "2053-02-03T09:00"},
+    )  # fmt: skip
+    assert covered.status_code == 201, covered.get_json()
+    draft = give(lee, cfos["id"], None, status="draft")
+
+    left = run(app, "users", "deactivate", "lee@acme.example")
+    assert left.exit_code == 0, left.output
+    assert left.output == (
+        "Deactivated lee@acme.example.\n"
+        "lee@acme.example still owns 4 scheduled posts and 1 draft: hand them over with "
+        "planner users handover lee@acme.example --to EMAIL.\n"
+    )
+    same = one_line_error(
+        run(app, "users", "handover", "lee@acme.example", "--to", "LEE@acme.example")
+    )
+    assert same == "Error: to: The posts would stay with lee@acme.example; name another rep."
+    handed = run(
+        app, "users", "handover", "lee@acme.example", "--to", "sam@acme.example",
+        "--audience", "CFOs",
+    )  # fmt: skip
+    assert handed.exit_code == 0, handed.output
+    assert handed.output == (
+        "Handed 5 posts of lee@acme.example to sam@acme.example.\n"
+        "lee@acme.example owns no draft or scheduled post and no contact.\n"
+    )
+    moved = [*plan, covered.get_json(), draft]
+    owners = {rep.get(f"/api/v1/posts/{p['id']}").get_json()["owner_id"] for p in moved}
+    assert owners == {colleague.get("/api/v1/me").get_json()["id"]}
+    unknown = one_line_error(run(app, "users", "handover", "lee@acme.example", "--to", "x@y.z"))
+    assert unknown == "Error: No user with email x@y.z."
+
+
 def test_make_run_says_how_to_use_another_port():
     plan = subprocess.run(
         ["make", "-n", "run", "PORT=5050"], cwd=REPO, capture_output=True, text=True, check=True

@@ -11,6 +11,7 @@ from app.db import session
 from app.principal import principal
 from app.problems import PROBLEM_JSON, AdminOnlyProblemSchema, ProblemSchema
 from app.schemas.users import (
+    DeactivatedUserSchema,
     HandedOverSchema,
     HandoverSchema,
     InvitedUserSchema,
@@ -95,16 +96,18 @@ class UserById(MethodView):
 
 
 @blp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@blp.response(200, UserSchema)
+@blp.response(200, DeactivatedUserSchema)
 @blp.alt_response(409, **LAST_ADMIN)
 @blp.alt_response(403, **ADMIN_ONLY)
 @documents_errors(blp, 404)
 def deactivate_user(user_id):
     """Deactivate a user (admins only): their API tokens and web sessions end at once; their
-    posts and contacts stay. Deactivating a deactivated user changes nothing."""
+    posts and contacts stay, and ``still_owns`` says what needs handing over. Deactivating a
+    deactivated user changes nothing."""
     user = accounts_db.deactivate_member(session(), principal().workspace_id, user_id)
+    holdings = handover_db.holdings(session(), user)
     session().commit()
-    return user
+    return {"user": user, "holdings": holdings}
 
 
 @blp.route("/users/<int:user_id>/handover", methods=["POST"])
