@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import emails
+from core import emails, feed_versions
 from core.db import get_owned_row, turn_lock, utcnow
 from core.errors import Conflict, Forbidden, InvalidValue, LastAdmin, NotFound, on_field
 from core.models import (
@@ -334,7 +334,7 @@ def _deactivate(session: Session, user: User, *, closing: bool) -> User:
             _keep_an_admin(session, user, closing=closing)
         user.deactivated_at = utcnow()
         # Their calendar's secret address is a credential too; no later change brings it back.
-        user.calendar_feed_version = None
+        user.calendar_feed_version = feed_versions.turn_off(user.calendar_feed_version)
         session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         session.flush()
         end_sessions(session, user.id)

@@ -53,7 +53,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="rep")
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
-    # Calendar subscription URLs are derived from this (schedules.subscriptions_db); None: no feed.
+    # Calendar subscription URLs are derived from this (core.feed_versions): only a positive
+    # version's answers.
     calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
     # A web session is valid only for the generation it was opened in: signing out, a new
     # password and deactivation each move it on, which ends every session opened before.

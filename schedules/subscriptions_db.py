@@ -1,4 +1,5 @@
-"""Secret calendar subscription URLs: a per-user token derived from a version, never stored."""
+"""Secret calendar subscription URLs: a per-user token derived from a version, never stored
+(core.feed_versions)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hmac
 
 from sqlalchemy.orm import Session
 
+from core import feed_versions
 from core.db import row_id
 from core.digests import keyed_digest
 from core.errors import NotFound
@@ -19,9 +21,8 @@ def subscription_token(user: User, secret: str) -> str | None:
     be shown again (calendar apps need it pasted), the database alone never reveals it, and
     bumping the version revokes every earlier URL at once.
     """
-    if user.calendar_feed_version is None:
-        return None
-    return f"{user.id}.{_mac(user.id, user.calendar_feed_version, secret)}"
+    version = feed_versions.live(user.calendar_feed_version)
+    return None if version is None else f"{user.id}.{_mac(user.id, version, secret)}"
 
 
 def _mac(user_id: int, version: int, secret: str) -> str:
@@ -31,7 +32,7 @@ def _mac(user_id: int, version: int, secret: str) -> str:
 def rotate_subscription(session: Session, user_id: int) -> User:
     user = session.get(User, user_id, with_for_update=True)
     assert user is not None
-    user.calendar_feed_version = (user.calendar_feed_version or 0) + 1
+    user.calendar_feed_version = feed_versions.issue(user.calendar_feed_version)
     session.flush()
     return user
 
@@ -39,7 +40,7 @@ def rotate_subscription(session: Session, user_id: int) -> User:
 def revoke_subscription(session: Session, user_id: int) -> None:
     user = session.get(User, user_id, with_for_update=True)
     assert user is not None
-    user.calendar_feed_version = None
+    user.calendar_feed_version = feed_versions.turn_off(user.calendar_feed_version)
     session.flush()
 
 
@@ -47,12 +48,13 @@ def user_for_subscription(session: Session, token: str, secret: str) -> User:
     user_part, _, mac = token.partition(".")
     user_id = row_id(user_part)  # a number past the id column would overflow the lookup
     user = session.get(User, user_id) if user_id is not None and mac else None
+    version = feed_versions.live(user.calendar_feed_version) if user else None
     # Deactivation revokes the address; the check also covers users deactivated before it did.
     if (
         user is None
         or user.deactivated_at is not None
-        or user.calendar_feed_version is None
-        or not hmac.compare_digest(mac, _mac(user.id, user.calendar_feed_version, secret))
+        or version is None
+        or not hmac.compare_digest(mac, _mac(user.id, version, secret))
     ):
         raise NotFound("No calendar at this address; it may have been rotated.")
     return user

@@ -6,9 +6,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import update
 
+from core import accounts_db
 from core.db import utcnow
 from core.models import User
-from tests.conftest import make_caller
+from tests.conftest import UserClient, make_caller
 from tests.helpers import ask, give, make_audience
 
 AWKWARD = "Line one\nLine two, with commas; semicolons \\ backslashes 🚀 " + "long " * 30
@@ -28,8 +29,6 @@ def events(body: bytes) -> dict[str, object]:
 @pytest.fixture
 def berlin(rep, app):
     writer = app.extensions["planner_db"].writer
-    from core import accounts_db
-
     with writer() as session:
         accounts_db.update_workspace(session, rep.workspace_id, timezone="Europe/Berlin")
         session.commit()
@@ -152,23 +151,66 @@ def test_subscription_url_works_without_a_header_and_rotation_kills_it(rep, berl
     assert client.get("/ics/1.forged.ics").status_code == 404
 
 
+def test_no_address_is_ever_issued_twice_whatever_turned_the_last_one_off(rep, colleague, app):
+    """A rep who rotated or turned off a leaked address must never see it answer again."""
+    client = app.test_client()
+    issued = []
+    for caller in (rep, colleague):
+        first = caller.post(SUBSCRIPTION).get_json()["url"]
+        rotated = caller.post(SUBSCRIPTION).get_json()["url"]
+        assert caller.delete(SUBSCRIPTION).status_code == 204
+        issued += [first, rotated, caller.post(SUBSCRIPTION).get_json()["url"]]
+    assert len(set(issued)) == len(issued)
+    assert [client.get(path_of(url)).status_code for url in issued] == [404, 404, 200] * 2
+
+
+def test_an_address_turned_off_before_the_count_was_kept_stays_dead(rep, app):
+    """Turning an address off used to forget its version (None), so the next one began again
+    at the first: a version from then must not be issued anew."""
+    client = app.test_client()
+    set_user(app, "rep@acme.example", calendar_feed_version=1)
+    old = rep.get(SUBSCRIPTION).get_json()["url"]
+    set_user(app, "rep@acme.example", calendar_feed_version=None)
+    new = rep.post(SUBSCRIPTION).get_json()["url"]
+    assert new != old
+    assert [client.get(path_of(url)).status_code for url in (old, new)] == [404, 200]
+
+
 def test_deactivating_a_user_ends_their_subscription_address_for_good(rep, colleague, berlin, app):
     client = app.test_client()
     give(colleague, berlin["id"], "2061-01-06T09:00")
-    url = colleague.post("/api/v1/calendar/subscription").get_json()["url"]
-    path = url.split("localhost", 1)[1]
+    url = colleague.post(SUBSCRIPTION).get_json()["url"]
+    path = path_of(url)
     assert client.get(path).status_code == 200
     sam = colleague.get("/api/v1/me").get_json()["id"]
     assert rep.post(f"/api/v1/users/{sam}/deactivate").status_code == 200
     assert client.get(path).status_code == 404
     set_deactivated(app, "sam@acme.example", None)  # the operator's only way back
     assert client.get(path).status_code == 404
+    with app.extensions["planner_db"].writer() as session:
+        token = accounts_db.issue_token(session, sam)
+        session.commit()
+    back = UserClient(app, app.response_class, token=token, workspace_id=colleague.workspace_id)
+    new = back.post(SUBSCRIPTION).get_json()["url"]
+    assert new != url
+    assert [client.get(path_of(u)).status_code for u in (url, new)] == [404, 200]
+
+
+SUBSCRIPTION = "/api/v1/calendar/subscription"
+
+
+def path_of(url: str) -> str:
+    return url.split("localhost", 1)[1]
+
+
+def set_user(app, email, **values):
+    with app.extensions["planner_db"].writer() as session:
+        session.execute(update(User).where(User.email == email).values(**values))
+        session.commit()
 
 
 def set_deactivated(app, email, when):
-    with app.extensions["planner_db"].writer() as session:
-        session.execute(update(User).where(User.email == email).values(deactivated_at=when))
-        session.commit()
+    set_user(app, email, deactivated_at=when)
 
 
 def test_a_user_deactivated_before_addresses_were_revoked_is_refused_too(rep, berlin, app):
