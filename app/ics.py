@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request, url_for
 
 from app.db import session
+from app.principal import owner_filter, principal
 from core import models as core_models
 from core.db import utcnow
+from core.errors import InvalidValue
 from schedules import calendar_db, subscriptions_db, times
 
 
@@ -57,6 +59,19 @@ def export(
     return response
 
 
-def subscription_url(user: core_models.User) -> str | None:
-    token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"])
+def subscription_url(user: core_models.User, *, team: bool = False) -> str | None:
+    token = subscriptions_db.subscription_token(user, current_app.config["SECRET_KEY"], team=team)
     return url_for("calendar.subscribed_calendar", token=token, _external=True) if token else None
+
+
+def team_subscription(owner: int | str | None) -> bool:
+    """Whether a request means the team's subscription (admins, ``all``) or the caller's own;
+    one rep's calendar is theirs to subscribe to, not an admin's."""
+    owner_id = owner_filter(owner)
+    if owner_id not in (None, principal().user_id):
+        raise InvalidValue(
+            "owner",
+            "A subscription holds your own posts or the team's (all): "
+            "download one rep's calendar instead.",
+        )
+    return owner_id is None

@@ -200,6 +200,8 @@ def change_role(session: Session, workspace_id: int, user_id: int, role: str) ->
         )
     if user.role == "admin":
         _keep_an_admin(session, user, field="role")
+        # The team's calendar was theirs to read as an admin; a promotion must not revive it.
+        user.team_calendar_feed_version = feed_versions.turn_off(user.team_calendar_feed_version)
     user.role = role
     session.flush()
     return user
@@ -333,8 +335,9 @@ def _deactivate(session: Session, user: User, *, closing: bool) -> User:
         if user.role == "admin":
             _keep_an_admin(session, user, closing=closing)
         user.deactivated_at = utcnow()
-        # Their calendar's secret address is a credential too; no later change brings it back.
+        # Their calendars' secret addresses are credentials too; no later change brings them back.
         user.calendar_feed_version = feed_versions.turn_off(user.calendar_feed_version)
+        user.team_calendar_feed_version = feed_versions.turn_off(user.team_calendar_feed_version)
         session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         session.flush()
         end_sessions(session, user.id)

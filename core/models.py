@@ -56,6 +56,8 @@ class User(Base):
     # Calendar subscription URLs are derived from this (core.feed_versions): only a positive
     # version's answers.
     calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Likewise the team's calendar, which an admin may subscribe to apart from their own.
+    team_calendar_feed_version: Mapped[int | None] = mapped_column(Integer, default=None)
     # A web session is valid only for the generation it was opened in: signing out, a new
     # password and deactivation each move it on, which ends every session opened before.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -6,8 +6,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (navigator.clipboard) {
     for (const button of document.querySelectorAll("button[data-copy]")) {
       const input = document.getElementById(button.dataset.copy);
-      // A list of posts has one status line per post; elsewhere the page's only one.
-      const status = (button.closest(".share-actions") || document).querySelector(".copy-status");
+      // A list of posts has one status line per post, the calendar page one per link's section.
+      const status = (button.closest(".share-actions, section") || document).querySelector(".copy-status");
       button.hidden = false;
       button.addEventListener("click", async () => {
         try {

@@ -8,9 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from app.db import session
-from app.ics import export, subscription_url
+from app.ics import export, subscription_url, team_subscription
 from app.principal import owner_filter, principal
-from app.schemas.calendar import CalendarQuerySchema
+from app.schemas.calendar import CalendarQuerySchema, SubscriptionQuerySchema
 from app.web.blueprint import blp
 from app.web.reps import REP_ARG, rep_choices, viewed_rep
 from core.accounts_db import ALL_REPS
@@ -37,12 +37,16 @@ def _download(refs: list[int] | None, filename: str):
 def calendar_page():
     me = principal()
     viewed_rep()  # an admin may look at a rep's downloads (?rep=)
+    user = session().get(User, me.user_id)
+    team_url = subscription_url(user, team=True) if me.is_admin else None
     return render_template(
         "web/calendar.html",
         audiences=audiences_db.list_audiences(session(), me.workspace_id),
-        subscription=subscription_url(session().get(User, me.user_id)),
-        # An admin of a team of more than themselves: the team's calendar is worth offering.
-        team=ALL_REPS if me.is_admin and len(rep_choices()) > 1 else None,
+        subscription=subscription_url(user),
+        team_subscription=team_url,
+        # An admin of a team of more than themselves: the team's calendar is worth offering
+        # (and while they subscribe to it, so they can turn it off).
+        team=ALL_REPS if me.is_admin and (len(rep_choices()) > 1 or team_url) else None,
     )
 
 
@@ -59,20 +63,35 @@ def download_audience(audience_id: int):
 
 @blp.post("/calendar/subscription")
 def rotate_subscription():
-    had = subscription_url(session().get(User, principal().user_id)) is not None
-    subscriptions_db.rotate_subscription(session(), principal().user_id)
+    team = _team()
+    had = subscription_url(session().get(User, principal().user_id), team=team) is not None
+    subscriptions_db.rotate_subscription(session(), principal().user_id, team=team)
     session().commit()
     flash(
-        "New subscription link ready; the old one no longer works."
+        f"New {_whose(team)} link ready; the old one no longer works."
         if had
-        else "Subscription link ready: paste it into your calendar app."
+        else f"{_whose(team).capitalize()} link ready: paste it into your calendar app."
     )
     return redirect(url_for("web.calendar_page"), 303)
 
 
 @blp.post("/calendar/subscription/off")
 def revoke_subscription():
-    subscriptions_db.revoke_subscription(session(), principal().user_id)
+    team = _team()
+    subscriptions_db.revoke_subscription(session(), principal().user_id, team=team)
     session().commit()
-    flash("Subscription link turned off.")
+    flash(f"{_whose(team).capitalize()} link turned off.")
     return redirect(url_for("web.calendar_page"), 303)
+
+
+def _team() -> bool:
+    """Whether a form is about the team's subscription (``?owner=all``, admins) or the
+    caller's own."""
+    try:
+        return team_subscription(SubscriptionQuerySchema().load(request.args).get("owner"))
+    except (ValidationError, InvalidValue):
+        abort(400, "Those subscription options are not valid.")
+
+
+def _whose(team: bool) -> str:
+    return "team subscription" if team else "subscription"

@@ -112,6 +112,78 @@ def test_the_subscription_feed_holds_the_subscriber_s_own_posts(app, rep, collea
         assert not str(feed[uid(team[mine])]["SUMMARY"]).startswith("[")
 
 
+TEAM_SUBSCRIPTION = "/api/v1/calendar/subscription?owner=all"
+
+
+def path_of(url: str) -> str:
+    return url.split("localhost", 1)[1]
+
+
+def test_an_admin_subscribes_to_the_team_s_calendar_apart_from_their_own(app, rep, team):
+    client = app.test_client()
+    assert rep.get(TEAM_SUBSCRIPTION).get_json() == {"url": None}
+    own = rep.post("/api/v1/calendar/subscription").get_json()["url"]
+    created = rep.post(TEAM_SUBSCRIPTION)
+    assert created.status_code == 201
+    team_url = created.get_json()["url"]
+    assert team_url != own and rep.get(TEAM_SUBSCRIPTION).get_json() == {"url": team_url}
+    response = client.get(path_of(team_url))
+    feed = events(response)
+    assert set(feed) == {uid(team["pat"]), uid(team["sam"])}
+    assert str(feed[uid(team["sam"])]["SUMMARY"]) == "[sam] Give: Sam's field guide"
+    assert str(Calendar.from_ical(response.data)["X-WR-CALNAME"]).endswith(" (team)")
+    assert set(events(client.get(path_of(own)))) == {uid(team["pat"])}
+
+    rotated = rep.post(TEAM_SUBSCRIPTION).get_json()["url"]  # each rotates on its own
+    assert rotated not in (team_url, own)
+    assert [client.get(path_of(u)).status_code for u in (team_url, rotated, own)] == [404, 200, 200]
+    mine = rep.post("/api/v1/calendar/subscription").get_json()["url"]
+    assert [client.get(path_of(u)).status_code for u in (own, mine, rotated)] == [404, 200, 200]
+    assert rep.delete(TEAM_SUBSCRIPTION).status_code == 204
+    assert rep.get(TEAM_SUBSCRIPTION).get_json() == {"url": None}
+    again = rep.post(TEAM_SUBSCRIPTION).get_json()["url"]
+    assert len({team_url, rotated, again, own, mine}) == 5
+    statuses = [client.get(path_of(u)).status_code for u in (team_url, rotated, again, mine)]
+    assert statuses == [404, 404, 200, 200]
+
+
+def test_a_rep_asking_for_the_team_s_subscription_is_refused(rep, colleague, team):
+    for method in ("get", "post", "delete"):
+        response = getattr(colleague, method)(TEAM_SUBSCRIPTION)
+        assert response.status_code == 403
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert "rep@acme.example" in response.get_json()["detail"]
+    assert colleague.get("/api/v1/calendar/subscription").get_json() == {"url": None}
+
+
+def test_a_subscription_is_the_caller_s_own_or_the_team_s(rep, outsider, team):
+    for owner in (str(team["sam_id"]), "somebody", str(user_id(outsider))):
+        response = rep.post(f"/api/v1/calendar/subscription?owner={owner}")
+        assert response.status_code == 422, owner
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert [e["field"] for e in response.get_json()["errors"]] == ["owner"]
+    mine = rep.post(f"/api/v1/calendar/subscription?owner={user_id(rep)}").get_json()["url"]
+    assert rep.get("/api/v1/calendar/subscription").get_json() == {"url": mine}
+
+
+def test_the_team_s_address_ends_for_good_when_its_admin_is_demoted_or_deactivated(
+    app, rep, colleague, team
+):
+    client = app.test_client()
+    pat = user_id(rep)
+    assert rep.patch(f"/api/v1/users/{team['sam_id']}", json={"role": "admin"}).status_code == 200
+    team_url = rep.post(TEAM_SUBSCRIPTION).get_json()["url"]
+    own = rep.post("/api/v1/calendar/subscription").get_json()["url"]
+    sams = colleague.post(TEAM_SUBSCRIPTION).get_json()["url"]
+    assert colleague.patch(f"/api/v1/users/{pat}", json={"role": "rep"}).status_code == 200
+    assert [client.get(path_of(u)).status_code for u in (team_url, own)] == [404, 200]
+    assert colleague.patch(f"/api/v1/users/{pat}", json={"role": "admin"}).status_code == 200
+    assert client.get(path_of(team_url)).status_code == 404
+    assert rep.get(TEAM_SUBSCRIPTION).get_json() == {"url": None}
+    assert rep.post(f"/api/v1/users/{team['sam_id']}/deactivate").status_code == 200
+    assert client.get(path_of(sams)).status_code == 404
+
+
 def test_a_reassigned_post_moves_between_the_reps_calendars(rep, colleague, team):
     url = f"/api/v1/audiences/{team['audience']}/calendar.ics"
     before = rep.get(f"{url}?owner=all").headers["ETag"]

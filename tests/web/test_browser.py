@@ -285,3 +285,24 @@ def test_the_ask_form_opens_with_the_earliest_allowed_date_and_the_meter(page, p
     page.get_by_label("Title").fill("Invite: a 20-minute pricing review")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Scheduled “Invite: a 20-minute pricing review”").wait_for()
+
+
+def test_an_admin_copies_their_own_and_the_team_s_subscription_links_apart(
+    page, planner, colleague
+):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, planner["url"])
+    page.goto(planner["url"] + "/calendar")
+    page.get_by_role("button", name="Create a team subscription link").click()
+    page.get_by_role("button", name="Create a subscription link").click()
+    team = page.get_by_label("Team subscription link").input_value()
+    own = page.get_by_label("Subscription link", exact=True).input_value()
+    assert team != own
+    for region, link, other in (("Subscribe", own, "The team's calendar"),
+                                ("The team's calendar", team, "Subscribe")):  # fmt: skip
+        page.get_by_role("region", name=region).get_by_role("button", name="Copy link").click()
+        page.get_by_role("region", name=region).get_by_text("Link copied.").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        assert page.get_by_role("region", name=other).get_by_text("Link copied.").count() == 0
+        page.reload()
+    assert_accessible(page)

@@ -224,3 +224,29 @@ def test_the_calendar_page_offers_admins_a_rep_s_and_the_team_s_download(
     refused = sam.get("/calendar/value-planner.ics?owner=all")
     assert refused.status_code == 403
     assert "rep@acme.example" in text_of(refused)  # who can
+
+
+def test_an_admin_subscribes_to_the_team_s_calendar_from_the_page(
+    app, browser, sam, colleague, cfos
+):
+    give(colleague, cfos["id"], iso(3), title="Sam's guide")
+    assert "Create a team subscription link" not in text_of(sam.get("/calendar"))
+    assert "Create a team subscription link" in text_of(browser.get("/calendar"))
+    assert browser.post("/calendar/subscription?owner=all").status_code == 303
+    page = text_of(browser.get("/calendar"))
+    assert "Team subscription link ready" in page
+    first = re.search(r'id="team-subscription" type="text" readonly value="([^"]+)"', page)[1]
+    assert "Create a subscription link" in page  # their own is apart, still to create
+    anonymous = app.test_client()
+    assert b"SUMMARY:[sam] Give: Sam's guide" in anonymous.get(first).data
+    browser.post("/calendar/subscription?owner=all")
+    page = text_of(browser.get("/calendar"))
+    assert "New team subscription link ready; the old one no longer works." in page
+    assert first not in page and anonymous.get(first).status_code == 404
+    browser.post("/calendar/subscription/off?owner=all")
+    page = text_of(browser.get("/calendar"))
+    assert "Team subscription link turned off." in page
+    assert "Create a team subscription link" in page
+    refused = sam.post("/calendar/subscription?owner=all")
+    assert refused.status_code == 403
+    assert "rep@acme.example" in text_of(refused)

@@ -7,9 +7,14 @@ from flask.views import MethodView
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.ics import export, subscription_url
+from app.ics import export, subscription_url, team_subscription
 from app.principal import owner_filter, principal, require_admin
-from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
+from app.schemas.calendar import (
+    CalendarQuerySchema,
+    SubscriptionQuerySchema,
+    SubscriptionSchema,
+    WorkspaceSchema,
+)
 from core import accounts_db
 from core import models as core_models
 from schedules import subscriptions_db
@@ -54,25 +59,34 @@ def workspace_calendar(query):
 
 @blp.route("/api/v1/calendar/subscription")
 class Subscription(MethodView):
+    @blp.arguments(SubscriptionQuerySchema, location="query")
     @blp.response(200, SubscriptionSchema)
     @documents_errors(blp)
-    def get(self):
-        """The caller's secret calendar address, if one was created."""
-        return {"url": subscription_url(session().get(core_models.User, principal().user_id))}
+    def get(self, query):
+        """The caller's secret calendar address (admins, ``owner=all``: the team's), if one
+        was created."""
+        team = team_subscription(query.get("owner"))
+        user = session().get(core_models.User, principal().user_id)
+        return {"url": subscription_url(user, team=team)}
 
+    @blp.arguments(SubscriptionQuerySchema, location="query")
     @blp.created(SubscriptionSchema, "calendar.Subscription")
     @documents_errors(blp)
-    def post(self):
-        """Create the secret address, or rotate it: the previous one answers 404 at once."""
-        user = subscriptions_db.rotate_subscription(session(), principal().user_id)
+    def post(self, query):
+        """Create the secret address, or rotate it: the previous one answers 404 at once. The
+        team's (``owner=all``) rotates on its own."""
+        team = team_subscription(query.get("owner"))
+        user = subscriptions_db.rotate_subscription(session(), principal().user_id, team=team)
         session().commit()
-        return {"url": subscription_url(user)}
+        return {"url": subscription_url(user, team=team)}
 
+    @blp.arguments(SubscriptionQuerySchema, location="query")
     @blp.response(204)
     @documents_errors(blp)
-    def delete(self):
-        """Turn the secret address off."""
-        subscriptions_db.revoke_subscription(session(), principal().user_id)
+    def delete(self, query):
+        """Turn the secret address off (``owner=all``: the team's)."""
+        team = team_subscription(query.get("owner"))
+        subscriptions_db.revoke_subscription(session(), principal().user_id, team=team)
         session().commit()
 
 
@@ -80,12 +94,11 @@ class Subscription(MethodView):
 @blp.doc(security=[], responses=ICS_RESPONSE)
 @blp.alt_response(404, response="NOT_FOUND")
 def subscribed_calendar(token):
-    """A rep's own calendar for calendar apps: the secret in the address is the credential."""
-    user = subscriptions_db.user_for_subscription(
-        session(), token, current_app.config["SECRET_KEY"]
-    )
+    """A rep's own calendar for calendar apps, or the team's for an admin who subscribed to it:
+    the secret in the address is the credential."""
+    user, team = subscriptions_db.subscribed(session(), token, current_app.config["SECRET_KEY"])
     query = {"include_drafts": False, "include_gaps": False}
-    return export(user.workspace_id, None, query, user.id)
+    return export(user.workspace_id, None, query, None if team else user.id)
 
 
 @blp.route("/api/v1/workspace")
