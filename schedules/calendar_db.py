@@ -615,8 +615,10 @@ def audiences_for_export(
     session: Session, workspace_id: int, refs: Sequence[str | int] | None
 ) -> list[Audience]:
     """Audiences by id or name in one workspace, or all of them when ``refs`` is None, each
-    read with its workspace (which the calendar's version needs) in one query."""
+    read with its workspace (which the calendar's version needs) in one query. An audience
+    named twice (by id and by name, say) counts once: the calendar is then named after it."""
     load = [joinedload(Audience.workspace)]
     if refs is None:
         return audiences_db.list_audiences(session, workspace_id, load)
-    return [audiences_db.find_audience(session, workspace_id, ref, load) for ref in refs]
+    found = (audiences_db.find_audience(session, workspace_id, ref, load) for ref in refs)
+    return list({audience.id: audience for audience in found}.values())

@@ -100,6 +100,22 @@ def test_owner_exports_one_rep_s_calendar_and_without_it_the_team_s(app, rep, co
     assert str(calendar["X-WR-CALNAME"]) == "CFOs (team)"
 
 
+def test_an_audience_named_twice_is_exported_once_under_its_own_name(app, rep):
+    audience = make_audience(rep, name="CFOs")
+    post = give(rep, audience["id"], "2053-05-06T09:30")
+    twice = run(app, "--audience", str(audience["id"]), "--audience", "CFOs")
+    assert twice.exit_code == 0, twice.output
+    calendar = Calendar.from_ical(twice.stdout_bytes)
+    assert str(calendar["X-WR-CALNAME"]) == "CFOs (team)"
+    assert [str(e["UID"]) for e in calendar.walk("VEVENT")].count(uid(post)) == 1
+    once = run(app, "--audience", "CFOs")
+    assert unstamped(twice.stdout_bytes) == unstamped(once.stdout_bytes)
+
+
+def uid(post: dict) -> str:
+    return f"post-{post['id']}@value-planner"
+
+
 def test_an_owner_of_another_workspace_is_exit_code_2(app, rep, outsider):
     make_audience(rep)
     result = run(app, "--all", "--workspace", "Acme Sales", "--owner", "rep@globex.example")
