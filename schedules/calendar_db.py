@@ -26,6 +26,7 @@ from cachetools import LRUCache
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
+from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import audiences_db, ics, posts, slots_db, utm
 from schedules.models import Audience, Post
@@ -67,7 +68,14 @@ class ExportOptions:
         day rather than the instant, so the calendar changes once a day, not on every poll."""
         start = self.start or now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0,
                                                              microsecond=0)  # fmt: skip
-        return start, self.end or start + dt.timedelta(days=DEFAULT_GAP_DAYS)
+        end = self.end or start + dt.timedelta(days=DEFAULT_GAP_DAYS)
+        if end <= start:  # only a "to" before a "from" nobody gave (__post_init__): say so
+            raise InvalidValue(
+                "to",
+                f"Must be after from, which defaults to today ({start:%Y-%m-%d}, UTC) with "
+                "open slots.",
+            )
+        return start, end
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,16 @@ def test_drafts_and_gaps_only_when_asked_for_and_tentative(rep, berlin):
     ]
 
 
+def test_a_to_before_today_with_open_slots_says_from_defaults_to_today(rep, berlin):
+    today = dt.datetime.now(dt.UTC).date()
+    response = rep.get(f"/api/v1/calendar.ics?include_gaps=true&to={today - dt.timedelta(1)}")
+    assert response.status_code == 422
+    message = f"Must be after from, which defaults to today ({today}, UTC) with open slots."
+    assert response.get_json()["errors"] == [
+        {"field": "to", "location": "query", "message": message}
+    ]
+
+
 def test_workspace_calendar_covers_every_audience_and_nothing_else(rep, outsider, berlin):
     other = make_audience(rep, name="CIOs", timezone="America/New_York")
     a = give(rep, berlin["id"], "2053-05-06T09:30")

@@ -1,5 +1,6 @@
 """planner export-ics: files for calendar apps, and clear errors instead of tracebacks."""
 
+import datetime as dt
 import re
 
 from icalendar import Calendar
@@ -122,3 +123,13 @@ def test_an_owner_of_another_workspace_is_exit_code_2(app, rep, outsider):
     assert result.exit_code == 2
     assert "No user with email rep@globex.example in this workspace" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_to_before_today_with_open_slots_says_from_defaults_to_today(app, rep):
+    make_audience(rep)
+    today = dt.datetime.now(dt.UTC).date()
+    result = run(app, "--all", "--include-gaps", "--to", f"{today - dt.timedelta(days=6)}")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: to: Must be after from, which defaults to today ({today}, UTC) with open slots.\n"
+    )
