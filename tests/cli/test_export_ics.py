@@ -133,3 +133,20 @@ def test_a_to_before_today_with_open_slots_says_from_defaults_to_today(app, rep)
     assert result.output == (
         f"Error: to: Must be after from, which defaults to today ({today}, UTC) with open slots.\n"
     )
+
+
+def test_a_far_date_is_read_alike_by_the_command_and_the_api(app, rep):
+    """Both read a date without an offset on the audience's clock (UTC for several audiences):
+    0001-01-01 in Berlin is still year 0 in UTC, so both refuse it there, saying so in one
+    sentence, and both take it for the workspace's calendar."""
+    berlin = make_audience(rep, timezone="Europe/Berlin")
+    make_audience(rep, name="CIOs", timezone="UTC")
+    for option in ("from", "to"):
+        api = rep.get(f"/api/v1/audiences/{berlin['id']}/calendar.ics?{option}=0001-01-01")
+        assert api.status_code == 422
+        [error] = api.get_json()["errors"]
+        assert "on the Europe/Berlin clock" in error["message"]
+        cli = run(app, "--audience", "CFOs", f"--{option}", "0001-01-01")
+        assert (cli.exit_code, cli.output) == (2, f"Error: {option}: {error['message']}\n")
+        assert rep.get(f"/api/v1/calendar.ics?owner=all&{option}=0001-01-01").status_code == 200
+        assert run(app, "--all", f"--{option}", "0001-01-01").exit_code == 0
