@@ -67,7 +67,7 @@ def subscription_url(user: core_models.User, *, team: bool = False) -> str | Non
 def team_subscription(owner: int | str | None) -> bool:
     """Whether a request means the team's subscription (admins, ``all``) or the caller's own;
     one rep's calendar is theirs to subscribe to, not an admin's."""
-    owner_id = owner_filter(owner)
+    owner_id = owner_filter(owner, "calendar")
     if owner_id not in (None, principal().user_id):
         raise InvalidValue(
             "owner",
