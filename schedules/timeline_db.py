@@ -51,10 +51,8 @@ def timeline(audience_id: Any, owner_id: Any, *time_bounds: ColumnElement[bool])
 def whole_timeline(session: Session, audience_id: int, owner_id: int) -> rule.ListTimeline:
     """A rep's whole timeline on the audience in memory, for asking the rule about many
     moments at once (a list of contacts, each waiting for its own minute): one read instead of
-    the neighbourhood's queries at each moment. Without autoflush, as SqlTimeline reads."""
-    query = timeline(audience_id, owner_id).with_only_columns(Post.scheduled_at, Post.id, Post.kind)
-    rows = session.connection().execute(query.order_by(Post.scheduled_at, Post.id))
-    return rule.ListTimeline(rule.Entry(at, post_id, kind) for at, post_id, kind in rows)
+    the neighbourhood's queries at each moment."""
+    return rule.ListTimeline(whole_timelines(session, audience_id, [owner_id]).get(owner_id, []))
 
 
 class SqlTimeline:
@@ -167,7 +165,7 @@ def whole_timelines(
     )
     if owner_ids is not None:
         query = query.where(Post.owner_id.in_(owner_ids))
-    rows = session.execute(query.order_by(Post.owner_id))
+    rows = session.execute(query.order_by(Post.owner_id, Post.scheduled_at, Post.id))
     return {
         owner_id: [rule.Entry(at, pid, kind) for _, at, pid, kind in entries]
         for owner_id, entries in itertools.groupby(rows, key=lambda row: row.owner_id)
