@@ -59,6 +59,7 @@ FROZEN_AT = {
     "heldout6": "c27922b",
     "heldout7": "f4ae7c9",
     "heldout8": "acac273",
+    "heldout9": "1a3d0b4",
 }
 
 
