@@ -6,14 +6,18 @@ command's :class:`~app.runtime.Runtime`, so they build the same app, with the sa
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import click
+import flask.cli
 from flask.cli import ScriptInfo, routes_command, run_command, shell_command
 from flask_limiter.commands import cli as limiter_cli
 from flask_smorest.spec import openapi_cli
+from werkzeug.serving import run_simple
 
 from app import settings
+from app.dev_server import ProblemRequestHandler
 from app.runtime import Runtime, require_current_schema
 
 
@@ -42,7 +46,14 @@ def _copy(command: click.Command, **attrs: Any) -> AppCommand:
 def _run(**options: Any) -> Any:
     require_current_schema(settings.read().database_url)
     assert run_command.callback is not None
-    return run_command.callback(**options)
+    # Flask's command has no option for the request handler, and a copy of its body (loading
+    # the app, the reloader's error handling, the banner) would drift from Flask's: its call
+    # to run_simple gets the handler here instead.
+    flask.cli.run_simple = functools.partial(run_simple, request_handler=ProblemRequestHandler)
+    try:
+        return run_command.callback(**options)
+    finally:
+        flask.cli.run_simple = run_simple
 
 
 run = _copy(

@@ -104,6 +104,15 @@ class RelationshipProblemSchema(ProblemSchema):
 def problem(
     status: int, detail: str, *, slug: str | None = None, title: str | None = None, **extra: Any
 ) -> Response:
+    body = problem_document(status, detail, slug=slug, title=title, **extra)
+    return Response(body, status=status, mimetype=PROBLEM_JSON)
+
+
+def problem_document(
+    status: int, detail: str, *, slug: str | None = None, title: str | None = None, **extra: Any
+) -> str:
+    """The problem's JSON, also for the development server's answers to requests it refuses
+    before Flask sees them (app.dev_server)."""
     body = {
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -111,7 +120,7 @@ def problem(
         "detail": detail,
         **{k: v for k, v in extra.items() if v is not None},
     }
-    return Response(json.dumps(body, default=_iso), status=status, mimetype=PROBLEM_JSON)
+    return json.dumps(body, default=_iso)
 
 
 def _iso(value: object) -> str:

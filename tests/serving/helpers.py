@@ -1,4 +1,5 @@
-"""What the serving tests share: ``planner serve`` as a real process, and random post times."""
+"""What the serving tests share: ``planner serve`` and ``planner run`` as real processes, and
+random post times."""
 
 from __future__ import annotations
 
@@ -22,14 +23,25 @@ START_DEADLINE_S = 30
 class Server:
     """A `planner serve` process; its stderr is collected so a failure shows the server's side."""
 
+    # The line on stderr that says where the server listens.
+    LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
+
     def __init__(
         self, database_url: str, cwd: Path, workers: int = WORKERS, options: tuple = ()
     ) -> None:
+        self._start(
+            database_url,
+            cwd,
+            ["serve", "--bind", "127.0.0.1:0", "--workers", str(workers), *options],
+        )
+
+    def _start(self, database_url: str, cwd: Path, arguments: list[str]) -> None:
         env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         env.update(DATABASE_URL=database_url, PLANNER_SECRET_KEY="test", PLANNER_WORKERS="9")
+        self.command = f"planner {arguments[0]}"
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [str(PLANNER), "serve", "--bind", "127.0.0.1:0", "--workers", str(workers), *options],
+            [str(PLANNER), *arguments],
             env=env,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
@@ -52,12 +64,12 @@ class Server:
         deadline = time.monotonic() + START_DEADLINE_S
         url = None
         while time.monotonic() < deadline and self.process.poll() is None:
-            found = [re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", x) for x in self.lines]
+            found = [self.LISTENING.search(x) for x in self.lines]
             url = url or next((m.group(1) for m in found if m), None)
             if url and self._healthy(url):
                 return url
             time.sleep(0.1)
-        raise AssertionError(f"planner serve did not come up:\n{self.output()}")
+        raise AssertionError(f"{self.command} did not come up:\n{self.output()}")
 
     def wait_for_booted_workers(self, expected: int) -> int:
         """Workers boot one after another; the first may answer /healthz before the last logs."""
@@ -84,6 +96,15 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.reader.join(timeout=5)
+
+
+class DevServer(Server):
+    """A `planner run` process: Werkzeug's development server, on a free port."""
+
+    LISTENING = re.compile(r"Running on (http://127\.0\.0\.1:\d+)")
+
+    def __init__(self, database_url: str, cwd: Path) -> None:
+        self._start(database_url, cwd, ["run", "--host", "127.0.0.1", "--port", "0"])
 
 
 def random_time(rng: random.Random) -> str:

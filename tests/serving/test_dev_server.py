@@ -1,0 +1,106 @@
+"""``planner run`` answers in problem+json also the requests its server refuses before Flask
+sees them, which Python's http.server would answer with an HTML page (or, for a request line it
+cannot read, with no status line at all).
+
+Each case is sent over a raw socket, as no HTTP client sends such requests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.cli.helpers import PLANNER
+from tests.serving.helpers import DevServer
+
+# Past http.server's limits: 64 KiB a line, 100 headers.
+LONG = 70_000
+MANY_HEADERS = "".join(f"X-Padding-{n}: 1\r\n" for n in range(120))
+
+REFUSED = {
+    "a 70,000-byte request target": (
+        f"GET /{'x' * LONG} HTTP/1.1\r\nHost: x\r\n\r\n",
+        414,
+        "request line is limited to 65536 bytes",
+    ),
+    "a request line that is one word": ("GARBAGE\r\n\r\n", 400, "request line is not"),
+    "a request line of four words": ("GET / x HTTP/1.1\r\n\r\n", 400, "request line is not"),
+    "an HTTP/0.9 POST": ("POST /\r\n\r\n", 400, "request line is not"),
+    "a version that is not HTTP's": ("GET / FOO/1.1\r\nHost: x\r\n\r\n", 400, "HTTP/1.x"),
+    "HTTP/2.0": ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "HTTP/1.0 and HTTP/1.1"),
+    "a 70,000-byte header line": (
+        f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: {'y' * LONG}\r\n\r\n",
+        431,
+        "header line is limited to 65536 bytes",
+    ),
+    "120 headers": (
+        f"GET /healthz HTTP/1.1\r\nHost: x\r\n{MANY_HEADERS}\r\n",
+        431,
+        "100 headers",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def url(sqlite_template, tmp_path_factory) -> Iterator[str]:
+    """One server for the module: these requests never reach the database."""
+    if not PLANNER.exists():
+        pytest.skip("the planner command is not installed beside this Python")
+    folder = tmp_path_factory.mktemp("dev-server")
+    shutil.copy(sqlite_template, folder / "planner.db")
+    running = DevServer(f"sqlite:///{folder / 'planner.db'}", folder)
+    try:
+        yield running.wait_until_serving()
+    finally:
+        running.stop()
+
+
+def exchange(url: str, request: str) -> tuple[http.client.HTTPResponse, bytes]:
+    """Send ``request`` as it is and read the answer, up to the server closing the connection."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as client:
+        client.sendall(request.encode("latin-1"))
+        response = http.client.HTTPResponse(client, method=request.split(" ")[0])
+        response.begin()  # raises BadStatusLine for an answer without a status line
+        return response, response.read()
+
+
+@pytest.mark.parametrize("request_text, status, says", REFUSED.values(), ids=list(REFUSED))
+def test_refused_before_flask_is_answered_in_problem_json(url, request_text, status, says):
+    response, body = exchange(url, request_text)
+
+    assert response.status == status, body[:300]
+    # The reason phrase is the status's own, never the request echoed back.
+    assert response.reason == http.HTTPStatus(status).phrase
+    assert response.getheader("Content-Type") == "application/problem+json"
+    assert response.getheader("Connection") == "close"
+    problem = json.loads(body)
+    assert problem["status"] == status
+    assert problem["title"] == http.HTTPStatus(status).phrase
+    assert says in problem["detail"]
+
+
+def test_a_head_request_gets_the_problems_headers_without_its_body(url):
+    request = f"HEAD /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: {'y' * LONG}\r\n\r\n"
+    response, body = exchange(url, request)
+
+    assert response.status == 431
+    assert response.getheader("Content-Type") == "application/problem+json"
+    assert int(response.getheader("Content-Length")) > 0
+    assert body == b""
+
+
+def test_requests_flask_sees_are_answered_as_before(url):
+    assert httpx.get(f"{url}/healthz", timeout=10).json()["status"] == "ok"
+    # Past the app's own limit and within http.server's: the app's 414, as under planner serve.
+    too_long = httpx.get(f"{url}/healthz?{'x' * 9000}", timeout=10)
+    assert too_long.status_code == 414
+    assert too_long.headers["content-type"] == "application/problem+json"
+    assert "path and query string" in too_long.json()["detail"]
