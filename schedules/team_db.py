@@ -21,10 +21,10 @@ from core.accounts_db import list_users
 from core.db import utcnow
 from core.errors import InvalidValue
 from core.models import User, Workspace
-from schedules import rule, team
+from schedules import rule, team, timeline_db
 from schedules.cadence import Cadence, slots_with_periods
 from schedules.contacts.contacts_db import stages
-from schedules.models import TIMELINE_STATUSES, AskRefusal, Audience, Contact, Post
+from schedules.models import AskRefusal, Audience, Contact
 from schedules.policy import cadence_of, policy_of
 from schedules.slots_db import SLOT_HORIZON
 from schedules.times import check_order, local
@@ -129,7 +129,7 @@ def team_view(
     refused = _refusals(session, workspace_id, start, end)
     contacts = _contacts(session, workspace_id, now)
     slots = _slots(audiences, start, end, now)
-    timelines = _timelines(session, workspace_id)
+    timelines = timeline_db.workspace_timelines(session, workspace_id)
     # Gives and asks in the window, per rep and audience, from the timelines read whole.
     counts = {
         key: Counter(e.kind for e in entries if start <= e.at < end)
@@ -216,21 +216,3 @@ def _slots(
                 slots_with_periods(*key, now, now + SLOT_HORIZON),
             )
     return {a.id: found[(cadence_of(a), a.timezone)] for a in audiences}
-
-
-def _timelines(session: Session, workspace_id: int) -> dict[tuple[int, int], list[rule.Entry]]:
-    """Every rep's whole timeline on each audience in time order, for the pure rule's ratio,
-    their gives for the slots, and the gives and asks the team view counts in its window."""
-    rows = session.execute(
-        select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind)
-        .where(
-            Post.audience_id.in_(select(Audience.id).where(Audience.workspace_id == workspace_id)),
-            Post.status.in_(TIMELINE_STATUSES),
-            Post.scheduled_at.is_not(None),
-        )
-        .order_by(Post.scheduled_at, Post.id)
-    )
-    found: defaultdict[tuple[int, int], list[rule.Entry]] = defaultdict(list)
-    for owner, audience_id, at, post_id, kind in rows:
-        found[(owner, audience_id)].append(rule.Entry(at, post_id, kind))
-    return found

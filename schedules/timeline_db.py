@@ -160,15 +160,33 @@ def whole_timelines(
 ) -> dict[int, list[rule.Entry]]:
     """Each rep's whole timeline on the audience (only ``owner_ids``' when given), for a change
     that touches too many posts for the neighbourhood reads."""
-    query = select(Post.owner_id, Post.scheduled_at, Post.id, Post.kind).where(
-        Post.audience_id == audience_id, ON_TIMELINE, Post.scheduled_at.is_not(None)
+    owners = [] if owner_ids is None else [Post.owner_id.in_(owner_ids)]
+    found = _whole_timelines(session, Post.audience_id == audience_id, *owners)
+    return {owner_id: entries for (owner_id, _), entries in found.items()}
+
+
+def workspace_timelines(
+    session: Session, workspace_id: int
+) -> dict[tuple[int, int], list[rule.Entry]]:
+    """Every rep's whole timeline on every audience of the workspace, keyed by (rep, audience):
+    the team view's one read for all its reps' figures."""
+    audiences = select(Audience.id).where(Audience.workspace_id == workspace_id)
+    return _whole_timelines(session, Post.audience_id.in_(audiences))
+
+
+def _whole_timelines(
+    session: Session, *where: ColumnElement[bool]
+) -> dict[tuple[int, int], list[rule.Entry]]:
+    """The timelines of the posts ``where`` picks, each rep's on each audience in time order."""
+    query = select(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id, Post.kind).where(
+        *where, ON_TIMELINE, Post.scheduled_at.is_not(None)
     )
-    if owner_ids is not None:
-        query = query.where(Post.owner_id.in_(owner_ids))
-    rows = session.execute(query.order_by(Post.owner_id, Post.scheduled_at, Post.id))
+    rows = session.execute(
+        query.order_by(Post.owner_id, Post.audience_id, Post.scheduled_at, Post.id)
+    )
     return {
-        owner_id: [rule.Entry(at, pid, kind) for _, at, pid, kind in entries]
-        for owner_id, entries in itertools.groupby(rows, key=lambda row: row.owner_id)
+        key: [rule.Entry(at, pid, kind) for _, _, at, pid, kind in entries]
+        for key, entries in itertools.groupby(rows, key=lambda row: (row[0], row[1]))
     }
 
 
