@@ -11,7 +11,7 @@ from typing import Any
 import flask_smorest
 from apispec import BasePlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
@@ -127,8 +127,8 @@ def _tighten(schema: Schema) -> None:
 # The header every 201 Created carries (Blueprint.created).
 LOCATION = {
     "Location": {
-        "description": "Where the new resource is: its path under /api/v1, which the same token "
-        "can GET.",
+        "description": "Where the new resource is: its path under /api/v1 (and the query, "
+        "where one picks the resource), which the same token can GET.",
         "schema": {"type": "string", "format": "uri-reference"},
     }
 }
@@ -151,10 +151,12 @@ class Blueprint(flask_smorest.Blueprint):
             schema = request_schema(schema)
         return super().arguments(schema, location=location, **kwargs)
 
-    def created(self, schema: Any, at: str, **ids: str) -> Callable:
+    def created(self, schema: Any, at: str, *, query: tuple[str, ...] = (), **ids: str) -> Callable:
         """``@blp.response(201, schema)`` with the new resource's URL in ``Location`` (RFC 9110
         10.2.2): the route ``at``, each of its ``ids`` the answer's field of that name
-        (``touch_id="id"``), so every create says it the same way and none can forget."""
+        (``touch_id="id"``), so every create says it the same way and none can forget.
+        ``query``: the request's query arguments that pick the resource at that route, kept as
+        sent (``owner=all``: the team's subscription, where the route alone is the caller's)."""
 
         def decorate(view: Callable) -> Callable:
             answer = self.response(201, schema, headers=LOCATION)(view)
@@ -164,7 +166,8 @@ class Blueprint(flask_smorest.Blueprint):
                 response = answer(*args, **kwargs)
                 body = response.get_json()
                 values = {name: body[field] for name, field in ids.items()}
-                response.headers["Location"] = url_for(at, **values)
+                picked = {name: request.args[name] for name in query if name in request.args}
+                response.headers["Location"] = url_for(at, **values, **picked)
                 return response
 
             return with_location

@@ -63,3 +63,14 @@ def test_every_create_answers_where_the_new_resource_is(rep, httpserver):
         # also holds the token, a webhook its secret).
         said, now = created.get_json(), shown.get_json()
         assert {name: said.get(name) for name in now} == now, url
+
+
+def test_the_team_subscription_answers_where_it_is_not_where_the_admin_s_own_is(rep):
+    """``owner=all`` picks the team's address at the route of the admin's own, so following
+    the answer's Location must read the team's, not the admin's."""
+    own = rep.post("/api/v1/calendar/subscription").get_json()
+    created = rep.post("/api/v1/calendar/subscription?owner=all")
+    assert created.status_code == 201
+    shown = rep.get(created.headers["Location"])
+    assert shown.status_code == 200
+    assert shown.get_json() == created.get_json() != own

@@ -70,7 +70,7 @@ class Subscription(MethodView):
         return {"url": subscription_url(user, team=team)}
 
     @blp.arguments(SubscriptionQuerySchema, location="query")
-    @blp.created(SubscriptionSchema, "calendar.Subscription")
+    @blp.created(SubscriptionSchema, "calendar.Subscription", query=("owner",))
     @documents_errors(blp)
     def post(self, query):
         """Create the secret address, or rotate it: the previous one answers 404 at once. The
