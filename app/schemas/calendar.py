@@ -3,29 +3,17 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import (
-    Owner,
     OwnerQuerySchema,
     RangeQuerySchema,
     StrictBoolean,
     UtmSchema,
 )
-from core.accounts_db import ALL_REPS
 
 
 class CalendarQuerySchema(RangeQuerySchema, OwnerQuerySchema):
     include_drafts = fields.Boolean(load_default=False)
     include_gaps = fields.Boolean(
         load_default=False, metadata={"description": "Empty cadence slots as TENTATIVE events."}
-    )
-
-
-class SubscriptionQuerySchema(Schema):
-    owner = Owner(
-        metadata={
-            "description": "Whose calendar: all, the team's, at an address of its own (admins "
-            "only); or the caller's own user id, the default.",
-            "oneOf": [{"type": "integer"}, {"type": "string", "enum": [ALL_REPS]}],
-        }
     )
 
 

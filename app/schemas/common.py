@@ -74,8 +74,10 @@ class Owner(fields.Field):
 class OwnerQuerySchema(Schema):
     owner = Owner(
         metadata={
-            "description": "Whose posts: a rep's user id, or all (the team); admins only. "
-            "Default: the caller's own.",
+            "description": "Whose posts, contacts or calendar: the caller's own by default; "
+            "admins may name another rep by user id, or the whole team with all, where the "
+            "operation allows it (a subscription is the caller's own or the team's, a ratio "
+            "one rep's).",
             "oneOf": [{"type": "integer"}, {"type": "string", "enum": [ALL_REPS]}],
         }
     )

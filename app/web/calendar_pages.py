@@ -10,7 +10,8 @@ from marshmallow import ValidationError
 from app.db import session
 from app.ics import export, subscription_url, team_subscription
 from app.principal import owner_filter, principal
-from app.schemas.calendar import CalendarQuerySchema, SubscriptionQuerySchema
+from app.schemas.calendar import CalendarQuerySchema
+from app.schemas.common import OwnerQuerySchema
 from app.web.blueprint import blp
 from app.web.reps import REP_ARG, rep_choices, viewed_rep
 from core.accounts_db import ALL_REPS
@@ -88,7 +89,7 @@ def _team() -> bool:
     """Whether a form is about the team's subscription (``?owner=all``, admins) or the
     caller's own."""
     try:
-        return team_subscription(SubscriptionQuerySchema().load(request.args).get("owner"))
+        return team_subscription(OwnerQuerySchema().load(request.args).get("owner"))
     except (ValidationError, InvalidValue):
         abort(400, "Those subscription options are not valid.")
 

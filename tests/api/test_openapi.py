@@ -109,3 +109,16 @@ def test_the_body_guard_reads_a_body_where_the_document_says_one_is_sent(app, sp
                     guarded.add((method, path))
     assert documented, "no operation found: the path translation is wrong"
     assert guarded == documented
+
+
+def test_the_owner_parameter_reads_the_same_wherever_it_is_taken(spec):
+    """One field, one description: a client reading the subscription's ``owner`` learns what
+    the calendars', posts' and contacts' mean."""
+    owners = {
+        (method, path): parameter
+        for method, path, operation in _operations(spec)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter["name"] == "owner"
+    }
+    assert ("post", "/api/v1/calendar/subscription") in owners and len(owners) >= 9
+    assert len({yaml.safe_dump(parameter) for parameter in owners.values()}) == 1

@@ -9,12 +9,8 @@ from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.ics import export, subscription_url, team_subscription
 from app.principal import owner_filter, principal, require_admin
-from app.schemas.calendar import (
-    CalendarQuerySchema,
-    SubscriptionQuerySchema,
-    SubscriptionSchema,
-    WorkspaceSchema,
-)
+from app.schemas.calendar import CalendarQuerySchema, SubscriptionSchema, WorkspaceSchema
+from app.schemas.common import OwnerQuerySchema
 from core import accounts_db
 from core import models as core_models
 from schedules import subscriptions_db
@@ -59,7 +55,7 @@ def workspace_calendar(query):
 
 @blp.route("/api/v1/calendar/subscription")
 class Subscription(MethodView):
-    @blp.arguments(SubscriptionQuerySchema, location="query")
+    @blp.arguments(OwnerQuerySchema, location="query")
     @blp.response(200, SubscriptionSchema)
     @documents_errors(blp)
     def get(self, query):
@@ -69,7 +65,7 @@ class Subscription(MethodView):
         user = session().get(core_models.User, principal().user_id)
         return {"url": subscription_url(user, team=team)}
 
-    @blp.arguments(SubscriptionQuerySchema, location="query")
+    @blp.arguments(OwnerQuerySchema, location="query")
     @blp.created(SubscriptionSchema, "calendar.Subscription", query=("owner",))
     @documents_errors(blp)
     def post(self, query):
@@ -80,7 +76,7 @@ class Subscription(MethodView):
         session().commit()
         return {"url": subscription_url(user, team=team)}
 
-    @blp.arguments(SubscriptionQuerySchema, location="query")
+    @blp.arguments(OwnerQuerySchema, location="query")
     @blp.response(204)
     @documents_errors(blp)
     def delete(self, query):
