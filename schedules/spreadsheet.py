@@ -1,5 +1,5 @@
-"""Posts as a CSV for spreadsheets: one row a post, on its audience's clock. Pure: rows in,
-text out.
+"""CSV for spreadsheets, as every export writes it (``table_csv``), and the posts as one: a row a
+post, on its audience's clock. Pure: rows in, text out.
 
 Spreadsheet apps run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or
 carriage return) as a formula, so such cells are prefixed with ``'``, which they show as text
@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from schedules.times import local
@@ -45,29 +45,34 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def posts_csv(rows: Iterable[PostRow]) -> str:
+def table_csv(columns: Sequence[str], rows: Iterable[Iterable[object]]) -> str:
+    """A header and rows, each cell made safe, with CRLF line ends (RFC 4180) behind the BOM."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        at = local(row.scheduled_at, row.timezone) if row.scheduled_at else None
-        writer.writerow(
-            safe_cell(value)
-            for value in (
-                row.post_id,
-                f"{at:%Y-%m-%d}" if at else "",
-                f"{at:%H:%M}" if at else "",
-                row.timezone,
-                row.audience,
-                row.rep,
-                row.kind,
-                row.type,
-                row.status,
-                row.title,
-                row.text,
-                row.link,
-                row.contact,
-                row.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            )
-        )
+    writer.writerow(columns)
+    writer.writerows((safe_cell(value) for value in row) for row in rows)
     return BOM + out.getvalue()
+
+
+def posts_csv(rows: Iterable[PostRow]) -> str:
+    return table_csv(COLUMNS, (_post_cells(row) for row in rows))
+
+
+def _post_cells(row: PostRow) -> tuple[object, ...]:
+    at = local(row.scheduled_at, row.timezone) if row.scheduled_at else None
+    return (
+        row.post_id,
+        f"{at:%Y-%m-%d}" if at else "",
+        f"{at:%H:%M}" if at else "",
+        row.timezone,
+        row.audience,
+        row.rep,
+        row.kind,
+        row.type,
+        row.status,
+        row.title,
+        row.text,
+        row.link,
+        row.contact,
+        row.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import Response
 from flask.views import MethodView
 
 from app.api.audiences.routes import RULE_CONFLICT
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.downloads import csv_download
 from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.schemas.posts import (
     PostExportQuerySchema,
@@ -113,7 +113,4 @@ def export_posts(query):
         end=query.get("end"),
         owner_id=owner_filter(query.get("owner"), "posts"),
     )
-    response = Response(spreadsheet.posts_csv(rows), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="value-planner-posts.csv"'
-    return response
+    return csv_download(spreadsheet.posts_csv(rows), "value-planner-posts.csv")
