@@ -37,7 +37,7 @@ COMMANDS = {
     "users": ("app.users_cli:users", "Users and their API tokens."),
     "contacts": (
         "app.contacts_cli:contacts",
-        "Contacts: import LinkedIn's Connections.csv or a plain CSV.",
+        "Contacts: import LinkedIn's Connections.csv or a plain CSV, export them as one.",
     ),
     "db": ("app.db_cli:db", "Database schema, backup and restore."),
     "demo": ("app.db_cli:demo", "Demo data for trying the service."),

@@ -1,5 +1,6 @@
 """``planner contacts import``: a rep's contacts from LinkedIn's Connections.csv or a plain CSV,
-in one transaction, as the API imports them."""
+in one transaction, as the API imports them; ``planner contacts export``: the same rep's out
+again as the API exports them, a plain CSV the import reads back."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from app.runtime import ROW_ID, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
 from core.errors import DomainError
 from core.models import User
-from schedules.contacts import contacts_db, importing
+from schedules.contacts import contacts_db, exporting, importing
 
 
 @click.group()
 def contacts() -> None:
-    """Contacts: import LinkedIn's Connections.csv or a plain CSV."""
+    """Contacts: import LinkedIn's Connections.csv or a plain CSV, export them as one."""
 
 
 @contacts.command("import")
@@ -55,15 +56,35 @@ def contacts_import(
             click.echo(f"line {skipped.line}: {skipped.field}: {skipped.reason}")
 
 
-def _rep(session: Session, owner: str | None, workspace: str | None) -> User:
+@contacts.command("export")
+@click.option("--owner", metavar="EMAIL", help="The rep whose contacts these are.")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="File, or - for stdout.")
+@workspace_option
+@pass_runtime
+def contacts_export(runtime: Runtime, owner: str | None, output, workspace: str | None) -> None:
+    """Write a rep's contacts as a plain CSV (UTF-8), by name, in the columns the import
+    reads, so importing the file again gives the same contacts."""
+    with runtime.database.reader() as session:
+        try:
+            rep = _rep(session, owner, workspace, departed=True)
+            rows = contacts_db.contact_rows(session, rep.workspace_id, rep.id)
+        except DomainError as error:
+            fail(error)
+    output.write(exporting.contacts_csv(rows).encode())
+
+
+def _rep(
+    session: Session, owner: str | None, workspace: str | None, *, departed: bool = False
+) -> User:
     """The named rep (of the workspace, when one is named: an email is unique across
-    workspaces, so it alone names the team), or the team's only active user."""
+    workspaces, so it alone names the team), or the team's only active user. ``departed``:
+    a deactivated rep may be named, whose contacts stay to be read and handed over."""
     if owner is not None:
         team_id = (
             None if workspace is None else accounts_db.resolve_workspace(session, workspace).id
         )
         rep = accounts_db.find_user(session, owner, team_id)
-        if rep.deactivated_at is not None:  # by email: the import would name an id
+        if rep.deactivated_at is not None and not departed:  # by email: the import names an id
             fail(f"{rep.email} is deactivated: name an active rep with --owner EMAIL.")
         return rep
     team = accounts_db.resolve_workspace(session, workspace)

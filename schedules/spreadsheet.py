@@ -4,6 +4,7 @@ post, on its audience's clock. Pure: rows in, text out.
 Spreadsheet apps run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or
 carriage return) as a formula, so such cells are prefixed with ``'``, which they show as text
 (OWASP's advice on CSV injection): a post title cannot become a formula on a rep's machine.
+A file read back (the contacts import) drops that prefix again (``typed_cell``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class PostRow:
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def typed_cell(cell: str) -> str:
+    """A cell as it was before ``safe_cell`` made it text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def table_csv(columns: Sequence[str], rows: Iterable[Iterable[object]]) -> str:

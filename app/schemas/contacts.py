@@ -157,6 +157,10 @@ class ContactQuerySchema(PageQuerySchema, OwnerQuerySchema):
     stage = fields.String(validate=validate.OneOf(STAGES))
 
 
+class ContactExportQuerySchema(OwnerQuerySchema):
+    """Whose contacts, as the list reads them: every one of them, in one file."""
+
+
 class ConnectionRequestSchema(Schema):
     note = fields.String(
         required=True,

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 
 from app.db import session
+from app.downloads import csv_download
 from app.principal import owner_scope, principal
 from app.schemas.contacts import (
     ConnectionRequestSchema,
@@ -31,7 +32,7 @@ from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, InvalidValue, NotFound
 from schedules import audiences_db, explain, posts_db, refusals
-from schedules.contacts import asks_db, contacts_db, touches_db
+from schedules.contacts import asks_db, contacts_db, exporting, touches_db
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
 from schedules.times import local, when
@@ -150,6 +151,14 @@ def contacts_page():
         audiences=audiences_db.list_audiences(session(), workspace_id),
         stages=STAGE_LABELS,
     )
+
+
+@blp.get("/contacts/export.csv")
+def export_contacts():
+    """The viewed rep's contacts, every one, as the API exports them: the import reads the file
+    back."""
+    rows = contacts_db.contact_rows(session(), principal().workspace_id, viewed_rep())
+    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts.csv")
 
 
 # ---------------------------------------------------------------- add and edit

@@ -3,7 +3,9 @@ rows and the reasons rows were skipped out; ``contacts_db.import_contacts`` writ
 
 LinkedIn's export starts with a few "Notes:" lines before its header, often behind a UTF-8
 BOM, and dates connections like ``03 Dec 2026``. A row that cannot be a contact is skipped with
-its line number and the reason; a file that is not such a CSV at all is refused.
+its line number and the reason; a file that is not such a CSV at all is refused. The contacts
+export (``exporting.py``) writes the plain format, which reads back unchanged: the ``'`` it puts
+before a cell a spreadsheet would run as a formula is dropped again.
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ from schedules.models import (
     CONTACT_NAME_MAX,
     CONTACT_TITLE_MAX,
 )
+from schedules.spreadsheet import typed_cell
 
 LINKEDIN_HEADER = (
     "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"
 )  # fmt: skip
 PLAIN_HEADER = ("name", "profile_url", "company", "title")
+# Every column of the plain format, the optional ones last: what the contacts export writes.
+PLAIN_COLUMNS = (*PLAIN_HEADER, "email", "accepted_at", "audience")
 EXPECTED = (
     f"Expected LinkedIn's Connections.csv (a header {','.join(LINKEDIN_HEADER)}, after its "
     f"Notes) or a CSV whose header is {','.join(PLAIN_HEADER)} (or separated by semicolons or "
@@ -197,7 +202,7 @@ def _header_of(record: list[str]) -> tuple[Parsed, dict[str, int]] | None:
 def _row(format_: str, columns: dict[str, int], record: list[str], line: int) -> Row:
     def cell(name: str) -> str:
         at = columns.get(name)
-        return record[at].strip() if at is not None and at < len(record) else ""
+        return typed_cell(record[at]).strip() if at is not None and at < len(record) else ""
 
     if format_ == "linkedin":
         values = {

@@ -1,7 +1,8 @@
-"""``planner contacts import``: LinkedIn's export from the command line, all or nothing."""
+"""``planner contacts import`` and ``export``: LinkedIn's export from the command line, all or
+nothing, and a rep's contacts out again as a file the import reads back."""
 
 from schedules.contacts import importing
-from tests.api.helpers import CONNECTIONS, upload
+from tests.api.helpers import CONNECTIONS, add_contact, upload
 from tests.helpers import PlannerRunner, make_audience
 
 
@@ -129,3 +130,46 @@ def test_excels_semicolon_csv_is_imported_as_the_api_imports_it(app, rep, tmp_pa
     assert result.exit_code == 0, result.output
     assert "rep@acme.example: 1 created" in result.output
     assert names(rep) == ["Ana Lima"]
+
+
+def test_a_reps_export_imports_back_as_the_same_contacts(app, rep, colleague, tmp_path):
+    given = run(app, "contacts", "import", str(CONNECTIONS), "--owner", "sam@acme.example")
+    assert "3 created" in given.output
+    out = tmp_path / "sam.csv"
+    written = run(app, "contacts", "export", "--owner", "sam@acme.example", "-o", str(out))
+    assert (written.exit_code, written.output) == (0, "")
+    # The API's file, byte for byte.
+    assert out.read_bytes() == colleague.get("/api/v1/contacts/export.csv").data
+    assert (
+        out.read_bytes()
+        .decode()
+        .startswith("\ufeffname,profile_url,company,title,email,accepted_at,audience\r\n")
+    )
+    taken = run(app, "contacts", "import", str(out), "--owner", "rep@acme.example")
+    assert "rep@acme.example: 3 created, 0 matched (0 updated), 0 skipped." in taken.output
+    assert rep.get("/api/v1/contacts/export.csv").data == out.read_bytes()
+    again = run(app, "contacts", "import", str(out), "--owner", "sam@acme.example")
+    assert "0 created, 3 matched (0 updated), 0 skipped." in again.output
+
+
+def test_an_export_names_its_rep_within_the_workspace_named(app, rep, colleague, outsider):
+    add_contact(outsider, name="Globex's Person", profile_url="https://www.linkedin.com/in/gx")
+    add_contact(colleague, name="Sam's Person", profile_url="https://www.linkedin.com/in/sp")
+    assert run(app, "contacts", "export").output == (
+        "Error: workspace: Name the workspace with --workspace.\n"
+    )
+    ambiguous = run(app, "contacts", "export", "--workspace", "Acme Sales")
+    assert ambiguous.exit_code == 2
+    assert "Acme Sales has 2 active users: name the rep with --owner EMAIL." in ambiguous.output
+    other = run(
+        app, "contacts", "export", "--workspace", "Acme Sales", "--owner", "rep@globex.example"
+    )
+    assert other.exit_code == 2
+    assert other.output == "Error: No user with email rep@globex.example in this workspace.\n"
+    only = run(app, "contacts", "export", "--workspace", "Globex Sales")
+    assert only.exit_code == 0, only.output
+    assert "Globex's Person" in only.output and "Sam's Person" not in only.output
+    # A deactivated rep's contacts are what they left, to hand over: still exported.
+    assert run(app, "users", "deactivate", "sam@acme.example").exit_code == 0
+    left = run(app, "contacts", "export", "--owner", "sam@acme.example")
+    assert left.exit_code == 0 and "Sam's Person" in left.output

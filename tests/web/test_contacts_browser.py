@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+from tests.api.helpers import upload
 from tests.helpers import give
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in, snapshot
 from tests.web.helpers import BERLIN
@@ -186,3 +188,25 @@ def test_the_contact_ask_form_opens_with_the_first_date_both_rules_allow(page, p
     page.get_by_label("Title").fill("A 20-minute forecasting review")
     page.get_by_role("button", name="Schedule the ask").click()
     page.get_by_text("Scheduled “A 20-minute forecasting review”").wait_for()
+
+
+def test_a_rep_downloads_their_contacts_as_a_file_the_import_reads_back(page, planner, rep):
+    url, audience = planner["url"], planner["audience"]
+    accepted = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).isoformat()
+    for name, company in (("Dana Whitfield", "Initech"), ("Lars Øberg", "=Nordlys, AS")):
+        contact = {"name": name, "audience_id": audience["id"], "company": company,
+                   "profile_url": f"https://www.linkedin.com/in/{name.split()[0].lower()}",
+                   "accepted_at": accepted}  # fmt: skip
+        assert rep.post("/api/v1/contacts", json=contact).status_code == 201
+    sign_in(page, url)
+    page.get_by_role("link", name="Contacts", exact=True).click()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert download.value.suggested_filename == "value-planner-contacts.csv"
+    data = Path(download.value.path()).read_bytes()
+    assert data.decode().startswith("\ufeffname,profile_url,company,title,email,accepted_at,")
+    assert "'=Nordlys, AS" in data.decode()  # text, not a formula, in a spreadsheet
+    again = upload(rep, data).get_json()
+    assert (again["created"], again["skipped"]) == ([], [])
+    assert [row["changed"] for row in again["updated"]] == [[], []]

@@ -203,6 +203,28 @@ def test_an_owner_who_is_not_an_active_rep_of_the_team_is_refused_by_the_field(
     assert browser.get("/?rep=²").status_code == 404
 
 
+# ---------------------------------------------------------------- contacts download
+
+
+def test_the_contacts_page_downloads_the_viewed_rep_s_contacts(browser, sam, rep, colleague):
+    add_contact(rep, name="Pat's Person", profile_url="https://www.linkedin.com/in/pp")
+    add_contact(colleague, name="Sam's Person", profile_url="https://www.linkedin.com/in/sp")
+    assert 'href="/contacts/export.csv"' in text_of(sam.get("/contacts"))
+    own = sam.get("/contacts/export.csv")
+    assert own.headers["Content-Disposition"] == (
+        'attachment; filename="value-planner-contacts.csv"'
+    )
+    # The API's file, byte for byte: what the import reads back.
+    assert own.data == colleague.get("/api/v1/contacts/export.csv").data
+    assert b"Sam's Person" in own.data and b"Pat's Person" not in own.data
+
+    viewing = f"/contacts/export.csv?rep={user_id(colleague)}"
+    assert f'href="{viewing}"' in text_of(browser.get(f"/contacts?rep={user_id(colleague)}"))
+    assert browser.get(viewing).data == own.data
+    assert b"Pat's Person" in browser.get("/contacts/export.csv").data
+    assert sam.get(f"/contacts/export.csv?rep={user_id(rep)}").status_code == 404
+
+
 # ---------------------------------------------------------------- calendar downloads
 
 

@@ -6,10 +6,12 @@ from marshmallow import ValidationError
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.downloads import csv_download
 from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.problems import RelationshipProblemSchema, flatten_validation
 from app.schemas.contacts import (
     ConnectionRequestSchema,
+    ContactExportQuerySchema,
     ContactImportFormSchema,
     ContactImportSchema,
     ContactListSchema,
@@ -21,7 +23,7 @@ from app.schemas.contacts import (
 )
 from app.schemas.posts import PostListSchema, PostSchema
 from core.errors import InvalidValue
-from schedules.contacts import asks_db, contacts_db, importing, touches_db
+from schedules.contacts import asks_db, contacts_db, exporting, importing, touches_db
 
 blp = Blueprint(
     "contacts", __name__, url_prefix="/api/v1/contacts", description="Contacts and direct asks"
@@ -124,6 +126,33 @@ def import_contacts():
     )
     session().commit()
     return report
+
+
+CSV_RESPONSE = {
+    "200": {
+        "description": "UTF-8 (with a byte order mark, for Excel) with the header "
+        + ",".join(importing.PLAIN_COLUMNS)
+        + ": the plain CSV POST /api/v1/contacts/import reads back unchanged. accepted_at is "
+        "the day the person connected on the contact's audience's clock (UTC without one), "
+        "audience the audience's name; cells a spreadsheet would run as a formula are prefixed "
+        "with an apostrophe, which the import drops.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@blp.route("/export.csv")
+@blp.arguments(ContactExportQuerySchema, location="query")
+@blp.doc(responses=CSV_RESPONSE)
+@documents_errors(blp)
+def export_contacts(query):
+    """Your contacts as a CSV for spreadsheets, one row a contact by name, in the columns the
+    import reads; admins may name a rep (a deactivated one too), or all for the team, with
+    ``owner``."""
+    rows = contacts_db.contact_rows(
+        session(), principal().workspace_id, owner_filter(query.get("owner"), "contacts")
+    )
+    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts.csv")
 
 
 @blp.route("/<int:contact_id>")
