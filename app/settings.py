@@ -72,6 +72,7 @@ class FeedFetching:
     timeout: float | None = None
     max_bytes: int | None = None
     max_entries: int | None = None
+    max_per_import: int | None = None
 
     def policy(self) -> FetchPolicy:
         from feeds.fetch_policy import FetchPolicy  # the SSRF guard, for feed work only
@@ -81,6 +82,7 @@ class FeedFetching:
             "timeout": self.timeout,
             "max_bytes": self.max_bytes,
             "max_entries": self.max_entries,
+            "max_per_import": self.max_per_import,
         }
         return FetchPolicy(
             allow_private=self.allow_private,
@@ -266,6 +268,7 @@ def read(
             timeout=env.positive("PLANNER_FEEDS_TIMEOUT", float),
             max_bytes=env.positive("PLANNER_FEEDS_MAX_BYTES", int),
             max_entries=env.positive("PLANNER_FEEDS_MAX_ENTRIES", int),
+            max_per_import=env.positive("PLANNER_FEEDS_MAX_PER_IMPORT", int),
         ),
         webhook_retention_days=env.number(  # type: ignore[arg-type]
             "PLANNER_WEBHOOK_RETENTION_DAYS", DEFAULT_WEBHOOK_RETENTION_DAYS, minimum=1

@@ -26,6 +26,10 @@ MAX_REDIRECTS = 5
 # suggestions call, so an archive feed of tens of thousands of items would slow every rep's
 # page for good, while real feeds carry tens to a couple of hundred.
 MAX_ENTRIES = 500
+# Feeds one OPML import may list: readers' exports hold tens to a few hundred, while the 1 MiB a
+# request body may have holds 22,400, which took 23 s to subscribe to (requests are stopped at
+# 30) and would each be polled hourly. Past it the file is refused whole, to be split.
+MAX_PER_IMPORT = 2000
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -51,7 +55,7 @@ def allow_hint(host: object) -> str:
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Limits and address rules for fetching feeds.
+    """Limits and address rules for fetching feeds, and how many one OPML import may add.
 
     ``allowed_hosts`` and ``allowed_networks`` exempt named hosts or address ranges from the
     private-address refusal (an intranet feed server, say) without opening all of them as
@@ -66,6 +70,7 @@ class FetchPolicy:
     max_bytes: int = MAX_BYTES
     max_redirects: int = MAX_REDIRECTS
     max_entries: int = MAX_ENTRIES
+    max_per_import: int = MAX_PER_IMPORT
     user_agent: str = USER_AGENT
     resolver: Resolver = field(default=system_resolver, compare=False)
     # What a refusal says was refused: fetching a feed, or delivering a webhook.

@@ -22,7 +22,7 @@ from core.text import one_line, visible
 from feeds.errors import BlockedAddress
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX, Feed
-from feeds.opml import OpmlFeed, parse_opml, render_opml
+from feeds.opml import FILE_FIELD, OpmlFeed, parse_opml, render_opml
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
 from feeds.urls import MAX_URL_LENGTH, has_credentials, normalise_url
 
@@ -210,12 +210,21 @@ def import_opml(
 
     A feed the workspace already has gains the file's tags (and its title if it had none);
     entries with unusable URLs are skipped and reported rather than failing the whole file,
-    since exports from other readers routinely contain a few dead or odd entries.
+    since exports from other readers routinely contain a few dead or odd entries. A file
+    listing more than ``policy.max_per_import`` feeds is refused whole, before any is added.
     """
     policy = policy or FetchPolicy()
+    listed = parse_opml(xml_bytes)
+    if len(listed) > policy.max_per_import:
+        raise InvalidValue(
+            FILE_FIELD,
+            f"The file lists {len(listed):,} feeds; one import takes at most "
+            f"{policy.max_per_import:,} (PLANNER_FEEDS_MAX_PER_IMPORT): split it. Feeds already "
+            "subscribed are matched by URL, so importing the parts subscribes to none twice.",
+        )
     created = updated = 0
     skipped: list[tuple[str, str]] = []
-    for item in parse_opml(xml_bytes):
+    for item in listed:
         try:
             url = _valid_url(item.url, policy)
             title = _valid_title(item.title)

@@ -317,6 +317,24 @@ def _feeds_max_entries(setup: Setup) -> None:
         assert policy.max_entries == 50
 
 
+@effect("PLANNER_FEEDS_MAX_PER_IMPORT")
+def _feeds_max_per_import(setup: Setup) -> None:
+    setup.set(PLANNER_FEEDS_MAX_PER_IMPORT="2")
+    app = setup.app()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {setup.token(app)}", "Content-Type": "text/xml"}
+
+    def opml(feeds: int) -> str:
+        outlines = "".join(f'<outline xmlUrl="https://f{n}.example.com/"/>' for n in range(feeds))
+        return f'<opml version="2.0"><body>{outlines}</body></opml>'
+
+    refused = client.post("/api/v1/feeds/import", data=opml(3), headers=headers)
+    assert refused.status_code == 422
+    assert "one import takes at most 2 " in refused.get_json()["detail"]
+    taken = client.post("/api/v1/feeds/import", data=opml(2), headers=headers)
+    assert taken.get_json()["created"] == 2
+
+
 # --- planner serve: the gunicorn config it builds ---------------------------------------------
 
 

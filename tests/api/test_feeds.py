@@ -16,6 +16,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from app.settings import FeedFetching
 from feeds.opml import parse_opml
 from tests.api.helpers import NEXT, suggestions
 from tests.helpers import make_audience
@@ -101,6 +102,18 @@ def test_feed_lifecycle(rep, httpserver: HTTPServer) -> None:
     assert rep.delete(f"/api/v1/feeds/{feed_id}").status_code == 204
     assert rep.get(f"/api/v1/feeds/{feed_id}").status_code == 404
     assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+def listing(feeds: int, *, twice: int = 0) -> bytes:
+    """An OPML file of ``feeds`` feeds, the first ``twice`` of them also in a folder (as
+    Inoreader lists a feed once per folder it is in)."""
+    outlines = [b'<outline xmlUrl="https://f%d.example.com/feed"/>' % n for n in range(feeds)]
+    return b"".join((
+        b'<?xml version="1.0"?><opml version="2.0"><body>',
+        *outlines,
+        b'<outline text="Again">', *outlines[:twice], b"</outline>",
+        b"</body></opml>",
+    ))  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -337,6 +350,54 @@ def test_opml_nested_over_100_outlines_deep_is_422_not_a_crash(rep, folders) -> 
     at_the_bound = rep.post("/api/v1/feeds/import", data=folders_deep(99), content_type="text/xml")
     assert at_the_bound.status_code == 200, at_the_bound.get_json()
     assert at_the_bound.get_json()["created"] == 1
+
+
+def test_an_opml_file_over_the_body_limit_is_413_unread(rep) -> None:
+    """OPML is bounded in bytes as every API body is: past 1 MiB it is a 413 before it is read,
+    whether uploaded or sent raw."""
+    big = listing(1).replace(b"<body>", b"<body>" + b" " * 2**20)
+    uploaded = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": (io.BytesIO(big), "big.opml")},
+        content_type="multipart/form-data",
+    )
+    raw = rep.post("/api/v1/feeds/import", data=big, content_type="text/x-opml")
+    for response in (uploaded, raw):
+        assert response.status_code == 413
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == "Request bodies are limited to 1048576 bytes."
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+def test_an_opml_file_listing_over_2000_feeds_is_422_and_subscribes_to_none(rep) -> None:
+    """A 1 MiB file holds 22,400 feeds; importing them all took 23 s, and each would be polled
+    hourly from then on."""
+    over = rep.post(
+        "/api/v1/feeds/import",
+        data={"file": (io.BytesIO(listing(2001)), "many.opml")},
+        content_type="multipart/form-data",
+    )
+    assert over.status_code == 422, over.get_json()
+    problem = over.get_json()
+    assert problem["detail"] == (
+        "file: The file lists 2,001 feeds; one import takes at most 2,000 "
+        "(PLANNER_FEEDS_MAX_PER_IMPORT): split it. Feeds already subscribed are matched by "
+        "URL, so importing the parts subscribes to none twice."
+    )
+    assert [(e["field"], e["location"]) for e in problem["errors"]] == [("file", "files")]
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 0
+
+
+@pytest.mark.options(FEED_FETCHING=FeedFetching(max_per_import=3))
+def test_feeds_are_counted_not_outlines_and_a_file_at_the_limit_imports(rep) -> None:
+    """A feed listed in two folders is one feed to subscribe to, and counts once."""
+    taken = rep.post("/api/v1/feeds/import", data=listing(3, twice=3), content_type="text/xml")
+    assert taken.status_code == 200, taken.get_json()
+    assert taken.get_json()["created"] == 3
+    again = rep.post("/api/v1/feeds/import", data=listing(4), content_type="text/xml")
+    assert again.status_code == 422
+    assert "The file lists 4 feeds; one import takes at most 3 " in again.get_json()["detail"]
+    assert rep.get("/api/v1/feeds").get_json()["total"] == 3
 
 
 def test_opml_upload_needs_the_file_field(rep) -> None:

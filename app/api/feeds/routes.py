@@ -142,7 +142,8 @@ def refresh(feed_id):
 @documents_errors(blp, 413, 415, 422)
 def import_opml():
     """Subscribe to every feed in an OPML file (admins); feeds already subscribed gain its
-    tags."""
+    tags. A file listing more feeds than one import takes (2,000 unless configured) is a 422
+    on `file`, and nothing is subscribed."""
     require_admin("import feeds")
     summary = subscriptions_db.import_opml(
         session(), principal().workspace_id, _opml_upload(), policy=fetch_policy()
