@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,9 +79,24 @@ def get_feed(session: Session, workspace_id: int, feed_id: int) -> Feed:
 
 
 def list_feeds(session: Session, workspace_id: int) -> list[Feed]:
-    return list(
-        session.scalars(select(Feed).where(Feed.workspace_id == workspace_id).order_by(Feed.id))
+    """Every feed, oldest first: the command line's list, the feeds page and the export."""
+    return list(session.scalars(_feeds_of(workspace_id)))
+
+
+def page_feeds(
+    session: Session, workspace_id: int, limit: int, offset: int
+) -> tuple[list[Feed], int]:
+    """A page of :func:`list_feeds` and the total before paging, as the API lists: an OPML
+    import can subscribe a workspace to thousands."""
+    total = session.scalar(
+        select(func.count()).select_from(Feed).where(Feed.workspace_id == workspace_id)
     )
+    page = session.scalars(_feeds_of(workspace_id).limit(limit).offset(offset))
+    return list(page), total or 0
+
+
+def _feeds_of(workspace_id: int) -> Select[tuple[Feed]]:
+    return select(Feed).where(Feed.workspace_id == workspace_id).order_by(Feed.id)
 
 
 def update_feed(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import StrictBoolean
+from app.schemas.common import PageQuerySchema, StrictBoolean
 from feeds.models import FEED_TAG_MAX, FEED_TAGS_MAX, FEED_TITLE_MAX
 from feeds.refresh_policy import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
 from feeds.urls import MAX_URL_LENGTH
@@ -47,6 +47,9 @@ class FeedSchema(Schema):
         dump_only=True, metadata={"description": "Entries this feed has delivered."}
     )
     created_at = fields.DateTime(dump_only=True)
+
+
+FeedQuerySchema = PageQuerySchema
 
 
 class FeedListSchema(Schema):

@@ -116,6 +116,30 @@ def listing(feeds: int, *, twice: int = 0) -> bytes:
     ))  # fmt: skip
 
 
+def test_the_feed_list_pages_as_the_other_lists_do(rep) -> None:
+    """It answered every subscription at once: 22,400 of them (a 1 MiB OPML file) made a
+    7.3 MB answer that took 1.3 s."""
+    assert rep.post("/api/v1/feeds/import", data=listing(60), content_type="text/xml").json == {
+        "created": 60, "updated": 0, "skipped": []
+    }  # fmt: skip
+    first = rep.get("/api/v1/feeds").get_json()
+    assert first["total"] == 60 and len(first["items"]) == 50  # limit defaults to 50
+    assert first["items"][0]["url"] == "https://f0.example.com/feed"
+    assert first["items"][0]["article_count"] == 0
+    rest = rep.get("/api/v1/feeds?limit=20&offset=50").get_json()
+    assert rest["total"] == 60
+    assert [f["url"] for f in rest["items"]] == [
+        f"https://f{n}.example.com/feed" for n in range(50, 60)
+    ]
+    ids = [f["id"] for f in first["items"] + rest["items"]]
+    assert ids == sorted(ids) and len(set(ids)) == 60
+    assert rep.get("/api/v1/feeds?offset=60").get_json() == {"items": [], "total": 60}
+    for query in ("limit=0", "limit=201", "offset=-1"):
+        refused = rep.get(f"/api/v1/feeds?{query}")
+        assert refused.status_code == 422, query
+        assert error_fields(refused) == [query.partition("=")[0]]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -56,7 +56,6 @@ def test_a_misspelt_filter_is_refused_not_ignored(rep):
     "path",
     [
         "/api/v1/webhooks",
-        "/api/v1/feeds",
         "/api/v1/contacts/{contact}/touches",
         "/api/v1/contacts/{contact}/asks",
         "/api/v1/audiences/{audience}/feedback",

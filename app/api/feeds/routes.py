@@ -12,6 +12,7 @@ from app.problems import PROBLEM_JSON, FeedConflictProblemSchema
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.schemas.feeds import (
     FeedListSchema,
+    FeedQuerySchema,
     FeedSchema,
     OpmlImportSchema,
     RefreshSummarySchema,
@@ -68,12 +69,16 @@ def _dump(feeds: list[Feed]) -> list[dict]:
 
 @blp.route("")
 class Feeds(MethodView):
+    @blp.arguments(FeedQuerySchema, location="query")
     @blp.response(200, FeedListSchema)
     @documents_errors(blp)
-    def get(self):
-        """List the workspace's feeds with their polling status."""
-        feeds = _dump(subscriptions_db.list_feeds(session(), principal().workspace_id))
-        return {"items": feeds, "total": len(feeds)}
+    def get(self, query):
+        """List the workspace's feeds with their polling status, oldest first, a page at a
+        time; `total` counts them all."""
+        feeds, total = subscriptions_db.page_feeds(
+            session(), principal().workspace_id, query["limit"], query["offset"]
+        )
+        return {"items": _dump(feeds), "total": total}
 
     @blp.arguments(FeedSchema)
     @blp.created(FeedSchema, "feeds.FeedById", feed_id="id")
