@@ -1,6 +1,10 @@
 """CSV for spreadsheets, as every export writes it (``table_csv``), and the posts as one: a row a
 post, on its audience's clock. Pure: rows in, text out.
 
+``time`` carries its UTC offset (``09:30+02:00``, ISO 8601), so a reader need not know the
+zone's rules, nor that a moment past the end of the zone's calendar is shown in UTC
+(``times.local``): ``date``, ``T`` and ``time`` joined are the instant, in ISO 8601.
+
 Spreadsheet apps run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some a tab or
 carriage return) as a formula, so such cells are prefixed with ``'``, which they show as text
 (OWASP's advice on CSV injection): a post title cannot become a formula on a rep's machine.
@@ -15,7 +19,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from schedules.times import local
+from schedules.times import local_minutes
 
 COLUMNS = ("post_id", "date", "time", "timezone", "audience", "rep", "kind", "type", "status",
            "title", "text", "link", "contact", "updated_at")  # fmt: skip
@@ -65,11 +69,11 @@ def posts_csv(rows: Iterable[PostRow]) -> str:
 
 
 def _post_cells(row: PostRow) -> tuple[object, ...]:
-    at = local(row.scheduled_at, row.timezone) if row.scheduled_at else None
+    at = local_minutes(row.scheduled_at, row.timezone) if row.scheduled_at else None
     return (
         row.post_id,
         f"{at:%Y-%m-%d}" if at else "",
-        f"{at:%H:%M}" if at else "",
+        at.isoformat(timespec="minutes").partition("T")[2] if at else "",
         row.timezone,
         row.audience,
         row.rep,

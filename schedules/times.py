@@ -111,17 +111,23 @@ def check_order(start: dt.datetime | None, end: dt.datetime | None) -> None:
 
 
 def local_iso(at: dt.datetime, timezone: str) -> str:
-    """RFC 3339 on the zone's clock, its offset in whole minutes as RFC 3339 has them. Local
-    mean time had seconds (New York -04:56:02 until 1883, Monrovia -00:44:30 until 1972): that
-    offset is cut to the whole minute toward zero and the wall time moves with it, naming the
-    same instant. Toward zero, not to the nearest minute, so the wall time stays between the
-    local time and UTC, both of which parse_when checked are in range: rounding Montevideo's
-    -03:44:51 to -03:45 put 0001-01-01T00:00:05 there in year 0 (an OverflowError)."""
+    """RFC 3339 on the zone's clock (:func:`local_minutes`)."""
+    return local_minutes(at, timezone).isoformat()
+
+
+def local_minutes(at: dt.datetime, timezone: str) -> dt.datetime:
+    """``at`` on the zone's clock (:func:`local`), its offset in whole minutes as RFC 3339
+    and ISO 8601 have them. Local mean time had seconds (New York -04:56:02 until 1883,
+    Monrovia -00:44:30 until 1972): that offset is cut to the whole minute toward zero and the
+    wall time moves with it, naming the same instant. Toward zero, not to the nearest minute,
+    so the wall time stays between the local time and UTC, both of which parse_when checked
+    are in range: rounding Montevideo's -03:44:51 to -03:45 put 0001-01-01T00:00:05 there in
+    year 0 (an OverflowError)."""
     moment = local(at, timezone)
     offset = moment.utcoffset() or dt.timedelta(0)
     if offset % MINUTE:
         moment = at.astimezone(dt.timezone(int(offset / MINUTE) * MINUTE))
-    return moment.isoformat()
+    return moment
 
 
 def local(at: dt.datetime, timezone: str) -> dt.datetime:

@@ -28,7 +28,12 @@ def test_a_reps_posts_are_rows_on_the_audiences_clock_in_time_order(rep, colleag
     rows = exported(rep)
     assert [r["post_id"] for r in rows] == [str(p["id"]) for p in (early, late, draft)]
     first, second, third = rows
-    assert (first["date"], first["time"], first["audience"]) == ("2053-01-10", "09:00", "CTOs")
+    assert (first["date"], first["time"], first["audience"]) == (
+        "2053-01-10", "09:00+09:00", "CTOs"
+    )  # fmt: skip
+    assert (second["date"], second["time"], second["timezone"]) == (
+        "2053-01-14", "09:00+01:00", "Europe/Berlin"
+    )  # fmt: skip
     assert (second["rep"], second["kind"], second["type"], second["status"]) == (
         "rep@acme.example", "give", "shared_article", "scheduled"
     )  # fmt: skip

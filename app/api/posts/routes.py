@@ -91,8 +91,9 @@ CSV_RESPONSE = {
     "200": {
         "description": "UTF-8 (with a byte order mark, for Excel) with a header row: "
         + ", ".join(spreadsheet.COLUMNS)
-        + ". Dates and times on each post's audience's clock; cells a spreadsheet would run "
-        "as a formula are prefixed with an apostrophe.",
+        + ". Dates and times on each post's audience's clock, the time with its UTC offset "
+        "(ISO 8601, 09:30+02:00); cells a spreadsheet would run as a formula are prefixed with "
+        "an apostrophe.",
         "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
