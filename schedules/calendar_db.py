@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.errors import InvalidValue
 from core.models import User, Workspace
 from schedules import audiences_db, ics, posts, slots_db, utm
-from schedules.models import Audience, Post
+from schedules.models import Audience, Contact, Post
 from schedules.times import check_order
 
 UID_DOMAIN = "value-planner"
@@ -95,15 +95,16 @@ def version(
 ) -> Version:
     """The calendar's version from the rows that shape it, without reading a post.
 
-    Sound because every change that can alter the events bumps an audience's ``revision``:
-    each change to an audience or its posts takes ``audiences_db.lock_audience`` (creating, editing,
+    Sound because every change that can alter the events bumps an audience's ``revision``: each
+    change to an audience or its posts takes ``audiences_db.lock_audience`` (creating, editing,
     moving, cancelling and deleting posts, one-to-one asks, planned drafts, audience edits and
-    deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, locks their
-    audiences first. The audience's ``updated_at``, set by the same lock, keeps the key apart
-    from an earlier state that reached the same revision again (a restored backup, ids reused
-    after a reset). Workspace settings are keyed by value, the UTM settings (which decide the
-    links' tagging) as stored rather than validated again on every poll. The key is read
-    before the posts, so the events served under it are never older than it.
+    deletion), and deleting a contact, whose asks go by ON DELETE CASCADE, or renaming one,
+    whose asks' events name them, locks their audiences first. The audience's ``updated_at``,
+    set by the same lock, keeps the key apart from an earlier state that reached the same
+    revision again (a restored backup, ids reused after a reset). Workspace settings are keyed
+    by value, the UTM settings (which decide the links' tagging) as stored rather than validated
+    again on every poll. The key is read before the posts, so the events served under it are
+    never older than it.
     """
     workspace = _workspace(session, workspace_id, audiences)
     shape = (
@@ -395,7 +396,7 @@ class _Calendar:
         missing = {rows[index][0]: index for index in misses}  # post id: position
         if not missing:
             return found
-        text = select(*_TEXT_COLUMNS)
+        text = select(*_TEXT_COLUMNS).outerjoin(Contact, Contact.id == Post.contact_id)
         if whole and len(missing) > whole // 2:  # mostly new: one read beats many IN lists
             wheres = [self.where]
         else:
@@ -418,6 +419,8 @@ class _Calendar:
                 created,
                 updated,
                 audience_id,
+                contact,
+                company,
             ) in chunk:
                 index = missing.get(id_)
                 if index is None:
@@ -431,6 +434,7 @@ class _Calendar:
                     url=url, start=_instant(at), status=STATUS_OF[row[2]], sequence=row[3],
                     created=_instant(created), last_modified=_instant(updated),
                     overdue=bool(row[5]), rep=keys[index][6] if self.team else None,
+                    contact=contact, company=company,
                 )  # fmt: skip
         self.cache.put_many((keys[missing[id_]], event) for id_, event in rendered.items())
         for id_, index in missing.items():
@@ -474,9 +478,12 @@ def _emails(session: Session, audiences: Sequence[Audience]) -> dict[int, str]:
 
 
 _FETCH_CHUNK = 500  # ids per IN list when loading the posts the cache does not hold
-# What an event is rendered from beside its version row, read for the events not kept.
+# What an event is rendered from beside its version row, read for the events not kept; a
+# one-to-one ask's person from their contact (outer-joined), whose renaming touches the ask
+# (contacts_db._retitle_asks), so the event's version row tells the new text from the old.
 _TEXT_COLUMNS = (Post.id, Post.kind, Post.type, Post.title, Post.body, Post.url,
-                 Post.scheduled_at, Post.created_at, Post.updated_at, Post.audience_id)  # fmt: skip
+                 Post.scheduled_at, Post.created_at, Post.updated_at, Post.audience_id,
+                 Contact.name, Contact.company)  # fmt: skip
 
 
 def _instant(stored: dt.datetime | str) -> dt.datetime:

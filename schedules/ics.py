@@ -93,6 +93,9 @@ class IcsEvent:
     overdue: bool = False
     # In a team's calendar, the email of the rep whose post it is; None in a rep's own.
     rep: str | None = None
+    # A one-to-one ask's person (their name), and their company when known.
+    contact: str | None = None
+    company: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ _END = b"END:VCALENDAR\r\n"
 OVERDUE_PREFIX = "Overdue: "
 OVERDUE_NOTE = "Mark it published or move it."
 REP_LINE = "Rep: "
+CONTACT_LINE = "Contact: "
 
 
 def render_calendar(
@@ -210,8 +214,13 @@ def _as_utc(value: datetime, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _summary(kind: str, title: str, overdue: bool, rep: str | None) -> str:
-    if kind in _TITLED_KINDS:
+def _summary(
+    kind: str, title: str, overdue: bool, rep: str | None, contact: str | None, person: str
+) -> str:
+    if kind == "ask" and contact and contact.casefold() not in title.casefold():
+        # Whom to ask, where the rep's own title does not say (the default title does).
+        summary = f"Ask {person}: {title}"
+    elif kind in _TITLED_KINDS:
         summary = f"{_TITLED_KINDS[kind]}: {title}"
     elif kind in _FIXED_SUMMARIES:
         summary = _FIXED_SUMMARIES[kind]
@@ -237,12 +246,17 @@ def event_bytes(event: IcsEvent) -> EventBytes:
     titles are what month grids and reminders show, and DESCRIPTION starts with the full
     address (``Rep: sam@acme.example``), for two reps of one name; a rep's own calendar has
     neither.
+
+    A one-to-one ask names its person, with their company when known, so the rep can tell
+    whom to ask: in the SUMMARY (``Ask Dana Whitfield (Acme): 20 minutes?``) unless the title
+    already names them, and always in a DESCRIPTION line before the post's text
+    (``Contact: Dana Whitfield (Acme)``).
     """
     return event_lines(
         uid=event.uid, kind=event.kind, type_=event.type, title=event.title, body=event.body,
         url=event.url, start=event.start, duration=event.duration, status=event.status,
         sequence=event.sequence, created=event.created, last_modified=event.last_modified,
-        overdue=event.overdue, rep=event.rep,
+        overdue=event.overdue, rep=event.rep, contact=event.contact, company=event.company,
     )  # fmt: skip
 
 
@@ -262,6 +276,8 @@ def event_lines(
     last_modified: datetime,
     overdue: bool = False,
     rep: str | None = None,
+    contact: str | None = None,
+    company: str | None = None,
 ) -> EventBytes:
     """``event_bytes`` of the event with these fields (``IcsEvent``'s), for callers that
     render thousands: building the frozen event first costs half as much again."""
@@ -273,13 +289,16 @@ def event_lines(
     start = _as_utc(start, "start")
     # Conditional joins rather than join() over generators: this runs for every event.
     body = f"{body}\n\n{url}" if body and url else body or url or ""
+    person = (f"{contact} ({company})" if company else contact) if contact else ""
+    if person:
+        body = f"{CONTACT_LINE}{person}\n\n{body}" if body else CONTACT_LINE + person
     if overdue:
         last_modified = max(last_modified, start)
         body = f"{OVERDUE_NOTE}\n\n{body}" if body else OVERDUE_NOTE
     if rep:
         body = f"{REP_LINE}{rep}\n\n{body}" if body else REP_LINE + rep
     head = b"BEGIN:VEVENT\r\n%bDTSTART:%b\r\nDURATION:%b\r\n" % (
-        _fold("SUMMARY:" + _escape(_summary(kind, title, overdue, rep))),
+        _fold("SUMMARY:" + _escape(_summary(kind, title, overdue, rep, contact, person))),
         _utc_bytes(start),
         _duration_bytes(duration),
     )

@@ -69,7 +69,11 @@ class PostSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     scheduled_at_local = fields.String(dump_only=True, allow_none=True)
     sequence = fields.Integer(
-        dump_only=True, metadata={"description": "Grows when the time or text changes."}
+        dump_only=True,
+        metadata={
+            "description": "Grows when the time or text changes, and a one-to-one ask's when "
+            "its person's name or company does (calendar apps then replace their copy)."
+        },
     )
     overdue = fields.Boolean(
         dump_only=True,

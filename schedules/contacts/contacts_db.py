@@ -10,7 +10,7 @@ rep's contacts (None: the whole team's, as an admin sees them).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts_db, dialects
-from core.db import get_owned_row, turn_lock, utcnow
+from core.db import get_owned_row, in_chunks, turn_lock, utcnow
 from core.errors import Conflict, DomainError, InvalidValue, on_field
 from core.models import User
 from core.text import required, visible
@@ -39,6 +39,8 @@ from schedules.posts_db import SCHEDULE_GRACE
 from schedules.times import local, parse_stored
 
 CONTACT_TEXT = ("name", "company", "title", "notes")
+# What the calendar event of a one-to-one ask shows of its person (schedules.ics).
+SHOWN_IN_CALENDARS = ("name", "company")
 
 
 @dataclass(frozen=True)
@@ -286,10 +288,14 @@ def zone_of(contact: Contact) -> str:
     return contact.audience.timezone if contact.audience else "UTC"
 
 
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
 def _apply_fields(contact: Contact, data: Mapping[str, Any]) -> None:
     for field in CONTACT_TEXT:
         if field in data:
-            setattr(contact, field, (data[field] or "").strip())
+            setattr(contact, field, _text(data[field]))
     if "name" in data:
         contact.name = required("name", contact.name, "A contact needs a name.", CONTACT_NAME_MAX)
     if "profile_url" in data:
@@ -385,14 +391,25 @@ def update_contact(
     changes: Mapping[str, Any],
     owner_id: int | None = None,
 ) -> Contact:
-    """Change a contact; ``changes["owner_id"]`` hands the person to another rep."""
+    """Change a contact; ``changes["owner_id"]`` hands the person to another rep.
+
+    Renaming the person (or their company) renames their one-to-one asks in the calendars:
+    read unlocked first, so that their audiences are locked before the contact, as every
+    write locks (a form sending the name unchanged locks none).
+    """
     twins = "profile_url" in changes or "owner_id" in changes
+    held = get_contact(session, workspace_id, contact_id, owner_id)
     reps: set[int] = set()
     if twins:  # the reps before the contact: read its rep unlocked, then check it held still
-        held = get_contact(session, workspace_id, contact_id, owner_id).owner_id
-        reps = {held, changes.get("owner_id") or held}
+        reps = {held.owner_id, changes.get("owner_id") or held.owner_id}
         _lock_reps(session, workspace_id, reps)
+    renaming = any(
+        field in changes and _text(changes[field]) != getattr(held, field)
+        for field in SHOWN_IN_CALENDARS
+    )
+    locked = _lock_ask_audiences(session, workspace_id, [contact_id]) if renaming else []
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
+    shown = _shown(contact)
     if reps and contact.owner_id not in reps:
         raise Conflict(
             f"{contact.name} was handed to another rep meanwhile; try again.",
@@ -420,10 +437,16 @@ def update_contact(
         contact.accepted_at = accepted
         after = rel.History(accepted, before.touches, before.asks, before.requested_at)
     people_db.guard(contact, before, after, old_policy, person_policy(contact.audience))
+    if _shown(contact) != shown:
+        _retitle_asks(session, {contact.id: shown[0]}, locked)
     # Only a changed profile or owner can make a twin: a pair stored before twins were refused
     # can still be edited.
     _flush_unique_profile(session, contact, twins=twins)
     return contact
+
+
+def _shown(contact: Any) -> tuple[str, ...]:
+    return tuple(getattr(contact, field) for field in SHOWN_IN_CALENDARS)
 
 
 def _no_scheduled_ask(session: Session, contact: Contact, field: str, doing: str) -> None:
@@ -447,11 +470,9 @@ def delete_contact(
     order ``create_ask`` takes them, so the two never wait on each other.
     """
     get_contact(session, workspace_id, contact_id, owner_id)
-    locked = _ask_audiences(session, contact_id)
-    for audience_id in locked:
-        audiences_db.lock_audience(session, workspace_id, audience_id)
+    locked = _lock_ask_audiences(session, workspace_id, [contact_id])
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
-    if not set(_ask_audiences(session, contact_id)) <= set(locked):
+    if not set(_ask_audiences(session, [contact_id])) <= set(locked):
         raise Conflict(
             f"{contact.name} was given another one-to-one ask meanwhile; try again.",
             errors=on_field("contact_id", "Given another one-to-one ask meanwhile."),
@@ -460,9 +481,42 @@ def delete_contact(
     session.flush()
 
 
-def _ask_audiences(session: Session, contact_id: int) -> list[int]:
-    query = select(Post.audience_id).where(Post.contact_id == contact_id).distinct()
-    return sorted(session.scalars(query))
+def _ask_audiences(session: Session, contact_ids: Collection[int]) -> list[int]:
+    """The audiences whose calendars hold the contacts' one-to-one asks, in id order."""
+    query = select(Post.audience_id).distinct()
+    chunks = in_chunks(query, Post.contact_id, sorted(contact_ids))
+    return sorted({audience_id for chunk in chunks for audience_id in session.scalars(chunk)})
+
+
+def _lock_ask_audiences(
+    session: Session, workspace_id: int, contact_ids: Collection[int]
+) -> list[int]:
+    """Lock the audiences of the contacts' one-to-one asks (read unlocked), whose calendars
+    deleting or renaming the people changes: their revisions move, and so do the calendars'
+    ETags. Before the contacts, in the one lock order (people_db). Their ids, in order."""
+    locked = _ask_audiences(session, contact_ids) if contact_ids else []
+    for audience_id in locked:
+        audiences_db.lock_audience(session, workspace_id, audience_id)
+    return locked
+
+
+def _retitle_asks(session: Session, renamed: Mapping[int, str], locked: Collection[int]) -> None:
+    """The one-to-one asks of the contacts ``renamed`` (id: former name) name them anew in the
+    calendars: each ask's SEQUENCE grows, so calendar apps replace their copy, and its
+    ``updated_at`` moves, a new version for the calendars' caches (calendar_db.EventCache),
+    on the audiences ``locked`` (``_lock_ask_audiences``). An ask on another audience was
+    given, or the name changed, after they were locked: a 409, to try again."""
+    now = utcnow()
+    for chunk in in_chunks(select(Post), Post.contact_id, sorted(renamed)):
+        for post in session.scalars(chunk):
+            if post.audience_id not in locked:
+                name = renamed[post.contact_id]
+                raise Conflict(
+                    f"{name} changed meanwhile, or was given another one-to-one ask; try again.",
+                    errors=on_field("name", "Changed meanwhile."),
+                )
+            post.sequence += 1
+            post.updated_at = now
 
 
 def record_connection_request(
@@ -558,6 +612,7 @@ def import_contacts(
     texts: dict[int, dict[str, Any]] = {}
     staged: dict[int, tuple[importing.Row, Audience | None]] = {}
     matched: list[tuple[importing.Row, Any]] = []
+    renaming: set[int] = set()  # whose one-to-one asks a changed name or company renames
     for row in parsed.rows:
         audience = default
         if row.audience is not None:
@@ -575,15 +630,27 @@ def import_contacts(
             created_rows.append((row, audience))
             continue
         matched.append((row, match))
+        changes = _text_changes(match, row)
+        if changes.keys() & set(SHOWN_IN_CALENDARS):
+            renaming.add(match.id)
         if (match.audience_id is None and audience is not None) or _acceptance_changes(
             match.accepted_at, match.requested_at, match.timezone or "UTC", row.accepted_on
         ):
             staged[match.id] = (row, audience)
-        elif changes := _text_changes(match, row):
+        elif changes:
             texts[match.id] = changes
+    locked = _lock_ask_audiences(session, workspace_id, renaming)
     changed = _update_staged(session, workspace_id, staged, now, skipped)
     _update_texts(session, texts, now)
     changed.update(texts)
+    names = {match.id: match.name for _, match in matched}
+    renamed = {
+        id_: names[id_]
+        for id_, fields in changed.items()
+        if fields.keys() & set(SHOWN_IN_CALENDARS)
+    }
+    if renamed:
+        _retitle_asks(session, renamed, locked)
     refused = {s.line for s in skipped}
     updated = [
         UpdatedRow(row.line, match.id, changed.get(match.id, {}).get("name", match.name),

@@ -404,3 +404,21 @@ def test_changes_refused_as_made_meanwhile_name_the_field_that_moved(
     with pytest.raises(Conflict, match="given another one-to-one ask meanwhile") as given:
         delete_contact(writer_session, *ids)
     assert _field_of(given) == "contact_id"
+
+
+def test_a_rename_racing_an_ask_given_on_another_audience_is_refused_naming_the_name(
+    rep, writer_session
+):
+    """Renaming locks the audiences of the person's asks, read before the contact's lock: an
+    ask given on another audience in between would keep the old name in that calendar."""
+    audience = make_audience(rep, timezone="UTC", policy=POLICY)
+    other = make_audience(rep, name="COOs", timezone="UTC", policy=POLICY)
+    contact = rep.post(
+        "/api/v1/contacts", json={"name": "Dana", "audience_id": audience["id"]}
+    ).get_json()
+    asked = ask(rep, other["id"], ahead(5, "10:00"), status="draft").get_json()
+    pinned = update(Post).where(Post.id == asked["id"]).values(contact_id=contact["id"])
+    _meanwhile(writer_session, Contact, 2, pinned)
+    with pytest.raises(Conflict, match="Dana changed meanwhile") as renamed:
+        update_contact(writer_session, rep.workspace_id, contact["id"], {"name": "Dana Ortiz"})
+    assert _field_of(renamed) == "name"

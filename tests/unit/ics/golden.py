@@ -2,7 +2,9 @@
 
 The golden files in tests/data/ics/ were written from these rows by the renderer as it was
 at aab1145 (icalendar building every event), with ``python -m tests.unit.ics.golden``;
-test_ics_golden.py checks that today's renderer still writes exactly those bytes.
+test_ics_golden.py checks that today's renderer still writes exactly those bytes. Written
+again once one-to-one asks named their person: only the SUMMARY and DESCRIPTION of the ask to
+Dana (post 4) changed.
 """
 
 from __future__ import annotations

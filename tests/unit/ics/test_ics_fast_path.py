@@ -27,7 +27,11 @@ WEEKLY = WeeklyHour(
 
 def icalendar_vevent(event: IcsEvent) -> bytes:
     """The event as icalendar writes it, DTSTAMP included (the renderer before aab1145+1)."""
+    person = f"{event.contact} ({event.company})" if event.company else event.contact
     summary = {"give": "Give: ", "ask": "Ask: "}[event.kind] + event.title
+    named = event.contact and event.contact.casefold() in event.title.casefold()
+    if event.kind == "ask" and event.contact and not named:
+        summary = f"Ask {person}: {event.title}"
     if event.rep:
         summary = f"[{event.rep.partition('@')[0]}] {summary}"
     vevent = Event()
@@ -40,7 +44,8 @@ def icalendar_vevent(event: IcsEvent) -> bytes:
     vevent.add("DURATION", event.duration)
     vevent.add("SUMMARY", summary)
     rep = f"Rep: {event.rep}" if event.rep else None
-    description = "\n\n".join(part for part in (rep, event.body, event.url) if part)
+    contact = f"Contact: {person}" if event.contact else None
+    description = "\n\n".join(part for part in (rep, contact, event.body, event.url) if part)
     if description:
         vevent.add("DESCRIPTION", description)
     if event.url:
@@ -75,15 +80,18 @@ URL = st.from_regex(r"https://[a-z]{1,20}\.example/[a-z0-9/_\-.,;^\\%?=&é]{0,20
     minutes=st.integers(1, 60 * 24 * 3),
     start=st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1)),
     rep=st.none() | st.emails() | TEXT.map(lambda text: text + "@acme.example"),
+    contact=st.none() | TEXT.filter(bool) | st.just("Dana"),
+    company=st.none() | TEXT,
 )
 def test_event_bytes_equal_icalendar(
-    title, body, url, kind, type_, status, sequence, minutes, start, rep
+    title, body, url, kind, type_, status, sequence, minutes, start, rep, contact, company
 ):
-    """A rep's own events and a team's, which name the rep."""
+    """A rep's own events and a team's, which name the rep, and one-to-one asks, which name
+    their person (``st.just("Dana")`` so that titles naming them turn up too)."""
     event = replace(
         BASE, title=title, body=body, url=url, kind=kind, type=type_, status=status,
         sequence=sequence, duration=timedelta(minutes=minutes), start=start.replace(tzinfo=UTC),
-        rep=rep,
+        rep=rep, contact=contact, company=contact and company,
     )  # fmt: skip
     assert stamped(event) == icalendar_vevent(event)
 
@@ -105,6 +113,38 @@ def test_a_team_event_leads_with_its_rep_and_then_says_overdue():
     text = stamped(overdue).decode().replace("\r\n ", "")
     assert "SUMMARY:[sam] Overdue: Give: t\r\n" in text
     assert f"DESCRIPTION:Rep: sam@acme.example\\n\\n{OVERDUE_NOTE}\\n\\nBody\r\n" in text
+
+
+ONE_TO_ONE = replace(
+    BASE, kind="ask", type="meeting_request", title="20 minutes on pricing?", body="Agenda",
+    contact="Dana Whitfield", company="Acme; EMEA",
+)  # fmt: skip
+
+
+def test_a_one_to_one_ask_names_whom_to_ask_in_its_title_and_description():
+    text = stamped(ONE_TO_ONE).decode().replace("\r\n ", "")
+    assert "SUMMARY:Ask Dana Whitfield (Acme\\; EMEA): 20 minutes on pricing?\r\n" in text
+    assert "DESCRIPTION:Contact: Dana Whitfield (Acme\\; EMEA)\\n\\nAgenda\r\n" in text
+    unknown_company = stamped(replace(ONE_TO_ONE, company=None, body=None)).decode()
+    assert "SUMMARY:Ask Dana Whitfield: 20 minutes on pricing?\r\n" in unknown_company
+    assert "DESCRIPTION:Contact: Dana Whitfield\r\n" in unknown_company
+
+
+def test_a_title_that_names_the_person_is_not_told_twice():
+    named = replace(ONE_TO_ONE, title="Meeting request: dana whitfield")
+    text = stamped(named).decode().replace("\r\n ", "")
+    assert "SUMMARY:Ask: Meeting request: dana whitfield\r\n" in text
+    assert "DESCRIPTION:Contact: Dana Whitfield (Acme\\; EMEA)\\n\\nAgenda\r\n" in text
+
+
+def test_a_team_s_overdue_one_to_one_ask_says_whose_then_late_then_whom():
+    late = replace(ONE_TO_ONE, overdue=True, rep="sam@acme.example", company=None)
+    text = stamped(late).decode().replace("\r\n ", "")
+    assert "SUMMARY:[sam] Overdue: Ask Dana Whitfield: 20 minutes on pricing?\r\n" in text
+    assert (
+        f"DESCRIPTION:Rep: sam@acme.example\\n\\n{OVERDUE_NOTE}\\n\\n"
+        "Contact: Dana Whitfield\\n\\nAgenda\r\n"
+    ) in text
 
 
 @settings(max_examples=60, deadline=None)
