@@ -12,20 +12,18 @@ from http import HTTPStatus
 from werkzeug.serving import WSGIRequestHandler
 
 from app.problems import PROBLEM_JSON, problem_document
+from app.server_refusals import Limits, Refusal
 
 # http.server's fixed limits (http.client's _MAXLINE and _MAXHEADERS): past them it refuses.
-MAX_LINE_BYTES = 65536
-MAX_HEADERS = 100
+LIMITS = Limits(line_bytes=65536, field_bytes=65536, fields=100)
 
-# Said as the app says its own 414 and 431 (app.security). Every 400 http.server sends comes
-# from the request line: one word, four, a version that is not HTTP/x.y, HTTP/0.9 but for GET.
-DETAILS = {
-    400: "The request line is not a method, a target and an HTTP/1.x version "
-    "(GET /healthz HTTP/1.1).",
-    414: f"The request line is limited to {MAX_LINE_BYTES} bytes.",
-    431: f"A header line is limited to {MAX_LINE_BYTES} bytes, and a request to "
-    f"{MAX_HEADERS} headers.",
-    505: "Only HTTP/1.0 and HTTP/1.1 are served.",
+# Every 400 http.server sends comes from the request line: one word, four, a version that is
+# not HTTP/x.y, HTTP/0.9 but for GET.
+REFUSALS = {
+    400: Refusal.REQUEST_LINE,
+    414: Refusal.LINE_TOO_LONG,
+    431: Refusal.HEADERS_TOO_LARGE,
+    505: Refusal.VERSION,
 }
 
 
@@ -38,7 +36,8 @@ class ProblemRequestHandler(WSGIRequestHandler):
             # Still the default when the request line could not be read: answer with a status
             # line and headers, which any client that sent such a line can read.
             self.request_version = self.protocol_version
-        data = problem_document(code, DETAILS.get(code, message)).encode()
+        refusal = REFUSALS.get(code)
+        data = refusal.document(LIMITS) if refusal else problem_document(code, message).encode()
         self.send_response(code)  # the status's own reason phrase, not the request echoed
         self.send_header("Connection", "close")
         self.send_header("Content-Type", PROBLEM_JSON)

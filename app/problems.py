@@ -23,6 +23,8 @@ PROBLEM_JSON = "application/problem+json"
 # How long a client should wait before retrying while the database is away: long enough for a
 # restart or a failover, short enough that nobody gives up on a blip.
 DATABASE_RETRY_AFTER_SECONDS = 5
+# A bug's answer; the traceback goes to the log only.
+UNEXPECTED_DETAIL = "Something went wrong on our side; it has been logged."
 log = logging.getLogger(__name__)
 
 
@@ -111,8 +113,8 @@ def problem(
 def problem_document(
     status: int, detail: str, *, slug: str | None = None, title: str | None = None, **extra: Any
 ) -> str:
-    """The problem's JSON, also for the development server's answers to requests it refuses
-    before Flask sees them (app.dev_server)."""
+    """The problem's JSON, also for the servers' answers to requests they refuse before Flask
+    sees them (app.server_refusals)."""
     body = {
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -253,7 +255,7 @@ def when_database_away(error: SQLAlchemyError, answer: Callable[[], Response]) -
 
 def from_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
-    return problem(500, "Something went wrong on our side; it has been logged.")
+    return problem(500, UNEXPECTED_DETAIL)
 
 
 def init_app(app: Flask) -> None:

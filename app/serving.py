@@ -19,10 +19,10 @@ its heartbeat. The default is therefore gthread, whose main thread keeps accepti
 while each stalled client holds one of its threads, and only for PLANNER_CLIENT_TIMEOUT seconds
 without a byte (gunicorn has no read timeout of its own for a request it has started reading).
 
-Limits: gunicorn answers an over-long request line or header itself, in HTML. Its limits are
-raised above the app's own (app.security), so those requests reach the app and get its
-problem+json; only requests past gunicorn's ceilings (a 1 MiB request line, 32 KiB per header,
-100 headers) or that are not HTTP at all still get gunicorn's page.
+Limits: gunicorn's limits are raised above the app's own (app.security), so an over-long target
+or header reaches the app, whose problem+json names it. What gunicorn refuses itself, past its
+limits (32 KiB per header, 100 headers) or not HTTP/1.x, the worker answers in problem+json too
+(app.serve_worker), where gunicorn would send its HTML page.
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def gunicorn_config(serve: ServeSettings) -> dict[str, Any]:
 
 
 # A path, not the class: gunicorn imports it when serving, and `planner --help` need not.
-WORKER_CLASS_PATHS = {"gthread": "app.serve_worker.ThreadWorker", "sync": "sync"}
+WORKER_CLASS_PATHS = {
+    "gthread": "app.serve_worker.ThreadWorker",
+    "sync": "app.serve_worker.SyncWorker",
+}
 
 
 def cli_options(command: Callable) -> Callable:

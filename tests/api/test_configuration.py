@@ -348,7 +348,7 @@ def serve_effect(variable: str, value: str, attribute: str, expected: object) ->
 
 serve_effect("PLANNER_BIND", "unix:/run/planner.sock", "bind", ["unix:/run/planner.sock"])
 serve_effect("PLANNER_WORKERS", "3", "workers", 3)
-serve_effect("PLANNER_WORKER_CLASS", "sync", "worker_class_str", "sync")
+serve_effect("PLANNER_WORKER_CLASS", "sync", "worker_class_str", "app.serve_worker.SyncWorker")
 serve_effect("PLANNER_THREADS", "4", "threads", 4)
 serve_effect("PLANNER_CLIENT_TIMEOUT", "7", "planner_client_timeout", 7)
 serve_effect("PLANNER_TIMEOUT", "90", "timeout", 90)

@@ -4,13 +4,16 @@ random post times."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import os
 import random
 import re
+import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -105,6 +108,17 @@ class DevServer(Server):
 
     def __init__(self, database_url: str, cwd: Path) -> None:
         self._start(database_url, cwd, ["run", "--host", "127.0.0.1", "--port", "0"])
+
+
+def exchange(url: str, request: str) -> tuple[http.client.HTTPResponse, bytes]:
+    """Send ``request`` as it is, over a raw socket (no HTTP client sends a malformed request),
+    and read the answer, up to the server closing the connection."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as client:
+        client.sendall(request.encode("latin-1"))
+        response = http.client.HTTPResponse(client, method=request.split(" ")[0])
+        response.begin()  # raises BadStatusLine for an answer without a status line
+        return response, response.read()
 
 
 def random_time(rng: random.Random) -> str:

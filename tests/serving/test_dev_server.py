@@ -10,15 +10,13 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
-import socket
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.cli.helpers import PLANNER
-from tests.serving.helpers import DevServer
+from tests.serving.helpers import DevServer, exchange
 
 # Past http.server's limits: 64 KiB a line, 100 headers.
 LONG = 70_000
@@ -60,16 +58,6 @@ def url(sqlite_template, tmp_path_factory) -> Iterator[str]:
         yield running.wait_until_serving()
     finally:
         running.stop()
-
-
-def exchange(url: str, request: str) -> tuple[http.client.HTTPResponse, bytes]:
-    """Send ``request`` as it is and read the answer, up to the server closing the connection."""
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as client:
-        client.sendall(request.encode("latin-1"))
-        response = http.client.HTTPResponse(client, method=request.split(" ")[0])
-        response.begin()  # raises BadStatusLine for an answer without a status line
-        return response, response.read()
 
 
 @pytest.mark.parametrize("request_text, status, says", REFUSED.values(), ids=list(REFUSED))

@@ -1,19 +1,15 @@
-"""Requests gunicorn used to refuse itself, in HTML, get the app's problem+json under serve.
+"""Requests within gunicorn's limits and past the app's get the app's own problem+json under
+serve, which names what is too long.
 
-Past gunicorn's own ceilings (a 1 MiB request line, 32 KiB per header) and for requests that are
-not HTTP at all, gunicorn still answers itself: docs/operations.md says so, and the last case here
-shows where that line is.
+Past gunicorn's own limits, gunicorn refuses them before the app, in problem+json too
+(test_serve_refusals.py).
 """
 
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
-
 import httpx
 import pytest
 
-from app import serving
 from app.security import MAX_HEADER_BYTES, MAX_URL_BYTES
 from tests.cli.helpers import PLANNER
 from tests.serving.helpers import Server
@@ -55,13 +51,3 @@ def test_an_over_long_header_is_a_431_problem_json(url):
     assert_problem(httpx.get(f"{url}/healthz", headers=headers, timeout=10), 431)
     cookie = {"Cookie": "session=" + "z" * 9000}
     assert_problem(httpx.get(f"{url}/", headers=cookie, timeout=10), 431)
-
-
-def test_past_gunicorns_own_ceiling_gunicorn_answers_itself(url):
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as client:
-        padding = "y" * (serving.LIMIT_REQUEST_FIELD_SIZE + 1)
-        client.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: {padding}\r\n\r\n".encode())
-        answer = client.recv(65536)
-    assert answer.startswith(b"HTTP/1.1 431 ")
-    assert b"Content-Type: text/html" in answer
