@@ -19,10 +19,10 @@ its heartbeat. The default is therefore gthread, whose main thread keeps accepti
 while each stalled client holds one of its threads, and only for PLANNER_CLIENT_TIMEOUT seconds
 without a byte (gunicorn has no read timeout of its own for a request it has started reading).
 
-Limits: gunicorn's limits are raised above the app's own (app.security), so an over-long target
-or header reaches the app, whose problem+json names it. What gunicorn refuses itself, past its
-limits (32 KiB per header, 100 headers) or not HTTP/1.x, the worker answers in problem+json too
-(app.serve_worker), where gunicorn would send its HTML page.
+Limits: gunicorn's header limit is raised above the app's own (app.security), so an over-long
+header reaches the app, whose problem+json names it. What gunicorn refuses itself, past its
+limits (8190 bytes the request line, 32 KiB per header, 100 headers) or not HTTP/1.x, the worker
+answers in problem+json too (app.serve_worker), where gunicorn would send its HTML page.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ from app.settings import (
     rate_limit_warning,
 )
 
-# 0 is gunicorn's "no limit", which it still caps at 1 MiB; the app refuses past 8 KiB (414).
-LIMIT_REQUEST_LINE = 0
+# gunicorn's highest request line limit (any more is taken as 8190); 0 would be none at all with
+# its own parser, which reads a line in time growing with its square (8 MiB: 11 s of a thread).
+# The app's own 414 is for a path and query over 8190 bytes, the line's bulk.
+LIMIT_REQUEST_LINE = 8190
 LIMIT_REQUEST_FIELD_SIZE = 32 * 1024
 
 

@@ -28,11 +28,18 @@ from tests.serving.helpers import Server, exchange
 
 pytestmark = pytest.mark.gunicorn
 
-# Past gunicorn's limits under planner serve: 32 KiB a header line, 100 headers.
+# Past gunicorn's limits under planner serve: 8190 bytes the request line, 32 KiB a header
+# line, 100 headers.
+LONG_TARGET = "x" * (serving.LIMIT_REQUEST_LINE + 1)
 LONG_HEADER = "y" * (serving.LIMIT_REQUEST_FIELD_SIZE + 1000)
 MANY_HEADERS = "".join(f"X-Padding-{n}: 1\r\n" for n in range(120))
 
 REFUSED = {
+    "an 8,191-byte request target": (
+        f"GET /{LONG_TARGET} HTTP/1.1\r\nHost: x\r\n\r\n",
+        414,
+        "request line is limited to 8190 bytes",
+    ),
     "a 33,000-byte header line": (
         f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: {LONG_HEADER}\r\n\r\n",
         431,
