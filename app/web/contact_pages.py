@@ -27,7 +27,7 @@ from app.web import once
 from app.web.blueprint import blp
 from app.web.formatting import fenced, form_moment, isolated, sentence
 from app.web.forms import clean, field_errors, typed
-from app.web.post_forms import explain_person, explain_rule
+from app.web.post_forms import explain_person, explain_rule, saved_notice
 from app.web.reps import OWNER_FIELD, chosen_owner, owner_choices, viewed_rep
 from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, InvalidValue, NotFound
@@ -35,7 +35,7 @@ from schedules import audiences_db, explain, posts_db, refusals
 from schedules.contacts import asks_db, contacts_db, exporting, touches_db
 from schedules.contacts.relationship import STAGES
 from schedules.models import DIRECT_ASK_TYPES, RELATIONSHIPS, TOUCH_KINDS, Contact, Post
-from schedules.times import local, when
+from schedules.times import local
 
 PAGE_SIZE = 100
 MAX_PAGES = 100_000
@@ -457,6 +457,5 @@ def new_ask(contact_id: int):
     except DomainError as error:  # the contact moved to another audience meanwhile
         session().rollback()
         return _ask_form(contact, values, {"form": error.detail})
-    at = when(post.scheduled_at, contacts_db.zone_of(contact))
-    flash(sentence("Scheduled “{title}” for {at}.", title=post.title, at=at))
+    flash(saved_notice(post, contacts_db.zone_of(contact)))
     return redirect(url_for("web.contact", contact_id=contact_id), 303)

@@ -39,6 +39,9 @@ STATUS_CHOICES = (
     ("draft", "Draft (not on the calendar yet)"),
     ("published", "Published"),
 )
+# Offered only on a cancelled post's form, selected, so saving an edit keeps it cancelled as the
+# API's PATCH without a status does; choosing another status is the explicit restore.
+CANCELLED_CHOICE = ("cancelled", "Cancelled (off the calendar)")
 
 
 def _fields(values: Mapping[str, str]) -> dict:
@@ -71,7 +74,7 @@ def _values_of(post: Post, timezone: str) -> dict[str, str]:
         "url": post.url or "",
         "date": f"{at:%Y-%m-%d}" if at else "",
         "time": f"{at:%H:%M}" if at else "",
-        "status": post.status if post.status != "cancelled" else "draft",
+        "status": post.status,
         OWNER_FIELD: str(post.owner_id),
     }
 
@@ -99,7 +102,11 @@ def _render(
         why=why or [],
         give_types=GIVE_TYPES,
         ask_types=ASK_TYPES,
-        statuses=STATUS_CHOICES,
+        statuses=(
+            (*STATUS_CHOICES, CANCELLED_CHOICE)
+            if post is not None and post.status == "cancelled"
+            else STATUS_CHOICES
+        ),
         owners=owner_choices(),
         # The publish form's date and time as typed, kept when publishing is refused.
         published=published or {},
@@ -152,6 +159,21 @@ def explain_person(
     return why
 
 
+def saved_notice(post: Post, timezone: str) -> Markup:
+    """What saving ``post`` did, in its status's words, for every page that saves a post: each
+    page wording its own said "Scheduled" for a draft too."""
+    at = when(post.scheduled_at, timezone) if post.scheduled_at else None
+    if post.status == "scheduled":
+        return sentence("Scheduled “{title}” for {at}.", title=post.title, at=at)
+    if post.status == "published":
+        return sentence("Recorded “{title}” as published on {at}.", title=post.title, at=at)
+    if post.status == "cancelled":
+        return sentence("Saved “{title}”; it stays cancelled, off the calendar.", title=post.title)
+    if at is None:
+        return sentence("Saved “{title}” as a draft.", title=post.title)
+    return sentence("Saved “{title}” as a draft (planned for {at}).", title=post.title, at=at)
+
+
 def _saved(post: Post, audience: Audience):
     if post.owner_id != viewed_rep():
         owner = session().get(User, post.owner_id)
@@ -160,11 +182,9 @@ def _saved(post: Post, audience: Audience):
                 "“{title}” is now on the calendar of {email}.", title=post.title, email=owner.email
             )
         )
+    flash(saved_notice(post, audience.timezone))
     if post.scheduled_at is None:
-        flash(sentence("Saved “{title}” as a draft.", title=post.title))
         return redirect(url_for("web.audience", audience_id=audience.id), 303)
-    at = when(post.scheduled_at, audience.timezone)
-    flash(sentence("Scheduled “{title}” for {at}.", title=post.title, at=at))
     month = f"{local(post.scheduled_at, audience.timezone):%Y-%m}"
     return redirect(url_for("web.audience", audience_id=audience.id, start=month), 303)
 

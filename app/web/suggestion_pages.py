@@ -17,7 +17,7 @@ from app.principal import principal
 from app.web import months
 from app.web.blueprint import blp
 from app.web.formatting import sentence
-from app.web.post_forms import explain_rule
+from app.web.post_forms import explain_rule, saved_notice
 from app.web.reps import viewed_rep
 from core.db import MAX_ROW_ID, utcnow
 from core.errors import DomainError, NotFound
@@ -144,10 +144,8 @@ def schedule_suggestion(audience_id: int, article_id: int):
         session().rollback()  # only the lock's revision bump to undo
         return _already_shared(done.audience, done.post)
     session().commit()
-    slot = done.post.scheduled_at
-    at = when(slot, done.audience.timezone)
-    flash(sentence("Scheduled “{title}” for {at}.", title=done.post.title, at=at))
-    return _to_month(done.audience, slot)
+    flash(saved_notice(done.post, done.audience.timezone))
+    return _to_month(done.audience, done.post.scheduled_at)
 
 
 def _already_shared(audience: Audience, post: Post):

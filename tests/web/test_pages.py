@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 from werkzeug.test import EnvironBuilder
 
 from core import passwords_db
+from schedules.times import when
 from tests.helpers import PASSWORD, PlannerRunner, ask, give, make_audience
 from tests.web.conftest import sign_in
-from tests.web.helpers import csrf_token_of, page_text, text_of
+from tests.web.helpers import csrf_token_of, items, page_text, text_of
 
 NEXT_YEAR = dt.date.today().year + 1
 
@@ -462,6 +464,77 @@ def test_editing_a_post_moves_it_and_cancelling_a_free_give_works(browser, rep):
     )
     assert browser.post(f"/posts/{post['id']}/cancel").status_code == 303
     assert rep.get(f"/api/v1/posts/{post['id']}").get_json()["status"] == "cancelled"
+
+
+def _status_selected(form: str) -> str:
+    return re.search(r'<option value="(\w+)" selected>', form.split('id="status"')[1])[1]
+
+
+def _notice_after(browser, response) -> str:
+    """The page the rep lands on after a saved form, where its notice is shown."""
+    assert response.status_code == 303, text_of(response)
+    return page_text(browser.get(response.headers["Location"]))
+
+
+def test_editing_a_cancelled_ask_says_it_is_cancelled_and_keeps_it_so(browser, rep):
+    """The probe's steps: the form showed Draft (no Cancelled choice), and saving a typo fix
+    made the ask a draft again under a notice saying "Scheduled". As the API's PATCH without a
+    status, an edit keeps the status; choosing another status is the explicit restore."""
+    audience = make_audience(rep)
+    for day in (2, 5, 10):
+        give(rep, audience["id"], at(3, day))
+    post = ask(rep, audience["id"], at(3, 20, "10:00"), title="Pricng review").get_json()
+    assert browser.post(f"/posts/{post['id']}/cancel").status_code == 303
+
+    form = page_text(browser.get(f"/posts/{post['id']}/edit"))
+    assert "This post is cancelled" in form
+    assert _status_selected(form) == "cancelled"
+    typed = {**ask_form(title="Pricing review", url=""), "status": _status_selected(form),
+             "date": f"{NEXT_YEAR}-03-20", "time": "10:00"}  # fmt: skip
+    landed = _notice_after(browser, browser.post(f"/posts/{post['id']}/edit", typed))
+    assert "Scheduled “" not in landed
+    assert "Saved “Pricing review”; it stays cancelled, off the calendar." in landed
+    shown = rep.get(f"/api/v1/posts/{post['id']}").get_json()
+    assert (shown["title"], shown["status"]) == ("Pricing review", "cancelled")
+
+    restored = browser.post(f"/posts/{post['id']}/edit", {**typed, "status": "scheduled"})
+    assert "Scheduled “Pricing review” for" in _notice_after(browser, restored)
+    assert rep.get(f"/api/v1/posts/{post['id']}").get_json()["status"] == "scheduled"
+    # Only a cancelled post's form offers Cancelled: cancelling is the button's, which says so.
+    form = page_text(browser.get(f"/posts/{post['id']}/edit"))
+    assert "This post is cancelled" not in form
+    assert 'value="cancelled"' not in form.split('id="status"')[1].split("</select>")[0]
+
+
+def test_the_notice_after_saving_says_the_status_saved(browser, rep):
+    """Saving a draft said "Scheduled “…” for …" though nothing was scheduled."""
+    audience = make_audience(rep)
+    new = f"/audiences/{audience['id']}/posts/new"
+    base = {"kind": "give", "type": "tip", "body": "", "url": ""}
+    yesterday = dt.datetime.now(dt.UTC).astimezone(ZoneInfo("Europe/Berlin")).date()
+    yesterday -= dt.timedelta(days=1)
+    cases = [
+        ({"title": "Draft give with date", "status": "draft", "date": f"{NEXT_YEAR}-02-03",
+          "time": "10:00"},
+         "Saved “Draft give with date” as a draft (planned for {at})."),
+        ({"title": "Undated draft", "status": "draft", "date": "", "time": ""},
+         "Saved “Undated draft” as a draft."),
+        ({"title": "Shared yesterday", "status": "published", "date": yesterday.isoformat(),
+          "time": "08:30"},
+         "Recorded “Shared yesterday” as published on {at}."),
+        ({"title": "Planned give", "status": "scheduled", "date": f"{NEXT_YEAR}-02-10",
+          "time": "09:00"},
+         "Scheduled “Planned give” for {at}."),
+    ]  # fmt: skip
+    for fields, notice in cases:
+        landed = _notice_after(browser, browser.post(new, {**base, **fields}))
+        saved = items(rep, f"/api/v1/audiences/{audience['id']}/posts?status={fields['status']}")
+        post = next(p for p in saved if p["title"] == fields["title"])
+        moment = post["scheduled_at"]
+        at_ = when(dt.datetime.fromisoformat(moment), "Europe/Berlin") if moment else None
+        assert notice.format(at=at_) in landed
+        if fields["status"] != "scheduled":
+            assert "Scheduled “" not in landed
 
 
 def test_invalid_fields_are_named_next_to_their_inputs(browser, rep):
