@@ -2,7 +2,8 @@
 
 An audience is shared by the team and curated by its admins: reps see the same settings page
 read only, and a rep's POST is answered with the page and who may change it. The forms are
-validated by the API's own schema and domain functions, so every message is the API's.
+validated by the API's own schema and domain functions, so every message is the API's, but for
+a custom rule typed while How often says otherwise, which only the form can send.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from app.web.post_forms import explain_person, explain_rule
 from core import models as core_models
 from core.errors import DomainError, InvalidValue
 from schedules import audiences_db, refusals, rule
-from schedules.cadence import DEFAULT_CADENCE, DEFAULT_DAY
+from schedules.cadence import DEFAULT_CADENCE, DEFAULT_DAY, parse_cadence
 from schedules.cadence import WEEKDAYS as WEEKDAY_CODES
 from schedules.models import Audience
 from schedules.policy import resolve_policy
@@ -113,6 +114,30 @@ def _body(values: Mapping[str, str]) -> dict[str, Any]:
     return body
 
 
+def _check_custom_parts(values: Mapping[str, str], shown: Mapping[str, str]) -> None:
+    """Refuse a rule or "Counting from" typed while How often is not "Custom rule": dropping it
+    would save a cadence other than the one typed. A rule is checked as the API checks it first,
+    so a bad one is told at once. What the page showed, untouched, is not typed: the custom
+    cadence that "Monthly" or "Quarterly" replaces."""
+    label = dict(CHOICES["frequencies"]).get(values["cadence_frequency"])
+    if values["cadence_frequency"] == "custom" or label is None:  # the API names a bad one
+        return
+    typed = [p for p in ("rrule", "starts_on") if values[f"cadence_{p}"] != shown[f"cadence_{p}"]]
+    if "rrule" in typed and values["cadence_rrule"]:
+        parse_cadence({"rrule": values["cadence_rrule"]})
+        raise InvalidValue(
+            "cadence.rrule",
+            f"How often says {label}: to use this rule, choose “Custom rule (advanced)” there; "
+            f"to keep {label}, clear the rule.",
+        )
+    if "starts_on" in typed and values["cadence_starts_on"]:
+        raise InvalidValue(
+            "cadence.starts_on",
+            "“Counting from” is for a custom rule: choose “Custom rule (advanced)” in How often, "
+            "or clear it.",
+        )
+
+
 def _values_of(audience: Mapping[str, Any]) -> dict[str, str]:
     """The form's inputs from an audience as the API answers it (AudienceSchema's dump)."""
     cadence, policy = audience["cadence"], audience["policy"]
@@ -189,11 +214,13 @@ def _refused(action: str, values, audience: Audience | None = None):
     return _render(values, audience, {"form": ADMINS_ONLY.format(action)}, status=403)
 
 
-def _save(values, audience: Audience | None, change):
-    """Validate ``values`` as the API would, run ``change`` (the body -> an audience) and
-    commit; or render the form again with the values kept and each message by its field."""
+def _save(values, shown, audience: Audience | None, change):
+    """Validate ``values`` (the page showed ``shown``) as the API would, run ``change`` (the
+    body -> an audience) and commit; or render the form again with the values kept and each
+    message by its field."""
     try:
-        saved = change(_body(clean(values)))
+        _check_custom_parts(clean(values), shown)
+        saved = change(_body(values))
         session().commit()
     except (ValidationError, InvalidValue) as error:
         session().rollback()
@@ -264,6 +291,7 @@ def new_audience():
     workspace_id = principal().workspace_id
     return _save(
         typed(FORM_FIELDS),
+        _new_values(),
         None,
         lambda body: audiences_db.create_audience(
             session(), workspace_id, **AudienceSchema().load(body)
@@ -282,6 +310,7 @@ def audience_settings(audience_id: int):
         return _refused("change", current, audience)
     return _save(
         typed(FORM_FIELDS),
+        current,
         audience,
         lambda body: audiences_db.update_audience(
             session(), workspace_id, audience_id, AudienceSchema(partial=True).load(body)

@@ -206,6 +206,83 @@ def test_a_refused_form_shows_the_apis_message_by_the_field_and_keeps_the_values
     assert rep.get(f"/api/v1/audiences/{audience['id']}").get_json()["name"] == "CFOs"
 
 
+RULE_NOT_CHOSEN = (
+    "How often says Monthly: to use this rule, choose “Custom rule (advanced)” there; "
+    "to keep Monthly, clear the rule."
+)
+
+
+def custom_section(page: str) -> str:
+    """The "Custom rule (advanced)" section's opening tag: ``<details open>`` when shown."""
+    return re.search(r"<details[^>]*>\s*<summary>Custom rule", page)[0].split(">")[0] + ">"
+
+
+def test_a_rule_typed_while_how_often_says_monthly_is_refused_never_thrown_away(browser, rep):
+    typed = audience_form(cadence_rrule="FREQ=WEEKLY;BYDAY=MO")
+    response = browser.post("/audiences/new", typed)
+    page = page_text(response)
+    assert response.status_code == 422
+    assert error_by(page, "cadence_rrule") == RULE_NOT_CHOSEN
+    assert value_of(page, "cadence_rrule") == "FREQ=WEEKLY;BYDAY=MO"
+    assert custom_section(page) == "<details open>"
+    assert "Please check the fields marked below." in page
+    assert rep.get("/api/v1/audiences").get_json()["total"] == 0
+
+    # A rule the API would refuse is refused with the API's reason, whatever How often says.
+    api = rep.post(
+        "/api/v1/audiences", json={"name": "Via the API", "cadence": {"rrule": "FREQ=BOGUS"}}
+    )
+    bogus = page_text(browser.post("/audiences/new", audience_form(cadence_rrule="FREQ=BOGUS")))
+    assert error_by(bogus, "cadence_rrule") == api_message(api, "cadence.rrule")
+    # "Counting from" is a custom rule's too.
+    counting = page_text(
+        browser.post("/audiences/new", audience_form(cadence_starts_on="2025-01-06"))
+    )
+    assert error_by(counting, "cadence_starts_on").startswith(
+        "“Counting from” is for a custom rule"
+    )
+
+    # The same in a monthly audience's settings: nothing changes.
+    audience = make_audience(rep)
+    edited = browser.post(f"/audiences/{audience['id']}/settings", typed)
+    assert edited.status_code == 422
+    assert error_by(page_text(edited), "cadence_rrule") == RULE_NOT_CHOSEN
+    stored = rep.get(f"/api/v1/audiences/{audience['id']}").get_json()["cadence"]
+    assert stored["frequency"] == "monthly"
+
+    # With "Custom rule" chosen, the rule is the cadence.
+    chosen = audience_form(cadence_frequency="custom", cadence_rrule="FREQ=WEEKLY;BYDAY=MO")
+    assert browser.post("/audiences/new", chosen).status_code == 303
+    listed = rep.get("/api/v1/audiences").get_json()["items"]
+    (created,) = [found for found in listed if found["name"] == "Heads of RevOps"]
+    assert created["cadence"]["rrule"] == "FREQ=WEEKLY;BYDAY=MO"
+
+
+def test_a_custom_audience_switched_to_monthly_leaves_its_shown_rule_behind(browser, rep):
+    rule = {"frequency": "custom", "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "time": "09:00"}
+    audience = make_audience(rep, cadence=rule)
+    path = f"/audiences/{audience['id']}/settings"
+    shown = page_text(browser.get(path))
+    kept = {n: value_of(shown, n) for n in ("cadence_rrule", "cadence_starts_on")}
+    assert kept == {"cadence_rrule": rule["rrule"], "cadence_starts_on": "2024-01-01"}
+
+    # A refused save (here the name) keeps the section open: it holds the rule.
+    refused = page_text(browser.post(path, audience_form(name="", **kept)))
+    assert error_by(refused, "name") and not error_by(refused, "cadence_rrule")
+    assert custom_section(refused) == "<details open>"
+    assert value_of(refused, "cadence_rrule") == rule["rrule"]
+
+    # A rule changed there is typed, and refused beside Monthly.
+    changed = audience_form(**{**kept, "cadence_rrule": "FREQ=WEEKLY;BYDAY=WE"})
+    assert error_by(page_text(browser.post(path, changed)), "cadence_rrule") == RULE_NOT_CHOSEN
+
+    # Choosing Monthly is the choice: the rule the page showed, untouched, is the one replaced.
+    assert browser.post(path, audience_form(**kept)).status_code == 303
+    cadence = rep.get(f"/api/v1/audiences/{audience['id']}").get_json()["cadence"]
+    assert cadence == {"frequency": "monthly", "week": 2, "weekday": "TU", "time": "09:00"}
+    assert custom_section(page_text(browser.get(path))) == "<details>"
+
+
 def test_a_name_already_used_is_refused_by_the_name(browser, rep):
     make_audience(rep, name="Heads of RevOps")
     api = rep.post("/api/v1/audiences", json={"name": "Heads of RevOps"})

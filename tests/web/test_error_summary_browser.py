@@ -50,3 +50,18 @@ def test_a_refused_contact_form_focuses_its_error_summary(page, planner, rep):
     page.get_by_role("button", name="Record the request").click()
     assert_summary_focused(page, "Nothing was saved")
     assert_accessible(page)
+
+
+def test_a_rule_typed_without_choosing_custom_is_refused_in_the_open_section(page, planner):
+    sign_in(page, planner["url"])
+    page.goto(planner["url"] + "/audiences/new")
+    page.get_by_label("Name", exact=True).fill("Heads of RevOps")
+    page.locator("summary", has_text="Custom rule (advanced)").click()
+    page.get_by_label("Rule", exact=True).fill("FREQ=WEEKLY;BYDAY=MO")
+    page.get_by_role("button", name="Create audience").click()
+    assert_summary_focused(page, "Please check the fields marked below.")
+    rule = page.get_by_label("Rule", exact=True)
+    expect(rule).to_be_visible()
+    expect(rule).to_have_value("FREQ=WEEKLY;BYDAY=MO")
+    expect(page.locator("#cadence_rrule-error")).to_contain_text("How often says Monthly")
+    assert_accessible(page)
