@@ -53,7 +53,8 @@ def team_page():
     """
     values = {"from": request.args.get("from", ""), "until": request.args.get("until", "")}
     try:
-        view = read_team(values["from"] or None, _day_after(values["from"], values["until"]))
+        first = _date("from", values["from"], "2027-03-01")
+        view = read_team(first and first.isoformat(), _day_after(first, values["until"]))
     except InvalidValue as error:
         # By the form's own fields: the API's "to" is the day after "Until".
         field = "until" if error.field == "to" else error.field
@@ -72,25 +73,26 @@ def team_page():
     )
 
 
-def _day_after(start: str, until: str) -> str | None:
-    """The API's exclusive ``to`` for the form's "Until (included)", which may be ``start``."""
-    if not until:
+def _day_after(first: dt.date | None, until: str) -> str | None:
+    """The API's exclusive ``to`` for the form's "Until (included)", which may be ``first``."""
+    last = _date("until", until, "2027-03-31")
+    if last is None:
         return None
-    try:
-        last = dt.date.fromisoformat(until)
-        after = last + dt.timedelta(days=1)
-    except (ValueError, OverflowError):
-        raise InvalidValue("until", "Must be a date such as 2027-03-31.") from None
-    first = _date(start)
     if first is not None and last < first:
         raise InvalidValue("until", "Must be on or after From.")
-    return after.isoformat()
+    try:
+        return (last + dt.timedelta(days=1)).isoformat()
+    except OverflowError:
+        raise InvalidValue(
+            "until", "Too close to the calendar's limits (years 1 to 9999)."
+        ) from None
 
 
-def _date(text: str) -> dt.date | None:
+def _date(field: str, text: str, example: str) -> dt.date | None:
+    """A date field's day; refused in the field's own words, not the API's date and time."""
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        return None  # not a date: the API's reading of "from" says what is wrong with it
+        raise InvalidValue(field, f"Must be a date such as {example}.") from None

@@ -52,6 +52,17 @@ def test_a_refused_contact_form_focuses_its_error_summary(page, planner, rep):
     assert_accessible(page)
 
 
+def test_a_refused_team_window_focuses_its_error_summary(page, planner):
+    sign_in(page, planner["url"])
+    page.goto(planner["url"] + "/team")
+    page.get_by_label("From").fill("2030-03-01")
+    page.get_by_label("Until (included)").fill("2030-02-28")
+    page.get_by_role("button", name="Show").click()
+    assert_summary_focused(page, "Please check the fields marked below.")
+    expect(page.locator("#until-error")).to_have_text("Must be on or after From.")
+    assert_accessible(page)
+
+
 def test_a_rule_typed_without_choosing_custom_is_refused_in_the_open_section(page, planner):
     sign_in(page, planner["url"])
     page.goto(planner["url"] + "/audiences/new")

@@ -73,6 +73,29 @@ def test_window_errors_speak_of_the_forms_fields_on_the_workspaces_clock(browser
         assert "to:" not in page and "on UTC clock" in page
 
 
+def test_a_refused_window_has_the_forms_error_summary_and_speaks_of_dates(browser):
+    summary = '<p class="alert" role="alert" tabindex="-1" autofocus>Please check the fields'
+    backwards = page_text(browser.get(f"/team?from={NEXT}-03-01&until={NEXT}-02-28"))
+    assert summary in backwards
+    for typed in ("abc", f"{NEXT}-03-01T09:00", f"{NEXT}-02-30"):
+        response = browser.get(f"/team?from={typed}&until={NEXT}-03-31")
+        assert response.status_code == 422
+        page = page_text(response)
+        assert summary in page
+        assert (
+            '<p class="field-error" id="from-error">Must be a date such as 2027-03-01.</p>' in page
+        )
+        assert f'value="{typed}"' in page and "ISO 8601" not in page
+    # The calendar's last day has no day after it, the API's exclusive end.
+    last = page_text(browser.get("/team?from=9999-12-01&until=9999-12-31"))
+    assert error_by(last, "until") == "Too close to the calendar's limits (years 1 to 9999)."
+    assert summary not in page_text(browser.get(WINDOW))
+
+
+def error_by(page: str, name: str) -> str:
+    return re.search(rf'<p class="field-error" id="{name}-error">([^<]*)</p>', page)[1]
+
+
 def test_an_ask_refused_in_the_post_form_is_recorded_and_nothing_else(app, browser, rep):
     cfos = make_audience(rep, name="CFOs")
     give(rep, cfos["id"], f"{NEXT}-01-05T10:00")
