@@ -2,15 +2,17 @@
 
 A stock invitation tells the receiver nothing about why they, in particular, should connect,
 and reads as mass outreach; a note that names a shared event, contact or interest gets
-accepted. So a note counts as stock when, once the greeting, the sign-off and the person's name
-are set aside and case, punctuation and spacing are normalised, every sentence left is one of
-the well-known stock phrasings (or nothing is left at all).
+accepted. So a note counts as stock when it is one or more of the well-known stock phrasings
+with nothing around them but greetings and sign-offs ("Hi there,", "Hey Danny 👋", "Thanks,
+Sam"), or when it is only such a greeting. Words are compared casefolded, without accents,
+apostrophes (straight and curly alike), punctuation or emoji, in any script.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 WHY_PERSONAL = (
     "A connection request with the network's stock text, or with no note, reads as mass "
@@ -19,19 +21,14 @@ WHY_PERSONAL = (
     "want to connect, and gets accepted far more often. Write one or two sentences about them."
 )
 
-_NAME = "name"
-_GREETING = r"(?:(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b\s*)"
-_TITLE = r"(?:(?:mr|mrs|ms|miss|dr|prof)\b\s*)"
-_SIGN_OFF = (
-    r"(?:thanks|thank you|many thanks|best|best regards|kind regards|warm regards|regards|"
-    r"cheers|sincerely|all the best|best wishes)"
-)
 _ON_LINKEDIN = r"(?: (?:here )?on linkedin)?"
 _WITH_YOU = r"(?: with you)?"
 _STOCK_SENTENCES = (
     # The network's own defaults, past and present, and their everyday rewordings.
-    rf"id like to add you to my (?:professional )?network{_ON_LINKEDIN}",
+    rf"id like to add you to my (?:professional |linkedin )?network{_ON_LINKEDIN}",
     rf"id like to join your (?:professional |linkedin )?network{_ON_LINKEDIN}",
+    rf"(?:since youre a person i trust )?i wanted to invite you to join my "
+    rf"(?:professional )?network{_ON_LINKEDIN}",
     rf"(?:id like to|i want to|i wanted to|id love to) connect{_WITH_YOU}{_ON_LINKEDIN}",
     rf"(?:id like to|i want to|i wanted to|id love to) (?:stay|keep) in touch{_ON_LINKEDIN}",
     rf"lets (?:connect|stay connected|keep in touch){_ON_LINKEDIN}",
@@ -45,49 +42,132 @@ _STOCK_SENTENCES = (
     r"(?:i )?hope (?:youre|you are) (?:well|doing well)",
 )
 _STOCK = re.compile("|".join(f"(?:{s})" for s in _STOCK_SENTENCES))
-_FILLER = re.compile(
-    rf"{_GREETING}?{_TITLE}?(?:{_NAME}\s*)*(?:{_SIGN_OFF}(?: [a-z]+){{0,3}})?(?:{_NAME}\s*)*"
-)
-_SENTENCE_BREAK = r"[.!?;:\n\u2026]+|(?:\s[-\u2013\u2014]+\s*)"
-# A sender's name left on its own at the end ("... on LinkedIn. - Pat Smith").
-_SIGNATURE = re.compile(r"\s*(?:[A-Z][\w'\u2019-]*\s*){1,3}")
+_LONGEST_STOCK = 20  # words; the longest stock sentence has 17
 _CONTRACTIONS = (
-    (r"\bi would\b", "id"),
-    (r"\blet us\b", "lets"),
-    (r"\byou are\b", "youre"),
-    (r"\bi am\b", "im"),
+    (re.compile(r"\bi would\b"), "id"),
+    (re.compile(r"\blet us\b"), "lets"),
+    (re.compile(r"\byou are\b"), "youre"),
+    (re.compile(r"\bi am\b"), "im"),
+)
+# A word: letters and digits of any script, joined by apostrophes or hyphens ("I'd", "Anne-Marie").
+_WORD = re.compile(r"[^\W_]+(?:['\u2018\u2019\u02bc`\u00b4-][^\W_]+)*")
+_JOINERS = re.compile(r"['\u2018\u2019\u02bc`\u00b4-]")
+# At most this many name-like words address or sign a note ("Dear Dr. Ana María López").
+_MOST_NAME_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Word:
+    key: str  # casefolded, without accents or apostrophes
+    capitalised: bool
+
+
+def _words(text: str) -> list[_Word]:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    )
+    return [
+        _Word(_JOINERS.sub("", m[0]).casefold(), m[0][0].isupper()) for m in _WORD.finditer(bare)
+    ]
+
+
+def _phrases(*lines: str) -> frozenset[tuple[str, ...]]:
+    """The ``|``-separated phrases of ``lines``, as the words a note is compared by."""
+    return frozenset(tuple(w.key for w in _words(p)) for line in lines for p in line.split("|"))
+
+
+# Opening and closing words that say nothing about the person, in a few languages.
+_GREETINGS_AND_SIGN_OFFS = _phrases(
+    "hi|hello|hey|heya|hiya|howdy|yo|dear|greetings|hi again|hello again|hey again|good morning",
+    "good afternoon|good evening|good day|hallo|hola|bonjour|salut|ciao|hej|hei|moin|servus|ola",
+    "namaste|merhaba|salam|shalom|привет|здравствуйте|مرحبا|أهلا|السلام عليكم",
+    "你好|こんにちは|안녕하세요",
+    "thanks|thank you|thx|many thanks|thanks again|thanks in advance|best|best regards",
+    "kind regards|warm regards|warmest regards|regards|cheers|sincerely|all the best|best wishes",
+    "with best wishes|talk soon|take care|yours|yours truly|yours sincerely|merci|danke|gracias",
+    "grazie|obrigado|obrigada|спасибо|شكرا|谢谢",
+)
+_LONGEST_PHRASE = max(map(len, _GREETINGS_AND_SIGN_OFFS))
+# Titles and ways to address anyone, which read as a name does.
+_ADDRESS = frozenset(
+    key
+    for (key,) in _phrases(
+        "mr|mrs|ms|miss|mx|dr|prof|sir|madam|there|all|everyone|team|friend|folks"
+    )
 )
 
 
-def _plain(text: str) -> str:
-    """Lower case, ASCII letters and digits, apostrophes dropped ("I'd" and "Id" match)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    folded = re.sub(r"['\u2019`]", "", folded)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+def _phrase_at(keys: list[str], start: int) -> int:
+    """Length of the longest greeting or sign-off at ``start``, 0 without one."""
+    for length in range(min(_LONGEST_PHRASE, len(keys) - start), 0, -1):
+        if tuple(keys[start : start + length]) in _GREETINGS_AND_SIGN_OFFS:
+            return length
+    return 0
 
 
-def _without_name(sentence: str, names: list[str]) -> str:
-    for name in names:
-        sentence = re.sub(rf"\b{re.escape(name)}\b", _NAME, sentence)
-    for pattern, replacement in _CONTRACTIONS:
-        sentence = re.sub(pattern, replacement, sentence)
-    return sentence
+def _clause_ends(words: list[_Word], start: int, plain: frozenset[str]) -> set[int]:
+    """Where runs of greetings and sign-offs starting at ``start`` can end (``start`` too).
+
+    Each is an optional greeting or sign-off phrase, then a few name-like words (capitalised,
+    the person's name, a title) or a single word of any kind after a phrase or at the very
+    start ("hi danny,"): a lower-case run of words is something said, not a name.
+    """
+    keys = [w.key for w in words]
+    ends, todo = {start}, [start]
+    while todo:
+        at = todo.pop()
+        after = at + _phrase_at(keys, at)
+        found = {after} if after > at else set()
+        if after < len(words) and (after > at or at == 0):
+            found.add(after + 1)
+        for end in range(after, min(len(words), after + _MOST_NAME_WORDS)):
+            if not (words[end].capitalised or words[end].key in plain):
+                break
+            found.add(end + 1)
+        todo.extend(found - ends)
+        ends |= found
+    return ends
+
+
+def _stock_ends(keys: list[str], start: int) -> list[int]:
+    """Where a stock sentence starting at ``start`` can end."""
+    return [
+        end
+        for end in range(start + 1, min(len(keys), start + _LONGEST_STOCK) + 1)
+        if _STOCK.fullmatch(_canonical(" ".join(keys[start:end])))
+    ]
+
+
+def _canonical(text: str) -> str:
+    for pattern, contraction in _CONTRACTIONS:
+        text = pattern.sub(contraction, text)
+    return text
 
 
 def is_stock(note: str | None, person_name: str = "") -> bool:
     """True when the note says nothing personal: empty, greeting only, or stock phrasing."""
-    full = _plain(person_name)
-    # The full name first, then each part, so "Ana Lima" and "Ana" and "Ms Lima" all match.
-    names = sorted({full, *(p for p in full.split() if len(p) > 1)} - {""}, key=len, reverse=True)
-    sentences = [s for s in re.split(_SENTENCE_BREAK, note or "") if s.strip()]
-    if len(sentences) > 1 and _SIGNATURE.fullmatch(sentences[-1]):
-        sentences.pop()
-    for sentence in sentences:
-        words = _without_name(_plain(sentence), names)
-        if not words or _FILLER.fullmatch(words):
-            continue
-        core = re.sub(rf"^{_GREETING}?{_TITLE}?(?:{_NAME} )*", "", words)
-        core = re.sub(rf"(?: {_NAME})+$", "", core)
-        if not _STOCK.fullmatch(core):
-            return False
-    return True
+    words = _words(note or "")
+    keys = [w.key for w in words]
+    plain = _ADDRESS | {w.key for w in _words(person_name)}
+    # Only greetings and sign-offs: nothing said, unless two words or more are left over
+    # beside the person's name ("Hi Fellow Wolverine!" is a line, "Hey Danny!" is not).
+    at, said = 0, 0
+    while at < len(words):
+        phrase = _phrase_at(keys, at)
+        said += not phrase and keys[at] not in plain
+        at += phrase or 1
+    if said <= 1:
+        return True
+    # Otherwise greetings and sign-offs around one or more stock sentences, read left to
+    # right from each place a stock sentence can end.
+    done, todo = set(), [0]
+    while todo:
+        start = todo.pop()
+        for end in _clause_ends(words, start, plain):
+            if end == len(words) and start > 0:
+                return True
+            after = set(_stock_ends(keys, end)) - done
+            done |= after
+            todo.extend(after)
+    return False

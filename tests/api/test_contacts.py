@@ -283,6 +283,51 @@ def test_a_stock_invitation_is_refused_with_the_reason_personal_notes_work(rep, 
     assert contact_of(rep, contact)["stage"] == "new"
 
 
+STOCK_ADD = "I'd like to add you to my professional network on LinkedIn."
+
+
+@pytest.mark.parametrize(
+    ("name", "note"),
+    [
+        ("Dana Whitfield", f"Hi there, {STOCK_ADD}"),
+        ("Dana Whitfield", f"Hi Danny, {STOCK_ADD}"),
+        (
+            "\u062f\u0627\u0646\u0627 \u0648\u064a\u062a\u0641\u064a\u0644\u062f",
+            f"Hi Dana, {STOCK_ADD}",
+        ),
+        (
+            "Dana Whitfield",
+            "Hey Dana \U0001f44b I\u2019d like to join your LinkedIn network! Best, Sam",
+        ),
+    ],
+)
+def test_the_stock_invitation_is_refused_whatever_greets_or_signs_it(rep, name, note):
+    contact = add_contact(rep, name=name)
+    response = request_connection(rep, contact, note)
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["errors"]
+    assert error["field"] == "note"
+    assert error["message"].startswith("This is the network's stock invitation text.")
+    assert contact_of(rep, contact)["requested_at"] is None
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        f"Hi Dana, great to meet you at the CFO network breakfast. {STOCK_ADD}",
+        "Hi Dana, loved your LinkedIn post on usage pricing - I'd like to connect.",
+        # "Glad to meet you at the Riyadh conference", in Arabic.
+        "\u0633\u0639\u062f\u062a \u0628\u0644\u0642\u0627\u0626\u0643 \u0641\u064a "
+        "\u0645\u0624\u062a\u0645\u0631 \u0627\u0644\u0631\u064a\u0627\u0636",
+    ],
+)
+def test_a_personal_note_is_recorded_even_if_it_borrows_the_stock_words(rep, note):
+    contact = add_contact(rep, name="Dana Whitfield")
+    response = request_connection(rep, contact, note)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["request_note"] == note
+
+
 @pytest.mark.parametrize("note", [None, "", "   ", "Hi Ana"])
 def test_a_request_without_a_personal_note_is_refused(rep, note):
     contact = add_contact(rep)
