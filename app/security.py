@@ -8,8 +8,9 @@ served from this origin, app/api/__init__.py), may load only this origin's files
 Guards, before authentication or any database work: a path and query over ``MAX_URL_BYTES`` is
 a 414 and a header line over ``MAX_HEADER_BYTES`` a 431 (limits gunicorn enforced itself, in
 HTML, until ``planner serve`` raised its own); a body over ``MAX_CONTENT_LENGTH`` is a 413
-without being read. Then, once the caller is authenticated and the route and method exist (a
-401, 404 or 405 says nothing about the body): a body with a Content-Encoding is a 415, as it
+without being read (the import pages say so on their form, once the sender is signed in).
+Then, once the caller is authenticated and the route and method exist (a 401, 404 or 405 says
+nothing about the body): a body with a Content-Encoding is a 415, as it
 is not decompressed (the size limits hold for the bytes read; a small gzip can expand a
 thousandfold); an API write that reads a JSON
 body and is sent another type is a 415 (it would otherwise be read as "no fields" and a PATCH
@@ -51,7 +52,14 @@ SENT_TWICE = "Sent twice: send each field once."
 # contacts files (LinkedIn's Connections.csv).
 NON_JSON_ENDPOINTS = frozenset({"feeds.import_opml", "contacts.import_contacts"})
 # A rep's whole LinkedIn network in one upload, as the command line takes it.
-UPLOAD_BODY_BYTES = {"contacts.import_contacts": importing.MAX_FILE_BYTES}
+UPLOAD_BODY_BYTES = {
+    "contacts.import_contacts": importing.MAX_FILE_BYTES,
+    "web.import_contacts": importing.MAX_FILE_BYTES,
+}
+# Import pages that refuse a file over their bound on their own form (app/web/import_pages.py),
+# once the sender is signed in: the body is still never read, as werkzeug raises the 413 where
+# the form is first read.
+PAGE_UPLOADS = frozenset({"web.import_contacts", "web.import_feeds"})
 
 _LOCKED_DOWN = ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'")
 API_POLICY = "; ".join(("default-src 'none'", *_LOCKED_DOWN))
@@ -148,7 +156,8 @@ def _guard_request() -> Response | None:
             request.max_content_length or 0, UPLOAD_BODY_BYTES[request.endpoint]
         )
     limit = request.max_content_length
-    if limit is not None and (request.content_length or 0) > limit:
+    over = limit is not None and (request.content_length or 0) > limit
+    if over and request.endpoint not in PAGE_UPLOADS:
         return _too_large(limit)
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:

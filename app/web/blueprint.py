@@ -21,18 +21,18 @@ blp.before_request(check_csrf)
 @blp.errorhandler(NotFound)
 def _not_found(_error: NotFound):
     # The same answer for "no such id" and "another workspace's id", as in the API.
-    return _error_page(404, "There is nothing here.")
+    return error_page(404, "There is nothing here.")
 
 
 @blp.errorhandler(Forbidden)
 def _forbidden(error: Forbidden):
     # Says who can, as the API's 403 does (accounts_db.require_admin names the admins).
-    return _error_page(403, error.detail)
+    return error_page(403, error.detail)
 
 
 @blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
-    return _error_page(error.code or 500, error.description)
+    return error_page(error.code or 500, error.description)
 
 
 @blp.app_errorhandler(404)
@@ -89,8 +89,8 @@ def _database_error(error: SQLAlchemyError):
             "typed, and send it again in a few seconds."
         )
 
-    return when_database_away(error, lambda: _error_page(503, message))
+    return when_database_away(error, lambda: error_page(503, message))
 
 
-def _error_page(status: int, message: str) -> Response:
+def error_page(status: int, message: str) -> Response:
     return make_response(render_template("web/error.html", status=status, message=message), status)
