@@ -39,10 +39,16 @@ NO_OPEN_SLOT = (
 )
 
 
+def _found(article_id: int) -> Article | None:
+    """This workspace's article, or None for one that does not exist or is another's."""
+    article = session().get(Article, article_id) if article_id <= MAX_ROW_ID else None
+    return article if article and article.workspace_id == principal().workspace_id else None
+
+
 def _article(article_id: int) -> Article:
     """This workspace's article, or the same 404 as for one that does not exist."""
-    article = session().get(Article, article_id) if article_id <= MAX_ROW_ID else None
-    if article is None or article.workspace_id != principal().workspace_id:
+    article = _found(article_id)
+    if article is None:
         raise NotFound(f"No article {article_id} in this workspace.")
     return article
 
@@ -110,12 +116,13 @@ def _next_quarter(audience: Audience, now: dt.datetime) -> months.Period:
 @blp.get("/audiences/<int:audience_id>/suggestions")
 def suggestions_page(audience_id: int):
     audience = audiences_db.get_audience(session(), principal().workspace_id, audience_id)
+    # A notice's article may be gone since (deleted, or an old link): the list shows without it.
     dismissed = request.args.get("dismissed", type=int)
     judged = request.args.get("judged", type=int)
     return _page(
         audience,
-        dismissed=_article(dismissed) if dismissed else None,
-        judged=_article(judged) if judged else None,
+        dismissed=_found(dismissed) if dismissed else None,
+        judged=_found(judged) if judged else None,
     )
 
 
