@@ -360,10 +360,12 @@ def plan(
     end: dt.datetime,
     *,
     owner_id: int,
+    since: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Plan:
     """Give every empty cadence slot of the rep's in ``[start, end)`` a draft built from the
-    best unused suggestion, one article per slot, best article to the earliest slot.
+    best unused suggestion published since ``since`` (by default the audience's window, as
+    :func:`suggest`), one article per slot, best article to the earliest slot.
 
     A slot is empty when no scheduled or published give fills it (as ``/slots`` says) and no
     draft give is dated within its period, so the drafts of an earlier run count as filled
@@ -382,7 +384,7 @@ def plan(
     skip = _excluded(
         audience.id, owner_id, PLANNED_STATUSES, feedback_db.found_not_useful(audience.id)
     )
-    picks = _ranked(session, audience, owner_id, len(empty), None, now, skip, empty)
+    picks = _ranked(session, audience, owner_id, len(empty), since, now, skip, empty)
     for slot, pick, clashes in staggering.assign(empty, picks):
         if pick is None:
             result.unfilled.append((slot, NO_CANDIDATE))

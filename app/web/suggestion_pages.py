@@ -57,11 +57,17 @@ def _article(article_id: int) -> Article:
 WINDOW_DAYS = (7, 30, 60, 180, 365, 3650)
 
 
+def _list_state() -> dict[str, int]:
+    """The page's query that shapes its list (the window, ``?days=``), as far as the selector
+    offers it. The buttons' actions carry it, so their redirects and the 422 and plan pages
+    show the list the rep was looking at."""
+    days = request.args.get("days", type=int)
+    return {"days": days} if days in WINDOW_DAYS else {}
+
+
 def _days(audience: Audience) -> int:
-    """The window the rep picked (``?days=``), else the audience's default."""
-    default = ranking.default_window(audience).days
-    days = request.args.get("days", type=int) if request.method == "GET" else None
-    return days if days in WINDOW_DAYS else default
+    """The window the rep picked, else the audience's default."""
+    return _list_state().get("days", ranking.default_window(audience).days)
 
 
 def _further_back(empty: suggestions_db.EmptyReason, now: dt.datetime) -> int | None:
@@ -102,6 +108,7 @@ def _page(audience: Audience, status: int = 200, **extra):
         next_slot=slots_db.next_open_slot(session(), audience, me, now),
         next_quarter=_next_quarter(audience, now),
         verdict_words=VERDICT_WORDS,
+        list_state=_list_state(),
         **{"why": [], "plan": None, "dismissed": None, "judged": None, **extra},
     )
     return page, status
@@ -173,7 +180,9 @@ def dismiss_suggestion(audience_id: int, article_id: int):
     suggestions_db.dismiss(session(), workspace_id, audience_id, article_id, viewed_rep())
     session().commit()
     # The list page offers Undo for the article named here.
-    target = url_for("web.suggestions_page", audience_id=audience_id, dismissed=article_id)
+    target = url_for(
+        "web.suggestions_page", audience_id=audience_id, **_list_state(), dismissed=article_id
+    )
     return redirect(target, 303)
 
 
@@ -183,7 +192,7 @@ def undismiss_suggestion(audience_id: int, article_id: int):
     suggestions_db.undismiss(session(), workspace_id, audience_id, article_id, viewed_rep())
     session().commit()
     flash(sentence("“{title}” is back among the suggestions.", title=_article(article_id).title))
-    return redirect(url_for("web.suggestions_page", audience_id=audience_id), 303)
+    return redirect(url_for("web.suggestions_page", audience_id=audience_id, **_list_state()), 303)
 
 
 VERDICT_WORDS = {verdict: verdict.replace("_", " ") for verdict in feedback_db.VERDICTS}
@@ -212,30 +221,50 @@ def undo_suggestion_feedback(audience_id: int, article_id: int):
 
 
 def _back_to(audience_id: int, article_id: int, **args: int):
-    # Back to the same card, so a rep judging a long list keeps their place.
+    # Back to the same card of the same list, so a rep judging a long list keeps their place.
     target = url_for(
-        "web.suggestions_page", audience_id=audience_id, _anchor=f"article-{article_id}", **args
+        "web.suggestions_page",
+        audience_id=audience_id,
+        _anchor=f"article-{article_id}",
+        **_list_state(),
+        **args,
     )
     return redirect(target, 303)
 
 
-@blp.post("/audiences/<int:audience_id>/plan")
+# One rule for both methods: beside a GET-only twin rule, werkzeug answers a POST to an id
+# past any row with 405 rather than 404.
+@blp.route("/audiences/<int:audience_id>/plan", methods=["GET", "POST"])
 def plan_quarter(audience_id: int):
-    """Draft a give for every empty slot of the next calendar quarter on the audience's clock.
+    """Draft a give for every empty slot of the next calendar quarter on the audience's clock,
+    from the articles of the window the rep is looking at ("Drafts … from these suggestions").
 
     Rendered rather than redirected: the result is the answer, and sending the form again is
-    harmless because planning twice adds nothing.
+    harmless because planning twice adds nothing. The result's address opened again (reloaded
+    after all, bookmarked, or after signing in) leads to the suggestions in the same window.
     """
     workspace_id = principal().workspace_id
     audience = audiences_db.get_audience(session(), workspace_id, audience_id)
-    quarter = _next_quarter(audience, utcnow())
+    if request.method == "GET":
+        target = url_for("web.suggestions_page", audience_id=audience_id, **_list_state())
+        return redirect(target, 303)
+    now = utcnow()
+    quarter = _next_quarter(audience, now)
     zone = ZoneInfo(audience.timezone)
     start, end = (
         dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
         for day in (quarter.first, quarter.end)
     )
+    since = now - dt.timedelta(days=_days(audience))
     result = suggestions_db.plan(
-        session(), workspace_id, audience_id, start, end, owner_id=viewed_rep()
+        session(),
+        workspace_id,
+        audience_id,
+        start,
+        end,
+        owner_id=viewed_rep(),
+        since=since,
+        now=now,
     )
     session().commit()
     return _page(audience, plan=result, planned=quarter)

@@ -89,9 +89,29 @@ def test_an_action_sent_signed_out_says_so_and_signs_in_to_the_home_page(
 ):
     token = csrf_token_of(page_text(browser.get("/")))
     sign_in(app, rep, "rep@acme.example").post("/signout")
-    sent = browser.client.post(f"/audiences/{audience['id']}/plan", data={"csrf_token": token})
+    dismiss = f"/audiences/{audience['id']}/suggestions/1/dismiss"  # no page at its address
+    sent = browser.client.post(dismiss, data={"csrf_token": token})
     assert sent.headers["Location"] == "/signin"
     assert "what you sent was not saved" in page_text(browser.client.get("/signin"))
+
+
+def test_a_plan_sent_signed_out_signs_in_to_the_suggestions_it_was_sent_from(
+    app, rep, browser, audience
+):
+    suggestions = f"/audiences/{audience['id']}/suggestions?days=3650"
+    token = csrf_token_of(page_text(browser.get(suggestions)))
+    sign_in(app, rep, "rep@acme.example").post("/signout")
+    plan = f"/audiences/{audience['id']}/plan?days=3650"  # the action of its Plan button
+    signin = browser.client.post(plan, data={"csrf_token": token}).headers["Location"]
+    page = page_text(browser.client.get(signin))
+    assert "what you sent was not saved" in page
+    back = browser.client.post(
+        signin,
+        data={"email": "rep@acme.example", "password": PASSWORD, "csrf_token": csrf_token_of(page)},
+    )
+    assert unquote(back.headers["Location"]) == plan
+    assert browser.client.get(plan).headers["Location"] == suggestions
+    assert items(rep, f"/api/v1/audiences/{audience['id']}/posts?status=draft") == []
 
 
 def test_signing_out_again_in_another_tab_just_lands_on_sign_in(app, rep, browser):

@@ -96,9 +96,11 @@ def test_scheduling_with_no_open_slot_left_explains_and_writes_nothing(app, rep,
         give(rep, audience["id"], slot["at"])
     [article] = seed(app, rep.workspace_id, "Pricing in a downturn")
 
-    response = browser.post(f"/audiences/{audience['id']}/suggestions/{article}/schedule")
+    schedule = f"/audiences/{audience['id']}/suggestions/{article}/schedule?days=3650"
+    response = browser.post(schedule)  # from the 10-year list
     assert response.status_code == 422
     assert "no open slot in the next year" in text_of(response)
+    assert '<option value="3650" selected>' in text_of(response)  # the same list, explained
     assert "Pricing in a downturn" in text_of(response)  # still suggested
     assert len(posts_of(rep, audience["id"])) == len(slots)
 

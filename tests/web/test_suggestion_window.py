@@ -1,6 +1,10 @@
-"""The suggestions page's window: an empty page says why and offers to look further back."""
+"""The suggestions page's window: an empty page says why and offers to look further back, and
+the buttons and planning keep the window the rep chose."""
 
 from __future__ import annotations
+
+import re
+from html import unescape
 
 from tests.articles import add_article, add_feed
 from tests.helpers import make_audience
@@ -51,6 +55,87 @@ def pricing_articles(app, rep, *titles: str, days_old: int = 400) -> list[int]:
         ]
         session.commit()
     return ids
+
+
+def action(page: str, path: str) -> str:
+    """The action (query included) of the page's form that posts to ``path``."""
+    found = re.findall(rf'action="({re.escape(path)}(?:\?[^"#]*)?)"', page)
+    assert found, f"no form posts to {path}"
+    return unescape(found[0])
+
+
+def test_every_button_lands_back_on_the_range_the_rep_was_looking_at(app, rep, browser):
+    [article] = pricing_articles(app, rep, "Pricing pages, two years on")
+    audience = make_audience(rep)
+    base = f"/audiences/{audience['id']}/suggestions"
+    ten_years = text_of(browser.get(f"{base}?days=3650"))
+    assert "Pricing pages, two years on" in ten_years
+
+    # Useful, then the pressed button takes it back: both land on the 10-year list, on the card.
+    sent = browser.post(action(ten_years, f"{base}/{article}/feedback"), {"verdict": "useful"})
+    assert sent.headers["Location"] == f"{base}?days=3650&judged={article}#article-{article}"
+    judged = page_text(browser.get(sent.headers["Location"]))
+    assert "Marked “Pricing pages, two years on” useful" in judged
+    assert '<option value="3650" selected>' in judged
+    assert 'aria-pressed="true"' in judged  # the check mark is on screen
+    sent = browser.post(action(judged, f"{base}/{article}/feedback/undo"))
+    assert sent.headers["Location"] == f"{base}?days=3650#article-{article}"
+    undone = page_text(browser.get(sent.headers["Location"]))
+    assert "Took back your verdict" in undone and 'aria-pressed="true"' not in undone
+
+    # Dismiss and its Undo keep the range too.
+    sent = browser.post(action(undone, f"{base}/{article}/dismiss"))
+    assert sent.headers["Location"] == f"{base}?days=3650&dismissed={article}"
+    dismissed = page_text(browser.get(sent.headers["Location"]))
+    sent = browser.post(action(dismissed, f"{base}/{article}/undismiss"))
+    assert sent.headers["Location"] == f"{base}?days=3650"
+    back = page_text(browser.get(sent.headers["Location"]))
+    assert "is back among the suggestions" in back
+    assert f'action="{base}/{article}/dismiss?days=3650"' in back
+
+
+def test_a_range_the_selector_does_not_offer_is_not_carried_into_the_buttons(app, rep, browser):
+    [article] = pricing_articles(app, rep, "Pricing this week", days_old=1)
+    audience = make_audience(rep)
+    base = f"/audiences/{audience['id']}/suggestions"
+    page = text_of(browser.get(f"{base}?days=9999"))
+    assert f'action="{base}/{article}/dismiss"' in page
+    sent = browser.post(f"{base}/{article}/dismiss?days=9999")
+    assert sent.headers["Location"] == f"{base}?dismissed={article}"
+
+
+def test_planning_from_the_ten_year_view_drafts_the_older_matches_shown(app, rep, browser):
+    pricing_articles(app, rep, "Pricing pages, two years on", "Pricing a renewal, long ago")
+    audience = make_audience(rep)  # second Tuesday: three slots a quarter
+    base = f"/audiences/{audience['id']}"
+    ten_years = text_of(browser.get(f"{base}/suggestions?days=3650"))
+
+    planned = page_text(browser.post(action(ten_years, f"{base}/plan")))
+
+    assert "Drafted 2 value posts" in planned
+    assert "Pricing pages, two years on" in planned and "Pricing a renewal, long ago" in planned
+    assert "From articles published in the last 10 years." in planned
+    assert '<option value="3650" selected>' in planned
+    # Choosing another window from the result page shows the suggestions (not the plan address).
+    assert f'<form method="get" action="{base}/suggestions"' in planned
+
+
+def test_planning_from_the_default_view_says_which_window_it_searched(app, rep, browser):
+    pricing_articles(app, rep, "Pricing pages, two years on")
+    audience = make_audience(rep)
+    planned = page_text(browser.post(f"/audiences/{audience['id']}/plan"))
+    assert "Could not fill 3 slots" in planned
+    assert "From articles published in the last 60 days." in planned
+
+
+def test_opening_the_plan_address_leads_to_the_suggestions_in_the_same_range(rep, browser):
+    audience = make_audience(rep)
+    base = f"/audiences/{audience['id']}"
+    opened = browser.get(f"{base}/plan?days=3650")  # reloaded, or pasted from the address bar
+    assert opened.status_code == 303
+    assert opened.headers["Location"] == f"{base}/suggestions?days=3650"
+    assert browser.get(f"{base}/plan").headers["Location"] == f"{base}/suggestions"
+    assert browser.get("/audiences/999999/plan").status_code == 404
 
 
 def test_a_stale_notice_id_leaves_the_page_showing(app, rep, outsider, browser):
