@@ -1,7 +1,8 @@
 """Feeds: subscribe by URL, see how each feed is doing, refresh, rename, tag, turn off, remove.
 
 The same domain functions as ``/api/v1/feeds`` do the work, so the page and the API refuse
-the same things with the same words.
+the same things with the same words; as there, a rep reads and refreshes the team's feeds, and
+only admins add, change or remove them (a rep's form gets the 403 page naming the admins).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.db import session
 from app.feed_jobs import fetch_policy, refresh_and_commit
-from app.principal import principal
+from app.principal import principal, require_admin
 from app.ratelimits import FEED_REFRESH_LIMIT, per_workspace
 from app.web.blueprint import blp
 from app.web.formatting import sentence
@@ -52,6 +53,7 @@ def feeds_page():
 
 @blp.post("/feeds")
 def add_feed():
+    require_admin("add feeds")
     url = request.form.get("url", "").strip()
     try:
         if "\x00" in url:
@@ -73,6 +75,7 @@ def add_feed():
 @blp.post("/feeds/<int:feed_id>")
 def edit_feed(feed_id: int):
     """Rename and tag: tags are typed comma-separated, as people write them."""
+    require_admin("change feeds")
     title = request.form.get("title", "")
     tags = request.form.get("tags", "")
     try:
@@ -93,6 +96,7 @@ def edit_feed(feed_id: int):
 
 @blp.post("/feeds/<int:feed_id>/enabled")
 def switch_feed(feed_id: int):
+    require_admin("change feeds")
     enabled = request.form.get("enabled") == "on"
     feed = subscriptions_db.update_feed(
         session(), principal().workspace_id, feed_id, enabled=enabled
@@ -109,6 +113,7 @@ def switch_feed(feed_id: int):
 
 @blp.post("/feeds/<int:feed_id>/delete")
 def delete_feed(feed_id: int):
+    require_admin("remove feeds")
     feed = subscriptions_db.get_feed(session(), principal().workspace_id, feed_id)
     name = _name(feed)
     subscriptions_db.delete_feed(session(), feed.workspace_id, feed.id)

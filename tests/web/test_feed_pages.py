@@ -110,3 +110,36 @@ def test_settings_are_read_only_for_reps_with_a_note(app, browser, second_rep):
     admin_page = text_of(browser.get("/settings"))
     assert "Read only" not in admin_page and "disabled" not in admin_page
     assert "Save settings" in admin_page
+
+
+def test_a_rep_sees_the_feeds_read_only_and_may_refresh_them(app, browser, second_rep):
+    feed_id = feed_with_articles(app, browser.api.workspace_id)
+    page = page_text(sign_in(app, second_rep, "second@acme.example").get("/feeds"))
+    row = row_of(page, feed_id)  # the list, with Refresh, as the API lets reps refresh
+    assert '<td data-label="Articles">2</td>' in row
+    assert "only a workspace admin adds, changes or removes them" in page
+    for form in ('action="/feeds"', f'action="/feeds/{feed_id}"', "/enabled", "/delete"):
+        assert form not in page
+    admin_page = text_of(browser.get("/feeds"))
+    assert "only a workspace admin" not in admin_page
+    for form in ('action="/feeds"', f'action="/feeds/{feed_id}"', "/enabled", "/delete"):
+        assert form in admin_page
+
+
+def test_a_reps_feed_changes_are_refused_naming_the_admins_and_change_nothing(
+    app, browser, second_rep
+):
+    feed_id = feed_with_articles(app, browser.api.workspace_id)
+    before = browser.api.get("/api/v1/feeds").get_json()
+    rep = sign_in(app, second_rep, "second@acme.example")
+    for path, form, doing in (
+        ("/feeds", {"url": "https://rep.example/feed.xml"}, "add feeds"),
+        (f"/feeds/{feed_id}", {"title": "Hijacked", "tags": "mine"}, "change feeds"),
+        (f"/feeds/{feed_id}/enabled", {"enabled": "off"}, "change feeds"),
+        (f"/feeds/{feed_id}/delete", {}, "remove feeds"),
+    ):
+        refused = rep.post(path, form)
+        assert refused.status_code == 403, path
+        admins = f"Only a workspace admin can {doing}; your admins: rep@acme.example."
+        assert admins in page_text(refused)
+    assert browser.api.get("/api/v1/feeds").get_json() == before
