@@ -17,6 +17,7 @@ from app import (
     ratelimits,
     refused_asks,
     security,
+    server_refusals,
     settings,
     telemetry,
     web,
@@ -58,6 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     telemetry.init_app(app)
     security.init_app(app)  # refuses oversized requests before anything else
+    server_refusals.init_app(app)  # a body its server could not read: 400, connection closed
     db.init_app(app)
     refused_asks.init_app(app)
     feed_jobs.init_app(app)

@@ -5,6 +5,11 @@ gunicorn answers the requests it refuses before the app sees them (past its limi
 HTTP/1.x) with an HTML page, and an error that escaped the app likewise; here they get
 problem+json, worded as ``planner run`` words the same refusals (app.server_refusals).
 
+A request whose body could not be read to its end (broken chunks, a client gone silent) leaves
+the connection where no one knows the next request starts: the answer says Connection: close and
+the connection closes. gunicorn 27 closes it too, but after saying keep-alive; gunicorn 23 read
+what followed the broken chunk as the next request and answered that too.
+
 gunicorn has no read timeout of its own once it has started reading a request, so a client
 that sends half a request and stops holds a thread until it goes away; here it holds it for
 PLANNER_CLIENT_TIMEOUT seconds without a byte (``cfg.planner_client_timeout``, set by
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -91,6 +97,61 @@ class ProblemErrors:
             self.log.debug("Failed to send error message.")
 
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class ClosesAfterBrokenBodies:
+    """A worker closing the connection after a request whose body could not be read."""
+
+    wsgi: WSGIApp
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()  # type: ignore[misc]
+        self.wsgi = closing_after_broken_bodies(self.wsgi)
+
+
+def closing_after_broken_bodies(app: WSGIApp) -> WSGIApp:
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = environ["wsgi.input"] = WatchedBody(environ["wsgi.input"])
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if body.failed:
+                # gunicorn's start_response is its Response's, which has sent nothing yet.
+                start_response.__self__.force_close()  # type: ignore[attr-defined]
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return serve
+
+
+class WatchedBody:
+    """gunicorn's request body, noting whether a read of it raised."""
+
+    def __init__(self, body: Any) -> None:
+        self.body = body
+        self.failed = False
+
+    def read(self, size: int | None = None) -> bytes:
+        return self._watched(self.body.read, size)
+
+    def readline(self, size: int | None = None) -> bytes:
+        return self._watched(self.body.readline, size)
+
+    def readlines(self, hint: int | None = None) -> list[bytes]:
+        return self._watched(self.body.readlines, hint)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def _watched(self, read: Callable[[Any], Any], argument: int | None) -> Any:
+        try:
+            return read(argument)
+        except Exception:
+            self.failed = True
+            raise
+
+
 class ClientTimeouts(logging.Filter):
     """One line for a client that went silent, instead of gunicorn's error and traceback: a
     slow-client attack would otherwise fill the log with them."""
@@ -106,11 +167,11 @@ class ClientTimeouts(logging.Filter):
         return True
 
 
-class SyncWorker(ProblemErrors, sync.SyncWorker):
+class SyncWorker(ProblemErrors, ClosesAfterBrokenBodies, sync.SyncWorker):
     """gunicorn's sync worker, answering its errors in problem+json."""
 
 
-class ThreadWorker(ProblemErrors, gthread.ThreadWorker):
+class ThreadWorker(ProblemErrors, ClosesAfterBrokenBodies, gthread.ThreadWorker):
     """gunicorn's gthread worker, answering its errors in problem+json, with a time limit on each
     read and write of a client socket."""
 

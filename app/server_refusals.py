@@ -2,15 +2,25 @@
 app.dev_server) answer to a request their HTTP server refuses before Flask sees it: a
 problem+json document, worded alike by both, each with its own limits.
 
+A body is read while the app runs, so its server's error reading one whose chunked encoding is
+broken comes up through the app, which answers it as the same refusal (``init_app``).
+
 The detail says what the request must be, never the request's own words (those go to the log).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from enum import Enum
 
-from app.problems import UNEXPECTED_DETAIL, problem_document
+from flask import Flask, Response, request
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import ClientDisconnected
+
+from app.problems import UNEXPECTED_DETAIL, problem, problem_document
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,3 +68,24 @@ class Refusal(Enum):
 
     def document(self, limits: Limits) -> bytes:
         return problem_document(self.status, self.detail.format(**asdict(limits))).encode()
+
+
+def init_app(app: Flask) -> None:
+    """A body its server could not read to its end, met while the app reads it: a 400, in
+    problem+json for a page's form too, and a warning in the log, not a bug's 500 and traceback.
+    Both servers close the connection after it (app.serve_worker says why under gunicorn)."""
+    # gunicorn's chunked reader raises its parse errors into the app; werkzeug turns a stream
+    # that failed (the dev server's chunks, a body cut off) into ClientDisconnected.
+    app.register_error_handler(ParseException, _unreadable_body)
+    app.register_error_handler(ClientDisconnected, _unreadable_body)
+
+
+def _unreadable_body(error: Exception) -> Response:
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        reason, detail = "its chunked encoding is broken", Refusal.CHUNKED.detail
+    else:  # shorter than its Content-Length, or it stopped arriving: werkzeug's words as before
+        reason, detail = "it was cut short", ClientDisconnected.description
+    # werkzeug raises ClientDisconnected while handling the stream's error, which says what broke.
+    cause = error.__context__ if isinstance(error, ClientDisconnected) else error
+    log.warning("Refused a request body from ip=%s: %s (%r)", request.remote_addr, reason, cause)
+    return problem(400, detail)

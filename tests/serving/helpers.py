@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import io
 import os
 import random
 import re
@@ -119,6 +120,37 @@ def exchange(url: str, request: str) -> tuple[http.client.HTTPResponse, bytes]:
         response = http.client.HTTPResponse(client, method=request.split(" ")[0])
         response.begin()  # raises BadStatusLine for an answer without a status line
         return response, response.read()
+
+
+class Received(io.BytesIO):
+    """What a server sent on a connection up to closing it, as http.client reads a socket; kept
+    open once the answer is read, for what follows it."""
+
+    def makefile(self, *_args, **_kwargs) -> Received:
+        return self
+
+    def close(self) -> None:
+        pass
+
+
+def send_until_closed(
+    url: str, request: str, *, stop_sending: bool = False
+) -> tuple[http.client.HTTPResponse, bytes, bytes]:
+    """Send ``request`` as it is, then nothing more if ``stop_sending``; the answer, its body and
+    what the server sent after it. A server that keeps the connection open fails it with a
+    timeout."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as client:
+        client.sendall(request.encode("latin-1"))
+        if stop_sending:
+            client.shutdown(socket.SHUT_WR)
+        received = b""
+        while data := client.recv(65536):
+            received += data
+    sent = Received(received)
+    response = http.client.HTTPResponse(sent, method=request.split(" ")[0])  # type: ignore[arg-type]
+    response.begin()
+    return response, response.read(), sent.read()
 
 
 def random_time(rng: random.Random) -> str:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.cli.helpers import PLANNER
-from tests.serving.helpers import DevServer, exchange
+from tests.serving.helpers import DevServer, exchange, send_until_closed
 
 # Past http.server's limits: 64 KiB a line, 100 headers.
 LONG = 70_000
@@ -92,3 +92,21 @@ def test_requests_flask_sees_are_answered_as_before(url):
     assert too_long.status_code == 414
     assert too_long.headers["content-type"] == "application/problem+json"
     assert "path and query string" in too_long.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/audiences", "/signin"])
+def test_a_body_cut_short_of_its_content_length_is_a_400_problem(url, path):
+    """The chunked encoding's breaks have their own test (test_broken_chunked_bodies.py);
+    here the server meets the end of the stream before the length announced."""
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+        "\r\nContent-Length: 100\r\n\r\nemail=a"
+    )
+    response, body, after = send_until_closed(url, request, stop_sending=True)
+
+    assert response.status == 400, body[:300]
+    # A problem for a page's form too, not its HTML error page.
+    assert response.getheader("Content-Type") == "application/problem+json"
+    assert response.getheader("Connection") == "close"
+    assert json.loads(body)["status"] == 400
+    assert after == b""
