@@ -168,8 +168,11 @@ def team_view(
         reps.append(RepRow(user, name, deactivated, rows, totals))
         sentence = team.needs_help(name, totals.slots_open, totals.refused_asks, label)
         if sentence and not deactivated:
-            needs_help.append((user, sentence))
-    return TeamView(start, end, workspace.timezone, reps, needs_help)
+            need = (-totals.refused_asks, -totals.slots_open, name.casefold(), user.email)
+            needs_help.append((need, user, sentence))
+    # Most in need first: refused asks, then the slots left open; the name breaks ties.
+    ordered = [(user, sentence) for _, user, sentence in sorted(needs_help, key=lambda n: n[0])]
+    return TeamView(start, end, workspace.timezone, reps, ordered)
 
 
 def _refusals(

@@ -82,6 +82,9 @@ class TeamSchema(Schema):
     timezone = fields.String(metadata={"description": "The workspace's clock."})
     needs_help = fields.List(
         fields.Nested(NeedsHelpSchema),
-        metadata={"description": "Reps with open slots or refused asks, in a sentence each."},
+        metadata={
+            "description": "Reps with open slots or refused asks, in a sentence each, most in "
+            "need first: the most refused asks, then the most open slots, then by name."
+        },
     )
     reps = fields.List(fields.Nested(RepFiguresSchema))

@@ -100,9 +100,9 @@ def test_the_team_view_counts_each_reps_own_figures_per_audience(rep, colleague,
     assert sam["audiences"][0]["next_open_slot"] == first_open_slot({f"{NEXT}-01"})
 
     window = f"from {NEXT}-01-01 to {NEXT}-03-31"
-    assert view["needs_help"] == [
-        {"user_id": me(rep)["id"], "sentence": f"Rep: 2 open slots {window}"},
+    assert view["needs_help"] == [  # the furthest behind first
         {"user_id": me(colleague)["id"], "sentence": f"Sam: 5 open slots {window}"},
+        {"user_id": me(rep)["id"], "sentence": f"Rep: 2 open slots {window}"},
     ]
 
 

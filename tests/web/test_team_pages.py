@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from schedules.models import AskRefusal, Post
 from tests.api.helpers import NEXT
-from tests.helpers import give, make_audience
+from tests.helpers import ask, give, make_audience
 from tests.web.browser import BROWSER_MARKS, assert_accessible, assert_fits_phone, sign_in
 from tests.web.conftest import sign_in as sign_in_client
 from tests.web.helpers import page_text
@@ -148,3 +148,19 @@ def test_the_team_page_in_a_browser_and_on_a_phone(page, phone, planner, rep):
 
 
 test_the_team_page_in_a_browser_and_on_a_phone.pytestmark = BROWSER_MARKS
+
+
+def needing_help(page: str) -> list[str]:
+    listed = re.search(r'<ul class="needs-help">(.*?)</ul>', page, re.S)[1]
+    return re.findall(r">([^<:]+):", listed)
+
+
+def test_who_needs_help_comes_most_in_need_first(browser, rep, colleague, second_rep):
+    """Refused asks first, then the most open slots; the name only breaks ties."""
+    cfos = make_audience(rep, name="CFOs")
+    give(rep, cfos["id"], f"{NEXT}-01-13T09:00")  # fills one of the window's three slots
+    assert needing_help(page_text(browser.get(WINDOW))) == ["Sam", "Second", "Rep"]
+    # Refusals count when the rep tried (now): the current quarter's window.
+    for day in (1, 2, 3):  # Sam pitches with no value post shared: refused, three times
+        assert ask(colleague, cfos["id"], f"{NEXT}-01-0{day}T10:00").status_code == 409
+    assert needing_help(page_text(browser.get("/team")))[0] == "Sam"
