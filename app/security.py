@@ -37,6 +37,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from marshmallow import INCLUDE
 from webargs.multidictproxy import MultiDictProxy
+from werkzeug.exceptions import UnprocessableEntity
 
 from app.problems import MAX_LISTED_ERRORS, problem
 from schedules.contacts import importing
@@ -161,12 +162,25 @@ def _guard_request() -> Response | None:
         return _too_large(limit)
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:
-            return _invalid("query", {name: "NUL characters are not allowed."})
+            raise _nul_in_query(name)
     body = _api_body()
     # A chunked body has no length to check up front, and werkzeug stops reading it at the
     # limit without complaint: one byte more in the raw stream means it was cut short.
     cut = body is not None and limit is not None and len(body) >= limit
     return _too_large(limit) if cut and request.input_stream.read(1) else None
+
+
+NUL_IN_ADDRESS = (
+    "This address holds a NUL character (%00), which no page takes: remove it and try again."
+)
+
+
+def _nul_in_query(name: str) -> UnprocessableEntity:
+    """Raised, not returned, so that the error handlers answer it as any other error: a page's
+    HTML error page (the description), the API's validation problem naming the field."""
+    error = UnprocessableEntity(NUL_IN_ADDRESS)
+    error.data = {"messages": {"query": {name: ["NUL characters are not allowed."]}}}
+    return error
 
 
 def _guard_query() -> Response | None:

@@ -18,10 +18,27 @@ blp = Blueprint(BLUEPRINT, __name__)
 blp.before_request(check_csrf)
 
 
+# The same answer for "no such id", "another workspace's id" (as in the API) and an address
+# no route takes, such as /contacts/abc.
+NOTHING_HERE = "There is nothing here."
+# What each error page says it is, in a heading a person understands; by status.
+ERROR_TITLES = {
+    400: "Not valid",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not possible here",
+    413: "Too large",
+    414: "Address too long",
+    422: "Not valid",
+    429: "Too many attempts",
+    431: "Too large",
+    503: "Busy for a moment",
+}
+
+
 @blp.errorhandler(NotFound)
 def _not_found(_error: NotFound):
-    # The same answer for "no such id" and "another workspace's id", as in the API.
-    return error_page(404, "There is nothing here.")
+    return error_page(404, NOTHING_HERE)
 
 
 @blp.errorhandler(Forbidden)
@@ -32,7 +49,9 @@ def _forbidden(error: Forbidden):
 
 @blp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
-    return error_page(error.code or 500, error.description)
+    # Werkzeug's 404 wording speaks of "the requested URL" and spelling: the site's own instead.
+    message = NOTHING_HERE if error.code == 404 else error.description
+    return error_page(error.code or 500, message)
 
 
 @blp.app_errorhandler(404)
@@ -93,4 +112,7 @@ def _database_error(error: SQLAlchemyError):
 
 
 def error_page(status: int, message: str) -> Response:
-    return make_response(render_template("web/error.html", status=status, message=message), status)
+    fallback = "Not possible" if status < 500 else "Something went wrong"
+    title = ERROR_TITLES.get(status, fallback)
+    page = render_template("web/error.html", title=title, message=message)
+    return make_response(page, status)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from app.db import session
+from app.downloads import attachment
 from app.ics import export, subscription_url, team_subscription
 from app.principal import owner_filter, principal
 from app.schemas.calendar import CalendarQuerySchema
@@ -29,9 +28,7 @@ def _download(refs: list[int] | None, filename: str):
         response = export(principal().workspace_id, refs, query, owner_id)
     except (ValidationError, InvalidValue):
         abort(400, "Those calendar options are not valid.")
-    slug = re.sub(r"[^a-z0-9]+", "-", filename.lower()).strip("-") or "calendar"
-    response.headers["Content-Disposition"] = f'attachment; filename="{slug}.ics"'
-    return response
+    return attachment(response, filename, "ics", default="calendar")
 
 
 @blp.get("/calendar")

@@ -158,7 +158,7 @@ def export_contacts():
     """The viewed rep's contacts, every one, as the API exports them: the import reads the file
     back."""
     rows = contacts_db.contact_rows(session(), principal().workspace_id, viewed_rep())
-    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts.csv")
+    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts")
 
 
 # ---------------------------------------------------------------- add and edit

@@ -242,6 +242,9 @@ def _earliest_ask(audience: Audience) -> tuple[str, str]:
 
 
 def _post_and_audience(post_id: int) -> tuple[Post, Audience]:
+    """The post and its audience; and the rep an admin is viewing, read first, so that the form
+    addresses and links built here keep it and a save lands back on that rep's calendar."""
+    viewed_rep()
     post = posts_db.get_post(session(), principal().workspace_id, post_id, owner_scope())
     return post, post.audience
 
@@ -280,8 +283,13 @@ def cancel_post(post_id: int):
     )
 
 
-@blp.post("/posts/<int:post_id>/delete")
+@blp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 def delete_post(post_id: int):
+    """A confirmation page first, as for an audience (a deleted post has no undo); its
+    button deletes the post."""
+    if request.method == "GET":
+        post, audience = _post_and_audience(post_id)
+        return render_template("web/post_delete.html", post=post, audience=audience)
     return _remove(
         post_id,
         "Deleted",
@@ -311,7 +319,6 @@ def publish_post(post_id: int):
 
 
 @blp.get("/posts/<int:post_id>/cancel")
-@blp.get("/posts/<int:post_id>/delete")
 @blp.get("/posts/<int:post_id>/publish")
 def back_to_post(post_id: int):
     """A refusal of these is shown at their address, which a reload then asks for: the post."""

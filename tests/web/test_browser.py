@@ -14,16 +14,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 
 from core import accounts_db, passwords_db
 from core.models import Workspace
-from tests.helpers import PASSWORD, give
+from tests.helpers import PASSWORD, give, make_audience
 from tests.web.browser import (
     BROWSER_MARKS,
     SUGGESTED,
     assert_accessible,
     assert_fits_phone,
     button,
+    open_page,
     sign_in,
     snapshot,
 )
@@ -306,3 +308,37 @@ def test_an_admin_copies_their_own_and_the_team_s_subscription_links_apart(
         assert page.get_by_role("region", name=other).get_by_text("Link copied.").count() == 0
         page.reload()
     assert_accessible(page)
+
+
+@pytest.fixture
+def no_script(chromium, request):
+    yield from open_page(chromium, request, java_script_enabled=False)
+
+
+def test_deleting_a_post_asks_first_and_keeps_it_until_confirmed_without_script(
+    no_script, planner, rep
+):
+    page, url, audience = no_script, planner["url"], planner["audience"]
+    post = give(rep, audience["id"], f"{dt.date.today().year + 1}-03-02T09:00", title="Checklist")
+    sign_in(page, url)
+    page.goto(f"{url}/posts/{post['id']}/edit")
+    page.get_by_role("link", name="Delete this post…").click()
+    page.get_by_role("heading", name="Delete the post “Checklist”?").wait_for()
+    page.get_by_role("link", name="Keep it").click()
+    page.get_by_role("heading", name=re.compile("Edit post")).wait_for()
+    assert rep.get(f"/api/v1/posts/{post['id']}").status_code == 200
+
+    page.get_by_role("link", name="Delete this post…").click()
+    page.get_by_role("button", name="Delete “Checklist”").click()
+    page.get_by_text("Deleted “Checklist”.").wait_for()
+    assert rep.get(f"/api/v1/posts/{post['id']}").status_code == 404
+
+
+def test_a_calendar_download_is_saved_under_the_audience_s_own_name(page, planner, rep):
+    url = planner["url"]
+    make_audience(rep, name="مديرو المشتريات")
+    sign_in(page, url)
+    page.goto(url + "/calendar")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="مديرو المشتريات (.ics)").click()
+    assert download.value.suggested_filename == "مديرو-المشتريات.ics"

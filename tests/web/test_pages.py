@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -423,8 +424,13 @@ def test_after_a_refused_cancel_or_delete_save_changes_saves_the_edit(browser, r
         assert browser.post(actions[0], data=edited).status_code == 303
         shown = rep.get(f"/api/v1/posts/{post_id}").get_json()
         assert (shown["title"], shown["status"]) == (f"Edited after {action}", "scheduled")
-        # Reloading the refusal's address (a GET) goes back to the post, not to a 405 page.
+        # Reloading the refusal's address (a GET) goes back to the post, not to a 405 page;
+        # delete's is its question, asked again.
         reloaded = browser.get(f"/posts/{post_id}/{action}")
+        if action == "delete":
+            assert reloaded.status_code == 200
+            assert "Delete the post “Edited after delete”?" in page_text(reloaded)
+            continue
         assert reloaded.status_code == 303
         assert reloaded.headers["Location"].endswith(f"/posts/{post_id}/edit")
 
@@ -710,3 +716,91 @@ def test_an_api_address_with_doubled_leading_slashes_is_still_the_apis(app):
     answered = {}
     app.wsgi_app(environ, lambda status, headers, *_: answered.update(headers))
     assert answered["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path", ["/audiences/{id}/settings?x=%00", "/?q=%00", "/contacts?stage=%00"]
+)
+def test_a_nul_in_a_page_s_query_is_the_pages_422_and_the_api_keeps_its_problem(browser, rep, path):
+    audience = make_audience(rep)
+    response = browser.get(path.format(id=audience["id"]), headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 422
+    assert response.mimetype == "text/html"
+    page = page_text(response)
+    assert "<h1>Not valid</h1>" in page and "NUL character (%00)" in page
+    api = rep.get(f"/api/v1/audiences/{audience['id']}?x=%00")
+    assert api.status_code == 422
+    assert api.get_json()["errors"] == [
+        {"field": "x", "location": "query", "message": "NUL characters are not allowed."}
+    ]
+
+
+def test_a_page_address_with_a_non_numeric_id_is_the_sites_own_404(app, browser):
+    """Every page route taking a row id: a word there matches no route at all."""
+    paths = {
+        re.sub(r"<int:\w+>", "abc", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("web.") and "<int:" in rule.rule
+    }
+    assert "/contacts/abc" in paths
+    for path in sorted(paths):
+        response = browser.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 404, path
+        page = page_text(response)
+        assert "<h1>Not found</h1>" in page and "There is nothing here." in page, path
+        assert "requested URL" not in page, path
+
+
+def test_error_pages_are_titled_in_words_not_status_codes(app, browser, colleague):
+    sam = sign_in(app, colleague, "sam@acme.example")
+    for client, path, status, title in (
+        (sam, "/team", 403, "Not allowed"),
+        (browser, "/contacts/abc", 404, "Not found"),
+        (browser, "/contacts?stage=nope", 400, "Not valid"),
+        (browser, "/?q=%00", 422, "Not valid"),
+    ):
+        response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == status, path
+        page = page_text(response)
+        assert f"<h1>{title}</h1>" in page, path
+        assert f"<title>{title} · Value Planner</title>" in page, path
+        assert "Something is not right" not in page
+
+
+def test_deleting_a_post_asks_first_without_javascript(browser, rep):
+    audience = make_audience(rep)
+    post = give(rep, audience["id"], at(3, 2), title="Cash-flow checklist")
+    form = text_of(browser.get(f"/posts/{post['id']}/edit"))
+    # The post form links to the question; no form there deletes in one click.
+    assert f'action="/posts/{post["id"]}/delete"' not in form
+    assert f'href="/posts/{post["id"]}/delete"' in form
+
+    confirm = browser.get(f"/posts/{post['id']}/delete")
+    assert confirm.status_code == 200
+    page = page_text(confirm)
+    assert "Delete the post “Cash-flow checklist”?" in page
+    assert "This cannot be undone." in page
+    assert f'href="/posts/{post["id"]}/edit"' in page  # Keep it
+    assert rep.get(f"/api/v1/posts/{post['id']}").status_code == 200  # not yet
+
+    deleted = browser.post(f"/posts/{post['id']}/delete")
+    assert deleted.status_code == 303
+    assert "Deleted “Cash-flow checklist”." in page_text(browser.get(deleted.headers["Location"]))
+    assert rep.get(f"/api/v1/posts/{post['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback", "kept"),
+    [
+        ("مديرو المشتريات", "calendar.ics", "مديرو-المشتريات.ics"),
+        ("مديرو المشتريات <i>x</i> 🚚", "calendar.ics", "مديرو-المشتريات-i-x-i-🚚.ics"),
+        ("Café owners", "cafe-owners.ics", "café-owners.ics"),
+    ],
+)
+def test_a_calendar_download_keeps_a_non_latin_audience_name(browser, rep, name, fallback, kept):
+    audience = make_audience(rep, name=name)
+    response = browser.get(f"/audiences/{audience['id']}/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(kept, safe='')}"
+    )

@@ -272,3 +272,23 @@ def test_an_admin_subscribes_to_the_team_s_calendar_from_the_page(
     refused = sam.post("/calendar/subscription?owner=all")
     assert refused.status_code == 403
     assert "rep@acme.example" in text_of(refused)
+
+
+def test_an_admin_who_reassigns_a_rep_s_post_lands_back_on_that_rep_s_calendar(
+    browser, rep, colleague, second_rep, cfos
+):
+    sam = user_id(colleague)
+    post = give(colleague, cfos["id"], iso(3), title="Sam's checklist")
+    calendar = text_of(browser.get(f"/audiences/{cfos['id']}?rep={sam}"))
+    edit = re.search(rf'href="(/posts/{post["id"]}/edit[^"]*)"', calendar)[1].replace("&amp;", "&")
+    form = text_of(browser.get(edit))
+    # The form is sent to an address that still names the rep viewed, as every link there does.
+    action = re.search(r'<form method="post" action="([^"]+)"', form)[1].replace("&amp;", "&")
+    assert action == f"/posts/{post['id']}/edit?rep={sam}"
+    moved = browser.post(action, form_of(post, owner_id=str(user_id(second_rep))))
+    assert moved.status_code == 303, text_of(moved)
+    assert moved.headers["Location"].startswith(f"/audiences/{cfos['id']}?")
+    assert f"rep={sam}" in moved.headers["Location"]
+    landed = page_text(browser.get(moved.headers["Location"]))
+    assert "is now on the calendar of second@acme.example" in landed
+    assert "Showing sam@acme.example" in landed

@@ -152,7 +152,7 @@ def export_contacts(query):
     rows = contacts_db.contact_rows(
         session(), principal().workspace_id, owner_filter(query.get("owner"), "contacts")
     )
-    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts.csv")
+    return csv_download(exporting.contacts_csv(rows), "value-planner-contacts")
 
 
 @blp.route("/<int:contact_id>")

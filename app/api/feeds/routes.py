@@ -6,6 +6,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
+from app.downloads import attachment
 from app.feed_jobs import fetch_policy, refresh_and_commit
 from app.principal import principal, require_admin
 from app.problems import PROBLEM_JSON, FeedConflictProblemSchema
@@ -181,6 +182,4 @@ def _opml_upload() -> bytes:
 def export_opml():
     """Every feed of the workspace as OPML, importable here and by other readers."""
     body = subscriptions_db.export_opml(session(), principal().workspace_id)
-    response = Response(body, mimetype="text/x-opml")
-    response.headers["Content-Disposition"] = 'attachment; filename="value-planner-feeds.opml"'
-    return response
+    return attachment(Response(body, mimetype="text/x-opml"), "value-planner-feeds", "opml")

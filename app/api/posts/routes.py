@@ -114,4 +114,4 @@ def export_posts(query):
         end=query.get("end"),
         owner_id=owner_filter(query.get("owner"), "posts"),
     )
-    return csv_download(spreadsheet.posts_csv(rows), "value-planner-posts.csv")
+    return csv_download(spreadsheet.posts_csv(rows), "value-planner-posts")
