@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.downloads import csv_download
+from app.downloads import csv_documented, csv_download
 from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.problems import RelationshipProblemSchema, flatten_validation
 from app.schemas.contacts import (
@@ -128,17 +128,14 @@ def import_contacts():
     return report
 
 
-CSV_RESPONSE = {
-    "200": {
-        "description": "UTF-8 (with a byte order mark, for Excel) with the header "
-        + ",".join(importing.PLAIN_COLUMNS)
-        + ": the plain CSV POST /api/v1/contacts/import reads back unchanged. accepted_at is "
-        "the day the person connected on the contact's audience's clock (UTC without one), "
-        "audience the audience's name; cells a spreadsheet would run as a formula are prefixed "
-        "with an apostrophe, which the import drops.",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
+CSV_RESPONSE = csv_documented(
+    "the header "
+    + ",".join(importing.PLAIN_COLUMNS)
+    + ": the plain CSV POST /api/v1/contacts/import reads back unchanged. accepted_at is "
+    "the day the person connected on the contact's audience's clock (UTC without one), "
+    "audience the audience's name; cells a spreadsheet would run as a formula are prefixed "
+    "with an apostrophe, which the import drops."
+)
 
 
 @blp.route("/export.csv")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from app.api.audiences.routes import RULE_CONFLICT
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
-from app.downloads import csv_download
+from app.downloads import csv_documented, csv_download
 from app.principal import acting_owner, owner_filter, owner_scope, principal
 from app.schemas.posts import (
     PostExportQuerySchema,
@@ -87,16 +87,13 @@ class PostById(MethodView):
         session().commit()
 
 
-CSV_RESPONSE = {
-    "200": {
-        "description": "UTF-8 (with a byte order mark, for Excel) with a header row: "
-        + ", ".join(spreadsheet.COLUMNS)
-        + ". Dates and times on each post's audience's clock, the time with its UTC offset "
-        "(ISO 8601, 09:30+02:00); cells a spreadsheet would run as a formula are prefixed with "
-        "an apostrophe.",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
+CSV_RESPONSE = csv_documented(
+    "a header row: "
+    + ", ".join(spreadsheet.COLUMNS)
+    + ". Dates and times on each post's audience's clock, the time with its UTC offset "
+    "(ISO 8601, 09:30+02:00); cells a spreadsheet would run as a formula are prefixed with "
+    "an apostrophe."
+)
 
 
 @blp.route("/posts/export.csv")
