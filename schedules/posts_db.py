@@ -162,9 +162,12 @@ def create_post(
     owner_id: int,
 ) -> Post:
     """A post on ``owner_id``'s calendar for the audience, judged on that rep's timeline."""
-    accounts_db.member(session, workspace_id, owner_id)
+    owner = accounts_db.member(session, workspace_id, owner_id)
     audience = lock_audience(session, workspace_id, audience_id)
     post = build_post(audience, from_article(session, workspace_id, fields), owner_id)
+    # Held by the post, the rep stays in the session's identity map (it holds objects only
+    # weakly), so the outbox's event names them without reading them again.
+    set_committed_value(post, "owner", owner)
     check_dates(audience, post)
     # Judge the change with autoflush off: the new row must not be read back as "already there".
     with session.no_autoflush:

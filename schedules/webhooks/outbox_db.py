@@ -22,6 +22,9 @@ _PENDING_DUE = and_(
     _EVENTS.c.type == DUE,
     _EVENTS.c.dispatched_at.is_(None),
 )
+# Values as parameters, not in the statement: one statement for every event, compiled once
+# (building one with .values() each time cost three times its execution).
+_INSERT = insert(_EVENTS)
 
 
 def envelope(type_: str, data: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
@@ -42,15 +45,16 @@ def record(
     """Add one event to the outbox, due at once unless ``due_at`` says when."""
     now = utcnow()
     session.connection().execute(
-        insert(_EVENTS).values(
-            workspace_id=workspace_id,
-            type=type_,
-            payload=envelope(type_, data, due_at or now),
-            post_id=post_id,
-            endpoint_id=endpoint_id,
-            created_at=now,
-            due_at=due_at or now,
-        )
+        _INSERT,
+        {
+            "workspace_id": workspace_id,
+            "type": type_,
+            "payload": envelope(type_, data, due_at or now),
+            "post_id": post_id,
+            "endpoint_id": endpoint_id,
+            "created_at": now,
+            "due_at": due_at or now,
+        },
     )
 
 
