@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from app.db import session
+from app.db import caller_session
 from app.principal import public_endpoints
 from app.problems import problem
 from app.web import security as web_security
@@ -27,7 +27,8 @@ def _authenticate():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():
-        found = principal_for_token(session(), token.strip())
+        with caller_session() as db:
+            found = principal_for_token(db, token.strip())
     if found is None:
         response = problem(401, "Send a valid API token as 'Authorization: Bearer <token>'.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="Value Planner"'

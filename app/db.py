@@ -7,17 +7,21 @@ PATCH had committed. So a failed clean-up is logged and counted, never answered.
 
 Safe methods get a reader session; anything that may write gets a writer, which on SQLite takes
 the write lock at BEGIN so the rule check and its write cannot interleave with another request.
+Who is calling is found before that (:func:`caller_session`), so the lock is not held meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from app import metrics
 from app.runtime import Database, open_database
+from core import dialects
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = logging.getLogger(__name__)
@@ -35,9 +39,28 @@ def database() -> Database:
 def session() -> Session:
     if "db_session" not in g:
         db = database()
-        safe = has_request_context() and request.method in SAFE_METHODS
-        g.db_session = (db.reader if safe else db.writer)()
+        g.db_session = (db.reader if _safe() else db.writer)()
     return g.db_session
+
+
+@contextmanager
+def caller_session() -> Iterator[Session]:
+    """A session to find who is calling in, before the view runs: the request's own, except for
+    a write on a database with one writer at a time (SQLite). There the request's session holds
+    the write lock from its first statement to its commit, so reading the caller's token in it
+    would keep every other writer waiting while this request is authenticated and its body read;
+    a reader of its own finds the caller instead, and the view takes the lock when it needs it.
+    """
+    db = database()
+    if _safe() or not dialects.of(db.engine).serial_writers:
+        yield session()
+        return
+    with db.reader() as reader:
+        yield reader
+
+
+def _safe() -> bool:
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def _close_session(_exc: BaseException | None) -> None:

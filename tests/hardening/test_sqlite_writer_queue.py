@@ -136,6 +136,30 @@ def test_a_turn_held_past_the_timeout_is_503_for_writers_only_and_passes_on(sqli
     app.extensions["planner_db"].engine.dispose()
 
 
+def test_a_write_is_authenticated_and_its_body_checked_before_it_waits_for_its_turn(
+    sqlite_url, tmp_path
+):
+    # The turn is taken when the view first needs it, not to read the caller's token, so no
+    # writer waits on another one's authentication: a body that could never be written is
+    # told so while another writer holds the turn; a valid one still waits, here in vain.
+    app = _app(sqlite_url, tmp_path, busy_timeout_ms=300)
+    rep = make_caller(app, "Acme Sales", "rep@acme.example")
+    posts = f"/api/v1/audiences/{make_audience(rep)['id']}/posts"
+    ready, release = SPAWN.Event(), SPAWN.Event()
+    holder = SPAWN.Process(target=_hold_a_write, args=(sqlite_url, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        invalid = rep.post(posts, json={"kind": "give", "title": ""})
+        assert invalid.status_code == 422, invalid.get_data()[:300]
+        assert rep.post(posts, json={"kind": "give", "title": "A tip"}).status_code == 503
+    finally:
+        release.set()
+        holder.join(30)
+    assert rep.post(posts, json={"kind": "give", "title": "A tip"}).status_code == 201
+    app.extensions["planner_db"].engine.dispose()
+
+
 def test_a_writer_whose_connection_is_dropped_mid_transaction_hands_on_its_turn(sqlite_url):
     audience_id, workspace_id = _audience(sqlite_url)
     first = make_sessionmakers(make_engine(sqlite_url, sqlite_busy_timeout_ms=300))[1]
