@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -89,13 +90,14 @@ class PostSchema(Schema):
         """Each post's fields written out directly rather than through marshmallow's generic
         per-field dump: a month of posts is ~80 of them, and that dump was most of a listing's
         time. The fields above still say what is loaded and documented, and a test holds the
-        answer's keys to them."""
+        answer's keys to them. ``obj``: Post objects or ``posts_db.PostRow`` values alike."""
+        now = utcnow()
         if many:
-            return [_post_dict(post) for post in obj]
-        return _post_dict(obj)
+            return [_post_dict(post, now) for post in obj]
+        return _post_dict(obj, now)
 
 
-def _post_dict(post: Any) -> dict[str, Any]:
+def _post_dict(post: Any, now: dt.datetime) -> dict[str, Any]:
     when = post.scheduled_at
     return {
         "id": post.id,
@@ -111,7 +113,7 @@ def _post_dict(post: Any) -> dict[str, Any]:
         "scheduled_at": when.isoformat() if when else None,
         "status": post.status,
         "sequence": post.sequence,
-        "overdue": is_overdue(post.status, when, utcnow()),
+        "overdue": is_overdue(post.status, when, now),
         "created_at": post.created_at.isoformat(),
         "updated_at": post.updated_at.isoformat(),
         "scheduled_at_local": local_iso(when, post.audience.timezone) if when else None,

@@ -38,6 +38,7 @@ class Posts(MethodView):
             owner_id=owner_filter(query.get("owner"), "posts"),
             limit=query["limit"],
             offset=query["offset"],
+            plain=True,
         )
         return {"items": posts, "total": total}
 
