@@ -297,22 +297,46 @@ def check_change(
         return []
     found: dict[int, Violation] = {}
     for point in sorted({e.at for e in (before, after) if e is not None}):
-        entries, anchor = _neighbourhood(source, policy, point, changed.post_id, after)
-        for violation in violations(entries, policy, anchor, not_before):
+        asks, anchor = _asks_around(source, point, changed.post_id, after)
+        gaps = list(
+            zip([anchor, *(a.at for a in asks)], [*(a.at for a in asks), None], strict=True)
+        )
+        k = policy.gives_per_ask
+        # The last gives of each gap decide whether the ask after it is covered: it needs k
+        # recent ones, and if k lie within its lookback, the last k do.
+        gives = [
+            give
+            for start, end in gaps
+            if end is not None
+            for give in source.last_gives_between(start, end, k, changed.post_id)
+        ]
+        if after is not None and after.kind == "give":
+            gives.append(after)
+        if not violations(asks + gives, policy, anchor):
+            continue
+        # The first ones only place the earliest date of an ask refused: read for a refusal.
+        gives += [
+            give
+            for start, end in gaps
+            for give in source.first_gives_between(start, end, k, changed.post_id)
+        ]
+        unique = {(g.post_id, g.at): g for g in gives}
+        for violation in violations(asks + list(unique.values()), policy, anchor, not_before):
             found.setdefault(violation.post_id, violation)
     return sorted(found.values(), key=lambda v: v.at)
 
 
-def _neighbourhood(
-    source: TimelineSource, policy: Policy, point: dt.datetime, post_id: int, added: Entry | None
+def _asks_around(
+    source: TimelineSource, point: dt.datetime, post_id: int, added: Entry | None
 ) -> tuple[list[Entry], dt.datetime | None]:
-    """The asks around ``point`` and, after each, just enough gives to judge the next one.
+    """The asks around ``point``, in time order, and the last ask before them (the anchor).
 
-    The window runs from the last ask before ``point`` (the anchor) to the first ask after it,
-    plus the ask after that so an earliest date is never offered beyond it. A judgement only
-    needs to know whether ``gives_per_ask`` recent gives separate two asks, so at most that many
-    gives are read at each end of a gap (the last ones count toward the ask after the gap, the
-    first ones place an earliest date): the cost is bounded by the policy, not by the calendar.
+    The window runs from the anchor to the first ask after ``point``, plus the ask after that
+    so an earliest date is never offered beyond it. A judgement only needs to know whether
+    ``gives_per_ask`` recent gives separate two asks, so :func:`check_change` reads at most that
+    many gives at each end of a gap between them (the last ones count toward the ask after the
+    gap, the first ones place an earliest date): the cost is bounded by the policy, not by the
+    calendar.
     """
     added_ask = added if added is not None and added.kind == "ask" else None
     anchor = source.last_ask_before(point, post_id)
@@ -337,19 +361,7 @@ def _neighbourhood(
             asks.append(added_ask)  # the moved ask comes next: it and the ask after it
         if beyond is not None:
             asks.extend(source.asks_between(last, beyond, post_id))
-    asks = sorted({a.post_id: a for a in asks}.values(), key=lambda e: e.at)
-
-    starts = [anchor, *(a.at for a in asks)]
-    ends = [a.at for a in asks] + [None]
-    gives: list[Entry] = []
-    for start, end in zip(starts, ends, strict=True):
-        gives.extend(source.first_gives_between(start, end, policy.gives_per_ask, post_id))
-        if end is not None:
-            gives.extend(source.last_gives_between(start, end, policy.gives_per_ask, post_id))
-    if added is not None and added.kind == "give":
-        gives.append(added)
-    unique = {(g.post_id, g.at): g for g in gives}
-    return asks + list(unique.values()), anchor
+    return sorted({a.post_id: a for a in asks}.values(), key=lambda e: e.at), anchor
 
 
 class ListTimeline:

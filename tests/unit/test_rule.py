@@ -72,6 +72,26 @@ def test_check_change_reads_only_the_neighbourhood():
     assert CountingTimeline.reads <= POLICY.gives_per_ask * 2
 
 
+def test_the_first_gives_of_a_gap_are_read_only_to_advise_a_refusal():
+    # Whether an ask is covered, the last gives before it say; the first ones after the
+    # previous ask only place the earliest date a refused ask is offered.
+    class CountingTimeline(ListTimeline):
+        reads = 0
+
+        def first_gives_between(self, after, until, limit, exclude_id):
+            CountingTimeline.reads += 1
+            return super().first_gives_between(after, until, limit, exclude_id)
+
+    source = CountingTimeline(timeline((1, "give"), (2, "give"), (3, "give"), (4, "ask"),
+                                       (5, "give"), (6, "give"), (7, "give")))  # fmt: skip
+    assert check_change(source, POLICY, None, Entry(day(8), 10, "give")) == []
+    assert check_change(source, POLICY, None, Entry(day(40), 11, "ask")) == []
+    assert CountingTimeline.reads == 0
+    (refused,) = check_change(source, POLICY, None, Entry(day(10), 12, "ask"))
+    assert refused.earliest_allowed_at == day(34)
+    assert CountingTimeline.reads > 0
+
+
 def test_the_earliest_date_leaves_the_following_ask_covered():
     # The probe: three gives, an ask on day 40; a new ask before them is told a date
     # that would take the day-40 ask's gives, so no date before that ask can pass.
