@@ -198,10 +198,12 @@ def _post_data(post: Post, page: str | None = None) -> dict[str, Any]:
     the web link goes instead of the post's own page, once that is gone)."""
     session = object_session(post)
     shown = _post_schema().dump(post)
-    # The shared link leaves the product here, so it carries the audience's UTM tags.
-    shown["url"] = utm.tag(
-        shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
-    )
+    if shown["url"]:
+        # The shared link leaves the product here, so it carries the audience's UTM tags
+        # (their workspace default is read for a link only: most posts share none).
+        shown["url"] = utm.tag(
+            shown["url"], utm.of_audience(post.audience), post.audience.name, post.id
+        )
     return {
         "post": shown,
         "rep": _rep(session.get(User, post.owner_id)),

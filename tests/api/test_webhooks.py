@@ -261,17 +261,19 @@ def test_a_flush_that_moves_a_stage_reads_the_contacts_history_once(app, rep, wr
     assert len(reads) == 1, reads
 
 
-def test_creating_a_post_reads_its_rep_once_though_its_event_names_them(app, rep, receiver):
-    # Checked as a member, the rep is held for the event: creating is a write, and on SQLite
-    # every read inside it holds back every other writer.
+def test_creating_a_post_reads_its_rep_once_and_its_workspace_only_for_a_link(app, rep, receiver):
+    # Checked as a member, the rep is held for the event; the workspace's UTM default only
+    # tags a link. Creating is a write: on SQLite every read in it holds back other writers.
     add_endpoint(rep, receiver)
     audience = make_audience(rep)
     with statements_run(app.extensions["planner_db"].engine) as statements:
         post = give(rep, audience["id"], LATER, status="scheduled")
     rep_reads = [s for s in statements if s.startswith("SELECT users.")]
+    workspace_reads = [s for s in statements if "FROM workspaces" in s]
     deliver(app)
     assert receiver.messages[0].data["rep"] == {"id": post["owner_id"], "email": "rep@acme.example"}
     assert len(rep_reads) == 1, rep_reads
+    assert workspace_reads == []
 
 
 def test_a_recorded_refusal_is_an_ask_refused_event(app, rep, receiver, writer_session):
