@@ -111,6 +111,21 @@ class DevServer(Server):
         self._start(database_url, cwd, ["run", "--host", "127.0.0.1", "--port", "0"])
 
 
+# Requests every server refuses before the app, worded alike (app/server_refusals.py): case
+# name -> (raw request, status, words of the detail). Each server's tests add its own limits.
+MANY_HEADERS = "".join(f"X-Padding-{n}: 1\r\n" for n in range(120))
+REFUSED_ALIKE = {
+    "a request line that is one word": ("GARBAGE\r\n\r\n", 400, "request line is not"),
+    "a version that is not HTTP's": ("GET / FOO/1.1\r\nHost: x\r\n\r\n", 400, "HTTP/1.x"),
+    "HTTP/2.0": ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "HTTP/1.0 and HTTP/1.1"),
+    "120 headers": (
+        f"GET /healthz HTTP/1.1\r\nHost: x\r\n{MANY_HEADERS}\r\n",
+        431,
+        "100 headers",
+    ),
+}
+
+
 def exchange(url: str, request: str) -> tuple[http.client.HTTPResponse, bytes]:
     """Send ``request`` as it is, over a raw socket (no HTTP client sends a malformed request),
     and read the answer, up to the server closing the connection."""

@@ -24,7 +24,7 @@ from gunicorn.config import Config
 from app import serving
 from app.serve_worker import ThreadWorker
 from tests.cli.helpers import PLANNER
-from tests.serving.helpers import Server, exchange
+from tests.serving.helpers import REFUSED_ALIKE, Server, exchange
 
 pytestmark = pytest.mark.gunicorn
 
@@ -32,7 +32,6 @@ pytestmark = pytest.mark.gunicorn
 # line, 100 headers.
 LONG_TARGET = "x" * (serving.LIMIT_REQUEST_LINE + 1)
 LONG_HEADER = "y" * (serving.LIMIT_REQUEST_FIELD_SIZE + 1000)
-MANY_HEADERS = "".join(f"X-Padding-{n}: 1\r\n" for n in range(120))
 
 REFUSED = {
     "an 8,191-byte request target": (
@@ -45,15 +44,8 @@ REFUSED = {
         431,
         "header line is limited to 32768 bytes",
     ),
-    "120 headers": (
-        f"GET /healthz HTTP/1.1\r\nHost: x\r\n{MANY_HEADERS}\r\n",
-        431,
-        "100 headers",
-    ),
-    "a request line that is one word": ("GARBAGE\r\n\r\n", 400, "request line is not"),
+    **REFUSED_ALIKE,
     "a lower-case method": ("get /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "request line is not"),
-    "a version that is not HTTP's": ("GET / FOO/1.1\r\nHost: x\r\n\r\n", 400, "HTTP/1.x"),
-    "HTTP/2.0": ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "HTTP/1.0 and HTTP/1.1"),
     "a header name with a space": (
         "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n",
         400,
