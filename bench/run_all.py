@@ -44,23 +44,24 @@ WHY = {
     ),
     "write, SQLite": (
         "SQLite has one writer: write transactions from all five workers queue (a flock beside "
-        "the database, then BEGIN IMMEDIATE), and each holds the lock through the token read, "
-        "the audience lock, 9-11 rule queries and the insert, so five clients writing at once "
-        "mostly wait for each other (p50 ~30 ms, p99 ~60 ms here); fix: fewer statements "
-        "inside the write (the rule's neighbourhood in one query, the token read before the "
-        "write transaction), or PostgreSQL for many concurrent writers"
+        "the database, then BEGIN IMMEDIATE). The token is read before the transaction, and a "
+        "give holds the lock for ~1.8 ms (the audience lock, the rule's reads, the insert and "
+        "the revision bump: 16 statements), so five clients writing at once mostly wait for "
+        "each other; fix: PostgreSQL for many concurrent writers, or the rule's reads in one "
+        "query"
     ),
     "write, PostgreSQL": (
-        "each create is ~14 round trips (token, audience lock, 9-11 rule queries, revision "
-        "bump, insert, commit), about twice a baseline request's CPU, and five closed-loop "
-        "clients on five workers and two cores queue behind each other, so p99 exceeds 50 ms "
-        "while throughput holds; fix: the rule's neighbourhood in one query and the lock "
-        "merged with the revision bump"
+        "each create is 12-14 statements (token, audience lock, the rule's reads, revision "
+        "bump, insert, commit; a refused ask also records the refusal), about twice a baseline "
+        "request's CPU, and five closed-loop clients on five workers and two cores queue "
+        "behind each other, so p99 exceeds 50 ms while throughput nears the target; fix: the "
+        "rule's reads in one query"
     ),
     "list a month of posts": (
-        "posts are dumped directly and a last page skips COUNT (4 statements), but building "
-        "~80 ORM objects per page and encoding them still costs ~2.5x a baseline request's "
-        "CPU; fix: select plain rows for the list instead of ORM objects"
+        "posts are read as plain rows and a last page skips COUNT (4 statements); encoding "
+        "~80 posts per page and the request's own work cost about twice a baseline request's "
+        "CPU, so it sits at the target's edge; fix: keep the encoded page per posts revision, "
+        "as calendar.ics keeps its rendering"
     ),
     "start-up": (
         "a command that reads the database imports SQLAlchemy's ORM, and `import "
