@@ -74,7 +74,7 @@ def open_database(config: dict[str, Any]) -> Database:
             "sqlite_busy_timeout_ms": config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)
         }
     else:
-        options = pool_options(config)
+        options = {**pool_options(config), "answer_timeout_s": config.get("DB_ANSWER_TIMEOUT")}
     # Webhook payloads' links start at the service's public address.
     return Database(make_engine(url, **options), config.get("PUBLIC_URL") or settings.public_url())
 
@@ -124,7 +124,9 @@ class Runtime:
             return self._app.extensions["planner_db"]
         if not self.migrating:
             require_database_file(self.config["DATABASE_URL"])
-        return open_database(self.config)
+            return open_database(self.config)
+        # A migration's statement may rightly run longer than a request's answer may take.
+        return open_database({**self.config, "DB_ANSWER_TIMEOUT": None})
 
     def schema_problem(self) -> str | None:
         """Why the database's schema is not this version's, asked once a command has failed on

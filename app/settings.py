@@ -42,6 +42,9 @@ DEFAULT_THREADS = 8
 DEFAULT_PORT = 5000
 # Finished webhook deliveries are kept this many days (PLANNER_WEBHOOK_RETENTION_DAYS).
 DEFAULT_WEBHOOK_RETENTION_DAYS = 30
+# Seconds PostgreSQL may leave a statement unanswered before the request answers 503: below
+# PLANNER_TIMEOUT's default 30, after which gunicorn restarts the worker without an answer.
+DB_ANSWER_TIMEOUT = 20
 # Without DATABASE_URL, the database is this file in the instance folder.
 DEFAULT_DATABASE_FILE = "planner.db"
 # The databases the app runs on: SQLite, and PostgreSQL through psycopg 3 (core.db.make_engine
@@ -186,6 +189,7 @@ class Settings:
     metrics_public: bool
     db_pool_size: int | None  # None: SQLAlchemy's own
     db_max_overflow: int | None
+    db_answer_timeout: int | None  # seconds; None: no limit
     ics_cache_mib: int
     ratelimit_storage_uri: str
     auth_failure_limit: str
@@ -208,6 +212,7 @@ class Settings:
             "METRICS_DIR": self.metrics_dir,
             "DB_POOL_SIZE": self.db_pool_size,
             "DB_MAX_OVERFLOW": self.db_max_overflow,
+            "DB_ANSWER_TIMEOUT": self.db_answer_timeout,
             "ICS_CACHE_MIB": self.ics_cache_mib,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "PLANNER_AUTH_FAILURE_LIMIT": self.auth_failure_limit,
@@ -255,6 +260,7 @@ def read(
         metrics_public=env.switch("PLANNER_METRICS_PUBLIC"),
         db_pool_size=env.number("PLANNER_DB_POOL_SIZE", None, minimum=1),
         db_max_overflow=env.number("PLANNER_DB_MAX_OVERFLOW", None),
+        db_answer_timeout=env.number("PLANNER_DB_ANSWER_TIMEOUT", DB_ANSWER_TIMEOUT) or None,
         ics_cache_mib=env.number("PLANNER_ICS_CACHE_MIB", 64),
         ratelimit_storage_uri=env.storage_uri("PLANNER_RATELIMIT_STORAGE_URI", "memory://"),
         auth_failure_limit=env.rate_limit("PLANNER_AUTH_FAILURE_LIMIT", "20/minute"),

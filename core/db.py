@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
@@ -118,12 +119,45 @@ PG_CONNECTION_LIMITS = {
 }
 
 
+@functools.cache
+def _answering_connection() -> type:
+    """psycopg's Connection with a deadline on every wait for the server (``answer_timeout``
+    seconds, None: none): libpq has no read timeout, so a live connection whose server stops
+    answering (hung, or a proxy holding the bytes) would hold its request until the worker is
+    restarted. Past the deadline the connection is closed, so SQLAlchemy discards it as
+    disconnected and the request answers 503. Imported here: SQLite alone never loads psycopg."""
+    import psycopg
+    from psycopg import errors
+
+    class AnsweringConnection(psycopg.Connection):
+        answer_timeout: float | None = None
+
+        def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.answer_timeout is None or args[1:] or kwargs.get("timeout") is not None:
+                return super().wait(gen, *args, **kwargs)  # a wait with a deadline of its own
+            try:
+                return super().wait(gen, *args, **{**kwargs, "timeout": self.answer_timeout})
+            except errors._WaitTimeout:  # psycopg asks callers of wait to convert it
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {self.answer_timeout:g} s; "
+                    "connection closed"
+                ) from None
+
+    return AnsweringConnection
+
+
 def make_engine(
-    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+    url: str,
+    *,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    answer_timeout_s: float | None = None,
+    **kwargs: Any,
 ) -> Engine:
     """An engine for ``url``; on SQLite, a writer waits ``sqlite_busy_timeout_ms`` for its turn
     and for the lock before giving up (and the request answering 503), long enough to ride out a
-    burst."""
+    burst; on PostgreSQL, a statement, commit or rollback unanswered for ``answer_timeout_s``
+    seconds (None: no limit) fails as a lost connection."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not is_sqlite(url):
@@ -134,6 +168,15 @@ def make_engine(
             if name not in given:  # the URL's own (?connect_timeout=30) wins
                 connect_args.setdefault(name, value)
         engine = create_engine(url, **kwargs)
+        if answer_timeout_s:
+            answering = _answering_connection()
+
+            @event.listens_for(engine, "do_connect")
+            def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+                connection = answering.connect(*cargs, **cparams)
+                connection.answer_timeout = answer_timeout_s
+                return connection
+
         _used_once_when_read_only(engine)
         return engine
     connect_args = kwargs.setdefault("connect_args", {})

@@ -180,6 +180,14 @@ def _db_max_overflow(setup: Setup) -> None:
     assert _server_pool(setup, PLANNER_DB_MAX_OVERFLOW="0")._max_overflow == 0
 
 
+@effect("PLANNER_DB_ANSWER_TIMEOUT")
+def _db_answer_timeout(setup: Setup) -> None:
+    # Its effect on a silent server is test_database_faults.py's; here, what reaches the engine.
+    assert runtime.Runtime().config["DB_ANSWER_TIMEOUT"] == 20
+    setup.set(PLANNER_DB_ANSWER_TIMEOUT="0")
+    assert runtime.Runtime().config["DB_ANSWER_TIMEOUT"] is None
+
+
 @effect("PLANNER_WEBHOOK_RETENTION_DAYS")
 def _webhook_retention_days(setup: Setup) -> None:
     assert runtime.Runtime().config["WEBHOOK_RETENTION_DAYS"] == 30

@@ -19,6 +19,8 @@ class TcpRelay:
         probe.close()
         self.listener: socket.socket | None = None
         self.connections: list[socket.socket] = []
+        self.flowing = threading.Event()
+        self.flowing.set()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -41,6 +43,14 @@ class TcpRelay:
             connection.close()
         self.connections.clear()
 
+    def hold(self) -> None:
+        """Keep every connection open but pass no more bytes either way, as a hung server (or
+        a proxy that holds the traffic) does; ``release`` lets them through again."""
+        self.flowing.clear()
+
+    def release(self) -> None:
+        self.flowing.set()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -56,10 +66,10 @@ class TcpRelay:
         """What the client sends on its way to the server: a subclass may act on it."""
         self._pipe(source, sink)
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)

@@ -198,6 +198,42 @@ def test_postgresql_going_away_is_503_and_coming_back_recovers(pg_url, tmp_path)
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_going_silent_on_open_connections_is_503_not_a_hang(pg_url, tmp_path):
+    """A server that keeps its connections but stops answering (hung, or a proxy holding the
+    bytes) held each request until gunicorn restarted the worker: libpq has no read timeout.
+    With PLANNER_DB_ANSWER_TIMEOUT the request answers 503, and the service recovers."""
+    parts = urlsplit(pg_url)
+    relay = TcpRelay(parts.hostname or "127.0.0.1", parts.port or 5432)
+    relay.start()
+    relayed = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}"))
+    app = make_app(relayed, tmp_path, DB_ANSWER_TIMEOUT=2)
+    try:
+        rep = make_caller(app, "Acme Sales", "rep@acme.example")
+        assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
+        relay.hold()
+        answers: list = []
+
+        def ask() -> None:
+            answers.append(rep.get("/api/v1/audiences"))
+            answers.append(rep.post("/api/v1/audiences", json={"name": "CTOs"}))
+
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(timeout=60)  # a hang, not a speed: each waits the deadline, then connects
+        assert len(answers) == 2, "still waiting for the silent database after 60 s"
+        for answer in answers:
+            assert_503(answer)
+        relay.release()
+        assert rep.get("/api/v1/audiences").get_json()["total"] == 1
+        assert rep.post("/api/v1/audiences", json={"name": "CTOs"}).status_code == 201
+    finally:
+        relay.release()
+        relay.stop()
+        app.extensions["planner_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_terminated_postgresql_connections_are_replaced_unnoticed(pg_url, tmp_path):
     name = f"planner-test-{uuid.uuid4().hex[:12]}"
     sep = "&" if "?" in pg_url else "?"

@@ -61,6 +61,7 @@ def test_defaults_without_any_variable(tmp_path) -> None:
     assert read.database_url == f"sqlite:///{tmp_path / 'planner.db'}"
     assert (read.secret_key, read.proxy_fix, read.metrics_public) == (None, 0, False)
     assert (read.db_pool_size, read.db_max_overflow, read.ics_cache_mib) == (None, None, 64)
+    assert read.db_answer_timeout == 20  # below PLANNER_TIMEOUT's 30
     assert read.ratelimit_storage_uri == "memory://"
     limits = (read.auth_failure_limit, read.signin_failure_limit, read.feed_refresh_limit)
     assert limits == ("20/minute", "5/minute", "30/minute")
@@ -71,6 +72,11 @@ def test_defaults_without_any_variable(tmp_path) -> None:
 def test_blank_variables_mean_the_default() -> None:
     blank = {name: "  " for name in ("PLANNER_PROXY_FIX", "PLANNER_SECRET_KEY", "DATABASE_URL")}
     assert settings.read(blank) == settings.read({})
+
+
+def test_a_zero_answer_timeout_means_no_limit() -> None:
+    assert settings.read({"PLANNER_DB_ANSWER_TIMEOUT": "0"}).db_answer_timeout is None
+    assert settings.read({"PLANNER_DB_ANSWER_TIMEOUT": "5"}).db_answer_timeout == 5
 
 
 def test_settings_are_frozen() -> None:
@@ -84,6 +90,7 @@ def test_settings_are_frozen() -> None:
     [
         ("PLANNER_PROXY_FIX", "yes", "whole number"),
         ("PLANNER_DB_POOL_SIZE", "0", "at least 1"),
+        ("PLANNER_DB_ANSWER_TIMEOUT", "2.5", "whole number"),
         ("PLANNER_ICS_CACHE_MIB", "-1", "whole number"),
         ("PLANNER_METRICS_PUBLIC", "maybe", "1 or 0"),
         ("PLANNER_FEEDS_ALLOW_PRIVATE", "sure", "1 or 0"),
