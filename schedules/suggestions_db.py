@@ -140,10 +140,7 @@ def _ranked(
     """The best ``limit`` candidates but the articles ``skip`` selects, and as many more as
     colleagues post within a week of one of ``stagger_at`` (at most ``limit`` more: ranking
     costs grow with the count), so that staggering passes over those and still fills the list."""
-    now = now or utcnow()
-    since = now - ranking.default_window(audience) if since is None else since
-    if since >= now:
-        raise InvalidValue("since", "Must be in the past.")
+    since, now = _window(audience, since, now)
     include = phrases(audience.keywords)
     if not include:
         return []  # nothing to match, so no window to count
@@ -175,6 +172,18 @@ def _ranked(
         for s in ranked
     ]
     return staggering.with_plans(ranked, plans)
+
+
+def _window(
+    audience: Audience, since: dt.datetime | None, now: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """``[since, now]``, by default the audience's window up to the present; a ``since`` not in
+    the past is refused."""
+    now = now or utcnow()
+    since = now - ranking.default_window(audience) if since is None else since
+    if since >= now:
+        raise InvalidValue("since", "Must be in the past.")
+    return since, now
 
 
 def _closeness(session: Session, audience: Audience, matches: Sequence[Match]) -> dict[int, float]:
@@ -375,11 +384,11 @@ def plan(
     when none is left does it get one a colleague does, and ``clashes`` and ``notes`` say so.
     """
     audience = audiences_db.lock_audience(session, workspace_id, audience_id)
+    since, now = _window(audience, since, now)  # refused alike whether slots are empty or not
     empty = _empty_slots(session, audience, owner_id, start, end)
     result = Plan()
     if not empty:
         return result
-    now = now or utcnow()
     # A verdict leaves an article listed, but drafting one the rep found not useful is wrong.
     skip = _excluded(
         audience.id, owner_id, PLANNED_STATUSES, feedback_db.found_not_useful(audience.id)

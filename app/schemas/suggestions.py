@@ -8,15 +8,19 @@ from schedules.feedback_db import VERDICTS
 from schedules.suggestions_db import DEFAULT_LIMIT, MAX_LIMIT
 
 
-class SuggestionQuerySchema(Schema):
-    limit = WholeNumber(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
-    since = fields.String(
+def since_field() -> fields.String:
+    return fields.String(
         validate=validate.Length(max=64),
         metadata={
             "description": "Oldest publication date considered (ISO 8601; audience time if "
             "naive). Default: 60 days ago for a news audience, 180 for an evergreen one."
         },
     )
+
+
+class SuggestionQuerySchema(Schema):
+    limit = WholeNumber(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
+    since = since_field()
 
 
 class SuggestionFeedSchema(Schema):
@@ -143,6 +147,7 @@ class PlanRequestSchema(Schema):
     owner_id = RowId(
         metadata={"description": "Whose empty slots to plan (default: yours; admins only)."}
     )
+    since = since_field()  # the window the suggestions list was asked for, so both agree
 
 
 class FilledSlotSchema(Schema):

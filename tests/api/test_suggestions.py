@@ -414,6 +414,29 @@ def test_plan_fills_empty_slots_with_drafts_once(rep, writer_session, feeds):
     assert posts["total"] == 3  # the scheduled give and two drafts, nothing doubled
 
 
+def test_plan_looks_as_far_back_as_the_suggestions_list_it_was_asked_beside(
+    rep, writer_session, feeds
+):
+    add_article(writer_session, feeds["SaaS Weekly"], "SaaS pricing a quarter on", days_old=100)
+    writer_session.commit()
+    audience = make_audience(rep, keywords=KEYWORDS)  # news: the last 60 days by default
+    url = f"/api/v1/audiences/{audience['id']}/plan"
+    body = {"from": "2030-01-01", "to": "2030-02-01"}
+    since = (NOW - dt.timedelta(days=120)).date().isoformat()
+    assert titles(suggestions(rep, audience["id"], since=since)) == ["SaaS pricing a quarter on"]
+
+    default = rep.post(url, json=body).get_json()
+    assert default["filled"] == [] and len(default["unfilled"]) == 1
+
+    further = rep.post(url, json={**body, "since": since}).get_json()
+    assert titles([f["post"] for f in further["filled"]]) == ["SaaS pricing a quarter on"]
+    for wrong in ("last spring", (NOW + dt.timedelta(days=2)).date().isoformat()):
+        refused = rep.post(url, json={**body, "since": wrong})
+        assert refused.status_code == 422, refused.get_json()
+        assert refused.mimetype == "application/problem+json"
+        assert [e["field"] for e in refused.get_json()["errors"]] == ["since"]
+
+
 def test_another_workspace_gets_404s(rep, outsider, writer_session, feeds):
     article = add_article(writer_session, feeds["SaaS Weekly"], "SaaS pricing")
     writer_session.commit()

@@ -135,8 +135,9 @@ def list_feedback(audience_id):
 @documents_errors(blp, 404)
 def plan(data, audience_id):
     """Fill every empty cadence slot of yours (or, for admins, the ``owner_id`` rep's) in
-    [from, to) with a draft give from the best unused suggestion; slots already filled (or
-    drafted) are left alone, so repeating adds nothing.
+    [from, to) with a draft give from the best unused suggestion published since ``since``
+    (as the suggestions list reads it); slots already filled (or drafted) are left alone, so
+    repeating adds nothing.
 
     A slot prefers an article no colleague posts within a week of it; when only such an
     article is left, the slot still gets it and says so (``planned_by``, ``note``)."""
@@ -151,6 +152,7 @@ def plan(data, audience_id):
         times.parse_when("from", data["start"], zone),
         times.parse_when("to", data["end"], zone),
         owner_id=owner_id,
+        since=times.parse_when("since", data.get("since"), zone),
     )
     session().commit()
     return {
