@@ -76,6 +76,10 @@ _NONCHARACTERS = re.compile(
     + "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
     + "]"
 )
+# Either kind is rare. One search for a single range finds the few strings that need the
+# substitutions above: the noncharacters' class of scattered astral characters alone costs
+# ten times a range's search, and most strings hold neither.
+_MAYBE_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufdd0-\U0010ffff]")
 # Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a one-line field
 # they reorder what follows them wherever it is shown (an API client, a calendar app), so a
 # headline can read backwards; the text's own direction needs none of them.
@@ -418,7 +422,10 @@ def _string(node: Mapping[str, Any], key: str) -> str:
     parser lets them in (``&#0;`` becomes a NUL), and PostgreSQL refuses to store a NUL, which
     would fail the whole feed's refresh. A noncharacter (a JSON Feed's, or one its loose
     parser let in) becomes U+FFFD, as its reference would."""
-    return _NONCHARACTERS.sub("\ufffd", _CONTROL_CHARACTERS.sub("", node.get(key) or ""))
+    value = node.get(key) or ""
+    if not _MAYBE_UNWANTED.search(value):
+        return value
+    return _NONCHARACTERS.sub("\ufffd", _CONTROL_CHARACTERS.sub("", value))
 
 
 def _text(node: Mapping[str, Any], key: str) -> str:

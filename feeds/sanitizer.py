@@ -108,10 +108,10 @@ def _nests_deeper_than(html: str, limit: int) -> bool:
     An estimate on the safe side: an end tag closes only an element of its own name counted
     open (a stray ``</span>`` closes nothing), while an HTML parser closes more (``</p>``
     closes the ``<span>`` left open inside it); "/>" closes only inside svg or math, as in
-    HTML, and comments open nothing. A document with no more tags than ``limit`` is not read
-    at all.
+    HTML, and comments open nothing. A document with no more start tags than ``limit`` is
+    not read at all: every "<" not starting an end tag counts as one.
     """
-    if html.count("<") <= limit:
+    if html.count("<") - html.count("</") <= limit:
         return False
     open_by_name: dict[str, int] = {}
     depth = foreign = 0
