@@ -395,17 +395,21 @@ def update_contact(
 
     Renaming the person (or their company) renames their one-to-one asks in the calendars:
     read unlocked first, so that their audiences are locked before the contact, as every
-    write locks (a form sending the name unchanged locks none).
+    write locks (a form sending the name unchanged locks none). Other edits read it once.
     """
     twins = "profile_url" in changes or "owner_id" in changes
-    held = get_contact(session, workspace_id, contact_id, owner_id)
+    shown_changes = [field for field in SHOWN_IN_CALENDARS if field in changes]
+    held = (
+        get_contact(session, workspace_id, contact_id, owner_id) if twins or shown_changes else None
+    )
     reps: set[int] = set()
-    if twins:  # the reps before the contact: read its rep unlocked, then check it held still
+    # A new profile or rep locks the reps before the contact: its rep is read unlocked here,
+    # then checked to have held still.
+    if twins and held is not None:
         reps = {held.owner_id, changes.get("owner_id") or held.owner_id}
         _lock_reps(session, workspace_id, reps)
-    renaming = any(
-        field in changes and _text(changes[field]) != getattr(held, field)
-        for field in SHOWN_IN_CALENDARS
+    renaming = held is not None and any(
+        _text(changes[field]) != getattr(held, field) for field in shown_changes
     )
     locked = _lock_ask_audiences(session, workspace_id, [contact_id]) if renaming else []
     contact = lock_contact(session, workspace_id, contact_id, owner_id)

@@ -14,7 +14,7 @@ from tests.api.helpers import (
     store_acceptance,
     touch,
 )
-from tests.helpers import give, make_audience, post
+from tests.helpers import give, make_audience, post, statements_run
 
 PERSONAL_NOTE = "Ana, good to meet you at the CFO breakfast; your point on pricing stuck with me."
 
@@ -76,6 +76,23 @@ def test_a_contact_is_created_read_edited_and_deleted(rep, audience):
     assert deleted.status_code == 204
     assert "Content-Type" not in deleted.headers  # no body, nothing to type
     assert rep.get(url).status_code == 404
+
+
+def test_an_edit_that_renames_no_one_reads_the_contact_once(app, rep, audience):
+    """Only a new name or company (calendar events name them) or a new profile or rep (twins)
+    needs the contact read before its lock; notes or a stage do not."""
+    contact = add_contact(rep, audience, name="Ada Byron", company="Analytical")
+    url = f"/api/v1/contacts/{contact['id']}"
+
+    def contact_reads(change: dict) -> int:
+        with statements_run(app.extensions["planner_db"].engine) as statements:
+            response = rep.patch(url, json=change)
+        assert response.status_code == 200, response.get_json()
+        return sum(1 for s in statements if "FROM contacts" in s and "contacts.name" in s)
+
+    assert contact_reads({"notes": "Met at SaaStr", "relationship": "client"}) == 1
+    assert contact_reads({"name": "Ada Lovelace"}) == 2
+    assert rep.get(url).get_json()["name"] == "Ada Lovelace"
 
 
 def test_the_same_profile_twice_is_a_conflict_on_the_profile_url(rep):
