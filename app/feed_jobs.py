@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import metrics, runtime
 from core import dialects
 from core.db import utcnow
-from feeds import refresh_db
+from feeds import analysis, refresh_db, semantic
 from feeds.fetch_policy import FetchPolicy
 from feeds.models import Feed
 from feeds.refresh_db import Download, RefreshSummary
@@ -87,6 +87,14 @@ def store_and_commit(session: Session, feed: Feed, download: Download) -> Refres
 
 
 Progress = Callable[[Feed, RefreshSummary], None]
+
+
+def load_text_models() -> None:
+    """Load what storing articles reads (the inflection tables and the meaning model) now: a
+    process that serves or polls then pays once at its start, not inside its first request or
+    refresh."""
+    semantic.preload()
+    analysis.preload()
 
 
 class DueFeedRunner:

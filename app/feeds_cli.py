@@ -8,7 +8,7 @@ from functools import partial
 
 import click
 
-from app.feed_jobs import DueFeedRunner, Totals, refresh_and_commit
+from app.feed_jobs import DueFeedRunner, Totals, load_text_models, refresh_and_commit
 from app.polling import Loop, run_loops
 from app.runtime import ROW_ID, Runtime, fail, pass_runtime, workspace_option
 from core import accounts_db
@@ -162,6 +162,7 @@ def worker(runtime: Runtime, interval: float, once: bool, workers: int) -> None:
     claimed by one of them. A stop signal lets the feeds being fetched finish and commit.
     """
     stop = threading.Event()
+    load_text_models()
     runner = DueFeedRunner(runtime.database.writer, runtime.fetch_policy, workers, stop)
     run_loops([Loop("feeds", partial(refresh_due, runner), interval)], once, stop)
     click.echo("Worker stopped.")

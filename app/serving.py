@@ -162,12 +162,11 @@ class PlannerServer(BaseApplication):
     def load(self) -> Callable:
         # Imported here: the master process never needs Flask, only the workers that load it.
         from app import create_app
-        from feeds import analysis, semantic
+        from app.feed_jobs import load_text_models
 
         configure_logging(self.settings.log_level)
         app = create_app({"SERVE_WORKERS": self.settings.workers})
-        semantic.preload()
-        analysis.preload()
+        load_text_models()
         # The app, its schemas and the models live as long as the worker: frozen (after
         # collecting what loading left behind), the cyclic collector's full passes stop walking
         # them, which stalled requests while they ran.

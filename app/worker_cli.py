@@ -9,7 +9,7 @@ from functools import partial
 
 import click
 
-from app.feed_jobs import DueFeedRunner
+from app.feed_jobs import DueFeedRunner, load_text_models
 from app.feeds_cli import refresh_due, workers_option
 from app.polling import Loop, run_loops
 from app.runtime import Runtime, pass_runtime
@@ -49,6 +49,7 @@ def worker(
     claimed by one of them. A stop signal lets the work in progress finish and commit.
     """
     stop = threading.Event()
+    load_text_models()
     db = runtime.database
     feeds = DueFeedRunner(db.writer, runtime.fetch_policy, workers, stop)
     retention = dt.timedelta(days=runtime.config["WEBHOOK_RETENTION_DAYS"])
