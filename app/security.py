@@ -37,7 +37,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from marshmallow import INCLUDE
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.exceptions import NotFound, UnprocessableEntity
 
 from app.problems import MAX_LISTED_ERRORS, problem
 from schedules.contacts import importing
@@ -152,6 +152,8 @@ def _guard_request() -> Response | None:
     store more than it accepts."""
     if found := _oversized_head():
         return found
+    if _ENCODED_SLASH in _raw_path().lower():
+        raise NotFound(ENCODED_SLASH_IN_ADDRESS)
     if request.endpoint in UPLOAD_BODY_BYTES:
         request.max_content_length = max(
             request.max_content_length or 0, UPLOAD_BODY_BYTES[request.endpoint]
@@ -168,6 +170,21 @@ def _guard_request() -> Response | None:
     # limit without complaint: one byte more in the raw stream means it was cut short.
     cut = body is not None and limit is not None and len(body) >= limit
     return _too_large(limit) if cut and request.input_stream.read(1) else None
+
+
+# The server decodes the path before routing, so "1%2Fratio" would reach the "1/ratio" route:
+# an encoded slash belongs to one segment, and no segment of ours holds a slash.
+_ENCODED_SLASH = "%2f"
+ENCODED_SLASH_IN_ADDRESS = (
+    "This address holds an encoded slash (%2F) in its path, which no page or resource has."
+)
+
+
+def _raw_path() -> str:
+    """The path as the client sent it, before decoding (gunicorn's RAW_URI, werkzeug's
+    REQUEST_URI); the decoded one when the server gives neither."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return raw.split("?", 1)[0] if raw else request.path
 
 
 NUL_IN_ADDRESS = (

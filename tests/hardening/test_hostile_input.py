@@ -181,6 +181,19 @@ def test_text_no_database_can_store_is_422_naming_the_field(rep, audience, body,
     nothing_written(rep, audience)
 
 
+def test_an_encoded_slash_in_a_path_is_404_not_another_route(rep, audience):
+    """The server decodes the path before routing: "1%2Fratio" reached the "1/ratio" route."""
+    base = f"/api/v1/audiences/{audience['id']}"
+    assert rep.get(f"{base}/ratio").status_code == 200
+    for path in (f"{base}%2Fratio", f"{base}%2fratio", f"{base}/posts%2F"):
+        problem = assert_problem(rep.get(path), 404)
+        assert "%2F" in problem["detail"]
+    # In the query it is an ordinary character, left to the parameter's own validation.
+    assert assert_problem(rep.get(f"{base}/posts?kind=give%2F"), 422)["errors"][0]["field"] == (
+        "kind"
+    )
+
+
 def test_nul_in_a_query_parameter_is_422(rep, audience):
     response = rep.get(f"/api/v1/audiences/{audience['id']}/posts?kind=give%00")
     assert assert_problem(response, 422)["errors"][0]["field"] == "kind"

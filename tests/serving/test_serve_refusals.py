@@ -116,6 +116,15 @@ def test_requests_gunicorn_reads_are_answered_as_before(url):
     assert "X-Padding" in too_long.json()["detail"]
 
 
+def test_an_encoded_slash_in_a_path_is_404_under_gunicorn(url):
+    """gunicorn hands the app the decoded path; the raw one (RAW_URI) still shows the %2F."""
+    with httpx.Client(timeout=10) as client:
+        answer = client.get(f"{url}/api/v1/audiences/1%2Fratio")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "%2F" in answer.json()["detail"]
+
+
 def test_an_error_that_escaped_the_app_is_a_500_problem_without_its_traceback(tmp_path):
     """gunicorn hands the worker any exception raised before the answer's first byte (a broken
     response iterator, a header the app should not have sent): the client gets a 500, the log
