@@ -68,10 +68,9 @@ def suggest(
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
-    since = times.parse_when("since", since, audience.timezone)
-    now = now or utcnow()
+    start, now = _window(audience, times.parse_when("since", since, audience.timezone), now)
     skip = _excluded(audience.id, owner_id, TIMELINE_STATUSES)
-    found = _ranked(session, audience, owner_id, limit, since, now, skip, [now])
+    found = _ranked(session, audience, owner_id, limit, start, now, skip, [now])
     return staggering.staggered(found, now, limit, audience.timezone)
 
 
@@ -105,9 +104,7 @@ def why_empty(
     )
     if not feeds:
         return EmptyReason("no_feeds", "The workspace follows no feeds yet: add one.")
-    now = now or utcnow()
-    start = times.parse_when("since", since, audience.timezone)
-    start = start or now - ranking.default_window(audience)
+    start, now = _window(audience, times.parse_when("since", since, audience.timezone), now)
     older = search(
         session,
         workspace_id,
@@ -132,15 +129,15 @@ def _ranked(
     audience: Audience,
     owner_id: int | None,
     limit: int,
-    since: dt.datetime | None,
-    now: dt.datetime | None,
+    since: dt.datetime,
+    now: dt.datetime,
     skip: Select[Any],
     stagger_at: Sequence[dt.datetime],
 ) -> list[Suggestion]:
-    """The best ``limit`` candidates but the articles ``skip`` selects, and as many more as
+    """The best ``limit`` candidates published in the window ``[since, now]`` (as
+    :func:`_window` gives it) but the articles ``skip`` selects, and as many more as
     colleagues post within a week of one of ``stagger_at`` (at most ``limit`` more: ranking
     costs grow with the count), so that staggering passes over those and still fills the list."""
-    since, now = _window(audience, since, now)
     include = phrases(audience.keywords)
     if not include:
         return []  # nothing to match, so no window to count
