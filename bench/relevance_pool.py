@@ -60,6 +60,7 @@ FROZEN_AT = {
     "heldout7": "f4ae7c9",
     "heldout8": "acac273",
     "heldout9": "1a3d0b4",
+    "heldout10": "c37240a",
 }
 
 
