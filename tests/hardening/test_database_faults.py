@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from flask import Flask
 from sqlalchemy import event, literal, literal_column, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -174,15 +175,27 @@ def test_a_statement_psycopg_refuses_to_send_is_a_logged_500_not_503(pg_url, tmp
     engine.dispose()
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_postgresql_going_away_is_503_and_coming_back_recovers(pg_url, tmp_path):
+@contextlib.contextmanager
+def relayed_app(pg_url: str, tmp_path, **config) -> Iterator[tuple[TcpRelay, Flask]]:
+    """An app whose PostgreSQL connections pass through a TcpRelay the test can cut or hold;
+    the relay is released and stopped and the app's connections closed afterwards."""
     parts = urlsplit(pg_url)
     relay = TcpRelay(parts.hostname or "127.0.0.1", parts.port or 5432)
     relay.start()
     relayed = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}"))
-    app = make_app(relayed, tmp_path)
+    app = make_app(relayed, tmp_path, **config)
     try:
+        yield relay, app
+    finally:
+        relay.release()
+        relay.stop()
+        app.extensions["planner_db"].engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_going_away_is_503_and_coming_back_recovers(pg_url, tmp_path):
+    with relayed_app(pg_url, tmp_path) as (relay, app):
         rep = make_caller(app, "Acme Sales", "rep@acme.example")
         assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
         relay.stop()
@@ -191,9 +204,6 @@ def test_postgresql_going_away_is_503_and_coming_back_recovers(pg_url, tmp_path)
         relay.start()
         assert rep.get("/api/v1/audiences").get_json()["total"] == 1
         assert rep.post("/api/v1/audiences", json={"name": "CTOs"}).status_code == 201
-    finally:
-        relay.stop()
-        app.extensions["planner_db"].engine.dispose()
 
 
 @pytest.mark.postgres
@@ -202,12 +212,7 @@ def test_postgresql_going_silent_on_open_connections_is_503_not_a_hang(pg_url, t
     """A server that keeps its connections but stops answering (hung, or a proxy holding the
     bytes) held each request until gunicorn restarted the worker: libpq has no read timeout.
     With PLANNER_DB_ANSWER_TIMEOUT the request answers 503, and the service recovers."""
-    parts = urlsplit(pg_url)
-    relay = TcpRelay(parts.hostname or "127.0.0.1", parts.port or 5432)
-    relay.start()
-    relayed = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}"))
-    app = make_app(relayed, tmp_path, DB_ANSWER_TIMEOUT=2)
-    try:
+    with relayed_app(pg_url, tmp_path, DB_ANSWER_TIMEOUT=2) as (relay, app):
         rep = make_caller(app, "Acme Sales", "rep@acme.example")
         assert rep.post("/api/v1/audiences", json={"name": "CFOs"}).status_code == 201
         relay.hold()
@@ -226,10 +231,6 @@ def test_postgresql_going_silent_on_open_connections_is_503_not_a_hang(pg_url, t
         relay.release()
         assert rep.get("/api/v1/audiences").get_json()["total"] == 1
         assert rep.post("/api/v1/audiences", json={"name": "CTOs"}).status_code == 201
-    finally:
-        relay.release()
-        relay.stop()
-        app.extensions["planner_db"].engine.dispose()
 
 
 @pytest.mark.postgres
