@@ -61,6 +61,7 @@ FROZEN_AT = {
     "heldout8": "acac273",
     "heldout9": "1a3d0b4",
     "heldout10": "c37240a",
+    "heldout11": "c37240a",
 }
 
 

@@ -32,7 +32,7 @@ FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
 # is not tuned against them too.
 HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
 HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
-# The third, fifth and ninth blind sets are checked the same way (the first, second and fourth
+# The third, fifth, ninth and tenth blind sets are checked the same way (the first, second and fourth
 # keep audiences with fewer than 40 judged articles or none worth sharing: the corpus serves
 # those buyers too thinly).
 HELDOUT4 = sorted((RELEVANCE / "heldout4").glob("*.json"))
@@ -41,6 +41,8 @@ HELDOUT6 = sorted((RELEVANCE / "heldout6").glob("*.json"))
 HELDOUT6_FROZEN = RELEVANCE / "heldout6" / "baseline" / "rankings-c27922b.json"
 HELDOUT10 = sorted((RELEVANCE / "heldout10").glob("*.json"))
 HELDOUT10_FROZEN = RELEVANCE / "heldout10" / "baseline" / "rankings-c37240a.json"
+HELDOUT11 = sorted((RELEVANCE / "heldout11").glob("*.json"))
+HELDOUT11_FROZEN = RELEVANCE / "heldout11" / "baseline" / "rankings-c37240a.json"
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 # Floors on the committed set, a little under what the ranking reaches on it (BENCHMARKS.md
 # has the figures); the targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7, feedback
@@ -75,8 +77,9 @@ def _specs(paths: list[Path] = JUDGEMENTS) -> list[dict]:
         (HELDOUT4, HELDOUT4_FROZEN, 6),
         (HELDOUT6, HELDOUT6_FROZEN, 6),
         (HELDOUT10, HELDOUT10_FROZEN, 6),
+        (HELDOUT11, HELDOUT11_FROZEN, 6),
     ],
-    ids=["committed", "heldout", "heldout4", "heldout6", "heldout10"],
+    ids=["committed", "heldout", "heldout4", "heldout6", "heldout10", "heldout11"],
 )
 def test_judgement_set_covers_unlike_audiences_with_graded_reasons(
     paths: list[Path], frozen_path: Path, audiences: int
