@@ -32,9 +32,9 @@ FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
 # is not tuned against them too.
 HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
 HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
-# The third, fifth, ninth and tenth blind sets are checked the same way (the first, second and fourth
-# keep audiences with fewer than 40 judged articles or none worth sharing: the corpus serves
-# those buyers too thinly).
+# The third, fifth, ninth and tenth blind sets are checked the same way (the first, second
+# and fourth keep audiences with fewer than 40 judged articles or none worth sharing: the
+# corpus serves those buyers too thinly).
 HELDOUT4 = sorted((RELEVANCE / "heldout4").glob("*.json"))
 HELDOUT4_FROZEN = RELEVANCE / "heldout4" / "baseline" / "rankings-4020f81.json"
 HELDOUT6 = sorted((RELEVANCE / "heldout6").glob("*.json"))
