@@ -48,12 +48,8 @@ sys.path.insert(0, str(REPO))  # tests.evaluation.corpus: the one corpus ingest,
 sys.path.insert(0, str(REPO / "bench"))
 
 from relevance_pool import (  # noqa: E402
-    FROZEN,
-    FROZEN_AT,
-    JUDGEMENTS,
     SINCE,
     corpus_workspace,
-    held_out,
     suggested,
     title_keyword_baseline,
 )
@@ -63,7 +59,16 @@ from feeds import semantic  # noqa: E402
 from feeds.models import Article, Feed  # noqa: E402
 from schedules import audiences_db  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, stable_url  # noqa: E402
-from tests.evaluation.relevance import CLICKS, five_clicks, ndcg_at_10, precision_at_5  # noqa: E402
+from tests.evaluation.relevance import (  # noqa: E402
+    CLICKS,
+    FROZEN,
+    FROZEN_AT,
+    RELEVANCE,
+    five_clicks,
+    held_out,
+    ndcg_at_10,
+    precision_at_5,
+)
 
 RANKINGS = ("today", "title", "words", "new")
 
@@ -78,7 +83,7 @@ def _held_out(key: str, label: str, why: str) -> tuple[str, str, str, Path, Path
 SETS = (
     ("committed", "committed set, 12 audiences, today = aab1145",
      "measured on the committed set, which the ranking's author could see",
-     JUDGEMENTS, FROZEN),
+     RELEVANCE, FROZEN),
     _held_out("heldout", "held-out set, 4 audiences",
      "graded by the author of an earlier ranking, so only partly independent"),
     _held_out("heldout2", "blind held-out set, 6 audiences",

@@ -44,32 +44,7 @@ from core.models import Workspace  # noqa: E402
 from feeds.models import Article  # noqa: E402
 from schedules import audiences_db, suggestions_db  # noqa: E402
 from tests.evaluation.corpus import EVAL_NOW, ingest, stable_url  # noqa: E402
-
-JUDGEMENTS = REPO / "tests" / "data" / "relevance"
-FROZEN = JUDGEMENTS / "baseline" / "rankings-aab1145.json"
-# The validation sets, written after the ranking of issue 13 (the suite's floors do not
-# assert on them), and the revision of main whose top 10s were frozen as each one's "today"
-# when it was pooled.
-FROZEN_AT = {
-    "heldout": "9eee635",
-    "heldout2": "8c77c87",
-    "heldout3": "f5af534",
-    "heldout4": "4020f81",
-    "heldout5": "8a180d9",
-    "heldout6": "c27922b",
-    "heldout7": "f4ae7c9",
-    "heldout8": "acac273",
-    "heldout9": "1a3d0b4",
-    "heldout10": "c37240a",
-    "heldout11": "c37240a",
-}
-
-
-def held_out(name: str) -> tuple[Path, Path]:
-    """A validation set's folder and its frozen "today" rankings."""
-    folder = JUDGEMENTS / name
-    return folder, folder / "baseline" / f"rankings-{FROZEN_AT[name]}.json"
-
+from tests.evaluation.relevance import RELEVANCE  # noqa: E402
 
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 LONG_HALF_LIFE = 365
@@ -226,7 +201,7 @@ def main() -> None:
     parser.add_argument("--min-pool", type=int, default=40, help="deepen until this many")
     parser.add_argument("--all", action="store_true", help="re-grade: pool plus judged")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--set", type=Path, default=JUDGEMENTS, help="folder of <slug>.json")
+    parser.add_argument("--set", type=Path, default=RELEVANCE, help="folder of <slug>.json")
     parser.add_argument("--freeze", type=Path, help="write today's top 10 per audience here")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -22,27 +22,22 @@ from core.db import make_sessionmakers
 from core.models import Workspace
 from schedules import audiences_db, suggestions_db
 from tests.evaluation.corpus import CORPUS, EVAL_NOW, ingest, stable_url
-from tests.evaluation.relevance import five_clicks, ndcg_at_10, precision_at_5
+from tests.evaluation.relevance import (
+    FROZEN,
+    RELEVANCE,
+    five_clicks,
+    held_out,
+    ndcg_at_10,
+    precision_at_5,
+)
 
-RELEVANCE = Path(__file__).parents[1] / "data" / "relevance"
 JUDGEMENTS = sorted(RELEVANCE.glob("*.json"))
-FROZEN = RELEVANCE / "baseline" / "rankings-aab1145.json"
-# Four audiences written later, kept as a validation set: checked for completeness here, but no
-# floor asserts on their figures (bench/bench_relevance.py reports them), so that the ranking
-# is not tuned against them too.
-HELDOUT = sorted((RELEVANCE / "heldout").glob("*.json"))
-HELDOUT_FROZEN = RELEVANCE / "heldout" / "baseline" / "rankings-9eee635.json"
-# The third, fifth, ninth and tenth blind sets are checked the same way (the first, second
-# and fourth keep audiences with fewer than 40 judged articles or none worth sharing: the
-# corpus serves those buyers too thinly).
-HELDOUT4 = sorted((RELEVANCE / "heldout4").glob("*.json"))
-HELDOUT4_FROZEN = RELEVANCE / "heldout4" / "baseline" / "rankings-4020f81.json"
-HELDOUT6 = sorted((RELEVANCE / "heldout6").glob("*.json"))
-HELDOUT6_FROZEN = RELEVANCE / "heldout6" / "baseline" / "rankings-c27922b.json"
-HELDOUT10 = sorted((RELEVANCE / "heldout10").glob("*.json"))
-HELDOUT10_FROZEN = RELEVANCE / "heldout10" / "baseline" / "rankings-c37240a.json"
-HELDOUT11 = sorted((RELEVANCE / "heldout11").glob("*.json"))
-HELDOUT11_FROZEN = RELEVANCE / "heldout11" / "baseline" / "rankings-c37240a.json"
+# Validation sets checked for completeness here, but no floor asserts on their figures
+# (bench/bench_relevance.py reports them), so that the ranking is not tuned against them too:
+# the four held-out audiences and the third, fifth, ninth and tenth blind sets (the others
+# keep audiences with fewer than 40 judged articles or none worth sharing: the corpus serves
+# those buyers too thinly).
+CHECKED_SETS = {"heldout": 4, "heldout4": 6, "heldout6": 6, "heldout10": 6, "heldout11": 6}
 SINCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # every dated corpus article is a candidate
 # Floors on the committed set, a little under what the ranking reaches on it (BENCHMARKS.md
 # has the figures); the targets (mean P@5 0.8, none below 0.6, nDCG@10 0.7, feedback
@@ -73,13 +68,12 @@ def _specs(paths: list[Path] = JUDGEMENTS) -> list[dict]:
     ("paths", "frozen_path", "audiences"),
     [
         (JUDGEMENTS, FROZEN, 8),
-        (HELDOUT, HELDOUT_FROZEN, 4),
-        (HELDOUT4, HELDOUT4_FROZEN, 6),
-        (HELDOUT6, HELDOUT6_FROZEN, 6),
-        (HELDOUT10, HELDOUT10_FROZEN, 6),
-        (HELDOUT11, HELDOUT11_FROZEN, 6),
+        *[
+            (sorted(held_out(name)[0].glob("*.json")), held_out(name)[1], audiences)
+            for name, audiences in CHECKED_SETS.items()
+        ],
     ],
-    ids=["committed", "heldout", "heldout4", "heldout6", "heldout10", "heldout11"],
+    ids=["committed", *CHECKED_SETS],
 )
 def test_judgement_set_covers_unlike_audiences_with_graded_reasons(
     paths: list[Path], frozen_path: Path, audiences: int
