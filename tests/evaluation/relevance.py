@@ -35,6 +35,7 @@ FROZEN_AT = {
     "heldout9": "1a3d0b4",
     "heldout10": "c37240a",
     "heldout11": "c37240a",
+    "heldout12": "c37240a",
 }
 
 
