@@ -1,7 +1,8 @@
 """The relevance measures of tests/data/relevance (see /work/shared/RELEVANCE.md), shared by the
 precision test and bench/bench_relevance.py. An unjudged article has grade 0: unknown is not
 relevant, so a ranking cannot score by finding articles the judges never saw. The feedback
-simulation lives here too, so that the bench and the suite click the same way."""
+simulation and where each judgement set lives live here too, so that the bench, the pool
+script and the suite click the same way and read the same sets."""
 
 from __future__ import annotations
 
