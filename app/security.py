@@ -127,10 +127,14 @@ def _unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+def _raw_target() -> str:
+    """The path and query as the client sent them, before decoding: RAW_URI, which gunicorn,
+    werkzeug's server and its test client all set; the decoded ones where a server does not."""
+    return request.environ.get("RAW_URI") or request.full_path
+
+
 def _oversized_head() -> Response | None:
-    # RAW_URI is what gunicorn read; other servers give the decoded path and query.
-    target = request.environ.get("RAW_URI") or request.full_path
-    if len(target) > MAX_URL_BYTES:
+    if len(_raw_target()) > MAX_URL_BYTES:
         return problem(414, f"The path and query string are limited to {MAX_URL_BYTES} bytes.")
     for name, value in request.headers.items():
         if len(name) + len(value) + 2 > MAX_HEADER_BYTES:
@@ -152,7 +156,7 @@ def _guard_request() -> Response | None:
     store more than it accepts."""
     if found := _oversized_head():
         return found
-    if _ENCODED_SLASH in _raw_path().lower():
+    if _ENCODED_SLASH in _raw_target().split("?", 1)[0].lower():
         raise NotFound(ENCODED_SLASH_IN_ADDRESS)
     if request.endpoint in UPLOAD_BODY_BYTES:
         request.max_content_length = max(
@@ -178,13 +182,6 @@ _ENCODED_SLASH = "%2f"
 ENCODED_SLASH_IN_ADDRESS = (
     "This address holds an encoded slash (%2F) in its path, which no page or resource has."
 )
-
-
-def _raw_path() -> str:
-    """The path as the client sent it, before decoding (gunicorn's RAW_URI, werkzeug's
-    REQUEST_URI); the decoded one when the server gives neither."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    return raw.split("?", 1)[0] if raw else request.path
 
 
 NUL_IN_ADDRESS = (
