@@ -399,18 +399,16 @@ def update_contact(
     """
     twins = "profile_url" in changes or "owner_id" in changes
     shown_changes = [field for field in SHOWN_IN_CALENDARS if field in changes]
-    held = (
-        get_contact(session, workspace_id, contact_id, owner_id) if twins or shown_changes else None
-    )
     reps: set[int] = set()
-    # A new profile or rep locks the reps before the contact: its rep is read unlocked here,
-    # then checked to have held still.
-    if twins and held is not None:
-        reps = {held.owner_id, changes.get("owner_id") or held.owner_id}
-        _lock_reps(session, workspace_id, reps)
-    renaming = held is not None and any(
-        _text(changes[field]) != getattr(held, field) for field in shown_changes
-    )
+    renaming = False
+    if twins or shown_changes:
+        held = get_contact(session, workspace_id, contact_id, owner_id)
+        # A new profile or rep locks the reps before the contact: its rep is read unlocked
+        # here, then checked to have held still.
+        if twins:
+            reps = {held.owner_id, changes.get("owner_id") or held.owner_id}
+            _lock_reps(session, workspace_id, reps)
+        renaming = any(_text(changes[field]) != getattr(held, field) for field in shown_changes)
     locked = _lock_ask_audiences(session, workspace_id, [contact_id]) if renaming else []
     contact = lock_contact(session, workspace_id, contact_id, owner_id)
     shown = _shown(contact)
