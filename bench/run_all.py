@@ -496,8 +496,9 @@ def main() -> None:
                        "inserts, round trips, other processes on the machine); rerun on a "
                        "quiet machine")  # fmt: skip
             else:
-                why = (f"its CPU time is {p['cpu_ratio']:.2f}x feedparser's. Profiled, "
-                       "feedparser's own parse without its sanitiser is ~40% of the "
+                why = (f"its CPU time is {p['cpu_ratio']:.2f}x feedparser's. In a profile "
+                       "of the pipeline at 4eb494a (not this run), feedparser's own parse "
+                       "without its sanitiser was ~40% of the "
                        "pipeline's CPU (its element handlers, link resolution and cp1252 "
                        "mapping run either way), cleaning the entries ~25% (nh3 and the "
                        "nesting check ~10%, text extraction ~7%), storing ~23% (meaning "
