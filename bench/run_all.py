@@ -500,7 +500,8 @@ def main() -> None:
                        "of the pipeline at 4eb494a (not this run), feedparser's own parse "
                        "without its sanitiser was ~40% of the "
                        "pipeline's CPU (its element handlers, link resolution and cp1252 "
-                       "mapping run either way), cleaning the entries ~25% (nh3 and the "
+                       "mapping run either way; the mapping, ~7% then, runs at twice that "
+                       "speed since feeds/cp1252_table.py), cleaning the entries ~25% (nh3 and the "
                        "nesting check ~10%, text extraction ~7%), storing ~23% (meaning "
                        "vectors ~9%, search words ~4%), fetching ~6%; fix: a parser of our "
                        "own in feedparser's place")  # fmt: skip

@@ -3,7 +3,8 @@
 feedparser does the format work (RSS 0.9x-2.0, RSS 1.0, Atom, broken XML through its loose
 parser) but is called with its own sanitiser and relative-URI rewriting off: both are slow,
 and its sanitiser is not trusted here (see :mod:`feeds.sanitizer`). Its strict parser gets
-buffered text from expat (see :mod:`feeds.expat_driver`). Every document passes
+buffered text from expat (see :mod:`feeds.expat_driver`) and repairs cp1252 through a faster
+table (:mod:`feeds.cp1252_table`). Every document passes
 :func:`feeds.xmlguard.check_xml` first, inside :func:`parse_feed`, so no caller can forget it.
 
 Entry identity (the dedup key within one feed) is the entry's id/guid, else its canonical link,
@@ -31,7 +32,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from feeds import expat_driver, jsonfeed
+from feeds import cp1252_table, expat_driver, jsonfeed
 from feeds.dates import parse_date
 from feeds.errors import ParseError
 from feeds.models import (
@@ -93,6 +94,7 @@ _REPLACEMENT_REFERENCE = b"&#xFFFD;"
 _REFERENCE_PROBE = "&#x;0123456789abcdefABCDEF"
 
 expat_driver.install()
+cp1252_table.install()
 
 
 @dataclass(frozen=True)
