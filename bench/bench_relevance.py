@@ -21,11 +21,11 @@ The five are dismissed for both lists, so that the rest is ranked as a list of i
 Thirteen sets are measured and reported apart: the twelve committed audiences (which the
 suite's floors assert on, and which earlier rankings were tuned against) and the four held-out
 ones of tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were
-pooled). tests/data/relevance/heldout2 to heldout12 (six audiences each) were written and
+pooled). tests/data/relevance/heldout2 to heldout13 (six audiences each) were written and
 graded by judges who never saw any ranking's output or this benchmark; their "today" is main at
 8c77c87, f5af534, 4020f81, 8a180d9, c27922b, f4ae7c9, acac273, 1a3d0b4 and c37240a (the last
 three). The JSON line keeps the twelve's figures at its top level and puts each other set's
-under its key (``heldout``, ``heldout2`` ... ``heldout12``).
+under its key (``heldout``, ``heldout2`` ... ``heldout13``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -116,6 +116,9 @@ SETS = (
     _held_out("heldout12", "eleventh blind held-out set, 6 audiences",
      "graded blind, pooled from today's ranking before a change to feedback was measured on "
      "it"),
+    _held_out("heldout13", "twelfth blind held-out set, 6 terse audiences",
+     "graded blind, pooled from today's ranking before any ranking was measured on it; "
+     "audiences typed as a new user would (2-4 keywords, one short sentence, no excludes)"),
 )  # fmt: skip
 
 

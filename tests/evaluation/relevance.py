@@ -37,6 +37,7 @@ FROZEN_AT = {
     "heldout10": "c37240a",
     "heldout11": "c37240a",
     "heldout12": "c37240a",
+    "heldout13": "3322e4b",
 }
 
 
