@@ -18,14 +18,15 @@ measured on the rest (those five left out of both the ranking and the ideal), wi
 without the feedback (``tests.evaluation.relevance.five_clicks``, which the suite uses too).
 The five are dismissed for both lists, so that the rest is ranked as a list of its own.
 
-Thirteen sets are measured and reported apart: the twelve committed audiences (which the
+Fifteen sets are measured and reported apart: the twelve committed audiences (which the
 suite's floors assert on, and which earlier rankings were tuned against) and the four held-out
 ones of tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen when they were
-pooled). tests/data/relevance/heldout2 to heldout13 (six audiences each) were written and
+pooled). tests/data/relevance/heldout2 to heldout14 (six audiences each) were written and
 graded by judges who never saw any ranking's output or this benchmark; their "today" is main at
-8c77c87, f5af534, 4020f81, 8a180d9, c27922b, f4ae7c9, acac273, 1a3d0b4 and c37240a (the last
-three). The JSON line keeps the twelve's figures at its top level and puts each other set's
-under its key (``heldout``, ``heldout2`` ... ``heldout13``).
+8c77c87, f5af534, 4020f81, 8a180d9, c27922b, f4ae7c9, acac273, 1a3d0b4, c37240a (heldout10 to
+12), 3322e4b and 607b8f2 (the last two, whose audiences are terse). The JSON line keeps the
+twelve's figures at its top level and puts each other set's under its key (``heldout``,
+``heldout2`` ... ``heldout14``).
 
 Run: .venv/bin/python bench/bench_relevance.py [--json] [--unjudged-out FILE]
 """
@@ -119,6 +120,9 @@ SETS = (
     _held_out("heldout13", "twelfth blind held-out set, 6 terse audiences",
      "graded blind, pooled from today's ranking before any ranking was measured on it; "
      "audiences typed as a new user would (2-4 keywords, one short sentence, no excludes)"),
+    _held_out("heldout14", "thirteenth blind held-out set, 6 terse audiences",
+     "graded blind, pooled from today's ranking and a change to keyword forms before either "
+     "was measured on it; audiences typed as a new user would"),
 )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ FROZEN_AT = {
     "heldout11": "c37240a",
     "heldout12": "c37240a",
     "heldout13": "3322e4b",
+    "heldout14": "607b8f2",
 }
 
 
