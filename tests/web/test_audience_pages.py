@@ -113,6 +113,20 @@ def test_an_admin_creates_an_audience_from_the_form(browser, rep):
     assert "4 value posts before each ask (80-20), asks 30 days apart or more" in listed
 
 
+def test_the_form_says_how_to_write_keywords_and_a_description(browser, rep):
+    """Suggestions find the sense meant from several keywords and the buyer's job; a rep
+    typing three words and no description learns that where they type."""
+    blank = page_text(browser.get("/audiences/new"))
+    for field, advice in [
+        ("description", "Two sentences on the buyer's job"),
+        ("keywords", "one word alone, such as “security” or “film”, also finds its other senses"),
+        ("exclude_keywords", "The wrong sense that keeps coming back"),
+    ]:
+        hint = field.replace("_", "-") + "-hint"
+        assert re.search(rf'<textarea id="{field}"[^>]* aria-describedby="{hint}"', blank)
+        assert re.search(rf'<p class="hint" id="{hint}">[^<]*{re.escape(advice)}', blank)
+
+
 def test_an_admin_edits_an_audience_and_the_form_shows_what_is_stored(browser, rep):
     audience = make_audience(rep, policy="80-20")
     path = f"/audiences/{audience['id']}/settings"
