@@ -4,7 +4,7 @@ feedparser maps the C1 controls that cp1252 text read as Latin-1 leaves behind (
 to the characters meant (the euro sign, curly quotes, dashes) with ``str.translate`` over a
 dict of 27 code points, on the text of every element it pops. For a text that is not ASCII,
 CPython then raises and clears a KeyError for each character the dict lacks: on the real-feed
-corpus that was the largest single cost of a refresh (bench/BENCHMARKS.md, feed ingest). A
+corpus that was the largest single cost of a refresh (BENCHMARKS.md, feed ingest). A
 string holding every character below U+10000, those 27 replaced, maps the same at about twice
 the speed: indexing it cannot fail there, and past its end the IndexError leaves a character
 as it is, as the dict's KeyError does. It takes 128 KiB, once per process.
