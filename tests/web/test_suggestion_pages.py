@@ -10,6 +10,7 @@ import pytest
 
 from core.db import utcnow
 from tests.helpers import give, make_audience
+from tests.web.conftest import sign_in
 from tests.web.helpers import items, page_text, seed, text_of
 
 
@@ -60,6 +61,32 @@ def test_each_suggestion_shows_its_reasons_and_schedules_into_the_next_open_slot
     assert "Scheduled “Pricing pages that convert CFOs”" in landed
     # Shared now, so no longer suggested.
     assert "convert CFOs" not in text_of(browser.get(f"/audiences/{audience['id']}/suggestions"))
+
+
+def test_a_terse_audience_is_told_what_would_sharpen_its_suggestions(app, rep, second_rep, browser):
+    """Two words and no description leave the sense to chance; the page says what helps, with
+    a link for the admin who can change the audience, and stops once the audience says more."""
+    terse = make_audience(rep, keywords=["pricing", "churn"])
+    seed(app, rep.workspace_id, "Pricing pages that convert CFOs")
+    path = f"/audiences/{terse['id']}/suggestions"
+    page = page_text(browser.get(path))
+    assert "CFOs has 2 keywords and no description." in page
+    assert "Marking a few suggestions Useful or Not useful teaches the ranking at once." in page
+    assert re.search(rf'<a href="/audiences/{terse["id"]}/settings">add to them</a>', page)
+    seller = page_text(sign_in(app, second_rep, "second@acme.example").get(path))
+    assert "an admin can add to them." in seller and "add to them</a>" not in seller
+
+    job = (
+        "Finance chiefs at mid-size SaaS firms who own pricing, billing and the forecast, "
+        "and answer to the board for net revenue."
+    )
+    described = {"description": job}
+    assert rep.patch(f"/api/v1/audiences/{terse['id']}", json=described).status_code == 200
+    assert 'id="terse"' not in browser.get(path).get_data(as_text=True)
+    many = make_audience(rep, name="RevOps", keywords=["pricing", "churn", "billing", "ARR", "NRR"])
+    assert 'id="terse"' not in browser.get(f"/audiences/{many['id']}/suggestions").get_data(
+        as_text=True
+    )
 
 
 def test_scheduling_a_suggestion_again_says_where_it_is_and_adds_no_second_post(
