@@ -24,7 +24,7 @@ ones of tests/data/relevance/heldout, whose "today" is main at 9eee635 (frozen w
 pooled). tests/data/relevance/heldout2 to heldout14 (six audiences each) were written and
 graded by judges who never saw any ranking's output or this benchmark; their "today" is main at
 8c77c87, f5af534, 4020f81, 8a180d9, c27922b, f4ae7c9, acac273, 1a3d0b4, c37240a (heldout10 to
-12), 3322e4b and 607b8f2 (the last two, whose audiences are terse). The JSON line keeps the
+12), 7c9e15e and 607b8f2 (the last two, whose audiences are terse). The JSON line keeps the
 twelve's figures at its top level and puts each other set's under its key (``heldout``,
 ``heldout2`` ... ``heldout14``).
 

@@ -37,7 +37,7 @@ FROZEN_AT = {
     "heldout10": "c37240a",
     "heldout11": "c37240a",
     "heldout12": "c37240a",
-    "heldout13": "3322e4b",
+    "heldout13": "7c9e15e",
     "heldout14": "607b8f2",
 }
 
