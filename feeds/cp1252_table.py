@@ -11,7 +11,9 @@ as it is, as the dict's KeyError does. It takes 128 KiB, once per process.
 
 feedparser reads the table from a module global; :func:`install` replaces it, so the change is
 process-wide, like :mod:`feeds.expat_driver`, and as there the results are identical
-(``tests/unit/feeds/test_cp1252_table.py`` compares every code point).
+(``tests/unit/feeds/test_cp1252_table.py`` compares every code point). :mod:`feeds.parser`
+installs it before its first parse, not on import: building it takes a few milliseconds, which
+a web worker that never parses a feed need not spend at start-up.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ import feedparser.mixin
 BMP = 0x10000
 
 
-def as_string(table: Mapping[int, str]) -> str:
+def _as_string(table: Mapping[int, str]) -> str:
     """``table`` (code point to one character, all below U+10000) as a string indexed by
     code point, every other character mapping to itself."""
-    return "".join(table.get(code, chr(code)) for code in range(BMP))
+    characters = list(map(chr, range(BMP)))
+    for code, to in table.items():
+        characters[code] = to
+    return "".join(characters)
 
 
 def install() -> bool:
-    """Give feedparser the string table; False if this feedparser keeps no such dict (it then
-    repairs as before, only slower)."""
+    """Give feedparser the string table, once per process (later calls only check it); False
+    if this feedparser keeps no such dict (it then repairs as before, only slower)."""
     table = getattr(feedparser.mixin, "_cp1252", None)
     if isinstance(table, str):
         return True
@@ -39,5 +44,5 @@ def install() -> bool:
         code >= BMP or len(to) != 1 for code, to in table.items()
     ):
         return False
-    feedparser.mixin._cp1252 = as_string(table)  # type: ignore[attr-defined]
+    feedparser.mixin._cp1252 = _as_string(table)  # type: ignore[attr-defined]
     return True

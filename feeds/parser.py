@@ -94,7 +94,6 @@ _REPLACEMENT_REFERENCE = b"&#xFFFD;"
 _REFERENCE_PROBE = "&#x;0123456789abcdefABCDEF"
 
 expat_driver.install()
-cp1252_table.install()
 
 
 @dataclass(frozen=True)
@@ -195,6 +194,7 @@ def _read_xml(
     # The headers set the base URL for relative links, and the encoding the way xmlguard read
     # it: with no charset, from the document.
     media_type = f"application/xml; charset={charset}" if charset else "application/xml"
+    cp1252_table.install()
     result = feedparser.parse(
         io.BytesIO(data),
         sanitize_html=False,

@@ -6,6 +6,7 @@ import datetime as dt
 
 import feedparser.html
 import feedparser.mixin
+import pytest
 
 from feeds import cp1252_table
 from feeds.parser import parse_feed
@@ -18,6 +19,12 @@ MISLABELLED = (
     b"<link>https://a.example/1</link><description>Caf\xe9 for \x80 5</description></item>"
     b"</channel></rss>"
 )
+
+
+@pytest.fixture(autouse=True)
+def parsed_once() -> None:
+    """feeds.parser installs the table before its first parse, as a refresh would."""
+    parse_feed(MISLABELLED, base_url="https://a.example/feed", fetched_at=dt.datetime.now(dt.UTC))
 
 
 def test_feeds_parser_gives_feedparser_the_string_table() -> None:
