@@ -121,7 +121,6 @@ def _page(audience: Audience, status: int = 200, **extra):
         further_back=_further_back(empty, now) if empty else None,
         verdicts=verdicts,
         terse=_terse(audience) if found else None,
-        can_edit=principal().is_admin,
         next_slot=slots_db.next_open_slot(session(), audience, me, now),
         next_quarter=_next_quarter(audience, now),
         verdict_words=VERDICT_WORDS,
