@@ -19,6 +19,7 @@ from app import (
     security,
     server_refusals,
     settings,
+    suggestion_lists,
     telemetry,
     web,
 )
@@ -64,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     refused_asks.init_app(app)
     feed_jobs.init_app(app)
     ics.init_app(app)
+    suggestion_lists.init_app(app)
     api.init_app(app)
     ratelimits.init_app(app)  # before auth: a blocked address gets no answer about its token
     auth.init_app(app)

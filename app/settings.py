@@ -191,6 +191,7 @@ class Settings:
     db_max_overflow: int | None
     db_answer_timeout: int | None  # seconds; None: no limit
     ics_cache_mib: int
+    suggestions_cache_seconds: int
     ratelimit_storage_uri: str
     auth_failure_limit: str
     signin_failure_limit: str
@@ -214,6 +215,7 @@ class Settings:
             "DB_MAX_OVERFLOW": self.db_max_overflow,
             "DB_ANSWER_TIMEOUT": self.db_answer_timeout,
             "ICS_CACHE_MIB": self.ics_cache_mib,
+            "SUGGESTIONS_CACHE_SECONDS": self.suggestions_cache_seconds,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "PLANNER_AUTH_FAILURE_LIMIT": self.auth_failure_limit,
             "PLANNER_SIGNIN_FAILURE_LIMIT": self.signin_failure_limit,
@@ -262,6 +264,7 @@ def read(
         db_max_overflow=env.number("PLANNER_DB_MAX_OVERFLOW", None),
         db_answer_timeout=env.number("PLANNER_DB_ANSWER_TIMEOUT", DB_ANSWER_TIMEOUT) or None,
         ics_cache_mib=env.number("PLANNER_ICS_CACHE_MIB", 64),
+        suggestions_cache_seconds=env.number("PLANNER_SUGGESTIONS_CACHE_SECONDS", 60, maximum=3600),
         ratelimit_storage_uri=env.storage_uri("PLANNER_RATELIMIT_STORAGE_URI", "memory://"),
         auth_failure_limit=env.rate_limit("PLANNER_AUTH_FAILURE_LIMIT", "20/minute"),
         signin_failure_limit=env.rate_limit("PLANNER_SIGNIN_FAILURE_LIMIT", "5/minute"),

@@ -23,6 +23,11 @@ shown beside it for comparison: every request asks for a window no request asked
 (``from`` a distinct instant before the first post, so every post is still in it), which makes
 the server build and render the calendar as it does once after each change.
 
+Likewise each worker keeps the suggestion lists it ranked (PLANNER_SUGGESTIONS_CACHE_SECONDS),
+until anything they were ranked from changes: "suggestions" asks for one list again and again,
+as a rep's page and the tools polling it do; "suggestions ranked afresh" is shown beside it,
+every request a ``since`` a distinct second earlier, so each is ranked as after a change.
+
 Run: .venv/bin/python bench/bench_api.py [--database-url postgresql://...] [--duration 5]
 [--json] (on PostgreSQL the bench's workspace is deleted at the end).
 """
@@ -134,6 +139,7 @@ SCENARIOS = {
     "healthz": ("info", {200}),
     "list a month of posts": ("read", {200}),
     "suggestions": ("read", {200}),
+    "suggestions ranked afresh": ("info", {200}),
     "calendar.ics": ("read", {200}),
     "calendar.ics revalidation": ("read", {304}),
     "calendar.ics first render": ("info", {200}),
@@ -155,6 +161,12 @@ class Requests:
         self.k, self.n, self.sent = k, n, 0
         self.auth = {"Authorization": f"Bearer {spec['token']}"}
 
+    def _unasked(self) -> dt.timedelta:
+        """An offset of whole seconds that no request of any client had before: a window
+        nothing was kept for."""
+        self.sent += 1
+        return dt.timedelta(seconds=self.sent * self.n + self.k)
+
     def next(self) -> tuple[str, str, dict, bytes | None]:
         spec, rng, scenario = self.spec, self.rng, self.scenario
         audience = rng.choice(spec["audiences"])
@@ -168,8 +180,12 @@ class Requests:
             path = (f"/api/v1/audiences/{audience}/posts?limit=200"
                     f"&from={month:%Y-%m-%d}&to={end:%Y-%m-%d}")  # fmt: skip
             return "GET", path, self.auth, None
-        if scenario == "suggestions":
-            path = f"/api/v1/audiences/{spec['suggestion_audience']}/suggestions?since={SINCE}"
+        if scenario in ("suggestions", "suggestions ranked afresh"):
+            since = dt.datetime.fromisoformat(SINCE)
+            if scenario == "suggestions ranked afresh":
+                since -= self._unasked()
+            path = (f"/api/v1/audiences/{spec['suggestion_audience']}/suggestions"
+                    f"?since={since.isoformat()}")  # fmt: skip
             return "GET", path.replace("+", "%2B"), self.auth, None
         if scenario == "calendar.ics":
             return "GET", f"/api/v1/audiences/{audience}/calendar.ics", self.auth, None
@@ -177,8 +193,7 @@ class Requests:
             headers = {**self.auth, "If-None-Match": spec["etags"][str(audience)]}
             return "GET", f"/api/v1/audiences/{audience}/calendar.ics", headers, None
         if scenario == "calendar.ics first render":
-            self.sent += 1
-            since = START - dt.timedelta(seconds=self.sent * self.n + self.k)
+            since = START - self._unasked()
             path = f"/api/v1/audiences/{audience}/calendar.ics?from={since.isoformat()}"
             return "GET", path.replace("+", "%2B"), self.auth, None
         if scenario == "create a give":

@@ -335,6 +335,7 @@ def _deactivate(session: Session, user: User, *, closing: bool) -> User:
         if user.role == "admin":
             _keep_an_admin(session, user, closing=closing)
         user.deactivated_at = utcnow()
+        touch_suggestions(session, user.workspace_id)  # their unpublished plans no longer stagger
         # Their calendars' secret addresses are credentials too; no later change brings them back.
         user.calendar_feed_version = feed_versions.turn_off(user.calendar_feed_version)
         user.team_calendar_feed_version = feed_versions.turn_off(user.team_calendar_feed_version)
@@ -342,6 +343,17 @@ def _deactivate(session: Session, user: User, *, closing: bool) -> User:
         session.flush()
         end_sessions(session, user.id)
     return user
+
+
+def touch_suggestions(session: Session, *workspace_ids: int) -> None:
+    """Something the workspaces' suggestion lists are ranked from changed (an article, a
+    feed, a member): the lists kept (schedules.suggestions_db.ListingCache) are stale from
+    this commit on."""
+    session.execute(
+        update(Workspace)
+        .where(Workspace.id.in_(workspace_ids))
+        .values(suggestions_version=Workspace.suggestions_version + 1)
+    )
 
 
 def update_workspace(

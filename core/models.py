@@ -36,6 +36,9 @@ class Workspace(Base):
     connect_minutes: Mapped[int] = mapped_column(Integer, default=60)
     # The default UTM tagging of shared links (schedules.utm); None: off.
     utm: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Bumped by every change to the workspace's articles, feeds or members that suggestion lists
+    # are ranked from (accounts_db.touch_suggestions): a list kept is current while it holds.
+    suggestions_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

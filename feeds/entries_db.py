@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from core import dialects
+from core.accounts_db import touch_suggestions
 from core.db import in_chunks, turn_lock
 from core.models import Workspace
 from feeds import semantic
@@ -132,7 +133,7 @@ def embed_missing(session: Session, after_id: int = 0, batch: int = 500) -> tupl
     before the semantic extra was installed, or before migration 0016); answers the last
     article id looked at (0 when none was left) and how many vectors were stored."""
     rows = session.execute(
-        select(Article.id, Article.title, Article.summary_text)
+        select(Article.id, Article.workspace_id, Article.title, Article.summary_text)
         .outerjoin(ArticleVector)
         .where(ArticleVector.article_id.is_(None), Article.id > after_id)
         .order_by(Article.id)
@@ -141,6 +142,8 @@ def embed_missing(session: Session, after_id: int = 0, batch: int = 500) -> tupl
     stored = _store_vectors(
         session, [r.id for r in rows], [(r.title, r.summary_text) for r in rows]
     )
+    if stored:  # the meaning factor weighs them from now on
+        touch_suggestions(session, *{r.workspace_id for r in rows})
     return (rows[-1].id if rows else 0), stored
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import dialects
+from core.accounts_db import touch_suggestions
 from core.db import utcnow
 from feeds.entries_db import lock_workspace_articles, store_entries
 from feeds.errors import FetchError, ParseError, UnsafeXML
@@ -161,7 +162,10 @@ def store_download(session: Session, feed: Feed, download: Download) -> RefreshS
         lock_workspace_articles(session, feed.workspace_id)
         new, updated = store_entries(session, feed, parsed, now)
         feed.ttl_minutes = parsed.ttl_minutes
-        feed.title = feed.title or (parsed.title or "")[:FEED_TITLE_MAX] or None
+        title = feed.title or (parsed.title or "")[:FEED_TITLE_MAX] or None
+        if new or updated or title != feed.title:
+            touch_suggestions(session, feed.workspace_id)
+        feed.title = title
         _record_success(feed, now, result, "ok")
         summary = RefreshSummary(fetched=True, new_articles=new, updated=updated)
     # Set last, so the queries above find nothing of the feed's to flush first: the feed row

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.accounts_db import touch_suggestions
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound, on_field
 from core.text import one_line, visible
@@ -68,6 +69,7 @@ def create_feed(
     except IntegrityError:
         # Lost a race with a concurrent subscriber (PostgreSQL; SQLite writers are serial).
         raise _subscribed(url) from None
+    touch_suggestions(session, workspace_id)  # an empty suggestion list no longer lacks feeds
     return feed
 
 
@@ -141,6 +143,7 @@ def update_feed(
             feed.disabled_reason = None
             feed.error_count = 0
             feed.next_check_at = utcnow()
+    touch_suggestions(session, workspace_id)  # suggestions name its title
     session.flush()
     return feed
 
@@ -148,6 +151,7 @@ def update_feed(
 def delete_feed(session: Session, workspace_id: int, feed_id: int) -> None:
     """Unsubscribe. Articles stay: they may already be planned or shared."""
     session.delete(get_feed(session, workspace_id, feed_id))
+    touch_suggestions(session, workspace_id)
     session.flush()
 
 
@@ -255,6 +259,8 @@ def import_opml(
             existing.tags = tags
             existing.title = existing.title or title
             updated += 1
+    if updated:
+        touch_suggestions(session, workspace_id)
     session.flush()
     return OpmlImportSummary(created=created, updated=updated, skipped=skipped)
 

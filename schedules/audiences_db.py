@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
@@ -108,6 +108,16 @@ def lock_audience(session: Session, workspace_id: int, audience_id: int) -> Audi
     audience = lock_owned_row(session, Audience, workspace_id, audience_id, "audience")
     audience.revision += 1
     return audience
+
+
+def touch_feedback(session: Session, audience_id: int) -> None:
+    """A dismissal or verdict changed: the audience's kept suggestion lists are stale from
+    this commit on (schedules.suggestions_db.ListingCache), its calendar is not."""
+    session.execute(
+        update(Audience)
+        .where(Audience.id == audience_id)
+        .values(feedback_revision=Audience.feedback_revision + 1)
+    )
 
 
 def hold_audience(session: Session, workspace_id: int, audience_id: int) -> Audience:

@@ -86,6 +86,7 @@ def record_feedback(
     if row.verdict != verdict:
         row.verdict = verdict
         row.created_at = now
+    audiences_db.touch_feedback(session, audience_id)
     session.flush()
     return Verdict(article_id, article.title, row.verdict, row.created_at)
 
@@ -117,6 +118,7 @@ def undo_feedback(session: Session, workspace_id: int, audience_id: int, article
             SuggestionFeedback.article_id == article_id,
         )
     )
+    audiences_db.touch_feedback(session, audience_id)
 
 
 def feedback_examples(

@@ -91,6 +91,9 @@ class Audience(Base):
     utm: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # Bumped by every change to the audience or its posts: the lock target and a cheap ETag.
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every dismissal and verdict, which ``revision`` (the calendar's) leaves alone:
+    # with it and the workspace's ``suggestions_version``, a kept suggestion list is current.
+    feedback_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

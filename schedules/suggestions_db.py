@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import Select, delete, func, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound
-from core.models import User
+from core.models import User, Workspace
 from feeds import semantic
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
@@ -66,12 +68,111 @@ def suggest(
     Each carries its colleagues' posts of it to the audience (``planned_by``), and one a
     colleague shares within a week of now is listed after the others (staggering)."""
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
+    return _suggest(session, audience, owner_id, limit, since, now)
+
+
+def _suggest(
+    session: Session,
+    audience: Audience,
+    owner_id: int | None,
+    limit: int,
+    since: str | dt.datetime | None,
+    now: dt.datetime | None,
+) -> list[Suggestion]:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidValue("limit", f"Must be between 1 and {MAX_LIMIT}.")
     start, now = _window(audience, times.parse_when("since", since, audience.timezone), now)
     skip = _excluded(audience.id, owner_id, TIMELINE_STATUSES)
     found = _ranked(session, audience, owner_id, limit, start, now, skip, [now])
     return staggering.staggered(found, now, limit, audience.timezone)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A suggestion list (:func:`suggest`), and why it is empty when it is."""
+
+    suggestions: list[Suggestion]
+    empty: EmptyReason | None
+
+
+class ListingCache:
+    """Suggestion lists this process ranked, by what they were ranked from, each kept for
+    ``seconds`` at most (0: none kept).
+
+    Ranking reads and scores every candidate of the window, several times a baseline request's
+    work, while a rep's page and the tools that poll it ask for the same list again and again.
+    The key (:func:`_listing_key`) holds every row a list depends on and the request; what no
+    row records, the clock, is why a list is kept only ``seconds``: its window, ages and
+    freshness lag by no more than that. Per process, like calendar_db.RenderCache; at most
+    ``size`` lists, the least recently used going first.
+    """
+
+    def __init__(self, seconds: float, size: int = 1000) -> None:
+        self.seconds = seconds
+        self._kept: TTLCache[tuple[Any, ...], Listing] | None = (
+            TTLCache(maxsize=size, ttl=seconds) if seconds > 0 else None
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], rank: Callable[[], Listing]) -> Listing:
+        if self._kept is None:
+            return rank()
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is None:
+            kept = rank()  # outside the lock: other threads keep serving meanwhile
+            with self._lock:
+                self._kept[key] = kept
+        return kept
+
+
+def listing(
+    session: Session,
+    workspace_id: int,
+    audience_id: int,
+    *,
+    owner_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    since: str | dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    cache: ListingCache,
+) -> Listing:
+    """:func:`suggest`, and why it found nothing when it did; from ``cache`` when the
+    list was ranked from the same rows less than its ``seconds`` ago."""
+    audience = audiences_db.get_audience(session, workspace_id, audience_id)
+
+    def rank() -> Listing:
+        found = _suggest(session, audience, owner_id, limit, since, now)
+        empty = None if found else _why_empty(session, audience, owner_id, since, now)
+        return Listing(found, empty)
+
+    return cache.get(_listing_key(session, audience, owner_id, limit, since), rank)
+
+
+def _listing_key(
+    session: Session,
+    audience: Audience,
+    owner_id: int | None,
+    limit: int,
+    since: str | dt.datetime | None,
+) -> tuple[Any, ...]:
+    """Every row a suggestion list is ranked from, by the counters its writers move, and the
+    request. The audience's ``revision`` moves with each change to it or to its posts (the
+    rep's and colleagues', which decide what is used and what is staggered), ``updated_at``
+    tells apart a state that reached the same revision again (a restored backup),
+    ``feedback_revision`` moves with each dismissal and verdict, and the workspace's
+    ``suggestions_version`` with each refresh that stored something, each feed added, edited or
+    removed, each batch of meaning vectors and each colleague deactivated (their unpublished
+    plans stop staggering). Read before the list is ranked, so a list kept under it is never
+    older than it."""
+    suggestions_version = session.scalar(
+        select(Workspace.suggestions_version).where(Workspace.id == audience.workspace_id)
+    )
+    return (
+        audience.workspace_id, audience.id, audience.revision, audience.updated_at,
+        audience.feedback_revision, suggestions_version, semantic.ranks_by_meaning(),
+        owner_id, limit, since,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,29 +186,26 @@ class EmptyReason:
     newest_older_at: dt.datetime | None = None  # how far back to look to find one
 
 
-def why_empty(
+def _why_empty(
     session: Session,
-    workspace_id: int,
-    audience_id: int,
-    *,
-    owner_id: int | None = None,
-    since: str | dt.datetime | None = None,
-    now: dt.datetime | None = None,
+    audience: Audience,
+    owner_id: int | None,
+    since: str | dt.datetime | None,
+    now: dt.datetime | None,
 ) -> EmptyReason:
     """What an empty :func:`suggest` answer means: no keywords, no feeds, or nothing in the
     window (with how many matching articles are older than it)."""
-    audience = audiences_db.get_audience(session, workspace_id, audience_id)
     if not any(k.strip() for k in audience.keywords):
         return EmptyReason("no_keywords", "This audience has no keywords to match articles on.")
     feeds = session.scalar(
-        select(func.count()).select_from(Feed).where(Feed.workspace_id == workspace_id)
+        select(func.count()).select_from(Feed).where(Feed.workspace_id == audience.workspace_id)
     )
     if not feeds:
         return EmptyReason("no_feeds", "The workspace follows no feeds yet: add one.")
     start, now = _window(audience, times.parse_when("since", since, audience.timezone), now)
     older = search(
         session,
-        workspace_id,
+        audience.workspace_id,
         audience.keywords,
         audience.exclude_keywords,
         since=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
@@ -313,6 +411,7 @@ def dismiss(
     _article_in(session, workspace_id, article_id)
     if session.get(SuggestionDismissal, (audience_id, owner_id, article_id)) is not None:
         return
+    audiences_db.touch_feedback(session, audience_id)
     try:
         with session.begin_nested():
             session.add(
@@ -337,6 +436,7 @@ def undismiss(
             SuggestionDismissal.article_id == article_id,
         )
     )
+    audiences_db.touch_feedback(session, audience_id)
 
 
 def _article_in(session: Session, workspace_id: int, article_id: int) -> Article:

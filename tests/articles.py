@@ -1,4 +1,6 @@
-"""Feeds and articles written straight to the database, for suggestion tests."""
+"""Feeds and articles written straight to the database, for suggestion tests; each marks the
+workspace's suggestion lists stale, as a refresh or a subscription does
+(core.accounts_db.touch_suggestions)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.accounts_db import touch_suggestions
 from feeds.models import Article, Feed, FeedEntry
 
 NOW = dt.datetime.now(dt.UTC)
@@ -17,6 +20,7 @@ def add_feed(session: Session, workspace_id: int, title: str) -> Feed:
     slug = title.lower().replace(" ", "-")
     feed = Feed(workspace_id=workspace_id, url=f"https://{slug}.example/feed", title=title)
     session.add(feed)
+    touch_suggestions(session, workspace_id)
     session.flush()
     return feed
 
@@ -48,5 +52,6 @@ def add_article(
     )
     session.add(article)
     session.add(FeedEntry(feed_id=feed.id, article=article, entry_key=url))
+    touch_suggestions(session, feed.workspace_id)
     session.flush()
     return article

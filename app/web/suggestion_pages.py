@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from app import suggestion_lists
 from app.db import session
 from app.principal import principal
 from app.web import months
@@ -96,15 +97,12 @@ def _terse(audience: Audience) -> tuple[int, int] | None:
 def _page(audience: Audience, status: int = 200, **extra):
     now = utcnow()
     days = _days(audience)
-    since = now - dt.timedelta(days=days)
+    # To the minute: a page reloaded within it is the list this process kept (app.suggestion_lists).
+    since = (now - dt.timedelta(days=days)).replace(second=0, microsecond=0)
     workspace_id = audience.workspace_id
     me = viewed_rep()
-    found = suggestions_db.suggest(
-        session(), workspace_id, audience.id, owner_id=me, since=since, now=now
-    )
-    empty = None if found else suggestions_db.why_empty(
-        session(), workspace_id, audience.id, owner_id=me, since=since, now=now
-    )  # fmt: skip
+    listed = suggestion_lists.listing(workspace_id, audience.id, owner_id=me, since=since, now=now)
+    found, empty = listed.suggestions, listed.empty
     # The suggestions carry their verdicts; only a just-judged article that left the list
     # needs its own read.
     verdicts = {s.article_id: s.feedback for s in found if s.feedback}

@@ -204,6 +204,12 @@ def _ics_cache_mib(setup: Setup) -> None:
     assert setup.app().extensions["planner_calendar_events"].max_bytes == 2**20
 
 
+@effect("PLANNER_SUGGESTIONS_CACHE_SECONDS")
+def _suggestions_cache_seconds(setup: Setup) -> None:
+    setup.set(PLANNER_SUGGESTIONS_CACHE_SECONDS="5")
+    assert setup.app().extensions["planner_suggestions"].seconds == 5
+
+
 @effect("PLANNER_SEMANTIC")
 def _semantic(setup: Setup) -> None:
     setup.set(PLANNER_SEMANTIC="0")

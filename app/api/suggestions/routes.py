@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app import suggestion_lists
 from app.api.spec import Blueprint, documents_errors
 from app.db import session
 from app.principal import acting_owner, principal
@@ -40,24 +41,16 @@ def list_suggestions(query, audience_id):
     colleagues who post it to the audience (``planned_by``): one a colleague shares within a
     week of now comes after the others (``staggered_until``).
     """
-    workspace_id, owner_id = principal().workspace_id, principal().user_id
     now = utcnow()
-    found = suggestions_db.suggest(
-        session(),
-        workspace_id,
+    found = suggestion_lists.listing(
+        principal().workspace_id,
         audience_id,
-        owner_id=owner_id,
+        owner_id=principal().user_id,
         limit=query["limit"],
         since=query.get("since"),
         now=now,
     )
-    empty = None
-    if not found:
-        empty = suggestions_db.why_empty(
-            session(), workspace_id, audience_id, owner_id=owner_id, since=query.get("since")
-        )
-    items = [_dump(s, now) for s in found]
-    return {"items": items, "empty": empty}
+    return {"items": [_dump(s, now) for s in found.suggestions], "empty": found.empty}
 
 
 def _dump(s: ranking.Suggestion, now: dt.datetime) -> dict:
