@@ -82,9 +82,10 @@ WHY = {
         "figure, or bound the timeline read by the audiences' lookback"
     ),
     "suggestions": (
-        "each call scores the window's candidate articles with BM25 in Python and builds its "
-        "statements anew, ~3x a baseline request's CPU; fix: keep each audience's ranking per "
-        "articles version (a version column bumped by refreshes, dismissals and keyword edits)"
+        "each worker serves the list it kept after ranking it once: the token, the audience, "
+        "the workspace's suggestions version and encoding ten items, about twice a baseline "
+        "request's statements; 'suggestions ranked afresh' shows what a miss costs (every "
+        "candidate of the window scored in Python); fix: the kept list's encoded answer"
     ),
 }
 

@@ -119,14 +119,26 @@ class Suggestion:
     planned_by: tuple[ColleaguePlan, ...] = ()
     meaning: float = 1.0  # the factor closeness in meaning gave it
     promotion: str | None = None  # the wording that made it look like a promotion or site page
+    # The match's reasons written out by ``kept``, when the match itself is let go.
+    match_evidence: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+
+    def kept(self) -> Suggestion:
+        """This suggestion as a kept list holds it: the match's reasons written out and the
+        match let go, since it holds the candidate's every word (most of a list's memory)."""
+        return dataclasses.replace(self, match=None, match_evidence=tuple(self._match_reasons()))
 
     @property
     def reasons(self) -> list[str]:
         """What a rep reads to trust the suggestion: each piece of evidence that moved it."""
-        return [*match_reasons(self.match, self.matched_keywords), *self._meaning(), *self.like,
+        return [*self._match_reasons(), *self._meaning(), *self.like,
                 *self._promotion(), describe_age(self.age_days), self._source(),
                 *(["Also in " + ", ".join(self.also_in)] if self.also_in else []),
                 *(plan.note for plan in self.planned_by)]  # fmt: skip
+
+    def _match_reasons(self) -> Sequence[str]:
+        if self.match_evidence is not None:
+            return self.match_evidence
+        return match_reasons(self.match, self.matched_keywords)
 
     def _meaning(self) -> list[str]:
         # Against the median candidate, not an absolute measure, so the reasons say "most".

@@ -104,7 +104,8 @@ class ListingCache:
     The key (:func:`_listing_key`) holds every row a list depends on and the request; what no
     row records, the clock, is why a list is kept only ``seconds``: its window, ages and
     freshness lag by no more than that. Per process, like calendar_db.RenderCache; at most
-    ``size`` lists, the least recently used going first.
+    ``size`` lists, the least recently used going first, each item about a kilobyte
+    (``Suggestion.kept``: its match, which holds the article's every word, let go).
     """
 
     def __init__(self, seconds: float, size: int = 1000) -> None:
@@ -142,7 +143,7 @@ def listing(
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
 
     def rank() -> Listing:
-        found = _suggest(session, audience, owner_id, limit, since, now)
+        found = [s.kept() for s in _suggest(session, audience, owner_id, limit, since, now)]
         empty = None if found else _why_empty(session, audience, owner_id, since, now)
         return Listing(found, empty)
 

@@ -142,6 +142,9 @@ def test_a_lone_keyword_mentioned_only_in_the_text_is_a_passing_mention(session,
     headline, passing = found
     assert headline.title == "Red Sea shipping detours add two weeks to Asia routes"
     assert "Only one keyword (shipping), and only in the text: weak evidence" in passing.reasons
+    # A kept list (suggestions_db.ListingCache) lets the match go and says the same.
+    kept = passing.kept()
+    assert kept.match is None and kept.reasons == passing.reasons
 
 
 def test_a_tag_alone_does_not_match_and_beside_the_text_is_only_a_hint(session, workspace_id):
