@@ -68,6 +68,8 @@ def record_feedback(
     audiences_db.get_audience(session, workspace_id, audience_id)
     article = get_owned_row(session, Article, workspace_id, article_id, "article")
     row = _feedback(session, audience_id, article_id)
+    if row is None or row.verdict != verdict:
+        audiences_db.touch_feedback(session, audience_id)
     if row is None:
         row = SuggestionFeedback(
             workspace_id=workspace_id,
@@ -86,7 +88,6 @@ def record_feedback(
     if row.verdict != verdict:
         row.verdict = verdict
         row.created_at = now
-    audiences_db.touch_feedback(session, audience_id)
     session.flush()
     return Verdict(article_id, article.title, row.verdict, row.created_at)
 

@@ -91,7 +91,7 @@ def _suggest(
 class Listing:
     """A suggestion list (:func:`suggest`), and why it is empty when it is."""
 
-    suggestions: list[Suggestion]
+    suggestions: tuple[Suggestion, ...]
     empty: EmptyReason | None
 
 
@@ -143,7 +143,7 @@ def listing(
     audience = audiences_db.get_audience(session, workspace_id, audience_id)
 
     def rank() -> Listing:
-        found = [s.kept() for s in _suggest(session, audience, owner_id, limit, since, now)]
+        found = tuple(s.kept() for s in _suggest(session, audience, owner_id, limit, since, now))
         empty = None if found else _why_empty(session, audience, owner_id, since, now)
         return Listing(found, empty)
 

@@ -131,7 +131,7 @@ def test_a_refresh_that_stored_nothing_keeps_the_list(app, rep, listed):
     assert not reads_articles(app, lambda: suggestions(rep, audience_id))
 
 
-def test_dismissals_verdicts_and_their_undoing_show_at_once(rep, listed):
+def test_dismissals_verdicts_and_their_undoing_show_at_once(app, rep, listed):
     audience_id, _, ids = listed
     path = f"/api/v1/audiences/{audience_id}/suggestions/{ids[FIRST['a'][0]]}"
     assert rep.post(f"{path}/dismiss").status_code == 204
@@ -146,6 +146,9 @@ def test_dismissals_verdicts_and_their_undoing_show_at_once(rep, listed):
     assert verdicts() == {FIRST["a"][0]: "not_useful", FIRST["b"][0]: None}
     assert rep.post(f"{path}/feedback", json={"verdict": "useful"}).status_code == 200
     assert verdicts() == {FIRST["a"][0]: "useful", FIRST["b"][0]: None}
+    # The same verdict again changes nothing, so the list kept still holds.
+    assert rep.post(f"{path}/feedback", json={"verdict": "useful"}).status_code == 200
+    assert not reads_articles(app, verdicts)
     assert rep.delete(f"{path}/feedback").status_code == 204
     assert verdicts() == {FIRST["a"][0]: None, FIRST["b"][0]: None}
 
