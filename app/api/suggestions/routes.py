@@ -40,6 +40,11 @@ def list_suggestions(query, audience_id):
     item carries your verdict on it (``feedback``), null when none was given, and the
     colleagues who post it to the audience (``planned_by``): one a colleague shares within a
     week of now comes after the others (``staggered_until``).
+
+    A list asked for again is answered as ranked then, for up to a minute
+    (PLANNER_SUGGESTIONS_CACHE_SECONDS): any change it was ranked from (an article stored, a
+    feed, the audience or its posts edited, a dismissal or verdict) shows at once; only its
+    ages and freshness may lag by that long.
     """
     now = utcnow()
     found = suggestion_lists.listing(
