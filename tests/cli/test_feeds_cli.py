@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
+from core.models import Workspace
 from feeds import semantic
 from feeds.models import Article, Feed, FeedEntry
 from tests.articles import add_article
@@ -198,6 +199,7 @@ def test_embed_gives_articles_stored_without_a_meaning_vector_one(app, monkeypat
         session.commit()
         ids = [a.id for a in without]
         kept = with_one.meaning.vector
+        version = session.get(Workspace, feed.workspace_id).suggestions_version
 
     result = run(app, "feeds", "embed")
 
@@ -206,4 +208,6 @@ def test_embed_gives_articles_stored_without_a_meaning_vector_one(app, monkeypat
     with writer() as session:
         assert all(len(session.get(Article, i).meaning.vector) == 512 for i in ids)
         assert session.get(Article, with_one.id).meaning.vector == kept
+        # The lists kept before rank again: the meaning factor now weighs these articles.
+        assert session.get(Workspace, feed.workspace_id).suggestions_version == version + 1
     assert "Stored 0 meaning vectors." in run(app, "feeds", "embed").output
