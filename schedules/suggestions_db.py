@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, InvalidValue, NotFound
-from core.models import User, Workspace
+from core.models import User
 from feeds import semantic
 from feeds.analysis import description_terms, phrases
 from feeds.models import Article, Feed
@@ -147,11 +147,10 @@ def listing(
         empty = None if found else _why_empty(session, audience, owner_id, since, now)
         return Listing(found, empty)
 
-    return cache.get(_listing_key(session, audience, owner_id, limit, since), rank)
+    return cache.get(_listing_key(audience, owner_id, limit, since), rank)
 
 
 def _listing_key(
-    session: Session,
     audience: Audience,
     owner_id: int | None,
     limit: int,
@@ -166,12 +165,10 @@ def _listing_key(
     removed, each batch of meaning vectors and each colleague deactivated (their unpublished
     plans stop staggering). Read before the list is ranked, so a list kept under it is never
     older than it."""
-    suggestions_version = session.scalar(
-        select(Workspace.suggestions_version).where(Workspace.id == audience.workspace_id)
-    )
     return (
         audience.workspace_id, audience.id, audience.revision, audience.updated_at,
-        audience.feedback_revision, suggestions_version, semantic.ranks_by_meaning(),
+        audience.feedback_revision, audience.workspace.suggestions_version,
+        semantic.ranks_by_meaning(),
         owner_id, limit, since,
     )  # fmt: skip
 

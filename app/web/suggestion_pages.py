@@ -101,7 +101,10 @@ def _page(audience: Audience, status: int = 200, **extra):
     since = (now - dt.timedelta(days=days)).replace(second=0, microsecond=0)
     workspace_id = audience.workspace_id
     me = viewed_rep()
-    listed = suggestion_lists.listing(workspace_id, audience.id, owner_id=me, since=since, now=now)
+    listed = suggestions_db.listing(
+        session(), workspace_id, audience.id, owner_id=me, since=since, now=now,
+        cache=suggestion_lists.kept(),
+    )  # fmt: skip
     found, empty = listed.suggestions, listed.empty
     # The suggestions carry their verdicts; only a just-judged article that left the list
     # needs its own read.

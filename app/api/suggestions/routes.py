@@ -47,13 +47,15 @@ def list_suggestions(query, audience_id):
     ages and freshness may lag by that long.
     """
     now = utcnow()
-    found = suggestion_lists.listing(
+    found = suggestions_db.listing(
+        session(),
         principal().workspace_id,
         audience_id,
         owner_id=principal().user_id,
         limit=query["limit"],
         since=query.get("since"),
         now=now,
+        cache=suggestion_lists.kept(),
     )
     return {"items": [_dump(s, now) for s in found.suggestions], "empty": found.empty}
 
